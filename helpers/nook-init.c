@@ -1,0 +1,198 @@
+/* nook-init: the sandbox's PID 1.
+ *
+ *   nook-init [--sync-fd N] [--no-pidns] -- CMD [ARG...]
+ *
+ * It starts CMD, reaps every process that ends in the sandbox, passes on
+ * the signals a user sends to nook, and when CMD ends kills whatever is
+ * left and exits with CMD's status (128+N when CMD was killed by signal N).
+ *
+ * It is linked statically and started through an fd, so it runs in any
+ * root, with or without a C library of the host's version.
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/error.h"
+#include "lib/sync.h"
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, 0 };
+
+static void __attribute__ ((noreturn)) die (const char *what)
+{
+  dprintf (STDERR_FILENO, "nook-init: %s: %s\n", what, strerror (errno));
+  _exit (NOOK_EXIT_ERROR);
+}
+
+/* Runs in the forked child: becomes the command.  */
+static void __attribute__ ((noreturn)) run_command (char **argv, int sync_fd, bool pidns)
+{
+  char msg[NOOK_SYNC_MAX_TEXT];
+  sigset_t none;
+  int errnum, status;
+
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  if (!pidns)
+    prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (sync_fd >= 0)
+    fcntl (sync_fd, F_SETFD, FD_CLOEXEC);
+  execvp (argv[0], argv);
+
+  errnum = errno;
+  status = errnum == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC;
+  if (errnum == ENOENT && strchr (argv[0], '/') == NULL)
+    snprintf (msg, sizeof msg, "`%s`: command not found in the sandbox (Hint: PATH is %s)", argv[0],
+              getenv ("PATH") ? getenv ("PATH") : "unset");
+  else if (errnum == ENOENT)
+    snprintf (msg, sizeof msg,
+              "exec `%s`: %s (Hint: the file, or the interpreter its #! line names, is "
+              "missing in the sandbox)",
+              argv[0], strerror (errnum));
+  else
+    snprintf (msg, sizeof msg, "exec `%s`: %s", argv[0], strerror (errnum));
+  if (sync_fd < 0 || nook_sync_send (sync_fd, NOOK_SYNC_EXEC_ERROR, errnum, status, msg) < 0)
+    dprintf (STDERR_FILENO, "nook: %s\n", msg);
+  _exit (status);
+}
+
+/* Without a PID namespace of its own, init cannot kill(-1): it kills the
+   orphans that were reparented to it (it is their subreaper) instead.  */
+static void
+kill_children (void)
+{
+  char path[64], buf[4096];
+  ssize_t n;
+  int fd;
+
+  snprintf (path, sizeof path, "/proc/self/task/%d/children", getpid ());
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return;
+  buf[n] = '\0';
+  for (char *p = buf, *end; *p; p = end)
+    {
+      long pid = strtol (p, &end, 10);
+      if (end == p)
+        break;
+      if (pid > 0)
+        kill (pid, SIGKILL);
+    }
+}
+
+static int
+exit_status (int wstatus)
+{
+  if (WIFEXITED (wstatus))
+    return WEXITSTATUS (wstatus);
+  if (WIFSIGNALED (wstatus))
+    return 128 + WTERMSIG (wstatus);
+  return NOOK_EXIT_ERROR;
+}
+
+int
+main (int argc, char **argv)
+{
+  int sync_fd = -1, sfd, status = -1, i;
+  bool pidns = true;
+  sigset_t set;
+  pid_t cmd;
+
+  for (i = 1; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--sync-fd") == 0 && i + 1 < argc)
+        sync_fd = atoi (argv[++i]);
+      else if (strcmp (argv[i], "--no-pidns") == 0)
+        pidns = false;
+      else if (strcmp (argv[i], "--") == 0)
+        {
+          i++;
+          break;
+        }
+      else
+        break;
+    }
+  if (i >= argc)
+    {
+      dprintf (STDERR_FILENO, "usage: nook-init [--sync-fd N] [--no-pidns] -- CMD [ARG...]\n");
+      return NOOK_EXIT_ERROR;
+    }
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGCHLD);
+  for (int s = 0; forwarded[s]; s++)
+    sigaddset (&set, forwarded[s]);
+  if (sigprocmask (SIG_BLOCK, &set, NULL) < 0)
+    die ("sigprocmask");
+  sfd = signalfd (-1, &set, SFD_CLOEXEC);
+  if (sfd < 0)
+    die ("signalfd");
+  if (!pidns && prctl (PR_SET_CHILD_SUBREAPER, 1) < 0)
+    die ("subreaper");
+
+  cmd = fork ();
+  if (cmd < 0)
+    die ("fork");
+  if (cmd == 0)
+    run_command (argv + i, sync_fd, pidns);
+  if (sync_fd >= 0)
+    close (sync_fd);
+
+  /* From here on PID 1 must not exit before the command has: its exit
+     would kill every process in the sandbox.  */
+  while (status < 0)
+    {
+      struct signalfd_siginfo si;
+      ssize_t n = read (sfd, &si, sizeof si);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n != sizeof si)
+        die ("read signalfd");
+      if (si.ssi_signo != SIGCHLD)
+        {
+          kill (cmd, si.ssi_signo);
+          continue;
+        }
+      for (;;)
+        {
+          int ws;
+          pid_t p = waitpid (-1, &ws, WNOHANG);
+          if (p <= 0)
+            break;
+          if (p == cmd)
+            status = exit_status (ws);
+        }
+    }
+
+  /* The command is gone: nothing else in the sandbox may outlive it.  */
+  if (pidns)
+    kill (-1, SIGKILL);
+  else
+    kill_children ();
+  for (;;)
+    {
+      pid_t p = waitpid (-1, NULL, 0);
+      if (p < 0 && errno == EINTR)
+        continue;
+      if (p < 0)
+        break;
+      if (!pidns)
+        kill_children ();
+    }
+  return status;
+}

@@ -1,0 +1,3 @@
+#ifndef NOOK_CHECK_H
+#define NOOK_CHECK_H
+#endif

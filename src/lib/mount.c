@@ -1,0 +1,549 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mount.h"
+#include "utils.h"
+
+/* Where the new root is assembled: inside the sandbox's private mount
+   namespace, so covering it hides nothing from the host.  Every bind source
+   was opened as a detached clone before this is covered.  */
+#define STAGING "/tmp"
+
+static const char *const host_system_dirs[] = { "usr", "etc", NULL };
+static const char *const host_maybe_links[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32", NULL };
+
+static void
+plan_add (struct nook_root_plan *plan, const struct nook_mount_op *op)
+{
+  plan->ops = xrealloc (plan->ops, (plan->n_ops + 1) * sizeof *plan->ops);
+  plan->ops[plan->n_ops] = *op;
+  plan->ops[plan->n_ops].src = xstrdup (op->src);
+  plan->ops[plan->n_ops].dest = xstrdup (op->dest);
+  plan->n_ops++;
+}
+
+static void
+plan_add_simple (struct nook_root_plan *plan, enum nook_mount_kind kind, const char *src, const char *dest,
+                 unsigned flags, mode_t mode)
+{
+  struct nook_mount_op op = { kind, flags, (char *)src, (char *)dest, mode, 0 };
+  plan_add (plan, &op);
+}
+
+static bool
+path_is_under (const char *path, const char *dir)
+{
+  size_t n = strlen (dir);
+  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* The default root: the host's system directories read-only (merged-/usr
+   symlinks reproduced as symlinks), fresh /proc, /dev and /tmp, the home
+   directory hidden under an empty tmpfs and the working directory bound
+   read-write at its own path.  */
+static void
+plan_default_root (const struct nook_spec *spec, struct nook_root_plan *plan)
+{
+  const char *cwd = spec->host_cwd, *home = spec->host_home;
+  char path[64], target[PATH_MAX];
+  bool bind_cwd;
+
+  for (size_t i = 0; host_system_dirs[i]; i++)
+    {
+      snprintf (path, sizeof path, "/%s", host_system_dirs[i]);
+      plan_add_simple (plan, NOOK_MNT_BIND, path, path, NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY, 0);
+    }
+  for (size_t i = 0; host_maybe_links[i]; i++)
+    {
+      struct stat st;
+      ssize_t n;
+
+      snprintf (path, sizeof path, "/%s", host_maybe_links[i]);
+      if (lstat (path, &st) < 0)
+        continue;
+      if (S_ISLNK (st.st_mode) && (n = readlink (path, target, sizeof target - 1)) > 0)
+        {
+          target[n] = '\0';
+          plan_add_simple (plan, NOOK_MNT_SYMLINK, target, path, 0, 0);
+        }
+      else if (S_ISDIR (st.st_mode))
+        plan_add_simple (plan, NOOK_MNT_BIND, path, path, NOOK_MNT_F_RDONLY, 0);
+    }
+  plan_add_simple (plan, NOOK_MNT_PROC, NULL, "/proc", 0, 0);
+  plan_add_simple (plan, NOOK_MNT_DEV, NULL, "/dev", 0, 0);
+  plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/tmp", 0, 01777);
+
+  /* A working directory at / or in a kernel filesystem is not bound: it
+     would expose the whole host, or a view that the sandbox has its own of.  */
+  bind_cwd = strcmp (cwd, "/") != 0 && !path_is_under (cwd, "/proc") && !path_is_under (cwd, "/dev")
+             && !path_is_under (cwd, "/sys");
+  if (home && strcmp (home, "/") != 0 && !(bind_cwd && strcmp (cwd, home) == 0)
+      && !path_is_under (home, "/tmp"))
+    plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, home, 0, 0700);
+  if (bind_cwd)
+    plan_add_simple (plan, NOOK_MNT_BIND, cwd, cwd, 0, 0);
+  plan->workdir = xstrdup (bind_cwd ? cwd : "/");
+}
+
+int
+nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err)
+{
+  memset (plan, 0, sizeof *plan);
+  if (spec->rootfs)
+    {
+      struct stat st;
+      if (stat (spec->rootfs, &st) < 0)
+        return nook_error_errno (err, "--rootfs `%s`", spec->rootfs);
+      if (!S_ISDIR (st.st_mode))
+        return nook_error_set (err, ENOTDIR, "--rootfs `%s`", spec->rootfs);
+      plan_add_simple (plan, NOOK_MNT_PROC, NULL, "/proc", 0, 0);
+      plan_add_simple (plan, NOOK_MNT_DEV, NULL, "/dev", 0, 0);
+      plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/tmp", 0, 01777);
+      plan->workdir = xstrdup ("/");
+    }
+  else
+    {
+      plan->root_tmpfs = true;
+      plan_default_root (spec, plan);
+    }
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      const struct nook_mount_op *op = &spec->mounts[i];
+      if (op->dest == NULL || op->dest[0] != '/')
+        return nook_error_set (err, 0, "mount destination `%s` is not an absolute path",
+                               op->dest ? op->dest : "");
+      if (op->kind == NOOK_MNT_BIND && !(op->flags & NOOK_MNT_F_TRY) && access (op->src, F_OK) < 0)
+        return nook_error_errno (err, "bind `%s` on `%s`", op->src, op->dest);
+      plan_add (plan, op);
+    }
+  if (spec->chdir)
+    {
+      free (plan->workdir);
+      plan->workdir = xstrdup (spec->chdir);
+    }
+  plan->srcfds = xmalloc (plan->n_ops * sizeof (int));
+  for (size_t i = 0; i < plan->n_ops; i++)
+    plan->srcfds[i] = -1;
+  return 0;
+}
+
+void
+nook_root_plan_free (struct nook_root_plan *plan)
+{
+  for (size_t i = 0; i < plan->n_ops; i++)
+    {
+      free (plan->ops[i].src);
+      free (plan->ops[i].dest);
+      if (plan->srcfds && plan->srcfds[i] >= 0)
+        close (plan->srcfds[i]);
+    }
+  free (plan->ops);
+  free (plan->srcfds);
+  free (plan->workdir);
+  memset (plan, 0, sizeof *plan);
+}
+
+/* ---- paths inside the new root ------------------------------------------- */
+
+static int
+openat2_in_root (int rootfd, const char *path, int flags)
+{
+  struct open_how how = { .flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  while (*path == '/')
+    path++;
+  return syscall (SYS_openat2, rootfd, *path ? path : ".", &how, sizeof how);
+}
+
+int
+nook_open_in_root (int rootfd, const char *path, int flags, struct nook_error *err)
+{
+  int fd = openat2_in_root (rootfd, path, flags);
+  if (fd < 0)
+    return nook_error_errno (err, "open `%s` in the sandbox", path);
+  return fd;
+}
+
+int
+nook_mkdir_in_root (int rootfd, const char *path, mode_t mode, struct nook_error *err)
+{
+  cleanup_free char *copy = xstrdup (path);
+  char *p = copy;
+  int fd = openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
+
+  if (fd >= 0 || errno != ENOENT)
+    return fd >= 0 ? fd : nook_error_errno (err, "`%s` in the sandbox", path);
+  /* Walk down, creating what is missing.  Each parent is resolved inside
+     the root first, so a symlink planted on the way cannot lead out.  */
+  while (*p == '/')
+    p++;
+  for (;;)
+    {
+      char *slash = strchr (p, '/');
+      cleanup_close int parent = -1;
+      char *name;
+
+      if (slash)
+        *slash = '\0';
+      name = strrchr (copy, '/');
+      if (name)
+        {
+          *name = '\0';
+          parent = openat2_in_root (rootfd, copy, O_PATH | O_DIRECTORY);
+          *name = '/';
+          name++;
+        }
+      else
+        {
+          parent = openat2_in_root (rootfd, "", O_PATH | O_DIRECTORY);
+          name = copy;
+        }
+      if (parent < 0)
+        return nook_error_errno (err, "create `%s` in the sandbox", path);
+      if (*name && mkdirat (parent, name, mode) < 0 && errno != EEXIST)
+        return nook_error_errno (err, "create `%s` in the sandbox", path);
+      if (slash == NULL)
+        break;
+      *slash = '/';
+      p = slash + 1;
+    }
+  fd = openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
+  if (fd < 0)
+    return nook_error_errno (err, "create `%s` in the sandbox", path);
+  return fd;
+}
+
+/* Splits PATH into a parent directory fd (created as needed) and a name.  */
+static int
+open_parent_in_root (int rootfd, const char *path, const char **name, struct nook_error *err)
+{
+  cleanup_free char *dir = xstrdup (path);
+  char *slash = strrchr (dir, '/');
+
+  *name = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+  if (slash)
+    *slash = '\0';
+  return nook_mkdir_in_root (rootfd, slash ? dir : "", 0755, err);
+}
+
+static int
+mkfile_in_root (int rootfd, const char *path, struct nook_error *err)
+{
+  const char *name;
+  cleanup_close int parent = open_parent_in_root (rootfd, path, &name, err);
+  int fd;
+
+  if (parent < 0)
+    return -1;
+  fd = openat (parent, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0 && errno != EEXIST && errno != EISDIR && errno != ETXTBSY)
+    return nook_error_errno (err, "create `%s` in the sandbox", path);
+  if (fd >= 0)
+    close (fd);
+  return nook_open_in_root (rootfd, path, O_PATH, err);
+}
+
+/* ---- mounting --------------------------------------------------------------- */
+
+static int
+attach (int mntfd, int rootfd, const char *dest, bool is_dir, struct nook_error *err)
+{
+  cleanup_close int destfd
+      = is_dir ? nook_mkdir_in_root (rootfd, dest, 0755, err) : mkfile_in_root (rootfd, dest, err);
+  if (destfd < 0)
+    return -1;
+  if (move_mount (mntfd, "", destfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return nook_error_errno (err, "mount on `%s`", dest);
+  return 0;
+}
+
+/* Creates a new filesystem instance as a detached mount.  OPTIONS is a
+   NULL-terminated list of key, value pairs (value NULL for a flag).  */
+static int
+new_fs (const char *type, const char *const *options, unsigned attrs, struct nook_error *err)
+{
+  cleanup_close int fsfd = fsopen (type, FSOPEN_CLOEXEC);
+  int mfd;
+
+  if (fsfd < 0)
+    return nook_error_errno (err, "create a %s", type);
+  for (size_t i = 0; options && options[i]; i += 2)
+    if (fsconfig (fsfd, options[i + 1] ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, options[i], options[i + 1],
+                  0)
+        < 0)
+      return nook_error_errno (err, "create a %s with %s=%s", type, options[i],
+                               options[i + 1] ? options[i + 1] : "");
+  if (fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return nook_error_errno (err, "create a %s", type);
+  mfd = fsmount (fsfd, FSMOUNT_CLOEXEC, attrs);
+  if (mfd < 0)
+    return nook_error_errno (err, "mount a %s", type);
+  return mfd;
+}
+
+static int
+mount_tmpfs (int rootfd, const char *dest, mode_t mode, uint64_t size, unsigned attrs, struct nook_error *err)
+{
+  char modestr[16], sizestr[32];
+  const char *opts[] = { "mode", modestr, size ? "size" : NULL, sizestr, NULL };
+  cleanup_close int mfd = -1;
+
+  snprintf (modestr, sizeof modestr, "%o", mode ? mode : 0755);
+  snprintf (sizestr, sizeof sizestr, "%llu", (unsigned long long)size);
+  mfd = new_fs ("tmpfs", opts, attrs, err);
+  if (mfd < 0 || attach (mfd, rootfd, dest, true, err) < 0)
+    return nook_error_wrap (err, "tmpfs on `%s`", dest);
+  return 0;
+}
+
+/* A bind source becomes a detached clone with its attributes already set,
+   recursively, so submounts do not keep a writability the op took away.  */
+static int
+clone_tree (const char *src, unsigned flags, struct nook_error *err)
+{
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID };
+  cleanup_close int fd = open_tree (AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+
+  if (fd < 0)
+    return -1;
+  if (!(flags & NOOK_MNT_F_DEVICES))
+    attr.attr_set |= MOUNT_ATTR_NODEV;
+  if (flags & NOOK_MNT_F_RDONLY)
+    attr.attr_set |= MOUNT_ATTR_RDONLY;
+  if (mount_setattr (fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    return nook_error_errno (err, "set the attributes of `%s`", src);
+  return steal_fd (&fd);
+}
+
+static int
+open_bind_sources (struct nook_root_plan *plan, struct nook_error *err)
+{
+  for (size_t i = 0; i < plan->n_ops; i++)
+    {
+      struct nook_mount_op *op = &plan->ops[i];
+      if (op->kind != NOOK_MNT_BIND)
+        continue;
+      plan->srcfds[i] = clone_tree (op->src, op->flags, err);
+      if (plan->srcfds[i] >= 0)
+        continue;
+      if (err->msg)
+        return -1;
+      if (errno == ENOENT && (op->flags & NOOK_MNT_F_TRY))
+        continue;
+      return nook_error_errno (err, "bind `%s` on `%s`", op->src, op->dest);
+    }
+  return 0;
+}
+
+static int
+mount_bind (int rootfd, const struct nook_mount_op *op, int srcfd, struct nook_error *err)
+{
+  struct stat st;
+
+  if (srcfd < 0)
+    return 0; /* a --*-try source that does not exist */
+  if (fstat (srcfd, &st) < 0)
+    return nook_error_errno (err, "stat `%s`", op->src);
+  if (attach (srcfd, rootfd, op->dest, S_ISDIR (st.st_mode), err) < 0)
+    return nook_error_wrap (err, "bind `%s` on `%s`", op->src, op->dest);
+  return 0;
+}
+
+static int
+mount_proc (const struct nook_spec *spec, int rootfd, const char *dest, struct nook_error *err)
+{
+  cleanup_close int mfd = -1;
+
+  /* A proc instance belongs to a PID namespace: with the host's PID
+     namespace kept, the host's /proc is the only truthful one.  */
+  if (spec->share & NOOK_NS_PID)
+    mfd = clone_tree ("/proc", NOOK_MNT_F_RDONLY, err);
+  else
+    mfd = new_fs ("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
+  if (mfd < 0)
+    {
+      if (err->msg == NULL)
+        nook_error_errno (err, "clone /proc");
+      return nook_error_hint (
+          err, "the kernel refuses a new proc when the host's /proc has filesystems mounted over "
+               "parts of it");
+    }
+  if (attach (mfd, rootfd, dest, true, err) < 0)
+    return nook_error_wrap (err, "proc on `%s`", dest);
+  return 0;
+}
+
+static int
+symlink_in_root (int rootfd, const char *target, const char *dest, struct nook_error *err)
+{
+  const char *name;
+  cleanup_close int parent = open_parent_in_root (rootfd, dest, &name, err);
+  char existing[PATH_MAX];
+  ssize_t n;
+
+  if (parent < 0)
+    return -1;
+  if (symlinkat (target, parent, name) == 0)
+    return 0;
+  if (errno == EEXIST && (n = readlinkat (parent, name, existing, sizeof existing - 1)) >= 0)
+    {
+      existing[n] = '\0';
+      if (strcmp (existing, target) == 0)
+        return 0;
+    }
+  return nook_error_errno (err, "symlink `%s` -> `%s`", dest, target);
+}
+
+/* A minimal /dev: the harmless character devices bound from the host, a
+   private devpts instance (so the sandbox sees only its own terminals), a
+   tmpfs /dev/shm and the usual symlinks into /proc/self.  */
+static int
+mount_dev (int rootfd, const char *dest, struct nook_error *err)
+{
+  static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty", NULL };
+  static const char *const links[][2]
+      = { { "fd", "/proc/self/fd" },       { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+          { "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },         { NULL, NULL } };
+  static const char *const pts_opts[] = { "newinstance", NULL, "ptmxmode", "0666", "mode", "620", NULL };
+  char path[PATH_MAX], host[32];
+
+  if (mount_tmpfs (rootfd, dest, 0755, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err) < 0)
+    return -1;
+  for (size_t i = 0; nodes[i]; i++)
+    {
+      cleanup_close int fd = -1;
+      snprintf (host, sizeof host, "/dev/%s", nodes[i]);
+      snprintf (path, sizeof path, "%s/%s", dest, nodes[i]);
+      fd = clone_tree (host, NOOK_MNT_F_DEVICES, err);
+      if (fd < 0)
+        return err->msg ? -1 : nook_error_errno (err, "bind `%s`", host);
+      if (attach (fd, rootfd, path, false, err) < 0)
+        return -1;
+    }
+  {
+    cleanup_close int pts = new_fs ("devpts", pts_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err);
+    snprintf (path, sizeof path, "%s/pts", dest);
+    if (pts < 0 || attach (pts, rootfd, path, true, err) < 0)
+      return -1;
+  }
+  snprintf (path, sizeof path, "%s/shm", dest);
+  if (mount_tmpfs (rootfd, path, 01777, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
+    return -1;
+  for (size_t i = 0; links[i][0]; i++)
+    {
+      snprintf (path, sizeof path, "%s/%s", dest, links[i][0]);
+      if (symlink_in_root (rootfd, links[i][1], path, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+static int
+apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *op, int srcfd,
+          struct nook_error *err)
+{
+  switch (op->kind)
+    {
+    case NOOK_MNT_BIND:
+      return mount_bind (rootfd, op, srcfd, err);
+    case NOOK_MNT_TMPFS:
+      return mount_tmpfs (rootfd, op->dest, op->mode, op->size, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+    case NOOK_MNT_DIR:
+      {
+        int fd = nook_mkdir_in_root (rootfd, op->dest, op->mode ? op->mode : 0755, err);
+        if (fd < 0)
+          return -1;
+        close (fd);
+        return 0;
+      }
+    case NOOK_MNT_SYMLINK:
+      return symlink_in_root (rootfd, op->src, op->dest, err);
+    case NOOK_MNT_PROC:
+      return mount_proc (spec, rootfd, op->dest, err);
+    case NOOK_MNT_DEV:
+      return mount_dev (rootfd, op->dest, err);
+    }
+  return nook_error_set (err, EINVAL, "unknown mount operation %d", op->kind);
+}
+
+/* The root's own mount: a fresh tmpfs, or a clone of --rootfs.  */
+static int
+mount_staging (const struct nook_spec *spec, struct nook_error *err)
+{
+  cleanup_close int fd = -1;
+
+  if (spec->rootfs == NULL)
+    {
+      if (mount ("tmpfs", STAGING, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+        return nook_error_errno (err, "mount the root tmpfs");
+      return 0;
+    }
+  fd = clone_tree (spec->rootfs, spec->rootfs_rw ? 0 : NOOK_MNT_F_RDONLY, err);
+  if (fd < 0)
+    return err->msg ? -1 : nook_error_errno (err, "--rootfs `%s`", spec->rootfs);
+  if (move_mount (fd, "", AT_FDCWD, STAGING, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    return nook_error_errno (err, "mount --rootfs `%s`", spec->rootfs);
+  return 0;
+}
+
+static int
+pivot (const struct nook_root_plan *plan, struct nook_error *err)
+{
+  if (chdir (STAGING) < 0)
+    return nook_error_errno (err, "chdir to the new root");
+  /* pivot_root(".", ".") stacks the old root on top of the new one; the
+     detach below then removes every host mount from the namespace.  */
+  if (syscall (SYS_pivot_root, ".", ".") < 0)
+    return nook_error_errno (err, "pivot_root");
+  if (umount2 (".", MNT_DETACH) < 0)
+    return nook_error_errno (err, "detach the host's root");
+  if (chdir ("/") < 0)
+    return nook_error_errno (err, "chdir /");
+  if (plan->root_tmpfs)
+    {
+      struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+      if (mount_setattr (AT_FDCWD, "/", 0, &attr, sizeof attr) < 0)
+        return nook_error_errno (err, "make the root read-only");
+    }
+  return 0;
+}
+
+int
+nook_root_setup (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err)
+{
+  cleanup_close int rootfd = -1;
+
+  /* Nothing done from here on may propagate back to the host.  */
+  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return nook_error_errno (err, "make / private");
+  if (open_bind_sources (plan, err) < 0)
+    return -1;
+  if (mount_staging (spec, err) < 0)
+    return -1;
+  rootfd = open (STAGING, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return nook_error_errno (err, "open the new root");
+  nook_log ("root: %zu mount operations", plan->n_ops);
+  for (size_t i = 0; i < plan->n_ops; i++)
+    if (apply_op (spec, rootfd, &plan->ops[i], plan->srcfds[i], err) < 0)
+      return -1;
+  if (pivot (plan, err) < 0)
+    return -1;
+  if (chdir (plan->workdir) < 0)
+    {
+      nook_error_errno (err, "working directory `%s`", plan->workdir);
+      return nook_error_hint (err, "it must exist inside the sandbox; see --chdir");
+    }
+  return 0;
+}

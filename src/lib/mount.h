@@ -1,0 +1,39 @@
+/* nook: composing the sandbox's root.  */
+#ifndef NOOK_MOUNT_H
+#define NOOK_MOUNT_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "spec.h"
+
+/* The mount operations of one run: the default root's, then the user's.  */
+struct nook_root_plan
+{
+  struct nook_mount_op *ops; /* owned deep copies */
+  int *srcfds;               /* per op: a detached clone of a bind source, or -1 */
+  size_t n_ops;
+  bool root_tmpfs; /* composed root: a tmpfs made read-only at the end */
+  char *workdir;
+};
+
+/* In the parent: turns SPEC into a plan and checks what can be checked
+   before any process exists (a --rootfs that is not a directory, a bind
+   source that does not exist), so such errors leave nothing behind.  */
+int nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err);
+void nook_root_plan_free (struct nook_root_plan *plan);
+
+/* In the sandbox, with CAP_SYS_ADMIN in its new user and mount namespace:
+   composes the root, pivots into it, detaches the host's root and enters the
+   working directory.  */
+int nook_root_setup (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err);
+
+/* Opens PATH inside the tree at ROOTFD, never leaving it through "..",
+   absolute symlinks or magic links.  */
+int nook_open_in_root (int rootfd, const char *path, int flags, struct nook_error *err);
+
+/* Creates the directory PATH and its parents inside the tree at ROOTFD.
+   Returns an O_PATH fd of it.  */
+int nook_mkdir_in_root (int rootfd, const char *path, mode_t mode, struct nook_error *err);
+
+#endif

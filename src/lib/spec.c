@@ -1,0 +1,152 @@
+#include <config.h>
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "spec.h"
+#include "utils.h"
+
+void
+nook_spec_init (struct nook_spec *spec)
+{
+  memset (spec, 0, sizeof *spec);
+  spec->uid = 0;
+  spec->gid = 0;
+}
+
+void
+nook_spec_free (struct nook_spec *spec)
+{
+  strv_free (spec->argv);
+  free (spec->hostname);
+  free (spec->rootfs);
+  free (spec->chdir);
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      free (spec->mounts[i].src);
+      free (spec->mounts[i].dest);
+    }
+  free (spec->mounts);
+  for (size_t i = 0; i < spec->n_env_ops; i++)
+    {
+      free (spec->env_ops[i].key);
+      free (spec->env_ops[i].value);
+    }
+  free (spec->env_ops);
+  free (spec->host_cwd);
+  free (spec->host_home);
+  free (spec->host_user);
+  memset (spec, 0, sizeof *spec);
+}
+
+struct nook_mount_op *
+nook_spec_add_mount (struct nook_spec *spec, enum nook_mount_kind kind, const char *src, const char *dest,
+                     unsigned flags)
+{
+  struct nook_mount_op *op;
+
+  spec->mounts = xrealloc (spec->mounts, (spec->n_mounts + 1) * sizeof *spec->mounts);
+  op = &spec->mounts[spec->n_mounts++];
+  memset (op, 0, sizeof *op);
+  op->kind = kind;
+  op->flags = flags;
+  op->src = xstrdup (src);
+  op->dest = xstrdup (dest);
+  return op;
+}
+
+void
+nook_spec_add_env (struct nook_spec *spec, const char *key, const char *value)
+{
+  spec->env_ops = xrealloc (spec->env_ops, (spec->n_env_ops + 1) * sizeof *spec->env_ops);
+  spec->env_ops[spec->n_env_ops].key = xstrdup (key);
+  spec->env_ops[spec->n_env_ops].value = xstrdup (value);
+  spec->n_env_ops++;
+}
+
+int
+nook_spec_resolve (struct nook_spec *spec, struct nook_error *err)
+{
+  struct passwd *pw;
+  const char *home;
+
+  spec->host_uid = getuid ();
+  spec->host_gid = getgid ();
+  spec->host_cwd = getcwd (NULL, 0);
+  if (spec->host_cwd == NULL)
+    return nook_error_errno (err, "cannot read the current directory");
+
+  pw = getpwuid (spec->host_uid);
+  home = getenv ("HOME");
+  if (home == NULL || home[0] != '/')
+    home = pw ? pw->pw_dir : "/";
+  spec->host_home = xstrdup (home);
+  spec->host_user = xstrdup (pw ? pw->pw_name : getenv ("USER"));
+  return 0;
+}
+
+static bool
+env_is_safe (const char *entry)
+{
+  static const char *const names[] = { "PATH=", "TERM=", "LANG=", "LANGUAGE=", "COLORTERM=", NULL };
+  for (size_t i = 0; names[i]; i++)
+    if (strncmp (entry, names[i], strlen (names[i])) == 0)
+      return true;
+  return strncmp (entry, "LC_", 3) == 0;
+}
+
+static void
+env_set (char ***env, const char *key, const char *value)
+{
+  size_t klen = strlen (key);
+  char **e = *env;
+  size_t i, j;
+
+  for (i = j = 0; e && e[i]; i++)
+    {
+      if (strncmp (e[i], key, klen) == 0 && e[i][klen] == '=')
+        free (e[i]);
+      else
+        e[j++] = e[i];
+    }
+  if (e)
+    e[j] = NULL;
+  if (value)
+    {
+      char *kv = xasprintf ("%s=%s", key, value);
+      strv_append (env, kv);
+      free (kv);
+    }
+}
+
+char **
+nook_spec_build_env (const struct nook_spec *spec, char *const *caller_env)
+{
+  char **env = NULL;
+  bool have_path = false;
+
+  for (size_t i = 0; caller_env && caller_env[i]; i++)
+    if (spec->keep_env || env_is_safe (caller_env[i]))
+      {
+        strv_append (&env, caller_env[i]);
+        have_path |= strncmp (caller_env[i], "PATH=", 5) == 0;
+      }
+  if (!have_path)
+    env_set (&env, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  if (!spec->keep_env)
+    {
+      env_set (&env, "HOME", spec->host_home ? spec->host_home : "/");
+      if (spec->host_user)
+        env_set (&env, "USER", spec->host_user);
+      env_set (&env, "HOSTNAME", spec->hostname ? spec->hostname : "nook");
+    }
+  for (size_t i = 0; i < spec->n_env_ops; i++)
+    env_set (&env, spec->env_ops[i].key, spec->env_ops[i].value);
+  if (env == NULL)
+    env = xcalloc (1, sizeof (char *));
+  return env;
+}

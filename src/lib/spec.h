@@ -1,0 +1,115 @@
+/* nook: the one data model.
+ *
+ * The CLI (and later profiles and OCI configs) fill a struct nook_spec; the
+ * engine only reads it.  Every option of `nook run` lands here.
+ */
+#ifndef NOOK_SPEC_H
+#define NOOK_SPEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Namespaces nook creates; a bit set in spec->share keeps the host's.  */
+enum
+{
+  NOOK_NS_NET = 1 << 0,
+  NOOK_NS_PID = 1 << 1,
+  NOOK_NS_IPC = 1 << 2,
+  NOOK_NS_UTS = 1 << 3,
+  NOOK_NS_CGROUP = 1 << 4,
+};
+
+enum nook_map_mode
+{
+  NOOK_MAP_SELF = 0, /* the caller's uid/gid only; setgroups denied */
+  NOOK_MAP_AUTO,     /* 0-65535 through newuidmap/newgidmap and /etc/sub[ug]id */
+};
+
+/* One step of composing the root, applied in order (later over earlier).
+   The default root is itself such a list; user options append to it.  */
+enum nook_mount_kind
+{
+  NOOK_MNT_BIND,    /* SRC (a host path) on DEST */
+  NOOK_MNT_TMPFS,   /* a tmpfs on DEST (size, mode) */
+  NOOK_MNT_DIR,     /* a directory DEST (mode) */
+  NOOK_MNT_SYMLINK, /* DEST -> SRC */
+  NOOK_MNT_PROC,    /* a proc for the sandbox's PID namespace on DEST */
+  NOOK_MNT_DEV,     /* a minimal /dev on DEST */
+};
+
+enum
+{
+  NOOK_MNT_F_RDONLY = 1 << 0,  /* read-only, recursively */
+  NOOK_MNT_F_DEVICES = 1 << 1, /* keep device nodes usable (no nodev) */
+  NOOK_MNT_F_TRY = 1 << 2,     /* skip when SRC does not exist */
+};
+
+struct nook_mount_op
+{
+  enum nook_mount_kind kind;
+  unsigned flags;
+  char *src;
+  char *dest;
+  mode_t mode;   /* 0: the kind's default */
+  uint64_t size; /* tmpfs size in bytes; 0: the kernel's default */
+};
+
+struct nook_env_op
+{
+  char *key;
+  char *value; /* NULL: unset */
+};
+
+struct nook_spec
+{
+  char **argv; /* the command; argv[0] looked up in the sandbox's PATH */
+
+  /* Identity inside.  */
+  enum nook_map_mode map_mode;
+  uid_t uid;
+  gid_t gid;
+
+  /* Namespaces.  */
+  unsigned share; /* NOOK_NS_* kept from the host */
+  char *hostname;
+
+  /* Root.  */
+  char *rootfs; /* NULL: compose from the host */
+  bool rootfs_rw;
+  char *chdir; /* NULL: the caller's cwd (default root) or / */
+
+  /* User mount operations, after the default root's.  */
+  struct nook_mount_op *mounts;
+  size_t n_mounts;
+
+  /* Environment.  */
+  bool keep_env;
+  struct nook_env_op *env_ops;
+  size_t n_env_ops;
+
+  int verbose;
+
+  /* Filled by nook_spec_resolve() from the caller's process.  */
+  uid_t host_uid;
+  gid_t host_gid;
+  char *host_cwd;
+  char *host_home;
+  char *host_user;
+};
+
+void nook_spec_init (struct nook_spec *spec);
+void nook_spec_free (struct nook_spec *spec);
+struct nook_mount_op *nook_spec_add_mount (struct nook_spec *spec, enum nook_mount_kind kind, const char *src,
+                                           const char *dest, unsigned flags);
+void nook_spec_add_env (struct nook_spec *spec, const char *key, const char *value);
+
+/* Fills the host_* fields from the calling process.  */
+int nook_spec_resolve (struct nook_spec *spec, struct nook_error *err);
+
+/* Builds the command's environment: a small safe set of the caller's, or all
+   of it with keep_env, then the spec's setenv/unsetenv in order.
+   CALLER_ENV is the caller's environ.  */
+char **nook_spec_build_env (const struct nook_spec *spec, char *const *caller_env);
+
+#endif

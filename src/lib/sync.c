@@ -1,0 +1,48 @@
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "sync.h"
+
+int
+nook_sync_send (int fd, enum nook_sync_type type, int errnum, int status, const char *text)
+{
+  struct nook_sync_msg msg = { type, errnum, status, 0 };
+  struct iovec iov[2];
+  ssize_t r;
+
+  msg.len = text ? strnlen (text, NOOK_SYNC_MAX_TEXT) : 0;
+  iov[0] = (struct iovec){ &msg, sizeof msg };
+  iov[1] = (struct iovec){ (void *)text, msg.len };
+  do
+    r = writev (fd, iov, msg.len ? 2 : 1);
+  while (r < 0 && errno == EINTR);
+  return r < 0 ? -1 : 0;
+}
+
+int
+nook_sync_recv (int fd, struct nook_sync_msg *msg, char *text)
+{
+  char buf[sizeof *msg + NOOK_SYNC_MAX_TEXT];
+  ssize_t r;
+
+  do
+    r = recv (fd, buf, sizeof buf, 0);
+  while (r < 0 && errno == EINTR);
+  if (r <= 0)
+    return r < 0 && errno != ECONNRESET ? -1 : 0;
+  if ((size_t)r < sizeof *msg)
+    {
+      errno = EPROTO;
+      return -1;
+    }
+  memcpy (msg, buf, sizeof *msg);
+  if (msg->len > (size_t)r - sizeof *msg)
+    msg->len = r - sizeof *msg;
+  memcpy (text, buf + sizeof *msg, msg->len);
+  text[msg->len] = '\0';
+  return 1;
+}

@@ -1,0 +1,59 @@
+/* nook: the parent/child sync protocol.
+ *
+ * One SOCK_SEQPACKET socketpair joins nook (the parent) and the sandbox; each
+ * send is one message, a struct nook_sync_msg followed by LEN bytes of text.
+ * The whole sequence, in order:
+ *
+ *   parent (nook)                      sandbox (PID 1, later nook-init)    command
+ *   ------------------------------     --------------------------------    -------
+ *   clone3(CLONE_NEWUSER | ...)  ──►   waits for NOOK_SYNC_GO
+ *   writes uid_map/gid_map
+ *   (hooks that need the sandbox's
+ *    pid run here, e.g. a network
+ *    helper)
+ *   NOOK_SYNC_GO  ─────────────────►   mounts, pivot_root, hostname,
+ *                                      credentials, ...
+ *            ◄─────────────────────    NOOK_SYNC_ERROR on any failure,
+ *                                      then _exit(125)
+ *                                      execveat(nook-init) ── fork ──►     execvpe(CMD)
+ *            ◄──────────────────────────────────────────────────────      NOOK_SYNC_EXEC_ERROR
+ *                                                                          when exec fails
+ *   EOF: every copy of the sandbox's end was closed, by close() in
+ *   nook-init and by O_CLOEXEC at the command's exec: the command runs.
+ *
+ * The parent never waits for the sandbox without also watching its pidfd,
+ * so a sandbox that dies without a word is noticed too.  Messages carry
+ * the errno and the exit status, so the user sees one line and the
+ * status that matches it (125, 126 or 127).
+ */
+#ifndef NOOK_SYNC_H
+#define NOOK_SYNC_H
+
+#include <stdint.h>
+
+enum nook_sync_type
+{
+  NOOK_SYNC_GO = 1,         /* parent → sandbox: ids mapped, proceed */
+  NOOK_SYNC_ERROR = 2,      /* sandbox → parent: setup failed */
+  NOOK_SYNC_EXEC_ERROR = 3, /* command → parent: exec failed */
+  NOOK_SYNC_ABORT = 4,      /* parent → sandbox: give up, exit quietly */
+};
+
+#define NOOK_SYNC_MAX_TEXT 2048
+
+struct nook_sync_msg
+{
+  uint32_t type;
+  int32_t errnum;
+  int32_t status;
+  uint32_t len; /* bytes of text that follow in the same message */
+};
+
+/* Sends a message with optional text.  Returns 0 or -1 (errno set).  */
+int nook_sync_send (int fd, enum nook_sync_type type, int errnum, int status, const char *text);
+
+/* Receives one message; TEXT (NOOK_SYNC_MAX_TEXT+1 bytes) gets its text.
+   Returns 1 for a message, 0 for EOF, -1 on error (errno set).  */
+int nook_sync_recv (int fd, struct nook_sync_msg *msg, char *text);
+
+#endif

@@ -1,0 +1,261 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "userns.h"
+#include "utils.h"
+
+extern char **environ;
+
+int
+nook_subid_find (const char *content, const char *user, uint32_t id, uint32_t *start, uint32_t *count)
+{
+  char idstr[16];
+  const char *line = content;
+
+  snprintf (idstr, sizeof idstr, "%u", id);
+  while (line && *line)
+    {
+      const char *end = strchrnul (line, '\n');
+      const char *c1 = memchr (line, ':', end - line);
+      const char *c2 = c1 ? memchr (c1 + 1, ':', end - c1 - 1) : NULL;
+      size_t nlen = c1 ? (size_t)(c1 - line) : 0;
+
+      if (c2 && line[0] != '#'
+          && ((user && strlen (user) == nlen && strncmp (line, user, nlen) == 0)
+              || (strlen (idstr) == nlen && strncmp (line, idstr, nlen) == 0)))
+        {
+          char a[16] = "", b[16] = "";
+          uint64_t s, c;
+          size_t alen = c2 - c1 - 1, blen = end - c2 - 1;
+          if (alen < sizeof a && blen < sizeof b)
+            {
+              memcpy (a, c1 + 1, alen);
+              memcpy (b, c2 + 1, blen);
+              if (nook_parse_uint (a, UINT32_MAX, &s) == 0 && nook_parse_uint (b, UINT32_MAX, &c) == 0
+                  && c > 0)
+                {
+                  *start = s;
+                  *count = c;
+                  return 0;
+                }
+            }
+        }
+      line = *end ? end + 1 : end;
+    }
+  return -1;
+}
+
+int
+nook_idmap_build (enum nook_map_mode mode, const char *what, uint32_t inside, uint32_t host,
+                  uint32_t sub_start, uint32_t sub_count, struct nook_idmap *out, size_t *n_out,
+                  struct nook_error *err)
+{
+  size_t n = 0;
+  uint32_t below, above;
+
+  if (inside == UINT32_MAX)
+    return nook_error_set (err, 0, "--%s %u is not a valid id", what, inside);
+  out[n++] = (struct nook_idmap){ inside, host, 1 };
+  if (mode == NOOK_MAP_SELF)
+    {
+      *n_out = n;
+      return 0;
+    }
+  if (inside >= NOOK_AUTO_RANGE)
+    return nook_error_set (err, 0, "--%s %u is outside the mapped range 0-%u of --map-users auto", what,
+                           inside, NOOK_AUTO_RANGE - 1);
+  /* The subordinate ids fill 0..65535 around INSIDE, in order.  */
+  below = inside < sub_count ? inside : sub_count;
+  if (below)
+    out[n++] = (struct nook_idmap){ 0, sub_start, below };
+  above = NOOK_AUTO_RANGE - 1 - inside;
+  if (above > sub_count - below)
+    above = sub_count - below;
+  if (above)
+    out[n++] = (struct nook_idmap){ inside + 1, sub_start + below, above };
+  *n_out = n;
+  return 0;
+}
+
+char *
+nook_idmap_format (const struct nook_idmap *map, size_t n)
+{
+  char *buf = xmalloc (n * 36 + 1), *p = buf;
+  for (size_t i = 0; i < n; i++)
+    p += sprintf (p, "%u %u %u\n", map[i].inside, map[i].outside, map[i].count);
+  *p = '\0';
+  return buf;
+}
+
+static int
+subid_lookup (const char *file, const char *user, uint32_t id, uint32_t *start, uint32_t *count,
+              struct nook_error *err)
+{
+  cleanup_free char *content = NULL;
+  if (nook_read_file_at (AT_FDCWD, file, &content, NULL, err) < 0)
+    {
+      if (err->errnum == ENOENT)
+        nook_error_set (err, 0, "--map-users auto: %s does not exist", file);
+      return nook_error_hint (err,
+                              "add a range for `%s`: usermod --add-subuids 100000-165535 --add-subgids "
+                              "100000-165535 %s",
+                              user ? user : "you", user ? user : "USER");
+    }
+  if (nook_subid_find (content, user, id, start, count) < 0)
+    {
+      nook_error_set (err, 0, "--map-users auto: no range for `%s` (uid %u) in %s", user ? user : "?", id,
+                      file);
+      return nook_error_hint (err,
+                              "as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s",
+                              user ? user : "USER");
+    }
+  return 0;
+}
+
+int
+nook_idmaps_for_spec (const struct nook_spec *spec, struct nook_idmaps *maps, struct nook_error *err)
+{
+  uint32_t us = 0, uc = 0, gs = 0, gc = 0;
+
+  memset (maps, 0, sizeof *maps);
+  if (spec->map_mode == NOOK_MAP_AUTO)
+    {
+      if (subid_lookup ("/etc/subuid", spec->host_user, spec->host_uid, &us, &uc, err) < 0)
+        return -1;
+      if (subid_lookup ("/etc/subgid", spec->host_user, spec->host_uid, &gs, &gc, err) < 0)
+        return -1;
+    }
+  if (nook_idmap_build (spec->map_mode, "uid", spec->uid, spec->host_uid, us, uc, maps->uid, &maps->n_uid,
+                        err)
+      < 0)
+    return -1;
+  return nook_idmap_build (spec->map_mode, "gid", spec->gid, spec->host_gid, gs, gc, maps->gid, &maps->n_gid,
+                           err);
+}
+
+/* Runs newuidmap or newgidmap with the extents as arguments; its stderr is
+   collected so a refusal reaches the user in nook's one error line.  */
+static int
+spawn_idmap_tool (const char *tool, pid_t pid, const struct nook_idmap *map, size_t n, pid_t *child,
+                  int *errfd, struct nook_error *err)
+{
+  char *argv[2 + 3 * NOOK_MAX_EXTENTS + 1];
+  char nums[1 + 3 * NOOK_MAX_EXTENTS][12];
+  posix_spawn_file_actions_t fa;
+  int pipefd[2], r;
+  size_t a = 0;
+
+  argv[a++] = (char *)tool;
+  snprintf (nums[0], sizeof nums[0], "%d", pid);
+  argv[a++] = nums[0];
+  for (size_t i = 0; i < n; i++)
+    {
+      snprintf (nums[1 + 3 * i], 12, "%u", map[i].inside);
+      snprintf (nums[2 + 3 * i], 12, "%u", map[i].outside);
+      snprintf (nums[3 + 3 * i], 12, "%u", map[i].count);
+      argv[a++] = nums[1 + 3 * i];
+      argv[a++] = nums[2 + 3 * i];
+      argv[a++] = nums[3 + 3 * i];
+    }
+  argv[a] = NULL;
+
+  if (pipe2 (pipefd, O_CLOEXEC) < 0)
+    return nook_error_errno (err, "pipe");
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_adddup2 (&fa, pipefd[1], STDERR_FILENO);
+  posix_spawn_file_actions_adddup2 (&fa, pipefd[1], STDOUT_FILENO);
+  r = posix_spawnp (child, tool, &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  close (pipefd[1]);
+  if (r != 0)
+    {
+      close (pipefd[0]);
+      nook_error_set (err, r, "--map-users auto: cannot run %s", tool);
+      if (r == ENOENT)
+        nook_error_hint (err, "install the uidmap package (apt-get install uidmap)");
+      return -1;
+    }
+  *errfd = pipefd[0];
+  return 0;
+}
+
+static int
+finish_idmap_tool (const char *tool, pid_t child, int errfd, struct nook_error *err)
+{
+  char out[512];
+  ssize_t len = nook_read_all (errfd, out, sizeof out - 1);
+  int status;
+
+  close (errfd);
+  out[len > 0 ? len : 0] = '\0';
+  while (waitpid (child, &status, 0) < 0)
+    if (errno != EINTR)
+      return nook_error_errno (err, "waitpid %s", tool);
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return 0;
+  out[strcspn (out, "\n")] = '\0';
+  nook_error_set (err, 0, "--map-users auto: %s failed: %s", tool, out[0] ? out : "no message");
+  return nook_error_hint (err, "%s must be setuid root or have cap_setuid/cap_setgid; run `nook check`",
+                          tool);
+}
+
+static int
+write_maps_directly (pid_t pid, const struct nook_idmaps *maps, struct nook_error *err)
+{
+  char path[64];
+  cleanup_close int dirfd = -1;
+  cleanup_free char *uids = nook_idmap_format (maps->uid, maps->n_uid);
+  cleanup_free char *gids = nook_idmap_format (maps->gid, maps->n_gid);
+
+  snprintf (path, sizeof path, "/proc/%d", pid);
+  dirfd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return nook_error_errno (err, "open `%s`", path);
+  /* Without CAP_SETGID in the parent namespace, the kernel accepts a gid
+     map only once setgroups is denied: otherwise the sandbox could drop a
+     group that a file's permissions deny.  */
+  if (nook_write_file_at (dirfd, "setgroups", "deny", 4, err) < 0
+      || nook_write_file_at (dirfd, "uid_map", uids, strlen (uids), err) < 0
+      || nook_write_file_at (dirfd, "gid_map", gids, strlen (gids), err) < 0)
+    return nook_error_wrap (err, "write the user namespace id maps");
+  return 0;
+}
+
+int
+nook_idmaps_write (pid_t pid, const struct nook_spec *spec, const struct nook_idmaps *maps,
+                   struct nook_error *err)
+{
+  pid_t uchild = -1, gchild = -1;
+  int ufd = -1, gfd = -1, r;
+
+  if (spec->map_mode == NOOK_MAP_SELF)
+    return write_maps_directly (pid, maps, err);
+
+  /* Both tools run at once: each is a setuid exec, the slowest step here.  */
+  if (spawn_idmap_tool ("newuidmap", pid, maps->uid, maps->n_uid, &uchild, &ufd, err) < 0)
+    return -1;
+  if (spawn_idmap_tool ("newgidmap", pid, maps->gid, maps->n_gid, &gchild, &gfd, err) < 0)
+    {
+      struct nook_error ignored = { 0 };
+      finish_idmap_tool ("newuidmap", uchild, ufd, &ignored);
+      nook_error_release (&ignored);
+      return -1;
+    }
+  r = finish_idmap_tool ("newuidmap", uchild, ufd, err);
+  if (r < 0)
+    {
+      struct nook_error ignored = { 0 };
+      finish_idmap_tool ("newgidmap", gchild, gfd, &ignored);
+      nook_error_release (&ignored);
+      return -1;
+    }
+  return finish_idmap_tool ("newgidmap", gchild, gfd, err);
+}

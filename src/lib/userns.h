@@ -1,0 +1,52 @@
+/* nook: user namespace id maps.  */
+#ifndef NOOK_USERNS_H
+#define NOOK_USERNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "spec.h"
+
+#define NOOK_AUTO_RANGE 65536 /* ids 0..65535 inside with --map-users auto */
+#define NOOK_MAX_EXTENTS 4
+
+struct nook_idmap
+{
+  uint32_t inside, outside, count;
+};
+
+struct nook_idmaps
+{
+  struct nook_idmap uid[NOOK_MAX_EXTENTS];
+  size_t n_uid;
+  struct nook_idmap gid[NOOK_MAX_EXTENTS];
+  size_t n_gid;
+};
+
+/* Finds the first "NAME:START:COUNT" or "ID:START:COUNT" line of an
+   /etc/subuid-style CONTENT for USER or ID.  Returns 0, or -1 when none.  */
+int nook_subid_find (const char *content, const char *user, uint32_t id, uint32_t *start, uint32_t *count);
+
+/* Builds the extents for one kind of id: INSIDE maps to HOST (the caller),
+   and in NOOK_MAP_AUTO mode the subordinate range fills the rest of
+   0..65535.  WHAT is "uid" or "gid" for messages.  */
+int nook_idmap_build (enum nook_map_mode mode, const char *what, uint32_t inside, uint32_t host,
+                      uint32_t sub_start, uint32_t sub_count, struct nook_idmap *out, size_t *n_out,
+                      struct nook_error *err);
+
+/* Formats extents the way uid_map takes them ("IN OUT COUNT\n"...).  */
+char *nook_idmap_format (const struct nook_idmap *map, size_t n);
+
+/* Computes the maps for SPEC in the caller's context (reads /etc/subuid and
+   /etc/subgid in auto mode).  */
+int nook_idmaps_for_spec (const struct nook_spec *spec, struct nook_idmaps *maps, struct nook_error *err);
+
+/* Writes MAPS for the user namespace of PID: directly for a single id,
+   through newuidmap/newgidmap for ranges.  Called by the parent while the
+   child waits.  */
+int nook_idmaps_write (pid_t pid, const struct nook_spec *spec, const struct nook_idmaps *maps,
+                       struct nook_error *err);
+
+#endif

@@ -1,0 +1,304 @@
+#include <config.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "utils.h"
+
+int nook_verbose;
+static struct timespec log_start;
+
+void
+nook_freep (void *p)
+{
+  free (*(void **)p);
+}
+
+void
+nook_closep (int *fd)
+{
+  if (*fd >= 0)
+    {
+      int saved = errno;
+      close (*fd);
+      errno = saved;
+    }
+}
+
+void
+nook_strv_freep (char ***strv)
+{
+  strv_free (*strv);
+}
+
+void
+nook_pid_killp (pid_t *pid)
+{
+  if (*pid > 0)
+    {
+      int saved = errno;
+      kill (*pid, SIGKILL);
+      while (waitpid (*pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+      errno = saved;
+    }
+}
+
+static void *
+oom_check (void *p)
+{
+  if (p == NULL)
+    {
+      fputs ("nook: out of memory\n", stderr);
+      abort ();
+    }
+  return p;
+}
+
+void *
+xmalloc (size_t size)
+{
+  return oom_check (malloc (size ? size : 1));
+}
+
+void *
+xcalloc (size_t n, size_t size)
+{
+  return oom_check (calloc (n ? n : 1, size ? size : 1));
+}
+
+void *
+xrealloc (void *p, size_t size)
+{
+  return oom_check (realloc (p, size ? size : 1));
+}
+
+char *
+xstrdup (const char *s)
+{
+  return s ? oom_check (strdup (s)) : NULL;
+}
+
+char *
+xasprintf (const char *fmt, ...)
+{
+  va_list ap;
+  char *s;
+  int r;
+
+  va_start (ap, fmt);
+  r = vasprintf (&s, fmt, ap);
+  va_end (ap);
+  return oom_check (r < 0 ? NULL : s);
+}
+
+size_t
+strv_len (char *const *strv)
+{
+  size_t n = 0;
+  while (strv && strv[n])
+    n++;
+  return n;
+}
+
+void
+strv_append (char ***strv, const char *s)
+{
+  size_t n = strv_len (*strv);
+  *strv = xrealloc (*strv, (n + 2) * sizeof (char *));
+  (*strv)[n] = xstrdup (s);
+  (*strv)[n + 1] = NULL;
+}
+
+void
+strv_free (char **strv)
+{
+  for (size_t i = 0; strv && strv[i]; i++)
+    free (strv[i]);
+  free (strv);
+}
+
+ssize_t
+nook_write_all (int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+  size_t done = 0;
+  while (done < len)
+    {
+      ssize_t r = write (fd, p + done, len - done);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return -1;
+      done += r;
+    }
+  return done;
+}
+
+ssize_t
+nook_read_all (int fd, void *buf, size_t len)
+{
+  char *p = buf;
+  size_t done = 0;
+  while (done < len)
+    {
+      ssize_t r = read (fd, p + done, len - done);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return -1;
+      if (r == 0)
+        break;
+      done += r;
+    }
+  return done;
+}
+
+int
+nook_write_file_at (int dirfd, const char *path, const char *data, size_t len, struct nook_error *err)
+{
+  cleanup_close int fd = openat (dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return nook_error_errno (err, "open `%s`", path);
+  if (nook_write_all (fd, data, len) < 0)
+    return nook_error_errno (err, "write `%s`", path);
+  return 0;
+}
+
+int
+nook_read_file_at (int dirfd, const char *path, char **out, size_t *len, struct nook_error *err)
+{
+  cleanup_close int fd = openat (dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  cleanup_free char *buf = NULL;
+  size_t size = 0, alloc = 0;
+
+  if (fd < 0)
+    return nook_error_errno (err, "open `%s`", path);
+  for (;;)
+    {
+      ssize_t r;
+      if (alloc - size < 4096)
+        buf = xrealloc (buf, alloc = alloc ? alloc * 2 : 8192);
+      r = read (fd, buf + size, alloc - size - 1);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return nook_error_errno (err, "read `%s`", path);
+      if (r == 0)
+        break;
+      size += r;
+    }
+  buf[size] = '\0';
+  if (len)
+    *len = size;
+  *out = steal_pointer (&buf);
+  return 0;
+}
+
+int
+nook_parse_uint (const char *s, uint64_t max, uint64_t *out)
+{
+  uint64_t v = 0;
+  if (s == NULL || *s == '\0')
+    return -1;
+  for (const char *p = s; *p; p++)
+    {
+      if (!isdigit ((unsigned char)*p))
+        return -1;
+      if (v > (UINT64_MAX - (*p - '0')) / 10)
+        return -1;
+      v = v * 10 + (*p - '0');
+    }
+  if (v > max)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+int
+nook_parse_size (const char *s, uint64_t *out)
+{
+  cleanup_free char *num = NULL;
+  size_t n;
+  uint64_t v, mult = 1;
+
+  if (s == NULL || *s == '\0')
+    return -1;
+  n = strlen (s);
+  switch (tolower ((unsigned char)s[n - 1]))
+    {
+    case 'b':
+      mult = 1;
+      n--;
+      break;
+    case 'k':
+      mult = 1ULL << 10;
+      n--;
+      break;
+    case 'm':
+      mult = 1ULL << 20;
+      n--;
+      break;
+    case 'g':
+      mult = 1ULL << 30;
+      n--;
+      break;
+    case 't':
+      mult = 1ULL << 40;
+      n--;
+      break;
+    default:
+      break;
+    }
+  num = strndup (s, n);
+  if (num == NULL || nook_parse_uint (num, UINT64_MAX / mult, &v) < 0)
+    return -1;
+  *out = v * mult;
+  return 0;
+}
+
+void
+nook_log_init (void)
+{
+  clock_gettime (CLOCK_MONOTONIC, &log_start);
+}
+
+void
+nook_log (const char *fmt, ...)
+{
+  struct timespec now;
+  double ms;
+  va_list ap;
+  char line[1024];
+
+  if (!nook_verbose)
+    return;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  ms = (now.tv_sec - log_start.tv_sec) * 1e3 + (now.tv_nsec - log_start.tv_nsec) / 1e6;
+  va_start (ap, fmt);
+  vsnprintf (line, sizeof line, fmt, ap);
+  va_end (ap);
+  /* One write per line, so lines from the parent and the sandbox do not mix.  */
+  dprintf (STDERR_FILENO, "nook: [%8.3f ms] %s\n", ms, line);
+}
+
+void
+nook_warn (const char *fmt, ...)
+{
+  va_list ap;
+  char line[1024];
+
+  va_start (ap, fmt);
+  vsnprintf (line, sizeof line, fmt, ap);
+  va_end (ap);
+  dprintf (STDERR_FILENO, "nook: warning: %s\n", line);
+}

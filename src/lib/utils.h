@@ -1,0 +1,79 @@
+/* nook: small helpers shared by every module: cleanup attributes, strv,
+   whole-file I/O through directory fds, and the verbose step log.  */
+#ifndef NOOK_UTILS_H
+#define NOOK_UTILS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+/* ---- cleanup attributes -------------------------------------------------- */
+void nook_freep (void *p);
+void nook_closep (int *fd);
+void nook_strv_freep (char ***strv);
+void nook_pid_killp (pid_t *pid);
+
+#define cleanup_free __attribute__ ((cleanup (nook_freep)))
+#define cleanup_close __attribute__ ((cleanup (nook_closep)))
+#define cleanup_strv __attribute__ ((cleanup (nook_strv_freep)))
+/* Kills (SIGKILL) and reaps the child unless disarmed with steal_pid.  */
+#define cleanup_pid __attribute__ ((cleanup (nook_pid_killp)))
+
+/* Type-checked: returns *PP and sets *PP to NULL.  */
+#define steal_pointer(pp)                                                                                    \
+  ({                                                                                                         \
+    __typeof__ (*(pp)) _ptr = *(pp);                                                                         \
+    *(pp) = NULL;                                                                                            \
+    _ptr;                                                                                                    \
+  })
+#define steal_fd(fdp)                                                                                        \
+  ({                                                                                                         \
+    int _fd = *(fdp);                                                                                        \
+    *(fdp) = -1;                                                                                             \
+    _fd;                                                                                                     \
+  })
+#define steal_pid(pidp)                                                                                      \
+  ({                                                                                                         \
+    pid_t _pid = *(pidp);                                                                                    \
+    *(pidp) = -1;                                                                                            \
+    _pid;                                                                                                    \
+  })
+
+/* ---- memory (out of memory aborts: nothing sensible can follow) ----------- */
+void *xmalloc (size_t size);
+void *xcalloc (size_t n, size_t size);
+void *xrealloc (void *p, size_t size);
+char *xstrdup (const char *s);
+char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+/* ---- NULL-terminated string vectors --------------------------------------- */
+size_t strv_len (char *const *strv);
+void strv_append (char ***strv, const char *s); /* copies S */
+void strv_free (char **strv);
+
+/* ---- file I/O -------------------------------------------------------------- */
+ssize_t nook_write_all (int fd, const void *buf, size_t len);
+ssize_t nook_read_all (int fd, void *buf, size_t len);
+/* Writes DATA to DIRFD/PATH (O_WRONLY, no create).  */
+int nook_write_file_at (int dirfd, const char *path, const char *data, size_t len, struct nook_error *err);
+/* Reads a whole small file; *OUT is NUL-terminated.  */
+int nook_read_file_at (int dirfd, const char *path, char **out, size_t *len, struct nook_error *err);
+
+/* ---- parsing ---------------------------------------------------------------- */
+/* Parses a decimal unsigned integer that fits in MAX; rejects sign, junk, empty.  */
+int nook_parse_uint (const char *s, uint64_t max, uint64_t *out);
+/* Parses a size with an optional k/m/g/t suffix (powers of 1024).  */
+int nook_parse_size (const char *s, uint64_t *out);
+
+/* ---- verbose step log ------------------------------------------------------- */
+extern int nook_verbose;
+void nook_log_init (void);
+/* With -v, prints "nook: [  1.234 ms] MESSAGE" (time since nook started).  */
+void nook_log (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+/* Prints "nook: warning: MESSAGE" always.  */
+void nook_warn (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+#endif

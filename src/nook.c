@@ -1,0 +1,56 @@
+/* nook: a rootless sandbox.  Dispatches to one subcommand each.  */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "lib/utils.h"
+
+struct command
+{
+  const char *name;
+  int (*fn) (int argc, char **argv);
+  const char *summary;
+};
+
+static const struct command commands[] = {
+  { "run", nook_cmd_run, "run a command in a new sandbox" },
+  { "check", nook_cmd_check, "check whether this host is ready for rootless sandboxes" },
+  { NULL, NULL, NULL },
+};
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, "Usage: nook [--version] [--help] COMMAND [OPTIONS]\n\nCommands:\n");
+  for (size_t i = 0; commands[i].name; i++)
+    fprintf (out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nSee `nook COMMAND --help` and man nook-COMMAND.\n");
+}
+
+int
+main (int argc, char **argv)
+{
+  nook_log_init ();
+  if (argc < 2)
+    {
+      usage (stderr);
+      return NOOK_EXIT_ERROR;
+    }
+  if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "version") == 0)
+    {
+      printf ("nook %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+    {
+      usage (stdout);
+      return 0;
+    }
+  for (size_t i = 0; commands[i].name; i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].fn (argc - 1, argv + 1);
+  fprintf (stderr, "nook: unknown command `%s` (see `nook --help`)\n", argv[1]);
+  return NOOK_EXIT_ERROR;
+}

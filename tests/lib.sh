@@ -1,0 +1,65 @@
+# Shared by the bats suites: load "$NOOK_TESTS/lib.sh" from a .bats file.
+# NOOK is the nook binary under test; tests run as an unprivileged user.
+
+: "${NOOK:?set NOOK to the nook binary (tests/run does)}"
+
+# Skips a test for a machine that truly lacks what it needs; CI skips
+# nothing, so there a missing requirement fails the test instead.
+require() { # DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  "$@" >/dev/null 2>&1 && return 0
+  if [ -n "${CI:-}" ]; then
+    echo "CI: requirement missing: $what" >&2
+    return 1
+  fi
+  skip "$what"
+}
+
+# Runs nook and keeps status and output (bats' `run`), stdin closed.
+nook() { "$NOOK" "$@" </dev/null; }
+
+# Asserts for use after `run`.
+assert_status() {
+  if [ "$status" -ne "$1" ]; then
+    echo "expected status $1, got $status; output:" >&2
+    echo "$output" >&2
+    return 1
+  fi
+}
+assert_output_has() {
+  if [[ "$output" != *"$1"* ]]; then
+    echo "output lacks: $1" >&2
+    echo "output was: $output" >&2
+    return 1
+  fi
+}
+assert_output_lacks() {
+  if [[ "$output" == *"$1"* ]]; then
+    echo "output should not contain: $1" >&2
+    echo "output was: $output" >&2
+    return 1
+  fi
+}
+# One line on stderr naming the problem: nook's messages start with "nook: ".
+assert_one_error_line() {
+  local n
+  n=$(printf '%s\n' "$output" | grep -c '^nook: ')
+  if [ "$n" -ne 1 ]; then
+    echo "expected exactly one 'nook:' line, got $n: $output" >&2
+    return 1
+  fi
+}
+
+# Processes of this user whose command line contains PATTERN.
+count_procs() { pgrep -u "$(id -u)" -f "$1" | wc -l; }
+
+# Waits up to SECONDS for COMMAND to succeed.
+wait_until() { # SECONDS COMMAND...
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.05
+  done
+}
