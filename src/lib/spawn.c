@@ -106,17 +106,43 @@ setup_namespaces (const struct nook_spec *spec, struct nook_error *err)
   return 0;
 }
 
-/* The setup sequence, in the order the kernel's rules want it: the root
-   first (it needs every capability), then the namespaces' identity.  */
+/* The sandbox's setup sequence, in the order the kernel's rules want it:
+   the root first (it needs every capability), then the namespaces'
+   identity; whatever drops privileges comes last.  Each step is one named
+   function; -v times them.  */
+struct setup_step
+{
+  const char *name;
+  int (*run) (struct sandbox *sb, struct nook_error *err);
+};
+
+static int
+step_root (struct sandbox *sb, struct nook_error *err)
+{
+  return nook_root_setup (sb->spec, &sb->plan, err);
+}
+
+static int
+step_namespaces (struct sandbox *sb, struct nook_error *err)
+{
+  return setup_namespaces (sb->spec, err);
+}
+
+static const struct setup_step sandbox_steps[] = {
+  { "root", step_root },
+  { "hostname and loopback", step_namespaces },
+  { NULL, NULL },
+};
+
 static int
 sandbox_setup (struct sandbox *sb, struct nook_error *err)
 {
-  nook_log ("sandbox: ids mapped, composing the root");
-  if (nook_root_setup (sb->spec, &sb->plan, err) < 0)
-    return -1;
-  nook_log ("sandbox: root ready");
-  if (setup_namespaces (sb->spec, err) < 0)
-    return -1;
+  for (const struct setup_step *s = sandbox_steps; s->name; s++)
+    {
+      if (s->run (sb, err) < 0)
+        return -1;
+      nook_log ("sandbox: %s done", s->name);
+    }
   return 0;
 }
 
@@ -233,6 +259,31 @@ spawn_sandbox (struct sandbox *sb, struct nook_error *err)
   return 0;
 }
 
+static int
+step_idmaps (struct sandbox *sb, struct nook_error *err)
+{
+  return nook_idmaps_write (sb->pid, sb->spec, &sb->maps, err);
+}
+
+/* What nook does for the sandbox between the clone and NOOK_SYNC_GO, while
+   the sandbox waits: everything that needs the sandbox's pid from outside.  */
+static const struct setup_step parent_steps[] = {
+  { "id maps", step_idmaps },
+  { NULL, NULL },
+};
+
+static int
+parent_setup (struct sandbox *sb, struct nook_error *err)
+{
+  for (const struct setup_step *s = parent_steps; s->name; s++)
+    {
+      if (s->run (sb, err) < 0)
+        return -1;
+      nook_log ("%s done", s->name);
+    }
+  return 0;
+}
+
 /* Waits for the sandbox, forwarding signals, and collects its first error
    message.  Returns the exit status, or -1 with ERR set when the command
    could not be started.  */
@@ -341,9 +392,8 @@ nook_run (struct nook_spec *spec, struct nook_error *err)
   if (block_signals (&sb, &old_mask, err) < 0 || spawn_sandbox (&sb, err) < 0)
     goto out;
 
-  if (nook_idmaps_write (sb.pid, spec, &sb.maps, err) < 0)
+  if (parent_setup (&sb, err) < 0)
     goto out;
-  nook_log ("id maps written");
   if (nook_sync_send (sb.sync_parent, NOOK_SYNC_GO, 0, 0, NULL) < 0)
     {
       nook_error_errno (err, "start the sandbox");

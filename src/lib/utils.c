@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -264,6 +265,34 @@ nook_parse_size (const char *s, uint64_t *out)
     return -1;
   *out = v * mult;
   return 0;
+}
+
+char *
+nook_runtime_dir (struct nook_error *err)
+{
+  const char *xdg = getenv ("XDG_RUNTIME_DIR");
+  char *dir;
+  struct stat st;
+
+  if (xdg && xdg[0] == '/')
+    dir = xasprintf ("%s/nook", xdg);
+  else
+    dir = xasprintf ("/tmp/nook-%u", (unsigned) getuid ());
+  if (mkdir (dir, 0700) < 0 && errno != EEXIST)
+    {
+      nook_error_errno (err, "create the state directory `%s`", dir);
+      free (dir);
+      return NULL;
+    }
+  /* lstat: a symlink planted by another user in /tmp is refused too.  */
+  if (lstat (dir, &st) < 0 || !S_ISDIR (st.st_mode) || st.st_uid != getuid () || (st.st_mode & 077))
+    {
+      nook_error_set (err, 0, "the state directory `%s` is not a directory of yours with mode 0700", dir);
+      nook_error_hint (err, "remove it, or set XDG_RUNTIME_DIR to a private directory");
+      free (dir);
+      return NULL;
+    }
+  return dir;
 }
 
 void

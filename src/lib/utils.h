@@ -68,6 +68,12 @@ int nook_parse_uint (const char *s, uint64_t max, uint64_t *out);
 /* Parses a size with an optional k/m/g/t suffix (powers of 1024).  */
 int nook_parse_size (const char *s, uint64_t *out);
 
+/* ---- per-user runtime state ------------------------------------------------ */
+/* The directory for nook's per-user runtime state: $XDG_RUNTIME_DIR/nook,
+   else /tmp/nook-UID.  Created 0700 on demand; refused when another user
+   owns it or it is open to others.  Returns a newly allocated path.  */
+char *nook_runtime_dir (struct nook_error *err);
+
 /* ---- verbose step log ------------------------------------------------------- */
 extern int nook_verbose;
 void nook_log_init (void);

@@ -1,0 +1,50 @@
+/* nook: option groups of `nook run` (and of commands that share them).
+ *
+ * Each concern keeps its options in a group of its own file (opts-*.c): a
+ * table and an apply function that fills the spec.  The parser walks the
+ * groups in order; --help prints them under their titles.
+ */
+#ifndef NOOK_OPTIONS_H
+#define NOOK_OPTIONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lib/error.h"
+#include "lib/spec.h"
+
+struct nook_option
+{
+  const char *name; /* long name, without "--" */
+  char short_name;  /* 0: none */
+  int nargs;        /* 0, 1 or 2 */
+  int id;           /* the group's own enum value */
+  const char *args; /* for --help, e.g. "KEY VALUE" */
+  const char *help;
+};
+
+struct nook_option_group
+{
+  const char *title;
+  const struct nook_option *options; /* terminated by a NULL name */
+  /* Applies one option; VAL holds its NARGS arguments.  */
+  int (*apply) (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_error *err);
+  /* Checks the combination once every option is parsed (may be NULL).  */
+  int (*check) (const struct nook_spec *spec, struct nook_error *err);
+};
+
+extern const struct nook_option_group nook_core_options;
+
+/* Parses options from ARGV[1] on, through GROUPS (NULL-terminated), until
+   "--" or the first non-option.  Returns the index of the first argument
+   after the options, 0 after printing --help, or -1 with ERR set.  CMD
+   names the subcommand in messages.  */
+int nook_options_parse (const char *cmd, const struct nook_option_group *const *groups, int argc, char **argv,
+                        struct nook_spec *spec, struct nook_error *err);
+void nook_options_usage (FILE *out, const char *synopsis, const struct nook_option_group *const *groups);
+
+/* Helpers for apply functions.  */
+int nook_option_id (const char *opt, const char *value, uint32_t *out, struct nook_error *err);
+void nook_option_string (char **field, const char *value);
+
+#endif

@@ -1,0 +1,122 @@
+/* Options of `nook run`: identity, namespaces, root, environment.  */
+#include <config.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/utils.h"
+#include "options.h"
+
+enum
+{
+  OPT_HELP = 1,
+  OPT_VERBOSE,
+  OPT_UID,
+  OPT_GID,
+  OPT_MAP_USERS,
+  OPT_SHARE_NET,
+  OPT_SHARE_PID,
+  OPT_SHARE_IPC,
+  OPT_SHARE_UTS,
+  OPT_HOSTNAME,
+  OPT_ROOTFS,
+  OPT_ROOTFS_RW,
+  OPT_SETENV,
+  OPT_UNSETENV,
+  OPT_KEEP_ENV,
+  OPT_CHDIR,
+};
+
+static const struct nook_option core_options[] = {
+  { "help", 'h', 0, OPT_HELP, "", "show this help" },
+  { "verbose", 'v', 0, OPT_VERBOSE, "", "show each setup step with its time" },
+  { "uid", 0, 1, OPT_UID, "N", "run as uid N inside (default 0)" },
+  { "gid", 0, 1, OPT_GID, "N", "run as gid N inside (default 0)" },
+  { "map-users", 0, 1, OPT_MAP_USERS, "MODE", "self: your own ids only (default); auto: 0-65535 from /etc/subuid" },
+  { "share-net", 0, 0, OPT_SHARE_NET, "", "keep the host's network namespace" },
+  { "share-pid", 0, 0, OPT_SHARE_PID, "", "keep the host's PID namespace" },
+  { "share-ipc", 0, 0, OPT_SHARE_IPC, "", "keep the host's IPC namespace" },
+  { "share-uts", 0, 0, OPT_SHARE_UTS, "", "keep the host's hostname" },
+  { "hostname", 0, 1, OPT_HOSTNAME, "NAME", "the sandbox's hostname (default nook)" },
+  { "rootfs", 0, 1, OPT_ROOTFS, "DIR", "use DIR as the root instead of composing one from the host" },
+  { "rootfs-rw", 0, 0, OPT_ROOTFS_RW, "", "make --rootfs writable" },
+  { "setenv", 0, 2, OPT_SETENV, "KEY VALUE", "set an environment variable" },
+  { "unsetenv", 0, 1, OPT_UNSETENV, "KEY", "unset an environment variable" },
+  { "keep-env", 0, 0, OPT_KEEP_ENV, "", "keep the caller's whole environment" },
+  { "chdir", 0, 1, OPT_CHDIR, "DIR", "working directory inside" },
+  { NULL, 0, 0, 0, NULL, NULL },
+};
+
+static int
+core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_error *err)
+{
+  static const unsigned share_bits[] = {
+    [OPT_SHARE_NET] = NOOK_NS_NET,
+    [OPT_SHARE_PID] = NOOK_NS_PID,
+    [OPT_SHARE_IPC] = NOOK_NS_IPC,
+    [OPT_SHARE_UTS] = NOOK_NS_UTS,
+  };
+
+  switch (o->id)
+    {
+    case OPT_VERBOSE:
+      spec->verbose++;
+      return 0;
+    case OPT_UID:
+      return nook_option_id ("uid", val[0], &spec->uid, err);
+    case OPT_GID:
+      return nook_option_id ("gid", val[0], &spec->gid, err);
+    case OPT_MAP_USERS:
+      if (strcmp (val[0], "auto") == 0)
+        spec->map_mode = NOOK_MAP_AUTO;
+      else if (strcmp (val[0], "self") == 0)
+        spec->map_mode = NOOK_MAP_SELF;
+      else
+        return nook_error_set (err, 0, "--map-users takes `self` or `auto`, not `%s`", val[0]);
+      return 0;
+    case OPT_SHARE_NET:
+    case OPT_SHARE_PID:
+    case OPT_SHARE_IPC:
+    case OPT_SHARE_UTS:
+      spec->share |= share_bits[o->id];
+      return 0;
+    case OPT_HOSTNAME:
+      if (val[0][0] == '\0' || strlen (val[0]) > 64)
+        return nook_error_set (err, 0, "--hostname must be 1 to 64 characters");
+      nook_option_string (&spec->hostname, val[0]);
+      return 0;
+    case OPT_ROOTFS:
+      nook_option_string (&spec->rootfs, val[0]);
+      return 0;
+    case OPT_ROOTFS_RW:
+      spec->rootfs_rw = true;
+      return 0;
+    case OPT_SETENV:
+    case OPT_UNSETENV:
+      if (val[0][0] == '\0' || strchr (val[0], '='))
+        return nook_error_set (err, 0, "--%s: `%s` is not a variable name", o->name, val[0]);
+      nook_spec_add_env (spec, val[0], o->id == OPT_SETENV ? val[1] : NULL);
+      return 0;
+    case OPT_KEEP_ENV:
+      spec->keep_env = true;
+      return 0;
+    case OPT_CHDIR:
+      if (val[0][0] != '/')
+        return nook_error_set (err, 0, "--chdir needs an absolute path, not `%s`", val[0]);
+      nook_option_string (&spec->chdir, val[0]);
+      return 0;
+    }
+  return nook_error_set (err, 0, "option --%s is not handled", o->name);
+}
+
+static int
+core_check (const struct nook_spec *spec, struct nook_error *err)
+{
+  if (spec->hostname && (spec->share & NOOK_NS_UTS))
+    return nook_error_set (err, 0, "--hostname cannot be used with --share-uts");
+  if (spec->rootfs_rw && spec->rootfs == NULL)
+    return nook_error_set (err, 0, "--rootfs-rw needs --rootfs");
+  return 0;
+}
+
+const struct nook_option_group nook_core_options = { "Options", core_options, core_apply, core_check };
