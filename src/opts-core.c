@@ -25,11 +25,13 @@ enum
   OPT_UNSETENV,
   OPT_KEEP_ENV,
   OPT_CHDIR,
+  OPT_NAME,
 };
 
 static const struct nook_option core_options[] = {
   { "help", 'h', 0, OPT_HELP, "", "show this help" },
   { "verbose", 'v', 0, OPT_VERBOSE, "", "show each setup step with its time" },
+  { "name", 0, 1, OPT_NAME, "NAME", "name the sandbox (also its default hostname)" },
   { "uid", 0, 1, OPT_UID, "N", "run as uid N inside (default 0)" },
   { "gid", 0, 1, OPT_GID, "N", "run as gid N inside (default 0)" },
   { "map-users", 0, 1, OPT_MAP_USERS, "MODE", "self: your own ids only (default); auto: 0-65535 from /etc/subuid" },
@@ -84,6 +86,12 @@ core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
       if (val[0][0] == '\0' || strlen (val[0]) > 64)
         return nook_error_set (err, 0, "--hostname must be 1 to 64 characters");
       nook_option_string (&spec->hostname, val[0]);
+      return 0;
+    case OPT_NAME:
+      if (!nook_name_is_valid (val[0]))
+        return nook_error_set (err, 0, "--name `%s`: use 1 to 63 letters, digits, `_`, `.` or `-`, starting with a "
+                                       "letter or digit", val[0]);
+      nook_option_string (&spec->name, val[0]);
       return 0;
     case OPT_ROOTFS:
       nook_option_string (&spec->rootfs, val[0]);

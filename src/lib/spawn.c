@@ -97,7 +97,7 @@ setup_namespaces (const struct nook_spec *spec, struct nook_error *err)
 {
   if (!(spec->share & NOOK_NS_UTS))
     {
-      const char *name = spec->hostname ? spec->hostname : "nook";
+      const char *name = nook_spec_hostname (spec);
       if (sethostname (name, strlen (name)) < 0)
         return nook_error_errno (err, "set the hostname to `%s`", name);
     }

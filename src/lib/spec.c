@@ -22,6 +22,7 @@ void
 nook_spec_free (struct nook_spec *spec)
 {
   strv_free (spec->argv);
+  free (spec->name);
   free (spec->hostname);
   free (spec->rootfs);
   free (spec->chdir);
@@ -57,6 +58,12 @@ nook_spec_add_mount (struct nook_spec *spec, enum nook_mount_kind kind, const ch
   op->src = xstrdup (src);
   op->dest = xstrdup (dest);
   return op;
+}
+
+const char *
+nook_spec_hostname (const struct nook_spec *spec)
+{
+  return spec->hostname ? spec->hostname : spec->name ? spec->name : "nook";
 }
 
 void
@@ -142,7 +149,7 @@ nook_spec_build_env (const struct nook_spec *spec, char *const *caller_env)
       env_set (&env, "HOME", spec->host_home ? spec->host_home : "/");
       if (spec->host_user)
         env_set (&env, "USER", spec->host_user);
-      env_set (&env, "HOSTNAME", spec->hostname ? spec->hostname : "nook");
+      env_set (&env, "HOSTNAME", nook_spec_hostname (spec));
     }
   for (size_t i = 0; i < spec->n_env_ops; i++)
     env_set (&env, spec->env_ops[i].key, spec->env_ops[i].value);

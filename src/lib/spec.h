@@ -70,6 +70,8 @@ struct nook_spec
   uid_t uid;
   gid_t gid;
 
+  char *name; /* --name: the sandbox's name (and default hostname) */
+
   /* Namespaces.  */
   unsigned share; /* NOOK_NS_* kept from the host */
   char *hostname;
@@ -102,6 +104,8 @@ void nook_spec_init (struct nook_spec *spec);
 void nook_spec_free (struct nook_spec *spec);
 struct nook_mount_op *nook_spec_add_mount (struct nook_spec *spec, enum nook_mount_kind kind, const char *src,
                                            const char *dest, unsigned flags);
+/* The hostname inside: --hostname, else --name, else "nook".  */
+const char *nook_spec_hostname (const struct nook_spec *spec);
 void nook_spec_add_env (struct nook_spec *spec, const char *key, const char *value);
 
 /* Fills the host_* fields from the calling process.  */

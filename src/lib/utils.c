@@ -295,6 +295,18 @@ nook_runtime_dir (struct nook_error *err)
   return dir;
 }
 
+bool
+nook_name_is_valid (const char *name)
+{
+  size_t n = strlen (name);
+  if (n == 0 || n > 63 || !isalnum ((unsigned char) name[0]))
+    return false;
+  for (size_t i = 1; i < n; i++)
+    if (!isalnum ((unsigned char) name[i]) && !strchr ("_.-", name[i]))
+      return false;
+  return true;
+}
+
 void
 nook_log_init (void)
 {

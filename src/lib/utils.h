@@ -74,6 +74,9 @@ int nook_parse_size (const char *s, uint64_t *out);
    owns it or it is open to others.  Returns a newly allocated path.  */
 char *nook_runtime_dir (struct nook_error *err);
 
+/* A sandbox or network name: [A-Za-z0-9][A-Za-z0-9_.-]{0,62}.  */
+bool nook_name_is_valid (const char *name);
+
 /* ---- verbose step log ------------------------------------------------------- */
 extern int nook_verbose;
 void nook_log_init (void);
