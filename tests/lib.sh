@@ -2,6 +2,7 @@
 # NOOK is the nook binary under test; tests run as an unprivileged user.
 
 : "${NOOK:?set NOOK to the nook binary (tests/run does)}"
+bats_require_minimum_version 1.5.0
 
 # Skips a test for a machine that truly lacks what it needs; CI skips
 # nothing, so there a missing requirement fails the test instead.
