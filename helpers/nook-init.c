@@ -127,6 +127,11 @@ main (int argc, char **argv)
       else
         break;
     }
+  /* kill(-1) reaches every process the caller may signal: it is only
+     confined to the sandbox when this really is PID 1 of its own PID
+     namespace.  Anywhere else, act as a subreaper instead.  */
+  if (getpid () != 1)
+    pidns = false;
   if (i >= argc)
     {
       dprintf (STDERR_FILENO, "usage: nook-init [--sync-fd N] [--no-pidns] -- CMD [ARG...]\n");

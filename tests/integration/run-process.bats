@@ -94,3 +94,16 @@ os.execv(sys.argv[1], sys.argv[1:])' "$NOOK" run -- sh -c "trap 'echo got-$sig; 
   [ "$(echo ${lines[0]})" = 1 ]
   [ "$(echo ${lines[1]})" = "?" ]
 }
+
+@test "nook-init outside a PID namespace of its own kills only its own children" {
+  sleep 57 &
+  bystander=$!
+  run "$(dirname "$NOOK")/nook-init" -- sh -c 'sleep 58 & echo started'
+  alive=0
+  kill -0 $bystander && alive=1
+  kill $bystander
+  assert_status 0
+  [ "$alive" = 1 ]
+  sleep 0.2
+  ! pgrep -u "$(id -u)" -f '^sleep 58$'
+}
