@@ -78,8 +78,8 @@ nook_spec_add_env (struct nook_spec *spec, const char *key, const char *value)
 int
 nook_spec_resolve (struct nook_spec *spec, struct nook_error *err)
 {
-  struct passwd *pw;
-  const char *home;
+  const char *home = getenv ("HOME"), *user = getenv ("USER");
+  struct passwd *pw = NULL;
 
   spec->host_uid = getuid ();
   spec->host_gid = getgid ();
@@ -87,12 +87,17 @@ nook_spec_resolve (struct nook_spec *spec, struct nook_error *err)
   if (spec->host_cwd == NULL)
     return nook_error_errno (err, "cannot read the current directory");
 
-  pw = getpwuid (spec->host_uid);
-  home = getenv ("HOME");
+  /* The passwd database (NSS: files, maybe LDAP) is asked only when the
+     environment does not say: it is the slowest step before the clone.
+     The name matters for /etc/subuid, so --map-users auto always asks.  */
+  if (home == NULL || home[0] != '/' || user == NULL || spec->map_mode == NOOK_MAP_AUTO)
+    pw = getpwuid (spec->host_uid);
   if (home == NULL || home[0] != '/')
     home = pw ? pw->pw_dir : "/";
+  if (pw)
+    user = pw->pw_name;
   spec->host_home = xstrdup (home);
-  spec->host_user = xstrdup (pw ? pw->pw_name : getenv ("USER"));
+  spec->host_user = xstrdup (user);
   return 0;
 }
 
