@@ -19,6 +19,7 @@
 
 #include "mount.h"
 #include "net.h"
+#include "security.h"
 #include "spawn.h"
 #include "sync.h"
 #include "userns.h"
@@ -128,9 +129,27 @@ step_namespaces (struct sandbox *sb, struct nook_error *err)
   return setup_namespaces (sb->spec, err);
 }
 
+/* Capabilities, credentials, no_new_privs, seccomp: the last step, so the
+   filter need not allow what the setup does.  */
+static int
+step_security (struct sandbox *sb, struct nook_error *err)
+{
+  struct pollfd pfd = { sb->sync_child, POLLIN, 0 };
+
+  if (nook_security_apply (sb->spec, err) < 0)
+    return -1;
+  /* A credential change re-arms PR_SET_PDEATHSIG; a nook killed just
+     before that would go unnoticed, so check that it is still there: its
+     end of the sync socket closes when it dies.  */
+  if (poll (&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+    _exit (NOOK_EXIT_ERROR);
+  return 0;
+}
+
 static const struct setup_step sandbox_steps[] = {
   { "root", step_root },
   { "hostname and loopback", step_namespaces },
+  { "security", step_security },
   { NULL, NULL },
 };
 
@@ -164,12 +183,15 @@ exec_init (struct sandbox *sb, struct nook_error *err)
   for (size_t i = 0; i < n; i++)
     argv[a++] = sb->spec->argv[i];
 
-  /* Only 0-2 and the sync socket cross into the sandbox: an fd inherited
-     from the caller could reach anything on the host.  */
+  /* Only 0-2, the sync socket and the --pass-fd ones cross into the
+     sandbox: an fd inherited from the caller could reach anything on the
+     host.  */
+  close_range (3, ~0U, CLOSE_RANGE_CLOEXEC);
   if (fcntl (fd, F_SETFD, 0) < 0)
     return nook_error_errno (err, "sync socket");
-  close_range (3, fd - 1, CLOSE_RANGE_CLOEXEC);
-  close_range (fd + 1, ~0U, CLOSE_RANGE_CLOEXEC);
+  for (size_t i = 0; i < sb->spec->security.n_pass_fds; i++)
+    if (fcntl (sb->spec->security.pass_fds[i], F_SETFD, 0) < 0)
+      return nook_error_errno (err, "--pass-fd %d", sb->spec->security.pass_fds[i]);
   nook_log ("sandbox: exec nook-init");
   syscall (SYS_execveat, sb->init_fd, "", argv, sb->env, AT_EMPTY_PATH);
   return nook_error_errno (err, "exec the sandbox init");
@@ -376,7 +398,7 @@ nook_run (struct nook_spec *spec, struct nook_error *err)
 
   /* Everything that can be checked is checked before a process exists.  */
   if (nook_spec_resolve (spec, err) < 0 || nook_idmaps_for_spec (spec, &sb.maps, err) < 0
-      || nook_root_plan_build (spec, &sb.plan, err) < 0)
+      || nook_root_plan_build (spec, &sb.plan, err) < 0 || nook_security_prepare (spec, err) < 0)
     goto out;
   sb.env = nook_spec_build_env (spec, environ);
   sb.init_fd = nook_open_init (err);
