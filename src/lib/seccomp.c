@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -582,6 +583,10 @@ parse_top (struct compiler *c, json_object *root)
   /* A system call of an architecture the filter does not cover kills the
      whole process, not just the thread.  */
   seccomp_attr_set (c->ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+  /* A binary tree of system call numbers instead of a linear list: every
+     system call the command makes runs this filter, while compiling happens
+     once per policy thanks to the cache.  */
+  seccomp_attr_set (c->ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   if (parse_arches (c, root) < 0)
     return -1;
   for (size_t i = 0; syscalls && i < json_object_array_length (syscalls); i++)
@@ -706,6 +711,37 @@ nook_seccomp_compile (const char *text, size_t len, const char *file,
   if (c.ctx)
     seccomp_release (c.ctx);
   json_object_put (root);
+  return r;
+}
+
+int
+nook_seccomp_terminal_filter (struct nook_bpf *out, struct nook_error *err)
+{
+  static const unsigned long cmds[] = { TIOCSTI, TIOCLINUX };
+  struct nook_seccomp_params none = { 0 };
+  struct compiler c = { .file = "terminal filter", .params = &none, .err = err };
+  static const uint32_t compat[] = { SCMP_ARCH_X86, SCMP_ARCH_X32, SCMP_ARCH_ARM };
+  int r = 0;
+
+  memset (out, 0, sizeof *out);
+  c.ctx = seccomp_init (SCMP_ACT_ALLOW);
+  if (c.ctx == NULL)
+    return nook_error_set (err, ENOMEM, "seccomp_init");
+  /* Other architectures are the policy's to refuse.  */
+  seccomp_attr_set (c.ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
+  for (size_t i = 0; i < sizeof compat / sizeof compat[0]; i++)
+    if (arch_is_ours (compat[i]))
+      seccomp_arch_add (c.ctx, compat[i]);
+  /* The kernel reads an ioctl's command as 32 bits: the mask ignores the
+     upper half, which would otherwise slip past a 64-bit comparison.  */
+  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0] && r == 0; i++)
+    r = seccomp_rule_add (c.ctx, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (ioctl), 1,
+                          SCMP_A1 (SCMP_CMP_MASKED_EQ, 0xffffffffUL, cmds[i]));
+  if (r < 0)
+    nook_error_set (err, -r, "seccomp: terminal filter");
+  else
+    r = export_bpf (&c, out);
+  seccomp_release (c.ctx);
   return r;
 }
 

@@ -48,6 +48,22 @@ int nook_seccomp_compile (const char *text, size_t len, const char *file,
                           struct nook_error *err);
 
 /**
+ * nook_seccomp_terminal_filter - the filter nook adds to every policy
+ * @out: the program
+ * @err: set on failure
+ *
+ * It refuses (EPERM) the ioctls TIOCSTI, which pushes input into a
+ * terminal, and TIOCLINUX, which can read the console (CVE-2017-5226),
+ * whatever the policy allows.  It is a filter of its own because
+ * libseccomp cannot make an exception to a rule that allows every ioctl,
+ * as policies do, when the default action is not ALLOW; the kernel runs
+ * every filter and keeps the strictest answer.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_seccomp_terminal_filter (struct nook_bpf *out, struct nook_error *err);
+
+/**
  * nook_seccomp_install - load a BPF program as the calling thread's filter
  * @bpf: the program
  * @err: set on failure

@@ -33,6 +33,7 @@ nook_security_free (struct nook_security *sec)
   free (sec->seccomp);
   free (sec->pass_fds);
   nook_bpf_free (&sec->bpf);
+  nook_bpf_free (&sec->terminal_bpf);
   memset (sec, 0, sizeof *sec);
 }
 
@@ -68,11 +69,16 @@ read_policy (const char *path, char **text, size_t *len, struct nook_error *err)
   return 0;
 }
 
-/* Reads and compiles the policy, through the cache.  */
+/* The cache key of the terminal filter: it has no policy text.  */
+static const char terminal_key[] = "nook terminal filter 1";
+
+/* Compiles the policy and the terminal filter, through the cache.  */
 static int
-compile_policy (const struct nook_spec *spec, struct nook_bpf *bpf, bool use_cache, struct nook_error *err)
+compile_filters (const struct nook_spec *spec, struct nook_bpf *bpf, struct nook_bpf *terminal,
+                 bool use_cache, struct nook_error *err)
 {
   struct nook_seccomp_params params = { nook_caps_for_spec (spec), spec->security.allow_nested };
+  struct nook_seccomp_params none = { 0 };
   cleanup_free char *path = NULL, *text = NULL;
   size_t len = 0;
 
@@ -80,15 +86,21 @@ compile_policy (const struct nook_spec *spec, struct nook_bpf *bpf, bool use_cac
       || read_policy (path, &text, &len, err) < 0)
     return -1;
   if (use_cache && nook_seccomp_cache_load (text, len, &params, bpf) == 1)
+    nook_log ("seccomp: `%s` from the cache (%zu instructions)", path, bpf->len);
+  else
     {
-      nook_log ("seccomp: `%s` from the cache (%zu instructions)", path, bpf->len);
-      return 0;
+      if (nook_seccomp_compile (text, len, path, &params, bpf, err) < 0)
+        return -1;
+      nook_log ("seccomp: `%s` compiled (%zu instructions)", path, bpf->len);
+      if (use_cache)
+        nook_seccomp_cache_store (text, len, &params, bpf);
     }
-  if (nook_seccomp_compile (text, len, path, &params, bpf, err) < 0)
+  if (use_cache && nook_seccomp_cache_load (terminal_key, sizeof terminal_key - 1, &none, terminal) == 1)
+    return 0;
+  if (nook_seccomp_terminal_filter (terminal, err) < 0)
     return -1;
-  nook_log ("seccomp: `%s` compiled (%zu instructions)", path, bpf->len);
   if (use_cache)
-    nook_seccomp_cache_store (text, len, &params, bpf);
+    nook_seccomp_cache_store (terminal_key, sizeof terminal_key - 1, &none, terminal);
   return 0;
 }
 
@@ -99,7 +111,7 @@ nook_security_prepare (struct nook_spec *spec, struct nook_error *err)
 
   if (sec->prepared)
     return 0;
-  if (!is_unconfined (spec) && compile_policy (spec, &sec->bpf, true, err) < 0)
+  if (!is_unconfined (spec) && compile_filters (spec, &sec->bpf, &sec->terminal_bpf, true, err) < 0)
     return -1;
   sec->prepared = true;
   return 0;
@@ -140,9 +152,9 @@ int
 nook_security_apply (const struct nook_spec *spec, struct nook_error *err)
 {
   uint64_t caps = nook_caps_for_spec (spec);
-  struct nook_bpf local = { 0 };
-  const struct nook_bpf *bpf = &spec->security.bpf;
-  int r;
+  struct nook_bpf local = { 0 }, local_terminal = { 0 };
+  const struct nook_bpf *bpf = &spec->security.bpf, *terminal = &spec->security.terminal_bpf;
+  int r = -1;
 
   if (nook_caps_bound (caps, err) < 0 || change_ids (spec, err) < 0)
     return -1;
@@ -158,11 +170,17 @@ nook_security_apply (const struct nook_spec *spec, struct nook_error *err)
     return 0;
   if (!spec->security.prepared)
     {
-      if (compile_policy (spec, &local, false, err) < 0)
-        return -1;
+      if (compile_filters (spec, &local, &local_terminal, false, err) < 0)
+        goto out;
       bpf = &local;
+      terminal = &local_terminal;
     }
-  r = nook_seccomp_install (bpf, err);
+  /* The terminal filter first: the policy may refuse seccomp() itself.  */
+  r = nook_seccomp_install (terminal, err);
+  if (r == 0)
+    r = nook_seccomp_install (bpf, err);
+out:
   nook_bpf_free (&local);
+  nook_bpf_free (&local_terminal);
   return r;
 }

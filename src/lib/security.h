@@ -40,7 +40,8 @@ struct nook_security
   size_t n_pass_fds;
 
   /* Filled by nook_security_prepare.  */
-  struct nook_bpf bpf;
+  struct nook_bpf bpf;          /* the policy */
+  struct nook_bpf terminal_bpf; /* TIOCSTI and TIOCLINUX, always */
   bool prepared;
 };
 
