@@ -18,6 +18,7 @@ enum
   OPT_SECCOMP,
   OPT_ALLOW_NESTED,
   OPT_PASS_FD,
+  OPT_TTY,
 };
 
 static const struct nook_option security_options[] = {
@@ -26,6 +27,7 @@ static const struct nook_option security_options[] = {
   { "seccomp", 0, 1, OPT_SECCOMP, "POLICY", "seccomp policy: a file, a name (default) or `unconfined`" },
   { "allow-nested", 0, 0, OPT_ALLOW_NESTED, "", "allow user namespaces (nested sandboxes) inside" },
   { "pass-fd", 0, 1, OPT_PASS_FD, "N", "keep file descriptor N open into the command" },
+  { "tty", 't', 0, OPT_TTY, "", "a terminal of its own, with job control, for interactive shells" },
   { NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -98,6 +100,9 @@ security_apply (const struct nook_option *o, char **val, struct nook_spec *spec,
       return 0;
     case OPT_PASS_FD:
       return apply_pass_fd (val[0], sec, err);
+    case OPT_TTY:
+      sec->tty = true;
+      return 0;
     }
   return nook_error_set (err, 0, "option --%s is not handled", o->name);
 }

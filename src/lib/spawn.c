@@ -22,6 +22,7 @@
 #include "security.h"
 #include "spawn.h"
 #include "sync.h"
+#include "tty.h"
 #include "userns.h"
 #include "utils.h"
 
@@ -44,6 +45,8 @@ struct sandbox
   int sigfd;
   pid_t pid;
   int pidfd;
+  struct nook_tty tty; /* --tty: nook's side */
+  int tty_child;       /* --tty: the sandbox's end of the terminal socket */
 };
 
 int
@@ -146,9 +149,23 @@ step_security (struct sandbox *sb, struct nook_error *err)
   return 0;
 }
 
+/* --tty: a terminal of the sandbox's own, from its devpts.  */
+static int
+step_terminal (struct sandbox *sb, struct nook_error *err)
+{
+  if (sb->tty_child < 0)
+    return 0;
+  if (nook_tty_setup_in_sandbox (sb->tty_child, err) < 0)
+    return -1;
+  close (sb->tty_child);
+  sb->tty_child = -1;
+  return 0;
+}
+
 static const struct setup_step sandbox_steps[] = {
   { "root", step_root },
   { "hostname and loopback", step_namespaces },
+  { "terminal", step_terminal },
   { "security", step_security },
   { NULL, NULL },
 };
@@ -202,6 +219,8 @@ static void __attribute__ ((noreturn)) child_main (struct sandbox *sb)
   struct nook_error err = { 0 };
 
   close (sb->sync_parent);
+  nook_closep (&sb->tty.sock);
+  sb->tty.sock = -1;
   /* The sandbox must not outlive nook: when nook dies, even by SIGKILL,
      PID 1 is killed and the kernel kills the whole PID namespace.  If nook
      died before this line, wait_for_go sees EOF.  */
@@ -277,6 +296,8 @@ spawn_sandbox (struct sandbox *sb, struct nook_error *err)
   sb->pidfd = pidfd;
   close (sb->sync_child);
   sb->sync_child = -1;
+  nook_closep (&sb->tty_child);
+  sb->tty_child = -1;
   nook_log ("sandbox pid %ld created", pid);
   return 0;
 }
@@ -319,9 +340,10 @@ supervise (struct sandbox *sb, struct nook_error *err)
 
   for (;;)
     {
-      struct pollfd pfd[3]
+      struct pollfd pfd[6]
           = { { sb->pidfd, POLLIN, 0 }, { sb->sigfd, POLLIN, 0 }, { sb->sync_parent, POLLIN, 0 } };
-      if (poll (pfd, sb->sync_parent >= 0 ? 3 : 2, -1) < 0)
+      int n_tty = nook_tty_pollfds (&sb->tty, pfd + 3);
+      if (poll (pfd, 3 + n_tty, -1) < 0)
         {
           if (errno == EINTR)
             continue;
@@ -350,8 +372,16 @@ supervise (struct sandbox *sb, struct nook_error *err)
         {
           struct signalfd_siginfo si;
           while (read (sb->sigfd, &si, sizeof si) == sizeof si)
-            syscall (SYS_pidfd_send_signal, sb->pidfd, si.ssi_signo, NULL, 0);
+            {
+              /* With --tty the window size goes to the sandbox's
+                 terminal, whose kernel side signals its foreground.  */
+              if (si.ssi_signo == SIGWINCH && sb->tty.master >= 0)
+                nook_tty_resize (&sb->tty);
+              else
+                syscall (SYS_pidfd_send_signal, sb->pidfd, si.ssi_signo, NULL, 0);
+            }
         }
+      nook_tty_handle (&sb->tty, pfd + 3, n_tty);
       if (pfd[0].revents & POLLIN)
         break;
     }
@@ -378,6 +408,8 @@ sandbox_release (struct sandbox *sb)
 {
   if (sb->pid > 0)
     nook_pid_killp (&sb->pid);
+  nook_tty_release (&sb->tty);
+  nook_closep (&sb->tty_child);
   nook_root_plan_free (&sb->plan);
   strv_free (sb->env);
   nook_closep (&sb->init_fd);
@@ -391,14 +423,18 @@ int
 nook_run (struct nook_spec *spec, struct nook_error *err)
 {
   struct sandbox sb = {
-    .spec = spec, .init_fd = -1, .sync_parent = -1, .sync_child = -1, .sigfd = -1, .pid = -1, .pidfd = -1
+    .spec = spec, .init_fd = -1, .sync_parent = -1, .sync_child = -1, .sigfd = -1, .pid = -1, .pidfd = -1,
+    .tty_child = -1,
   };
   sigset_t old_mask;
   int sv[2], status = -1;
 
+  nook_tty_init (&sb.tty);
   /* Everything that can be checked is checked before a process exists.  */
   if (nook_spec_resolve (spec, err) < 0 || nook_idmaps_for_spec (spec, &sb.maps, err) < 0
       || nook_root_plan_build (spec, &sb.plan, err) < 0 || nook_security_prepare (spec, err) < 0)
+    goto out;
+  if (spec->security.tty && nook_tty_prepare (&sb.tty, &sb.tty_child, err) < 0)
     goto out;
   sb.env = nook_spec_build_env (spec, environ);
   sb.init_fd = nook_open_init (err);
