@@ -423,7 +423,13 @@ int
 nook_run (struct nook_spec *spec, struct nook_error *err)
 {
   struct sandbox sb = {
-    .spec = spec, .init_fd = -1, .sync_parent = -1, .sync_child = -1, .sigfd = -1, .pid = -1, .pidfd = -1,
+    .spec = spec,
+    .init_fd = -1,
+    .sync_parent = -1,
+    .sync_child = -1,
+    .sigfd = -1,
+    .pid = -1,
+    .pidfd = -1,
     .tty_child = -1,
   };
   sigset_t old_mask;

@@ -50,7 +50,8 @@ send_fd (int sock, int fd)
 {
   char byte = 0, cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
   struct iovec iov = { &byte, 1 };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
   struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
 
   c->cmsg_level = SOL_SOCKET;
@@ -65,7 +66,8 @@ recv_fd (int sock)
 {
   char byte, cbuf[CMSG_SPACE (sizeof (int))];
   struct iovec iov = { &byte, 1 };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct msghdr msg
+      = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
   struct cmsghdr *c;
   int fd;
 
@@ -128,7 +130,7 @@ raw_mode (struct nook_tty *tty)
   struct termios raw = tty->saved;
 
   cfmakeraw (&raw);
-  if (tcsetattr (STDIN_FILENO, TCSAFLUSH, &raw) == 0)
+  if (tcsetattr (STDIN_FILENO, TCSADRAIN, &raw) == 0)
     tty->raw = true;
 }
 
@@ -199,7 +201,7 @@ nook_tty_release (struct nook_tty *tty)
         }
     }
   if (tty->raw)
-    tcsetattr (STDIN_FILENO, TCSAFLUSH, &tty->saved);
+    tcsetattr (STDIN_FILENO, TCSADRAIN, &tty->saved);
   tty->raw = false;
   drop_fd (&tty->master);
   drop_fd (&tty->sock);

@@ -225,3 +225,26 @@ EOF
   assert_status 125
   assert_output_has "always passed"
 }
+
+@test "--tty gives an interactive shell a terminal of its own, with job control" {
+  run "$NOOK_TESTS/ptyrun" 'sleep 30 & jobs; kill %1; tty; exit 3\r' "$NOOK" run --tty -- bash --norc -i
+  assert_output_has "Running"
+  assert_output_has "/dev/pts/0"
+  assert_output_lacks "no job control"
+  assert_output_has "exit: 3"
+}
+
+@test "--tty passes the window size on and leaves the caller's terminal as it was" {
+  run "$NOOK_TESTS/ptyrun" '' "$NOOK" run --tty -- sh -c 'stty size; echo done'
+  assert_output_has "33 101"
+  assert_output_has "done"
+  assert_output_has "exit: 0"
+  assert_output_has "stty: same"
+}
+
+@test "--tty without a terminal on stdin is one error line" {
+  run nook run --tty -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "stdin is not a terminal"
+}

@@ -46,7 +46,7 @@ static long
 int80 (long nr, long a, long b, long c)
 {
   long r;
-  __asm__ volatile ("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+  __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
   if (r < 0 && r > -4096)
     {
       errno = -r;

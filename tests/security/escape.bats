@@ -256,3 +256,10 @@ while True:
   run nook run -- ./attack personality 8
   assert_output_has succeeded
 }
+
+@test "push input with TIOCSTI through the terminal --tty gives" {
+  # The sandbox's terminal is its own; the caller's is not open inside.
+  run "$NOOK_TESTS/ptyrun" '' "$NOOK" run --tty -- sh -c './attack tiocsti 0; ./attack tiocsti-high-bits 1; ls -l /proc/self/fd/'
+  assert_output_has "failed: EPERM"
+  assert_output_lacks "succeeded"
+}

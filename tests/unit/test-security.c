@@ -108,8 +108,10 @@ policy_errors_name_the_place (void **state)
   expect_error ("[]", "top level: must be an object, not array");
   expect_error ("{}", "`defaultAction` is missing");
   expect_error ("{\"defaultAction\":\"ALLOW\"}", "defaultAction: unknown action `ALLOW`");
-  expect_error ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"sycalls\":[]}", "top level: unknown field `sycalls`");
-  expect_error ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":{}}", "`syscalls` must be an array, not object");
+  expect_error ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"sycalls\":[]}",
+                "top level: unknown field `sycalls`");
+  expect_error ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":{}}",
+                "`syscalls` must be an array, not object");
   expect_error ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\",\"nosuch\"],"
                 "\"action\":\"SCMP_ACT_ERRNO\"}]}",
                 "syscalls[0].names[1]: unknown system call `nosuch`");
@@ -124,7 +126,8 @@ policy_errors_name_the_place (void **state)
   expect_error ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
                 "\"SCMP_ACT_ERRNO\",\"excludes\":{\"caps\":[\"CAP_FLY\"]}}]}",
                 "syscalls[0].excludes: caps[0]: unknown capability `CAP_FLY`");
-  expect_error ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":-1}", "defaultErrnoRet: must not be negative");
+  expect_error ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":-1}",
+                "defaultErrnoRet: must not be negative");
   expect_error ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_Z80\"]}",
                 "architectures[0]: unknown architecture `SCMP_ARCH_Z80`");
   expect_error ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
@@ -148,7 +151,8 @@ default_policy (size_t *len)
   struct nook_error err = { 0 };
   char *text;
 
-  assert_int_equal (nook_read_file_at (AT_FDCWD, NOOK_SRCDIR "/policy/seccomp/default.json", &text, len, &err), 0);
+  assert_int_equal (
+      nook_read_file_at (AT_FDCWD, NOOK_SRCDIR "/policy/seccomp/default.json", &text, len, &err), 0);
   return text;
 }
 
@@ -227,17 +231,18 @@ security_options_fill_the_spec (void **state)
   struct nook_spec spec;
   struct nook_error err = { 0 };
 
-  assert_int_equal (parse (&spec, &err,
-                           ARGV ("--cap-drop", "ALL", "--cap-add", "net_bind_service", "--cap-drop", "CAP_CHOWN",
-                                 "--seccomp", "my.json", "--allow-nested", "--pass-fd", "2", "--", "true")),
-                    -1);
+  assert_int_equal (
+      parse (&spec, &err,
+             ARGV ("--cap-drop", "ALL", "--cap-add", "net_bind_service", "--cap-drop", "CAP_CHOWN",
+                   "--seccomp", "my.json", "--allow-nested", "--pass-fd", "2", "--", "true")),
+      -1);
   assert_non_null (strstr (err.msg, "always passed"));
   nook_error_release (&err);
   nook_spec_free (&spec);
 
   assert_int_equal (parse (&spec, &err,
-                           ARGV ("--cap-drop", "ALL", "--cap-add", "net_bind_service", "--cap-drop", "CAP_CHOWN",
-                                 "--seccomp=my.json", "--allow-nested", "--", "true")),
+                           ARGV ("--cap-drop", "ALL", "--cap-add", "net_bind_service", "--cap-drop",
+                                 "CAP_CHOWN", "--seccomp=my.json", "--allow-nested", "--", "true")),
                     0);
   assert_true (spec.security.cap_drop_all);
   assert_int_equal (spec.security.cap_add, BIT (CAP_NET_BIND_SERVICE));
