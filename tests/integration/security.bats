@@ -248,3 +248,12 @@ EOF
   assert_one_error_line
   assert_output_has "stdin is not a terminal"
 }
+
+@test "--allow-nested lets a build tool run a sandbox of its own" {
+  require "bubblewrap" command -v bwrap
+  run nook run --allow-nested -- bwrap --ro-bind / / --unshare-user --unshare-pid --proc /proc --dev /dev sh -c 'echo nested; id -u'
+  assert_status 0
+  assert_output_has nested
+  run nook run -- bwrap --ro-bind / / --unshare-user --unshare-pid --proc /proc --dev /dev true
+  [ "$status" -ne 0 ]
+}
