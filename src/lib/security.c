@@ -69,16 +69,12 @@ read_policy (const char *path, char **text, size_t *len, struct nook_error *err)
   return 0;
 }
 
-/* The cache key of the terminal filter: it has no policy text.  */
-static const char terminal_key[] = "nook terminal filter 1";
-
 /* Compiles the policy and the terminal filter, through the cache.  */
 static int
 compile_filters (const struct nook_spec *spec, struct nook_bpf *bpf, struct nook_bpf *terminal,
                  bool use_cache, struct nook_error *err)
 {
   struct nook_seccomp_params params = { nook_caps_for_spec (spec), spec->security.allow_nested };
-  struct nook_seccomp_params none = { 0 };
   cleanup_free char *path = NULL, *text = NULL;
   size_t len = 0;
 
@@ -95,13 +91,9 @@ compile_filters (const struct nook_spec *spec, struct nook_bpf *bpf, struct nook
       if (use_cache)
         nook_seccomp_cache_store (text, len, &params, bpf);
     }
-  if (use_cache && nook_seccomp_cache_load (terminal_key, sizeof terminal_key - 1, &none, terminal) == 1)
-    return 0;
-  if (nook_seccomp_terminal_filter (terminal, err) < 0)
-    return -1;
-  if (use_cache)
-    nook_seccomp_cache_store (terminal_key, sizeof terminal_key - 1, &none, terminal);
-  return 0;
+  /* Compiling the terminal filter (two rules) is quicker than a cache
+     lookup.  */
+  return nook_seccomp_terminal_filter (terminal, err);
 }
 
 int
