@@ -360,6 +360,14 @@ eval_filter (struct compiler *c, json_object *f, const char *field, bool include
 
 /* ---- syscalls entries ---------------------------------------------------------- */
 
+/* "FIELD.KEY" in BUF.  */
+static const char *
+keyed (char *buf, size_t size, const char *field, const char *key)
+{
+  snprintf (buf, size, "%s.%s", field, key);
+  return buf;
+}
+
 struct entry
 {
   uint32_t action;
@@ -373,7 +381,7 @@ parse_args (struct compiler *c, json_object *args, const char *field, struct ent
 {
   static const char *const keys[] = { "index", "value", "valueTwo", "op", NULL };
   unsigned seen = 0;
-  char f[96];
+  char f[96], kf[128];
 
   if (json_object_array_length (args) > 6)
     return policy_error (c, field, "`args` has more than 6 conditions");
@@ -390,13 +398,13 @@ parse_args (struct compiler *c, json_object *args, const char *field, struct ent
         return -1;
       if (!json_object_object_get_ex (a, "index", &index) || index == NULL || op == NULL)
         return policy_error (c, f, "`index` and `op` are required");
-      if (get_uint (c, index, f, 5, &idx) < 0)
+      if (get_uint (c, index, keyed (kf, sizeof kf, f, "index"), 5, &idx) < 0)
         return -1;
       if (json_object_object_get_ex (a, "value", &value) && value
-          && get_uint (c, value, f, UINT64_MAX, &v) < 0)
+          && get_uint (c, value, keyed (kf, sizeof kf, f, "value"), UINT64_MAX, &v) < 0)
         return -1;
       if (json_object_object_get_ex (a, "valueTwo", &value2) && value2
-          && get_uint (c, value2, f, UINT64_MAX, &v2) < 0)
+          && get_uint (c, value2, keyed (kf, sizeof kf, f, "valueTwo"), UINT64_MAX, &v2) < 0)
         return -1;
       if (parse_op (json_object_get_string (op), &cmp) < 0)
         return policy_error (c, f, "unknown operator `%s`", json_object_get_string (op));
@@ -460,6 +468,7 @@ parse_entry (struct compiler *c, json_object *s, const char *field)
       = { "names", "name", "action", "errnoRet", "args", "includes", "excludes", "comment", NULL };
   json_object *names, *name, *action, *errno_ret, *args, *inc, *exc;
   struct entry e = { 0 };
+  char kf[128];
   uint64_t eret = 0;
   bool applies = true;
 
@@ -475,7 +484,7 @@ parse_entry (struct compiler *c, json_object *s, const char *field)
   if (names == NULL && name == NULL)
     return policy_error (c, field, "`names` is missing");
   if (json_object_object_get_ex (s, "errnoRet", &errno_ret) && errno_ret
-      && get_uint (c, errno_ret, field, 4095, &eret) < 0)
+      && get_uint (c, errno_ret, keyed (kf, sizeof kf, field, "errnoRet"), 4095, &eret) < 0)
     return -1;
   if (parse_action (c, field, json_object_get_string (action), errno_ret ? (int64_t)eret : -1, &e.action) < 0)
     return -1;

@@ -119,7 +119,7 @@ policy_errors_name_the_place (void **state)
                 "syscalls[0]: `action` is missing");
   expect_error ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
                 "\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":6,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
-                "syscalls[0].args[0]: 6 is too large (at most 5)");
+                "syscalls[0].args[0].index: 6 is too large (at most 5)");
   expect_error ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
                 "\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_SOMETIMES\"}]}]}",
                 "syscalls[0].args[0]: unknown operator `SCMP_CMP_SOMETIMES`");
