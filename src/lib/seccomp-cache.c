@@ -13,7 +13,7 @@
  * Each file holds the whole key (that text included) and is used only
  * when the key matches byte for byte and its checksum holds, so neither a
  * hash collision nor a torn or stale file can load the wrong filter.
- * Files are written to a temporary name and renamed into place.
+ * Files are written anonymously (O_TMPFILE) and linked into place whole.
  */
 #include <config.h>
 
@@ -158,6 +158,20 @@ nook_seccomp_cache_load (const char *text, size_t len, const struct nook_seccomp
   return 1;
 }
 
+/* Links the anonymous file FD in as PATH, replacing a stale entry.  */
+static int
+link_in (int fd, const char *path)
+{
+  char proc[64];
+
+  snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+    return 0;
+  if (errno != EEXIST || unlink (path) < 0)
+    return -1;
+  return linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
 void
 nook_seccomp_cache_store (const char *text, size_t len, const struct nook_seccomp_params *params,
                           const struct nook_bpf *bpf)
@@ -165,7 +179,7 @@ nook_seccomp_cache_store (const char *text, size_t len, const struct nook_seccom
   size_t key_len, prog_len = bpf->len * sizeof (struct sock_filter);
   cleanup_free char *key = cache_key (text, len, params, &key_len);
   cleanup_free char *path = cache_path (key, key_len);
-  cleanup_free char *tmp = NULL;
+  cleanup_free char *dir = NULL;
   cleanup_close int fd = -1;
   struct cache_header h = { .key_len = key_len, .insns = bpf->len, .flags = bpf->flags };
   uint64_t sum;
@@ -175,11 +189,15 @@ nook_seccomp_cache_store (const char *text, size_t len, const struct nook_seccom
   memcpy (h.magic, CACHE_MAGIC, sizeof h.magic);
   sum = fnv1a (FNV_BASIS, key, key_len);
   h.checksum = fnv1a (sum, bpf->insns, prog_len);
-  tmp = xasprintf ("%s.XXXXXX", path);
-  fd = mkostemp (tmp, O_CLOEXEC);
+  /* Written as an anonymous file and linked in whole: a reader never sees
+     half an entry, and a nook killed meanwhile leaves nothing behind.  */
+  dir = xstrdup (path);
+  *strrchr (dir, '/') = '\0';
+  fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
     return;
-  if (fchmod (fd, 0600) < 0 || nook_write_all (fd, &h, sizeof h) < 0 || nook_write_all (fd, key, key_len) < 0
-      || nook_write_all (fd, bpf->insns, prog_len) < 0 || rename (tmp, path) < 0)
-    unlink (tmp);
+  if (nook_write_all (fd, &h, sizeof h) < 0 || nook_write_all (fd, key, key_len) < 0
+      || nook_write_all (fd, bpf->insns, prog_len) < 0)
+    return;
+  link_in (fd, path);
 }
