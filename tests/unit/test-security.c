@@ -211,6 +211,45 @@ terminal_filter_masks_the_upper_half (void **state)
   nook_bpf_free (&bpf);
 }
 
+/* ---- the cache ------------------------------------------------------------------ */
+
+static void
+cache_returns_only_exact_matches (void **state)
+{
+  char dir[] = "/tmp/nook-unit-XXXXXX";
+  struct nook_seccomp_params p = { nook_caps_default (), false }, q = { nook_caps_default (), true };
+  struct nook_error err = { 0 };
+  const char *policy = "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}";
+  struct nook_bpf bpf, got;
+  cleanup_free char *cmd = NULL;
+
+  assert_non_null (mkdtemp (dir));
+  setenv ("XDG_RUNTIME_DIR", dir, 1);
+  assert_int_equal (compile (policy, &p, &bpf, &err), 0);
+  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, &got), 0);
+  nook_seccomp_cache_store (policy, strlen (policy), &p, &bpf);
+  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, &got), 1);
+  assert_int_equal (got.len, bpf.len);
+  assert_memory_equal (got.insns, bpf.insns, bpf.len * sizeof (struct sock_filter));
+  nook_bpf_free (&got);
+  /* Other parameters, or one byte more of text, are another key.  */
+  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &q, &got), 0);
+  assert_int_equal (
+      nook_seccomp_cache_load ("{\"defaultAction\":\"SCMP_ACT_ALLOW\"} ", strlen (policy) + 1, &p, &got), 0);
+  /* An entry others could have written is not trusted.  */
+  cmd = xasprintf ("chmod 0666 %s/nook/seccomp/*.bpf", dir);
+  assert_int_equal (system (cmd), 0);
+  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, &got), 0);
+  /* Stored again over the untrusted one, it is used again.  */
+  nook_seccomp_cache_store (policy, strlen (policy), &p, &bpf);
+  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, &got), 1);
+  nook_bpf_free (&got);
+  nook_bpf_free (&bpf);
+  free (cmd);
+  cmd = xasprintf ("rm -rf %s", dir);
+  assert_int_equal (system (cmd), 0);
+}
+
 /* ---- options ------------------------------------------------------------------ */
 
 #define ARGV(...) ((char *[]){ "run", __VA_ARGS__, NULL })
@@ -274,6 +313,7 @@ main (void)
     cmocka_unit_test (default_policy_covers_every_abi),
     cmocka_unit_test (includes_and_excludes_change_the_filter),
     cmocka_unit_test (terminal_filter_masks_the_upper_half),
+    cmocka_unit_test (cache_returns_only_exact_matches),
     cmocka_unit_test (security_options_fill_the_spec),
     cmocka_unit_test (unknown_capability_is_an_error),
   };
