@@ -31,16 +31,20 @@
 #include "seccomp.h"
 #include "utils.h"
 
-#define CACHE_MAGIC "NOOKBPF1"
+#define CACHE_MAGIC "NOOKBPF2"
 
+/* A file: the header, the key, then the programs one after the other.  */
 struct cache_header
 {
   char magic[8];
   uint32_t key_len;
-  uint32_t insns; /* BPF instructions that follow the key */
-  uint32_t flags;
-  uint32_t reserved;
-  uint64_t checksum; /* FNV-1a over key and program */
+  uint32_t n_progs;
+  struct
+  {
+    uint32_t insns;
+    uint32_t flags;
+  } progs[NOOK_SECCOMP_CACHE_PROGS];
+  uint64_t checksum; /* FNV-1a over key and programs */
 };
 
 /* FNV-1a, 64 bits.  It names files and catches torn writes; it needs no
@@ -69,11 +73,13 @@ cache_key (const char *text, size_t len, const struct nook_seccomp_params *param
   char *head, *key;
   size_t n;
 
+  /* The kernel's release and build stand for what libseccomp finds it
+     supports (its API level), without the system calls that probe it.  */
   if (uname (&u) < 0)
-    u.release[0] = '\0';
-  head = xasprintf ("nook %s\nlibseccomp %u.%u.%u api %u\nkernel %s\ncaps %llx nested %d\n", PACKAGE_VERSION,
-                    v->major, v->minor, v->micro, seccomp_api_get (), u.release,
-                    (unsigned long long)params->caps, params->allow_nested);
+    u.release[0] = u.version[0] = '\0';
+  head = xasprintf ("nook %s\nlibseccomp %u.%u.%u\nkernel %s %s\ncaps %llx nested %d\n", PACKAGE_VERSION,
+                    v->major, v->minor, v->micro, u.release, u.version, (unsigned long long)params->caps,
+                    params->allow_nested);
   n = strlen (head);
   key = xmalloc (n + len);
   memcpy (key, head, n);
@@ -117,6 +123,44 @@ cache_path (const char *key, size_t key_len)
   return xasprintf ("%s/%016llx.bpf", dir, (unsigned long long)fnv1a (FNV_BASIS, key, key_len));
 }
 
+/* Checks a whole entry in DATA (SIZE bytes) against KEY and copies its
+   programs out.  */
+static int
+parse_entry (const char *data, size_t size, const char *key, size_t key_len, struct nook_bpf *out)
+{
+  struct cache_header h;
+  uint64_t sum;
+  size_t off = sizeof h + key_len, total = 0;
+
+  if (size < off)
+    return 0;
+  memcpy (&h, data, sizeof h);
+  if (memcmp (h.magic, CACHE_MAGIC, sizeof h.magic) != 0 || h.key_len != key_len
+      || h.n_progs != NOOK_SECCOMP_CACHE_PROGS || memcmp (data + sizeof h, key, key_len) != 0)
+    return 0;
+  for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
+    {
+      if (h.progs[i].insns == 0 || h.progs[i].insns > BPF_MAXINSNS)
+        return 0;
+      total += h.progs[i].insns * sizeof (struct sock_filter);
+    }
+  if (size != off + total)
+    return 0;
+  sum = fnv1a (FNV_BASIS, data + sizeof h, key_len + total);
+  if (sum != h.checksum)
+    return 0;
+  for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
+    {
+      size_t bytes = h.progs[i].insns * sizeof (struct sock_filter);
+      out[i].insns = xmalloc (bytes);
+      memcpy (out[i].insns, data + off, bytes);
+      out[i].len = h.progs[i].insns;
+      out[i].flags = h.progs[i].flags;
+      off += bytes;
+    }
+  return 1;
+}
+
 int
 nook_seccomp_cache_load (const char *text, size_t len, const struct nook_seccomp_params *params,
                          struct nook_bpf *out)
@@ -126,9 +170,7 @@ nook_seccomp_cache_load (const char *text, size_t len, const struct nook_seccomp
   cleanup_free char *path = cache_path (key, key_len);
   cleanup_free char *data = NULL;
   cleanup_close int fd = -1;
-  struct cache_header h;
   struct stat st;
-  size_t prog_len;
 
   if (path == NULL)
     return 0;
@@ -136,26 +178,12 @@ nook_seccomp_cache_load (const char *text, size_t len, const struct nook_seccomp
   if (fd < 0 || fstat (fd, &st) < 0)
     return 0;
   /* Only a file of the user's, that nobody else could have written.  */
-  if (!S_ISREG (st.st_mode) || st.st_uid != getuid () || (st.st_mode & 022)
-      || (size_t)st.st_size < sizeof h + key_len)
-    return 0;
-  prog_len = st.st_size - sizeof h - key_len;
-  if (prog_len == 0 || prog_len % sizeof (struct sock_filter)
-      || prog_len / sizeof (struct sock_filter) > BPF_MAXINSNS)
+  if (!S_ISREG (st.st_mode) || st.st_uid != getuid () || (st.st_mode & 022) || st.st_size > (16 << 20))
     return 0;
   data = xmalloc (st.st_size);
   if (nook_read_all (fd, data, st.st_size) != st.st_size)
     return 0;
-  memcpy (&h, data, sizeof h);
-  if (memcmp (h.magic, CACHE_MAGIC, sizeof h.magic) != 0 || h.key_len != key_len
-      || h.insns != prog_len / sizeof (struct sock_filter) || memcmp (data + sizeof h, key, key_len) != 0
-      || h.checksum != fnv1a (FNV_BASIS, data + sizeof h, key_len + prog_len))
-    return 0;
-  out->insns = xmalloc (prog_len);
-  memcpy (out->insns, data + sizeof h + key_len, prog_len);
-  out->len = h.insns;
-  out->flags = h.flags;
-  return 1;
+  return parse_entry (data, st.st_size, key, key_len, out);
 }
 
 /* Links the anonymous file FD in as PATH, replacing a stale entry.  */
@@ -174,30 +202,36 @@ link_in (int fd, const char *path)
 
 void
 nook_seccomp_cache_store (const char *text, size_t len, const struct nook_seccomp_params *params,
-                          const struct nook_bpf *bpf)
+                          const struct nook_bpf *progs)
 {
-  size_t key_len, prog_len = bpf->len * sizeof (struct sock_filter);
+  size_t key_len;
   cleanup_free char *key = cache_key (text, len, params, &key_len);
   cleanup_free char *path = cache_path (key, key_len);
   cleanup_free char *dir = NULL;
   cleanup_close int fd = -1;
-  struct cache_header h = { .key_len = key_len, .insns = bpf->len, .flags = bpf->flags };
+  struct cache_header h = { .key_len = key_len, .n_progs = NOOK_SECCOMP_CACHE_PROGS };
   uint64_t sum;
 
   if (path == NULL)
     return;
   memcpy (h.magic, CACHE_MAGIC, sizeof h.magic);
   sum = fnv1a (FNV_BASIS, key, key_len);
-  h.checksum = fnv1a (sum, bpf->insns, prog_len);
+  for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
+    {
+      h.progs[i].insns = progs[i].len;
+      h.progs[i].flags = progs[i].flags;
+      sum = fnv1a (sum, progs[i].insns, progs[i].len * sizeof (struct sock_filter));
+    }
+  h.checksum = sum;
   /* Written as an anonymous file and linked in whole: a reader never sees
      half an entry, and a nook killed meanwhile leaves nothing behind.  */
   dir = xstrdup (path);
   *strrchr (dir, '/') = '\0';
   fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0)
+  if (fd < 0 || nook_write_all (fd, &h, sizeof h) < 0 || nook_write_all (fd, key, key_len) < 0)
     return;
-  if (nook_write_all (fd, &h, sizeof h) < 0 || nook_write_all (fd, key, key_len) < 0
-      || nook_write_all (fd, bpf->insns, prog_len) < 0)
-    return;
+  for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
+    if (nook_write_all (fd, progs[i].insns, progs[i].len * sizeof (struct sock_filter)) < 0)
+      return;
   link_in (fd, path);
 }

@@ -78,15 +78,19 @@ void nook_bpf_free (struct nook_bpf *bpf);
 
 /* ---- the per-user cache of compiled policies (seccomp-cache.c) ---------- */
 
+/* An entry holds the policy's program and the terminal filter.  */
+#define NOOK_SECCOMP_CACHE_PROGS 2
+
 /**
- * nook_seccomp_cache_load - a compiled policy from the cache
+ * nook_seccomp_cache_load - compiled programs from the cache
  * @text: the policy's content
  * @len: its length
  * @params: what it was compiled for
- * @out: the program when found
+ * @out: NOOK_SECCOMP_CACHE_PROGS programs when found
  *
  * An entry is used only when it was written for exactly this content,
- * these parameters, this libseccomp and this nook; anything else is a miss.
+ * these parameters, this kernel, this libseccomp and this nook; anything
+ * else is a miss.
  *
  * Return: 1 when found, 0 on a miss.
  */
@@ -94,11 +98,12 @@ int nook_seccomp_cache_load (const char *text, size_t len, const struct nook_sec
                              struct nook_bpf *out);
 
 /**
- * nook_seccomp_cache_store - remember a compiled policy
+ * nook_seccomp_cache_store - remember compiled programs
+ * @progs: NOOK_SECCOMP_CACHE_PROGS programs
  *
  * Failures are ignored: the cache only saves time.
  */
 void nook_seccomp_cache_store (const char *text, size_t len, const struct nook_seccomp_params *params,
-                               const struct nook_bpf *bpf);
+                               const struct nook_bpf *progs);
 
 #endif

@@ -32,8 +32,8 @@ nook_security_free (struct nook_security *sec)
 {
   free (sec->seccomp);
   free (sec->pass_fds);
-  nook_bpf_free (&sec->bpf);
-  nook_bpf_free (&sec->terminal_bpf);
+  nook_bpf_free (&sec->filters[0]);
+  nook_bpf_free (&sec->filters[1]);
   memset (sec, 0, sizeof *sec);
 }
 
@@ -69,10 +69,11 @@ read_policy (const char *path, char **text, size_t *len, struct nook_error *err)
   return 0;
 }
 
-/* Compiles the policy and the terminal filter, through the cache.  */
+/* Compiles the terminal filter and the policy into FILTERS, through the
+   cache.  */
 static int
-compile_filters (const struct nook_spec *spec, struct nook_bpf *bpf, struct nook_bpf *terminal,
-                 bool use_cache, struct nook_error *err)
+compile_filters (const struct nook_spec *spec, struct nook_bpf *filters, bool use_cache,
+                 struct nook_error *err)
 {
   struct nook_seccomp_params params = { nook_caps_for_spec (spec), spec->security.allow_nested };
   cleanup_free char *path = NULL, *text = NULL;
@@ -81,19 +82,21 @@ compile_filters (const struct nook_spec *spec, struct nook_bpf *bpf, struct nook
   if (nook_seccomp_find (spec->security.seccomp ? spec->security.seccomp : "default", &path, err) < 0
       || read_policy (path, &text, &len, err) < 0)
     return -1;
-  if (use_cache && nook_seccomp_cache_load (text, len, &params, bpf) == 1)
-    nook_log ("seccomp: `%s` from the cache (%zu instructions)", path, bpf->len);
-  else
+  if (use_cache && nook_seccomp_cache_load (text, len, &params, filters) == 1)
     {
-      if (nook_seccomp_compile (text, len, path, &params, bpf, err) < 0)
-        return -1;
-      nook_log ("seccomp: `%s` compiled (%zu instructions)", path, bpf->len);
-      if (use_cache)
-        nook_seccomp_cache_store (text, len, &params, bpf);
+      nook_log ("seccomp: `%s` from the cache (%zu instructions)", path, filters[1].len);
+      return 0;
     }
-  /* Compiling the terminal filter (two rules) is quicker than a cache
-     lookup.  */
-  return nook_seccomp_terminal_filter (terminal, err);
+  if (nook_seccomp_terminal_filter (&filters[0], err) < 0
+      || nook_seccomp_compile (text, len, path, &params, &filters[1], err) < 0)
+    {
+      nook_bpf_free (&filters[0]);
+      return -1;
+    }
+  nook_log ("seccomp: `%s` compiled (%zu instructions)", path, filters[1].len);
+  if (use_cache)
+    nook_seccomp_cache_store (text, len, &params, filters);
+  return 0;
 }
 
 int
@@ -103,7 +106,7 @@ nook_security_prepare (struct nook_spec *spec, struct nook_error *err)
 
   if (sec->prepared)
     return 0;
-  if (!is_unconfined (spec) && compile_filters (spec, &sec->bpf, &sec->terminal_bpf, true, err) < 0)
+  if (!is_unconfined (spec) && compile_filters (spec, sec->filters, true, err) < 0)
     return -1;
   sec->prepared = true;
   return 0;
@@ -144,9 +147,9 @@ int
 nook_security_apply (const struct nook_spec *spec, struct nook_error *err)
 {
   uint64_t caps = nook_caps_for_spec (spec);
-  struct nook_bpf local = { 0 }, local_terminal = { 0 };
-  const struct nook_bpf *bpf = &spec->security.bpf, *terminal = &spec->security.terminal_bpf;
-  int r = -1;
+  struct nook_bpf local[2] = { { 0 } };
+  const struct nook_bpf *filters = spec->security.filters;
+  int r = 0;
 
   if (nook_caps_bound (caps, err) < 0 || change_ids (spec, err) < 0)
     return -1;
@@ -162,17 +165,14 @@ nook_security_apply (const struct nook_spec *spec, struct nook_error *err)
     return 0;
   if (!spec->security.prepared)
     {
-      if (compile_filters (spec, &local, &local_terminal, false, err) < 0)
-        goto out;
-      bpf = &local;
-      terminal = &local_terminal;
+      if (compile_filters (spec, local, false, err) < 0)
+        return -1;
+      filters = local;
     }
   /* The terminal filter first: the policy may refuse seccomp() itself.  */
-  r = nook_seccomp_install (terminal, err);
-  if (r == 0)
-    r = nook_seccomp_install (bpf, err);
-out:
-  nook_bpf_free (&local);
-  nook_bpf_free (&local_terminal);
+  for (size_t i = 0; i < 2 && r == 0; i++)
+    r = nook_seccomp_install (&filters[i], err);
+  nook_bpf_free (&local[0]);
+  nook_bpf_free (&local[1]);
   return r;
 }

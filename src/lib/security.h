@@ -39,9 +39,9 @@ struct nook_security
   int *pass_fds;     /* --pass-fd: kept open into the command */
   size_t n_pass_fds;
 
-  /* Filled by nook_security_prepare.  */
-  struct nook_bpf bpf;          /* the policy */
-  struct nook_bpf terminal_bpf; /* TIOCSTI and TIOCLINUX, always */
+  /* Filled by nook_security_prepare, in the order they are loaded: nook's
+     terminal filter (TIOCSTI, TIOCLINUX), then the policy.  */
+  struct nook_bpf filters[2];
   bool prepared;
 };
 

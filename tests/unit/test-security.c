@@ -220,31 +220,37 @@ cache_returns_only_exact_matches (void **state)
   struct nook_seccomp_params p = { nook_caps_default (), false }, q = { nook_caps_default (), true };
   struct nook_error err = { 0 };
   const char *policy = "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}";
-  struct nook_bpf bpf, got;
+  struct nook_bpf progs[2], got[2];
   cleanup_free char *cmd = NULL;
 
   assert_non_null (mkdtemp (dir));
   setenv ("XDG_RUNTIME_DIR", dir, 1);
-  assert_int_equal (compile (policy, &p, &bpf, &err), 0);
-  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, &got), 0);
-  nook_seccomp_cache_store (policy, strlen (policy), &p, &bpf);
-  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, &got), 1);
-  assert_int_equal (got.len, bpf.len);
-  assert_memory_equal (got.insns, bpf.insns, bpf.len * sizeof (struct sock_filter));
-  nook_bpf_free (&got);
+  assert_int_equal (nook_seccomp_terminal_filter (&progs[0], &err), 0);
+  assert_int_equal (compile (policy, &p, &progs[1], &err), 0);
+  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, got), 0);
+  nook_seccomp_cache_store (policy, strlen (policy), &p, progs);
+  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, got), 1);
+  for (int i = 0; i < 2; i++)
+    {
+      assert_int_equal (got[i].len, progs[i].len);
+      assert_memory_equal (got[i].insns, progs[i].insns, progs[i].len * sizeof (struct sock_filter));
+      nook_bpf_free (&got[i]);
+    }
   /* Other parameters, or one byte more of text, are another key.  */
-  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &q, &got), 0);
+  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &q, got), 0);
   assert_int_equal (
-      nook_seccomp_cache_load ("{\"defaultAction\":\"SCMP_ACT_ALLOW\"} ", strlen (policy) + 1, &p, &got), 0);
+      nook_seccomp_cache_load ("{\"defaultAction\":\"SCMP_ACT_ALLOW\"} ", strlen (policy) + 1, &p, got), 0);
   /* An entry others could have written is not trusted.  */
   cmd = xasprintf ("chmod 0666 %s/nook/seccomp/*.bpf", dir);
   assert_int_equal (system (cmd), 0);
-  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, &got), 0);
+  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, got), 0);
   /* Stored again over the untrusted one, it is used again.  */
-  nook_seccomp_cache_store (policy, strlen (policy), &p, &bpf);
-  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, &got), 1);
-  nook_bpf_free (&got);
-  nook_bpf_free (&bpf);
+  nook_seccomp_cache_store (policy, strlen (policy), &p, progs);
+  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, got), 1);
+  nook_bpf_free (&got[0]);
+  nook_bpf_free (&got[1]);
+  nook_bpf_free (&progs[0]);
+  nook_bpf_free (&progs[1]);
   free (cmd);
   cmd = xasprintf ("rm -rf %s", dir);
   assert_int_equal (system (cmd), 0);
