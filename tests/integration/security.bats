@@ -94,6 +94,13 @@ DEFAULT_CAPS=00000000800405fb
   assert_status 0
   assert_output_has built
   assert_output_has i686
+  # Threads and processes the way runtimes start them (clone3 falls back to clone).
+  run nook run -- python3 -c 'import multiprocessing as m, threading as t
+th = t.Thread(target=print, args=("thread",)); th.start(); th.join()
+print(sum(m.Pool(2).map(abs, range(10))))'
+  assert_status 0
+  assert_output_has thread
+  assert_output_has 45
 }
 
 @test "--seccomp unconfined loads no filter but keeps no_new_privs" {
