@@ -162,12 +162,26 @@ step_terminal (struct sandbox *sb, struct nook_error *err)
   return 0;
 }
 
+/* Only 0-2, the sync socket and the --pass-fd ones cross into the
+   sandbox: an fd inherited from the caller could reach anything on the
+   host.  Before the seccomp filter, which might refuse close_range.  */
+static int
+step_fds (struct sandbox *sb, struct nook_error *err)
+{
+  if (close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return nook_error_errno (err, "close the caller's file descriptors");
+  if (fcntl (sb->sync_child, F_SETFD, 0) < 0)
+    return nook_error_errno (err, "sync socket");
+  for (size_t i = 0; i < sb->spec->security.n_pass_fds; i++)
+    if (fcntl (sb->spec->security.pass_fds[i], F_SETFD, 0) < 0)
+      return nook_error_errno (err, "--pass-fd %d", sb->spec->security.pass_fds[i]);
+  return 0;
+}
+
 static const struct setup_step sandbox_steps[] = {
-  { "root", step_root },
-  { "hostname and loopback", step_namespaces },
-  { "terminal", step_terminal },
-  { "security", step_security },
-  { NULL, NULL },
+  { "root", step_root },         { "hostname and loopback", step_namespaces },
+  { "terminal", step_terminal }, { "file descriptors", step_fds },
+  { "security", step_security }, { NULL, NULL },
 };
 
 static int
@@ -200,15 +214,6 @@ exec_init (struct sandbox *sb, struct nook_error *err)
   for (size_t i = 0; i < n; i++)
     argv[a++] = sb->spec->argv[i];
 
-  /* Only 0-2, the sync socket and the --pass-fd ones cross into the
-     sandbox: an fd inherited from the caller could reach anything on the
-     host.  */
-  close_range (3, ~0U, CLOSE_RANGE_CLOEXEC);
-  if (fcntl (fd, F_SETFD, 0) < 0)
-    return nook_error_errno (err, "sync socket");
-  for (size_t i = 0; i < sb->spec->security.n_pass_fds; i++)
-    if (fcntl (sb->spec->security.pass_fds[i], F_SETFD, 0) < 0)
-      return nook_error_errno (err, "--pass-fd %d", sb->spec->security.pass_fds[i]);
   nook_log ("sandbox: exec nook-init");
   syscall (SYS_execveat, sb->init_fd, "", argv, sb->env, AT_EMPTY_PATH);
   return nook_error_errno (err, "exec the sandbox init");

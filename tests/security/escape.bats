@@ -77,6 +77,13 @@ assert_attack_failed() {
   exec 5<&- 6<&-
   assert_attack_failed
   assert_output_lacks "host secret"
+  # Even under a policy that refuses close_range: the fds are closed first.
+  printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["close_range"],"action":"SCMP_ACT_ERRNO"}]}' >no-close-range.json
+  exec 5<"$BATS_FILE_TMPDIR/secret"
+  run "$NOOK" run --seccomp ./no-close-range.json -- ./attack read-fd 5
+  exec 5<&-
+  assert_attack_failed
+  assert_output_lacks "host secret"
   # Control: the fd was open and readable when passed on purpose.
   exec 5<"$BATS_FILE_TMPDIR/secret"
   run "$NOOK" run --pass-fd 5 -- ./attack read-fd 5
