@@ -15,6 +15,10 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "lib/caps.h"
@@ -211,6 +215,51 @@ terminal_filter_masks_the_upper_half (void **state)
   nook_bpf_free (&bpf);
 }
 
+/* ---- nook_security_apply ----------------------------------------------------- */
+
+/* In a child: the ids change, the parent-death signal the kernel then
+   clears is armed again, and the asked-for capability is ambient.  */
+static void
+apply_changes_ids_and_rearms_pdeathsig (void **state)
+{
+  int status;
+  pid_t pid;
+
+  if (geteuid () != 0)
+    skip (); /* setresuid to another uid needs root */
+  pid = fork ();
+  assert_true (pid >= 0);
+  if (pid == 0)
+    {
+      struct nook_error err = { 0 };
+      struct nook_spec spec;
+      int sig = 0;
+
+      nook_spec_init (&spec);
+      spec.uid = 1000;
+      spec.gid = 1000;
+      spec.security.seccomp = xstrdup ("unconfined");
+      spec.security.cap_add = BIT (CAP_NET_BIND_SERVICE);
+      prctl (PR_SET_PDEATHSIG, SIGKILL);
+      if (nook_security_apply (&spec, &err) < 0)
+        _exit (1);
+      prctl (PR_GET_PDEATHSIG, &sig);
+      if (sig != SIGKILL)
+        _exit (2);
+      if (getuid () != 1000 || geteuid () != 1000 || getgid () != 1000)
+        _exit (3);
+      if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_NET_BIND_SERVICE, 0, 0) != 1
+          || prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_CHOWN, 0, 0) != 0)
+        _exit (4);
+      if (prctl (PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1 || prctl (PR_CAPBSET_READ, CAP_SYS_ADMIN) != 0)
+        _exit (5);
+      _exit (0);
+    }
+  assert_int_equal (waitpid (pid, &status, 0), pid);
+  assert_true (WIFEXITED (status));
+  assert_int_equal (WEXITSTATUS (status), 0);
+}
+
 /* ---- the cache ------------------------------------------------------------------ */
 
 static void
@@ -320,6 +369,7 @@ main (void)
     cmocka_unit_test (includes_and_excludes_change_the_filter),
     cmocka_unit_test (terminal_filter_masks_the_upper_half),
     cmocka_unit_test (cache_returns_only_exact_matches),
+    cmocka_unit_test (apply_changes_ids_and_rearms_pdeathsig),
     cmocka_unit_test (security_options_fill_the_spec),
     cmocka_unit_test (unknown_capability_is_an_error),
   };
