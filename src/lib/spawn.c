@@ -19,8 +19,10 @@
 
 #include "mount.h"
 #include "net.h"
+#include "security.h"
 #include "spawn.h"
 #include "sync.h"
+#include "tty.h"
 #include "userns.h"
 #include "utils.h"
 
@@ -43,6 +45,8 @@ struct sandbox
   int sigfd;
   pid_t pid;
   int pidfd;
+  struct nook_tty tty; /* --tty: nook's side */
+  int tty_child;       /* --tty: the sandbox's end of the terminal socket */
 };
 
 int
@@ -128,10 +132,56 @@ step_namespaces (struct sandbox *sb, struct nook_error *err)
   return setup_namespaces (sb->spec, err);
 }
 
+/* Capabilities, credentials, no_new_privs, seccomp: the last step, so the
+   filter need not allow what the setup does.  */
+static int
+step_security (struct sandbox *sb, struct nook_error *err)
+{
+  struct pollfd pfd = { sb->sync_child, POLLIN, 0 };
+
+  if (nook_security_apply (sb->spec, err) < 0)
+    return -1;
+  /* A credential change re-arms PR_SET_PDEATHSIG; a nook killed just
+     before that would go unnoticed, so check that it is still there: its
+     end of the sync socket closes when it dies.  */
+  if (poll (&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+    _exit (NOOK_EXIT_ERROR);
+  return 0;
+}
+
+/* --tty: a terminal of the sandbox's own, from its devpts.  */
+static int
+step_terminal (struct sandbox *sb, struct nook_error *err)
+{
+  if (sb->tty_child < 0)
+    return 0;
+  if (nook_tty_setup_in_sandbox (sb->tty_child, err) < 0)
+    return -1;
+  close (sb->tty_child);
+  sb->tty_child = -1;
+  return 0;
+}
+
+/* Only 0-2, the sync socket and the --pass-fd ones cross into the
+   sandbox: an fd inherited from the caller could reach anything on the
+   host.  Before the seccomp filter, which might refuse close_range.  */
+static int
+step_fds (struct sandbox *sb, struct nook_error *err)
+{
+  if (close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return nook_error_errno (err, "close the caller's file descriptors");
+  if (fcntl (sb->sync_child, F_SETFD, 0) < 0)
+    return nook_error_errno (err, "sync socket");
+  for (size_t i = 0; i < sb->spec->security.n_pass_fds; i++)
+    if (fcntl (sb->spec->security.pass_fds[i], F_SETFD, 0) < 0)
+      return nook_error_errno (err, "--pass-fd %d", sb->spec->security.pass_fds[i]);
+  return 0;
+}
+
 static const struct setup_step sandbox_steps[] = {
-  { "root", step_root },
-  { "hostname and loopback", step_namespaces },
-  { NULL, NULL },
+  { "root", step_root },         { "hostname and loopback", step_namespaces },
+  { "terminal", step_terminal }, { "file descriptors", step_fds },
+  { "security", step_security }, { NULL, NULL },
 };
 
 static int
@@ -164,12 +214,6 @@ exec_init (struct sandbox *sb, struct nook_error *err)
   for (size_t i = 0; i < n; i++)
     argv[a++] = sb->spec->argv[i];
 
-  /* Only 0-2 and the sync socket cross into the sandbox: an fd inherited
-     from the caller could reach anything on the host.  */
-  if (fcntl (fd, F_SETFD, 0) < 0)
-    return nook_error_errno (err, "sync socket");
-  close_range (3, fd - 1, CLOSE_RANGE_CLOEXEC);
-  close_range (fd + 1, ~0U, CLOSE_RANGE_CLOEXEC);
   nook_log ("sandbox: exec nook-init");
   syscall (SYS_execveat, sb->init_fd, "", argv, sb->env, AT_EMPTY_PATH);
   return nook_error_errno (err, "exec the sandbox init");
@@ -180,6 +224,8 @@ static void __attribute__ ((noreturn)) child_main (struct sandbox *sb)
   struct nook_error err = { 0 };
 
   close (sb->sync_parent);
+  nook_closep (&sb->tty.sock);
+  sb->tty.sock = -1;
   /* The sandbox must not outlive nook: when nook dies, even by SIGKILL,
      PID 1 is killed and the kernel kills the whole PID namespace.  If nook
      died before this line, wait_for_go sees EOF.  */
@@ -255,6 +301,8 @@ spawn_sandbox (struct sandbox *sb, struct nook_error *err)
   sb->pidfd = pidfd;
   close (sb->sync_child);
   sb->sync_child = -1;
+  nook_closep (&sb->tty_child);
+  sb->tty_child = -1;
   nook_log ("sandbox pid %ld created", pid);
   return 0;
 }
@@ -297,9 +345,10 @@ supervise (struct sandbox *sb, struct nook_error *err)
 
   for (;;)
     {
-      struct pollfd pfd[3]
+      struct pollfd pfd[6]
           = { { sb->pidfd, POLLIN, 0 }, { sb->sigfd, POLLIN, 0 }, { sb->sync_parent, POLLIN, 0 } };
-      if (poll (pfd, sb->sync_parent >= 0 ? 3 : 2, -1) < 0)
+      int n_tty = nook_tty_pollfds (&sb->tty, pfd + 3);
+      if (poll (pfd, 3 + n_tty, -1) < 0)
         {
           if (errno == EINTR)
             continue;
@@ -328,8 +377,16 @@ supervise (struct sandbox *sb, struct nook_error *err)
         {
           struct signalfd_siginfo si;
           while (read (sb->sigfd, &si, sizeof si) == sizeof si)
-            syscall (SYS_pidfd_send_signal, sb->pidfd, si.ssi_signo, NULL, 0);
+            {
+              /* With --tty the window size goes to the sandbox's
+                 terminal, whose kernel side signals its foreground.  */
+              if (si.ssi_signo == SIGWINCH && sb->tty.master >= 0)
+                nook_tty_resize (&sb->tty);
+              else
+                syscall (SYS_pidfd_send_signal, sb->pidfd, si.ssi_signo, NULL, 0);
+            }
         }
+      nook_tty_handle (&sb->tty, pfd + 3, n_tty);
       if (pfd[0].revents & POLLIN)
         break;
     }
@@ -356,6 +413,8 @@ sandbox_release (struct sandbox *sb)
 {
   if (sb->pid > 0)
     nook_pid_killp (&sb->pid);
+  nook_tty_release (&sb->tty);
+  nook_closep (&sb->tty_child);
   nook_root_plan_free (&sb->plan);
   strv_free (sb->env);
   nook_closep (&sb->init_fd);
@@ -369,14 +428,24 @@ int
 nook_run (struct nook_spec *spec, struct nook_error *err)
 {
   struct sandbox sb = {
-    .spec = spec, .init_fd = -1, .sync_parent = -1, .sync_child = -1, .sigfd = -1, .pid = -1, .pidfd = -1
+    .spec = spec,
+    .init_fd = -1,
+    .sync_parent = -1,
+    .sync_child = -1,
+    .sigfd = -1,
+    .pid = -1,
+    .pidfd = -1,
+    .tty_child = -1,
   };
   sigset_t old_mask;
   int sv[2], status = -1;
 
+  nook_tty_init (&sb.tty);
   /* Everything that can be checked is checked before a process exists.  */
   if (nook_spec_resolve (spec, err) < 0 || nook_idmaps_for_spec (spec, &sb.maps, err) < 0
-      || nook_root_plan_build (spec, &sb.plan, err) < 0)
+      || nook_root_plan_build (spec, &sb.plan, err) < 0 || nook_security_prepare (spec, err) < 0)
+    goto out;
+  if (spec->security.tty && nook_tty_prepare (&sb.tty, &sb.tty_child, err) < 0)
     goto out;
   sb.env = nook_spec_build_env (spec, environ);
   sb.init_fd = nook_open_init (err);

@@ -1,0 +1,237 @@
+/* The per-user cache of compiled seccomp policies.
+ *
+ * libseccomp takes several milliseconds to compile a policy like the
+ * default one for three ABIs, more than the rest of a sandbox's start.
+ * The result depends only on the policy's text, what its includes and
+ * excludes were decided by, the running kernel (minKernel), libseccomp and
+ * nook, so it is kept in nook's runtime directory:
+ *
+ *   $XDG_RUNTIME_DIR/nook/seccomp/HASH.bpf   (or /tmp/nook-UID/seccomp)
+ *
+ * The directory is 0700 and the user's; sandboxes never see it (it is
+ * under /run or the host's /tmp, neither of which the sandbox's root has).
+ * Each file holds the whole key (that text included) and is used only
+ * when the key matches byte for byte and its checksum holds, so neither a
+ * hash collision nor a torn or stale file can load the wrong filter.
+ * Files are written anonymously (O_TMPFILE) and linked into place whole.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "seccomp.h"
+#include "utils.h"
+
+#define CACHE_MAGIC "NOOKBPF2"
+
+/* A file: the header, the key, then the programs one after the other.  */
+struct cache_header
+{
+  char magic[8];
+  uint32_t key_len;
+  uint32_t n_progs;
+  struct
+  {
+    uint32_t insns;
+    uint32_t flags;
+  } progs[NOOK_SECCOMP_CACHE_PROGS];
+  uint64_t checksum; /* FNV-1a over key and programs */
+};
+
+/* FNV-1a, 64 bits.  It names files and catches torn writes; it needs no
+   strength against an attacker, since a hit is confirmed by comparing
+   the whole key.  */
+static uint64_t
+fnv1a (uint64_t h, const void *data, size_t len)
+{
+  const unsigned char *p = data;
+  for (size_t i = 0; i < len; i++)
+    {
+      h ^= p[i];
+      h *= UINT64_C (0x100000001b3);
+    }
+  return h;
+}
+
+#define FNV_BASIS UINT64_C (0xcbf29ce484222325)
+
+/* What the compiled program depends on, policy text last.  */
+static char *
+cache_key (const char *text, size_t len, const struct nook_seccomp_params *params, size_t *key_len)
+{
+  const struct scmp_version *v = seccomp_version ();
+  struct utsname u;
+  char *head, *key;
+  size_t n;
+
+  /* The kernel's release and build stand for what libseccomp finds it
+     supports (its API level), without the system calls that probe it.  */
+  if (uname (&u) < 0)
+    u.release[0] = u.version[0] = '\0';
+  head = xasprintf ("nook %s\nlibseccomp %u.%u.%u\nkernel %s %s\ncaps %llx nested %d\n", PACKAGE_VERSION,
+                    v->major, v->minor, v->micro, u.release, u.version, (unsigned long long)params->caps,
+                    params->allow_nested);
+  n = strlen (head);
+  key = xmalloc (n + len);
+  memcpy (key, head, n);
+  memcpy (key + n, text, len);
+  free (head);
+  *key_len = n + len;
+  return key;
+}
+
+/* The cache directory, created 0700; NULL when it cannot be trusted.  */
+static char *
+cache_dir (void)
+{
+  struct nook_error err = { 0 };
+  cleanup_free char *runtime = nook_runtime_dir (&err);
+  struct stat st;
+  char *dir;
+
+  if (runtime == NULL)
+    {
+      nook_error_release (&err);
+      return NULL;
+    }
+  dir = xasprintf ("%s/seccomp", runtime);
+  if (mkdir (dir, 0700) < 0 && errno != EEXIST)
+    goto bad;
+  if (lstat (dir, &st) < 0 || !S_ISDIR (st.st_mode) || st.st_uid != getuid () || (st.st_mode & 077))
+    goto bad;
+  return dir;
+bad:
+  free (dir);
+  return NULL;
+}
+
+static char *
+cache_path (const char *key, size_t key_len)
+{
+  cleanup_free char *dir = cache_dir ();
+  if (dir == NULL)
+    return NULL;
+  return xasprintf ("%s/%016llx.bpf", dir, (unsigned long long)fnv1a (FNV_BASIS, key, key_len));
+}
+
+/* Checks a whole entry in DATA (SIZE bytes) against KEY and copies its
+   programs out.  */
+static int
+parse_entry (const char *data, size_t size, const char *key, size_t key_len, struct nook_bpf *out)
+{
+  struct cache_header h;
+  uint64_t sum;
+  size_t off = sizeof h + key_len, total = 0;
+
+  if (size < off)
+    return 0;
+  memcpy (&h, data, sizeof h);
+  if (memcmp (h.magic, CACHE_MAGIC, sizeof h.magic) != 0 || h.key_len != key_len
+      || h.n_progs != NOOK_SECCOMP_CACHE_PROGS || memcmp (data + sizeof h, key, key_len) != 0)
+    return 0;
+  for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
+    {
+      if (h.progs[i].insns == 0 || h.progs[i].insns > BPF_MAXINSNS)
+        return 0;
+      total += h.progs[i].insns * sizeof (struct sock_filter);
+    }
+  if (size != off + total)
+    return 0;
+  sum = fnv1a (FNV_BASIS, data + sizeof h, key_len + total);
+  if (sum != h.checksum)
+    return 0;
+  for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
+    {
+      size_t bytes = h.progs[i].insns * sizeof (struct sock_filter);
+      out[i].insns = xmalloc (bytes);
+      memcpy (out[i].insns, data + off, bytes);
+      out[i].len = h.progs[i].insns;
+      out[i].flags = h.progs[i].flags;
+      off += bytes;
+    }
+  return 1;
+}
+
+int
+nook_seccomp_cache_load (const char *text, size_t len, const struct nook_seccomp_params *params,
+                         struct nook_bpf *out)
+{
+  size_t key_len;
+  cleanup_free char *key = cache_key (text, len, params, &key_len);
+  cleanup_free char *path = cache_path (key, key_len);
+  cleanup_free char *data = NULL;
+  cleanup_close int fd = -1;
+  struct stat st;
+
+  if (path == NULL)
+    return 0;
+  fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return 0;
+  /* Only a file of the user's, that nobody else could have written.  */
+  if (!S_ISREG (st.st_mode) || st.st_uid != getuid () || (st.st_mode & 022) || st.st_size > (16 << 20))
+    return 0;
+  data = xmalloc (st.st_size);
+  if (nook_read_all (fd, data, st.st_size) != st.st_size)
+    return 0;
+  return parse_entry (data, st.st_size, key, key_len, out);
+}
+
+/* Links the anonymous file FD in as PATH, replacing a stale entry.  */
+static int
+link_in (int fd, const char *path)
+{
+  char proc[64];
+
+  snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+    return 0;
+  if (errno != EEXIST || unlink (path) < 0)
+    return -1;
+  return linkat (AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+void
+nook_seccomp_cache_store (const char *text, size_t len, const struct nook_seccomp_params *params,
+                          const struct nook_bpf *progs)
+{
+  size_t key_len;
+  cleanup_free char *key = cache_key (text, len, params, &key_len);
+  cleanup_free char *path = cache_path (key, key_len);
+  cleanup_free char *dir = NULL;
+  cleanup_close int fd = -1;
+  struct cache_header h = { .key_len = key_len, .n_progs = NOOK_SECCOMP_CACHE_PROGS };
+  uint64_t sum;
+
+  if (path == NULL)
+    return;
+  memcpy (h.magic, CACHE_MAGIC, sizeof h.magic);
+  sum = fnv1a (FNV_BASIS, key, key_len);
+  for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
+    {
+      h.progs[i].insns = progs[i].len;
+      h.progs[i].flags = progs[i].flags;
+      sum = fnv1a (sum, progs[i].insns, progs[i].len * sizeof (struct sock_filter));
+    }
+  h.checksum = sum;
+  /* Written as an anonymous file and linked in whole: a reader never sees
+     half an entry, and a nook killed meanwhile leaves nothing behind.  */
+  dir = xstrdup (path);
+  *strrchr (dir, '/') = '\0';
+  fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0 || nook_write_all (fd, &h, sizeof h) < 0 || nook_write_all (fd, key, key_len) < 0)
+    return;
+  for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
+    if (nook_write_all (fd, progs[i].insns, progs[i].len * sizeof (struct sock_filter)) < 0)
+      return;
+  link_in (fd, path);
+}

@@ -1,0 +1,109 @@
+/* nook: seccomp policies in the OCI / containers JSON format, compiled
+ * with libseccomp.  */
+#ifndef NOOK_SECCOMP_H
+#define NOOK_SECCOMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "security.h"
+
+/* What a policy's "includes" and "excludes" are decided by.  */
+struct nook_seccomp_params
+{
+  uint64_t caps;     /* the command's capabilities (1 << CAP_x) */
+  bool allow_nested; /* nook's own condition "nested" */
+};
+
+/**
+ * nook_seccomp_find - the file of a policy
+ * @what: a path (it has a `/` or ends in `.json`) or a policy name
+ * @path: the file found; free it
+ * @err: set when there is none
+ *
+ * A name is looked up as NAME.json in policy/seccomp next to the nook
+ * binary's directory (a build tree), then in the installed policy
+ * directory.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_seccomp_find (const char *what, char **path, struct nook_error *err);
+
+/**
+ * nook_seccomp_compile - compile a policy into a BPF program
+ * @text: the policy's JSON (need not be NUL-terminated)
+ * @len: its length
+ * @file: the policy's name for messages
+ * @params: what includes/excludes are decided by
+ * @out: the program; release with nook_bpf_free
+ * @err: set on a broken policy: the file, the line and column or the
+ *       field, and what is wrong
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_seccomp_compile (const char *text, size_t len, const char *file,
+                          const struct nook_seccomp_params *params, struct nook_bpf *out,
+                          struct nook_error *err);
+
+/**
+ * nook_seccomp_terminal_filter - the filter nook adds to every policy
+ * @out: the program
+ * @err: set on failure
+ *
+ * It refuses (EPERM) the ioctls TIOCSTI, which pushes input into a
+ * terminal, and TIOCLINUX, which can read the console (CVE-2017-5226),
+ * whatever the policy allows.  It is a filter of its own because
+ * libseccomp cannot make an exception to a rule that allows every ioctl,
+ * as policies do, when the default action is not ALLOW; the kernel runs
+ * every filter and keeps the strictest answer.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_seccomp_terminal_filter (struct nook_bpf *out, struct nook_error *err);
+
+/**
+ * nook_seccomp_install - load a BPF program as the calling thread's filter
+ * @bpf: the program
+ * @err: set on failure
+ *
+ * no_new_privs (or CAP_SYS_ADMIN) must already be in place.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_seccomp_install (const struct nook_bpf *bpf, struct nook_error *err);
+
+void nook_bpf_free (struct nook_bpf *bpf);
+
+/* ---- the per-user cache of compiled policies (seccomp-cache.c) ---------- */
+
+/* An entry holds the policy's program and the terminal filter.  */
+#define NOOK_SECCOMP_CACHE_PROGS 2
+
+/**
+ * nook_seccomp_cache_load - compiled programs from the cache
+ * @text: the policy's content
+ * @len: its length
+ * @params: what it was compiled for
+ * @out: NOOK_SECCOMP_CACHE_PROGS programs when found
+ *
+ * An entry is used only when it was written for exactly this content,
+ * these parameters, this kernel, this libseccomp and this nook; anything
+ * else is a miss.
+ *
+ * Return: 1 when found, 0 on a miss.
+ */
+int nook_seccomp_cache_load (const char *text, size_t len, const struct nook_seccomp_params *params,
+                             struct nook_bpf *out);
+
+/**
+ * nook_seccomp_cache_store - remember compiled programs
+ * @progs: NOOK_SECCOMP_CACHE_PROGS programs
+ *
+ * Failures are ignored: the cache only saves time.
+ */
+void nook_seccomp_cache_store (const char *text, size_t len, const struct nook_seccomp_params *params,
+                               const struct nook_bpf *progs);
+
+#endif

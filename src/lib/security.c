@@ -1,0 +1,178 @@
+/* The last steps before the command: capabilities, credentials,
+ * no_new_privs, seccomp.
+ *
+ * The order is the kernel's: the bounding set needs CAP_SETPCAP, so it is
+ * lowered first; a uid change clears the capability sets unless
+ * PR_SET_KEEPCAPS holds, so the sets are written after it; a seccomp
+ * filter needs no_new_privs (or CAP_SYS_ADMIN), and must come last so
+ * that it does not have to allow what the setup itself does.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "seccomp.h"
+#include "security.h"
+#include "spec.h"
+#include "utils.h"
+
+/* Policies are small; this keeps `--seccomp /dev/zero` from eating memory.  */
+#define POLICY_MAX_SIZE (4 << 20)
+
+void
+nook_security_free (struct nook_security *sec)
+{
+  free (sec->seccomp);
+  free (sec->pass_fds);
+  nook_bpf_free (&sec->filters[0]);
+  nook_bpf_free (&sec->filters[1]);
+  memset (sec, 0, sizeof *sec);
+}
+
+static bool
+is_unconfined (const struct nook_spec *spec)
+{
+  return spec->security.seccomp && strcmp (spec->security.seccomp, "unconfined") == 0;
+}
+
+static int
+read_policy (const char *path, char **text, size_t *len, struct nook_error *err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  cleanup_free char *buf = NULL;
+  struct stat st;
+  ssize_t n;
+
+  if (fd < 0)
+    return nook_error_errno (err, "--seccomp: open `%s`", path);
+  if (fstat (fd, &st) < 0)
+    return nook_error_errno (err, "--seccomp: `%s`", path);
+  if (!S_ISREG (st.st_mode))
+    return nook_error_set (err, 0, "--seccomp: `%s` is not a regular file", path);
+  if (st.st_size > POLICY_MAX_SIZE)
+    return nook_error_set (err, EFBIG, "--seccomp: `%s`", path);
+  buf = xmalloc (st.st_size + 1);
+  n = nook_read_all (fd, buf, st.st_size);
+  if (n < 0)
+    return nook_error_errno (err, "--seccomp: read `%s`", path);
+  buf[n] = '\0';
+  *len = n;
+  *text = steal_pointer (&buf);
+  return 0;
+}
+
+/* Compiles the terminal filter and the policy into FILTERS, through the
+   cache.  */
+static int
+compile_filters (const struct nook_spec *spec, struct nook_bpf *filters, bool use_cache,
+                 struct nook_error *err)
+{
+  struct nook_seccomp_params params = { nook_caps_for_spec (spec), spec->security.allow_nested };
+  cleanup_free char *path = NULL, *text = NULL;
+  size_t len = 0;
+
+  if (nook_seccomp_find (spec->security.seccomp ? spec->security.seccomp : "default", &path, err) < 0
+      || read_policy (path, &text, &len, err) < 0)
+    return -1;
+  if (use_cache && nook_seccomp_cache_load (text, len, &params, filters) == 1)
+    {
+      nook_log ("seccomp: `%s` from the cache (%zu instructions)", path, filters[1].len);
+      return 0;
+    }
+  if (nook_seccomp_terminal_filter (&filters[0], err) < 0
+      || nook_seccomp_compile (text, len, path, &params, &filters[1], err) < 0)
+    {
+      nook_bpf_free (&filters[0]);
+      return -1;
+    }
+  nook_log ("seccomp: `%s` compiled (%zu instructions)", path, filters[1].len);
+  if (use_cache)
+    nook_seccomp_cache_store (text, len, &params, filters);
+  return 0;
+}
+
+int
+nook_security_prepare (struct nook_spec *spec, struct nook_error *err)
+{
+  struct nook_security *sec = &spec->security;
+
+  if (sec->prepared)
+    return 0;
+  if (!is_unconfined (spec) && compile_filters (spec, sec->filters, true, err) < 0)
+    return -1;
+  sec->prepared = true;
+  return 0;
+}
+
+/* setresgid/setresuid to the spec's ids when the process is not there
+   yet (`nook exec`, a shared user namespace); capabilities are kept
+   through it and set again right after.  */
+static int
+change_ids (const struct nook_spec *spec, struct nook_error *err)
+{
+  uid_t ruid, euid, suid;
+  gid_t rgid, egid, sgid;
+  int pdeathsig = 0;
+
+  getresuid (&ruid, &euid, &suid);
+  getresgid (&rgid, &egid, &sgid);
+  if (ruid == spec->uid && euid == spec->uid && suid == spec->uid && rgid == spec->gid && egid == spec->gid
+      && sgid == spec->gid)
+    return 0;
+  prctl (PR_GET_PDEATHSIG, &pdeathsig);
+  if (prctl (PR_SET_KEEPCAPS, 1) < 0)
+    return nook_error_errno (err, "keep capabilities");
+  if (setresgid (spec->gid, spec->gid, spec->gid) < 0)
+    return nook_error_errno (err, "setresgid to %u", (unsigned)spec->gid);
+  if (setresuid (spec->uid, spec->uid, spec->uid) < 0)
+    return nook_error_errno (err, "setresuid to %u", (unsigned)spec->uid);
+  prctl (PR_SET_KEEPCAPS, 0);
+  /* The kernel clears the parent-death signal when the effective ids
+     change: armed again, the sandbox still dies with nook.  A nook that
+     died in between is the caller's to notice.  */
+  if (pdeathsig && prctl (PR_SET_PDEATHSIG, pdeathsig) < 0)
+    return nook_error_errno (err, "PR_SET_PDEATHSIG");
+  return 0;
+}
+
+int
+nook_security_apply (const struct nook_spec *spec, struct nook_error *err)
+{
+  uint64_t caps = nook_caps_for_spec (spec);
+  struct nook_bpf local[2] = { { 0 } };
+  const struct nook_bpf *filters = spec->security.filters;
+  int r = 0;
+
+  if (nook_caps_bound (caps, err) < 0 || change_ids (spec, err) < 0)
+    return -1;
+  /* A non-zero uid loses every capability at exec unless they are
+     ambient; root keeps its bounding set anyway.  */
+  if (nook_caps_set (caps, spec->uid != 0 && caps != 0, err) < 0)
+    return -1;
+  /* From here on no exec gains a privilege: setuid bits and file
+     capabilities are ignored.  */
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return nook_error_errno (err, "set no_new_privs");
+  if (is_unconfined (spec))
+    return 0;
+  if (!spec->security.prepared)
+    {
+      if (compile_filters (spec, local, false, err) < 0)
+        return -1;
+      filters = local;
+    }
+  /* The terminal filter first: the policy may refuse seccomp() itself.  */
+  for (size_t i = 0; i < 2 && r == 0; i++)
+    r = nook_seccomp_install (&filters[i], err);
+  nook_bpf_free (&local[0]);
+  nook_bpf_free (&local[1]);
+  return r;
+}

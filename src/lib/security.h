@@ -1,0 +1,80 @@
+/* nook: what the command may do once it runs — capabilities,
+ * no_new_privs and the seccomp filter.
+ *
+ * The options fill a struct nook_security in the spec.  nook_security_prepare
+ * runs in nook before the sandbox exists (policy errors leave nothing
+ * behind, and the compiled filter comes from the cache); nook_security_apply
+ * runs in the sandbox as the very last step before exec.
+ */
+#ifndef NOOK_SECURITY_H
+#define NOOK_SECURITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct nook_spec;
+
+/* A compiled classic-BPF seccomp program.  */
+struct nook_bpf
+{
+  void *insns; /* struct sock_filter[len] */
+  size_t len;
+  unsigned flags; /* SECCOMP_FILTER_FLAG_* asked for by the policy */
+};
+
+struct nook_security
+{
+  /* Capabilities as bit masks (1 << CAP_x).  The effective set is computed
+     by nook_caps_for_spec: added ones win over a dropped ALL, as podman
+     does, so the order of the options does not matter.  */
+  uint64_t cap_add, cap_drop;
+  bool cap_add_all, cap_drop_all;
+
+  char *seccomp;     /* --seccomp: a path, a policy name, "unconfined"; NULL: "default" */
+  bool allow_nested; /* --allow-nested: user namespaces inside */
+  bool tty;          /* --tty: a terminal of its own, with job control */
+  int *pass_fds;     /* --pass-fd: kept open into the command */
+  size_t n_pass_fds;
+
+  /* Filled by nook_security_prepare, in the order they are loaded: nook's
+     terminal filter (TIOCSTI, TIOCLINUX), then the policy.  */
+  struct nook_bpf filters[2];
+  bool prepared;
+};
+
+void nook_security_free (struct nook_security *sec);
+
+/**
+ * nook_security_prepare - compile the seccomp policy of SPEC
+ * @spec: the sandbox's spec; spec->security.bpf is filled
+ * @err: set on a missing or broken policy
+ *
+ * Finds the policy (a path, or a name in the policy directories), and
+ * loads its compiled filter from the per-user cache or compiles it with
+ * libseccomp.  Runs in nook, before any process is created.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_security_prepare (struct nook_spec *spec, struct nook_error *err);
+
+/**
+ * nook_security_apply - lock the calling process down as SPEC asks
+ * @spec: the sandbox's spec (prepared or not: an unprepared one is
+ *        compiled here)
+ * @err: set on failure
+ *
+ * In this order: the capability bounding set, setresgid/setresuid to
+ * spec->uid/gid when they differ, the capability sets (ambient ones for a
+ * non-zero uid that asked for capabilities), no_new_privs, and the
+ * seccomp filter last.  When the credentials change, PR_SET_PDEATHSIG is
+ * re-armed (the kernel clears it); the caller then checks that its parent
+ * is still alive.  The next call must be the exec.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_security_apply (const struct nook_spec *spec, struct nook_error *err);
+
+#endif

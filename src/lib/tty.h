@@ -1,0 +1,70 @@
+/* nook: a terminal of the sandbox's own (--tty).
+ *
+ * Without --tty the sandbox runs in a new session with no controlling
+ * terminal: it cannot push input into the caller's terminal
+ * (CVE-2017-5226), and interactive shells have no job control.  With
+ * --tty the sandbox opens a pseudo-terminal in its own devpts instance,
+ * makes it its controlling terminal and stdio, and hands the master to
+ * nook over a socket of their own (SCM_RIGHTS); nook relays between the
+ * caller's terminal (in raw mode) and the master, and passes window size
+ * changes on.  Job control works on the sandbox's terminal, and the
+ * caller's terminal stays out of the sandbox's reach: TIOCSTI there could
+ * only push input into the sandbox itself (and is refused anyway).
+ */
+#ifndef NOOK_TTY_H
+#define NOOK_TTY_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <termios.h>
+
+#include "error.h"
+
+struct nook_tty
+{
+  int sock;   /* nook's end of the socket the master arrives on */
+  int master; /* the pseudo-terminal's master, once received */
+  bool in_open, raw;
+  struct termios saved; /* the caller's terminal before raw mode */
+};
+
+/* Sets every fd to -1.  */
+void nook_tty_init (struct nook_tty *tty);
+
+/**
+ * nook_tty_prepare - check the caller's terminal and make the socket
+ * @tty: nook's side
+ * @child_sock: the sandbox's end of the socket
+ * @err: set when stdin is not a terminal
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_tty_prepare (struct nook_tty *tty, int *child_sock, struct nook_error *err);
+
+/**
+ * nook_tty_setup_in_sandbox - the sandbox's own terminal
+ * @sock: the sandbox's end of the socket; the master is sent on it
+ * @err: set on failure
+ *
+ * Opens /dev/ptmx (the sandbox's devpts, after the root is in place),
+ * makes the peer the controlling terminal of this session and stdin,
+ * stdout and stderr.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_tty_setup_in_sandbox (int sock, struct nook_error *err);
+
+/* The fds to poll (at most 3), starting at PFD; returns how many.  */
+int nook_tty_pollfds (struct nook_tty *tty, struct pollfd *pfd);
+
+/* Handles what poll reported on the fds from nook_tty_pollfds.  */
+void nook_tty_handle (struct nook_tty *tty, const struct pollfd *pfd, int n);
+
+/* Passes the caller's window size on (after SIGWINCH).  */
+void nook_tty_resize (struct nook_tty *tty);
+
+/* Copies what the sandbox still wrote, restores the caller's terminal and
+   closes everything.  */
+void nook_tty_release (struct nook_tty *tty);
+
+#endif

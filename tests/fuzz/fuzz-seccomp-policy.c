@@ -1,0 +1,33 @@
+/* libFuzzer target: the seccomp policy reader (JSON with json-c, then the
+   rules through libseccomp, then the BPF export).  Every input must end in
+   a program or in an error message, never in a crash, a leak or a hang.  */
+#include <config.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "lib/caps.h"
+#include "lib/seccomp.h"
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  /* The input's length picks what includes and excludes are decided by,
+     so both sides of every condition are reached.  */
+  struct nook_seccomp_params params = {
+    (size & 1) ? nook_caps_all () : nook_caps_default (),
+    (size & 2) != 0,
+  };
+  struct nook_error err = { 0 };
+  struct nook_bpf bpf;
+
+  if (nook_seccomp_compile ((const char *)data, size, "fuzz.json", &params, &bpf, &err) == 0)
+    nook_bpf_free (&bpf);
+  else if (err.msg == NULL)
+    abort (); /* a failure must say why */
+  nook_error_release (&err);
+  return 0;
+}

@@ -1,0 +1,285 @@
+#!/usr/bin/env bats
+# The escape suite: attacks tried from inside a sandbox, as an unprivileged
+# user.  Each test names the attack; each attack must fail.  Where a control
+# shows that the same attack works without the protection (outside nook, or
+# with --seccomp unconfined), it is run too, so a test cannot pass because
+# the attack itself is broken.
+
+load "$NOOK_TESTS/lib.sh"
+
+setup_file() {
+  export WORK="$BATS_FILE_TMPDIR/work"
+  mkdir -p "$WORK"
+  cc -O1 -o "$WORK/attack" "$NOOK_TESTS/security/attack.c"
+  echo "host secret" >"$BATS_FILE_TMPDIR/secret"
+}
+
+setup() { cd "$WORK"; }
+
+teardown() {
+  [ -z "${host_pid:-}" ] || kill "$host_pid" 2>/dev/null || true
+}
+
+# Kernels built or set with dev.tty.legacy_tiocsti=0 refuse TIOCSTI to
+# everyone but CAP_SYS_ADMIN: there the controls cannot succeed.
+legacy_tiocsti() { [ "$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null || echo 1)" = 1 ]; }
+
+# The attack's verdict: it must have failed, and said so.
+assert_attack_failed() {
+  if [ "$status" -eq 0 ] || [[ "$output" == *succeeded* ]]; then
+    echo "the attack succeeded: $output" >&2
+    return 1
+  fi
+}
+
+@test "write through a read-only bind of the host" {
+  require "busybox-static for a minimal root" test -x /bin/busybox
+  mkdir -p root/bin
+  cp /bin/busybox root/bin/ && ln -sf busybox root/bin/sh
+  echo original >root/file
+  # The file is the caller's own: only the read-only mount stands in the way.
+  run nook run --rootfs root -- /bin/sh -c 'echo changed >>/file'
+  assert_attack_failed
+  assert_output_has "Read-only file system"
+  run nook run --rootfs root -- /bin/sh -c 'busybox mount -o remount,rw / || busybox mount -o remount,rw,bind /'
+  assert_attack_failed
+  run nook run --rootfs root -- /bin/sh -c 'busybox umount -l / && echo changed >>/file'
+  assert_attack_failed
+  [ "$(cat root/file)" = original ]
+  run nook run -- ./attack mount-tmpfs /usr
+  assert_attack_failed
+}
+
+@test "reach a host file outside the sandbox by .., a symlink or /proc/self/root" {
+  secret="$BATS_FILE_TMPDIR/secret"
+  ln -sf "$secret" link
+  run nook run -- sh -c "cat ../secret || cat link || cat /proc/self/root$secret || cat $secret"
+  assert_attack_failed
+  assert_output_lacks "host secret"
+  rm -f link
+}
+
+@test "reach the host's root through /proc/1/root" {
+  run nook run -- ls /proc/1/root/root
+  assert_attack_failed
+  # Even with the host's PID namespace, pid 1 is root's and not ours.
+  run nook run --share-pid -- ls /proc/1/root/
+  assert_attack_failed
+}
+
+@test "read a host file through an fd inherited from the caller" {
+  exec 5<"$BATS_FILE_TMPDIR/secret" 6<"$BATS_FILE_TMPDIR"
+  run nook run -- ./attack read-fd 5
+  assert_attack_failed
+  run nook run -- ./attack openat-fd 6 secret
+  assert_attack_failed
+  run nook run -- cat /proc/self/fd/5
+  exec 5<&- 6<&-
+  assert_attack_failed
+  assert_output_lacks "host secret"
+  # Even under a policy that refuses close_range: the fds are closed first.
+  printf '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["close_range"],"action":"SCMP_ACT_ERRNO"}]}' >no-close-range.json
+  exec 5<"$BATS_FILE_TMPDIR/secret"
+  run "$NOOK" run --seccomp ./no-close-range.json -- ./attack read-fd 5
+  exec 5<&-
+  assert_attack_failed
+  assert_output_lacks "host secret"
+  # Control: the fd was open and readable when passed on purpose.
+  exec 5<"$BATS_FILE_TMPDIR/secret"
+  run "$NOOK" run --pass-fd 5 -- ./attack read-fd 5
+  exec 5<&-
+  assert_output_has "host secret"
+}
+
+@test "see or signal a host process" {
+  sleep 1000 &
+  host_pid=$!
+  run nook run -- sh -c "ps -e -o pid,comm; ./attack kill $host_pid; kill -KILL -1"
+  assert_output_lacks "sleep"
+  sleep 0.2
+  kill -0 "$host_pid"
+}
+
+@test "ptrace a process outside the sandbox" {
+  sleep 1000 &
+  host_pid=$!
+  run nook run -- ./attack ptrace "$host_pid"
+  assert_attack_failed
+  # With the host's PID namespace the process is visible, and still out of reach.
+  run nook run --share-pid -- ./attack ptrace "$host_pid"
+  assert_attack_failed
+  kill -0 "$host_pid"
+}
+
+@test "mount, remount or unmount anything" {
+  for a in "mount-tmpfs /tmp" "umount /usr" "umount /proc" pivot_root fsopen; do
+    run nook run -- ./attack $a
+    assert_attack_failed
+  done
+}
+
+@test "create a device node" {
+  run nook run -- ./attack mknod ./null
+  assert_attack_failed
+  [ ! -e null ]
+}
+
+@test "load or unload a kernel module" {
+  for a in init_module "finit_module /etc/passwd" delete_module; do
+    run nook run -- ./attack $a
+    assert_attack_failed
+    assert_output_has EPERM
+  done
+}
+
+@test "use the kernel keyrings (keyctl, add_key)" {
+  run nook run -- ./attack keyctl
+  assert_attack_failed
+  assert_output_has EPERM
+  run nook run -- ./attack add_key
+  assert_attack_failed
+  # Control: without the policy the same call works.
+  run nook run --seccomp unconfined -- ./attack keyctl
+  assert_output_has succeeded
+}
+
+@test "bpf, perf, userfaultfd and handles that bypass path checks" {
+  for a in bpf userfaultfd open_by_handle_at; do
+    run nook run -- ./attack $a
+    assert_attack_failed
+    assert_output_has EPERM
+  done
+}
+
+@test "push input into the caller's terminal with TIOCSTI (CVE-2017-5226)" {
+  require "script(1) to give the test a terminal" command -v script
+  # Control: without nook, the same process can push input into its terminal.
+  if legacy_tiocsti; then
+    run script -qec "./attack tiocsti 0" /dev/null
+    assert_output_has succeeded
+  fi
+  run script -qec "$NOOK run -- ./attack tiocsti 0; $NOOK run -- ./attack tiocsti-high-bits 0" /dev/null
+  assert_attack_failed
+  assert_output_has EPERM
+}
+
+@test "TIOCSTI and TIOCLINUX are refused even on the sandbox's own terminal" {
+  run nook run -- ./attack tiocsti-own-terminal
+  assert_attack_failed
+  assert_output_has EPERM
+  run nook run -- ./attack tioclinux 0
+  assert_attack_failed
+  # Control: the policy-independent filter is what refuses it.
+  if legacy_tiocsti; then
+    run nook run --seccomp unconfined -- ./attack tiocsti-own-terminal
+    assert_output_has succeeded
+  fi
+}
+
+@test "gain privileges through a setuid-root or file-capability binary" {
+  require "newuidmap for --map-users auto" command -v newuidmap
+  # --cap-add SYS_ADMIN lets root inside mount a tmpfs without nosuid, so
+  # only no_new_privs stands between uid 1000 and the binaries' privileges.
+  run nook run --map-users auto --cap-add SYS_ADMIN -- sh -c '
+    mount -t tmpfs -o suid,exec none /tmp && cd /tmp &&
+    cp /usr/bin/id suid-id && chmod 4755 suid-id &&
+    cp /bin/cat fcap-cat && setcap cap_chown,cap_kill+ep fcap-cat &&
+    setpriv --reuid 1000 --regid 1000 --clear-groups --inh-caps=-all sh -c "./suid-id; ./fcap-cat /proc/self/status"'
+  assert_status 0
+  assert_output_lacks "euid=0"
+  assert_output_has "uid=1000"
+  [[ "$output" == *"CapEff:	0000000000000000"* ]]
+}
+
+@test "bypass seccomp through the 32-bit x86 ABI (int \$0x80) and x32" {
+  run nook run -- ./attack int80-keyctl
+  assert_attack_failed
+  run nook run -- ./attack int80-unshare-user
+  assert_attack_failed
+  run nook run -- ./attack int80-mount
+  assert_attack_failed
+  run nook run -- ./attack x32-keyctl
+  assert_attack_failed
+  # The filter answers for x32 itself: EPERM, where the kernel would say ENOSYS.
+  assert_output_has EPERM
+  # Where the kernel runs 32-bit code, the 32-bit ABI is filtered, not just killed.
+  if ./attack int80-write >/dev/null 2>&1; then
+    run nook run -- ./attack int80-write
+    assert_output_has succeeded
+    run nook run -- ./attack int80-keyctl
+    assert_output_has EPERM
+  fi
+}
+
+@test "write /proc/sys, /proc/sysrq-trigger or /sys" {
+  run nook run -- sh -c 'echo 1 >/proc/sys/vm/drop_caches'
+  assert_attack_failed
+  run nook run -- sh -c 'echo "|/tmp/x" >/proc/sys/kernel/core_pattern'
+  assert_attack_failed
+  run nook run -- sh -c 'echo b >/proc/sysrq-trigger'
+  assert_attack_failed
+  run nook run -- sh -c 'echo 1 >/sys/kernel/mm/ksm/run'
+  assert_attack_failed
+  [ "$(cat /proc/sys/kernel/core_pattern)" != "|/tmp/x" ]
+}
+
+@test "create a nested user namespace without --allow-nested" {
+  for a in unshare-user clone-newuser clone3-newuser; do
+    run nook run -- ./attack $a
+    assert_attack_failed
+  done
+  run nook run -- unshare --user true
+  assert_attack_failed
+  # Control: --allow-nested permits exactly this.
+  run nook run --allow-nested -- ./attack unshare-user
+  assert_output_has succeeded
+}
+
+@test "connect to the host's abstract unix sockets from a private network namespace" {
+  name="nook-escape-$$-$RANDOM"
+  python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind('\0$name')
+s.listen(8)
+sys.stdout.close()
+while True:
+    s.accept()[0].close()
+" &
+  host_pid=$!
+  wait_until 5 ./attack abstract-connect "$name"
+  run nook run -- ./attack abstract-connect "$name"
+  assert_attack_failed
+  # Control: with the host's network namespace the socket is reachable.
+  run nook run --share-net -- ./attack abstract-connect "$name"
+  assert_output_has succeeded
+}
+
+@test "change the hostname of the host" {
+  before=$(hostname)
+  run nook run -- hostname evil-host
+  run nook run --share-uts -- ./attack sethostname evil-host
+  assert_attack_failed
+  [ "$(hostname)" = "$before" ]
+}
+
+@test "personality flags that weaken the process's protections" {
+  run nook run -- ./attack personality 0x400000 # READ_IMPLIES_EXEC
+  assert_attack_failed
+  assert_output_has EPERM
+  run nook run -- ./attack personality 0x0040000 # ADDR_NO_RANDOMIZE
+  assert_attack_failed
+  assert_output_has EPERM
+  # What programs use stays: the query and the 32-bit flavour.
+  run nook run -- ./attack personality 0xffffffff
+  assert_output_has succeeded
+  run nook run -- ./attack personality 8
+  assert_output_has succeeded
+}
+
+@test "push input with TIOCSTI through the terminal --tty gives" {
+  # The sandbox's terminal is its own; the caller's is not open inside.
+  run "$NOOK_TESTS/ptyrun" '' "$NOOK" run --tty -- sh -c './attack tiocsti 0; ./attack tiocsti-high-bits 1; ls -l /proc/self/fd/'
+  assert_output_has "failed: EPERM"
+  assert_output_lacks "succeeded"
+}
