@@ -16,7 +16,7 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
 
 @test "the hostname is the sandbox's own and the host's is unchanged" {
   host=$(hostname)
-  run nook run --hostname box.example -- sh -c 'hostname; hostname other; hostname'
+  run nook run --hostname box.example --cap-add SYS_ADMIN -- sh -c 'hostname; hostname other; hostname'
   assert_status 0
   [ "${lines[0]}" = box.example ]
   [ "${lines[1]}" = other ]
