@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "state.h"
+
 /* Namespaces nook creates; a bit set in spec->share keeps the host's.  */
 enum
 {
@@ -91,6 +93,9 @@ struct nook_spec
   size_t n_env_ops;
 
   int verbose;
+
+  /* Lifecycle: recorded options, detached runs, --rm, joined namespaces.  */
+  struct nook_life_spec life;
 
   /* Filled by nook_spec_resolve() from the caller's process.  */
   uid_t host_uid;
