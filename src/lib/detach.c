@@ -101,6 +101,10 @@ nook_run_detached (struct nook_spec *spec, char **id, struct nook_error *err)
       if (pid != 0)
         _exit (pid < 0 ? NOOK_EXIT_ERROR : 0);
       signal (SIGHUP, SIG_DFL);
+      /* Nothing of the caller's but the report pipe: a supervisor holding
+         the caller's pipes open would keep their readers waiting.  */
+      close_range (3, ready_w - 1, 0);
+      close_range (ready_w + 1, ~0U, 0);
       supervisor_main (spec, ready_w);
     }
   nook_closep (&ready_w);

@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -93,26 +94,35 @@ nook_proc_ns_inode (pid_t pid, const char *type, uint64_t *ino)
 static void
 tree_add (pid_t pid, pid_t **out, size_t *n, size_t *alloc)
 {
-  char path[64];
-  cleanup_free char *children = NULL;
+  char path[300];
+  struct dirent *e;
+  DIR *tasks;
 
   if (*n == *alloc)
     *out = xrealloc (*out, (*alloc = *alloc ? *alloc * 2 : 16) * sizeof **out);
   (*out)[(*n)++] = pid;
   /* The children of every thread: a child belongs to the thread that
-     forked it.  Single-threaded processes are the rule here.  */
-  snprintf (path, sizeof path, "task/%d/children", (int)pid);
-  children = read_proc (pid, path);
-  if (children == NULL)
-    return;
-  for (char *p = children, *end; *p; p = end)
+     forked it.  */
+  snprintf (path, sizeof path, "/proc/%d/task", (int)pid);
+  tasks = opendir (path);
+  while (tasks && (e = readdir (tasks)))
     {
-      long child = strtol (p, &end, 10);
-      if (end == p)
-        break;
-      if (child > 0)
-        tree_add (child, out, n, alloc);
+      cleanup_free char *children = NULL;
+      if (e->d_name[0] == '.')
+        continue;
+      snprintf (path, sizeof path, "task/%s/children", e->d_name);
+      children = read_proc (pid, path);
+      for (char *p = children, *end; p && *p; p = end)
+        {
+          long child = strtol (p, &end, 10);
+          if (end == p)
+            break;
+          if (child > 0)
+            tree_add (child, out, n, alloc);
+        }
     }
+  if (tasks)
+    closedir (tasks);
 }
 
 size_t

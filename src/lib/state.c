@@ -400,7 +400,10 @@ nook_sandbox_pidfd (const struct nook_sandbox *sb, struct nook_error *err)
       if (fd >= 0)
         return fd;
     }
-  return nook_error_set (err, 0, "sandbox `%s` is not running (%s)", sb->id, nook_sandbox_status (sb));
+  if (nook_sandbox_int (sb, "exit_code", -1) >= 0)
+    return nook_error_set (err, 0, "sandbox `%s` is not running: it exited with status %lld", sb->id,
+                           (long long) nook_sandbox_int (sb, "exit_code", -1));
+  return nook_error_set (err, 0, "sandbox `%s` is not running", sb->id);
 }
 
 int

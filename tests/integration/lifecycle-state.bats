@@ -233,3 +233,14 @@ state_field() { # ID JQ-FILTER
   wait_until 10 no_procs marker-par
   [ "$(wc -l </proc/self/mountinfo)" -eq "$mounts_before" ]
 }
+
+@test "a detached supervisor keeps none of the caller's descriptors" {
+  exec 7>"$BATS_TEST_TMPDIR/held"
+  id=$(nook run -d -- sleep 1000)
+  exec 7>&-
+  sup=$(state_field "$id" .supervisor.pid)
+  run ls -l "/proc/$sup/fd"
+  assert_status 0
+  assert_output_lacks "$BATS_TEST_TMPDIR/held"
+  [ "$(readlink "/proc/$sup/fd/0")" = /dev/null ]
+}
