@@ -402,7 +402,7 @@ nook_sandbox_pidfd (const struct nook_sandbox *sb, struct nook_error *err)
     }
   if (nook_sandbox_int (sb, "exit_code", -1) >= 0)
     return nook_error_set (err, 0, "sandbox `%s` is not running: it exited with status %lld", sb->id,
-                           (long long) nook_sandbox_int (sb, "exit_code", -1));
+                           (long long)nook_sandbox_int (sb, "exit_code", -1));
   return nook_error_set (err, 0, "sandbox `%s` is not running", sb->id);
 }
 
