@@ -31,9 +31,9 @@ static const struct nook_option life_options[] = {
 };
 
 /* --pid host is --share-pid; --pid container:ID joins ID's.  */
-static int
-apply_namespace (const struct nook_option *o, const char *mode, enum nook_join_kind kind,
-                 struct nook_spec *spec, struct nook_error *err)
+int
+nook_join_option (const char *opt, const char *mode, enum nook_join_kind kind, struct nook_spec *spec,
+                  struct nook_error *err)
 {
   unsigned bit = (unsigned[]){ NOOK_NS_PID, NOOK_NS_NET, NOOK_NS_IPC, NOOK_NS_UTS }[kind];
 
@@ -47,7 +47,7 @@ apply_namespace (const struct nook_option *o, const char *mode, enum nook_join_k
       nook_option_string (&spec->life.join[kind], mode + 10);
       return 0;
     }
-  return nook_error_set (err, 0, "--%s takes `host` or `container:ID`, not `%s`", o->name, mode);
+  return nook_error_set (err, 0, "--%s takes `host` or `container:ID`, not `%s`", opt, mode);
 }
 
 static int
@@ -67,13 +67,13 @@ life_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
                                val[0]);
       return 0;
     case OPT_PID:
-      return apply_namespace (o, val[0], NOOK_JOIN_PID, spec, err);
+      return nook_join_option (o->name, val[0], NOOK_JOIN_PID, spec, err);
     case OPT_NET:
-      return apply_namespace (o, val[0], NOOK_JOIN_NET, spec, err);
+      return nook_join_option (o->name, val[0], NOOK_JOIN_NET, spec, err);
     case OPT_IPC:
-      return apply_namespace (o, val[0], NOOK_JOIN_IPC, spec, err);
+      return nook_join_option (o->name, val[0], NOOK_JOIN_IPC, spec, err);
     case OPT_UTS:
-      return apply_namespace (o, val[0], NOOK_JOIN_UTS, spec, err);
+      return nook_join_option (o->name, val[0], NOOK_JOIN_UTS, spec, err);
     }
   return nook_error_set (err, 0, "option --%s is not handled", o->name);
 }

@@ -251,6 +251,15 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
     }
   if (exec_drop_privileges (ex->spec, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
+  /* A change of credentials clears PR_SET_PDEATHSIG: armed again, and
+     nook checked for (outside the PID namespace getppid() says 0; its end
+     of the sync socket closes when it dies).  */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  {
+    struct pollfd pfd = { ex->sync_child, POLLIN, 0 };
+    if (poll (&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+      _exit (NOOK_EXIT_ERROR);
+  }
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
   /* execvp looks PATH up in environ: the sandbox's.  */
