@@ -439,6 +439,7 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
   int sv[2], status = -1;
 
   nook_join_init (&sb.join);
+  nook_log ("checking the spec");
   /* Everything that can be checked is checked before a process exists;
      the sandboxes to join are found, and the id and name reserved.  */
   if (nook_spec_resolve (spec, err) < 0 || nook_join_resolve (spec, &sb.join, err) < 0

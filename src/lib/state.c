@@ -25,11 +25,15 @@
 static int
 open_subdir (int dirfd, const char *name, struct nook_error *err)
 {
-  int fd;
+  int fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 
-  if (mkdirat (dirfd, name, 0700) < 0 && errno != EEXIST)
-    return nook_error_errno (err, "create the state directory `%s`", name);
-  fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  /* Created once; opened first, as it nearly always exists.  */
+  if (fd < 0 && errno == ENOENT)
+    {
+      if (mkdirat (dirfd, name, 0700) < 0 && errno != EEXIST)
+        return nook_error_errno (err, "create the state directory `%s`", name);
+      fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    }
   if (fd < 0)
     return nook_error_errno (err, "open the state directory `%s`", name);
   return fd;
@@ -191,6 +195,7 @@ nook_store_sweep (struct nook_store *store)
 {
   cleanup_strv char **ids = list_dir (store->boxes);
   cleanup_strv char **names = NULL;
+  size_t removed = 0;
 
   for (size_t i = 0; ids && ids[i]; i++)
     {
@@ -207,10 +212,14 @@ nook_store_sweep (struct nook_store *store)
           nook_log ("state: removing stale sandbox %s", ids[i]);
           remove_name (store, doc_str (doc, "name"), ids[i]);
           remove_dir (store->boxes, fd, ids[i]);
+          removed++;
         }
       json_object_put (doc);
     }
-  /* A name whose sandbox is gone (its supervisor died between the two).  */
+  /* A name whose sandbox is gone: its supervisor died before it wrote the
+     state that names it.  */
+  if (removed == 0)
+    return;
   names = list_dir (store->names);
   for (size_t i = 0; names && names[i]; i++)
     {
@@ -576,6 +585,8 @@ out:
       nook_closep (&st->dirfd);
     }
   nook_store_unlock (&st->store);
+  if (r == 0)
+    nook_log ("state: sandbox %s registered", st->id);
   return r;
 }
 
@@ -624,11 +635,9 @@ nook_state_finish (struct nook_state *st, int status)
     {
       struct nook_sandbox sb = { .dirfd = st->dirfd, .doc = st->doc };
       memcpy (sb.id, st->id, sizeof sb.id);
-      if (nook_store_lock (&st->store, &err) == 0)
-        {
-          nook_sandbox_remove (&st->store, &sb, &err);
-          nook_store_unlock (&st->store);
-        }
+      /* Without the store's lock: this process holds the sandbox's own, so
+         no sweep touches it, and its name is its own until unlinked.  */
+      nook_sandbox_remove (&st->store, &sb, &err);
     }
   else
     {
@@ -640,6 +649,7 @@ nook_state_finish (struct nook_state *st, int status)
   if (err.msg)
     nook_warn ("%s", err.msg);
   nook_error_release (&err);
+  nook_log ("state: sandbox %s %s", st->id, st->remove || status < 0 ? "removed" : "exit recorded");
   json_object_put (st->doc);
   st->doc = NULL;
   nook_closep (&st->dirfd);
