@@ -20,6 +20,8 @@ nook_cmd_top (int argc, char **argv)
   struct nook_store store;
   struct nook_sandbox sb;
   cleanup_free pid_t *pids = NULL;
+  uint64_t ino;
+  pid_t inner;
   size_t n;
   int fd;
 
@@ -43,11 +45,15 @@ nook_cmd_top (int argc, char **argv)
   /* The sandbox is its init and every descendant: that holds with a PID
      namespace of its own, a joined one or the host's.  */
   n = nook_proc_tree (sb.pid, &pids);
+  /* With a PID namespace of its own (its init is PID 1 there), also what
+     `nook exec` started: those are children of nook exec, outside.  */
+  if (nook_proc_inner_pid (sb.pid, &inner) == 0 && inner == 1
+      && nook_proc_ns_inode (sb.pid, "pid", &ino) == 0)
+    n = nook_proc_add_pidns (ino, &pids, n);
   printf ("%-10s %-10s %s\n", "HOST PID", "PID", "COMMAND");
   for (size_t i = 0; i < n; i++)
     {
       cleanup_free char *cmd = nook_proc_cmdline (pids[i]);
-      pid_t inner;
       if (nook_proc_inner_pid (pids[i], &inner) < 0)
         continue;
       printf ("%-10d %-10d %s\n", (int)pids[i], (int)inner, cmd);

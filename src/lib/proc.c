@@ -135,6 +135,42 @@ nook_proc_tree (pid_t pid, pid_t **out)
   return n;
 }
 
+static int
+compare_pids (const void *a, const void *b)
+{
+  pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+  return (x > y) - (x < y);
+}
+
+size_t
+nook_proc_add_pidns (uint64_t ino, pid_t **out, size_t n)
+{
+  size_t first = n;
+  struct dirent *e;
+  DIR *proc = opendir ("/proc");
+
+  while (proc && (e = readdir (proc)))
+    {
+      char *end;
+      long pid = strtol (e->d_name, &end, 10);
+      uint64_t other;
+      bool listed = false;
+
+      if (*end || pid <= 0 || nook_proc_ns_inode (pid, "pid", &other) < 0 || other != ino)
+        continue;
+      for (size_t i = 0; i < first && !listed; i++)
+        listed = (*out)[i] == pid;
+      if (listed)
+        continue;
+      *out = xrealloc (*out, (n + 1) * sizeof **out);
+      (*out)[n++] = pid;
+    }
+  if (proc)
+    closedir (proc);
+  qsort (*out + first, n - first, sizeof **out, compare_pids);
+  return n;
+}
+
 int
 nook_proc_inner_pid (pid_t pid, pid_t *inner)
 {

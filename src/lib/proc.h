@@ -34,6 +34,10 @@ int nook_proc_ns_inode (pid_t pid, const char *type, uint64_t *ino);
    Returns the number of pids in *OUT (to be freed).  */
 size_t nook_proc_tree (pid_t pid, pid_t **out);
 
+/* Adds to *OUT (N pids) every process in the PID namespace INO that is not
+   listed yet, in pid order.  Returns the new count.  */
+size_t nook_proc_add_pidns (uint64_t ino, pid_t **out, size_t n);
+
 /* The pid of PID in its innermost PID namespace (last NSpid field).  */
 int nook_proc_inner_pid (pid_t pid, pid_t *inner);
 

@@ -217,3 +217,15 @@ start_box() { # NAME [RUN OPTIONS...]
   assert_status 125
   assert_one_error_line
 }
+
+@test "nook exec SIGKILLed leaves no process in the sandbox" {
+  start_box victim
+  "$NOOK" exec victim -- sh -c 'sleep 1000; : marker-exec' </dev/null &
+  exec_pid=$!
+  wait_until 10 sh -c '"$NOOK" top victim | grep -q "marker-exec"'
+  kill -KILL "$exec_pid"
+  wait "$exec_pid" || true
+  wait_until 10 sh -c '! "$NOOK" top victim | grep -q "marker-exec"'
+  run nook top victim
+  assert_output_lacks "marker-exec"
+}

@@ -244,3 +244,19 @@ state_field() { # ID JQ-FILTER
   assert_output_lacks "$BATS_TEST_TMPDIR/held"
   [ "$(readlink "/proc/$sup/fd/0")" = /dev/null ]
 }
+
+@test "a state directory that is a symlink, or cannot be made, is refused with one line and exit 125" {
+  ln -s "$BATS_TEST_TMPDIR" "$STATE"
+  run nook ps
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "is not a directory of yours with mode 0700"
+  run nook run -d -- true
+  assert_status 125
+  assert_one_error_line
+  rm "$STATE"
+  XDG_RUNTIME_DIR=/proc run nook run -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "create the state directory"
+}
