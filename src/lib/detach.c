@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,8 +16,8 @@
 
 /* The supervisor: the command's stdin is /dev/null, its stdout and stderr
    a pipe that the supervisor copies into the log.  It reports to the
-   caller through READY_FD: a NUL and the id once the command runs, else
-   the exit status as one byte and the error message.  */
+   caller through READY_FD (a socket): a NUL and the id once the command
+   runs, else the exit status as one byte and the error message.  */
 static void __attribute__ ((noreturn)) supervisor_main (struct nook_spec *spec, int ready_fd)
 {
   struct nook_error err = { 0 };
@@ -43,7 +44,11 @@ static void __attribute__ ((noreturn)) supervisor_main (struct nook_spec *spec, 
     _exit (r);
 fail:
   if (io.ready_fd >= 0)
-    dprintf (io.ready_fd, "%c%s", err.status ? err.status : NOOK_EXIT_ERROR, err.msg ? err.msg : "failed");
+    {
+      cleanup_free char *msg
+          = xasprintf ("%c%s", err.status ? err.status : NOOK_EXIT_ERROR, err.msg ? err.msg : "failed");
+      send (io.ready_fd, msg, strlen (msg), MSG_NOSIGNAL);
+    }
   _exit (NOOK_EXIT_ERROR);
 }
 
@@ -81,8 +86,9 @@ nook_run_detached (struct nook_spec *spec, char **id, struct nook_error *err)
   int ready[2], ws;
   pid_t pid;
 
-  if (pipe2 (ready, O_CLOEXEC) < 0)
-    return nook_error_errno (err, "pipe");
+  /* A socket, not a pipe, for send (MSG_NOSIGNAL).  */
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ready) < 0)
+    return nook_error_errno (err, "socketpair");
   ready_r = ready[0];
   ready_w = ready[1];
   fflush (NULL);

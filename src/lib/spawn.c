@@ -314,9 +314,15 @@ parent_setup (struct sandbox *sb, struct nook_error *err)
 static void
 tell_started (struct sandbox *sb)
 {
+  char msg[NOOK_ID_LEN + 1] = { 0 };
+
   if (sb->io == NULL || sb->io->ready_fd < 0)
     return;
-  dprintf (sb->io->ready_fd, "%c%s", 0, sb->state.id);
+  memcpy (msg + 1, sb->state.id, NOOK_ID_LEN);
+  /* MSG_NOSIGNAL: a caller that is gone must not take the supervisor
+     with it (SIGPIPE), nor may SIGPIPE be ignored: the command would
+     inherit that.  */
+  send (sb->io->ready_fd, msg, sizeof msg, MSG_NOSIGNAL);
   nook_closep (&sb->io->ready_fd);
 }
 

@@ -15,7 +15,7 @@ int nook_run (struct nook_spec *spec, struct nook_error *err);
 struct nook_run_io
 {
   int log_fd;   /* read end (non-blocking) of the pipe that is the command's stdout and stderr */
-  int ready_fd; /* gets a NUL byte and the sandbox's id once the command runs; then closed (-1) */
+  int ready_fd; /* a socket; gets a NUL byte and the sandbox's id once the command runs; then closed (-1) */
 };
 
 /* nook_run, with IO for a detached sandbox (NULL: in the foreground).  */
