@@ -31,6 +31,7 @@ nook_cmd_exec (int argc, char **argv)
   const char *ref;
   int c, r;
 
+  opterr = 0;
   while ((c = getopt_long (argc, argv, "+e:w:th", longopts, NULL)) != -1)
     switch (c)
       {
@@ -58,7 +59,7 @@ nook_cmd_exec (int argc, char **argv)
                 EXEC_USAGE);
         return 0;
       default:
-        return nook_cli_usage_error ("exec", EXEC_USAGE);
+        return nook_cli_bad_option ("exec", EXEC_USAGE, argv[optind - 1]);
       }
   if (optind >= argc)
     return nook_cli_usage_error ("exec", EXEC_USAGE);

@@ -69,6 +69,7 @@ nook_cmd_kill (int argc, char **argv)
   struct nook_error err = { 0 };
   int c, sig = SIGKILL, status = 0;
 
+  opterr = 0;
   while ((c = getopt_long (argc, argv, "+s:h", longopts, NULL)) != -1)
     switch (c)
       {
@@ -86,7 +87,7 @@ nook_cmd_kill (int argc, char **argv)
         printf ("Usage: %s\n\nSends SIGNAL (default KILL) to the sandboxes' init.\n", KILL_USAGE);
         return 0;
       default:
-        return nook_cli_usage_error ("kill", KILL_USAGE);
+        return nook_cli_bad_option ("kill", KILL_USAGE, argv[optind - 1]);
       }
   if (optind >= argc)
     return nook_cli_usage_error ("kill", KILL_USAGE);

@@ -40,6 +40,7 @@ nook_cmd_logs (int argc, char **argv)
   bool follow = false;
   int c, r;
 
+  opterr = 0;
   while ((c = getopt_long (argc, argv, "+fh", longopts, NULL)) != -1)
     switch (c)
       {
@@ -50,7 +51,7 @@ nook_cmd_logs (int argc, char **argv)
         printf ("Usage: %s\n\nPrints what a detached sandbox wrote; -f goes on until it ends.\n", LOGS_USAGE);
         return 0;
       default:
-        return nook_cli_usage_error ("logs", LOGS_USAGE);
+        return nook_cli_bad_option ("logs", LOGS_USAGE, argv[optind - 1]);
       }
   if (optind != argc - 1)
     return nook_cli_usage_error ("logs", LOGS_USAGE);

@@ -116,6 +116,7 @@ nook_cmd_ps (int argc, char **argv)
   bool all = false, json = false;
   int c;
 
+  opterr = 0;
   while ((c = getopt_long (argc, argv, "+ah", longopts, NULL)) != -1)
     switch (c)
       {
@@ -134,7 +135,7 @@ nook_cmd_ps (int argc, char **argv)
         printf ("Usage: %s\n\nLists running sandboxes; -a also the exited ones.\n", PS_USAGE);
         return 0;
       default:
-        return nook_cli_usage_error ("ps", PS_USAGE);
+        return nook_cli_bad_option ("ps", PS_USAGE, argv[optind - 1]);
       }
   if (optind != argc)
     return nook_cli_usage_error ("ps", PS_USAGE);

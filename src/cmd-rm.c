@@ -65,6 +65,7 @@ nook_cmd_rm (int argc, char **argv)
   bool force = false;
   int c, status = 0;
 
+  opterr = 0;
   while ((c = getopt_long (argc, argv, "+fh", longopts, NULL)) != -1)
     switch (c)
       {
@@ -76,7 +77,7 @@ nook_cmd_rm (int argc, char **argv)
                 RM_USAGE);
         return 0;
       default:
-        return nook_cli_usage_error ("rm", RM_USAGE);
+        return nook_cli_bad_option ("rm", RM_USAGE, argv[optind - 1]);
       }
   if (optind >= argc)
     return nook_cli_usage_error ("rm", RM_USAGE);

@@ -66,3 +66,10 @@ nook_cli_usage_error (const char *cmd, const char *usage)
   fprintf (stderr, "nook: %s: wrong arguments (usage: %s)\n", cmd, usage);
   return NOOK_EXIT_ERROR;
 }
+
+int
+nook_cli_bad_option (const char *cmd, const char *usage, const char *arg)
+{
+  fprintf (stderr, "nook: %s: unknown option, or one missing its value: `%s` (usage: %s)\n", cmd, arg, usage);
+  return NOOK_EXIT_ERROR;
+}

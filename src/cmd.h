@@ -34,5 +34,7 @@ int nook_cli_find (struct nook_store *store, const char *ref, struct nook_sandbo
 int nook_cli_sandbox_spec (const struct nook_sandbox *sb, struct nook_spec *spec, struct nook_error *err);
 /* Prints "nook CMD: USAGE" for a wrong invocation and returns 125.  */
 int nook_cli_usage_error (const char *cmd, const char *usage);
+/* The same for an option getopt refused (opterr is 0: one line, ours).  */
+int nook_cli_bad_option (const char *cmd, const char *usage, const char *arg);
 
 #endif

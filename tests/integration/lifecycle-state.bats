@@ -260,3 +260,13 @@ state_field() { # ID JQ-FILTER
   assert_one_error_line
   assert_output_has "create the state directory"
 }
+
+@test "wrong arguments to the lifecycle commands give one line and exit 125" {
+  for cmd in "ps --bogus" "ps extra" "exec" "exec box" "exec -x box -- true" "kill" "kill -s" "wait" \
+    "wait a b" "rm" "rm --bogus x" "inspect" "top" "logs" "logs -x y" "run -d" "run --pid" \
+    "run --log-size 1x -- true"; do
+    run nook $cmd
+    assert_status 125
+    assert_one_error_line
+  done
+}
