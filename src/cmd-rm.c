@@ -24,6 +24,11 @@ rm_one (const char *ref, bool force, struct nook_error *err)
 
   if (nook_cli_find (&store, ref, &sb, err) < 0)
     return -1;
+  if (sb.supervised && sb.doc == NULL)
+    {
+      r = nook_error_set (err, 0, "sandbox `%s` is still starting: try again", ref);
+      goto out;
+    }
   if (sb.supervised)
     {
       int fd = nook_sandbox_pidfd (&sb, NULL);
