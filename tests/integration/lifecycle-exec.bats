@@ -229,3 +229,13 @@ start_box() { # NAME [RUN OPTIONS...]
   run nook top victim
   assert_output_lacks "marker-exec"
 }
+
+@test "exec's capabilities, no_new_privs and seccomp mode equal those of the sandbox's command" {
+  for opts in "" "--uid $(id -u) --gid $(id -g)"; do
+    nook run -d --name "privs" $opts -- sh -c 'grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):" /proc/self/status > /tmp/privs; exec sleep 1000' >/dev/null
+    wait_until 10 "$NOOK" exec privs -- test -s /tmp/privs
+    run nook exec privs -- sh -c 'grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):" /proc/self/status | diff /tmp/privs -'
+    assert_status 0
+    nook rm -f privs
+  done
+}
