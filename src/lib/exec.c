@@ -90,34 +90,13 @@ read_environment (struct exec *ex, struct nook_error *err)
   return 0;
 }
 
-/* The sandbox's cgroup v2 path from /proc/PID/cgroup ("0::/PATH").  */
-static char *
-unified_cgroup (pid_t pid)
-{
-  char path[64];
-  cleanup_free char *buf = NULL;
-  char *line, *end;
-
-  snprintf (path, sizeof path, pid ? "/proc/%d/cgroup" : "/proc/self/cgroup", (int)pid);
-  if (nook_read_file_at (AT_FDCWD, path, &buf, NULL, NULL) < 0)
-    return NULL;
-  line = strncmp (buf, "0::", 3) == 0 ? buf : strstr (buf, "\n0::");
-  if (line == NULL)
-    return NULL;
-  line += line == buf ? 3 : 4;
-  end = strchr (line, '\n');
-  if (end)
-    *end = '\0';
-  return xstrdup (line);
-}
-
 /* The command is started in the sandbox's cgroup when the sandbox has
    one of its own (CLONE_INTO_CGROUP: no moment outside it).  */
 static int
 open_cgroup (struct exec *ex, struct nook_error *err)
 {
-  cleanup_free char *theirs = unified_cgroup (ex->target);
-  cleanup_free char *ours = unified_cgroup (0);
+  cleanup_free char *theirs = nook_proc_cgroup (ex->target);
+  cleanup_free char *ours = nook_proc_cgroup (0);
   cleanup_free char *dir = NULL;
   struct statfs sfs;
   const char *mnt = "/sys/fs/cgroup";

@@ -215,12 +215,29 @@ add_security (json_object *doc, const struct nook_sandbox *sb, const struct nook
   json_object_object_add (doc, "security", sec);
 }
 
+/* Where the sandbox is in the cgroup v2 hierarchy (as the caller's
+   cgroup namespace names it).  */
+static void
+add_cgroup (json_object *doc, const struct nook_sandbox *sb, const struct nook_spec *spec)
+{
+  cleanup_free char *path = sb->running ? nook_proc_cgroup (sb->pid) : NULL;
+  json_object *cg = NULL;
+
+  if (path)
+    {
+      cg = json_object_new_object ();
+      json_object_object_add (cg, "path", json_object_new_string (path));
+    }
+  json_object_object_add (doc, "cgroup", cg);
+}
+
 static const struct section sections[] = {
   { "identity", add_identity },
   { "status", add_status },
   { "namespaces", add_namespaces },
   { "id maps", add_idmaps },
   { "root", add_root },
+  { "cgroup", add_cgroup },
   { "security", add_security },
   { NULL, NULL },
 };

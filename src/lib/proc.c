@@ -214,3 +214,21 @@ nook_proc_cmdline (pid_t pid)
   buf[len] = '\0';
   return steal_pointer (&buf);
 }
+
+char *
+nook_proc_cgroup (pid_t pid)
+{
+  cleanup_free char *buf = read_proc (pid, "cgroup");
+  char *line, *end;
+
+  if (buf == NULL)
+    return NULL;
+  line = strncmp (buf, "0::", 3) == 0 ? buf : strstr (buf, "\n0::");
+  if (line == NULL)
+    return NULL;
+  line += line == buf ? 3 : 4;
+  end = strchr (line, '\n');
+  if (end)
+    *end = '\0';
+  return xstrdup (line);
+}

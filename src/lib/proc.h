@@ -41,6 +41,10 @@ size_t nook_proc_add_pidns (uint64_t ino, pid_t **out, size_t n);
 /* The pid of PID in its innermost PID namespace (last NSpid field).  */
 int nook_proc_inner_pid (pid_t pid, pid_t *inner);
 
+/* The cgroup v2 path of PID (0: the caller) from /proc/PID/cgroup
+   ("0::/PATH"), relative to the caller's cgroup namespace; NULL if none.  */
+char *nook_proc_cgroup (pid_t pid);
+
 /* The command line of PID, arguments joined by spaces.  */
 char *nook_proc_cmdline (pid_t pid);
 

@@ -126,6 +126,7 @@ start_box() { # NAME [RUN OPTIONS...]
   [ "$(echo "$json" | jq -r .root.type)" = composed ]
   echo "$json" | jq -e '.mounts[] | select(.destination == "/proc" and .type == "proc")'
   echo "$json" | jq -e '.security.capabilities.bounding | length > 0'
+  [ "$(echo "$json" | jq -r .cgroup.path)" = "$(sed -n 's/^0:://p' /proc/$pid/cgroup)" ]
   [ "$(echo "$json" | jq -r '.command | join(" ")')" = "sh -c echo here > /tmp/ready; exec sleep 1000" ]
   echo "$json" | jq -e '.started | test("Z$")'
 }
