@@ -10,7 +10,7 @@
 #include "lib/state.h"
 #include "lib/utils.h"
 
-#define PS_USAGE "nook ps [-a|--all] [--format table|json]"
+#define PS_USAGE "nook ps [-a|--all] [-q|--quiet] [--format table|json]"
 
 static void
 format_duration (int64_t s, char *buf, size_t size)
@@ -105,6 +105,7 @@ nook_cmd_ps (int argc, char **argv)
 {
   static const struct option longopts[] = {
     { "all", no_argument, NULL, 'a' },
+    { "quiet", no_argument, NULL, 'q' },
     { "format", required_argument, NULL, 'f' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -113,15 +114,18 @@ nook_cmd_ps (int argc, char **argv)
   struct nook_store store;
   cleanup_strv char **ids = NULL;
   json_object *list = NULL;
-  bool all = false, json = false;
+  bool all = false, json = false, quiet = false;
   int c;
 
   opterr = 0;
-  while ((c = getopt_long (argc, argv, "+ah", longopts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "+aqh", longopts, NULL)) != -1)
     switch (c)
       {
       case 'a':
         all = true;
+        break;
+      case 'q':
+        quiet = true;
         break;
       case 'f':
         if (strcmp (optarg, "json") != 0 && strcmp (optarg, "table") != 0)
@@ -144,7 +148,7 @@ nook_cmd_ps (int argc, char **argv)
   ids = nook_sandbox_list (&store);
   if (json)
     list = json_object_new_array ();
-  else
+  else if (!quiet)
     printf ("%-12s  %-16s  %-8s  %-19s  %-10s  %-8s  %s\n", "ID", "NAME", "PID", "CREATED", "STATUS",
             "UPTIME", "COMMAND");
   for (size_t i = 0; ids && ids[i]; i++)
@@ -157,6 +161,8 @@ nook_cmd_ps (int argc, char **argv)
         {
           if (json)
             json_object_array_add (list, ps_json (&sb));
+          else if (quiet)
+            printf ("%s\n", sb.id);
           else
             ps_line (&sb);
         }

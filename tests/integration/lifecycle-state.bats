@@ -119,6 +119,8 @@ state_field() { # ID JQ-FILTER
   [ "$(cat /proc/$pid/comm)" = nook-init ]
   [ "$(echo "$output" | jq -r '.[0].uptime')" -ge 0 ]
   echo "$output" | jq -e '.[0].created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")'
+  run nook ps -q
+  [ "$output" = "$id" ]
   run nook ps --format yaml
   assert_status 125
   assert_one_error_line
