@@ -39,6 +39,19 @@ ns_of() { # NAME TYPE: the inode inspect shows
   [ "$(printf '%s\n' "$output" | grep -c nook-init)" -eq 2 ]
 }
 
+@test "a sandbox that joined A's PID namespace leaves A's processes alone when it ends" {
+  start_box a
+  run nook run --pid container:a -- sh -c 'sleep 1000 & sleep 0.1; exit 4'
+  assert_status 4
+  sleep 0.2
+  run nook top a
+  assert_output_has "marker-a"
+  # A's sleep only: the joined sandbox's background sleep ended with it.
+  [ "$(printf '%s\n' "$output" | awk '$3 == "sleep"' | wc -l)" -eq 1 ]
+  run nook ps
+  assert_output_has running
+}
+
 @test "a sandbox that joins is created in the other's user namespace" {
   start_box a
   run nook run --pid container:a -- readlink /proc/self/ns/user /proc/self/ns/pid /proc/self/ns/net
