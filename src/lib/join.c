@@ -1,6 +1,8 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,9 +46,47 @@ nook_join_ns_bits (const struct nook_join *join)
   return bits;
 }
 
+/* The id the caller's HOST id has in the user namespace of PID, from its
+   uid_map or gid_map (FILE); -1 when unmapped.  */
+static int64_t
+id_inside (pid_t pid, const char *file, uint32_t host)
+{
+  char path[64];
+  cleanup_free char *map = NULL;
+  unsigned long in, out, count;
+  int used;
+
+  snprintf (path, sizeof path, "/proc/%d/%s", (int)pid, file);
+  if (nook_read_file_at (AT_FDCWD, path, &map, NULL, NULL) < 0)
+    return -1;
+  for (const char *p = map; sscanf (p, " %lu %lu %lu%n", &in, &out, &count, &used) == 3; p += used)
+    if (host >= out && host - out < count)
+      return in + (host - out);
+  return -1;
+}
+
+/* In a joined user namespace the caller's ids are what its maps make of
+   them: --uid and --gid must say so, so that the spec (which `nook exec`
+   reads again) tells the truth.  */
 static int
-open_target (struct nook_store *store, const char *ref, enum nook_join_kind k, struct nook_join *join,
-             uint64_t *userns, struct nook_error *err)
+check_ids (const struct nook_spec *spec, pid_t pid, const char *ref, struct nook_error *err)
+{
+  int64_t uid = id_inside (pid, "uid_map", geteuid ()), gid = id_inside (pid, "gid_map", getegid ());
+
+  if (uid < 0 || gid < 0)
+    return nook_error_set (err, 0, "you have no id in the user namespace of sandbox `%s`", ref);
+  if (uid != spec->uid || gid != spec->gid)
+    {
+      nook_error_set (err, 0, "in the user namespace of sandbox `%s` you are uid %lld, gid %lld", ref,
+                      (long long)uid, (long long)gid);
+      return nook_error_hint (err, "give --uid %lld --gid %lld", (long long)uid, (long long)gid);
+    }
+  return 0;
+}
+
+static int
+open_target (const struct nook_spec *spec, struct nook_store *store, const char *ref, enum nook_join_kind k,
+             struct nook_join *join, uint64_t *userns, struct nook_error *err)
 {
   struct nook_sandbox sb;
   int fd;
@@ -54,9 +94,9 @@ open_target (struct nook_store *store, const char *ref, enum nook_join_kind k, s
   if (nook_sandbox_find (store, ref, &sb, err) < 0)
     return nook_error_wrap (err, "--%s container:%s", kind_names[k], ref);
   fd = nook_sandbox_pidfd (&sb, err);
-  if (fd < 0 || nook_proc_ns_inode (sb.pid, "user", userns) < 0)
+  if (fd < 0 || nook_proc_ns_inode (sb.pid, "user", userns) < 0 || check_ids (spec, sb.pid, ref, err) < 0)
     {
-      if (fd >= 0)
+      if (fd >= 0 && err->msg == NULL)
         nook_error_errno (err, "read the user namespace of `%s`", ref);
       nook_closep (&fd);
       nook_sandbox_release (&sb);
@@ -86,7 +126,7 @@ nook_join_resolve (const struct nook_spec *spec, struct nook_join *join, struct 
     {
       if (spec->life.join[k] == NULL)
         continue;
-      r = open_target (&store, spec->life.join[k], k, join, &userns, err);
+      r = open_target (spec, &store, spec->life.join[k], k, join, &userns, err);
       /* Namespaces belong to a user namespace, and a process is in one
          user namespace: two sandboxes with their own cannot both be joined.  */
       if (r == 0 && first && userns != first)

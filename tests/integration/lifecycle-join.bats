@@ -138,3 +138,16 @@ ns_of() { # NAME TYPE: the inode inspect shows
   assert_one_error_line
   [ "$(ls "$STATE/sandboxes" | wc -l)" -eq 2 ]
 }
+
+@test "joining takes the ids the other sandbox's user namespace gives: --uid must match" {
+  start_box k --uid "$(id -u)" --gid "$(id -g)"
+  run nook run --pid container:k -- id -u
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "give --uid $(id -u) --gid $(id -g)"
+  nook run -d --name kj --uid "$(id -u)" --gid "$(id -g)" --pid container:k -- sleep 1000 >/dev/null
+  run nook exec kj -- sh -c 'id -u; id -g'
+  assert_status 0
+  [ "${lines[0]}" = "$(id -u)" ]
+  [ "${lines[1]}" = "$(id -g)" ]
+}
