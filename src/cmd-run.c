@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "lib/detach.h"
 #include "lib/spawn.h"
 #include "lib/utils.h"
 #include "options.h"
@@ -14,6 +15,7 @@
 static const struct nook_option_group *const run_groups[] = {
   &nook_core_options,
   &nook_security_options,
+  &nook_life_options,
   NULL,
 };
 
@@ -35,6 +37,11 @@ nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error
     }
   if (i >= argc)
     return nook_error_set (err, 0, "run: no command given (usage: %s)", RUN_SYNOPSIS);
+  /* Kept as given: `nook exec` parses them again into the same spec.  */
+  strv_free (spec->life.run_args);
+  spec->life.run_args = NULL;
+  for (int k = 1; k < i; k++)
+    strv_append (&spec->life.run_args, argv[k]);
   for (; i < argc; i++)
     strv_append (&spec->argv, argv[i]);
   return 0;
@@ -55,6 +62,16 @@ nook_cmd_run (int argc, char **argv)
       return r > 0 ? 0 : nook_error_report (&err);
     }
   nook_verbose = spec.verbose;
+  if (spec.life.detach)
+    {
+      cleanup_free char *id = NULL;
+      r = nook_run_detached (&spec, &id, &err);
+      nook_spec_free (&spec);
+      if (r < 0)
+        return nook_error_report (&err);
+      printf ("%s\n", id);
+      return 0;
+    }
   r = nook_run (&spec, &err);
   nook_spec_free (&spec);
   return r < 0 ? nook_error_report (&err) : r;

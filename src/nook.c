@@ -17,6 +17,14 @@ struct command
 static const struct command commands[] = {
   { "run", nook_cmd_run, "run a command in a new sandbox" },
   { "check", nook_cmd_check, "check whether this host is ready for rootless sandboxes" },
+  { "ps", nook_cmd_ps, "list sandboxes" },
+  { "exec", nook_cmd_exec, "run a command in a running sandbox" },
+  { "logs", nook_cmd_logs, "print a detached sandbox's output" },
+  { "top", nook_cmd_top, "list a sandbox's processes" },
+  { "inspect", nook_cmd_inspect, "describe a sandbox as JSON" },
+  { "kill", nook_cmd_kill, "send a signal to a sandbox" },
+  { "wait", nook_cmd_wait, "wait for a sandbox to end; print its exit status" },
+  { "rm", nook_cmd_rm, "remove ended sandboxes" },
   { NULL, NULL, NULL },
 };
 

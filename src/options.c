@@ -68,8 +68,12 @@ nook_options_parse (const char *cmd, const struct nook_option_group *const *grou
       const struct nook_option *o;
       char *val[2] = { NULL, NULL };
 
+      /* The checks below apply with and without "--".  */
       if (strcmp (arg, "--") == 0)
-        return i + 1;
+        {
+          i++;
+          break;
+        }
       if (arg[0] != '-' || arg[1] == '\0')
         break;
       o = find_option (groups, arg, &inline_value, &group);

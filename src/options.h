@@ -35,6 +35,7 @@ struct nook_option_group
 
 extern const struct nook_option_group nook_core_options;
 extern const struct nook_option_group nook_security_options;
+extern const struct nook_option_group nook_life_options;
 
 /* Parses options from ARGV[1] on, through GROUPS (NULL-terminated), until
    "--" or the first non-option.  Returns the index of the first argument
@@ -43,6 +44,12 @@ extern const struct nook_option_group nook_security_options;
 int nook_options_parse (const char *cmd, const struct nook_option_group *const *groups, int argc, char **argv,
                         struct nook_spec *spec, struct nook_error *err);
 void nook_options_usage (FILE *out, const char *synopsis, const struct nook_option_group *const *groups);
+
+/* --pid, --net, --ipc, --uts MODE (OPT names the option): `host` keeps the
+   host's namespace of KIND, `container:ID` joins that sandbox's.  For a
+   group with more modes of its own (a network group's --net) to call.  */
+int nook_join_option (const char *opt, const char *mode, enum nook_join_kind kind, struct nook_spec *spec,
+                      struct nook_error *err);
 
 /* Helpers for apply functions.  */
 int nook_option_id (const char *opt, const char *value, uint32_t *out, struct nook_error *err);

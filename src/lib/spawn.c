@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "join.h"
+#include "logfile.h"
 #include "mount.h"
 #include "net.h"
 #include "security.h"
@@ -47,6 +49,11 @@ struct sandbox
   int pidfd;
   struct nook_tty tty; /* --tty: nook's side */
   int tty_child;       /* --tty: the sandbox's end of the terminal socket */
+  unsigned outer;          /* NOOK_NS_* not created: the host's or a joined sandbox's */
+  struct nook_join join;   /* namespaces of other sandboxes */
+  struct nook_state state; /* what `nook ps` and the others read */
+  struct nook_run_io *io;  /* a detached supervisor's log and caller, or NULL */
+  struct nook_logfile log;
 };
 
 int
@@ -96,16 +103,18 @@ wait_for_go (int fd)
   return nook_sync_recv (fd, &msg, text) == 1 && msg.type == NOOK_SYNC_GO ? 0 : -1;
 }
 
+/* Only the namespaces the sandbox made itself are set up: a joined one
+   belongs to the sandbox that made it.  */
 static int
-setup_namespaces (const struct nook_spec *spec, struct nook_error *err)
+setup_namespaces (const struct nook_spec *spec, unsigned outer, struct nook_error *err)
 {
-  if (!(spec->share & NOOK_NS_UTS))
+  if (!(outer & NOOK_NS_UTS))
     {
       const char *name = nook_spec_hostname (spec);
       if (sethostname (name, strlen (name)) < 0)
         return nook_error_errno (err, "set the hostname to `%s`", name);
     }
-  if (!(spec->share & NOOK_NS_NET) && nook_net_loopback_up (err) < 0)
+  if (!(outer & NOOK_NS_NET) && nook_net_loopback_up (err) < 0)
     return -1;
   return 0;
 }
@@ -129,7 +138,7 @@ step_root (struct sandbox *sb, struct nook_error *err)
 static int
 step_namespaces (struct sandbox *sb, struct nook_error *err)
 {
-  return setup_namespaces (sb->spec, err);
+  return setup_namespaces (sb->spec, sb->outer, err);
 }
 
 /* Capabilities, credentials, no_new_privs, seccomp: the last step, so the
@@ -208,7 +217,9 @@ exec_init (struct sandbox *sb, struct nook_error *err)
   argv[a++] = (char *)"nook-init";
   argv[a++] = (char *)"--sync-fd";
   argv[a++] = fdstr;
-  if (sb->spec->share & NOOK_NS_PID)
+  /* In the host's PID namespace or a joined sandbox's, nook-init is not
+     PID 1: it reaps as a subreaper and kills what it started by hand.  */
+  if (sb->outer & NOOK_NS_PID)
     argv[a++] = (char *)"--no-pidns";
   argv[a++] = (char *)"--";
   for (size_t i = 0; i < n; i++)
@@ -245,16 +256,22 @@ static void __attribute__ ((noreturn)) child_main (struct sandbox *sb)
 /* ---- in nook ----------------------------------------------------------------- */
 
 static unsigned long
-clone_flags (const struct nook_spec *spec)
+clone_flags (const struct sandbox *sb)
 {
-  unsigned long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_PIDFD;
-  if (!(spec->share & NOOK_NS_PID))
+  const struct nook_spec *spec = sb->spec;
+  unsigned long flags = CLONE_NEWNS | CLONE_PIDFD;
+  /* A sandbox that joins another's namespaces is created inside that
+     one's user namespace (nook_join_enter), with no user namespace or id
+     map of its own.  */
+  if (!sb->join.active)
+    flags |= CLONE_NEWUSER;
+  if (!(sb->outer & NOOK_NS_PID))
     flags |= CLONE_NEWPID;
-  if (!(spec->share & NOOK_NS_NET))
+  if (!(sb->outer & NOOK_NS_NET))
     flags |= CLONE_NEWNET;
-  if (!(spec->share & NOOK_NS_IPC))
+  if (!(sb->outer & NOOK_NS_IPC))
     flags |= CLONE_NEWIPC;
-  if (!(spec->share & NOOK_NS_UTS))
+  if (!(sb->outer & NOOK_NS_UTS))
     flags |= CLONE_NEWUTS;
   if (!(spec->share & NOOK_NS_CGROUP))
     flags |= CLONE_NEWCGROUP;
@@ -284,7 +301,7 @@ spawn_sandbox (struct sandbox *sb, struct nook_error *err)
   int pidfd = -1;
   long pid;
 
-  args.flags = clone_flags (sb->spec);
+  args.flags = clone_flags (sb);
   args.pidfd = (uintptr_t)&pidfd;
   args.exit_signal = SIGCHLD;
   pid = syscall (SYS_clone3, &args, sizeof args);
@@ -310,13 +327,22 @@ spawn_sandbox (struct sandbox *sb, struct nook_error *err)
 static int
 step_idmaps (struct sandbox *sb, struct nook_error *err)
 {
+  if (sb->join.active)
+    return 0;
   return nook_idmaps_write (sb->pid, sb->spec, &sb->maps, err);
+}
+
+static int
+step_state (struct sandbox *sb, struct nook_error *err)
+{
+  return nook_state_running (&sb->state, sb->spec, sb->pid, sb->join.ids, err);
 }
 
 /* What nook does for the sandbox between the clone and NOOK_SYNC_GO, while
    the sandbox waits: everything that needs the sandbox's pid from outside.  */
 static const struct setup_step parent_steps[] = {
   { "id maps", step_idmaps },
+  { "state", step_state },
   { NULL, NULL },
 };
 
@@ -332,6 +358,22 @@ parent_setup (struct sandbox *sb, struct nook_error *err)
   return 0;
 }
 
+/* A detached caller waits for the id, which says that the command runs.  */
+static void
+tell_started (struct sandbox *sb)
+{
+  char msg[NOOK_ID_LEN + 1] = { 0 };
+
+  if (sb->io == NULL || sb->io->ready_fd < 0)
+    return;
+  memcpy (msg + 1, sb->state.id, NOOK_ID_LEN);
+  /* MSG_NOSIGNAL: a caller that is gone must not take the supervisor
+     with it (SIGPIPE), nor may SIGPIPE be ignored: the command would
+     inherit that.  */
+  send (sb->io->ready_fd, msg, sizeof msg, MSG_NOSIGNAL);
+  nook_closep (&sb->io->ready_fd);
+}
+
 /* Waits for the sandbox, forwarding signals, and collects its first error
    message.  Returns the exit status, or -1 with ERR set when the command
    could not be started.  */
@@ -345,16 +387,22 @@ supervise (struct sandbox *sb, struct nook_error *err)
 
   for (;;)
     {
-      struct pollfd pfd[6]
-          = { { sb->pidfd, POLLIN, 0 }, { sb->sigfd, POLLIN, 0 }, { sb->sync_parent, POLLIN, 0 } };
-      int n_tty = nook_tty_pollfds (&sb->tty, pfd + 3);
-      if (poll (pfd, 3 + n_tty, -1) < 0)
+      /* Fixed slots first; --tty adds its own after them.  */
+      int log_fd = sb->io ? sb->io->log_fd : -1;
+      struct pollfd pfd[8] = { { sb->pidfd, POLLIN, 0 },
+                               { sb->sigfd, POLLIN, 0 },
+                               { log_fd, POLLIN, 0 },
+                               { sb->sync_parent, POLLIN, 0 } };
+      int n_tty = nook_tty_pollfds (&sb->tty, pfd + 4);
+      if (poll (pfd, 4 + n_tty, -1) < 0)
         {
           if (errno == EINTR)
             continue;
           return nook_error_errno (err, "poll");
         }
-      if (sb->sync_parent >= 0 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)))
+      if (pfd[2].revents)
+        nook_logfile_pump (&sb->log, log_fd);
+      if (sb->sync_parent >= 0 && (pfd[3].revents & (POLLIN | POLLHUP | POLLERR)))
         {
           int r = nook_sync_recv (sb->sync_parent, &msg, text);
           if (r == 1 && !failed)
@@ -370,7 +418,10 @@ supervise (struct sandbox *sb, struct nook_error *err)
               sb->sync_parent = -1;
               started = !failed;
               if (started)
-                nook_log ("command started");
+                {
+                  nook_log ("command started");
+                  tell_started (sb);
+                }
             }
         }
       if (pfd[1].revents & POLLIN)
@@ -386,12 +437,15 @@ supervise (struct sandbox *sb, struct nook_error *err)
                 syscall (SYS_pidfd_send_signal, sb->pidfd, si.ssi_signo, NULL, 0);
             }
         }
-      nook_tty_handle (&sb->tty, pfd + 3, n_tty);
+      nook_tty_handle (&sb->tty, pfd + 4, n_tty);
       if (pfd[0].revents & POLLIN)
         break;
     }
   if (waitid (P_PIDFD, sb->pidfd, &info, WEXITED) < 0)
     return nook_error_errno (err, "wait for the sandbox");
+  /* What the sandbox wrote before it ended.  */
+  if (sb->io && sb->io->log_fd >= 0)
+    nook_logfile_pump (&sb->log, sb->io->log_fd);
   sb->pid = -1;
   /* A last message may still be queued behind the exit.  */
   if (sb->sync_parent >= 0 && !failed && nook_sync_recv (sb->sync_parent, &msg, text) == 1)
@@ -409,12 +463,16 @@ supervise (struct sandbox *sb, struct nook_error *err)
 }
 
 static void
-sandbox_release (struct sandbox *sb)
+sandbox_release (struct sandbox *sb, int status)
 {
   if (sb->pid > 0)
     nook_pid_killp (&sb->pid);
   nook_tty_release (&sb->tty);
   nook_closep (&sb->tty_child);
+  /* Once the sandbox is gone: its exit status, or nothing with --rm.  */
+  nook_state_finish (&sb->state, status);
+  nook_logfile_close (&sb->log);
+  nook_join_release (&sb->join);
   nook_root_plan_free (&sb->plan);
   strv_free (sb->env);
   nook_closep (&sb->init_fd);
@@ -427,25 +485,40 @@ sandbox_release (struct sandbox *sb)
 int
 nook_run (struct nook_spec *spec, struct nook_error *err)
 {
-  struct sandbox sb = {
-    .spec = spec,
-    .init_fd = -1,
-    .sync_parent = -1,
-    .sync_child = -1,
-    .sigfd = -1,
-    .pid = -1,
-    .pidfd = -1,
-    .tty_child = -1,
-  };
+  return nook_run_supervised (spec, NULL, err);
+}
+
+int
+nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook_error *err)
+{
+  struct sandbox sb = { .spec = spec,
+                        .init_fd = -1,
+                        .sync_parent = -1,
+                        .sync_child = -1,
+                        .sigfd = -1,
+                        .pid = -1,
+                        .pidfd = -1,
+                        .tty_child = -1,
+                        .io = io,
+                        .state = { .dirfd = -1 },
+                        .log = { .fd = -1 } };
   sigset_t old_mask;
   int sv[2], status = -1;
 
   nook_tty_init (&sb.tty);
-  /* Everything that can be checked is checked before a process exists.  */
-  if (nook_spec_resolve (spec, err) < 0 || nook_idmaps_for_spec (spec, &sb.maps, err) < 0
-      || nook_root_plan_build (spec, &sb.plan, err) < 0 || nook_security_prepare (spec, err) < 0)
+  nook_join_init (&sb.join);
+  nook_log ("checking the spec");
+  /* Everything that can be checked is checked before a process exists;
+     the sandboxes to join are found, and the id and name reserved.  */
+  if (nook_spec_resolve (spec, err) < 0 || nook_join_resolve (spec, &sb.join, err) < 0
+      || (!sb.join.active && nook_idmaps_for_spec (spec, &sb.maps, err) < 0)
+      || nook_root_plan_build (spec, &sb.plan, err) < 0 || nook_security_prepare (spec, err) < 0
+      || nook_state_reserve (&sb.state, spec, err) < 0)
     goto out;
   if (spec->security.tty && nook_tty_prepare (&sb.tty, &sb.tty_child, err) < 0)
+    goto out;
+  sb.outer = spec->share | nook_join_ns_bits (&sb.join);
+  if (io && io->log_fd >= 0 && nook_logfile_open (&sb.log, sb.state.dirfd, spec->life.log_size, err) < 0)
     goto out;
   sb.env = nook_spec_build_env (spec, environ);
   sb.init_fd = nook_open_init (err);
@@ -458,7 +531,8 @@ nook_run (struct nook_spec *spec, struct nook_error *err)
     }
   sb.sync_parent = sv[0];
   sb.sync_child = sv[1];
-  if (block_signals (&sb, &old_mask, err) < 0 || spawn_sandbox (&sb, err) < 0)
+  if (block_signals (&sb, &old_mask, err) < 0 || nook_join_enter (&sb.join, err) < 0
+      || spawn_sandbox (&sb, err) < 0)
     goto out;
 
   if (parent_setup (&sb, err) < 0)
@@ -470,6 +544,6 @@ nook_run (struct nook_spec *spec, struct nook_error *err)
     }
   status = supervise (&sb, err);
 out:
-  sandbox_release (&sb);
+  sandbox_release (&sb, status);
   return status;
 }

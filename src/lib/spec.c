@@ -16,6 +16,8 @@ nook_spec_init (struct nook_spec *spec)
   memset (spec, 0, sizeof *spec);
   spec->uid = 0;
   spec->gid = 0;
+  spec->life.remove = -1;
+  spec->life.log_size = NOOK_LOG_SIZE_DEFAULT;
 }
 
 void
@@ -42,6 +44,7 @@ nook_spec_free (struct nook_spec *spec)
   free (spec->host_cwd);
   free (spec->host_home);
   free (spec->host_user);
+  nook_life_spec_free (&spec->life);
   memset (spec, 0, sizeof *spec);
 }
 

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "security.h"
+#include "state.h"
 
 /* Namespaces nook creates; a bit set in spec->share keeps the host's.  */
 enum
@@ -96,6 +97,9 @@ struct nook_spec
   struct nook_security security;
 
   int verbose;
+
+  /* Lifecycle: recorded options, detached runs, --rm, joined namespaces.  */
+  struct nook_life_spec life;
 
   /* Filled by nook_spec_resolve() from the caller's process.  */
   uid_t host_uid;

@@ -33,6 +33,8 @@ nook_closep (int *fd)
       close (*fd);
       errno = saved;
     }
+  /* Reset, so that a field closed early is not closed twice.  */
+  *fd = -1;
 }
 
 void

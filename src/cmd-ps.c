@@ -1,0 +1,179 @@
+/* nook ps [-a] [--format table|json]: the sandboxes of this user.  */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "lib/state.h"
+#include "lib/utils.h"
+
+#define PS_USAGE "nook ps [-a|--all] [-q|--quiet] [--format table|json]"
+
+static void
+format_duration (int64_t s, char *buf, size_t size)
+{
+  if (s < 60)
+    snprintf (buf, size, "%llds", (long long)s);
+  else if (s < 3600)
+    snprintf (buf, size, "%lldm%02llds", (long long)s / 60, (long long)s % 60);
+  else if (s < 86400)
+    snprintf (buf, size, "%lldh%02lldm", (long long)s / 3600, (long long)s / 60 % 60);
+  else
+    snprintf (buf, size, "%lldd%02lldh", (long long)s / 86400, (long long)s / 3600 % 24);
+}
+
+static char *
+command_line (const struct nook_sandbox *sb)
+{
+  json_object *cmd;
+  char *line = xstrdup ("");
+
+  if (!json_object_object_get_ex (sb->doc, "command", &cmd))
+    return line;
+  for (size_t i = 0; i < json_object_array_length (cmd); i++)
+    {
+      char *next = xasprintf ("%s%s%s", line, i ? " " : "",
+                              json_object_get_string (json_object_array_get_idx (cmd, i)));
+      free (line);
+      line = next;
+    }
+  return line;
+}
+
+static char *
+status_text (const struct nook_sandbox *sb)
+{
+  const char *status = nook_sandbox_status (sb);
+  int64_t code = nook_sandbox_int (sb, "exit_code", -1);
+
+  if (strcmp (status, "exited") == 0 && code >= 0)
+    return xasprintf ("exited %lld", (long long)code);
+  return xstrdup (status);
+}
+
+static int64_t
+uptime (const struct nook_sandbox *sb)
+{
+  int64_t started = nook_time_parse (nook_sandbox_str (sb, "started"));
+  return sb->running && started ? (int64_t)time (NULL) - started : -1;
+}
+
+static json_object *
+ps_json (const struct nook_sandbox *sb)
+{
+  json_object *o = json_object_new_object (), *cmd = NULL;
+  const char *name = nook_sandbox_str (sb, "name");
+  int64_t code = nook_sandbox_int (sb, "exit_code", -1), up = uptime (sb);
+
+  json_object_object_add (o, "id", json_object_new_string (sb->id));
+  json_object_object_add (o, "name", name ? json_object_new_string (name) : NULL);
+  json_object_object_add (o, "pid", sb->running ? json_object_new_int64 (sb->pid) : NULL);
+  json_object_object_get_ex (sb->doc, "command", &cmd);
+  json_object_object_add (o, "command", json_object_get (cmd));
+  json_object_object_add (o, "created", json_object_new_string (nook_sandbox_str (sb, "created") ?: ""));
+  json_object_object_add (o, "status", json_object_new_string (nook_sandbox_status (sb)));
+  json_object_object_add (o, "exit_code", code >= 0 ? json_object_new_int64 (code) : NULL);
+  json_object_object_add (o, "uptime", up >= 0 ? json_object_new_int64 (up) : NULL);
+  return o;
+}
+
+static void
+ps_line (const struct nook_sandbox *sb)
+{
+  cleanup_free char *cmd = command_line (sb), *status = status_text (sb);
+  char up[32] = "-", pid[16] = "-", created[20];
+  const char *name = nook_sandbox_str (sb, "name");
+  int64_t u = uptime (sb);
+
+  if (u >= 0)
+    format_duration (u, up, sizeof up);
+  if (sb->running)
+    snprintf (pid, sizeof pid, "%d", (int)sb->pid);
+  /* "2026-01-02T10:11:12": the date and time, UTC, to the second.  */
+  snprintf (created, sizeof created, "%s", nook_sandbox_str (sb, "created") ?: "-");
+  if (strlen (created) > 10)
+    created[10] = ' ';
+  printf ("%-12s  %-16s  %-8s  %-19s  %-10s  %-8s  %s\n", sb->id, name ? name : "-", pid, created, status, up,
+          cmd);
+}
+
+int
+nook_cmd_ps (int argc, char **argv)
+{
+  static const struct option longopts[] = {
+    { "all", no_argument, NULL, 'a' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "format", required_argument, NULL, 'f' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  struct nook_error err = { 0 };
+  struct nook_store store;
+  cleanup_strv char **ids = NULL;
+  json_object *list = NULL;
+  bool all = false, json = false, quiet = false;
+  int c;
+
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, "+aqh", longopts, NULL)) != -1)
+    switch (c)
+      {
+      case 'a':
+        all = true;
+        break;
+      case 'q':
+        quiet = true;
+        break;
+      case 'f':
+        if (strcmp (optarg, "json") != 0 && strcmp (optarg, "table") != 0)
+          {
+            fprintf (stderr, "nook: ps: --format takes `table` or `json`, not `%s`\n", optarg);
+            return NOOK_EXIT_ERROR;
+          }
+        json = strcmp (optarg, "json") == 0;
+        break;
+      case 'h':
+        printf ("Usage: %s\n\nLists running sandboxes; -a also the exited ones.\n", PS_USAGE);
+        return 0;
+      default:
+        return nook_cli_bad_option ("ps", PS_USAGE, argv[optind - 1]);
+      }
+  if (optind != argc)
+    return nook_cli_usage_error ("ps", PS_USAGE);
+  if (nook_cli_store (&store, &err) < 0)
+    return nook_error_report (&err);
+  ids = nook_sandbox_list (&store);
+  if (json)
+    list = json_object_new_array ();
+  else if (!quiet)
+    printf ("%-12s  %-16s  %-8s  %-19s  %-10s  %-8s  %s\n", "ID", "NAME", "PID", "CREATED", "STATUS",
+            "UPTIME", "COMMAND");
+  for (size_t i = 0; ids && ids[i]; i++)
+    {
+      struct nook_sandbox sb;
+      if (nook_sandbox_load (&store, ids[i], &sb) < 0)
+        continue;
+      /* A sandbox still being set up has no state yet: it is not listed.  */
+      if (sb.doc && (all || strcmp (nook_sandbox_status (&sb), "running") == 0))
+        {
+          if (json)
+            json_object_array_add (list, ps_json (&sb));
+          else if (quiet)
+            printf ("%s\n", sb.id);
+          else
+            ps_line (&sb);
+        }
+      nook_sandbox_release (&sb);
+    }
+  if (json)
+    {
+      printf ("%s\n", json_object_to_json_string_ext (list, JSON_C_TO_STRING_PRETTY
+                                                                | JSON_C_TO_STRING_NOSLASHESCAPE));
+      json_object_put (list);
+    }
+  nook_store_close (&store);
+  return 0;
+}

@@ -1,0 +1,436 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "security.h"
+#include "proc.h"
+#include "sync.h"
+#include "utils.h"
+
+extern char **environ;
+
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, 0 };
+
+struct exec
+{
+  const struct nook_spec *spec;
+  const struct nook_exec_opts *opts;
+  pid_t target; /* the sandbox's PID 1 */
+  int pidfd;    /* of the target */
+  char **env;   /* the command's environment */
+  int cwdfd;    /* the sandbox command's working directory */
+  int cgroupfd; /* the sandbox's cgroup when it is not ours, else -1 */
+  int ptmx;     /* --tty: the terminal's master side */
+  int pty;      /* and the command's side */
+  int sync_parent, sync_child;
+  int sigfd;
+  pid_t pid;
+  int child_pidfd;
+};
+
+/* ---- before entering ---------------------------------------------------------- */
+
+/* The environment of the sandbox's command: nook-init got it at its exec
+   and passed it on; /proc/PID/environ keeps it.  */
+static int
+read_environment (struct exec *ex, struct nook_error *err)
+{
+  char path[64];
+  cleanup_free char *buf = NULL;
+  size_t len;
+
+  snprintf (path, sizeof path, "/proc/%d/environ", (int)ex->target);
+  if (nook_read_file_at (AT_FDCWD, path, &buf, &len, err) < 0)
+    return nook_error_wrap (err, "read the sandbox's environment");
+  for (size_t i = 0; i < len; i += strlen (buf + i) + 1)
+    if (buf[i])
+      strv_append (&ex->env, buf + i);
+  for (size_t i = 0; ex->opts->setenv && ex->opts->setenv[i]; i++)
+    {
+      const char *kv = ex->opts->setenv[i], *eq = strchr (kv, '=');
+      size_t klen = eq ? (size_t)(eq - kv) : strlen (kv);
+      cleanup_free char *taken = NULL;
+
+      if (eq == NULL)
+        {
+          const char *v = getenv (kv);
+          if (v == NULL)
+            continue;
+          kv = taken = xasprintf ("%s=%s", kv, v);
+        }
+      for (size_t j = 0; ex->env && ex->env[j]; j++)
+        if (strncmp (ex->env[j], kv, klen) == 0 && ex->env[j][klen] == '=')
+          {
+            free (ex->env[j]);
+            ex->env[j] = xstrdup (kv);
+            kv = NULL;
+            break;
+          }
+      if (kv)
+        strv_append (&ex->env, kv);
+    }
+  return 0;
+}
+
+/* The command is started in the sandbox's cgroup when the sandbox has
+   one of its own (CLONE_INTO_CGROUP: no moment outside it).  */
+static int
+open_cgroup (struct exec *ex, struct nook_error *err)
+{
+  cleanup_free char *theirs = nook_proc_cgroup (ex->target);
+  cleanup_free char *ours = nook_proc_cgroup (0);
+  cleanup_free char *dir = NULL;
+  struct statfs sfs;
+  const char *mnt = "/sys/fs/cgroup";
+
+  if (theirs == NULL || ours == NULL || strcmp (theirs, ours) == 0)
+    return 0;
+  /* The unified hierarchy is /sys/fs/cgroup, or /sys/fs/cgroup/unified on
+     a host in hybrid mode.  */
+  if (statfs (mnt, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+    mnt = "/sys/fs/cgroup/unified";
+  dir = xasprintf ("%s%s", mnt, theirs);
+  ex->cgroupfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (ex->cgroupfd < 0)
+    return nook_error_errno (err, "open the sandbox's cgroup `%s`", dir);
+  return 0;
+}
+
+/* The namespaces of the target that are not already ours.  */
+static int
+namespaces_to_join (pid_t target)
+{
+  static const struct
+  {
+    const char *name;
+    int flag;
+  } ns[] = {
+    { "user", CLONE_NEWUSER },     { "mnt", CLONE_NEWNS },  { "pid", CLONE_NEWPID },
+    { "net", CLONE_NEWNET },       { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
+    { "cgroup", CLONE_NEWCGROUP },
+  };
+  int flags = 0;
+
+  for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+    {
+      uint64_t a, b;
+      if (nook_proc_ns_inode (target, ns[i].name, &a) == 0
+          && nook_proc_ns_inode (getpid (), ns[i].name, &b) == 0 && a != b)
+        flags |= ns[i].flag;
+    }
+  return flags;
+}
+
+/* ---- entering ------------------------------------------------------------------ */
+
+/* All of the sandbox's namespaces in one step: setns through the pidfd
+   enters the user namespace first, which gives the capabilities the
+   others need, and is all-or-nothing.  Entering the mount namespace puts
+   this process at the sandbox's root.  */
+static int
+enter (struct exec *ex, struct nook_error *err)
+{
+  int flags = namespaces_to_join (ex->target);
+
+  if (setns (ex->pidfd, flags) < 0)
+    return nook_error_errno (err, "enter the sandbox's namespaces");
+  if (ex->opts->cwd ? chdir (ex->opts->cwd) : fchdir (ex->cwdfd))
+    {
+      nook_error_errno (err, "working directory `%s`", ex->opts->cwd ? ex->opts->cwd : "(the command's)");
+      return ex->opts->cwd ? nook_error_hint (err, "--cwd names a directory inside the sandbox") : -1;
+    }
+  return 0;
+}
+
+/* The sandbox's own terminal: opened from its /dev/ptmx (its devpts),
+   after entering, so `tty` names a device the sandbox has.  */
+static int
+open_tty (struct exec *ex, struct nook_error *err)
+{
+  struct winsize ws;
+
+  ex->ptmx = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (ex->ptmx < 0)
+    return nook_error_errno (err, "--tty: open the sandbox's /dev/ptmx");
+  if (unlockpt (ex->ptmx) < 0)
+    return nook_error_errno (err, "--tty: unlockpt");
+  ex->pty = ioctl (ex->ptmx, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (ex->pty < 0)
+    return nook_error_errno (err, "--tty: open the terminal");
+  if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+    ioctl (ex->ptmx, TIOCSWINSZ, &ws);
+  return 0;
+}
+
+/* ---- in the command's process ----------------------------------------------------- */
+
+static void __attribute__ ((noreturn)) child_fail (struct exec *ex, int status, struct nook_error *err)
+{
+  nook_sync_send (ex->sync_child, NOOK_SYNC_EXEC_ERROR, err->errnum, status, err->msg);
+  _exit (status);
+}
+
+static void __attribute__ ((noreturn)) child_main (struct exec *ex)
+{
+  struct nook_error err = { 0 };
+  const char *cmd = ex->opts->argv[0];
+  sigset_t none;
+
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* No controlling terminal of the caller's (CVE-2017-5226), or one of
+     the sandbox's own with --tty.  */
+  setsid ();
+  if (ex->pty >= 0)
+    {
+      if (ioctl (ex->pty, TIOCSCTTY, 0) < 0 || dup2 (ex->pty, 0) < 0 || dup2 (ex->pty, 1) < 0
+          || dup2 (ex->pty, 2) < 0)
+        {
+          nook_error_errno (&err, "--tty: set up the terminal");
+          child_fail (ex, NOOK_EXIT_ERROR, &err);
+        }
+    }
+  /* The same identity, capabilities, no_new_privs and seccomp filter as
+     the sandbox's command, applied the same way.  */
+  if (nook_security_apply (ex->spec, &err) < 0)
+    child_fail (ex, NOOK_EXIT_ERROR, &err);
+  /* A change of credentials clears PR_SET_PDEATHSIG (re-armed by
+     nook_security_apply): check that nook is still there (outside the PID
+     namespace getppid() says 0; its end of the sync socket closes when it
+     dies).  */
+  {
+    struct pollfd pfd = { ex->sync_child, POLLIN, 0 };
+    if (poll (&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
+      _exit (NOOK_EXIT_ERROR);
+  }
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  /* execvp looks PATH up in environ: the sandbox's.  */
+  environ = ex->env;
+  execvp (cmd, ex->opts->argv);
+  if (errno == ENOENT && strchr (cmd, '/') == NULL)
+    {
+      nook_error_set (&err, 0, "`%s`: command not found in the sandbox", cmd);
+      nook_error_hint (&err, "PATH is %s", getenv ("PATH") ? getenv ("PATH") : "unset");
+    }
+  else
+    nook_error_errno (&err, "exec `%s`", cmd);
+  child_fail (ex, errno == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC, &err);
+}
+
+/* ---- waiting ----------------------------------------------------------------------- */
+
+static int
+spawn_command (struct exec *ex, struct nook_error *err)
+{
+  struct clone_args args = { 0 };
+  int fd = -1;
+  long pid;
+
+  args.flags = CLONE_PIDFD;
+  args.pidfd = (uintptr_t)&fd;
+  args.exit_signal = SIGCHLD;
+  if (ex->cgroupfd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = ex->cgroupfd;
+    }
+  /* Forked after setns(CLONE_NEWPID): the command is inside the sandbox's
+     PID namespace, this process is not.  */
+  pid = syscall (SYS_clone3, &args, sizeof args);
+  if (pid < 0)
+    return nook_error_errno (err, "start the command in the sandbox");
+  if (pid == 0)
+    child_main (ex);
+  ex->pid = pid;
+  ex->child_pidfd = fd;
+  nook_closep (&ex->sync_child);
+  nook_closep (&ex->pty);
+  return 0;
+}
+
+static void
+copy_some (int from, int to, int *from_open)
+{
+  char buf[8192];
+  ssize_t n = read (from, buf, sizeof buf);
+  if (n <= 0)
+    {
+      if (n == 0 || errno != EINTR)
+        *from_open = -1;
+      return;
+    }
+  nook_write_all (to, buf, n);
+}
+
+/* Forwards signals and, with --tty, copies between the caller's terminal
+   and the sandbox's, until the command ends.  */
+static int
+supervise (struct exec *ex, struct nook_error *err)
+{
+  int in = ex->ptmx >= 0 ? STDIN_FILENO : -1, master = ex->ptmx;
+  siginfo_t info;
+
+  for (;;)
+    {
+      struct pollfd pfd[4] = {
+        { ex->child_pidfd, POLLIN, 0 }, { ex->sigfd, POLLIN, 0 }, { in, POLLIN, 0 }, { master, POLLIN, 0 }
+      };
+      if (poll (pfd, 4, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          return nook_error_errno (err, "poll");
+        }
+      if (pfd[1].revents & POLLIN)
+        {
+          struct signalfd_siginfo si;
+          while (read (ex->sigfd, &si, sizeof si) == sizeof si)
+            {
+              struct winsize ws;
+              if (si.ssi_signo == SIGWINCH && master >= 0 && ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+                ioctl (master, TIOCSWINSZ, &ws);
+              syscall (SYS_pidfd_send_signal, ex->child_pidfd, si.ssi_signo, NULL, 0);
+            }
+        }
+      if (pfd[2].revents)
+        copy_some (in, master, &in);
+      if (pfd[3].revents)
+        copy_some (master, STDOUT_FILENO, &master);
+      if (pfd[0].revents & POLLIN)
+        break;
+    }
+  /* The rest of the command's output.  */
+  while (master >= 0 && poll (&(struct pollfd){ master, POLLIN, 0 }, 1, 0) > 0)
+    copy_some (master, STDOUT_FILENO, &master);
+  if (waitid (P_PIDFD, ex->child_pidfd, &info, WEXITED) < 0)
+    return nook_error_errno (err, "wait for the command");
+  ex->pid = -1;
+  return info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
+}
+
+static int
+block_signals (struct exec *ex, struct nook_error *err)
+{
+  sigset_t set;
+
+  sigemptyset (&set);
+  for (size_t i = 0; forwarded_signals[i]; i++)
+    sigaddset (&set, forwarded_signals[i]);
+  if (sigprocmask (SIG_BLOCK, &set, NULL) < 0)
+    return nook_error_errno (err, "sigprocmask");
+  ex->sigfd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (ex->sigfd < 0)
+    return nook_error_errno (err, "signalfd");
+  return 0;
+}
+
+/* The command's exec, or the one error it reports.  */
+static int
+wait_for_exec (struct exec *ex, struct nook_error *err)
+{
+  struct nook_sync_msg msg;
+  char text[NOOK_SYNC_MAX_TEXT + 1];
+
+  if (nook_sync_recv (ex->sync_parent, &msg, text) != 1)
+    return 0;
+  nook_error_set (err, 0, "%s", text);
+  err->errnum = msg.errnum;
+  nook_error_status (err, msg.status);
+  waitid (P_PIDFD, ex->child_pidfd, &(siginfo_t){ 0 }, WEXITED);
+  ex->pid = -1;
+  return -1;
+}
+
+static void
+exec_release (struct exec *ex, struct termios *saved)
+{
+  if (saved)
+    tcsetattr (STDIN_FILENO, TCSADRAIN, saved);
+  if (ex->pid > 0)
+    nook_pid_killp (&ex->pid);
+  strv_free (ex->env);
+  nook_closep (&ex->pidfd);
+  nook_closep (&ex->cwdfd);
+  nook_closep (&ex->cgroupfd);
+  nook_closep (&ex->ptmx);
+  nook_closep (&ex->pty);
+  nook_closep (&ex->sync_parent);
+  nook_closep (&ex->sync_child);
+  nook_closep (&ex->sigfd);
+  nook_closep (&ex->child_pidfd);
+}
+
+int
+nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const struct nook_exec_opts *opts,
+           struct nook_error *err)
+{
+  struct exec ex = { .spec = spec,
+                     .opts = opts,
+                     .target = sb->pid,
+                     .pidfd = -1,
+                     .cwdfd = -1,
+                     .cgroupfd = -1,
+                     .ptmx = -1,
+                     .pty = -1,
+                     .sync_parent = -1,
+                     .sync_child = -1,
+                     .sigfd = -1,
+                     .pid = -1,
+                     .child_pidfd = -1 };
+  struct termios saved, raw;
+  bool restore = false;
+  int sv[2], status = -1;
+  char path[64];
+
+  ex.pidfd = nook_sandbox_pidfd (sb, err);
+  if (ex.pidfd < 0)
+    goto out;
+  snprintf (path, sizeof path, "/proc/%d/cwd", (int)sb->pid);
+  ex.cwdfd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (ex.cwdfd < 0 && opts->cwd == NULL)
+    {
+      nook_error_errno (err, "find the working directory of the sandbox's command");
+      goto out;
+    }
+  if (read_environment (&ex, err) < 0 || open_cgroup (&ex, err) < 0)
+    goto out;
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      nook_error_errno (err, "socketpair");
+      goto out;
+    }
+  ex.sync_parent = sv[0];
+  ex.sync_child = sv[1];
+  if (enter (&ex, err) < 0 || (opts->tty && open_tty (&ex, err) < 0) || block_signals (&ex, err) < 0
+      || spawn_command (&ex, err) < 0 || wait_for_exec (&ex, err) < 0)
+    goto out;
+  if (opts->tty && tcgetattr (STDIN_FILENO, &saved) == 0)
+    {
+      raw = saved;
+      cfmakeraw (&raw);
+      restore = tcsetattr (STDIN_FILENO, TCSADRAIN, &raw) == 0;
+    }
+  status = supervise (&ex, err);
+out:
+  exec_release (&ex, restore ? &saved : NULL);
+  return status;
+}

@@ -1,0 +1,15 @@
+/* nook: what `nook inspect` shows of a sandbox, as JSON.  */
+#ifndef NOOK_INSPECT_H
+#define NOOK_INSPECT_H
+
+#include <json-c/json.h>
+
+#include "spec.h"
+#include "state.h"
+
+/* Builds the description of SB.  SPEC is its spec parsed again from its
+   recorded options (NULL when that failed).  Each concern adds its own
+   section (see the table in inspect.c).  */
+json_object *nook_inspect (const struct nook_sandbox *sb, const struct nook_spec *spec);
+
+#endif

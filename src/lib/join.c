@@ -1,0 +1,166 @@
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "join.h"
+#include "proc.h"
+#include "utils.h"
+
+static const char *const kind_names[NOOK_JOIN_N] = { "pid", "net", "ipc", "uts" };
+static const int kind_clone[NOOK_JOIN_N] = { CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS };
+
+void
+nook_join_init (struct nook_join *join)
+{
+  memset (join, 0, sizeof *join);
+  for (int k = 0; k < NOOK_JOIN_N; k++)
+    join->pidfd[k] = -1;
+}
+
+void
+nook_join_release (struct nook_join *join)
+{
+  for (int k = 0; k < NOOK_JOIN_N; k++)
+    nook_closep (&join->pidfd[k]);
+}
+
+unsigned
+nook_join_ns_bit (enum nook_join_kind kind)
+{
+  static const unsigned bits[NOOK_JOIN_N] = { NOOK_NS_PID, NOOK_NS_NET, NOOK_NS_IPC, NOOK_NS_UTS };
+  return bits[kind];
+}
+
+unsigned
+nook_join_ns_bits (const struct nook_join *join)
+{
+  unsigned bits = 0;
+  for (int k = 0; k < NOOK_JOIN_N; k++)
+    if (join->pidfd[k] >= 0)
+      bits |= nook_join_ns_bit (k);
+  return bits;
+}
+
+/* The id the caller's HOST id has in the user namespace of PID, from its
+   uid_map or gid_map (FILE); -1 when unmapped.  */
+static int64_t
+id_inside (pid_t pid, const char *file, uint32_t host)
+{
+  char path[64];
+  cleanup_free char *map = NULL;
+  unsigned long in, out, count;
+  int used;
+
+  snprintf (path, sizeof path, "/proc/%d/%s", (int)pid, file);
+  if (nook_read_file_at (AT_FDCWD, path, &map, NULL, NULL) < 0)
+    return -1;
+  for (const char *p = map; sscanf (p, " %lu %lu %lu%n", &in, &out, &count, &used) == 3; p += used)
+    if (host >= out && host - out < count)
+      return in + (host - out);
+  return -1;
+}
+
+/* In a joined user namespace the caller's ids are what its maps make of
+   them: --uid and --gid must say so, so that the spec (which `nook exec`
+   reads again) tells the truth.  */
+static int
+check_ids (const struct nook_spec *spec, pid_t pid, const char *ref, struct nook_error *err)
+{
+  int64_t uid = id_inside (pid, "uid_map", geteuid ()), gid = id_inside (pid, "gid_map", getegid ());
+
+  if (uid < 0 || gid < 0)
+    return nook_error_set (err, 0, "you have no id in the user namespace of sandbox `%s`", ref);
+  if (uid != spec->uid || gid != spec->gid)
+    {
+      nook_error_set (err, 0, "in the user namespace of sandbox `%s` you are uid %lld, gid %lld", ref,
+                      (long long)uid, (long long)gid);
+      return nook_error_hint (err, "give --uid %lld --gid %lld", (long long)uid, (long long)gid);
+    }
+  return 0;
+}
+
+static int
+open_target (const struct nook_spec *spec, struct nook_store *store, const char *ref, enum nook_join_kind k,
+             struct nook_join *join, uint64_t *userns, struct nook_error *err)
+{
+  struct nook_sandbox sb;
+  int fd;
+
+  if (nook_sandbox_find (store, ref, &sb, err) < 0)
+    return nook_error_wrap (err, "--%s container:%s", kind_names[k], ref);
+  fd = nook_sandbox_pidfd (&sb, err);
+  if (fd < 0 || nook_proc_ns_inode (sb.pid, "user", userns) < 0 || check_ids (spec, sb.pid, ref, err) < 0)
+    {
+      if (fd >= 0 && err->msg == NULL)
+        nook_error_errno (err, "read the user namespace of `%s`", ref);
+      nook_closep (&fd);
+      nook_sandbox_release (&sb);
+      return nook_error_wrap (err, "--%s container:%s", kind_names[k], ref);
+    }
+  join->pidfd[k] = fd;
+  memcpy (join->id[k], sb.id, sizeof join->id[k]);
+  join->ids[k] = join->id[k];
+  nook_sandbox_release (&sb);
+  return 0;
+}
+
+int
+nook_join_resolve (const struct nook_spec *spec, struct nook_join *join, struct nook_error *err)
+{
+  struct nook_store store;
+  uint64_t userns = 0, first = 0;
+  int r = 0;
+
+  for (int k = 0; k < NOOK_JOIN_N; k++)
+    join->active |= spec->life.join[k] != NULL;
+  if (!join->active)
+    return 0;
+  if (nook_store_open (&store, err) < 0)
+    return -1;
+  for (int k = 0; k < NOOK_JOIN_N && r == 0; k++)
+    {
+      if (spec->life.join[k] == NULL)
+        continue;
+      r = open_target (spec, &store, spec->life.join[k], k, join, &userns, err);
+      /* Namespaces belong to a user namespace, and a process is in one
+         user namespace: two sandboxes with their own cannot both be joined.  */
+      if (r == 0 && first && userns != first)
+        r = nook_error_set (err, 0,
+                            "--%s container:%s: it has another user namespace than the other joined "
+                            "sandbox, and a sandbox can only be in one",
+                            kind_names[k], spec->life.join[k]);
+      if (first == 0)
+        first = userns;
+    }
+  nook_store_close (&store);
+  return r;
+}
+
+int
+nook_join_enter (const struct nook_join *join, struct nook_error *err)
+{
+  bool in_userns = false;
+
+  if (!join->active)
+    return 0;
+  for (int k = 0; k < NOOK_JOIN_N; k++)
+    {
+      int flags = kind_clone[k];
+      if (join->pidfd[k] < 0)
+        continue;
+      /* The user namespace first, in the same call: it owns the others,
+         and it gives this process the capabilities to enter them.  The
+         sandbox is then created inside it, with no id map of its own.  */
+      if (!in_userns)
+        flags |= CLONE_NEWUSER;
+      if (setns (join->pidfd[k], flags) < 0)
+        return nook_error_errno (err, "enter the %s namespace of sandbox %s", kind_names[k], join->id[k]);
+      in_userns = true;
+    }
+  return 0;
+}

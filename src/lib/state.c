@@ -1,0 +1,665 @@
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "spec.h"
+#include "state.h"
+#include "utils.h"
+
+#define STATE_FILE "state.json"
+#define STATE_TMP "state.json.tmp"
+
+/* ---- the store ------------------------------------------------------------------ */
+
+static int
+open_subdir (int dirfd, const char *name, struct nook_error *err)
+{
+  int fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+
+  /* Created once; opened first, as it nearly always exists.  */
+  if (fd < 0 && errno == ENOENT)
+    {
+      if (mkdirat (dirfd, name, 0700) < 0 && errno != EEXIST)
+        return nook_error_errno (err, "create the state directory `%s`", name);
+      fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    }
+  if (fd < 0)
+    return nook_error_errno (err, "open the state directory `%s`", name);
+  return fd;
+}
+
+int
+nook_store_open (struct nook_store *store, struct nook_error *err)
+{
+  *store = (struct nook_store){ .fd = -1, .boxes = -1, .names = -1, .lockfd = -1 };
+  store->path = nook_runtime_dir (err);
+  if (store->path == NULL)
+    return -1;
+  store->fd = open (store->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (store->fd < 0)
+    {
+      nook_error_errno (err, "open the state directory `%s`", store->path);
+      goto fail;
+    }
+  store->boxes = open_subdir (store->fd, "sandboxes", err);
+  if (store->boxes < 0)
+    goto fail;
+  store->names = open_subdir (store->fd, "names", err);
+  if (store->names < 0)
+    goto fail;
+  store->lockfd = openat (store->fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (store->lockfd < 0)
+    {
+      nook_error_errno (err, "open the state lock `%s/lock`", store->path);
+      goto fail;
+    }
+  return 0;
+fail:
+  nook_error_wrap (err, "state");
+  nook_store_close (store);
+  return -1;
+}
+
+void
+nook_store_close (struct nook_store *store)
+{
+  nook_closep (&store->fd);
+  nook_closep (&store->boxes);
+  nook_closep (&store->names);
+  nook_closep (&store->lockfd);
+  free (store->path);
+  store->path = NULL;
+}
+
+int
+nook_store_lock (struct nook_store *store, struct nook_error *err)
+{
+  while (flock (store->lockfd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      return nook_error_errno (err, "lock `%s/lock`", store->path);
+  return 0;
+}
+
+void
+nook_store_unlock (struct nook_store *store)
+{
+  flock (store->lockfd, LOCK_UN);
+}
+
+/* Whether the supervisor of the sandbox in DIRFD lives: it holds an
+   exclusive flock on the directory for as long as it runs, and the kernel
+   drops that lock when it dies, however it dies.  */
+static bool
+supervisor_alive (int dirfd)
+{
+  if (flock (dirfd, LOCK_SH | LOCK_NB) == 0)
+    {
+      flock (dirfd, LOCK_UN);
+      return false;
+    }
+  return errno == EWOULDBLOCK;
+}
+
+static json_object *
+read_doc (int dirfd)
+{
+  cleanup_close int fd = openat (dirfd, STATE_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return NULL;
+  return json_object_from_fd (fd);
+}
+
+/* Unlinks every file of a sandbox's directory, then the directory.  */
+static int
+remove_dir (int boxes, int dirfd, const char *id)
+{
+  DIR *d;
+  struct dirent *e;
+  int fd = dup (dirfd);
+
+  if (fd < 0 || (d = fdopendir (fd)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return -1;
+    }
+  rewinddir (d);
+  while ((e = readdir (d)))
+    if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
+      unlinkat (dirfd, e->d_name, 0);
+  closedir (d);
+  return unlinkat (boxes, id, AT_REMOVEDIR);
+}
+
+/* Unlinks names/NAME when it names ID.  */
+static void
+remove_name (struct nook_store *store, const char *name, const char *id)
+{
+  char target[NOOK_ID_LEN + 2];
+  ssize_t n;
+
+  if (name == NULL)
+    return;
+  n = readlinkat (store->names, name, target, sizeof target - 1);
+  if (n != NOOK_ID_LEN)
+    return;
+  target[n] = '\0';
+  if (strcmp (target, id) == 0)
+    unlinkat (store->names, name, 0);
+}
+
+static const char *
+doc_str (json_object *doc, const char *key)
+{
+  json_object *v;
+  if (doc && json_object_object_get_ex (doc, key, &v) && json_object_is_type (v, json_type_string))
+    return json_object_get_string (v);
+  return NULL;
+}
+
+static char **
+list_dir (int dirfd)
+{
+  char **out = NULL;
+  struct dirent *e;
+  DIR *d;
+  int fd = dup (dirfd);
+
+  if (fd < 0 || (d = fdopendir (fd)) == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return NULL;
+    }
+  rewinddir (d);
+  while ((e = readdir (d)))
+    if (e->d_name[0] != '.')
+      strv_append (&out, e->d_name);
+  closedir (d);
+  return out;
+}
+
+void
+nook_store_sweep (struct nook_store *store)
+{
+  cleanup_strv char **ids = list_dir (store->boxes);
+  cleanup_strv char **names = NULL;
+  size_t removed = 0;
+
+  for (size_t i = 0; ids && ids[i]; i++)
+    {
+      cleanup_close int fd = openat (store->boxes, ids[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+      json_object *doc;
+
+      if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) < 0)
+        continue;
+      /* Its supervisor is gone.  An exit it recorded stays until `nook rm`;
+         anything else is the remains of a supervisor that was killed.  */
+      doc = read_doc (fd);
+      if (doc == NULL || strcmp (doc_str (doc, "status") ?: "", "exited") != 0)
+        {
+          nook_log ("state: removing stale sandbox %s", ids[i]);
+          remove_name (store, doc_str (doc, "name"), ids[i]);
+          remove_dir (store->boxes, fd, ids[i]);
+          removed++;
+        }
+      json_object_put (doc);
+    }
+  /* A name whose sandbox is gone: its supervisor died before it wrote the
+     state that names it.  */
+  if (removed == 0)
+    return;
+  names = list_dir (store->names);
+  for (size_t i = 0; names && names[i]; i++)
+    {
+      char target[NOOK_ID_LEN + 2];
+      struct stat st;
+      ssize_t n = readlinkat (store->names, names[i], target, sizeof target - 1);
+      if (n < 0)
+        continue;
+      target[n] = '\0';
+      if (n != NOOK_ID_LEN || fstatat (store->boxes, target, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        unlinkat (store->names, names[i], 0);
+    }
+}
+
+/* ---- reading a sandbox ------------------------------------------------------------ */
+
+static json_object *
+doc_get (json_object *doc, const char *path)
+{
+  json_object *v = doc;
+  char key[64];
+
+  /* "init.pid": one level of nesting is all the state has.  */
+  for (const char *p = path; v && *p;)
+    {
+      const char *dot = strchr (p, '.');
+      size_t n = dot ? (size_t)(dot - p) : strlen (p);
+      snprintf (key, sizeof key, "%.*s", (int)n, p);
+      if (!json_object_object_get_ex (v, key, &v))
+        return NULL;
+      p += n + (dot ? 1 : 0);
+    }
+  return v;
+}
+
+const char *
+nook_sandbox_str (const struct nook_sandbox *sb, const char *key)
+{
+  json_object *v = doc_get (sb->doc, key);
+  return v && json_object_is_type (v, json_type_string) ? json_object_get_string (v) : NULL;
+}
+
+int64_t
+nook_sandbox_int (const struct nook_sandbox *sb, const char *key, int64_t dflt)
+{
+  json_object *v = doc_get (sb->doc, key);
+  return v && json_object_is_type (v, json_type_int) ? json_object_get_int64 (v) : dflt;
+}
+
+const char *
+nook_sandbox_status (const struct nook_sandbox *sb)
+{
+  const char *s = nook_sandbox_str (sb, "status");
+  if (s == NULL)
+    return "created";
+  if (strcmp (s, "running") == 0 && !sb->supervised)
+    return "exited";
+  return s;
+}
+
+static void
+sandbox_refresh (struct nook_sandbox *sb)
+{
+  uint64_t now;
+
+  sb->supervised = supervisor_alive (sb->dirfd);
+  sb->pid = nook_sandbox_int (sb, "init.pid", 0);
+  sb->start = nook_sandbox_int (sb, "init.start", 0);
+  sb->running = sb->supervised && sb->pid > 0 && strcmp (nook_sandbox_status (sb), "running") == 0
+                && nook_proc_start_time (sb->pid, &now) == 0 && now == sb->start;
+}
+
+int
+nook_sandbox_load (struct nook_store *store, const char *id, struct nook_sandbox *sb)
+{
+  *sb = (struct nook_sandbox){ .dirfd = -1 };
+  if (strlen (id) != NOOK_ID_LEN)
+    return -1;
+  sb->dirfd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (sb->dirfd < 0)
+    return -1;
+  memcpy (sb->id, id, NOOK_ID_LEN + 1);
+  sb->doc = read_doc (sb->dirfd);
+  sandbox_refresh (sb);
+  return 0;
+}
+
+void
+nook_sandbox_release (struct nook_sandbox *sb)
+{
+  nook_closep (&sb->dirfd);
+  json_object_put (sb->doc);
+  sb->doc = NULL;
+}
+
+static bool
+is_hex (const char *s)
+{
+  if (*s == '\0')
+    return false;
+  for (; *s; s++)
+    if (!strchr ("0123456789abcdef", *s))
+      return false;
+  return true;
+}
+
+int
+nook_sandbox_find (struct nook_store *store, const char *ref, struct nook_sandbox *sb, struct nook_error *err)
+{
+  char target[NOOK_ID_LEN + 2];
+  cleanup_strv char **ids = NULL;
+  const char *match = NULL;
+  ssize_t n;
+
+  /* A full id, then a name, then a unique prefix of an id, as docker does.  */
+  if (strlen (ref) == NOOK_ID_LEN && is_hex (ref) && nook_sandbox_load (store, ref, sb) == 0)
+    return 0;
+  if (nook_name_is_valid (ref)
+      && (n = readlinkat (store->names, ref, target, sizeof target - 1)) == NOOK_ID_LEN)
+    {
+      target[n] = '\0';
+      if (nook_sandbox_load (store, target, sb) == 0)
+        return 0;
+    }
+  if (is_hex (ref) && strlen (ref) < NOOK_ID_LEN)
+    {
+      ids = list_dir (store->boxes);
+      for (size_t i = 0; ids && ids[i]; i++)
+        if (strncmp (ids[i], ref, strlen (ref)) == 0)
+          {
+            if (match)
+              {
+                nook_error_set (err, 0, "`%s` is ambiguous: it begins the ids %s and %s", ref, match, ids[i]);
+                return nook_error_hint (err, "give more characters of the id, or the name");
+              }
+            match = ids[i];
+          }
+      if (match && nook_sandbox_load (store, match, sb) == 0)
+        return 0;
+    }
+  nook_error_set (err, 0, "no sandbox `%s`", ref);
+  return nook_error_hint (err, "`nook ps -a` lists the sandboxes by id and name");
+}
+
+static int
+compare_created (const void *a, const void *b)
+{
+  return strcmp (*(char *const *)a, *(char *const *)b);
+}
+
+char **
+nook_sandbox_list (struct nook_store *store)
+{
+  char **ids = list_dir (store->boxes);
+  size_t n = strv_len (ids);
+  char **keyed = xcalloc (n + 1, sizeof (char *));
+  char **out = xcalloc (n + 1, sizeof (char *));
+
+  /* Sorted by creation time: "TIME ID" sorts as the time does.  */
+  for (size_t i = 0; i < n; i++)
+    {
+      struct nook_sandbox sb;
+      const char *created = NULL;
+      if (nook_sandbox_load (store, ids[i], &sb) == 0)
+        created = nook_sandbox_str (&sb, "created");
+      keyed[i] = xasprintf ("%s %s", created ? created : "~", ids[i]);
+      nook_sandbox_release (&sb);
+    }
+  qsort (keyed, n, sizeof (char *), compare_created);
+  for (size_t i = 0; i < n; i++)
+    out[i] = xstrdup (strrchr (keyed[i], ' ') + 1);
+  strv_free (keyed);
+  strv_free (ids);
+  return out;
+}
+
+int
+nook_sandbox_pidfd (const struct nook_sandbox *sb, struct nook_error *err)
+{
+  int fd;
+
+  if (sb->doc == NULL)
+    return nook_error_set (err, 0, "sandbox `%s` is still starting", sb->id);
+  if (sb->running)
+    {
+      fd = nook_pidfd_open_checked (sb->pid, sb->start);
+      if (fd >= 0)
+        return fd;
+    }
+  if (nook_sandbox_int (sb, "exit_code", -1) >= 0)
+    return nook_error_set (err, 0, "sandbox `%s` is not running: it exited with status %lld", sb->id,
+                           (long long)nook_sandbox_int (sb, "exit_code", -1));
+  return nook_error_set (err, 0, "sandbox `%s` is not running", sb->id);
+}
+
+int
+nook_sandbox_remove (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err)
+{
+  remove_name (store, nook_sandbox_str (sb, "name"), sb->id);
+  if (remove_dir (store->boxes, sb->dirfd, sb->id) < 0 && errno != ENOENT)
+    return nook_error_errno (err, "remove the state of `%s`", sb->id);
+  return 0;
+}
+
+int
+nook_sandbox_wait (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err)
+{
+  /* The supervisor's exclusive lock is released when it is done; a shared
+     lock is granted from then on.  */
+  while (flock (sb->dirfd, LOCK_SH) < 0)
+    if (errno != EINTR)
+      return nook_error_errno (err, "wait for `%s`", sb->id);
+  json_object_put (sb->doc);
+  sb->doc = read_doc (sb->dirfd);
+  flock (sb->dirfd, LOCK_UN);
+  sandbox_refresh (sb);
+  if (sb->doc == NULL)
+    return nook_error_set (err, 0, "sandbox `%s` ended and was removed (--rm): its exit status is gone",
+                           sb->id);
+  return 0;
+}
+
+/* ---- times ------------------------------------------------------------------------ */
+
+char *
+nook_time_now (void)
+{
+  struct timespec ts;
+  struct tm tm;
+  char buf[40];
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return xasprintf ("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+int64_t
+nook_time_parse (const char *s)
+{
+  struct tm tm = { 0 };
+
+  if (s == NULL || strptime (s, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
+    return 0;
+  return timegm (&tm);
+}
+
+/* ---- the supervisor's side ---------------------------------------------------------- */
+
+int
+nook_state_write (int dirfd, json_object *doc, struct nook_error *err)
+{
+  const char *text
+      = json_object_to_json_string_ext (doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  cleanup_close int fd
+      = openat (dirfd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+  /* Readers see the old file or the new one, never half of one.  No
+     fsync: the state describes processes, which do not survive a power
+     loss either.  */
+  if (fd < 0 || nook_write_all (fd, text, strlen (text)) < 0)
+    return nook_error_errno (err, "write the sandbox state");
+  if (renameat (dirfd, STATE_TMP, dirfd, STATE_FILE) < 0)
+    return nook_error_errno (err, "write the sandbox state");
+  return 0;
+}
+
+static json_object *
+json_take_string (char *s)
+{
+  json_object *o = json_object_new_string (s);
+  free (s);
+  return o;
+}
+
+static json_object *
+json_strv (char *const *v)
+{
+  json_object *a = json_object_new_array ();
+  for (size_t i = 0; v && v[i]; i++)
+    json_object_array_add (a, json_object_new_string (v[i]));
+  return a;
+}
+
+static json_object *
+json_process (pid_t pid)
+{
+  json_object *o = json_object_new_object ();
+  uint64_t start = 0;
+
+  nook_proc_start_time (pid == getpid () ? 0 : pid, &start);
+  json_object_object_add (o, "pid", json_object_new_int64 (pid));
+  json_object_object_add (o, "start", json_object_new_int64 (start));
+  return o;
+}
+
+static void
+new_id (char id[NOOK_ID_LEN + 1])
+{
+  unsigned char bytes[NOOK_ID_LEN / 2];
+
+  if (getrandom (bytes, sizeof bytes, 0) != sizeof bytes)
+    abort ();
+  for (size_t i = 0; i < sizeof bytes; i++)
+    snprintf (id + 2 * i, 3, "%02x", bytes[i]);
+}
+
+static int
+reserve_name (struct nook_state *st, const char *name, struct nook_error *err)
+{
+  char target[NOOK_ID_LEN + 2];
+  ssize_t n;
+
+  if (symlinkat (st->id, st->store.names, name) == 0)
+    return 0;
+  if (errno != EEXIST)
+    return nook_error_errno (err, "reserve the name `%s`", name);
+  n = readlinkat (st->store.names, name, target, sizeof target - 1);
+  target[n > 0 ? n : 0] = '\0';
+  nook_error_set (err, 0, "the name `%s` is already used by sandbox %s", name, target);
+  return nook_error_hint (err, "choose another --name, or remove it with `nook rm %s`", name);
+}
+
+int
+nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct nook_error *err)
+{
+  int r = -1;
+
+  st->dirfd = -1;
+  if (nook_store_open (&st->store, err) < 0)
+    return -1;
+  if (nook_store_lock (&st->store, err) < 0)
+    return -1;
+  nook_store_sweep (&st->store);
+  do
+    new_id (st->id);
+  while (mkdirat (st->store.boxes, st->id, 0700) < 0 && errno == EEXIST);
+  st->dirfd = openat (st->store.boxes, st->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (st->dirfd < 0)
+    {
+      nook_error_errno (err, "create the state of a sandbox in `%s`", st->store.path);
+      goto out;
+    }
+  /* Held until this process is done with the sandbox: it is how every
+     other nook command knows that this one lives.  */
+  if (flock (st->dirfd, LOCK_EX) < 0)
+    {
+      nook_error_errno (err, "lock the state of sandbox %s", st->id);
+      goto out;
+    }
+  if (spec->name && reserve_name (st, spec->name, err) < 0)
+    goto out;
+  st->remove = spec->life.remove < 0 ? !spec->life.detach : spec->life.remove;
+  st->doc = json_object_new_object ();
+  json_object_object_add (st->doc, "id", json_object_new_string (st->id));
+  json_object_object_add (st->doc, "name", spec->name ? json_object_new_string (spec->name) : NULL);
+  json_object_object_add (st->doc, "created", json_take_string (nook_time_now ()));
+  r = 0;
+out:
+  if (r < 0 && st->dirfd >= 0)
+    {
+      unlinkat (st->store.boxes, st->id, AT_REMOVEDIR);
+      nook_closep (&st->dirfd);
+    }
+  nook_store_unlock (&st->store);
+  if (r == 0)
+    nook_log ("state: sandbox %s registered", st->id);
+  return r;
+}
+
+int
+nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid_t pid,
+                    const char *const joined[NOOK_JOIN_N], struct nook_error *err)
+{
+  static const char *const join_keys[NOOK_JOIN_N] = { "pid", "net", "ipc", "uts" };
+  json_object *doc = st->doc, *root = json_object_new_object (), *join = json_object_new_object ();
+  bool own_uts = !(spec->share & NOOK_NS_UTS) && !joined[NOOK_JOIN_UTS];
+
+  json_object_object_add (doc, "options", json_strv (spec->life.run_args));
+  json_object_object_add (doc, "command", json_strv (spec->argv));
+  json_object_object_add (doc, "detached", json_object_new_boolean (spec->life.detach));
+  json_object_object_add (doc, "remove", json_object_new_boolean (st->remove));
+  json_object_object_add (doc, "supervisor", json_process (getpid ()));
+  json_object_object_add (doc, "init", json_process (pid));
+  json_object_object_add (doc, "hostname",
+                          own_uts ? json_object_new_string (nook_spec_hostname (spec)) : NULL);
+  json_object_object_add (root, "type", json_object_new_string (spec->rootfs ? "rootfs" : "composed"));
+  if (spec->rootfs)
+    json_object_object_add (root, "path", json_object_new_string (spec->rootfs));
+  json_object_object_add (doc, "root", root);
+  for (int k = 0; k < NOOK_JOIN_N; k++)
+    if (joined[k])
+      json_object_object_add (join, join_keys[k], json_object_new_string (joined[k]));
+  json_object_object_add (doc, "joined", join);
+  json_object_object_add (doc, "status", json_object_new_string ("running"));
+  json_object_object_add (doc, "started", json_take_string (nook_time_now ()));
+  return nook_state_write (st->dirfd, doc, err);
+}
+
+void
+nook_state_finish (struct nook_state *st, int status)
+{
+  struct nook_error err = { 0 };
+
+  if (st->dirfd < 0)
+    {
+      if (st->store.path)
+        nook_store_close (&st->store);
+      return;
+    }
+  /* A sandbox that never started leaves nothing behind, --rm or not.  */
+  if (st->remove || status < 0)
+    {
+      struct nook_sandbox sb = { .dirfd = st->dirfd, .doc = st->doc };
+      memcpy (sb.id, st->id, sizeof sb.id);
+      /* Without the store's lock: this process holds the sandbox's own, so
+         no sweep touches it, and its name is its own until unlinked.  */
+      nook_sandbox_remove (&st->store, &sb, &err);
+    }
+  else
+    {
+      json_object_object_add (st->doc, "status", json_object_new_string ("exited"));
+      json_object_object_add (st->doc, "exit_code", json_object_new_int (status));
+      json_object_object_add (st->doc, "finished", json_take_string (nook_time_now ()));
+      nook_state_write (st->dirfd, st->doc, &err);
+    }
+  if (err.msg)
+    nook_warn ("%s", err.msg);
+  nook_error_release (&err);
+  nook_log ("state: sandbox %s %s", st->id, st->remove || status < 0 ? "removed" : "exit recorded");
+  json_object_put (st->doc);
+  st->doc = NULL;
+  nook_closep (&st->dirfd);
+  nook_store_close (&st->store);
+}
+
+void
+nook_life_spec_free (struct nook_life_spec *life)
+{
+  strv_free (life->run_args);
+  for (int k = 0; k < NOOK_JOIN_N; k++)
+    free (life->join[k]);
+}

@@ -1,0 +1,139 @@
+/* nook: per-user state of sandboxes: ids, names, status, exit codes.
+ *
+ * The layout under nook_runtime_dir() is described in docs/state.md:
+ *
+ *   lock                 flock: creating, removing and sweeping take it
+ *   sandboxes/ID/        0700; its supervisor holds a flock on it while alive
+ *   sandboxes/ID/state.json   0600, replaced atomically (write + rename)
+ *   sandboxes/ID/log, log.1   a detached sandbox's stdout and stderr
+ *   names/NAME -> ID     a symlink: a name is unique because symlink() is
+ *
+ * Whether a sandbox's supervisor (the `nook run` process) lives is the
+ * flock on its directory: the kernel drops it when that process dies, even
+ * by SIGKILL, so stale state is recognised without trusting a pid.
+ */
+#ifndef NOOK_STATE_H
+#define NOOK_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+#include "error.h"
+
+struct nook_spec;
+
+/* Namespaces a sandbox can join (`--pid container:ID`, ...).  */
+enum nook_join_kind
+{
+  NOOK_JOIN_PID,
+  NOOK_JOIN_NET,
+  NOOK_JOIN_IPC,
+  NOOK_JOIN_UTS,
+  NOOK_JOIN_N,
+};
+
+/* The lifecycle part of struct nook_spec: what `nook run` records and how
+   the sandbox is supervised.  */
+struct nook_life_spec
+{
+  char **run_args;         /* the options of `nook run` exactly as given */
+  bool detach;             /* -d: supervise in the background */
+  int remove;              /* --rm: 1, --rm=false: 0, default -1 (foreground yes, detached no) */
+  uint64_t log_size;       /* the cap of a detached sandbox's log (each of two files) */
+  char *join[NOOK_JOIN_N]; /* ID or NAME of the sandbox whose namespace to join */
+};
+
+#define NOOK_ID_LEN 12
+#define NOOK_LOG_SIZE_DEFAULT (1024 * 1024)
+
+/* The runtime directory, opened.  */
+struct nook_store
+{
+  char *path;
+  int fd;     /* the runtime directory */
+  int boxes;  /* sandboxes/ */
+  int names;  /* names/ */
+  int lockfd; /* the lock file, flock'd while `locked` */
+};
+
+/* A sandbox as read from its state.  */
+struct nook_sandbox
+{
+  char id[NOOK_ID_LEN + 1];
+  int dirfd;        /* sandboxes/ID (O_RDONLY: flock works on it) */
+  json_object *doc; /* state.json, NULL while the sandbox is being created */
+  bool supervised;  /* its supervisor holds the lock */
+  bool running;     /* its init lives (pid and start time checked) */
+  pid_t pid;        /* host pid of its PID 1 */
+  uint64_t start;   /* and that process' start time */
+};
+
+/* Opens (creating) the runtime directory and its subdirectories.  */
+int nook_store_open (struct nook_store *store, struct nook_error *err);
+void nook_store_close (struct nook_store *store);
+/* The exclusive lock for creating, removing and sweeping.  */
+int nook_store_lock (struct nook_store *store, struct nook_error *err);
+void nook_store_unlock (struct nook_store *store);
+/* Removes the state of sandboxes whose supervisor died without recording
+   an exit (SIGKILL, power loss).  Called with the lock held.  */
+void nook_store_sweep (struct nook_store *store);
+
+/* Finds a sandbox by full id, name or unique id prefix.  An unknown or
+   ambiguous one is an error.  */
+int nook_sandbox_find (struct nook_store *store, const char *ref, struct nook_sandbox *sb,
+                       struct nook_error *err);
+/* Reads sandbox ID; returns 0, or -1 when it has no state (yet).  */
+int nook_sandbox_load (struct nook_store *store, const char *id, struct nook_sandbox *sb);
+void nook_sandbox_release (struct nook_sandbox *sb);
+/* Lists the ids of all sandboxes, sorted by creation (oldest first).  */
+char **nook_sandbox_list (struct nook_store *store);
+/* A pidfd for the sandbox's PID 1; an error when it is not running.  */
+int nook_sandbox_pidfd (const struct nook_sandbox *sb, struct nook_error *err);
+/* Removes the sandbox's state (and name).  Called with the store lock.  */
+int nook_sandbox_remove (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err);
+/* Blocks until the sandbox's supervisor is gone, then reloads its state.  */
+int nook_sandbox_wait (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err);
+
+/* Accessors of a sandbox's state document.  */
+const char *nook_sandbox_str (const struct nook_sandbox *sb, const char *key);
+int64_t nook_sandbox_int (const struct nook_sandbox *sb, const char *key, int64_t dflt);
+/* "running", "exited" or "created".  */
+const char *nook_sandbox_status (const struct nook_sandbox *sb);
+
+/* ---- the supervisor's side --------------------------------------------------- */
+
+/* A sandbox being run: its reserved directory, held locked.  */
+struct nook_state
+{
+  struct nook_store store;
+  char id[NOOK_ID_LEN + 1];
+  int dirfd;
+  bool remove;
+  json_object *doc;
+};
+
+/* Reserves an id (and the spec's name) for SPEC before any process
+   exists: a name in use is an error.  */
+int nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct nook_error *err);
+/* Records that the sandbox runs: PID (its PID 1 on the host), the command
+   and options, and what inspect shows.  One atomic write.  */
+int nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid_t pid,
+                        const char *const joined[NOOK_JOIN_N], struct nook_error *err);
+/* Records the exit status (-1: the command never started), or removes the
+   state with --rm; releases the lock.  */
+void nook_state_finish (struct nook_state *st, int status);
+
+/* Writes DOC as DIRFD/state.json atomically.  */
+int nook_state_write (int dirfd, json_object *doc, struct nook_error *err);
+
+/* The current time, as state and inspect show it (RFC 3339, UTC).  */
+char *nook_time_now (void);
+/* Parses nook_time_now's format; 0 on failure.  */
+int64_t nook_time_parse (const char *s);
+
+void nook_life_spec_free (struct nook_life_spec *life);
+
+#endif

@@ -1,0 +1,258 @@
+#!/usr/bin/env bats
+# nook exec, inspect, top, kill, wait, logs on running sandboxes.
+
+bats_require_minimum_version 1.5.0
+load "$NOOK_TESTS/lib.sh"
+
+setup() {
+  cd "$BATS_TEST_TMPDIR"
+  export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
+  mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+  STATE="$XDG_RUNTIME_DIR/nook"
+}
+
+teardown() {
+  for d in "$STATE"/sandboxes/*; do
+    [ -d "$d" ] && "$NOOK" rm -f "$(basename "$d")" >/dev/null 2>&1
+  done
+  true
+}
+
+# A sandbox that has written /tmp/ready (its own /tmp) and sleeps.
+start_box() { # NAME [RUN OPTIONS...]
+  local name=$1
+  shift
+  nook run -d --name "$name" "$@" -- sh -c 'echo here > /tmp/ready; exec sleep 1000' >/dev/null
+  wait_until 10 "$NOOK" exec "$name" -- test -e /tmp/ready
+}
+
+@test "exec sees the sandbox's PID namespace, hostname and mounts" {
+  start_box box --hostname inner
+  run nook exec box -- sh -c 'ps -o pid,comm -e; hostname; cat /tmp/ready; echo $$'
+  assert_status 0
+  [ "$(echo "${lines[1]}" | awk '{print $1, $2}')" = "1 nook-init" ]
+  assert_output_has "sleep"
+  assert_output_has "inner"
+  assert_output_has "here"
+  # Only the sandbox's processes: nook-init, sleep, the shell and ps.
+  [ "$(printf '%s\n' "$output" | grep -cE '^ +[0-9]+ ')" -eq 4 ]
+}
+
+@test "exec is in every namespace of the sandbox" {
+  start_box nsbox
+  pid=$(nook inspect nsbox | jq -r .pid)
+  for ns in user mnt pid net ipc uts cgroup; do
+    run nook exec nsbox -- readlink /proc/self/ns/$ns
+    assert_status 0
+    [ "$output" = "$(readlink /proc/$pid/ns/$ns)" ]
+  done
+}
+
+@test "exec returns the command's status; 127 when not found, 126 when not executable" {
+  start_box st
+  run nook exec st -- sh -c 'exit 42'
+  assert_status 42
+  run nook exec st -- sh -c 'kill -KILL $$'
+  assert_status 137
+  run -127 nook exec st -- no-such-command
+  assert_status 127
+  assert_one_error_line
+  assert_output_has "command not found in the sandbox"
+  run -126 nook exec st -- /tmp
+  assert_status 126
+  assert_one_error_line
+}
+
+@test "exec has the sandbox's environment, uid and gid, plus -e" {
+  start_box envbox --setenv FOO from-run --uid "$(id -u)" --gid "$(id -g)"
+  run nook exec envbox -- sh -c 'echo $FOO; id -u; id -g'
+  assert_status 0
+  [ "${lines[0]}" = from-run ]
+  [ "${lines[1]}" = "$(id -u)" ]
+  [ "${lines[2]}" = "$(id -g)" ]
+  BAR=from-caller run nook exec -e FOO=from-exec -e BAR -e NEW=1 envbox -- sh -c 'echo $FOO $BAR $NEW'
+  assert_status 0
+  [ "$output" = "from-exec from-caller 1" ]
+}
+
+@test "exec starts in the command's working directory, or --cwd" {
+  start_box cwdbox --chdir /usr
+  run nook exec cwdbox -- pwd
+  [ "$output" = /usr ]
+  run nook exec --cwd /etc cwdbox -- pwd
+  [ "$output" = /etc ]
+  run nook exec --cwd /no/such cwdbox -- pwd
+  assert_status 125
+  assert_one_error_line
+  run nook exec --cwd relative cwdbox -- pwd
+  assert_status 125
+}
+
+@test "exec --tty gives the command a terminal of the sandbox's" {
+  start_box ttybox
+  run nook exec --tty ttybox -- sh -c 'test -t 0 && test -t 1 && tty'
+  assert_status 0
+  [[ "$output" == /dev/pts/* ]]
+  run nook exec ttybox -- sh -c 'test -t 0'
+  assert_status 1
+}
+
+@test "exec into an ended sandbox, or without a command, gives one line and 125" {
+  nook run -d --name gone -- true >/dev/null
+  nook wait gone
+  run nook exec gone -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "is not running"
+  run nook exec gone
+  assert_status 125
+}
+
+@test "inspect: the namespace inodes are those of /proc/PID/ns of the sandbox" {
+  start_box insp --hostname inspected
+  run nook inspect insp
+  assert_status 0
+  json=$output
+  pid=$(echo "$json" | jq -r .pid)
+  [ "$(cat /proc/$pid/comm)" = nook-init ]
+  for ns in cgroup ipc mnt net pid user uts; do
+    [ "$(echo "$json" | jq -r .namespaces.$ns)" = "$(stat -L -c %i /proc/$pid/ns/$ns)" ]
+  done
+  # lsns names the same inode for the sandbox's PID namespace.
+  [ "$(lsns -n -o NS -t pid -p "$pid" | tr -d ' ')" = "$(echo "$json" | jq -r .namespaces.pid)" ]
+  [ "$(echo "$json" | jq -r .status)" = running ]
+  [ "$(echo "$json" | jq -r .hostname)" = inspected ]
+  [ "$(echo "$json" | jq -r .idmaps.uid[0].outside)" = "$(id -u)" ]
+  [ "$(echo "$json" | jq -r .root.type)" = composed ]
+  echo "$json" | jq -e '.mounts[] | select(.destination == "/proc" and .type == "proc")'
+  echo "$json" | jq -e '.security.capabilities.bounding | length > 0'
+  [ "$(echo "$json" | jq -r .cgroup.path)" = "$(sed -n 's/^0:://p' /proc/$pid/cgroup)" ]
+  [ "$(echo "$json" | jq -r '.command | join(" ")')" = "sh -c echo here > /tmp/ready; exec sleep 1000" ]
+  echo "$json" | jq -e '.started | test("Z$")'
+}
+
+@test "inspect of an ended sandbox shows its exit code and finish time" {
+  nook run -d --name done -- sh -c 'exit 5' >/dev/null
+  nook wait done || true
+  run nook inspect done
+  assert_status 0
+  [ "$(echo "$output" | jq -r .status)" = exited ]
+  [ "$(echo "$output" | jq -r .exit_code)" = 5 ]
+  [ "$(echo "$output" | jq -r .pid)" = null ]
+  echo "$output" | jq -e '.finished | test("Z$")'
+}
+
+@test "top lists the sandbox's processes with host and inner pids" {
+  start_box topbox
+  pid=$(nook inspect topbox | jq -r .pid)
+  run nook top topbox
+  assert_status 0
+  [ "$(echo "${lines[1]}" | awk '{print $1, $2}')" = "$pid 1" ]
+  sleep_line=$(printf '%s\n' "$output" | awk '$3 == "sleep"')
+  host=$(echo "$sleep_line" | awk '{print $1}')
+  inner=$(echo "$sleep_line" | awk '{print $2}')
+  [ "$(cat /proc/$host/comm)" = sleep ]
+  [ "$(grep NSpid /proc/$host/status | awk '{print $NF}')" = "$inner" ]
+}
+
+@test "kill sends a signal through nook-init; wait prints and returns the exit status" {
+  start_box killme
+  run nook kill -s TERM killme
+  assert_status 0
+  run nook wait killme
+  assert_status 143
+  [ "$output" = 143 ]
+  start_box killme2
+  run nook kill killme2
+  assert_status 0
+  run nook wait killme2
+  assert_status 137
+}
+
+@test "kill with an unknown signal, or at an ended sandbox, gives one line and 125" {
+  start_box sig
+  run nook kill -s NOSUCH sig
+  assert_status 125
+  assert_one_error_line
+  run nook kill -s SIGWINCH sig
+  assert_status 0
+  run nook kill -s 9 sig
+  assert_status 0
+  nook wait sig || true
+  run nook kill sig
+  assert_status 125
+  assert_one_error_line
+}
+
+@test "wait returns the status of a detached command" {
+  nook run -d --name w -- sh -c 'sleep 0.3; exit 7' >/dev/null
+  run nook wait w
+  assert_status 7
+  [ "$output" = 7 ]
+}
+
+@test "logs prints a detached sandbox's stdout and stderr; -f follows until it ends" {
+  nook run -d --name talk -- sh -c 'echo out; echo err >&2; sleep 0.5; echo late' >/dev/null
+  run nook logs -f talk
+  assert_status 0
+  [ "$output" = "$(printf 'out\nerr\nlate')" ]
+  run nook logs talk
+  [ "$output" = "$(printf 'out\nerr\nlate')" ]
+  run nook run -- true
+  nook run --name fgrun -- sleep 1000 </dev/null &
+  wait_until 10 sh -c '"$NOOK" ps | grep -q fgrun'
+  run nook logs fgrun
+  assert_status 125
+  assert_one_error_line
+  kill %1
+}
+
+@test "the log is capped: a sandbox keeps at most twice --log-size" {
+  id=$(nook run -d --log-size 8k -- sh -c 'i=0; while [ $i -lt 2000 ]; do echo line-$i; i=$((i+1)); done')
+  nook wait "$id"
+  size=$(cat "$STATE/sandboxes/$id"/log* | wc -c)
+  [ "$size" -le $((16 * 1024 + 65536)) ]
+  run nook logs "$id"
+  [ "${lines[-1]}" = line-1999 ]
+  run nook run -d --log-size 1 -- true
+  assert_status 125
+  assert_one_error_line
+}
+
+@test "nook exec SIGKILLed leaves no process in the sandbox" {
+  start_box victim
+  "$NOOK" exec victim -- sh -c 'sleep 1000; : marker-exec' </dev/null &
+  exec_pid=$!
+  wait_until 10 sh -c '"$NOOK" top victim | grep -q "marker-exec"'
+  kill -KILL "$exec_pid"
+  wait "$exec_pid" || true
+  wait_until 10 sh -c '! "$NOOK" top victim | grep -q "marker-exec"'
+  run nook top victim
+  assert_output_lacks "marker-exec"
+}
+
+@test "exec's capabilities, no_new_privs and seccomp mode equal those of the sandbox's command" {
+  for opts in "" "--uid $(id -u) --gid $(id -g)" "--cap-drop ALL --cap-add KILL" "--seccomp unconfined" \
+    "--uid $(id -u) --gid $(id -g) --cap-add NET_BIND_SERVICE"; do
+    nook run -d --name "privs" $opts -- sh -c 'grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):" /proc/self/status > /tmp/privs; exec sleep 1000' >/dev/null
+    wait_until 10 "$NOOK" exec privs -- test -s /tmp/privs
+    run nook exec privs -- sh -c 'grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):" /proc/self/status | diff /tmp/privs -'
+    assert_status 0
+    nook rm -f privs
+  done
+}
+
+@test "a syscall the sandbox's seccomp policy denies stays denied in exec" {
+  nook run -d --name sec -- sleep 1000 >/dev/null
+  # The default policy refuses nested user namespaces (no --allow-nested).
+  run nook exec sec -- unshare -U true
+  assert_status 1
+  assert_output_has "Operation not permitted"
+  run nook exec sec -- sh -c 'grep ^Seccomp: /proc/self/status'
+  assert_output_has "2"
+  nook rm -f sec
+  nook run -d --name sec2 --allow-nested -- sleep 1000 >/dev/null
+  run nook exec sec2 -- unshare -U true
+  assert_status 0
+  nook rm -f sec2
+}

@@ -1,0 +1,274 @@
+#!/usr/bin/env bats
+# Sandbox state: ids, names, ps, rm, detached runs, stale state, concurrency.
+
+bats_require_minimum_version 1.5.0
+load "$NOOK_TESTS/lib.sh"
+
+setup() {
+  cd "$BATS_TEST_TMPDIR"
+  # A state directory of this test's own: tests running in parallel, or
+  # other suites, never see each other's sandboxes.
+  export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
+  mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+  STATE="$XDG_RUNTIME_DIR/nook"
+}
+
+teardown() {
+  for d in "$STATE"/sandboxes/*; do
+    [ -d "$d" ] && "$NOOK" rm -f "$(basename "$d")" >/dev/null 2>&1
+  done
+  true
+}
+
+no_procs() { [ "$(count_procs "$1")" -eq 0 ]; }
+
+state_field() { # ID JQ-FILTER
+  jq -r "$2" "$STATE/sandboxes/$1/state.json"
+}
+
+@test "a foreground run is listed by nook ps while it runs and leaves no state when it ends" {
+  "$NOOK" run --name fg -- sleep 1000 </dev/null &
+  nook_pid=$!
+  wait_until 10 sh -c '"$NOOK" ps | grep -q " fg "'
+  run nook ps
+  assert_status 0
+  assert_output_has "running"
+  assert_output_has "sleep 1000"
+  kill -TERM "$nook_pid"
+  wait "$nook_pid" || true
+  run nook ps -a
+  assert_output_lacks "fg"
+  [ -z "$(ls -A "$STATE/sandboxes")" ]
+  [ -z "$(ls -A "$STATE/names")" ]
+}
+
+@test "ids are 12 hex characters, unique, and the name finds the sandbox" {
+  a=$(nook run -d --name one -- sleep 1000)
+  b=$(nook run -d -- sleep 1000)
+  [[ "$a" =~ ^[0-9a-f]{12}$ ]]
+  [[ "$b" =~ ^[0-9a-f]{12}$ ]]
+  [ "$a" != "$b" ]
+  run nook inspect one
+  assert_status 0
+  [ "$(echo "$output" | jq -r .id)" = "$a" ]
+  run nook inspect "${b:0:12}"
+  [ "$(echo "$output" | jq -r .name)" = null ]
+}
+
+@test "a name already in use is refused with one line and exit 125, and nothing changes" {
+  nook run -d --name taken -- sleep 1000 >/dev/null
+  before=$(ls "$STATE/sandboxes" | sort)
+  run nook run --name taken -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "the name \`taken\` is already used"
+  [ "$(ls "$STATE/sandboxes" | sort)" = "$before" ]
+  run nook run -d --name taken -- true
+  assert_status 125
+  [ "$(ls "$STATE/sandboxes" | sort)" = "$before" ]
+}
+
+@test "a name is free again once its sandbox is removed" {
+  nook run -d --name again -- sleep 1000 >/dev/null
+  run nook rm again
+  assert_status 125
+  assert_output_has "is running"
+  nook rm -f again
+  run nook run --name again -- true
+  assert_status 0
+}
+
+@test "an unknown sandbox gives one line and exit 125 for every command" {
+  for cmd in "exec nosuch -- true" "kill nosuch" "wait nosuch" "rm nosuch" "inspect nosuch" "top nosuch" \
+    "logs nosuch"; do
+    run nook $cmd
+    assert_status 125
+    assert_one_error_line
+    assert_output_has "no sandbox \`nosuch\`"
+  done
+}
+
+@test "nook ps -a shows an ended detached sandbox with its exit status until nook rm" {
+  id=$(nook run -d --name ended -- sh -c 'exit 3')
+  run nook wait ended
+  assert_status 3
+  run nook ps
+  assert_output_lacks "ended"
+  run nook ps -a
+  assert_output_has "ended"
+  assert_output_has "exited 3"
+  run nook ps -a --format json
+  assert_status 0
+  [ "$(echo "$output" | jq -r '.[] | select(.name == "ended") | .exit_code')" = 3 ]
+  [ "$(echo "$output" | jq -r '.[] | select(.name == "ended") | .status')" = exited ]
+  nook rm ended
+  run nook ps -a
+  assert_output_lacks "ended"
+  [ ! -e "$STATE/sandboxes/$id" ]
+}
+
+@test "nook ps --format json lists id, name, pid, command, created, status and uptime" {
+  id=$(nook run -d --name js -- sleep 1000)
+  run nook ps --format json
+  assert_status 0
+  [ "$(echo "$output" | jq -r '.[0].id')" = "$id" ]
+  [ "$(echo "$output" | jq -r '.[0].name')" = js ]
+  [ "$(echo "$output" | jq -r '.[0].status')" = running ]
+  [ "$(echo "$output" | jq -r '.[0].command | join(" ")')" = "sleep 1000" ]
+  pid=$(echo "$output" | jq -r '.[0].pid')
+  [ "$(cat /proc/$pid/comm)" = nook-init ]
+  [ "$(echo "$output" | jq -r '.[0].uptime')" -ge 0 ]
+  echo "$output" | jq -e '.[0].created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")'
+  run nook ps -q
+  [ "$output" = "$id" ]
+  run nook ps --format yaml
+  assert_status 125
+  assert_one_error_line
+}
+
+@test "--rm with -d removes the state when the command ends" {
+  id=$(nook run -d --rm -- sh -c 'exit 0')
+  wait_until 10 test ! -e "$STATE/sandboxes/$id"
+  run nook ps -a
+  assert_output_lacks "$id"
+}
+
+@test "the state is private: directories 0700, files 0600" {
+  id=$(nook run -d --name priv -- sh -c 'echo hello; sleep 1000')
+  [ "$(stat -c %a "$STATE")" = 700 ]
+  [ "$(stat -c %a "$STATE/sandboxes/$id")" = 700 ]
+  [ "$(stat -c %a "$STATE/sandboxes/$id/state.json")" = 600 ]
+  [ "$(stat -c %a "$STATE/sandboxes/$id/log")" = 600 ]
+  [ "$(state_field "$id" '.options | join(" ")')" = "-d --name priv --" ]
+  [ "$(state_field "$id" '.command[0]')" = sh ]
+}
+
+@test "a state directory open to others is refused with one line and exit 125" {
+  mkdir -p "$STATE"
+  chmod 0770 "$STATE"
+  run nook ps
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "is not a directory of yours with mode 0700"
+  run nook run -- true
+  assert_status 125
+  chmod 0700 "$STATE"
+}
+
+@test "a detached command that cannot start gives 127 and leaves nothing" {
+  run -127 nook run -d --name broken -- /no/such/command
+  assert_status 127
+  assert_one_error_line
+  [ -z "$(ls -A "$STATE/sandboxes")" ]
+  [ -z "$(ls -A "$STATE/names")" ]
+  run -126 nook run -d -- "$BATS_TEST_TMPDIR"
+  assert_status 126
+}
+
+@test "the supervisor SIGKILLed: ps shows the sandbox gone and the next command cleans its state" {
+  id=$(nook run -d --name victim -- sh -c 'sleep 1000; : marker-victim')
+  sup=$(state_field "$id" .supervisor.pid)
+  init=$(state_field "$id" .init.pid)
+  kill -KILL "$sup"
+  wait_until 10 sh -c "! kill -0 $init 2>/dev/null"
+  [ "$(count_procs marker-victim)" -eq 0 ]
+  run nook ps -a
+  assert_status 0
+  assert_output_lacks "$id"
+  [ ! -e "$STATE/sandboxes/$id" ]
+  [ ! -e "$STATE/names/victim" ]
+  run nook run --name victim -- true
+  assert_status 0
+}
+
+@test "a foreground nook SIGKILLed leaves state that the next command cleans" {
+  "$NOOK" run --name fgkill -- sh -c 'sleep 1000; : marker-fgkill' </dev/null &
+  nook_pid=$!
+  wait_until 10 sh -c '"$NOOK" ps | grep -q fgkill'
+  id=$(ls "$STATE/sandboxes")
+  kill -KILL "$nook_pid"
+  wait "$nook_pid" || true
+  [ -e "$STATE/sandboxes/$id" ]
+  run nook ps -a
+  assert_output_lacks fgkill
+  [ ! -e "$STATE/sandboxes/$id" ]
+  wait_until 10 no_procs marker-fgkill
+}
+
+@test "a detached sandbox survives the end of the caller's session" {
+  setsid sh -c '"$NOOK" run -d --name survivor -- sleep 1000 > id; kill -HUP 0' </dev/null || true
+  wait_until 10 test -s id
+  sleep 0.2
+  run nook ps
+  assert_output_has survivor
+  assert_output_has running
+}
+
+@test "50 sandboxes started concurrently with distinct names are all listed, all removed, nothing leaked" {
+  mounts_before=$(wc -l </proc/self/mountinfo)
+  for i in $(seq 1 50); do
+    "$NOOK" run -d --name "par$i" -- sh -c 'sleep 1000; : marker-par' </dev/null >"id$i" 2>"err$i" &
+  done
+  wait
+  for i in $(seq 1 50); do
+    [ -s "id$i" ] || { cat "err$i"; false; }
+  done
+  run nook ps --format json
+  assert_status 0
+  [ "$(echo "$output" | jq '[.[] | select(.name | startswith("par"))] | length')" -eq 50 ]
+  [ "$(echo "$output" | jq -r '.[].id' | sort -u | wc -l)" -eq 50 ]
+  [ "$(count_procs marker-par)" -ge 50 ]
+  # With 50 ids, two share a first character: a prefix that is ambiguous.
+  prefix=$(cat id* | cut -c1 | sort | uniq -d | head -1)
+  run nook inspect "$prefix"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "is ambiguous"
+  for i in $(seq 1 50); do
+    "$NOOK" rm -f "par$i" </dev/null &
+  done
+  wait
+  run nook ps -a
+  assert_output_lacks par
+  [ -z "$(ls -A "$STATE/sandboxes")" ]
+  [ -z "$(ls -A "$STATE/names")" ]
+  wait_until 10 no_procs marker-par
+  [ "$(wc -l </proc/self/mountinfo)" -eq "$mounts_before" ]
+}
+
+@test "a detached supervisor keeps none of the caller's descriptors" {
+  exec 7>"$BATS_TEST_TMPDIR/held"
+  id=$(nook run -d -- sleep 1000)
+  exec 7>&-
+  sup=$(state_field "$id" .supervisor.pid)
+  run ls -l "/proc/$sup/fd"
+  assert_status 0
+  assert_output_lacks "$BATS_TEST_TMPDIR/held"
+  [ "$(readlink "/proc/$sup/fd/0")" = /dev/null ]
+}
+
+@test "a state directory that is a symlink, or cannot be made, is refused with one line and exit 125" {
+  ln -s "$BATS_TEST_TMPDIR" "$STATE"
+  run nook ps
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "is not a directory of yours with mode 0700"
+  run nook run -d -- true
+  assert_status 125
+  assert_one_error_line
+  rm "$STATE"
+  XDG_RUNTIME_DIR=/proc run nook run -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "create the state directory"
+}
+
+@test "wrong arguments to the lifecycle commands give one line and exit 125" {
+  for cmd in "ps --bogus" "ps extra" "exec" "exec box" "exec -x box -- true" "kill" "kill -s" "wait" \
+    "wait a b" "rm" "rm --bogus x" "inspect" "top" "logs" "logs -x y" "run -d" "run --pid" \
+    "run --log-size 1x -- true"; do
+    run nook $cmd
+    assert_status 125
+    assert_one_error_line
+  done
+}

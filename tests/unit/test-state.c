@@ -1,0 +1,172 @@
+/* Unit tests: the state store (ids, names, lookup, sweep) on a real
+   directory, times, and process identity by start time.  */
+#include <config.h>
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "lib/proc.h"
+#include "lib/spec.h"
+#include "lib/state.h"
+#include "lib/utils.h"
+
+static char tmpdir[] = "/tmp/nook-test-state.XXXXXX";
+
+static int
+make_runtime_dir (void **state)
+{
+  char cmd[128];
+  snprintf (cmd, sizeof cmd, "rm -rf %s/nook", tmpdir);
+  assert_int_equal (system (cmd), 0);
+  setenv ("XDG_RUNTIME_DIR", tmpdir, 1);
+  return 0;
+}
+
+static void
+reserve (struct nook_state *st, const char *name, int expect)
+{
+  struct nook_error err = { 0 };
+  struct nook_spec spec;
+
+  nook_spec_init (&spec);
+  spec.name = name ? xstrdup (name) : NULL;
+  spec.life.detach = true;
+  assert_int_equal (nook_state_reserve (st, &spec, &err), expect);
+  if (expect < 0)
+    {
+      assert_non_null (strstr (err.msg, "is already used"));
+      nook_state_finish (st, -1);
+    }
+  nook_error_release (&err);
+  nook_spec_free (&spec);
+}
+
+static void
+names_are_unique_and_found (void **state)
+{
+  struct nook_state a = { 0 }, b = { 0 };
+  struct nook_error err = { 0 };
+  struct nook_store store;
+  struct nook_sandbox sb;
+  char prefix[5];
+
+  reserve (&a, "web", 0);
+  assert_int_equal (strlen (a.id), NOOK_ID_LEN);
+  reserve (&b, "web", -1);
+  assert_int_equal (nook_store_open (&store, &err), 0);
+  assert_int_equal (nook_sandbox_find (&store, "web", &sb, &err), 0);
+  assert_string_equal (sb.id, a.id);
+  /* Its own supervisor (this process) holds the lock.  */
+  assert_true (sb.supervised);
+  nook_sandbox_release (&sb);
+  memcpy (prefix, a.id, 4);
+  prefix[4] = '\0';
+  assert_int_equal (nook_sandbox_find (&store, prefix, &sb, &err), 0);
+  nook_sandbox_release (&sb);
+  assert_int_equal (nook_sandbox_find (&store, "nosuch", &sb, &err), -1);
+  assert_non_null (strstr (err.msg, "no sandbox `nosuch`"));
+  nook_error_release (&err);
+  nook_store_close (&store);
+  nook_state_finish (&a, -1);
+}
+
+static void
+an_exit_is_kept_and_a_dead_supervisor_is_swept (void **state)
+{
+  struct nook_state kept = { 0 }, dead = { 0 };
+  struct nook_error err = { 0 };
+  const char *none[NOOK_JOIN_N] = { 0 };
+  struct nook_store store;
+  struct nook_sandbox sb;
+  struct nook_spec spec;
+  char dead_id[NOOK_ID_LEN + 1];
+
+  nook_spec_init (&spec);
+  strv_append (&spec.argv, "true");
+  reserve (&kept, "kept", 0);
+  assert_int_equal (nook_state_running (&kept, &spec, getpid (), none, &err), 0);
+  nook_state_finish (&kept, 3);
+  reserve (&dead, "dead", 0);
+  assert_int_equal (nook_state_running (&dead, &spec, getpid (), none, &err), 0);
+  memcpy (dead_id, dead.id, sizeof dead_id);
+  /* A supervisor killed: its lock goes with its descriptor, nothing more.  */
+  close (dead.dirfd);
+  nook_store_close (&dead.store);
+  json_object_put (dead.doc);
+
+  assert_int_equal (nook_store_open (&store, &err), 0);
+  nook_store_sweep (&store);
+  assert_int_equal (nook_sandbox_find (&store, "dead", &sb, &err), -1);
+  nook_error_release (&err);
+  assert_int_equal (nook_sandbox_load (&store, dead_id, &sb), -1);
+  assert_int_equal (nook_sandbox_find (&store, "kept", &sb, &err), 0);
+  assert_string_equal (nook_sandbox_status (&sb), "exited");
+  assert_int_equal (nook_sandbox_int (&sb, "exit_code", -1), 3);
+  assert_false (sb.supervised);
+  assert_int_equal (nook_sandbox_remove (&store, &sb, &err), 0);
+  nook_sandbox_release (&sb);
+  assert_int_equal (nook_sandbox_find (&store, "kept", &sb, &err), -1);
+  nook_error_release (&err);
+  nook_store_close (&store);
+  nook_spec_free (&spec);
+}
+
+static void
+times_round_trip (void **state)
+{
+  cleanup_free char *now = nook_time_now ();
+  int64_t t = nook_time_parse (now);
+
+  assert_true (t > 1600000000);
+  assert_true (llabs (t - (int64_t)time (NULL)) <= 1);
+  assert_int_equal (nook_time_parse ("2026-01-02T03:04:05.000000000Z"), 1767323045);
+  assert_int_equal (nook_time_parse ("garbage"), 0);
+}
+
+static void
+a_pidfd_is_refused_for_another_start_time (void **state)
+{
+  uint64_t start;
+  int fd;
+
+  assert_int_equal (nook_proc_start_time (getpid (), &start), 0);
+  fd = nook_pidfd_open_checked (getpid (), start);
+  assert_true (fd >= 0);
+  close (fd);
+  assert_int_equal (nook_pidfd_open_checked (getpid (), start + 1), -1);
+  assert_int_equal (errno, ESRCH);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup (names_are_unique_and_found, make_runtime_dir),
+    cmocka_unit_test_setup (an_exit_is_kept_and_a_dead_supervisor_is_swept, make_runtime_dir),
+    cmocka_unit_test (times_round_trip),
+    cmocka_unit_test (a_pidfd_is_refused_for_another_start_time),
+  };
+  int r;
+
+  if (mkdtemp (tmpdir) == NULL)
+    return 1;
+  r = cmocka_run_group_tests (tests, NULL, NULL);
+  {
+    char cmd[128];
+    snprintf (cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (system (cmd) != 0)
+      r = 1;
+  }
+  return r;
+}
