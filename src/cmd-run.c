@@ -13,6 +13,7 @@
 /* The option groups of `nook run`, in --help order.  */
 static const struct nook_option_group *const run_groups[] = {
   &nook_core_options,
+  &nook_mount_options,
   NULL,
 };
 
@@ -28,8 +29,9 @@ nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error
   if (i == 0)
     {
       nook_options_usage (stdout, RUN_SYNOPSIS, run_groups);
-      printf ("\nExit status: the command's; 125 when nook fails, 126 when CMD cannot be executed, 127 when it "
-              "is not found.\n");
+      printf (
+          "\nExit status: the command's; 125 when nook fails, 126 when CMD cannot be executed, 127 when it "
+          "is not found.\n");
       return 1;
     }
   if (i >= argc)
