@@ -127,7 +127,7 @@ check_user_op (const struct nook_mount_op *op, struct nook_error *err)
 
 /* Resolves every overlay op (paths, implementation) while nothing exists
    yet; their ephemeral uppers and fuse mount points go on a tmpfs that the
-   sandbox mounts over the runtime directory, in its own mount namespace.  */
+   sandbox mounts on RUNTIME/mnt, in its own mount namespace.  */
 static int
 plan_overlays (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err)
 {
@@ -135,8 +135,17 @@ plan_overlays (const struct nook_spec *spec, struct nook_root_plan *plan, struct
     {
       if (plan->ops[i].kind != NOOK_MNT_OVERLAY)
         continue;
-      if (plan->scratch == NULL && (plan->scratch = nook_runtime_dir (err)) == NULL)
-        return -1;
+      if (plan->scratch == NULL)
+        {
+          cleanup_free char *runtime = nook_runtime_dir (err);
+          if (runtime == NULL)
+            return -1;
+          /* A fixed, empty mount point: uppers may live elsewhere in the
+             runtime directory (nook try), so it is not covered whole.  */
+          plan->scratch = xasprintf ("%s/mnt", runtime);
+          if (mkdir (plan->scratch, 0700) < 0 && errno != EEXIST)
+            return nook_error_errno (err, "create `%s`", plan->scratch);
+        }
       if (nook_overlay_plan (plan->ops[i].overlay, spec->fs.overlay_kind, &plan->overlays[i], err) < 0)
         return -1;
     }
@@ -668,8 +677,8 @@ mount_overlays (struct nook_root_plan *plan, struct nook_error *err)
 {
   if (plan->scratch == NULL)
     return 0;
-  /* Ephemeral uppers and fuse mount points: a tmpfs over the runtime
-     directory, seen only in this mount namespace and gone with it.  */
+  /* Ephemeral uppers and fuse mount points: a tmpfs on RUNTIME/mnt, seen
+     only in this mount namespace and gone with it.  */
   if (mount ("tmpfs", plan->scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
     return nook_error_errno (err, "mount the layers' scratch tmpfs on `%s`", plan->scratch);
   for (size_t i = 0; i < plan->n_ops; i++)

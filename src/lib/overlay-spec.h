@@ -39,6 +39,10 @@ struct nook_fs_spec
   /* The default root binds the working directory read-only (nook try: the
      directory is only changed through the overlay's upper).  */
   bool cwd_readonly;
+  /* nook try: --path (default: the working directory), --keep, --commit.  */
+  char **try_paths;
+  char *try_keep;
+  bool try_commit;
 };
 
 #endif
