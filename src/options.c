@@ -69,7 +69,10 @@ nook_options_parse (const char *cmd, const struct nook_option_group *const *grou
       char *val[2] = { NULL, NULL };
 
       if (strcmp (arg, "--") == 0)
-        return i + 1;
+        {
+          i++;
+          break;
+        }
       if (arg[0] != '-' || arg[1] == '\0')
         break;
       o = find_option (groups, arg, &inline_value, &group);

@@ -555,21 +555,9 @@ make_file_readonly (int fd, const char *dest, struct nook_error *err)
   return 0;
 }
 
-/* --file FD DEST: a new file with what the caller's FD reads (a pipe, a
-   file, a here-document), written in the sandbox so nook never holds it.  */
 static int
-mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
+fill_file (int fd, const struct nook_mount_op *op, mode_t mode, struct nook_error *err)
 {
-  const char *name;
-  cleanup_close int parent = open_parent_in_root (rootfd, op->dest, &name, err);
-  cleanup_close int fd = -1;
-  mode_t mode = op->mode ? op->mode : 0644;
-
-  if (parent < 0)
-    return nook_error_wrap (err, "file `%s`", op->dest);
-  fd = openat (parent, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0)
-    return nook_error_errno (err, "file `%s`", op->dest);
   if (copy_fd (op->fd, fd) < 0)
     {
       nook_error_errno (err, "file `%s`: copy from fd %d", op->dest, op->fd);
@@ -578,14 +566,63 @@ mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
     }
   if (fchmod (fd, mode) < 0)
     return nook_error_errno (err, "file `%s`: chmod", op->dest);
-  if (op->flags & NOOK_MNT_F_RDONLY)
-    {
-      cleanup_close int path = openat (parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-      if (path < 0)
-        return nook_error_errno (err, "file `%s`", op->dest);
-      return make_file_readonly (path, op->dest, err);
-    }
   return 0;
+}
+
+/* Where DEST's directory is read-only (a file in /etc of the composed
+   root), the file is written on a private tmpfs and bound over DEST,
+   which must exist.  */
+static int
+bind_new_file (int rootfd, const struct nook_mount_op *op, mode_t mode, struct nook_error *err)
+{
+  cleanup_close int mfd = new_fs ("tmpfs", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+  cleanup_close int fd = -1, clone = -1, destfd = -1;
+
+  if (mfd < 0)
+    return -1;
+  fd = openat (mfd, "file", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0)
+    return nook_error_errno (err, "file `%s`", op->dest);
+  if (fill_file (fd, op, mode, err) < 0)
+    return -1;
+  destfd = nook_open_in_root (rootfd, op->dest, O_PATH, err);
+  if (destfd < 0)
+    return nook_error_wrap (err, "file `%s` (its directory is read-only, so it must exist to be covered)",
+                            op->dest);
+  clone = open_tree (mfd, "file", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (clone < 0 || move_mount (clone, "", destfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return nook_error_errno (err, "file `%s`", op->dest);
+  return 0;
+}
+
+/* --file FD DEST: a new file with what the caller's FD reads (a pipe, a
+   file, a here-document), written in the sandbox so nook never holds it.  */
+static int
+mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
+{
+  const char *name;
+  cleanup_close int parent = open_parent_in_root (rootfd, op->dest, &name, err);
+  cleanup_close int fd = -1, path = -1;
+  mode_t mode = op->mode ? op->mode : 0644;
+
+  if (parent < 0)
+    return nook_error_wrap (err, "file `%s`", op->dest);
+  fd = openat (parent, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0 && errno == EROFS)
+    {
+      if (bind_new_file (rootfd, op, mode, err) < 0)
+        return -1;
+    }
+  else if (fd < 0)
+    return nook_error_errno (err, "file `%s`", op->dest);
+  else if (fill_file (fd, op, mode, err) < 0)
+    return -1;
+  if (!(op->flags & NOOK_MNT_F_RDONLY))
+    return 0;
+  path = nook_open_in_root (rootfd, op->dest, O_PATH, err);
+  if (path < 0)
+    return nook_error_wrap (err, "file `%s`", op->dest);
+  return make_file_readonly (path, op->dest, err);
 }
 
 /* DEST and every mount under it become read-only: a recursive clone with
