@@ -712,6 +712,8 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
 static int
 mount_overlays (struct nook_root_plan *plan, struct nook_error *err)
 {
+  bool fuse = false;
+
   if (plan->scratch == NULL)
     return 0;
   /* Ephemeral uppers and fuse mount points: a tmpfs on RUNTIME/mnt, seen
@@ -725,7 +727,15 @@ mount_overlays (struct nook_root_plan *plan, struct nook_error *err)
       plan->srcfds[i] = nook_overlay_mount (&plan->overlays[i], plan->scratch, i, err);
       if (plan->srcfds[i] < 0)
         return nook_error_wrap (err, "layers");
+      fuse |= plan->overlays[i].kind == NOOK_OVERLAY_FUSE;
     }
+  /* pivot_root moves every process of the mount namespace whose root is
+     the old root into the new one: fuse-overlayfs would then find its own
+     mount where its paths lead, and deadlock on itself.  The sandbox goes
+     on in a mount namespace of its own instead, a copy of this one, which
+     fuse-overlayfs keeps alive until it dies with the sandbox.  */
+  if (fuse && unshare (CLONE_NEWNS) < 0)
+    return nook_error_errno (err, "layers: a mount namespace apart from fuse-overlayfs");
   return 0;
 }
 
