@@ -148,6 +148,7 @@ plan_overlays (const struct nook_spec *spec, struct nook_root_plan *plan, struct
         }
       if (nook_overlay_plan (plan->ops[i].overlay, spec->fs.overlay_kind, &plan->overlays[i], err) < 0)
         return -1;
+      plan->overlays[i].root = plan->ops[i].dest == NULL;
     }
   return 0;
 }

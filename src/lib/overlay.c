@@ -411,10 +411,10 @@ overlay_error (int fsfd, const char *what, struct nook_error *err)
 }
 
 static int
-mount_kernel (const struct nook_overlay_mount *m, const char *upper, const char *work, struct nook_error *err)
+mount_kernel (char *const *lowers, const char *upper, const char *work, struct nook_error *err)
 {
   cleanup_close int fsfd = fsopen ("overlay", FSOPEN_CLOEXEC);
-  size_t n = strv_len (m->lowers);
+  size_t n = strv_len (lowers);
   int mfd;
 
   if (fsfd < 0)
@@ -422,8 +422,8 @@ mount_kernel (const struct nook_overlay_mount *m, const char *upper, const char 
   /* lowerdir+ (Linux 6.8) takes one layer per call, top first, with no
      escaping of `:` or `,` in paths.  */
   for (size_t i = n; i-- > 0;)
-    if (fsconfig (fsfd, FSCONFIG_SET_STRING, "lowerdir+", m->lowers[i], 0) < 0)
-      return overlay_error (fsfd, m->lowers[i], err);
+    if (fsconfig (fsfd, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) < 0)
+      return overlay_error (fsfd, lowers[i], err);
   if (fsconfig (fsfd, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0)
     return overlay_error (fsfd, upper, err);
   if (fsconfig (fsfd, FSCONFIG_SET_STRING, "workdir", work, 0) < 0)
@@ -502,16 +502,16 @@ wait_fuse_ready (pid_t pid, int errfd, const char *mnt, struct nook_error *err)
    dies.  Its output goes to a memfd, which never fills or breaks like a
    pipe, and is read only when it fails.  */
 static int
-spawn_fuse (const struct nook_overlay_mount *m, const char *upper, const char *work, const char *mnt,
-            struct nook_error *err)
+spawn_fuse (const struct nook_overlay_mount *m, char *const *layers, const char *upper, const char *work,
+            const char *mnt, struct nook_error *err)
 {
   cleanup_free char *opts = NULL, *lowers = NULL;
   cleanup_close int out = memfd_create ("fuse-overlayfs", MFD_CLOEXEC);
   pid_t pid;
 
-  for (size_t i = strv_len (m->lowers); i-- > 0;)
+  for (size_t i = strv_len (layers); i-- > 0;)
     {
-      char *l = lowers ? xasprintf ("%s:%s", lowers, m->lowers[i]) : xstrdup (m->lowers[i]);
+      char *l = lowers ? xasprintf ("%s:%s", lowers, layers[i]) : xstrdup (layers[i]);
       free (lowers);
       lowers = l;
     }
@@ -544,13 +544,13 @@ spawn_fuse (const struct nook_overlay_mount *m, const char *upper, const char *w
 }
 
 static int
-mount_fuse (const struct nook_overlay_mount *m, const char *upper, const char *work, const char *mnt,
-            struct nook_error *err)
+mount_fuse (const struct nook_overlay_mount *m, char *const *lowers, const char *upper, const char *work,
+            const char *mnt, struct nook_error *err)
 {
   struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
   cleanup_close int fd = -1;
 
-  if (spawn_fuse (m, upper, work, mnt, err) < 0)
+  if (spawn_fuse (m, lowers, upper, work, mnt, err) < 0)
     return -1;
   fd = open_tree (AT_FDCWD, mnt, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   if (fd < 0)
@@ -560,23 +560,49 @@ mount_fuse (const struct nook_overlay_mount *m, const char *upper, const char *w
   return steal_fd (&fd);
 }
 
+/* Under layers that make the root, a lowest layer holds the mount points
+   nook needs (/proc, /dev, /tmp), as docker's init layer does: created in
+   the merged tree they would land in the upper and show in nook diff.  */
+static int
+make_init_layer (const char *base, char ***lowers, struct nook_error *err)
+{
+  static const char *const dirs[] = { "proc", "dev", "tmp", NULL };
+  cleanup_free char *init = xasprintf ("%s/init", base);
+
+  if (mkdir (init, 0755) < 0)
+    return nook_error_errno (err, "layers: create `%s`", init);
+  for (size_t i = 0; dirs[i]; i++)
+    {
+      cleanup_free char *d = xasprintf ("%s/%s", init, dirs[i]);
+      if (mkdir (d, 0755) < 0)
+        return nook_error_errno (err, "layers: create `%s`", d);
+    }
+  strv_append (lowers, init);
+  return 0;
+}
+
 int
 nook_overlay_mount (const struct nook_overlay_mount *m, const char *scratch, size_t index,
                     struct nook_error *err)
 {
   cleanup_free char *base = xasprintf ("%s/%zu", scratch, index);
   cleanup_free char *upper = NULL, *work = NULL, *mnt = NULL;
+  cleanup_strv char **lowers = NULL;
 
   if (mkdir (base, 0755) < 0)
     return nook_error_errno (err, "layers: create `%s`", base);
+  if (m->root && make_init_layer (base, &lowers, err) < 0)
+    return -1;
+  for (size_t i = 0; m->lowers[i]; i++)
+    strv_append (&lowers, m->lowers[i]);
   upper = m->upper ? xstrdup (m->upper) : xasprintf ("%s/upper", base);
   work = m->work ? xstrdup (m->work) : xasprintf ("%s/work", base);
   if (m->upper == NULL && (mkdir (upper, 0755) < 0 || mkdir (work, 0700) < 0))
     return nook_error_errno (err, "layers: create the ephemeral upper");
   if (m->kind == NOOK_OVERLAY_KERNEL)
-    return mount_kernel (m, upper, work, err);
+    return mount_kernel (lowers, upper, work, err);
   mnt = xasprintf ("%s/merged", base);
   if (mkdir (mnt, 0755) < 0)
     return nook_error_errno (err, "layers: create `%s`", mnt);
-  return mount_fuse (m, upper, work, mnt, err);
+  return mount_fuse (m, lowers, upper, work, mnt, err);
 }

@@ -15,6 +15,7 @@ struct nook_overlay_mount
   char **lowers;               /* absolute paths; the first is the lowest */
   char *upper, *work;          /* absolute paths; NULL: ephemeral on the scratch tmpfs */
   char *fuse_path;             /* the fuse-overlayfs binary */
+  bool root;                   /* the layers are the root: an init layer provides its mount points */
 };
 
 /**
