@@ -410,6 +410,31 @@ overlay_error (int fsfd, const char *what, struct nook_error *err)
   return -1;
 }
 
+/* "top:...:lowest", with `:` and `\` in paths escaped as overlayfs reads them.  */
+static char *
+lowerdir_list (char *const *lowers)
+{
+  size_t n = strv_len (lowers), len = 1;
+  char *list, *p;
+
+  for (size_t i = 0; i < n; i++)
+    len += 2 * strlen (lowers[i]) + 1;
+  p = list = xmalloc (len);
+  for (size_t i = n; i-- > 0;)
+    {
+      for (const char *c = lowers[i]; *c; c++)
+        {
+          if (*c == ':' || *c == '\\')
+            *p++ = '\\';
+          *p++ = *c;
+        }
+      if (i > 0)
+        *p++ = ':';
+    }
+  *p = '\0';
+  return list;
+}
+
 static int
 mount_kernel (char *const *lowers, const char *upper, const char *work, struct nook_error *err)
 {
@@ -420,10 +445,18 @@ mount_kernel (char *const *lowers, const char *upper, const char *work, struct n
   if (fsfd < 0)
     return nook_error_errno (err, "kernel overlayfs");
   /* lowerdir+ (Linux 6.8) takes one layer per call, top first, with no
-     escaping of `:` or `,` in paths.  */
+     escaping of `:` in paths; older kernels take one list.  */
   for (size_t i = n; i-- > 0;)
     if (fsconfig (fsfd, FSCONFIG_SET_STRING, "lowerdir+", lowers[i], 0) < 0)
-      return overlay_error (fsfd, lowers[i], err);
+      {
+        cleanup_free char *list = NULL;
+        if (errno != EINVAL || i != n - 1)
+          return overlay_error (fsfd, lowers[i], err);
+        list = lowerdir_list (lowers);
+        if (fsconfig (fsfd, FSCONFIG_SET_STRING, "lowerdir", list, 0) < 0)
+          return overlay_error (fsfd, list, err);
+        break;
+      }
   if (fsconfig (fsfd, FSCONFIG_SET_STRING, "upperdir", upper, 0) < 0)
     return overlay_error (fsfd, upper, err);
   if (fsconfig (fsfd, FSCONFIG_SET_STRING, "workdir", work, 0) < 0)
