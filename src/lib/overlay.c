@@ -221,7 +221,7 @@ find_in_path (const char *name)
 }
 
 static int
-check_fuse (struct nook_overlay_mount *m, struct nook_error *err)
+check_fuse (struct nook_overlay_mount *m, const char *upper, struct nook_error *err)
 {
   int fd;
 
@@ -254,7 +254,8 @@ check_fuse (struct nook_overlay_mount *m, struct nook_error *err)
 }
 
 static int
-choose_kind (struct nook_overlay_mount *m, enum nook_overlay_kind want, struct nook_error *err)
+choose_kind (struct nook_overlay_mount *m, const char *upper, enum nook_overlay_kind want,
+             struct nook_error *err)
 {
   bool oci;
   int kernel;
@@ -262,7 +263,7 @@ choose_kind (struct nook_overlay_mount *m, enum nook_overlay_kind want, struct n
   if (want == NOOK_OVERLAY_FUSE)
     {
       m->kind = NOOK_OVERLAY_FUSE;
-      return check_fuse (m, err);
+      return check_fuse (m, upper, err);
     }
   oci = layers_have_oci_whiteouts (m->lowers);
   kernel = oci ? 0 : nook_overlay_probe_kernel (err);
@@ -282,7 +283,7 @@ choose_kind (struct nook_overlay_mount *m, enum nook_overlay_kind want, struct n
                                    "--overlay=auto");
     }
   m->kind = kernel ? NOOK_OVERLAY_KERNEL : NOOK_OVERLAY_FUSE;
-  if (m->kind == NOOK_OVERLAY_FUSE && check_fuse (m, err) < 0)
+  if (m->kind == NOOK_OVERLAY_FUSE && check_fuse (m, upper, err) < 0)
     return nook_error_wrap (err, "layers need fuse-overlayfs (%s)",
                             oci ? "they hold OCI whiteouts" : "kernel overlayfs is not usable here");
   return 0;
@@ -311,8 +312,9 @@ static int
 plan_upper (const struct nook_overlay *ov, struct nook_overlay_mount *m, struct nook_error *err)
 {
   cleanup_free char *meta = NULL;
+  bool created = mkdir (ov->upper, 0755) == 0;
 
-  if (mkdir (ov->upper, 0755) < 0 && errno != EEXIST)
+  if (!created && errno != EEXIST)
     return nook_error_errno (err, "--upper `%s`", ov->upper);
   m->upper = realpath (ov->upper, NULL);
   if (m->upper == NULL)
@@ -321,6 +323,8 @@ plan_upper (const struct nook_overlay *ov, struct nook_overlay_mount *m, struct 
   if (setxattr (m->upper, "user.nook.probe", "1", 1, 0) < 0)
     {
       nook_error_errno (err, "--upper `%s`: the filesystem cannot hold overlay xattrs", ov->upper);
+      if (created)
+        rmdir (m->upper);
       return nook_error_hint (err, "put the upper on ext4, xfs, btrfs or tmpfs");
     }
   removexattr (m->upper, "user.nook.probe");
@@ -362,9 +366,8 @@ nook_overlay_plan (const struct nook_overlay *ov, enum nook_overlay_kind want, s
     }
   if (m->lowers == NULL)
     return nook_error_set (err, 0, "layers: no --layer given");
-  if (ov->upper && plan_upper (ov, m, err) < 0)
-    return -1;
-  if (choose_kind (m, want, err) < 0)
+  /* The implementation first: a refusal there leaves no upper behind.  */
+  if (choose_kind (m, ov->upper, want, err) < 0 || (ov->upper && plan_upper (ov, m, err) < 0))
     return -1;
   nook_log ("layers: %zu lower%s, %s upper, %s overlay", strv_len (m->lowers), m->lowers[1] ? "s" : "",
             m->upper ? "persistent" : "ephemeral",

@@ -32,11 +32,12 @@ OVERLAY=fuse
 
 @test "fuse: fuse-overlayfs not installed fails with one line naming the package" {
   mkdir l
-  run env PATH=/nonexistent "$NOOK" run --overlay=fuse --layer l --layers-at /m -- /bin/true
+  run env PATH=/nonexistent "$NOOK" run --overlay=fuse --layer l --upper u --layers-at /m -- /bin/true
   assert_status 125
   assert_one_error_line
   assert_output_has "fuse-overlayfs is not installed"
   assert_output_has "install the package fuse-overlayfs"
+  [ ! -e u ] && [ ! -e .u.nook ]
 }
 
 @test "fuse: fuse-overlayfs dying at start is reported with its own message" {

@@ -102,3 +102,13 @@ A /c" ]
   assert_one_error_line
   assert_output_has "No such file or directory"
 }
+
+@test "try asks on a terminal and applies on y, not on n" {
+  require "script(1) from util-linux" command -v script
+  printf 'n\n' | script -qec "$NOOK try -- sh -c 'echo x > no'" /dev/null >out 2>&1 || true
+  grep -q "Apply these changes" out
+  [ ! -e no ]
+  printf 'y\n' | script -qec "$NOOK try -- sh -c 'echo x > yes'" /dev/null >out 2>&1
+  grep -q "changes applied" out
+  [ "$(cat yes)" = x ]
+}
