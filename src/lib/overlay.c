@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 #include <limits.h>
 #include <linux/magic.h>
+#include <sys/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -532,6 +533,30 @@ wait_fuse_ready (pid_t pid, int errfd, const char *mnt, struct nook_error *err)
     }
 }
 
+/* The sandbox holds every capability in its user namespace but may run as
+   a uid other than 0 (--uid): the kernel drops them at exec then, and
+   fuse-overlayfs could neither mount nor serve files of other owners.
+   Ambient capabilities carry them across its exec.  */
+static int
+keep_caps_across_exec (void)
+{
+  cap_t caps = cap_get_proc ();
+  int r = 0;
+
+  if (caps == NULL)
+    return -1;
+  for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits (); c++)
+    if (cap_set_flag (caps, CAP_INHERITABLE, 1, &c, CAP_SET) < 0)
+      r = -1;
+  if (r == 0 && cap_set_proc (caps) < 0)
+    r = -1;
+  cap_free (caps);
+  for (cap_value_t c = 0; r == 0 && c < (cap_value_t)cap_max_bits (); c++)
+    if (cap_set_ambient (c, CAP_SET) < 0)
+      r = -1;
+  return r;
+}
+
 /* Starts fuse-overlayfs in the foreground as a child of the sandbox's
    PID 1: nook-init reaps it and kills it with everything else when the
    command ends, and the kernel kills it with the PID namespace when nook
@@ -567,6 +592,11 @@ spawn_fuse (const struct nook_overlay_mount *m, char *const *layers, const char 
       prctl (PR_SET_PDEATHSIG, SIGKILL);
       if (null < 0 || dup2 (null, 0) < 0 || dup2 (out, 1) < 0 || dup2 (out, 2) < 0)
         _exit (126);
+      if (getuid () != 0 && keep_caps_across_exec () < 0)
+        {
+          dprintf (2, "keep the capabilities for fuse-overlayfs: %s\n", strerror (errno));
+          _exit (126);
+        }
       close_range (3, ~0U, 0);
       execl (m->fuse_path, "fuse-overlayfs", "-f", "-o", opts, mnt, (char *)NULL);
       dprintf (2, "exec %s: %s\n", m->fuse_path, strerror (errno));

@@ -15,6 +15,7 @@ OVERLAY=fuse
 @test "fuse: -v names the overlay in use" { layers_verbose_names_the_overlay; }
 @test "fuse: a rename shows as D and A in nook diff --json" { layers_rename_shows_as_delete_and_add; }
 @test "fuse: a layer that is missing or not a directory fails with one line" { layers_bad_layer_fails_with_one_line; }
+@test "fuse: a non-root uid inside (--uid) reads and writes the layers" { layers_work_for_a_non_root_uid_inside; }
 @test "fuse: OCI whiteouts (.wh.NAME, .wh..wh..opq) in layers hide lower files" { layers_oci_whiteouts_hide_lower_files; }
 
 @test "fuse: nook SIGKILLed while fuse-overlayfs runs leaves no process or mount" {

@@ -15,6 +15,7 @@ OVERLAY=kernel
 @test "kernel: -v names the overlay in use" { layers_verbose_names_the_overlay; }
 @test "kernel: a rename shows as D and A in nook diff --json" { layers_rename_shows_as_delete_and_add; }
 @test "kernel: a layer that is missing or not a directory fails with one line" { layers_bad_layer_fails_with_one_line; }
+@test "kernel: a non-root uid inside (--uid) reads and writes the layers" { layers_work_for_a_non_root_uid_inside; }
 @test "kernel: layers with OCI whiteouts are refused by --overlay=kernel and go to fuse-overlayfs by default" {
   make_base base
   mkdir top && echo x > base/gone && touch top/.wh.gone

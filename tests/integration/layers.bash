@@ -143,3 +143,13 @@ layers_bad_layer_fails_with_one_line() {
   assert_status 125
   assert_one_error_line
 }
+
+layers_work_for_a_non_root_uid_inside() {
+  mkdir l && echo hi > l/f
+  run lrun --uid 1000 --gid 1000 --layer l --upper upper --layers-at /m -- sh -c 'id -u; cat /m/f; echo x > /m/g; rm /m/f; ls /m'
+  assert_status 0
+  [ "$output" = "1000
+hi
+g" ]
+  [ "$(stat -c %u upper/g)" = "$(id -u)" ]
+}
