@@ -31,11 +31,30 @@ OVERLAY=kernel
 
 @test "kernel: nook decides once per host and caches the answer" {
   mkdir l
-  rt=${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/nook}
-  rt=${rt:-/tmp/nook-$(id -u)}
-  rm -f "$rt/overlay-kernel"
+  export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/rt
+  mkdir -m 0700 "$XDG_RUNTIME_DIR"
   run nook run -v --layer l --layers-at /m -- true
   assert_status 0
   assert_output_has "kernel overlay"
-  [ "$(cat "$rt/overlay-kernel")" = "$(uname -r) yes" ]
+  [ "$(cat "$XDG_RUNTIME_DIR/nook/overlay-kernel")" = "$(uname -r) yes" ]
+}
+
+@test "kernel: where the host's answer is no, auto uses fuse-overlayfs and --overlay=kernel fails clearly" {
+  mkdir l
+  export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/rt
+  mkdir -m 0700 "$XDG_RUNTIME_DIR" "$XDG_RUNTIME_DIR/nook"
+  echo "$(uname -r) no" > "$XDG_RUNTIME_DIR/nook/overlay-kernel"
+  run nook run --overlay=kernel --layer l --upper u --layers-at /m -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "this kernel does not mount overlayfs in a user namespace"
+  assert_output_has "--overlay=fuse"
+  [ ! -e u ]
+  run nook run -v --layer l --layers-at /m -- true
+  assert_status 0
+  assert_output_has "fuse-overlayfs overlay"
+  # A different kernel asks again.
+  echo "0.0.0-other no" > "$XDG_RUNTIME_DIR/nook/overlay-kernel"
+  run nook run -v --layer l --layers-at /m -- true
+  assert_output_has "kernel overlay"
 }
