@@ -180,8 +180,10 @@ tree_has_oci_whiteouts (int fd, int depth)
         continue;
       if (is_oci_whiteout_name (de->d_name))
         found = true;
-      else if (de->d_type == DT_DIR)
+      else if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN)
         {
+          /* DT_UNKNOWN: a filesystem that does not say; O_DIRECTORY
+             sorts it out.  */
           int sub = openat (dirfd (d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
           if (sub >= 0)
             found = tree_has_oci_whiteouts (sub, depth + 1);
