@@ -16,7 +16,7 @@ struct command
 
 static const struct command commands[] = {
   { "run", nook_cmd_run, "run a command in a new sandbox" },
-  { "try", nook_cmd_try, "run a command over an overlay of the current directory, then apply or drop its changes" },
+  { "try", nook_cmd_try, "run a command over an overlay of this directory, then apply or drop its changes" },
   { "diff", nook_cmd_diff, "list what a run changed in an upper layer" },
   { "check", nook_cmd_check, "check whether this host is ready for rootless sandboxes" },
   { NULL, NULL, NULL },
