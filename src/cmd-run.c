@@ -14,6 +14,7 @@
 /* The option groups of `nook run`, in --help order.  */
 static const struct nook_option_group *const run_groups[] = {
   &nook_core_options,
+  &nook_mount_options,
   &nook_security_options,
   &nook_life_options,
   NULL,

@@ -17,6 +17,7 @@
 #include <pwd.h>
 
 #include "check.h"
+#include "overlay.h"
 #include "userns.h"
 #include "utils.h"
 
@@ -241,76 +242,24 @@ check_helper (struct results *r, const char *tool, const char *package, const ch
   add (r, tool, NOOK_CHECK_PASS, "%s (%s)", path, version);
 }
 
-static int
-write_own_maps (void)
-{
-  char buf[64];
-  int fd, n;
-  uid_t uid = getuid ();
-  gid_t gid = getgid ();
-
-  if (unshare (CLONE_NEWUSER | CLONE_NEWNS) < 0)
-    return 1;
-  fd = open ("/proc/self/setgroups", O_WRONLY);
-  if (fd < 0 || write (fd, "deny", 4) != 4)
-    return 1;
-  close (fd);
-  n = snprintf (buf, sizeof buf, "0 %u 1", uid);
-  fd = open ("/proc/self/uid_map", O_WRONLY);
-  if (fd < 0 || write (fd, buf, n) != n)
-    return 1;
-  close (fd);
-  n = snprintf (buf, sizeof buf, "0 %u 1", gid);
-  fd = open ("/proc/self/gid_map", O_WRONLY);
-  if (fd < 0 || write (fd, buf, n) != n)
-    return 1;
-  close (fd);
-  return 0;
-}
-
-/* A real overlay mount with userxattr in a throwaway user namespace.  */
-static int
-try_overlay (void *arg)
-{
-  const char *base = arg;
-  char lower[PATH_MAX], upper[PATH_MAX], work[PATH_MAX], merged[PATH_MAX], opts[4 * PATH_MAX];
-
-  if (write_own_maps () != 0)
-    return 1;
-  if (mount ("tmpfs", base, "tmpfs", 0, NULL) < 0)
-    return 2;
-  snprintf (lower, sizeof lower, "%s/l", base);
-  snprintf (upper, sizeof upper, "%s/u", base);
-  snprintf (work, sizeof work, "%s/w", base);
-  snprintf (merged, sizeof merged, "%s/m", base);
-  mkdir (lower, 0755);
-  mkdir (upper, 0755);
-  mkdir (work, 0755);
-  mkdir (merged, 0755);
-  snprintf (opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", lower, upper, work);
-  return mount ("overlay", merged, "overlay", 0, opts) == 0 ? 0 : 3;
-}
-
+/* The same probe (and cached answer) that layers use to choose.  */
 static void
 check_overlay (struct results *r)
 {
-  char base[] = "/tmp/nook-check-XXXXXX";
-  int rc;
+  struct nook_error err = { 0 };
+  int works = nook_overlay_probe_kernel (&err);
 
-  if (mkdtemp (base) == NULL)
-    {
-      add (r, "kernel overlayfs", NOOK_CHECK_WARN, "cannot create a directory in /tmp to test it");
-      return;
-    }
-  rc = in_child (try_overlay, base);
-  rmdir (base);
-  if (rc == 0)
+  if (works > 0)
     add (r, "kernel overlayfs", NOOK_CHECK_PASS, "usable inside a user namespace (userxattr): layers use it");
+  else if (works == 0)
+    {
+      add (r, "kernel overlayfs", NOOK_CHECK_WARN, "not usable inside a user namespace: layers use fuse-overlayfs");
+      fix (r, "a kernel >= 5.11 allows it; otherwise apt-get install fuse-overlayfs");
+    }
   else
     {
-      add (r, "kernel overlayfs", NOOK_CHECK_WARN,
-           "not usable inside a user namespace: layers need fuse-overlayfs");
-      fix (r, "a kernel >= 5.11 allows it; otherwise apt-get install fuse-overlayfs");
+      add (r, "kernel overlayfs", NOOK_CHECK_WARN, "could not be tested: %s", err.msg ? err.msg : "unknown error");
+      nook_error_release (&err);
     }
 }
 

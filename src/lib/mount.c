@@ -93,21 +93,82 @@ plan_default_root (const struct nook_spec *spec, struct nook_root_plan *plan)
       && !path_is_under (home, "/tmp"))
     plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, home, 0, 0700);
   if (bind_cwd)
-    plan_add_simple (plan, NOOK_MNT_BIND, cwd, cwd, 0, 0);
+    plan_add_simple (plan, NOOK_MNT_BIND, cwd, cwd, spec->fs.cwd_readonly ? NOOK_MNT_F_RDONLY : 0, 0);
   plan->workdir = xstrdup (bind_cwd ? cwd : "/");
+}
+
+/* The overlay op that is the root itself (no --layers-at), or NULL.  */
+static const struct nook_mount_op *
+root_overlay (const struct nook_spec *spec)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    if (spec->mounts[i].kind == NOOK_MNT_OVERLAY && spec->mounts[i].dest == NULL)
+      return &spec->mounts[i];
+  return NULL;
+}
+
+static int
+check_user_op (const struct nook_mount_op *op, struct nook_error *err)
+{
+  if (op->kind == NOOK_MNT_OVERLAY && op->dest == NULL)
+    return 0;
+  if (op->dest == NULL || op->dest[0] != '/')
+    return nook_error_set (err, 0, "mount destination `%s` is not an absolute path",
+                           op->dest ? op->dest : "");
+  if (op->kind == NOOK_MNT_BIND && !(op->flags & NOOK_MNT_F_TRY) && access (op->src, F_OK) < 0)
+    return nook_error_errno (err, "bind `%s` on `%s`", op->src, op->dest);
+  if (op->kind == NOOK_MNT_FILE && fcntl (op->fd, F_GETFD) < 0)
+    {
+      nook_error_set (err, 0, "file `%s`: fd %d is not open", op->dest, op->fd);
+      return nook_error_hint (err, "open it for nook, e.g. --file 3 %s 3<SOURCE", op->dest);
+    }
+  return 0;
+}
+
+/* Resolves every overlay op (paths, implementation) while nothing exists
+   yet; their ephemeral uppers and fuse mount points go on a tmpfs that the
+   sandbox mounts on RUNTIME/mnt, in its own mount namespace.  */
+static int
+plan_overlays (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err)
+{
+  for (size_t i = 0; i < plan->n_ops; i++)
+    {
+      if (plan->ops[i].kind != NOOK_MNT_OVERLAY)
+        continue;
+      if (plan->scratch == NULL)
+        {
+          cleanup_free char *runtime = nook_runtime_dir (err);
+          if (runtime == NULL)
+            return -1;
+          /* A fixed, empty mount point: uppers may live elsewhere in the
+             runtime directory (nook try), so it is not covered whole.  */
+          plan->scratch = xasprintf ("%s/mnt", runtime);
+          if (mkdir (plan->scratch, 0700) < 0 && errno != EEXIST)
+            return nook_error_errno (err, "create `%s`", plan->scratch);
+        }
+      if (nook_overlay_plan (plan->ops[i].overlay, spec->fs.overlay_kind, &plan->overlays[i], err) < 0)
+        return -1;
+      plan->overlays[i].root = plan->ops[i].dest == NULL;
+    }
+  return 0;
 }
 
 int
 nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err)
 {
+  const struct nook_mount_op *root_ov = root_overlay (spec);
+
   memset (plan, 0, sizeof *plan);
-  if (spec->rootfs)
+  if (spec->rootfs || root_ov)
     {
       struct stat st;
-      if (stat (spec->rootfs, &st) < 0)
+      if (spec->rootfs && stat (spec->rootfs, &st) < 0)
         return nook_error_errno (err, "--rootfs `%s`", spec->rootfs);
-      if (!S_ISDIR (st.st_mode))
+      if (spec->rootfs && !S_ISDIR (st.st_mode))
         return nook_error_set (err, ENOTDIR, "--rootfs `%s`", spec->rootfs);
+      /* The root overlay comes first: it is the staging mount itself.  */
+      if (root_ov)
+        plan_add (plan, root_ov);
       plan_add_simple (plan, NOOK_MNT_PROC, NULL, "/proc", 0, 0);
       plan_add_simple (plan, NOOK_MNT_DEV, NULL, "/dev", 0, 0);
       plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/tmp", 0, 01777);
@@ -121,12 +182,10 @@ nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan,
   for (size_t i = 0; i < spec->n_mounts; i++)
     {
       const struct nook_mount_op *op = &spec->mounts[i];
-      if (op->dest == NULL || op->dest[0] != '/')
-        return nook_error_set (err, 0, "mount destination `%s` is not an absolute path",
-                               op->dest ? op->dest : "");
-      if (op->kind == NOOK_MNT_BIND && !(op->flags & NOOK_MNT_F_TRY) && access (op->src, F_OK) < 0)
-        return nook_error_errno (err, "bind `%s` on `%s`", op->src, op->dest);
-      plan_add (plan, op);
+      if (check_user_op (op, err) < 0)
+        return -1;
+      if (op != root_ov)
+        plan_add (plan, op);
     }
   if (spec->chdir)
     {
@@ -136,7 +195,8 @@ nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan,
   plan->srcfds = xmalloc (plan->n_ops * sizeof (int));
   for (size_t i = 0; i < plan->n_ops; i++)
     plan->srcfds[i] = -1;
-  return 0;
+  plan->overlays = xcalloc (plan->n_ops, sizeof *plan->overlays);
+  return plan_overlays (spec, plan, err);
 }
 
 void
@@ -148,9 +208,13 @@ nook_root_plan_free (struct nook_root_plan *plan)
       free (plan->ops[i].dest);
       if (plan->srcfds && plan->srcfds[i] >= 0)
         close (plan->srcfds[i]);
+      if (plan->overlays)
+        nook_overlay_mount_release (&plan->overlays[i]);
     }
   free (plan->ops);
   free (plan->srcfds);
+  free (plan->overlays);
+  free (plan->scratch);
   free (plan->workdir);
   memset (plan, 0, sizeof *plan);
 }
@@ -450,6 +514,163 @@ mount_dev (int rootfd, const char *dest, struct nook_error *err)
 }
 
 static int
+mount_mqueue (const struct nook_spec *spec, int rootfd, const char *dest, struct nook_error *err)
+{
+  cleanup_close int mfd
+      = new_fs ("mqueue", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
+
+  if (mfd < 0 && (spec->share & NOOK_NS_IPC))
+    /* An mqueue instance belongs to an IPC namespace, which must be ours.  */
+    return nook_error_hint (err, "--mqueue needs the sandbox's own IPC namespace: drop --share-ipc");
+  if (mfd < 0 || attach (mfd, rootfd, dest, true, err) < 0)
+    return nook_error_wrap (err, "mqueue on `%s`", dest);
+  return 0;
+}
+
+static int
+copy_fd (int in, int out)
+{
+  char buf[65536];
+  ssize_t n;
+
+  while ((n = read (in, buf, sizeof buf)) != 0)
+    {
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 || nook_write_all (out, buf, n) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* Places a read-only bind of the file at FD over itself.  */
+static int
+make_file_readonly (int fd, const char *dest, struct nook_error *err)
+{
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+  cleanup_close int clone = open_tree (fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+
+  if (clone < 0 || mount_setattr (clone, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0
+      || move_mount (clone, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return nook_error_errno (err, "make `%s` read-only", dest);
+  return 0;
+}
+
+static int
+fill_file (int fd, const struct nook_mount_op *op, mode_t mode, struct nook_error *err)
+{
+  if (copy_fd (op->fd, fd) < 0)
+    {
+      nook_error_errno (err, "file `%s`: copy from fd %d", op->dest, op->fd);
+      return errno == ENOSPC ? nook_error_hint (err, "the tmpfs it is on is full; give it a larger --size")
+                             : -1;
+    }
+  if (fchmod (fd, mode) < 0)
+    return nook_error_errno (err, "file `%s`: chmod", op->dest);
+  return 0;
+}
+
+/* Where DEST's directory is read-only (a file in /etc of the composed
+   root), the file is written on a private tmpfs and bound over DEST,
+   which must exist.  */
+static int
+bind_new_file (int rootfd, const struct nook_mount_op *op, mode_t mode, struct nook_error *err)
+{
+  cleanup_close int mfd = new_fs ("tmpfs", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+  cleanup_close int fd = -1, clone = -1, destfd = -1;
+
+  if (mfd < 0)
+    return -1;
+  fd = openat (mfd, "file", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0)
+    return nook_error_errno (err, "file `%s`", op->dest);
+  if (fill_file (fd, op, mode, err) < 0)
+    return -1;
+  destfd = nook_open_in_root (rootfd, op->dest, O_PATH, err);
+  if (destfd < 0)
+    return nook_error_wrap (err, "file `%s` (its directory is read-only, so it must exist to be covered)",
+                            op->dest);
+  clone = open_tree (mfd, "file", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (clone < 0 || move_mount (clone, "", destfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return nook_error_errno (err, "file `%s`", op->dest);
+  return 0;
+}
+
+/* --file FD DEST: a new file with what the caller's FD reads (a pipe, a
+   file, a here-document), written in the sandbox so nook never holds it.  */
+static int
+mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
+{
+  const char *name;
+  cleanup_close int parent = open_parent_in_root (rootfd, op->dest, &name, err);
+  cleanup_close int fd = -1, path = -1;
+  mode_t mode = op->mode ? op->mode : 0644;
+
+  if (parent < 0)
+    return nook_error_wrap (err, "file `%s`", op->dest);
+  fd = openat (parent, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0 && errno == EROFS)
+    {
+      if (bind_new_file (rootfd, op, mode, err) < 0)
+        return -1;
+    }
+  else if (fd < 0)
+    return nook_error_errno (err, "file `%s`", op->dest);
+  else if (fill_file (fd, op, mode, err) < 0)
+    return -1;
+  if (!(op->flags & NOOK_MNT_F_RDONLY))
+    return 0;
+  path = nook_open_in_root (rootfd, op->dest, O_PATH, err);
+  if (path < 0)
+    return nook_error_wrap (err, "file `%s`", op->dest);
+  return make_file_readonly (path, op->dest, err);
+}
+
+/* DEST and every mount under it become read-only: a recursive clone with
+   the attribute set is placed over DEST, so a DEST that is not a mount
+   point is covered too, and nothing under it keeps write access.  */
+static int
+remount_ro (int rootfd, const char *dest, struct nook_error *err)
+{
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+  cleanup_close int fd = nook_open_in_root (rootfd, dest, O_PATH, err);
+  cleanup_close int clone = -1;
+
+  if (fd < 0)
+    return nook_error_wrap (err, "remount `%s` read-only", dest);
+  clone = open_tree (fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+  if (clone < 0 || mount_setattr (clone, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0
+      || move_mount (clone, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return nook_error_errno (err, "remount `%s` read-only", dest);
+  return 0;
+}
+
+static int
+chmod_in_root (int rootfd, const char *dest, mode_t mode, struct nook_error *err)
+{
+  cleanup_close int fd = nook_open_in_root (rootfd, dest, O_PATH, err);
+  char path[64];
+
+  if (fd < 0)
+    return nook_error_wrap (err, "chmod `%s`", dest);
+  /* fchmod() refuses O_PATH fds; the magic link reaches the same inode.  */
+  snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
+  if (chmod (path, mode) < 0)
+    return nook_error_errno (err, "chmod `%s`", dest);
+  return 0;
+}
+
+static int
+mount_layers (int rootfd, const struct nook_mount_op *op, int srcfd, struct nook_error *err)
+{
+  if (op->dest == NULL)
+    return 0; /* the root itself: mounted as the staging root */
+  if (attach (srcfd, rootfd, op->dest, true, err) < 0)
+    return nook_error_wrap (err, "layers on `%s`", op->dest);
+  return 0;
+}
+
+static int
 apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *op, int srcfd,
           struct nook_error *err)
 {
@@ -473,16 +694,64 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
       return mount_proc (spec, rootfd, op->dest, err);
     case NOOK_MNT_DEV:
       return mount_dev (rootfd, op->dest, err);
+    case NOOK_MNT_MQUEUE:
+      return mount_mqueue (spec, rootfd, op->dest, err);
+    case NOOK_MNT_FILE:
+      return mount_file (rootfd, op, err);
+    case NOOK_MNT_REMOUNT_RO:
+      return remount_ro (rootfd, op->dest, err);
+    case NOOK_MNT_CHMOD:
+      return chmod_in_root (rootfd, op->dest, op->mode, err);
+    case NOOK_MNT_OVERLAY:
+      return mount_layers (rootfd, op, srcfd, err);
     }
   return nook_error_set (err, EINVAL, "unknown mount operation %d", op->kind);
 }
 
-/* The root's own mount: a fresh tmpfs, or a clone of --rootfs.  */
+/* Every overlay is mounted, detached, while the host's paths are still
+   visible: overlayfs and fuse-overlayfs resolve their layers by path.  */
 static int
-mount_staging (const struct nook_spec *spec, struct nook_error *err)
+mount_overlays (struct nook_root_plan *plan, struct nook_error *err)
+{
+  bool fuse = false;
+
+  if (plan->scratch == NULL)
+    return 0;
+  /* Ephemeral uppers and fuse mount points: a tmpfs on RUNTIME/mnt, seen
+     only in this mount namespace and gone with it.  */
+  if (mount ("tmpfs", plan->scratch, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+    return nook_error_errno (err, "mount the layers' scratch tmpfs on `%s`", plan->scratch);
+  for (size_t i = 0; i < plan->n_ops; i++)
+    {
+      if (plan->ops[i].kind != NOOK_MNT_OVERLAY)
+        continue;
+      plan->srcfds[i] = nook_overlay_mount (&plan->overlays[i], plan->scratch, i, err);
+      if (plan->srcfds[i] < 0)
+        return nook_error_wrap (err, "layers");
+      fuse |= plan->overlays[i].kind == NOOK_OVERLAY_FUSE;
+    }
+  /* pivot_root moves every process of the mount namespace whose root is
+     the old root into the new one: fuse-overlayfs would then find its own
+     mount where its paths lead, and deadlock on itself.  The sandbox goes
+     on in a mount namespace of its own instead, a copy of this one, which
+     fuse-overlayfs keeps alive until it dies with the sandbox.  */
+  if (fuse && unshare (CLONE_NEWNS) < 0)
+    return nook_error_errno (err, "layers: a mount namespace apart from fuse-overlayfs");
+  return 0;
+}
+
+/* The root's own mount: a fresh tmpfs, the layers, or a clone of --rootfs.  */
+static int
+mount_staging (const struct nook_spec *spec, const struct nook_root_plan *plan, struct nook_error *err)
 {
   cleanup_close int fd = -1;
 
+  if (plan->n_ops && plan->ops[0].kind == NOOK_MNT_OVERLAY && plan->ops[0].dest == NULL)
+    {
+      if (move_mount (plan->srcfds[0], "", AT_FDCWD, STAGING, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        return nook_error_errno (err, "mount the layers as the root");
+      return 0;
+    }
   if (spec->rootfs == NULL)
     {
       if (mount ("tmpfs", STAGING, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
@@ -527,9 +796,9 @@ nook_root_setup (const struct nook_spec *spec, struct nook_root_plan *plan, stru
   /* Nothing done from here on may propagate back to the host.  */
   if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return nook_error_errno (err, "make / private");
-  if (open_bind_sources (plan, err) < 0)
+  if (open_bind_sources (plan, err) < 0 || mount_overlays (plan, err) < 0)
     return -1;
-  if (mount_staging (spec, err) < 0)
+  if (mount_staging (spec, plan, err) < 0)
     return -1;
   rootfd = open (STAGING, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)

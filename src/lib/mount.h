@@ -5,14 +5,17 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "overlay.h"
 #include "spec.h"
 
 /* The mount operations of one run: the default root's, then the user's.  */
 struct nook_root_plan
 {
   struct nook_mount_op *ops; /* owned deep copies */
-  int *srcfds;               /* per op: a detached clone of a bind source, or -1 */
+  int *srcfds;               /* per op: a detached clone of a bind source, or an overlay's mount, or -1 */
+  struct nook_overlay_mount *overlays; /* per op: the plan of an overlay op */
   size_t n_ops;
+  char *scratch;   /* overlays' private tmpfs in the sandbox (over the runtime dir) */
   bool root_tmpfs; /* composed root: a tmpfs made read-only at the end */
   char *workdir;
 };

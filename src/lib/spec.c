@@ -32,8 +32,17 @@ nook_spec_free (struct nook_spec *spec)
     {
       free (spec->mounts[i].src);
       free (spec->mounts[i].dest);
+      if (spec->mounts[i].overlay)
+        {
+          strv_free (spec->mounts[i].overlay->lowers);
+          free (spec->mounts[i].overlay->upper);
+          free (spec->mounts[i].overlay->work);
+          free (spec->mounts[i].overlay);
+        }
     }
   free (spec->mounts);
+  strv_free (spec->fs.try_paths);
+  free (spec->fs.try_keep);
   for (size_t i = 0; i < spec->n_env_ops; i++)
     {
       free (spec->env_ops[i].key);
@@ -61,7 +70,16 @@ nook_spec_add_mount (struct nook_spec *spec, enum nook_mount_kind kind, const ch
   op->flags = flags;
   op->src = xstrdup (src);
   op->dest = xstrdup (dest);
+  op->fd = -1;
   return op;
+}
+
+struct nook_overlay *
+nook_spec_add_overlay (struct nook_spec *spec, const char *dest)
+{
+  struct nook_mount_op *op = nook_spec_add_mount (spec, NOOK_MNT_OVERLAY, NULL, dest, 0);
+  op->overlay = xcalloc (1, sizeof *op->overlay);
+  return op->overlay;
 }
 
 const char *

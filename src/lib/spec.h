@@ -12,6 +12,7 @@
 
 #include "security.h"
 #include "state.h"
+#include "overlay-spec.h"
 
 /* Namespaces nook creates; a bit set in spec->share keeps the host's.  */
 enum
@@ -33,12 +34,17 @@ enum nook_map_mode
    The default root is itself such a list; user options append to it.  */
 enum nook_mount_kind
 {
-  NOOK_MNT_BIND,    /* SRC (a host path) on DEST */
-  NOOK_MNT_TMPFS,   /* a tmpfs on DEST (size, mode) */
-  NOOK_MNT_DIR,     /* a directory DEST (mode) */
-  NOOK_MNT_SYMLINK, /* DEST -> SRC */
-  NOOK_MNT_PROC,    /* a proc for the sandbox's PID namespace on DEST */
-  NOOK_MNT_DEV,     /* a minimal /dev on DEST */
+  NOOK_MNT_BIND,       /* SRC (a host path) on DEST */
+  NOOK_MNT_TMPFS,      /* a tmpfs on DEST (size, mode) */
+  NOOK_MNT_DIR,        /* a directory DEST (mode) */
+  NOOK_MNT_SYMLINK,    /* DEST -> SRC */
+  NOOK_MNT_PROC,       /* a proc for the sandbox's PID namespace on DEST */
+  NOOK_MNT_DEV,        /* a minimal /dev on DEST */
+  NOOK_MNT_MQUEUE,     /* an mqueue for the sandbox's IPC namespace on DEST */
+  NOOK_MNT_FILE,       /* a new file DEST holding what the caller's fd reads */
+  NOOK_MNT_REMOUNT_RO, /* DEST, and every mount under it, made read-only */
+  NOOK_MNT_CHMOD,      /* DEST's mode set to mode */
+  NOOK_MNT_OVERLAY,    /* overlay->lowers (+ upper) merged on DEST; DEST NULL: the root */
 };
 
 enum
@@ -54,8 +60,10 @@ struct nook_mount_op
   unsigned flags;
   char *src;
   char *dest;
-  mode_t mode;   /* 0: the kind's default */
-  uint64_t size; /* tmpfs size in bytes; 0: the kernel's default */
+  mode_t mode;                  /* 0: the kind's default */
+  uint64_t size;                /* tmpfs size in bytes; 0: the kernel's default */
+  int fd;                       /* NOOK_MNT_FILE: the caller's fd to read */
+  struct nook_overlay *overlay; /* NOOK_MNT_OVERLAY: owned by the spec */
 };
 
 struct nook_env_op
@@ -88,6 +96,9 @@ struct nook_spec
   struct nook_mount_op *mounts;
   size_t n_mounts;
 
+  /* Filesystems: parser state and choices of the mount options.  */
+  struct nook_fs_spec fs;
+
   /* Environment.  */
   bool keep_env;
   struct nook_env_op *env_ops;
@@ -113,6 +124,9 @@ void nook_spec_init (struct nook_spec *spec);
 void nook_spec_free (struct nook_spec *spec);
 struct nook_mount_op *nook_spec_add_mount (struct nook_spec *spec, enum nook_mount_kind kind, const char *src,
                                            const char *dest, unsigned flags);
+/* Appends an overlay of (still empty) layers on DEST, or as the root when
+   DEST is NULL.  */
+struct nook_overlay *nook_spec_add_overlay (struct nook_spec *spec, const char *dest);
 /* The hostname inside: --hostname, else --name, else "nook".  */
 const char *nook_spec_hostname (const struct nook_spec *spec);
 void nook_spec_add_env (struct nook_spec *spec, const char *key, const char *value);

@@ -1,0 +1,175 @@
+/* nook try [OPTIONS] [--] CMD [ARG...]  */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "lib/diff.h"
+#include "lib/spawn.h"
+#include "lib/try.h"
+#include "lib/utils.h"
+#include "options.h"
+
+enum
+{
+  OPT_PATH = 1,
+  OPT_COMMIT,
+  OPT_KEEP,
+};
+
+static const struct nook_option try_options[] = {
+  { "path", 0, 1, OPT_PATH, "DIR", "try changes to DIR (repeat; default: the current directory)" },
+  { "commit", 0, 0, OPT_COMMIT, "", "apply the changes when CMD succeeds, without asking" },
+  { "keep", 0, 1, OPT_KEEP, "DIR", "keep the changes as an upper layer in DIR instead of applying them" },
+  { NULL, 0, 0, 0, NULL, NULL },
+};
+
+static int
+try_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_error *err)
+{
+  switch (o->id)
+    {
+    case OPT_PATH:
+      strv_append (&spec->fs.try_paths, val[0]);
+      return 0;
+    case OPT_COMMIT:
+      spec->fs.try_commit = true;
+      return 0;
+    case OPT_KEEP:
+      nook_option_string (&spec->fs.try_keep, val[0]);
+      return 0;
+    }
+  return nook_error_set (err, 0, "option --%s is not handled", o->name);
+}
+
+static int
+try_check (const struct nook_spec *spec, struct nook_error *err)
+{
+  if (spec->fs.try_commit && spec->fs.try_keep)
+    return nook_error_set (err, 0, "--commit applies the changes, --keep saves them: choose one");
+  if (spec->fs.layers_op)
+    return nook_error_set (err, 0, "--layer cannot be combined with nook try (use nook run)");
+  return 0;
+}
+
+static const struct nook_option_group try_group
+    = { "Options of nook try", try_options, try_apply, try_check };
+
+static const struct nook_option_group *const try_groups[] = {
+  &try_group,
+  &nook_core_options,
+  &nook_mount_options,
+  NULL,
+};
+
+#define TRY_SYNOPSIS "nook try [OPTIONS] [--] CMD [ARG...]"
+
+/* Prints the changes of every tried directory; returns how many.  */
+static int
+show_changes (const struct nook_try *t, struct nook_error *err)
+{
+  size_t total = 0;
+
+  for (size_t i = 0; t->paths[i]; i++)
+    {
+      char *const lowers[] = { t->paths[i], NULL };
+      struct nook_changes c;
+
+      if (nook_diff (t->uppers[i], lowers, &c, err) < 0)
+        return -1;
+      for (size_t j = 0; j < c.n; j++)
+        printf ("%c %s%s\n", c.v[j].kind, t->paths[i], c.v[j].path);
+      total += c.n;
+      nook_changes_free (&c);
+    }
+  fflush (stdout);
+  return total;
+}
+
+static bool
+ask (void)
+{
+  char line[16];
+
+  if (!isatty (STDIN_FILENO))
+    return false;
+  fprintf (stderr, "Apply these changes? [y/N] ");
+  fflush (stderr);
+  return fgets (line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
+}
+
+static int
+finish (const struct nook_spec *spec, const struct nook_try *t, int status, struct nook_error *err)
+{
+  int n = show_changes (t, err);
+
+  if (n < 0)
+    return -1;
+  if (n == 0)
+    {
+      fprintf (stderr, "nook: try: no changes\n");
+      return 0;
+    }
+  if (spec->fs.try_keep)
+    {
+      fprintf (stderr, "nook: try: changes kept in `%s` (see nook diff)\n", spec->fs.try_keep);
+      return 0;
+    }
+  if (status != 0)
+    {
+      fprintf (stderr, "nook: try: the command failed (status %d): changes not applied\n", status);
+      return 0;
+    }
+  if (!spec->fs.try_commit && !ask ())
+    {
+      fprintf (stderr,
+               "nook: try: changes not applied (use --commit to apply them, --keep DIR to save them)\n");
+      return 0;
+    }
+  for (size_t i = 0; t->paths[i]; i++)
+    if (nook_diff_apply (t->uppers[i], t->paths[i], err) < 0)
+      return nook_error_wrap (err, "try");
+  fprintf (stderr, "nook: try: changes applied\n");
+  return 0;
+}
+
+int
+nook_cmd_try (int argc, char **argv)
+{
+  struct nook_error err = { 0 };
+  struct nook_spec spec;
+  struct nook_try t = { 0 };
+  int i, status = -1;
+
+  nook_spec_init (&spec);
+  i = nook_options_parse ("try", try_groups, argc, argv, &spec, &err);
+  if (i == 0)
+    {
+      nook_options_usage (stdout, TRY_SYNOPSIS, try_groups);
+      nook_spec_free (&spec);
+      return 0;
+    }
+  if (i > 0 && i >= argc)
+    nook_error_set (&err, 0, "try: no command given (usage: %s)", TRY_SYNOPSIS);
+  if (err.msg)
+    goto fail;
+  for (; i < argc; i++)
+    strv_append (&spec.argv, argv[i]);
+  nook_verbose = spec.verbose;
+  if (nook_try_prepare (&spec, &t, &err) < 0)
+    goto fail;
+  status = nook_run (&spec, &err);
+  if (status < 0 || finish (&spec, &t, status, &err) < 0)
+    goto fail;
+  nook_try_release (&t);
+  nook_spec_free (&spec);
+  return status;
+fail:
+  nook_try_release (&t);
+  nook_spec_free (&spec);
+  return nook_error_report (&err);
+}

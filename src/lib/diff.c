@@ -1,0 +1,547 @@
+/* nook: reading an overlay's upper layer (nook diff) and applying it to
+ * the directory it covered (nook try --commit).
+ *
+ * Every walk goes through directory fds with O_NOFOLLOW: the upper was
+ * written by the sandboxed command, so a symlink in it is data, never a
+ * way into the rest of the host.
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "diff.h"
+#include "overlay.h"
+#include "utils.h"
+
+/* OCI's opaque mark; fuse-overlayfs writes it too.  */
+#define OPAQUE_MARK ".wh..wh..opq"
+#define WH_PREFIX ".wh."
+
+static const char *const opaque_xattrs[]
+    = { "user.overlay.opaque", "trusted.overlay.opaque", "user.fuseoverlayfs.opaque", NULL };
+static const char *const origin_xattrs[]
+    = { "user.overlay.origin", "trusted.overlay.origin", "user.fuseoverlayfs.origin", NULL };
+
+static bool
+is_whiteout_dev (const struct stat *st)
+{
+  return S_ISCHR (st->st_mode) && st->st_rdev == makedev (0, 0);
+}
+
+/* Whether DIRFD/NAME (not followed when a symlink) has one of NAMES; with
+   WANT_Y, set to "y".  */
+static bool
+has_xattr_at (int dirfd, const char *name, const char *const *names, bool want_y)
+{
+  char path[PATH_MAX], val[8];
+
+  snprintf (path, sizeof path, "/proc/self/fd/%d/%s", dirfd, name);
+  for (size_t i = 0; names[i]; i++)
+    {
+      ssize_t n = lgetxattr (path, names[i], val, sizeof val);
+      if (n >= 0 && (!want_y || (n >= 1 && val[0] == 'y')))
+        return true;
+    }
+  return false;
+}
+
+/* Whether the directory at FD hides what lower layers have in it.  */
+static bool
+dir_is_opaque (int fd)
+{
+  struct stat st;
+  return has_xattr_at (fd, ".", opaque_xattrs, true)
+         || fstatat (fd, OPAQUE_MARK, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static int
+compare_names (const void *a, const void *b)
+{
+  return strcmp (*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in the directory at FD, sorted, without "." and "..".  */
+static char **
+read_names (int fd)
+{
+  int copy = openat (fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = copy >= 0 ? fdopendir (copy) : NULL;
+  struct dirent *de;
+  char **names = NULL;
+
+  if (d == NULL)
+    {
+      if (copy >= 0)
+        close (copy);
+      return NULL;
+    }
+  while ((de = readdir (d)))
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0)
+      strv_append (&names, de->d_name);
+  closedir (d);
+  if (names)
+    qsort (names, strv_len (names), sizeof *names, compare_names);
+  return names;
+}
+
+static bool
+strv_has (char *const *v, const char *s)
+{
+  for (size_t i = 0; v && v[i]; i++)
+    if (strcmp (v[i], s) == 0)
+      return true;
+  return false;
+}
+
+static int
+open_dir_beneath (int rootfd, const char *rel)
+{
+  struct open_how how = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                          .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+  while (*rel == '/')
+    rel++;
+  return syscall (SYS_openat2, rootfd, *rel ? rel : ".", &how, sizeof how);
+}
+
+/* ---- nook diff ------------------------------------------------------------------ */
+
+struct walk
+{
+  int *lowerfds; /* first the lowest */
+  size_t n_lowers;
+  bool have_lowers;
+  struct nook_changes *out;
+};
+
+static void
+emit (struct walk *w, char kind, const char *path)
+{
+  w->out->v = xrealloc (w->out->v, (w->out->n + 1) * sizeof *w->out->v);
+  w->out->v[w->out->n].kind = kind;
+  w->out->v[w->out->n].path = xstrdup (path);
+  w->out->n++;
+}
+
+/* Whether the lowers, merged, have DIR/NAME (DIR relative to their root).  */
+static bool
+lowers_have (struct walk *w, const char *dir, const char *name)
+{
+  cleanup_free char *wh = xasprintf (WH_PREFIX "%s", name);
+
+  for (size_t i = w->n_lowers; i-- > 0;)
+    {
+      cleanup_close int fd = open_dir_beneath (w->lowerfds[i], dir);
+      struct stat st;
+
+      if (fd < 0)
+        continue;
+      if (fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+        return !is_whiteout_dev (&st);
+      if (fstatat (fd, wh, &st, AT_SYMLINK_NOFOLLOW) == 0 || dir_is_opaque (fd))
+        return false;
+    }
+  return false;
+}
+
+/* An opaque directory that replaced a lower one deletes the lower's
+   entries that the upper does not have again.  */
+static void
+emit_hidden (struct walk *w, const char *rel, char *const *upper_names)
+{
+  cleanup_strv char **seen = NULL;
+
+  for (size_t i = 0; i < w->n_lowers; i++)
+    {
+      cleanup_close int fd = open_dir_beneath (w->lowerfds[i], rel);
+      cleanup_strv char **names = fd >= 0 ? read_names (fd) : NULL;
+
+      for (size_t j = 0; names && names[j]; j++)
+        if (strncmp (names[j], WH_PREFIX, 4) != 0 && !strv_has (upper_names, names[j])
+            && !strv_has (seen, names[j]))
+          {
+            cleanup_free char *path = xasprintf ("%s/%s", rel, names[j]);
+            strv_append (&seen, names[j]);
+            emit (w, 'D', path);
+          }
+    }
+}
+
+static int walk_dir (struct walk *w, int fd, const char *rel, bool existed, struct nook_error *err);
+
+static int
+walk_entry (struct walk *w, int fd, const char *rel, const char *name, bool below_new, struct nook_error *err)
+{
+  cleanup_free char *path = xasprintf ("%s/%s", rel, name);
+  cleanup_close int sub = -1;
+  struct stat st;
+  bool existed;
+
+  if (fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return nook_error_errno (err, "diff: `%s`", path);
+  if (strncmp (name, WH_PREFIX, 4) == 0)
+    {
+      /* .wh.NAME deletes NAME; fuse-overlayfs also keeps whiteout
+         devices of its own under .wh. names, which say nothing.  */
+      if (!is_whiteout_dev (&st))
+        {
+          cleanup_free char *deleted = xasprintf ("%s/%s", rel, name + 4);
+          emit (w, 'D', deleted);
+        }
+      return 0;
+    }
+  if (is_whiteout_dev (&st))
+    {
+      emit (w, 'D', path);
+      return 0;
+    }
+  if (below_new)
+    existed = false;
+  else if (w->have_lowers)
+    existed = lowers_have (w, rel, name);
+  else
+    existed = has_xattr_at (fd, name, origin_xattrs, false);
+  emit (w, existed ? 'C' : 'A', path);
+  if (!S_ISDIR (st.st_mode))
+    return 0;
+  sub = openat (fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (sub < 0)
+    return nook_error_errno (err, "diff: `%s`", path);
+  return walk_dir (w, sub, path, existed, err);
+}
+
+static int
+walk_dir (struct walk *w, int fd, const char *rel, bool existed, struct nook_error *err)
+{
+  cleanup_strv char **names = read_names (fd);
+  bool opaque = dir_is_opaque (fd);
+
+  if (existed && opaque && w->have_lowers)
+    emit_hidden (w, rel, names);
+  for (size_t i = 0; names && names[i]; i++)
+    if (strcmp (names[i], OPAQUE_MARK) != 0 && walk_entry (w, fd, rel, names[i], !existed || opaque, err) < 0)
+      return -1;
+  return 0;
+}
+
+static int
+compare_changes (const void *a, const void *b)
+{
+  return strcmp (((const struct nook_change *)a)->path, ((const struct nook_change *)b)->path);
+}
+
+int
+nook_diff (const char *upper, char *const *lowers, struct nook_changes *out, struct nook_error *err)
+{
+  struct walk w = { .out = out, .have_lowers = lowers != NULL };
+  cleanup_close int fd = open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int r = -1;
+
+  memset (out, 0, sizeof *out);
+  if (fd < 0)
+    return nook_error_errno (err, "upper `%s`", upper);
+  w.n_lowers = strv_len (lowers);
+  w.lowerfds = xcalloc (w.n_lowers + 1, sizeof (int));
+  for (size_t i = 0; i < w.n_lowers; i++)
+    {
+      w.lowerfds[i] = open (lowers[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (w.lowerfds[i] < 0)
+        {
+          nook_error_errno (err, "layer `%s`", lowers[i]);
+          goto out;
+        }
+    }
+  r = walk_dir (&w, fd, "", true, err);
+  if (r == 0)
+    qsort (out->v, out->n, sizeof *out->v, compare_changes);
+out:
+  for (size_t i = 0; i < w.n_lowers; i++)
+    if (w.lowerfds[i] >= 0)
+      close (w.lowerfds[i]);
+  free (w.lowerfds);
+  return r;
+}
+
+void
+nook_changes_free (struct nook_changes *changes)
+{
+  for (size_t i = 0; i < changes->n; i++)
+    free (changes->v[i].path);
+  free (changes->v);
+  memset (changes, 0, sizeof *changes);
+}
+
+char *
+nook_changes_to_json (const struct nook_changes *changes)
+{
+  json_object *arr = json_object_new_array ();
+  char *text;
+
+  for (size_t i = 0; i < changes->n; i++)
+    {
+      json_object *o = json_object_new_object ();
+      char kind[2] = { changes->v[i].kind, '\0' };
+      json_object_object_add (o, "kind", json_object_new_string (kind));
+      json_object_object_add (o, "path", json_object_new_string (changes->v[i].path));
+      json_object_array_add (arr, o);
+    }
+  text = xstrdup (
+      json_object_to_json_string_ext (arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+  json_object_put (arr);
+  return text;
+}
+
+int
+nook_diff_read_layers (const char *upper, char ***lowers, struct nook_error *err)
+{
+  cleanup_free char *abs = realpath (upper, NULL), *meta = NULL, *path = NULL;
+  json_object *root, *arr;
+
+  *lowers = NULL;
+  if (abs == NULL)
+    return nook_error_errno (err, "upper `%s`", upper);
+  meta = nook_overlay_meta_dir (abs);
+  path = xasprintf ("%s/layers.json", meta);
+  if (access (path, F_OK) < 0)
+    return 0;
+  root = json_object_from_file (path);
+  if (root == NULL || !json_object_object_get_ex (root, "layers", &arr)
+      || !json_object_is_type (arr, json_type_array))
+    {
+      if (root)
+        json_object_put (root);
+      return nook_error_set (err, 0, "`%s` is not a layer record of nook", path);
+    }
+  for (size_t i = 0; i < json_object_array_length (arr); i++)
+    strv_append (lowers, json_object_get_string (json_object_array_get_idx (arr, i)));
+  json_object_put (root);
+  return 0;
+}
+
+/* ---- applying an upper ---------------------------------------------------------- */
+
+static int remove_children (int fd);
+
+int
+nook_remove_tree_at (int dirfd, const char *name)
+{
+  int fd;
+
+  if (unlinkat (dirfd, name, 0) == 0 || errno == ENOENT)
+    return 0;
+  if (errno != EISDIR && errno != EPERM)
+    return -1;
+  /* A directory: made writable first (overlayfs's work dir is mode 0).  */
+  fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == EACCES)
+    {
+      int p = openat (dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      char path[64];
+      if (p >= 0)
+        {
+          snprintf (path, sizeof path, "/proc/self/fd/%d", p);
+          chmod (path, 0700);
+          close (p);
+        }
+      fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+  if (fd < 0)
+    return -1;
+  fchmod (fd, 0700);
+  if (remove_children (fd) < 0)
+    {
+      close (fd);
+      return -1;
+    }
+  close (fd);
+  return unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+static int
+remove_children (int fd)
+{
+  cleanup_strv char **names = read_names (fd);
+
+  for (size_t i = 0; names && names[i]; i++)
+    if (nook_remove_tree_at (fd, names[i]) < 0)
+      return -1;
+  return 0;
+}
+
+static int
+copy_data (int in, int out)
+{
+  char buf[65536];
+  ssize_t n;
+
+  for (;;)
+    {
+      ssize_t c = copy_file_range (in, NULL, out, NULL, 1 << 30, 0);
+      if (c == 0)
+        return 0;
+      if (c < 0)
+        break;
+    }
+  /* Across filesystems on older kernels: a plain copy.  */
+  while ((n = read (in, buf, sizeof buf)) != 0)
+    {
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 || nook_write_all (out, buf, n) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* Writes the non-directory NAME of the upper as a temporary file in the
+   target directory, with its mode and times, then renames it over.  */
+static int
+apply_leaf (int ufd, int tfd, const char *name, const struct stat *st, const char *path,
+            struct nook_error *err)
+{
+  cleanup_free char *tmp = xasprintf (".nook-try.%d.%s", (int)getpid (), name);
+  struct timespec times[2] = { st->st_atim, st->st_mtim };
+  struct stat cur;
+  int r = 0;
+
+  if (strlen (tmp) > NAME_MAX)
+    {
+      free (tmp);
+      tmp = xasprintf (".nook-try.%d", (int)getpid ());
+    }
+  unlinkat (tfd, tmp, 0);
+  if (S_ISREG (st->st_mode))
+    {
+      cleanup_close int in = openat (ufd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      cleanup_close int out = openat (tfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (in < 0 || out < 0 || copy_data (in, out) < 0 || fchmod (out, st->st_mode & 07777) < 0
+          || futimens (out, times) < 0)
+        r = -1;
+    }
+  else if (S_ISLNK (st->st_mode))
+    {
+      char target[PATH_MAX];
+      ssize_t n = readlinkat (ufd, name, target, sizeof target - 1);
+      if (n < 0)
+        r = -1;
+      else
+        {
+          target[n] = '\0';
+          r = symlinkat (target, tfd, tmp);
+          if (r == 0)
+            utimensat (tfd, tmp, times, AT_SYMLINK_NOFOLLOW);
+        }
+    }
+  else if (S_ISFIFO (st->st_mode))
+    r = mkfifoat (tfd, tmp, st->st_mode & 07777);
+  else
+    {
+      nook_warn ("try: `%s` is a device or socket: not applied", path);
+      return 0;
+    }
+  if (r < 0)
+    {
+      int saved = errno;
+      unlinkat (tfd, tmp, 0);
+      errno = saved;
+      return nook_error_errno (err, "apply `%s`", path);
+    }
+  /* A directory in the way is replaced, as the command replaced it.  */
+  if (fstatat (tfd, name, &cur, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR (cur.st_mode))
+    nook_remove_tree_at (tfd, name);
+  if (renameat (tfd, tmp, tfd, name) < 0)
+    {
+      int saved = errno;
+      unlinkat (tfd, tmp, 0);
+      errno = saved;
+      return nook_error_errno (err, "apply `%s`", path);
+    }
+  return 0;
+}
+
+static int apply_dir (int ufd, int tfd, const char *rel, struct nook_error *err);
+
+static int
+apply_subdir (int ufd, int tfd, const char *name, const struct stat *st, const char *path,
+              struct nook_error *err)
+{
+  struct timespec times[2] = { st->st_atim, st->st_mtim };
+  cleanup_close int usub = openat (ufd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  cleanup_close int tsub = -1;
+  struct stat cur;
+
+  if (usub < 0)
+    return nook_error_errno (err, "apply `%s`", path);
+  if (fstatat (tfd, name, &cur, AT_SYMLINK_NOFOLLOW) == 0 && (!S_ISDIR (cur.st_mode) || dir_is_opaque (usub)))
+    if (nook_remove_tree_at (tfd, name) < 0)
+      return nook_error_errno (err, "apply `%s`: remove what it replaced", path);
+  if (mkdirat (tfd, name, 0700) < 0 && errno != EEXIST)
+    return nook_error_errno (err, "apply `%s`", path);
+  tsub = openat (tfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (tsub < 0)
+    return nook_error_errno (err, "apply `%s`", path);
+  /* Writable while it is filled; its own mode and times come last.  */
+  fchmod (tsub, 0700);
+  if (apply_dir (usub, tsub, path, err) < 0)
+    return -1;
+  if (fchmod (tsub, st->st_mode & 07777) < 0 || futimens (tsub, times) < 0)
+    return nook_error_errno (err, "apply `%s`", path);
+  return 0;
+}
+
+static int
+apply_dir (int ufd, int tfd, const char *rel, struct nook_error *err)
+{
+  cleanup_strv char **names = read_names (ufd);
+
+  for (size_t i = 0; names && names[i]; i++)
+    {
+      const char *name = names[i];
+      cleanup_free char *path = xasprintf ("%s/%s", rel, name);
+      struct stat st;
+
+      if (strcmp (name, OPAQUE_MARK) == 0)
+        continue;
+      if (fstatat (ufd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return nook_error_errno (err, "apply `%s`", path);
+      if (strncmp (name, WH_PREFIX, 4) == 0 || is_whiteout_dev (&st))
+        {
+          const char *victim = strncmp (name, WH_PREFIX, 4) == 0 ? name + 4 : name;
+          if (strncmp (name, WH_PREFIX, 4) == 0 && is_whiteout_dev (&st))
+            continue; /* fuse-overlayfs's own marks */
+          if (nook_remove_tree_at (tfd, victim) < 0)
+            return nook_error_errno (err, "delete `%s/%s`", rel, victim);
+          continue;
+        }
+      if ((S_ISDIR (st.st_mode) ? apply_subdir (ufd, tfd, name, &st, path, err)
+                                : apply_leaf (ufd, tfd, name, &st, path, err))
+          < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+nook_diff_apply (const char *upper, const char *target, struct nook_error *err)
+{
+  cleanup_close int ufd = open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  cleanup_close int tfd = open (target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (ufd < 0)
+    return nook_error_errno (err, "upper `%s`", upper);
+  if (tfd < 0)
+    return nook_error_errno (err, "`%s`", target);
+  return apply_dir (ufd, tfd, target, err);
+}

@@ -1,0 +1,173 @@
+/* Unit tests: filesystem options of `nook run` and the diff of an upper.  */
+#include <config.h>
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cmd.h"
+#include "lib/diff.h"
+#include "lib/utils.h"
+
+static int
+parse (struct nook_spec *spec, struct nook_error *err, char **argv)
+{
+  int argc = 0;
+  while (argv[argc])
+    argc++;
+  nook_spec_init (spec);
+  return nook_run_parse (argc, argv, spec, err);
+}
+
+#define ARGV(...) ((char *[]){ "run", __VA_ARGS__, NULL })
+
+static void
+mount_options_append_ops_in_order (void **state)
+{
+  struct nook_spec spec;
+  struct nook_error err = { 0 };
+
+  assert_int_equal (parse (&spec, &err,
+                           ARGV ("--ro-bind", "/a", "/b", "--volume", "/c:/d:ro", "--size", "1m", "--perms",
+                                 "0700", "--tmpfs", "/t", "--tmpfs", "/u:size=64m,mode=1777", "--dir", "/x",
+                                 "--chmod", "0711", "/x", "--file", "0", "/f", "--", "true")),
+                    0);
+  assert_int_equal (spec.n_mounts, 7);
+  assert_int_equal (spec.mounts[0].kind, NOOK_MNT_BIND);
+  assert_true (spec.mounts[0].flags & NOOK_MNT_F_RDONLY);
+  assert_string_equal (spec.mounts[1].src, "/c");
+  assert_string_equal (spec.mounts[1].dest, "/d");
+  assert_true (spec.mounts[1].flags & NOOK_MNT_F_RDONLY);
+  assert_int_equal (spec.mounts[2].size, 1 << 20);
+  assert_int_equal (spec.mounts[2].mode, 0700);
+  /* --size and --perms applied to the next tmpfs only.  */
+  assert_int_equal (spec.mounts[3].size, 64 << 20);
+  assert_int_equal (spec.mounts[3].mode, 01777);
+  assert_string_equal (spec.mounts[3].dest, "/u");
+  assert_int_equal (spec.mounts[4].kind, NOOK_MNT_DIR);
+  assert_int_equal (spec.mounts[4].mode, 0);
+  assert_int_equal (spec.mounts[5].kind, NOOK_MNT_CHMOD);
+  assert_int_equal (spec.mounts[5].mode, 0711);
+  assert_int_equal (spec.mounts[6].kind, NOOK_MNT_FILE);
+  assert_int_equal (spec.mounts[6].fd, 0);
+  nook_spec_free (&spec);
+}
+
+static void
+layers_make_one_stack (void **state)
+{
+  struct nook_spec spec;
+  struct nook_error err = { 0 };
+
+  assert_int_equal (parse (&spec, &err,
+                           ARGV ("--tmpfs", "/t", "--layer", "l1", "--upper", "up", "--layer", "l2",
+                                 "--layers-at", "/m", "--overlay", "fuse", "true")),
+                    0);
+  assert_int_equal (spec.n_mounts, 2);
+  assert_int_equal (spec.mounts[1].kind, NOOK_MNT_OVERLAY);
+  assert_string_equal (spec.mounts[1].dest, "/m");
+  assert_string_equal (spec.mounts[1].overlay->lowers[0], "l1");
+  assert_string_equal (spec.mounts[1].overlay->lowers[1], "l2");
+  assert_null (spec.mounts[1].overlay->lowers[2]);
+  assert_string_equal (spec.mounts[1].overlay->upper, "up");
+  assert_int_equal (spec.fs.overlay_kind, NOOK_OVERLAY_FUSE);
+  nook_spec_free (&spec);
+}
+
+static void
+bad_mount_options_are_refused (void **state)
+{
+  char **const cases[] = {
+    ARGV ("--perms", "0799", "--tmpfs", "/t", "true"),
+    ARGV ("--tmpfs", "/t:size=lots", "true"),
+    ARGV ("--tmpfs", "/t:noexec", "true"),
+    ARGV ("--volume", "/only", "true"),
+    ARGV ("--size", "1m", "--", "true"),
+    ARGV ("--upper", "u", "--", "true"),
+    ARGV ("--overlay", "zfs", "true"),
+    ARGV ("--layer", "l", "--rootfs", "/r", "true"),
+    ARGV ("--file", "x", "/f", "true"),
+  };
+
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+      struct nook_spec spec;
+      struct nook_error err = { 0 };
+      assert_int_equal (parse (&spec, &err, cases[i]), -1);
+      assert_non_null (err.msg);
+      nook_error_release (&err);
+      nook_spec_free (&spec);
+    }
+}
+
+static void
+write_file (const char *path, const char *data)
+{
+  FILE *f = fopen (path, "w");
+  assert_non_null (f);
+  fputs (data, f);
+  fclose (f);
+}
+
+static void
+diff_reads_oci_whiteouts_and_opaque_dirs (void **state)
+{
+  char dir[] = "/tmp/nook-unit-diff.XXXXXX", path[256];
+  struct nook_changes c;
+  struct nook_error err = { 0 };
+  char *lowers[2];
+
+  assert_non_null (mkdtemp (dir));
+#define P(s) (snprintf (path, sizeof path, "%s/%s", dir, s), path)
+  mkdir (P ("lower"), 0755);
+  mkdir (P ("upper"), 0755);
+  mkdir (P ("lower/o"), 0755);
+  mkdir (P ("upper/o"), 0755);
+  write_file (P ("lower/kept"), "x");
+  write_file (P ("lower/gone"), "x");
+  write_file (P ("lower/o/old"), "x");
+  write_file (P ("upper/kept"), "y");
+  write_file (P ("upper/new"), "y");
+  write_file (P ("upper/.wh.gone"), "");
+  write_file (P ("upper/o/.wh..wh..opq"), "");
+  lowers[0] = xstrdup (P ("lower"));
+  lowers[1] = NULL;
+  assert_int_equal (nook_diff (P ("upper"), lowers, &c, &err), 0);
+  assert_int_equal (c.n, 5);
+  assert_int_equal (c.v[0].kind, 'D');
+  assert_string_equal (c.v[0].path, "/gone");
+  assert_int_equal (c.v[1].kind, 'C');
+  assert_string_equal (c.v[1].path, "/kept");
+  assert_int_equal (c.v[2].kind, 'A');
+  assert_string_equal (c.v[2].path, "/new");
+  assert_int_equal (c.v[3].kind, 'C');
+  assert_string_equal (c.v[3].path, "/o");
+  assert_int_equal (c.v[4].kind, 'D');
+  assert_string_equal (c.v[4].path, "/o/old");
+  nook_changes_free (&c);
+  free (lowers[0]);
+  assert_int_equal (nook_remove_tree_at (AT_FDCWD, dir), 0);
+  assert_int_equal (access (dir, F_OK), -1);
+#undef P
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (mount_options_append_ops_in_order),
+    cmocka_unit_test (layers_make_one_stack),
+    cmocka_unit_test (bad_mount_options_are_refused),
+    cmocka_unit_test (diff_reads_oci_whiteouts_and_opaque_dirs),
+  };
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}
