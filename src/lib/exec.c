@@ -208,6 +208,10 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
           child_fail (ex, NOOK_EXIT_ERROR, &err);
         }
     }
+  /* Only 0-2 cross into the sandbox, as with `nook run`: an fd inherited
+     from the caller could reach anything on the host.  Marked before the
+     filter, which may refuse close_range.  */
+  close_range (3, ~0U, CLOSE_RANGE_CLOEXEC);
   /* The same identity, capabilities, no_new_privs and seccomp filter as
      the sandbox's command, applied the same way.  */
   if (nook_security_apply (ex->spec, &err) < 0)

@@ -256,3 +256,13 @@ start_box() { # NAME [RUN OPTIONS...]
   assert_status 0
   nook rm -f sec2
 }
+
+@test "file descriptors of the caller of nook exec do not leak into the sandbox" {
+  nook run -d --name fds -- sleep 1000 >/dev/null
+  exec 7>"$BATS_TEST_TMPDIR/leak"
+  run nook exec fds -- sh -c 'ls /proc/self/fd | tr "\n" " "'
+  exec 7>&-
+  nook rm -f fds
+  assert_status 0
+  [ "$output" = "0 1 2 3 " ] # 3 is ls's own directory fd
+}
