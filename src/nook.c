@@ -16,6 +16,7 @@ struct command
 
 static const struct command commands[] = {
   { "run", nook_cmd_run, "run a command in a new sandbox" },
+  { "stats", nook_cmd_stats, "show the live resource usage of sandboxes with limits" },
   { "check", nook_cmd_check, "check whether this host is ready for rootless sandboxes" },
   { NULL, NULL, NULL },
 };

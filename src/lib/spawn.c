@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "mount.h"
 #include "net.h"
 #include "spawn.h"
@@ -43,6 +44,7 @@ struct sandbox
   int sigfd;
   pid_t pid;
   int pidfd;
+  struct nook_cgroup cg; /* with limits only */
 };
 
 int
@@ -241,7 +243,16 @@ spawn_sandbox (struct sandbox *sb, struct nook_error *err)
   args.flags = clone_flags (sb->spec);
   args.pidfd = (uintptr_t)&pidfd;
   args.exit_signal = SIGCHLD;
+  /* Born in its cgroup: the command never runs an instruction outside
+     its limits, and no window exists to escape them.  */
+  if (sb->cg.leaf_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = sb->cg.leaf_fd;
+    }
   pid = syscall (SYS_clone3, &args, sizeof args);
+  if (pid < 0 && sb->cg.leaf_fd >= 0 && errno != ENOSPC)
+    return nook_error_errno (err, "start the sandbox in its cgroup `%s`", sb->cg.dir);
   if (pid < 0)
     {
       nook_error_errno (err, "create the sandbox's namespaces");
@@ -356,6 +367,7 @@ sandbox_release (struct sandbox *sb)
 {
   if (sb->pid > 0)
     nook_pid_killp (&sb->pid);
+  nook_cgroup_destroy (&sb->cg);
   nook_root_plan_free (&sb->plan);
   strv_free (sb->env);
   nook_closep (&sb->init_fd);
@@ -369,7 +381,14 @@ int
 nook_run (struct nook_spec *spec, struct nook_error *err)
 {
   struct sandbox sb = {
-    .spec = spec, .init_fd = -1, .sync_parent = -1, .sync_child = -1, .sigfd = -1, .pid = -1, .pidfd = -1
+    .spec = spec,
+    .init_fd = -1,
+    .sync_parent = -1,
+    .sync_child = -1,
+    .sigfd = -1,
+    .pid = -1,
+    .pidfd = -1,
+    .cg = NOOK_CGROUP_INIT,
   };
   sigset_t old_mask;
   int sv[2], status = -1;
@@ -381,6 +400,9 @@ nook_run (struct nook_spec *spec, struct nook_error *err)
   sb.env = nook_spec_build_env (spec, environ);
   sb.init_fd = nook_open_init (err);
   if (sb.init_fd < 0)
+    goto out;
+  /* Without limits, no cgroup work at all.  */
+  if (spec->limits.set && nook_cgroup_create (spec, &sb.cg, err) < 0)
     goto out;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {
@@ -400,6 +422,8 @@ nook_run (struct nook_spec *spec, struct nook_error *err)
       goto out;
     }
   status = supervise (&sb, err);
+  if (status >= 0)
+    status = nook_cgroup_exit_status (&sb.cg, spec, status);
 out:
   sandbox_release (&sb);
   return status;

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
+
 /* Namespaces nook creates; a bit set in spec->share keeps the host's.  */
 enum
 {
@@ -89,6 +91,9 @@ struct nook_spec
   bool keep_env;
   struct nook_env_op *env_ops;
   size_t n_env_ops;
+
+  /* Resource limits (cgroup v2).  */
+  struct nook_limits limits;
 
   int verbose;
 
