@@ -48,7 +48,8 @@ static const struct
   { NOOK_LIM_CPU_WEIGHT, "--cpu-weight", "cpu.weight", NOOK_CG_CPU },
   { NOOK_LIM_PIDS, "--pids-limit", "pids.max", NOOK_CG_PIDS },
   { NOOK_LIM_IO_WEIGHT, "--io-weight", "io.weight", NOOK_CG_IO },
-  { NOOK_LIM_IO_MAX, "--device-read-bps/--device-write-bps", "io.max", NOOK_CG_IO },
+  { NOOK_LIM_IO_RBPS, "--device-read-bps", "io.max", NOOK_CG_IO },
+  { NOOK_LIM_IO_WBPS, "--device-write-bps", "io.max", NOOK_CG_IO },
   { NOOK_LIM_CPUSET, "--cpuset-cpus", "cpuset.cpus", NOOK_CG_CPUSET },
   { 0, NULL, NULL, 0 },
 };
@@ -90,7 +91,7 @@ nook_limits_add_io_max (struct nook_limits *limits, const char *path, uint64_t r
     m->wbps = rate;
   else
     m->rbps = rate;
-  limits->set |= NOOK_LIM_IO_MAX;
+  limits->set |= write ? NOOK_LIM_IO_WBPS : NOOK_LIM_IO_RBPS;
   return 0;
 }
 
@@ -482,15 +483,15 @@ open_subtree (const struct nook_cgroup_info *info, unsigned need, int *basep, in
   if (need)
     {
       cleanup_free char *procs = NULL;
-      if (enable_controllers (base, need, NULL) < 0)
-        {
-          if (nook_read_file_at (base, "cgroup.procs", &procs, NULL, err) < 0)
-            return -1;
-          if (procs[0] && move_caller_to_leaf (base, err) < 0)
-            return nook_error_wrap (err, "cgroup `%s`", info->path);
-          if (enable_controllers (base, need, err) < 0)
-            return nook_error_wrap (err, "cgroup `%s`", info->path);
-        }
+      /* Processes go first, even where the kernel would let threaded
+         controllers (pids, cpu) be enabled next to them: that would make
+         C a thread root and every domain cgroup below it invalid.  */
+      if (nook_read_file_at (base, "cgroup.procs", &procs, NULL, err) < 0)
+        return -1;
+      if (procs[0] && move_caller_to_leaf (base, err) < 0)
+        return nook_error_wrap (err, "cgroup `%s`", info->path);
+      if (enable_controllers (base, need, err) < 0)
+        return nook_error_wrap (err, "cgroup `%s`", info->path);
       if (mkdirat (base, SANDBOXES, 0755) < 0 && errno != EEXIST)
         return nook_error_errno (err, "create the cgroup `%s/%s`", info->path, SANDBOXES);
     }
@@ -552,7 +553,9 @@ write_limit (int dirfd, const struct nook_limits *l, unsigned bit, struct nook_e
       return write_u64 (dirfd, "io.weight", "default ", l->io_weight, err);
     case NOOK_LIM_CPUSET:
       return write_at (dirfd, "cpuset.cpus", l->cpuset_cpus, err);
-    case NOOK_LIM_IO_MAX:
+    case NOOK_LIM_IO_RBPS:
+    case NOOK_LIM_IO_WBPS:
+      /* One line per device holds both rates; writing it twice is harmless.  */
       for (size_t i = 0; i < l->n_io_max; i++)
         {
           char buf[128], r[32] = "max", w[32] = "max";

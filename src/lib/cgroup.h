@@ -45,8 +45,9 @@ enum
   NOOK_LIM_CPU_WEIGHT = 1 << 4,
   NOOK_LIM_PIDS = 1 << 5,
   NOOK_LIM_IO_WEIGHT = 1 << 6,
-  NOOK_LIM_IO_MAX = 1 << 7,
-  NOOK_LIM_CPUSET = 1 << 8,
+  NOOK_LIM_IO_RBPS = 1 << 7,
+  NOOK_LIM_IO_WBPS = 1 << 8,
+  NOOK_LIM_CPUSET = 1 << 9,
 };
 
 /* One device's io.max line.  */
