@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
@@ -140,20 +139,19 @@ wait_job (sd_bus *bus, struct job_wait *w)
 }
 
 int
-nook_systemd_enter_scope (struct nook_error *err)
+nook_systemd_enter_scope (const char *name, struct nook_error *err)
 {
   sd_bus *bus = NULL;
   sd_bus_message *reply = NULL;
   sd_bus_error error = SD_BUS_ERROR_NULL;
   struct job_wait w = { NULL, NULL };
-  unsigned char rnd[4] = { 0 };
-  char unit[64];
+  char unit[128];
   int r;
 
   if (load_libsystemd (err) < 0)
     return -1;
-  getrandom (rnd, sizeof rnd, 0);
-  snprintf (unit, sizeof unit, "nook-%d-%02x%02x%02x%02x.scope", getpid (), rnd[0], rnd[1], rnd[2], rnd[3]);
+  /* Named after the sandbox, so `nook stats` finds it (cgroup.c).  */
+  snprintf (unit, sizeof unit, "nook-%s.scope", name);
   r = sd.sd_bus_open_user (&bus);
   if (r < 0)
     {

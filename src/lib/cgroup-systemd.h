@@ -12,6 +12,7 @@ bool nook_systemd_available (void);
 
 /**
  * nook_systemd_enter_scope - move nook into a transient scope with Delegate=yes
+ * @name: the sandbox's name: the scope is nook-NAME.scope
  * @err: set on failure
  *
  * Asks the user manager for a transient scope unit holding nook itself,
@@ -19,6 +20,6 @@ bool nook_systemd_available (void);
  * done.  nook's cgroup is then delegated to the caller; the manager
  * removes the scope once nook has exited.
  */
-int nook_systemd_enter_scope (struct nook_error *err);
+int nook_systemd_enter_scope (const char *name, struct nook_error *err);
 
 #endif

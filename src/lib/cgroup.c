@@ -208,6 +208,7 @@ nook_cgroup_probe (struct nook_cgroup_info *info, struct nook_error *err)
   info->path = own_cgroup_path (err);
   if (info->path == NULL)
     return -1;
+  info->systemd_user = nook_systemd_available ();
   dir = xasprintf ("%s%s", info->mount, info->path);
   dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)
@@ -590,13 +591,13 @@ write_limits (int dirfd, const struct nook_limits *limits, struct nook_error *er
 /* Finds the caller's delegated cgroup: the one nook runs in, else a
    transient systemd scope with Delegate=yes.  */
 static int
-find_delegated (unsigned need, struct nook_cgroup_info *info, struct nook_error *err)
+find_delegated (const char *name, struct nook_cgroup_info *info, struct nook_error *err)
 {
   if (nook_cgroup_probe (info, err) < 0)
     return -1;
   if (info->mode == NOOK_CGROUP_V2 && !info->delegated && nook_systemd_available ())
     {
-      if (nook_systemd_enter_scope (err) < 0)
+      if (nook_systemd_enter_scope (name, err) < 0)
         return -1;
       nook_cgroup_info_free (info);
       if (nook_cgroup_probe (info, err) < 0)
@@ -642,7 +643,8 @@ nook_cgroup_create (const struct nook_spec *spec, struct nook_cgroup *cg, struct
   int r = -1;
 
   cg->need = nook_limits_controllers (&spec->limits);
-  if (find_delegated (cg->need, &info, err) < 0)
+  cg->name = sandbox_cgroup_name (spec);
+  if (find_delegated (cg->name, &info, err) < 0)
     goto out;
   missing = cg->need & ~(info.mode == NOOK_CGROUP_V2 && info.delegated ? info.available : 0);
   if (missing)
@@ -653,7 +655,6 @@ nook_cgroup_create (const struct nook_spec *spec, struct nook_cgroup *cg, struct
   if (open_subtree (&info, cg->need, &base, &sandboxes, err) < 0)
     goto out;
   clean_stale (sandboxes);
-  cg->name = sandbox_cgroup_name (spec);
   cg->dir = xasprintf ("%s%s/%s/%s", info.mount, info.path, SANDBOXES, cg->name);
   /* Shared: creators run side by side; clean_stale waits for them.  */
   if (flock (sandboxes, LOCK_SH) < 0)
@@ -674,6 +675,7 @@ out:
       nook_closep (&cg->lock_fd);
       nook_closep (&cg->leaf_fd);
       free (steal_pointer (&cg->dir));
+      free (steal_pointer (&cg->name));
     }
   return r;
 }
@@ -730,65 +732,100 @@ nook_cgroup_destroy (struct nook_cgroup *cg)
 
 /* ---- listing and statistics ------------------------------------------------------ */
 
-/* Opens C/nook for reading, after cleaning what dead nooks left.  Returns
-   -1 with ERR set, or -2 when there is no such cgroup (no sandbox).  */
-static int
-open_sandboxes (char **dirp, struct nook_error *err)
+/* Appends DIR/NAME/nook for each nook-*.scope found under DIR, looking
+   into slices and services down to DEPTH levels.  */
+static void
+scan_scopes (const char *dir, int depth, char ***out)
+{
+  DIR *d = opendir (dir);
+  struct dirent *de;
+
+  if (d == NULL)
+    return;
+  while ((de = readdir (d)))
+    {
+      size_t n = strlen (de->d_name);
+      if (de->d_type != DT_DIR || de->d_name[0] == '.')
+        continue;
+      if (strncmp (de->d_name, "nook-", 5) == 0 && n > 6 && strcmp (de->d_name + n - 6, ".scope") == 0)
+        {
+          cleanup_free char *sub = xasprintf ("%s/%s/%s", dir, de->d_name, SANDBOXES);
+          if (access (sub, F_OK) == 0)
+            strv_append (out, sub);
+        }
+      else if (depth > 0
+               && ((n > 6 && strcmp (de->d_name + n - 6, ".slice") == 0)
+                   || (n > 8 && strcmp (de->d_name + n - 8, ".service") == 0)))
+        {
+          cleanup_free char *sub = xasprintf ("%s/%s", dir, de->d_name);
+          scan_scopes (sub, depth - 1, out);
+        }
+    }
+  closedir (d);
+}
+
+/* The cgroups that hold sandbox cgroups: C/nook of the caller's cgroup C,
+   and S/nook of each scope S the systemd user manager made for nook.  */
+static char **
+sandbox_parents (struct nook_error *err)
 {
   struct nook_cgroup_info info = { 0 };
-  int base = -1, sandboxes = -1, r;
+  char **parents = xcalloc (1, sizeof (char *));
 
   if (nook_cgroup_probe (&info, err) < 0)
-    return -1;
-  if (info.mount == NULL || info.path == NULL)
     {
-      nook_cgroup_info_free (&info);
-      return -2;
+      strv_free (parents);
+      return NULL;
     }
-  r = open_subtree (&info, 0, &base, &sandboxes, err);
-  if (r == 0)
+  if (info.mount && info.path)
     {
-      close (base);
-      clean_stale (sandboxes);
-      if (dirp)
-        *dirp = xasprintf ("%s%s/%s", info.mount, info.path, SANDBOXES);
+      cleanup_free char *own
+          = xasprintf ("%s%s/%s", info.mount, strcmp (info.path, "/") ? info.path : "", SANDBOXES);
+      cleanup_free char *user = xasprintf ("%s/user.slice/user-%u.slice/user@%u.service", info.mount,
+                                           (unsigned)getuid (), (unsigned)getuid ());
+      if (access (own, F_OK) == 0)
+        strv_append (&parents, own);
+      scan_scopes (user, 3, &parents);
     }
-  else if (err->errnum == ENOENT)
-    r = -2;
   nook_cgroup_info_free (&info);
-  return r < 0 ? r : sandboxes;
+  return parents;
 }
 
 int
 nook_cgroup_list (char ***names, struct nook_error *err)
 {
-  int fd = open_sandboxes (NULL, err);
-  DIR *d;
-  struct dirent *de;
+  cleanup_strv char **parents = sandbox_parents (err);
 
   *names = xcalloc (1, sizeof (char *));
-  if (fd == -2)
-    return 0;
-  if (fd < 0)
+  if (parents == NULL)
     return -1;
-  d = fdopendir (fd);
-  if (d == NULL)
+  for (char **p = parents; *p; p++)
     {
-      close (fd);
-      return nook_error_errno (err, "list the sandboxes' cgroups");
+      int fd = open (*p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      DIR *d;
+      struct dirent *de;
+
+      if (fd < 0)
+        continue;
+      clean_stale (fd);
+      d = fdopendir (fd);
+      if (d == NULL)
+        {
+          close (fd);
+          continue;
+        }
+      while ((de = readdir (d)))
+        if (de->d_type == DT_DIR && de->d_name[0] != '.')
+          strv_append (names, de->d_name);
+      closedir (d);
     }
-  while ((de = readdir (d)))
-    if (de->d_type == DT_DIR && de->d_name[0] != '.')
-      strv_append (names, de->d_name);
-  closedir (d);
   return 0;
 }
 
 char *
 nook_cgroup_find_sandbox (const char *name, struct nook_error *err)
 {
-  cleanup_free char *dir = NULL;
-  cleanup_close int fd = -1;
+  cleanup_strv char **parents = NULL;
   struct stat st;
 
   if (!nook_name_is_valid (name))
@@ -796,11 +833,17 @@ nook_cgroup_find_sandbox (const char *name, struct nook_error *err)
       nook_error_set (err, 0, "`%s` is not a sandbox name", name);
       return NULL;
     }
-  fd = open_sandboxes (&dir, err);
-  if (fd >= 0 && fstatat (fd, name, &st, 0) == 0 && S_ISDIR (st.st_mode))
-    return xasprintf ("%s/%s", dir, name);
-  if (fd != -1)
-    nook_error_set (err, 0, "no running sandbox named `%s` has limits (see `nook stats`)", name);
+  parents = sandbox_parents (err);
+  if (parents == NULL)
+    return NULL;
+  for (char **p = parents; *p; p++)
+    {
+      char *dir = xasprintf ("%s/%s", *p, name);
+      if (stat (dir, &st) == 0 && S_ISDIR (st.st_mode))
+        return dir;
+      free (dir);
+    }
+  nook_error_set (err, 0, "no running sandbox named `%s` has limits (see `nook stats`)", name);
   return NULL;
 }
 

@@ -94,6 +94,7 @@ struct nook_cgroup_info
   char *path;         /* the caller's cgroup, relative to MOUNT ("/user.slice/…") */
   bool delegated;     /* owned by the caller, cgroup.procs and cgroup.subtree_control writable */
   unsigned available; /* NOOK_CG_* in its cgroup.controllers */
+  bool systemd_user;  /* a systemd user manager answers on the user bus: not delegated is not final */
 };
 
 /**
