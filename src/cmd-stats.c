@@ -168,7 +168,8 @@ print_json (const struct reading *r, size_t n)
                               json_pair ("read_bytes", s->io_read_bytes, "write_bytes", s->io_write_bytes));
       json_object_array_add (all, o);
     }
-  printf ("%s\n", json_object_to_json_string_ext (all, JSON_C_TO_STRING_PLAIN));
+  printf ("%s\n",
+          json_object_to_json_string_ext (all, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
   json_object_put (all);
 }
 

@@ -3,11 +3,19 @@
 . /tests/lib.sh
 
 test_clone_into_cgroup() {
-  run run --pids-limit 10 -- cat /proc/self/cgroup
-  [ "$status" = 0 ] || fail "status $status"
-  # Born in its cgroup (CLONE_INTO_CGROUP), which is its cgroup namespace's
-  # root: a sandbox moved after the clone would see a path here.
-  [ "$out" = "0::/" ] || fail "sandbox sees $out"
+  "$NOOK" run --name born --pids-limit 10 -- sh -c 'cat /proc/self/cgroup; sleep 3' >/tmp/born.out 2>&1 &
+  pid=$!
+  wait_for 60 "grep -q '^0::' /tmp/born.out"
+  procs=$(cat $SANDBOXES/born/sandbox/cgroup.procs)
+  caller=$(cat /proc/$pid/cgroup)
+  wait $pid
+  # Inside: born in its cgroup (CLONE_INTO_CGROUP), which is its cgroup
+  # namespace's root; one moved after the clone would see a path here.
+  [ "$(cat /tmp/born.out)" = "0::/" ] || fail "sandbox sees $(cat /tmp/born.out)"
+  # Outside: the sandbox's processes are in its cgroup, nook is not.
+  [ -n "$procs" ] || fail "no process in the sandbox's cgroup"
+  case $procs in *"$pid"*) fail "nook itself is in the sandbox's cgroup" ;; esac
+  [ "$caller" = "0::/user-1000/nook-caller" ] || fail "nook is in $caller"
   assert_no_sandbox_cgroups
 }
 
@@ -37,7 +45,7 @@ test_pids_control() {
 
 test_oom_kill() {
   # tail keeps its whole input (one line) in memory: 64 MiB past 32 MiB.
-  run run --memory 32m --memory-swap 0 -- sh -c 'head -c 64m /dev/zero | tail -n 1 | wc -c'
+  run run --memory 32m --memory-swap 0 -- sh -c 'head -c 64m /dev/zero | tail -n 1 >/dev/null'
   [ "$status" = 137 ] || fail "status $status, expected 137"
   echo "$out" | grep -q '^nook: the sandbox ran out of memory (--memory 32768k): the kernel killed 1 process$' \
     || fail "no OOM message"

@@ -14,7 +14,9 @@ t() { # DESCRIPTION FUNCTION
     (set -ex; "$2") 2>&1 | sed 's/^/nook-vm: # /'
     return
   fi
-  if (set -e; "$2") >"$TEST_LOG" 2>&1; then
+  # Not in an if: a condition context would switch set -e off inside.
+  (set -e; "$2") >"$TEST_LOG" 2>&1
+  if [ $? = 0 ]; then
     echo "nook-vm: ok - $1"
   else
     echo "nook-vm: not ok - $1"
@@ -22,7 +24,8 @@ t() { # DESCRIPTION FUNCTION
   fi
 }
 
-fail() { echo "$*" >&2; return 1; }
+# Tests run in a subshell: a failure ends the test there.
+fail() { echo "$*" >&2; exit 1; }
 
 # Runs nook with a generous timeout (the VM is ~9x slower than a host),
 # keeping stdout+stderr in $out and the status in $status.
