@@ -707,7 +707,15 @@ nook_cgroup_exit_status (const struct nook_cgroup *cg, const struct nook_spec *s
   if (kills == 0 || kills == NOOK_CG_UNSET)
     return status;
   if (spec->limits.set & NOOK_LIM_MEMORY)
-    snprintf (size, sizeof size, " (--memory %lluk)", (unsigned long long)spec->limits.memory_max >> 10);
+    {
+      /* As the user would write it: the largest unit that divides it.  */
+      static const char units[] = "bkmgt";
+      uint64_t v = spec->limits.memory_max;
+      size_t u = 0;
+      while (u < 4 && v % 1024 == 0)
+        v /= 1024, u++;
+      snprintf (size, sizeof size, " (--memory %llu%c)", (unsigned long long)v, units[u]);
+    }
   fprintf (stderr, "nook: the sandbox ran out of memory%s: the kernel killed %llu process%s\n", size,
            (unsigned long long)kills, kills == 1 ? "" : "es");
   return status == 0 ? 0 : 128 + SIGKILL;

@@ -47,7 +47,7 @@ test_oom_kill() {
   # tail keeps its whole input (one line) in memory: 64 MiB past 32 MiB.
   run run --memory 32m --memory-swap 0 -- sh -c 'head -c 64m /dev/zero | tail -n 1 >/dev/null'
   [ "$status" = 137 ] || fail "status $status, expected 137"
-  echo "$out" | grep -q '^nook: the sandbox ran out of memory (--memory 32768k): the kernel killed 1 process$' \
+  echo "$out" | grep -q '^nook: the sandbox ran out of memory (--memory 32m): the kernel killed 1 process$' \
     || fail "no OOM message"
   assert_no_sandbox_cgroups
 }
