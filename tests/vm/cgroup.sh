@@ -169,6 +169,30 @@ test_kernel_rejects_value() {
   assert_no_sandbox_cgroups
 }
 
+# Seconds (VM clock, 1/100) that a command takes.
+elapsed_cs() { # COMMAND...
+  t0=$(awk '{print int($1 * 100)}' /proc/uptime)
+  "$@"
+  t1=$(awk '{print int($1 * 100)}' /proc/uptime)
+  echo $((t1 - t0))
+}
+
+test_device_bps() {
+  [ -d /mnt/disk/tester ] || fail "no disk in the VM (virtio_blk, ext4)"
+  cd /mnt/disk/tester
+  dev=$(cat /sys/block/vda/dev)
+  # 4 MiB in direct I/O at 1 MiB/s: about 4 s; unlimited, a fraction of it.
+  free=$(elapsed_cs "$NOOK" run -- dd if=/dev/zero of=free bs=64k count=64 oflag=direct)
+  wlim=$(elapsed_cs "$NOOK" run --device-write-bps /dev/vda:1m -- dd if=/dev/zero of=w bs=64k count=64 oflag=direct)
+  rlim=$(elapsed_cs "$NOOK" run --device-read-bps /dev/vda:1m -- dd if=w of=/dev/null bs=64k iflag=direct)
+  echo "device $dev: unlimited ${free} cs, write-limited ${wlim} cs, read-limited ${rlim} cs"
+  [ "$(stat -c %s w)" = 4194304 ] || fail "write incomplete"
+  [ "$wlim" -ge 250 ] || fail "4 MiB written in $wlim cs at 1 MiB/s"
+  [ "$rlim" -ge 250 ] || fail "4 MiB read in $rlim cs at 1 MiB/s"
+  [ "$free" -lt $((wlim / 2)) ] || fail "unlimited took $free cs"
+  assert_no_sandbox_cgroups
+}
+
 t "the sandbox is born in its cgroup, the root of its cgroup namespace" test_clone_into_cgroup
 t "a fork bomb stops at --pids-limit" test_pids_limit
 t "without the low --pids-limit the same processes start" test_pids_control
@@ -181,3 +205,4 @@ t "the cgroup of a nook killed with SIGKILL is removed by the next nook command"
 t "20 sandboxes with limits in parallel leave nothing behind" test_parallel
 t "--cpu-weight, --memory-high, --io-weight and --cpuset-cpus are written and applied" test_other_limits_written
 t "a value the kernel refuses is one clear error and leaves nothing" test_kernel_rejects_value
+t "--device-write-bps and --device-read-bps throttle I/O to a disk (io.max)" test_device_bps
