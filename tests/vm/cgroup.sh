@@ -193,11 +193,22 @@ test_device_bps() {
   assert_no_sandbox_cgroups
 }
 
+test_memory_swap() {
+  grep -q /mnt/disk/swap /proc/swaps || fail "no swap in the VM"
+  # 24 MiB held at once under a 16 MiB memory limit: only with swap.
+  run run --memory 16m --memory-swap 0 -- sh -c 'head -c 24m /dev/zero | tail -n 1 >/dev/null'
+  [ "$status" = 137 ] || fail "without swap: status $status"
+  run run --memory 16m --memory-swap 40m -- sh -c 'head -c 24m /dev/zero | tail -n 1 >/dev/null'
+  [ "$status" = 0 ] || fail "with swap: status $status"
+  assert_no_sandbox_cgroups
+}
+
 t "the sandbox is born in its cgroup, the root of its cgroup namespace" test_clone_into_cgroup
 t "a fork bomb stops at --pids-limit" test_pids_limit
 t "without the low --pids-limit the same processes start" test_pids_control
 t "an allocation over --memory is OOM-killed: exit 137 and nook's message" test_oom_kill
 t "an allocation under --memory succeeds" test_under_memory_limit
+t "--memory-swap lets a sandbox swap past --memory, --memory-swap 0 does not" test_memory_swap
 t "a busy loop under --cpus 0.2 gets about 20% of a CPU (cpu.stat throttling)" test_cpus_throttled
 t "the sandbox cannot raise its limits or leave its cgroup" test_cannot_raise_or_leave
 t "nook stats reports the running usage" test_stats
