@@ -203,11 +203,27 @@ test_memory_swap() {
   assert_no_sandbox_cgroups
 }
 
+test_memory_high() {
+  grep -q /mnt/disk/swap /proc/swaps || fail "no swap in the VM"
+  # Above memory.high the kernel reclaims (here, to swap) instead of killing.
+  "$NOOK" run --name high --memory-high 8m -- sh -c \
+    'head -c 24m /dev/zero | tail -n 1 >/dev/null; echo status=$?; sleep 3' >/tmp/high.out 2>&1 &
+  pid=$!
+  wait_for 120 "grep -q status= /tmp/high.out"
+  events=$(cat $SANDBOXES/high/memory.events)
+  wait $pid
+  echo "$events"
+  grep -q 'status=0' /tmp/high.out || fail "$(cat /tmp/high.out)"
+  echo "$events" | grep -q '^high [1-9]' || fail "memory.high never reached"
+  echo "$events" | grep -q '^oom_kill 0' || fail "OOM-killed under memory.high"
+}
+
 t "the sandbox is born in its cgroup, the root of its cgroup namespace" test_clone_into_cgroup
 t "a fork bomb stops at --pids-limit" test_pids_limit
 t "without the low --pids-limit the same processes start" test_pids_control
 t "an allocation over --memory is OOM-killed: exit 137 and nook's message" test_oom_kill
 t "an allocation under --memory succeeds" test_under_memory_limit
+t "above --memory-high the sandbox is reclaimed, not killed" test_memory_high
 t "--memory-swap lets a sandbox swap past --memory, --memory-swap 0 does not" test_memory_swap
 t "a busy loop under --cpus 0.2 gets about 20% of a CPU (cpu.stat throttling)" test_cpus_throttled
 t "the sandbox cannot raise its limits or leave its cgroup" test_cannot_raise_or_leave
