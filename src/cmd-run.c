@@ -17,6 +17,7 @@ static const struct nook_option_group *const run_groups[] = {
   &nook_mount_options,
   &nook_security_options,
   &nook_life_options,
+  &nook_limit_options,
   NULL,
 };
 

@@ -18,6 +18,7 @@ static const struct command commands[] = {
   { "run", nook_cmd_run, "run a command in a new sandbox" },
   { "try", nook_cmd_try, "run a command over an overlay of this directory, then apply or drop its changes" },
   { "diff", nook_cmd_diff, "list what a run changed in an upper layer" },
+  { "stats", nook_cmd_stats, "show the live resource usage of sandboxes with limits" },
   { "check", nook_cmd_check, "check whether this host is ready for rootless sandboxes" },
   { "ps", nook_cmd_ps, "list sandboxes" },
   { "exec", nook_cmd_exec, "run a command in a running sandbox" },

@@ -19,6 +19,7 @@
 
 #include "join.h"
 #include "logfile.h"
+#include "cgroup.h"
 #include "mount.h"
 #include "net.h"
 #include "security.h"
@@ -54,6 +55,7 @@ struct sandbox
   struct nook_state state; /* what `nook ps` and the others read */
   struct nook_run_io *io;  /* a detached supervisor's log and caller, or NULL */
   struct nook_logfile log;
+  struct nook_cgroup cg; /* with limits only */
 };
 
 int
@@ -304,7 +306,16 @@ spawn_sandbox (struct sandbox *sb, struct nook_error *err)
   args.flags = clone_flags (sb);
   args.pidfd = (uintptr_t)&pidfd;
   args.exit_signal = SIGCHLD;
+  /* Born in its cgroup: the command never runs an instruction outside
+     its limits, and no window exists to escape them.  */
+  if (sb->cg.leaf_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = sb->cg.leaf_fd;
+    }
   pid = syscall (SYS_clone3, &args, sizeof args);
+  if (pid < 0 && sb->cg.leaf_fd >= 0 && errno != ENOSPC)
+    return nook_error_errno (err, "start the sandbox in its cgroup `%s`", sb->cg.dir);
   if (pid < 0)
     {
       nook_error_errno (err, "create the sandbox's namespaces");
@@ -467,6 +478,7 @@ sandbox_release (struct sandbox *sb, int status)
 {
   if (sb->pid > 0)
     nook_pid_killp (&sb->pid);
+  nook_cgroup_destroy (&sb->cg);
   nook_tty_release (&sb->tty);
   nook_closep (&sb->tty_child);
   /* Once the sandbox is gone: its exit status, or nothing with --rm.  */
@@ -501,7 +513,8 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
                         .tty_child = -1,
                         .io = io,
                         .state = { .dirfd = -1 },
-                        .log = { .fd = -1 } };
+                        .log = { .fd = -1 },
+                        .cg = NOOK_CGROUP_INIT };
   sigset_t old_mask;
   int sv[2], status = -1;
 
@@ -524,6 +537,9 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
   sb.init_fd = nook_open_init (err);
   if (sb.init_fd < 0)
     goto out;
+  /* Without limits, no cgroup work at all.  */
+  if (spec->limits.set && nook_cgroup_create (spec, &sb.cg, err) < 0)
+    goto out;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {
       nook_error_errno (err, "socketpair");
@@ -543,6 +559,8 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
       goto out;
     }
   status = supervise (&sb, err);
+  if (status >= 0)
+    status = nook_cgroup_exit_status (&sb.cg, spec, status);
 out:
   sandbox_release (&sb, status);
   return status;

@@ -13,6 +13,7 @@
 #include "security.h"
 #include "state.h"
 #include "overlay-spec.h"
+#include "cgroup.h"
 
 /* Namespaces nook creates; a bit set in spec->share keeps the host's.  */
 enum
@@ -106,6 +107,8 @@ struct nook_spec
 
   /* Security: capabilities, seccomp, terminal, passed fds (security.h).  */
   struct nook_security security;
+  /* Resource limits (cgroup v2).  */
+  struct nook_limits limits;
 
   int verbose;
 
