@@ -5,7 +5,9 @@
  * lowered first; a uid change clears the capability sets unless
  * PR_SET_KEEPCAPS holds, so the sets are written after it; a seccomp
  * filter needs no_new_privs (or CAP_SYS_ADMIN), and must come last so
- * that it does not have to allow what the setup itself does.
+ * that it does not have to allow what the setup itself does.  A sandbox
+ * under a policy other than the default one first gets a session keyring
+ * of its own.
  */
 #include <config.h>
 
