@@ -3,35 +3,48 @@
  * libseccomp takes several milliseconds to compile a policy like the
  * default one for three ABIs, more than the rest of a sandbox's start.
  * The result depends only on the policy's text, what its includes and
- * excludes were decided by, the running kernel (minKernel), libseccomp and
- * nook, so it is kept in nook's runtime directory:
+ * excludes were decided by, the running kernel (minKernel, and what
+ * libseccomp finds it supports), libseccomp and nook, so it is kept in
+ * nook's runtime directory:
  *
- *   $XDG_RUNTIME_DIR/nook/seccomp/HASH.bpf   (or /tmp/nook-UID/seccomp)
+ *   $XDG_RUNTIME_DIR/nook/seccomp/NAME.bpf   (or /tmp/nook-UID/seccomp)
  *
- * The directory is 0700 and the user's; sandboxes never see it (it is
- * under /run or the host's /tmp, neither of which the sandbox's root has).
- * Each file holds the whole key (that text included) and is used only
- * when the key matches byte for byte and its checksum holds, so neither a
- * hash collision nor a torn or stale file can load the wrong filter.
- * Files are written anonymously (O_TMPFILE) and linked into place whole.
+ * A sandbox can reach that directory: a sandbox started in /tmp has the
+ * host's /tmp as its working directory.  An entry it planted there would
+ * weaken every later sandbox, so an entry is used only when its
+ * HMAC-SHA256 checks out, keyed by a random secret kept in the user's
+ * kernel keyring, which no sandbox reaches: user keyrings belong to a user
+ * namespace, the default policy refuses keyctl, and a sandbox whose policy
+ * allows it gets a session keyring of its own (nook_security_apply).  The
+ * entry also holds its whole key (the policy's text included), compared
+ * byte for byte.  Files are written anonymously (O_TMPFILE) and linked
+ * into place whole; the directory is 0700.  Without a keyring there is no
+ * cache: the policy is compiled each time.
  */
 #include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/keyctl.h>
+#include <nettle/hmac.h>
+#include <nettle/sha2.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "seccomp.h"
 #include "utils.h"
 
-#define CACHE_MAGIC "NOOKBPF2"
+#define CACHE_MAGIC "NOOKBPF3"
+#define SECRET_NAME "nook:seccomp-cache"
+#define SECRET_SIZE 32
 
 /* A file: the header, the key, then the programs one after the other.  */
 struct cache_header
@@ -44,27 +57,35 @@ struct cache_header
     uint32_t insns;
     uint32_t flags;
   } progs[NOOK_SECCOMP_CACHE_PROGS];
-  uint64_t checksum; /* FNV-1a over key and programs */
+  uint8_t mac[SHA256_DIGEST_SIZE]; /* HMAC-SHA256 of key and programs */
 };
 
-/* FNV-1a, 64 bits.  It names files and catches torn writes; it needs no
-   strength against an attacker, since a hit is confirmed by comparing
-   the whole key.  */
-static uint64_t
-fnv1a (uint64_t h, const void *data, size_t len)
+/* The secret the entries are authenticated with, from the user keyring;
+   created there the first time, readable only by its possessors (the
+   user's processes outside any sandbox).  */
+static int
+cache_secret (uint8_t secret[SECRET_SIZE])
 {
-  const unsigned char *p = data;
-  for (size_t i = 0; i < len; i++)
+  long id = syscall (SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "user", SECRET_NAME, 0);
+
+  if (id >= 0 && syscall (SYS_keyctl, KEYCTL_READ, id, secret, SECRET_SIZE) == SECRET_SIZE)
+    return 0;
+  if (getrandom (secret, SECRET_SIZE, 0) != SECRET_SIZE)
+    return -1;
+  id = syscall (SYS_add_key, "user", SECRET_NAME, secret, SECRET_SIZE, KEY_SPEC_USER_KEYRING);
+  if (id < 0)
+    return -1;
+  /* Possessor: view, read, write, search, link, setattr; nothing for the
+     mere owner uid, which a sandbox shares.  */
+  if (syscall (SYS_keyctl, KEYCTL_SETPERM, id, 0x3f000000) < 0)
     {
-      h ^= p[i];
-      h *= UINT64_C (0x100000001b3);
+      syscall (SYS_keyctl, KEYCTL_INVALIDATE, id);
+      return -1;
     }
-  return h;
+  return 0;
 }
 
-#define FNV_BASIS UINT64_C (0xcbf29ce484222325)
-
-/* What the compiled program depends on, policy text last.  */
+/* What the compiled programs depend on, policy text last.  */
 static char *
 cache_key (const char *text, size_t len, const struct nook_seccomp_params *params, size_t *key_len)
 {
@@ -114,23 +135,53 @@ bad:
   return NULL;
 }
 
+/* DIR/NAME.bpf, NAME from the SHA-256 of the key.  */
 static char *
 cache_path (const char *key, size_t key_len)
 {
   cleanup_free char *dir = cache_dir ();
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  struct sha256_ctx ctx;
+  char name[33];
+
   if (dir == NULL)
     return NULL;
-  return xasprintf ("%s/%016llx.bpf", dir, (unsigned long long)fnv1a (FNV_BASIS, key, key_len));
+  sha256_init (&ctx);
+  sha256_update (&ctx, key_len, (const uint8_t *)key);
+  sha256_digest (&ctx, sizeof digest, digest);
+  for (size_t i = 0; i < 16; i++)
+    snprintf (name + 2 * i, 3, "%02x", digest[i]);
+  return xasprintf ("%s/%s.bpf", dir, name);
 }
 
-/* Checks a whole entry in DATA (SIZE bytes) against KEY and copies its
-   programs out.  */
-static int
-parse_entry (const char *data, size_t size, const char *key, size_t key_len, struct nook_bpf *out)
+/* The MAC of KEY and the programs.  */
+static void
+entry_mac (const uint8_t secret[SECRET_SIZE], const struct cache_header *h, const char *key,
+           const struct nook_bpf *progs, uint8_t mac[SHA256_DIGEST_SIZE])
 {
+  struct hmac_sha256_ctx ctx;
+  struct cache_header bare = *h;
+
+  memset (bare.mac, 0, sizeof bare.mac);
+  hmac_sha256_set_key (&ctx, SECRET_SIZE, secret);
+  hmac_sha256_update (&ctx, sizeof bare, (const uint8_t *)&bare);
+  hmac_sha256_update (&ctx, h->key_len, (const uint8_t *)key);
+  for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
+    hmac_sha256_update (&ctx, progs[i].len * sizeof (struct sock_filter), progs[i].insns);
+  hmac_sha256_digest (&ctx, SHA256_DIGEST_SIZE, mac);
+}
+
+/* Checks a whole entry in DATA (SIZE bytes) against KEY and SECRET and
+   copies its programs out.  */
+static int
+parse_entry (const char *data, size_t size, const char *key, size_t key_len,
+             const uint8_t secret[SECRET_SIZE], struct nook_bpf *out)
+{
+  struct nook_bpf progs[NOOK_SECCOMP_CACHE_PROGS];
+  uint8_t mac[SHA256_DIGEST_SIZE];
   struct cache_header h;
-  uint64_t sum;
   size_t off = sizeof h + key_len, total = 0;
+  unsigned diff = 0;
 
   if (size < off)
     return 0;
@@ -142,21 +193,24 @@ parse_entry (const char *data, size_t size, const char *key, size_t key_len, str
     {
       if (h.progs[i].insns == 0 || h.progs[i].insns > BPF_MAXINSNS)
         return 0;
+      progs[i].insns = (void *)(data + off + total);
+      progs[i].len = h.progs[i].insns;
       total += h.progs[i].insns * sizeof (struct sock_filter);
     }
   if (size != off + total)
     return 0;
-  sum = fnv1a (FNV_BASIS, data + sizeof h, key_len + total);
-  if (sum != h.checksum)
+  entry_mac (secret, &h, key, progs, mac);
+  for (size_t i = 0; i < sizeof mac; i++)
+    diff |= mac[i] ^ h.mac[i];
+  if (diff != 0)
     return 0;
   for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
     {
-      size_t bytes = h.progs[i].insns * sizeof (struct sock_filter);
+      size_t bytes = progs[i].len * sizeof (struct sock_filter);
       out[i].insns = xmalloc (bytes);
-      memcpy (out[i].insns, data + off, bytes);
-      out[i].len = h.progs[i].insns;
+      memcpy (out[i].insns, progs[i].insns, bytes);
+      out[i].len = progs[i].len;
       out[i].flags = h.progs[i].flags;
-      off += bytes;
     }
   return 1;
 }
@@ -167,23 +221,26 @@ nook_seccomp_cache_load (const char *text, size_t len, const struct nook_seccomp
 {
   size_t key_len;
   cleanup_free char *key = cache_key (text, len, params, &key_len);
-  cleanup_free char *path = cache_path (key, key_len);
+  cleanup_free char *path = NULL;
   cleanup_free char *data = NULL;
   cleanup_close int fd = -1;
+  uint8_t secret[SECRET_SIZE];
   struct stat st;
 
+  if (cache_secret (secret) < 0)
+    return 0;
+  path = cache_path (key, key_len);
   if (path == NULL)
     return 0;
   fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0 || fstat (fd, &st) < 0)
     return 0;
-  /* Only a file of the user's, that nobody else could have written.  */
   if (!S_ISREG (st.st_mode) || st.st_uid != getuid () || (st.st_mode & 022) || st.st_size > (16 << 20))
     return 0;
   data = xmalloc (st.st_size);
   if (nook_read_all (fd, data, st.st_size) != st.st_size)
     return 0;
-  return parse_entry (data, st.st_size, key, key_len, out);
+  return parse_entry (data, st.st_size, key, key_len, secret, out);
 }
 
 /* Links the anonymous file FD in as PATH, replacing a stale entry.  */
@@ -206,23 +263,24 @@ nook_seccomp_cache_store (const char *text, size_t len, const struct nook_seccom
 {
   size_t key_len;
   cleanup_free char *key = cache_key (text, len, params, &key_len);
-  cleanup_free char *path = cache_path (key, key_len);
+  cleanup_free char *path = NULL;
   cleanup_free char *dir = NULL;
   cleanup_close int fd = -1;
   struct cache_header h = { .key_len = key_len, .n_progs = NOOK_SECCOMP_CACHE_PROGS };
-  uint64_t sum;
+  uint8_t secret[SECRET_SIZE];
 
+  if (cache_secret (secret) < 0)
+    return;
+  path = cache_path (key, key_len);
   if (path == NULL)
     return;
   memcpy (h.magic, CACHE_MAGIC, sizeof h.magic);
-  sum = fnv1a (FNV_BASIS, key, key_len);
   for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
     {
       h.progs[i].insns = progs[i].len;
       h.progs[i].flags = progs[i].flags;
-      sum = fnv1a (sum, progs[i].insns, progs[i].len * sizeof (struct sock_filter));
     }
-  h.checksum = sum;
+  entry_mac (secret, &h, key, progs, h.mac);
   /* Written as an anonymous file and linked in whole: a reader never sees
      half an entry, and a nook killed meanwhile leaves nothing behind.  */
   dir = xstrdup (path);

@@ -5,7 +5,9 @@
  * lowered first; a uid change clears the capability sets unless
  * PR_SET_KEEPCAPS holds, so the sets are written after it; a seccomp
  * filter needs no_new_privs (or CAP_SYS_ADMIN), and must come last so
- * that it does not have to allow what the setup itself does.
+ * that it does not have to allow what the setup itself does.  A sandbox
+ * under a policy other than the default one first gets a session keyring
+ * of its own.
  */
 #include <config.h>
 
@@ -14,7 +16,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/keyctl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -143,6 +147,26 @@ change_ids (const struct nook_spec *spec, struct nook_error *err)
   return 0;
 }
 
+/* A sandbox whose policy may allow keyctl gets a session keyring of its
+   own: the one it inherits links the user keyring, whose secret
+   authenticates the cache of compiled filters (seccomp-cache.c).  Only
+   then, since each one counts against the user's key quota.  */
+static int
+own_session_keyring (const struct nook_spec *spec, struct nook_error *err)
+{
+  const char *policy = spec->security.seccomp;
+
+  if (policy == NULL || strcmp (policy, "default") == 0)
+    return 0;
+  if (syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0)
+    {
+      nook_error_errno (err, "create the sandbox's session keyring");
+      return nook_error_hint (err, "the user's key quota may be used up: see /proc/key-users and "
+                                   "/proc/sys/kernel/keys/maxkeys");
+    }
+  return 0;
+}
+
 int
 nook_security_apply (const struct nook_spec *spec, struct nook_error *err)
 {
@@ -151,7 +175,7 @@ nook_security_apply (const struct nook_spec *spec, struct nook_error *err)
   const struct nook_bpf *filters = spec->security.filters;
   int r = 0;
 
-  if (nook_caps_bound (caps, err) < 0 || change_ids (spec, err) < 0)
+  if (own_session_keyring (spec, err) < 0 || nook_caps_bound (caps, err) < 0 || change_ids (spec, err) < 0)
     return -1;
   /* A non-zero uid loses every capability at exec unless they are
      ambient; root keeps its bounding set anyway.  */

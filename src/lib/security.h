@@ -66,7 +66,8 @@ int nook_security_prepare (struct nook_spec *spec, struct nook_error *err);
  *        compiled here)
  * @err: set on failure
  *
- * In this order: the capability bounding set, setresgid/setresuid to
+ * In this order: a session keyring of its own unless the policy is the
+ * default one (which refuses keyctl), the capability bounding set, setresgid/setresuid to
  * spec->uid/gid when they differ, the capability sets (ambient ones for a
  * non-zero uid that asked for capabilities), no_new_privs, and the
  * seccomp filter last.  When the credentials change, PR_SET_PDEATHSIG is

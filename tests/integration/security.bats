@@ -264,3 +264,14 @@ EOF
   run nook run -- bwrap --ro-bind / / --unshare-user --unshare-pid --proc /proc --dev /dev true
   [ "$status" -ne 0 ]
 }
+
+@test "--tty: nook killed by SIGKILL leaves no process of the sandbox behind" {
+  "$NOOK_TESTS/ptyrun" '' "$NOOK" run --tty -- sleep 4321 >/dev/null &
+  relay=$!
+  wait_until 10 pgrep -u "$(id -u)" -xf "sleep 4321"
+  nook_pid=$(pgrep -u "$(id -u)" -f "^$NOOK run --tty -- sleep 4321")
+  [ -n "$nook_pid" ]
+  kill -KILL "$nook_pid"
+  wait_until 5 sh -c "! pgrep -u $(id -u) -xf 'sleep 4321'"
+  wait "$relay" || true
+}

@@ -283,3 +283,32 @@ while True:
   assert_output_has "failed: EPERM"
   assert_output_lacks "succeeded"
 }
+
+@test "plant a weaker filter in nook's cache of compiled policies" {
+  export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/runtime"
+  mkdir -m 700 -p "$XDG_RUNTIME_DIR"
+  cache="$XDG_RUNTIME_DIR/nook/seccomp"
+  printf '{"defaultAction":"SCMP_ACT_ALLOW"}' >"$WORK/allow-all.json"
+  run nook run --seccomp "$WORK/allow-all.json" -- true
+  run nook run -- true
+  # A sandbox started in the cache directory can write it...
+  cp "$NOOK_TESTS/security/forge-cache-entries" "$cache/forge"
+  cd "$cache"
+  run nook run -- python3 ./forge
+  assert_output_has "forged 1"
+  cd "$WORK"
+  # ...but what it wrote is not trusted: the default policy still holds.
+  run nook run -v -- ./attack keyctl
+  assert_output_lacks "from the cache"
+  assert_output_has "failed: EPERM"
+}
+
+@test "read the secret that authenticates the cache, under a policy that allows keyctl" {
+  run nook run --seccomp unconfined -- python3 -c '
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+for ring in (-4, -3, -5):  # user, session, user-session keyrings
+    print(libc.syscall(250, 10, ring, b"user", b"nook:seccomp-cache", 0))'
+  assert_status 0
+  [ "$(printf "%s\n" "$output" | sort -u)" = "-1" ]
+}

@@ -289,6 +289,18 @@ cache_returns_only_exact_matches (void **state)
   assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &q, got), 0);
   assert_int_equal (
       nook_seccomp_cache_load ("{\"defaultAction\":\"SCMP_ACT_ALLOW\"} ", strlen (policy) + 1, &p, got), 0);
+  /* One bit changed in a program: the MAC does not hold.  */
+  cmd = xasprintf (
+      "f=$(ls %s/nook/seccomp/*.bpf) && printf '\\377' | dd of=$f bs=1 seek=$(($(stat -c %%s $f) - 3)) "
+      "conv=notrunc status=none",
+      dir);
+  assert_int_equal (system (cmd), 0);
+  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, got), 0);
+  nook_seccomp_cache_store (policy, strlen (policy), &p, progs);
+  assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, got), 1);
+  nook_bpf_free (&got[0]);
+  nook_bpf_free (&got[1]);
+  free (cmd);
   /* An entry others could have written is not trusted.  */
   cmd = xasprintf ("chmod 0666 %s/nook/seccomp/*.bpf", dir);
   assert_int_equal (system (cmd), 0);
