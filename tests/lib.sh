@@ -64,3 +64,20 @@ wait_until() { # SECONDS COMMAND...
     sleep 0.05
   done
 }
+
+# A state directory of the test's own ($STATE): tests running in parallel,
+# or other suites, never see each other's sandboxes.
+use_private_state() {
+  cd "$BATS_TEST_TMPDIR"
+  export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
+  mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+  STATE="$XDG_RUNTIME_DIR/nook"
+}
+# Removes every sandbox left in $STATE.
+remove_private_state() {
+  local d
+  for d in "$STATE"/sandboxes/*; do
+    [ -d "$d" ] && "$NOOK" rm -f "$(basename "$d")" >/dev/null 2>&1
+  done
+  true
+}

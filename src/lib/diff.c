@@ -383,9 +383,6 @@ remove_children (int fd)
 static int
 copy_data (int in, int out)
 {
-  char buf[65536];
-  ssize_t n;
-
   for (;;)
     {
       ssize_t c = copy_file_range (in, NULL, out, NULL, 1 << 30, 0);
@@ -395,14 +392,7 @@ copy_data (int in, int out)
         break;
     }
   /* Across filesystems on older kernels: a plain copy.  */
-  while ((n = read (in, buf, sizeof buf)) != 0)
-    {
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 || nook_write_all (out, buf, n) < 0)
-        return -1;
-    }
-  return 0;
+  return nook_copy_fd (in, out);
 }
 
 /* Writes the non-directory NAME of the upper as a temporary file in the

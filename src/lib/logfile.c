@@ -67,22 +67,6 @@ nook_logfile_close (struct nook_logfile *log)
   nook_closep (&log->fd);
 }
 
-static int
-copy_fd (int in, int out)
-{
-  char buf[65536];
-  ssize_t n;
-
-  while ((n = read (in, buf, sizeof buf)) != 0)
-    {
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 || nook_write_all (out, buf, n) < 0)
-        return -1;
-    }
-  return 0;
-}
-
 static bool
 rotated (int dirfd, int fd)
 {
@@ -99,7 +83,7 @@ nook_logfile_print (int dirfd, int out, bool follow, bool (*done) (int dirfd), s
 
   if (fd < 0)
     return nook_error_set (err, 0, "this sandbox keeps no log (only `nook run -d` does)");
-  if ((old >= 0 && copy_fd (old, out) < 0) || copy_fd (fd, out) < 0)
+  if ((old >= 0 && nook_copy_fd (old, out) < 0) || nook_copy_fd (fd, out) < 0)
     return nook_error_errno (err, "print the log");
   while (follow)
     {
@@ -108,7 +92,7 @@ nook_logfile_print (int dirfd, int out, bool follow, bool (*done) (int dirfd), s
       bool finished = done (dirfd);
       const struct timespec tick = { 0, 50 * 1000 * 1000 };
 
-      if (copy_fd (fd, out) < 0)
+      if (nook_copy_fd (fd, out) < 0)
         return nook_error_errno (err, "print the log");
       if (rotated (dirfd, fd))
         {
@@ -116,7 +100,7 @@ nook_logfile_print (int dirfd, int out, bool follow, bool (*done) (int dirfd), s
           if (next >= 0)
             {
               /* What was written before the rename is still to be read.  */
-              copy_fd (fd, out);
+              nook_copy_fd (fd, out);
               close (fd);
               fd = next;
               continue;

@@ -527,22 +527,6 @@ mount_mqueue (const struct nook_spec *spec, int rootfd, const char *dest, struct
   return 0;
 }
 
-static int
-copy_fd (int in, int out)
-{
-  char buf[65536];
-  ssize_t n;
-
-  while ((n = read (in, buf, sizeof buf)) != 0)
-    {
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 || nook_write_all (out, buf, n) < 0)
-        return -1;
-    }
-  return 0;
-}
-
 /* Places a read-only bind of the file at FD over itself.  */
 static int
 make_file_readonly (int fd, const char *dest, struct nook_error *err)
@@ -559,7 +543,7 @@ make_file_readonly (int fd, const char *dest, struct nook_error *err)
 static int
 fill_file (int fd, const struct nook_mount_op *op, mode_t mode, struct nook_error *err)
 {
-  if (copy_fd (op->fd, fd) < 0)
+  if (nook_copy_fd (op->fd, fd) < 0)
     {
       nook_error_errno (err, "file `%s`: copy from fd %d", op->dest, op->fd);
       return errno == ENOSPC ? nook_error_hint (err, "the tmpfs it is on is full; give it a larger --size")

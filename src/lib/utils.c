@@ -167,6 +167,22 @@ nook_read_all (int fd, void *buf, size_t len)
 }
 
 int
+nook_copy_fd (int in, int out)
+{
+  char buf[65536];
+  ssize_t n;
+
+  while ((n = read (in, buf, sizeof buf)) != 0)
+    {
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 || nook_write_all (out, buf, n) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
 nook_write_file_at (int dirfd, const char *path, const char *data, size_t len, struct nook_error *err)
 {
   cleanup_close int fd = openat (dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);

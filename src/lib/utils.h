@@ -57,6 +57,8 @@ void strv_free (char **strv);
 /* ---- file I/O -------------------------------------------------------------- */
 ssize_t nook_write_all (int fd, const void *buf, size_t len);
 ssize_t nook_read_all (int fd, void *buf, size_t len);
+/* Copies what IN reads until EOF into OUT.  Returns 0, or -1 (errno set).  */
+int nook_copy_fd (int in, int out);
 /* Writes DATA to DIRFD/PATH (O_WRONLY, no create).  */
 int nook_write_file_at (int dirfd, const char *path, const char *data, size_t len, struct nook_error *err);
 /* Reads a whole small file; *OUT is NUL-terminated.  */

@@ -4,19 +4,9 @@
 bats_require_minimum_version 1.5.0
 load "$NOOK_TESTS/lib.sh"
 
-setup() {
-  cd "$BATS_TEST_TMPDIR"
-  export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
-  mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
-  STATE="$XDG_RUNTIME_DIR/nook"
-}
+setup() { use_private_state; }
 
-teardown() {
-  for d in "$STATE"/sandboxes/*; do
-    [ -d "$d" ] && "$NOOK" rm -f "$(basename "$d")" >/dev/null 2>&1
-  done
-  true
-}
+teardown() { remove_private_state; }
 
 start_box() { # NAME [RUN OPTIONS...]
   local name=$1

@@ -4,21 +4,9 @@
 bats_require_minimum_version 1.5.0
 load "$NOOK_TESTS/lib.sh"
 
-setup() {
-  cd "$BATS_TEST_TMPDIR"
-  # A state directory of this test's own: tests running in parallel, or
-  # other suites, never see each other's sandboxes.
-  export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
-  mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
-  STATE="$XDG_RUNTIME_DIR/nook"
-}
+setup() { use_private_state; }
 
-teardown() {
-  for d in "$STATE"/sandboxes/*; do
-    [ -d "$d" ] && "$NOOK" rm -f "$(basename "$d")" >/dev/null 2>&1
-  done
-  true
-}
+teardown() { remove_private_state; }
 
 no_procs() { [ "$(count_procs "$1")" -eq 0 ]; }
 
