@@ -13,6 +13,7 @@
 /* The option groups of `nook run`, in --help order.  */
 static const struct nook_option_group *const run_groups[] = {
   &nook_core_options,
+  &nook_net_options,
   NULL,
 };
 

@@ -68,8 +68,12 @@ nook_options_parse (const char *cmd, const struct nook_option_group *const *grou
       const struct nook_option *o;
       char *val[2] = { NULL, NULL };
 
+      /* "--" ends the options; the groups' checks still run below.  */
       if (strcmp (arg, "--") == 0)
-        return i + 1;
+        {
+          i++;
+          break;
+        }
       if (arg[0] != '-' || arg[1] == '\0')
         break;
       o = find_option (groups, arg, &inline_value, &group);
@@ -78,7 +82,7 @@ nook_options_parse (const char *cmd, const struct nook_option_group *const *grou
       if (strcmp (o->name, "help") == 0)
         return 0;
       if (inline_value)
-        val[0] = (char *) inline_value;
+        val[0] = (char *)inline_value;
       else
         {
           if (i + o->nargs >= argc)

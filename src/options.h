@@ -34,6 +34,7 @@ struct nook_option_group
 };
 
 extern const struct nook_option_group nook_core_options;
+extern const struct nook_option_group nook_net_options;
 
 /* Parses options from ARGV[1] on, through GROUPS (NULL-terminated), until
    "--" or the first non-option.  Returns the index of the first argument

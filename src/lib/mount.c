@@ -118,6 +118,7 @@ nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan,
       plan->root_tmpfs = true;
       plan_default_root (spec, plan);
     }
+  plan->n_base = plan->n_ops;
   for (size_t i = 0; i < spec->n_mounts; i++)
     {
       const struct nook_mount_op *op = &spec->mounts[i];
@@ -137,6 +138,24 @@ nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan,
   for (size_t i = 0; i < plan->n_ops; i++)
     plan->srcfds[i] = -1;
   return 0;
+}
+
+void
+nook_root_plan_add_file (struct nook_root_plan *plan, const char *dest, const char *content)
+{
+  struct nook_mount_op op = { NOOK_MNT_FILE, NOOK_MNT_F_RDONLY, (char *)content, (char *)dest, 0644, 0 };
+  struct nook_mount_op added;
+  size_t at = plan->n_base;
+
+  plan_add (plan, &op);
+  added = plan->ops[plan->n_ops - 1];
+  memmove (&plan->ops[at + 1], &plan->ops[at], (plan->n_ops - 1 - at) * sizeof *plan->ops);
+  plan->ops[at] = added;
+  /* Only called before any bind source is opened: every srcfd is -1.  */
+  plan->srcfds = xrealloc (plan->srcfds, plan->n_ops * sizeof (int));
+  for (size_t i = 0; i < plan->n_ops; i++)
+    plan->srcfds[i] = -1;
+  plan->n_base++;
 }
 
 void
@@ -246,6 +265,11 @@ mkfile_in_root (int rootfd, const char *path, struct nook_error *err)
 
   if (parent < 0)
     return -1;
+  /* An existing file is a mount point as it is, even on a read-only mount
+     (such as a generated /etc/hosts over the host's read-only /etc).  */
+  fd = openat2_in_root (rootfd, path, O_PATH);
+  if (fd >= 0)
+    return fd;
   fd = openat (parent, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0 && errno != EEXIST && errno != EISDIR && errno != ETXTBSY)
     return nook_error_errno (err, "create `%s` in the sandbox", path);
@@ -449,6 +473,36 @@ mount_dev (int rootfd, const char *dest, struct nook_error *err)
   return 0;
 }
 
+/* A generated file: written into a small tmpfs of its own that exists
+   only as a detached mount, then the file alone is bound on DEST.  Nothing
+   is written on the host, and the content goes away with the sandbox's
+   mount namespace.  */
+static int
+mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
+{
+  static const char *const opts[] = { "mode", "0755", "size", "1m", NULL };
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+  cleanup_close int mfd
+      = new_fs ("tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
+  cleanup_close int fd = -1;
+  cleanup_close int tree = -1;
+  size_t len = strlen (op->src);
+
+  if (mfd < 0)
+    return nook_error_wrap (err, "generate `%s`", op->dest);
+  fd = openat (mfd, "file", O_CREAT | O_WRONLY | O_CLOEXEC, op->mode ? op->mode : 0644);
+  if (fd < 0 || nook_write_all (fd, op->src, len) != (ssize_t)len)
+    return nook_error_errno (err, "generate `%s`", op->dest);
+  tree = open_tree (mfd, "file", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (tree < 0)
+    return nook_error_errno (err, "generate `%s`", op->dest);
+  if (mount_setattr (tree, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
+    return nook_error_errno (err, "make `%s` read-only", op->dest);
+  if (attach (tree, rootfd, op->dest, false, err) < 0)
+    return nook_error_wrap (err, "generated file");
+  return 0;
+}
+
 static int
 apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *op, int srcfd,
           struct nook_error *err)
@@ -473,6 +527,8 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
       return mount_proc (spec, rootfd, op->dest, err);
     case NOOK_MNT_DEV:
       return mount_dev (rootfd, op->dest, err);
+    case NOOK_MNT_FILE:
+      return mount_file (rootfd, op, err);
     }
   return nook_error_set (err, EINVAL, "unknown mount operation %d", op->kind);
 }

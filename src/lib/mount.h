@@ -13,6 +13,7 @@ struct nook_root_plan
   struct nook_mount_op *ops; /* owned deep copies */
   int *srcfds;               /* per op: a detached clone of a bind source, or -1 */
   size_t n_ops;
+  size_t n_base;   /* ops of the default root (or --rootfs); the user's follow */
   bool root_tmpfs; /* composed root: a tmpfs made read-only at the end */
   char *workdir;
 };
@@ -22,6 +23,11 @@ struct nook_root_plan
    source that does not exist), so such errors leave nothing behind.  */
 int nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err);
 void nook_root_plan_free (struct nook_root_plan *plan);
+
+/* Adds a generated read-only file DEST with CONTENT (e.g. /etc/hosts) after
+   the base root's operations and before the user's, so a user's own bind
+   on DEST still wins.  */
+void nook_root_plan_add_file (struct nook_root_plan *plan, const char *dest, const char *content);
 
 /* In the sandbox, with CAP_SYS_ADMIN in its new user and mount namespace:
    composes the root, pivots into it, detaches the host's root and enters the

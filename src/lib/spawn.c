@@ -43,6 +43,7 @@ struct sandbox
   int sigfd;
   pid_t pid;
   int pidfd;
+  struct nook_net net;
 };
 
 int
@@ -265,10 +266,19 @@ step_idmaps (struct sandbox *sb, struct nook_error *err)
   return nook_idmaps_write (sb->pid, sb->spec, &sb->maps, err);
 }
 
+/* A network helper joins the sandbox's user namespace, so it can only
+   start once the maps are written.  */
+static int
+step_network (struct sandbox *sb, struct nook_error *err)
+{
+  return nook_net_start (sb->spec, &sb->net, sb->pid, err);
+}
+
 /* What nook does for the sandbox between the clone and NOOK_SYNC_GO, while
    the sandbox waits: everything that needs the sandbox's pid from outside.  */
 static const struct setup_step parent_steps[] = {
   { "id maps", step_idmaps },
+  { "network", step_network },
   { NULL, NULL },
 };
 
@@ -297,15 +307,21 @@ supervise (struct sandbox *sb, struct nook_error *err)
 
   for (;;)
     {
-      struct pollfd pfd[3]
-          = { { sb->pidfd, POLLIN, 0 }, { sb->sigfd, POLLIN, 0 }, { sb->sync_parent, POLLIN, 0 } };
-      if (poll (pfd, sb->sync_parent >= 0 ? 3 : 2, -1) < 0)
+      /* The network helper's pidfd is polled too: a helper that dies is
+         reaped and reported when the sandbox ends.  */
+      struct pollfd pfd[4] = { { sb->pidfd, POLLIN, 0 },
+                               { sb->sigfd, POLLIN, 0 },
+                               { nook_net_watch_fd (&sb->net), POLLIN, 0 },
+                               { sb->sync_parent, POLLIN, 0 } };
+      if (poll (pfd, sb->sync_parent >= 0 ? 4 : 3, -1) < 0)
         {
           if (errno == EINTR)
             continue;
           return nook_error_errno (err, "poll");
         }
-      if (sb->sync_parent >= 0 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)))
+      if (pfd[2].fd >= 0 && (pfd[2].revents & POLLIN))
+        nook_net_helper_exited (&sb->net);
+      if (sb->sync_parent >= 0 && (pfd[3].revents & (POLLIN | POLLHUP | POLLERR)))
         {
           int r = nook_sync_recv (sb->sync_parent, &msg, text);
           if (r == 1 && !failed)
@@ -356,6 +372,7 @@ sandbox_release (struct sandbox *sb)
 {
   if (sb->pid > 0)
     nook_pid_killp (&sb->pid);
+  nook_net_release (&sb->net);
   nook_root_plan_free (&sb->plan);
   strv_free (sb->env);
   nook_closep (&sb->init_fd);
@@ -369,14 +386,22 @@ int
 nook_run (struct nook_spec *spec, struct nook_error *err)
 {
   struct sandbox sb = {
-    .spec = spec, .init_fd = -1, .sync_parent = -1, .sync_child = -1, .sigfd = -1, .pid = -1, .pidfd = -1
+    .spec = spec,
+    .init_fd = -1,
+    .sync_parent = -1,
+    .sync_child = -1,
+    .sigfd = -1,
+    .pid = -1,
+    .pidfd = -1,
+    .net = { .helper = { .pid = -1, .pidfd = -1, .exit_fd = -1, .log_fd = -1 } },
   };
   sigset_t old_mask;
   int sv[2], status = -1;
 
   /* Everything that can be checked is checked before a process exists.  */
   if (nook_spec_resolve (spec, err) < 0 || nook_idmaps_for_spec (spec, &sb.maps, err) < 0
-      || nook_root_plan_build (spec, &sb.plan, err) < 0)
+      || nook_root_plan_build (spec, &sb.plan, err) < 0
+      || nook_net_prepare (spec, &sb.net, &sb.plan, err) < 0)
     goto out;
   sb.env = nook_spec_build_env (spec, environ);
   sb.init_fd = nook_open_init (err);

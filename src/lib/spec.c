@@ -38,6 +38,7 @@ nook_spec_free (struct nook_spec *spec)
       free (spec->env_ops[i].value);
     }
   free (spec->env_ops);
+  nook_net_spec_free (&spec->net);
   free (spec->host_cwd);
   free (spec->host_home);
   free (spec->host_user);

@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "error.h"
+#include "net.h"
+
 /* Namespaces nook creates; a bit set in spec->share keeps the host's.  */
 enum
 {
@@ -36,6 +39,7 @@ enum nook_mount_kind
   NOOK_MNT_SYMLINK, /* DEST -> SRC */
   NOOK_MNT_PROC,    /* a proc for the sandbox's PID namespace on DEST */
   NOOK_MNT_DEV,     /* a minimal /dev on DEST */
+  NOOK_MNT_FILE,    /* a read-only file DEST whose content is SRC (generated /etc files) */
 };
 
 enum
@@ -89,6 +93,9 @@ struct nook_spec
   bool keep_env;
   struct nook_env_op *env_ops;
   size_t n_env_ops;
+
+  /* Network: --net, -p/--publish, --allow-host-loopback, --dns.  */
+  struct nook_net_spec net;
 
   int verbose;
 

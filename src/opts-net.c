@@ -1,0 +1,94 @@
+/* Options of `nook run`: the network.  */
+#include <config.h>
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "lib/utils.h"
+#include "options.h"
+
+enum
+{
+  OPT_NET = 1,
+  OPT_PUBLISH,
+  OPT_ALLOW_HOST_LOOPBACK,
+  OPT_DNS,
+};
+
+static const struct nook_option net_options[] = {
+  { "net", 0, 1, OPT_NET, "MODE", "none (default), host, slirp4netns, pasta or auto" },
+  { "publish", 'p', 1, OPT_PUBLISH, "[IP:]HPORT:PORT[/udp]",
+    "forward a host port to PORT inside (repeatable)" },
+  { "allow-host-loopback", 0, 0, OPT_ALLOW_HOST_LOOPBACK, "",
+    "let the sandbox reach the host's 127.0.0.1 through the gateway" },
+  { "dns", 0, 1, OPT_DNS, "ADDR", "nameserver for /etc/resolv.conf instead of the helper's (repeatable)" },
+  { NULL, 0, 0, 0, NULL, NULL },
+};
+
+static int
+add_port (struct nook_net_spec *ns, const char *value, struct nook_error *err)
+{
+  struct nook_port_map p;
+
+  if (nook_port_parse (value, &p, err) < 0)
+    return -1;
+  for (size_t i = 0; i < ns->n_ports; i++)
+    if (ns->ports[i].host_port == p.host_port && ns->ports[i].udp == p.udp)
+      return nook_error_set (err, 0, "--publish: host port %u/%s is given twice", p.host_port,
+                             p.udp ? "udp" : "tcp");
+  ns->ports = xrealloc (ns->ports, (ns->n_ports + 1) * sizeof *ns->ports);
+  ns->ports[ns->n_ports++] = p;
+  return 0;
+}
+
+static int
+net_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_error *err)
+{
+  unsigned char addr[16];
+
+  switch (o->id)
+    {
+    case OPT_NET:
+      if (nook_net_mode_parse (val[0], &spec->net.mode) < 0)
+        return nook_error_set (err, 0, "--net `%s`: use none, host, slirp4netns, pasta or auto", val[0]);
+      spec->net.mode_set = true;
+      if (spec->net.mode == NOOK_NET_HOST)
+        spec->share |= NOOK_NS_NET;
+      return 0;
+    case OPT_PUBLISH:
+      return add_port (&spec->net, val[0], err);
+    case OPT_ALLOW_HOST_LOOPBACK:
+      spec->net.allow_host_loopback = true;
+      return 0;
+    case OPT_DNS:
+      if (inet_pton (AF_INET, val[0], addr) != 1 && inet_pton (AF_INET6, val[0], addr) != 1)
+        return nook_error_set (err, 0, "--dns `%s` is not an IPv4 or IPv6 address", val[0]);
+      strv_append (&spec->net.dns, val[0]);
+      return 0;
+    }
+  return nook_error_set (err, 0, "option --%s is not handled", o->name);
+}
+
+static int
+net_check (const struct nook_spec *spec, struct nook_error *err)
+{
+  const struct nook_net_spec *ns = &spec->net;
+  bool helper = ns->mode == NOOK_NET_SLIRP4NETNS || ns->mode == NOOK_NET_PASTA || ns->mode == NOOK_NET_AUTO;
+
+  if ((spec->share & NOOK_NS_NET) && ns->mode_set && ns->mode != NOOK_NET_HOST)
+    return nook_error_set (err, 0,
+                           "--share-net keeps the host's network: it cannot be combined with --net %s",
+                           nook_net_mode_name (ns->mode));
+  if (helper)
+    return 0;
+  if (ns->n_ports)
+    return nook_error_set (err, 0,
+                           "--publish needs a network with a helper: --net slirp4netns, pasta or auto");
+  if (ns->allow_host_loopback)
+    return nook_error_set (err, 0, "--allow-host-loopback needs --net slirp4netns, pasta or auto");
+  if (ns->dns)
+    return nook_error_set (err, 0, "--dns needs --net slirp4netns, pasta or auto");
+  return 0;
+}
+
+const struct nook_option_group nook_net_options = { "Network options", net_options, net_apply, net_check };
