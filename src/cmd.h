@@ -8,6 +8,7 @@
 
 int nook_cmd_run (int argc, char **argv);
 int nook_cmd_check (int argc, char **argv);
+int nook_cmd_network (int argc, char **argv);
 
 /* Parses `nook run` options (ARGV[0] is "run") into SPEC.  Returns 0, 1
    when --help was given (usage printed), or -1 with ERR set.  */

@@ -17,6 +17,7 @@ struct command
 static const struct command commands[] = {
   { "run", nook_cmd_run, "run a command in a new sandbox" },
   { "check", nook_cmd_check, "check whether this host is ready for rootless sandboxes" },
+  { "network", nook_cmd_network, "create, list and remove networks that sandboxes share" },
   { NULL, NULL, NULL },
 };
 

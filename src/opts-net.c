@@ -49,9 +49,17 @@ net_apply (const struct nook_option *o, char **val, struct nook_spec *spec, stru
   switch (o->id)
     {
     case OPT_NET:
-      if (nook_net_mode_parse (val[0], &spec->net.mode) < 0)
-        return nook_error_set (err, 0, "--net `%s`: use none, host, slirp4netns, pasta or auto", val[0]);
       spec->net.mode_set = true;
+      if (nook_net_mode_parse (val[0], &spec->net.mode) < 0)
+        {
+          /* Anything else that could be a name is a network (nook network
+             create); whether it exists is checked when the sandbox starts.  */
+          if (!nook_name_is_valid (val[0]))
+            return nook_error_set (
+                err, 0, "--net `%s`: use none, host, slirp4netns, pasta, auto or a network's name", val[0]);
+          spec->net.mode = NOOK_NET_SHARED;
+          nook_option_string (&spec->net.network, val[0]);
+        }
       if (spec->net.mode == NOOK_NET_HOST)
         spec->share |= NOOK_NS_NET;
       return 0;
@@ -81,6 +89,11 @@ net_check (const struct nook_spec *spec, struct nook_error *err)
                            nook_net_mode_name (ns->mode));
   if (helper)
     return 0;
+  if (ns->mode == NOOK_NET_SHARED && spec->map_mode == NOOK_MAP_AUTO)
+    return nook_error_set (err, 0, "--net %s: a shared network cannot be used with --map-users auto",
+                           ns->network);
+  if (ns->mode == NOOK_NET_SHARED && ns->n_ports)
+    return nook_error_set (err, 0, "--publish is not available on a shared network (--net %s)", ns->network);
   if (ns->n_ports)
     return nook_error_set (err, 0,
                            "--publish needs a network with a helper: --net slirp4netns, pasta or auto");

@@ -140,22 +140,36 @@ nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan,
   return 0;
 }
 
-void
-nook_root_plan_add_file (struct nook_root_plan *plan, const char *dest, const char *content)
+/* Inserts OP after the base root's operations, before the user's.  Only
+   called before any bind source is opened: every srcfd is still -1.  */
+static void
+plan_insert_base (struct nook_root_plan *plan, const struct nook_mount_op *op)
 {
-  struct nook_mount_op op = { NOOK_MNT_FILE, NOOK_MNT_F_RDONLY, (char *)content, (char *)dest, 0644, 0 };
   struct nook_mount_op added;
   size_t at = plan->n_base;
 
-  plan_add (plan, &op);
+  plan_add (plan, op);
   added = plan->ops[plan->n_ops - 1];
   memmove (&plan->ops[at + 1], &plan->ops[at], (plan->n_ops - 1 - at) * sizeof *plan->ops);
   plan->ops[at] = added;
-  /* Only called before any bind source is opened: every srcfd is -1.  */
   plan->srcfds = xrealloc (plan->srcfds, plan->n_ops * sizeof (int));
   for (size_t i = 0; i < plan->n_ops; i++)
     plan->srcfds[i] = -1;
   plan->n_base++;
+}
+
+void
+nook_root_plan_add_file (struct nook_root_plan *plan, const char *dest, const char *content)
+{
+  struct nook_mount_op op = { NOOK_MNT_FILE, NOOK_MNT_F_RDONLY, (char *)content, (char *)dest, 0644, 0 };
+  plan_insert_base (plan, &op);
+}
+
+void
+nook_root_plan_add_bind (struct nook_root_plan *plan, const char *src, const char *dest)
+{
+  struct nook_mount_op op = { NOOK_MNT_BIND, NOOK_MNT_F_RDONLY, (char *)src, (char *)dest, 0, 0 };
+  plan_insert_base (plan, &op);
 }
 
 void

@@ -28,6 +28,8 @@ void nook_root_plan_free (struct nook_root_plan *plan);
    the base root's operations and before the user's, so a user's own bind
    on DEST still wins.  */
 void nook_root_plan_add_file (struct nook_root_plan *plan, const char *dest, const char *content);
+/* The same for a read-only bind of the host's SRC on DEST.  */
+void nook_root_plan_add_bind (struct nook_root_plan *plan, const char *src, const char *dest);
 
 /* In the sandbox, with CAP_SYS_ADMIN in its new user and mount namespace:
    composes the root, pivots into it, detaches the host's root and enters the

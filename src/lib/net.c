@@ -22,6 +22,7 @@
 #include "mount.h"
 #include "net.h"
 #include "nethelper.h"
+#include "netshare.h"
 #include "spec.h"
 #include "utils.h"
 
@@ -47,13 +48,13 @@ nook_net_loopback_up (struct nook_error *err)
 
 static const char *const mode_names[] = {
   [NOOK_NET_NONE] = "none",   [NOOK_NET_HOST] = "host", [NOOK_NET_SLIRP4NETNS] = "slirp4netns",
-  [NOOK_NET_PASTA] = "pasta", [NOOK_NET_AUTO] = "auto",
+  [NOOK_NET_PASTA] = "pasta", [NOOK_NET_AUTO] = "auto", [NOOK_NET_SHARED] = "network",
 };
 
 int
 nook_net_mode_parse (const char *name, enum nook_net_mode *out)
 {
-  for (size_t i = 0; i < sizeof mode_names / sizeof mode_names[0]; i++)
+  for (size_t i = 0; i < NOOK_NET_SHARED; i++)
     if (strcmp (name, mode_names[i]) == 0)
       {
         *out = i;
@@ -122,6 +123,7 @@ nook_net_spec_free (struct nook_net_spec *ns)
 {
   free (ns->ports);
   strv_free (ns->dns);
+  free (ns->network);
   memset (ns, 0, sizeof *ns);
 }
 
@@ -252,8 +254,8 @@ nook_net_prepare (const struct nook_spec *spec, struct nook_net *net, struct noo
   cleanup_free char *hosts = NULL;
 
   net->mode = spec->net.mode;
-  net->helper.pid = -1;
-  net->helper.pidfd = net->helper.exit_fd = net->helper.log_fd = -1;
+  if (net->mode == NOOK_NET_SHARED)
+    return nook_netshare_join (spec, net, plan, err);
   if (net->mode == NOOK_NET_AUTO)
     {
       net->mode = nook_net_auto_mode ();
@@ -417,6 +419,27 @@ nook_helper_wait_ready (struct nook_net_helper *h, int ready_fd, int timeout_ms,
   return nook_error_set (err, 0, "%s exited during setup (%s)%s%s", h->name, why, *last ? ": " : "", last);
 }
 
+void
+nook_net_init (struct nook_net *net)
+{
+  memset (net, 0, sizeof *net);
+  net->helper.pid = -1;
+  net->helper.pidfd = net->helper.exit_fd = net->helper.log_fd = -1;
+  net->member_fd = net->holder_userns = net->holder_netns = -1;
+}
+
+int
+nook_net_before_clone (struct nook_net *net, struct nook_error *err)
+{
+  return net->mode == NOOK_NET_SHARED ? nook_netshare_enter (net, err) : 0;
+}
+
+int
+nook_net_configure_inside (const struct nook_net *net, struct nook_error *err)
+{
+  return net->mode == NOOK_NET_SHARED ? nook_netshare_configure (net, err) : 0;
+}
+
 int
 nook_net_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err)
 {
@@ -426,6 +449,8 @@ nook_net_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid, s
       return nook_slirp_start (spec, net, pid, err);
     case NOOK_NET_PASTA:
       return nook_pasta_start (spec, net, pid, err);
+    case NOOK_NET_SHARED:
+      return nook_netshare_attach (net, pid, err);
     default:
       return 0;
     }
@@ -470,4 +495,5 @@ nook_net_release (struct nook_net *net)
   h->pidfd = h->log_fd = -1;
   free (net->helper_path);
   net->helper_path = NULL;
+  nook_netshare_release (net);
 }

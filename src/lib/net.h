@@ -8,11 +8,14 @@
 #ifndef NOOK_NET_H
 #define NOOK_NET_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
+
+#define IFNAMSIZ_NOOK 16
 
 struct nook_spec;
 struct nook_root_plan;
@@ -24,6 +27,7 @@ enum nook_net_mode
   NOOK_NET_SLIRP4NETNS, /* slirp4netns on a tap device */
   NOOK_NET_PASTA,       /* passt's pasta on a tap device */
   NOOK_NET_AUTO,        /* pasta, else slirp4netns; resolved before the clone */
+  NOOK_NET_SHARED,      /* a network created with `nook network create` (netshare.h) */
 };
 
 /* One -p/--publish: HOST_IP:HOST_PORT on the host to PORT inside.  */
@@ -43,7 +47,8 @@ struct nook_net_spec
   struct nook_port_map *ports;
   size_t n_ports;
   bool allow_host_loopback;
-  char **dns; /* --dns servers written to /etc/resolv.conf instead of the helper's */
+  char **dns;    /* --dns servers written to /etc/resolv.conf instead of the helper's */
+  char *network; /* NOOK_NET_SHARED: the network's name */
 };
 
 /* A running helper (slirp4netns or pasta) and what it said.  */
@@ -64,6 +69,16 @@ struct nook_net
   enum nook_net_mode mode; /* resolved: never AUTO */
   char *helper_path;
   struct nook_net_helper helper;
+
+  /* NOOK_NET_SHARED (netshare.c).  */
+  char *network;
+  struct in_addr addr, gateway;
+  int prefix;
+  pid_t holder;
+  int member_fd; /* the registration with the holder, held while the sandbox runs */
+  int holder_userns;
+  int holder_netns;
+  char veth[IFNAMSIZ_NOOK], peer[IFNAMSIZ_NOOK];
 };
 
 /* Brings up the loopback interface of the current network namespace.  */
@@ -109,6 +124,15 @@ void nook_net_helper_exited (struct nook_net *net);
 /* Stops the helper (when it still runs) and releases NET.  When the helper
    had died while the sandbox ran, prints a warning with its last message.  */
 void nook_net_release (struct nook_net *net);
+
+/* Initializes NET with no helper and no network.  */
+void nook_net_init (struct nook_net *net);
+
+/* In nook, right before the clone (see nook_netshare_enter).  */
+int nook_net_before_clone (struct nook_net *net, struct nook_error *err);
+
+/* In the sandbox, with its capabilities: configures what nook plugged in.  */
+int nook_net_configure_inside (const struct nook_net *net, struct nook_error *err);
 
 /* Frees the fields of SPEC's network part.  */
 void nook_net_spec_free (struct nook_net_spec *ns);

@@ -129,9 +129,16 @@ step_namespaces (struct sandbox *sb, struct nook_error *err)
   return setup_namespaces (sb->spec, err);
 }
 
+static int
+step_network_inside (struct sandbox *sb, struct nook_error *err)
+{
+  return nook_net_configure_inside (&sb->net, err);
+}
+
 static const struct setup_step sandbox_steps[] = {
   { "root", step_root },
   { "hostname and loopback", step_namespaces },
+  { "network", step_network_inside },
   { NULL, NULL },
 };
 
@@ -393,16 +400,20 @@ nook_run (struct nook_spec *spec, struct nook_error *err)
     .sigfd = -1,
     .pid = -1,
     .pidfd = -1,
-    .net = { .helper = { .pid = -1, .pidfd = -1, .exit_fd = -1, .log_fd = -1 } },
   };
   sigset_t old_mask;
   int sv[2], status = -1;
 
+  nook_net_init (&sb.net);
   /* Everything that can be checked is checked before a process exists.  */
   if (nook_spec_resolve (spec, err) < 0 || nook_idmaps_for_spec (spec, &sb.maps, err) < 0
       || nook_root_plan_build (spec, &sb.plan, err) < 0
       || nook_net_prepare (spec, &sb.net, &sb.plan, err) < 0)
     goto out;
+  /* On a shared network the sandbox's user namespace is created inside the
+     holder's, where the caller is uid and gid 0.  */
+  if (sb.net.mode == NOOK_NET_SHARED)
+    sb.maps.uid[0].outside = sb.maps.gid[0].outside = 0;
   sb.env = nook_spec_build_env (spec, environ);
   sb.init_fd = nook_open_init (err);
   if (sb.init_fd < 0)
@@ -414,7 +425,8 @@ nook_run (struct nook_spec *spec, struct nook_error *err)
     }
   sb.sync_parent = sv[0];
   sb.sync_child = sv[1];
-  if (block_signals (&sb, &old_mask, err) < 0 || spawn_sandbox (&sb, err) < 0)
+  if (block_signals (&sb, &old_mask, err) < 0 || nook_net_before_clone (&sb.net, err) < 0
+      || spawn_sandbox (&sb, err) < 0)
     goto out;
 
   if (parent_setup (&sb, err) < 0)
