@@ -194,5 +194,5 @@ teardown() {
     assert_one_error_line
   done
   run nook run --net bogus -- true
-  assert_output_has "--net \`bogus\`: use none, host, slirp4netns, pasta or auto"
+  assert_output_has "--net \`bogus\`: no such mode or network"
 }
