@@ -82,21 +82,19 @@ net_check (const struct nook_spec *spec, struct nook_error *err)
 {
   const struct nook_net_spec *ns = &spec->net;
   bool helper = ns->mode == NOOK_NET_SLIRP4NETNS || ns->mode == NOOK_NET_PASTA || ns->mode == NOOK_NET_AUTO;
+  bool shared = ns->mode == NOOK_NET_SHARED;
 
   if ((spec->share & NOOK_NS_NET) && ns->mode_set && ns->mode != NOOK_NET_HOST)
     return nook_error_set (err, 0,
                            "--share-net keeps the host's network: it cannot be combined with --net %s",
-                           nook_net_mode_name (ns->mode));
-  if (helper)
-    return 0;
-  if (ns->mode == NOOK_NET_SHARED && spec->map_mode == NOOK_MAP_AUTO)
+                           shared ? ns->network : nook_net_mode_name (ns->mode));
+  if (shared && spec->map_mode == NOOK_MAP_AUTO)
     return nook_error_set (err, 0, "--net %s: a shared network cannot be used with --map-users auto",
                            ns->network);
-  if (ns->mode == NOOK_NET_SHARED && ns->n_ports)
-    return nook_error_set (err, 0, "--publish is not available on a shared network (--net %s)", ns->network);
-  if (ns->n_ports)
-    return nook_error_set (err, 0,
-                           "--publish needs a network with a helper: --net slirp4netns, pasta or auto");
+  if (helper)
+    return 0;
+  if (ns->n_ports && !shared)
+    return nook_error_set (err, 0, "--publish needs --net slirp4netns, pasta, auto or a network's name");
   if (ns->allow_host_loopback)
     return nook_error_set (err, 0, "--allow-host-loopback needs --net slirp4netns, pasta or auto");
   if (ns->dns)

@@ -180,8 +180,8 @@ nook_net_check_tun (struct nook_error *err)
    any process exists, naming the port.  SO_REUSEADDR as the helpers use it:
    only a listener (or a bound UDP socket) counts as taken, not a
    connection in TIME_WAIT.  */
-static int
-check_port_free (const struct nook_port_map *p, struct nook_error *err)
+int
+nook_net_check_port_free (const struct nook_port_map *p, struct nook_error *err)
 {
   struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (p->host_port) };
   cleanup_close int fd = socket (AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
@@ -280,7 +280,7 @@ nook_net_prepare (const struct nook_spec *spec, struct nook_net *net, struct noo
   if (nook_net_check_tun (err) < 0)
     return nook_error_wrap (err, "--net %s", helper);
   for (size_t i = 0; i < spec->net.n_ports; i++)
-    if (check_port_free (&spec->net.ports[i], err) < 0)
+    if (nook_net_check_port_free (&spec->net.ports[i], err) < 0)
       return -1;
 
   resolv = resolv_conf (spec, net->mode);

@@ -72,7 +72,7 @@ struct nook_net
 
   /* NOOK_NET_SHARED (netshare.c).  */
   char *network;
-  struct in_addr addr, gateway;
+  struct in_addr addr, gateway, dns;
   int prefix;
   pid_t holder;
   int member_fd; /* the registration with the holder, held while the sandbox runs */

@@ -29,6 +29,16 @@ int nook_helper_wait_ready (struct nook_net_helper *h, int ready_fd, int timeout
 /* The helper's last line of output ("" when it said nothing); static storage.  */
 const char *nook_helper_last_message (const struct nook_net_helper *h);
 
+/* slirp4netns's API: publishes P to GUEST_ADDR (NULL: the --configure
+   address); *ID (may be NULL) gets the forward's id.  */
+int nook_slirp_add_hostfwd (const char *sock, const struct nook_port_map *p, const char *guest_addr, int *id,
+                            struct nook_error *err);
+void nook_slirp_remove_hostfwd (const char *sock, int id);
+
+/* A published host port that something already holds fails before any
+   process exists, naming the port.  */
+int nook_net_check_port_free (const struct nook_port_map *p, struct nook_error *err);
+
 /* The drivers: start the helper for the namespaces of PID and publish
    SPEC's ports; return once the sandbox's network is configured.  */
 int nook_slirp_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "mount.h"
+#include "nethelper.h"
 #include "net.h"
 #include "netshare.h"
 #include "rtnl.h"
@@ -269,7 +270,8 @@ nook_network_create (const char *name, const char *subnet, struct nook_error *er
 static void
 remove_dir_files (const char *dir)
 {
-  static const char *const files[] = { "holder.sock", "holder.pid", "hosts", "lock", "config.json", NULL };
+  static const char *const files[]
+      = { "holder.sock", "holder.pid", "hosts", "slirp.sock", "lock", "config.json", NULL };
   for (size_t i = 0; files[i]; i++)
     {
       cleanup_free char *p = xasprintf ("%s/%s", dir, files[i]);
@@ -302,16 +304,25 @@ nook_network_remove (const char *name, struct nook_error *err)
 
 /* ---- the holder --------------------------------------------------------------- */
 
+#define MAX_MEMBER_PORTS 16
+
 struct member
 {
   int fd;
   struct in_addr addr;
   char name[64];
+  int fwd[MAX_MEMBER_PORTS]; /* slirp4netns forward ids of the member's published ports */
+  size_t n_fwd;
 };
 
+/* Addresses in a network's subnet: the bridge is .1; slirp4netns, whose
+   tap0 is a port of the bridge, answers as the gateway on .2 and DNS on .3
+   (its --cidr layout); members get .4 on.  */
 struct holder
 {
   const char *dir;
+  char *api_sock; /* the network's slirp4netns */
+  pid_t slirp;
   struct in_addr net, gw;
   int prefix;
   int listen_fd;
@@ -350,7 +361,7 @@ addr_taken (struct holder *h, uint32_t host_addr)
   for (size_t i = 0; i < h->n_members; i++)
     if (ntohl (h->members[i].addr.s_addr) == host_addr)
       return true;
-  return ntohl (h->gw.s_addr) == host_addr;
+  return host_addr <= ntohl (h->net.s_addr) + 3;
 }
 
 static int
@@ -380,15 +391,58 @@ holder_reply (int fd, const char *error, struct holder *h, struct in_addr addr)
     {
       json_object_object_add (r, "address", json_object_new_string (inet_ntop (AF_INET, &addr, a, sizeof a)));
       json_object_object_add (r, "prefix", json_object_new_int (h->prefix));
+      struct in_addr slirp_gw = { htonl (ntohl (h->net.s_addr) + 2) };
+      struct in_addr slirp_dns = { htonl (ntohl (h->net.s_addr) + 3) };
       json_object_object_add (r, "gateway",
-                              json_object_new_string (inet_ntop (AF_INET, &h->gw, a, sizeof a)));
+                              json_object_new_string (inet_ntop (AF_INET, &slirp_gw, a, sizeof a)));
+      json_object_object_add (r, "dns",
+                              json_object_new_string (inet_ntop (AF_INET, &slirp_dns, a, sizeof a)));
     }
   text = json_object_to_json_string_ext (r, JSON_C_TO_STRING_PLAIN);
   nook_write_all (fd, text, strlen (text));
   json_object_put (r);
 }
 
-/* A join request: {"name": NAME or ""}.  The connection stays open for as
+/* Publishes the member's ports ("ports": [[HOST_IP, HOST_PORT, PORT, UDP]...])
+   to its address through the network's slirp4netns.  */
+static int
+holder_publish (struct holder *h, struct member *m, json_object *req, char *error, size_t len)
+{
+  json_object *ports;
+  char a[INET_ADDRSTRLEN];
+
+  if (req == NULL || !json_object_object_get_ex (req, "ports", &ports))
+    return 0;
+  inet_ntop (AF_INET, &m->addr, a, sizeof a);
+  for (size_t i = 0; i < json_object_array_length (ports) && i < MAX_MEMBER_PORTS; i++)
+    {
+      json_object *e = json_object_array_get_idx (ports, i);
+      struct nook_port_map p = { 0 };
+      struct nook_error err = { 0 };
+      snprintf (p.host_ip, sizeof p.host_ip, "%s", json_object_get_string (json_object_array_get_idx (e, 0)));
+      p.host_port = json_object_get_int (json_object_array_get_idx (e, 1));
+      p.port = json_object_get_int (json_object_array_get_idx (e, 2));
+      p.udp = json_object_get_boolean (json_object_array_get_idx (e, 3));
+      if (nook_slirp_add_hostfwd (h->api_sock, &p, a, &m->fwd[m->n_fwd], &err) < 0)
+        {
+          snprintf (error, len, "%s", err.msg);
+          nook_error_release (&err);
+          return -1;
+        }
+      m->n_fwd++;
+    }
+  return 0;
+}
+
+static void
+holder_unpublish (struct holder *h, struct member *m)
+{
+  for (size_t i = 0; i < m->n_fwd; i++)
+    nook_slirp_remove_hostfwd (h->api_sock, m->fwd[i]);
+  m->n_fwd = 0;
+}
+
+/* A join request: {"name": NAME or "", "ports": [...]}.  The connection stays open for as
    long as the sandbox is a member.  */
 static void
 holder_accept (struct holder *h)
@@ -399,6 +453,7 @@ holder_accept (struct holder *h)
   json_object *req, *v;
   const char *name = "";
   struct member *m;
+  char error[512];
 
   if (fd < 0)
     return;
@@ -425,7 +480,14 @@ holder_accept (struct holder *h)
       goto drop;
     }
   m->fd = fd;
+  m->n_fwd = 0;
   snprintf (m->name, sizeof m->name, "%s", name);
+  if (holder_publish (h, m, req, error, sizeof error) < 0)
+    {
+      holder_unpublish (h, m);
+      holder_reply (fd, error, h, h->gw);
+      goto drop;
+    }
   h->n_members++;
   holder_write_hosts (h);
   holder_reply (fd, NULL, h, m->addr);
@@ -439,6 +501,7 @@ drop:
 static void
 holder_drop (struct holder *h, size_t i)
 {
+  holder_unpublish (h, &h->members[i]);
   close (h->members[i].fd);
   h->members[i] = h->members[--h->n_members];
   holder_write_hosts (h);
@@ -504,6 +567,43 @@ write_self_maps (uid_t uid, gid_t gid, struct nook_error *err)
   return nook_write_file_at (AT_FDCWD, "/proc/self/gid_map", map, n, err);
 }
 
+static void __attribute__ ((noreturn))
+slirp_child (struct holder *h, const char *path, int go, int ready, int exit_fd)
+{
+  char cidr[32], pidstr[16], addr[INET_ADDRSTRLEN], c;
+  char *argv[] = { (char *)"slirp4netns",
+                   (char *)"--mtu=1500",
+                   (char *)"--disable-host-loopback",
+                   (char *)"--enable-sandbox",
+                   (char *)"--enable-seccomp",
+                   (char *)"--cidr",
+                   cidr,
+                   (char *)"--ready-fd=3",
+                   (char *)"--exit-fd=4",
+                   (char *)"--api-socket",
+                   h->api_sock,
+                   pidstr,
+                   (char *)"tap0",
+                   NULL };
+  pid_t holder = getppid ();
+  int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != holder)
+    _exit (1);
+  if (read (go, &c, 1) != 1)
+    _exit (1);
+  snprintf (cidr, sizeof cidr, "%s/%d", inet_ntop (AF_INET, &h->net, addr, sizeof addr), h->prefix);
+  snprintf (pidstr, sizeof pidstr, "%d", (int)holder);
+  if (dup2 (ready, 100) < 0 || dup2 (exit_fd, 101) < 0 || dup2 (100, 3) < 0 || dup2 (101, 4) < 0)
+    _exit (1);
+  dup2 (null, 0);
+  dup2 (null, 1);
+  dup2 (null, 2);
+  close_range (5, ~0U, 0);
+  execv (path, argv);
+  _exit (127);
+}
+
 static int
 holder_setup (struct holder *h, struct nook_error *err)
 {
@@ -512,6 +612,26 @@ holder_setup (struct holder *h, struct nook_error *err)
   uid_t uid = getuid ();
   gid_t gid = getgid ();
 
+  int go[2], ready[2], exitp[2];
+  cleanup_free char *slirp = nook_net_find_helper ("slirp4netns");
+
+  if (slirp == NULL)
+    {
+      nook_error_set (err, 0, "`slirp4netns` is not installed (not found in PATH)");
+      return nook_error_hint (err, "install the slirp4netns package");
+    }
+  if (pipe2 (go, O_CLOEXEC) < 0 || pipe2 (ready, O_CLOEXEC) < 0 || pipe2 (exitp, O_CLOEXEC) < 0)
+    return nook_error_errno (err, "pipe");
+  /* slirp4netns must run in the host's namespaces: fork it before
+     unsharing; it starts once the namespaces exist.  */
+  h->slirp = fork ();
+  if (h->slirp < 0)
+    return nook_error_errno (err, "fork");
+  if (h->slirp == 0)
+    slirp_child (h, slirp, go[0], ready[1], exitp[0]);
+  close (go[0]);
+  close (ready[1]);
+  close (exitp[0]);
   if (unshare (CLONE_NEWUSER | CLONE_NEWNET) < 0)
     return nook_error_errno (err, "create the network's namespaces");
   if (write_self_maps (uid, gid, err) < 0)
@@ -520,6 +640,20 @@ holder_setup (struct holder *h, struct nook_error *err)
       || nook_rtnl_addr_add (NOOK_NETSHARE_BRIDGE, h->gw, h->prefix, err) < 0
       || nook_rtnl_link_setup (NOOK_NETSHARE_BRIDGE, NULL, NULL, err) < 0)
     return -1;
+  /* The exit fd's write end stays open in the holder only: slirp4netns
+     stops when the holder does.  */
+  if (nook_write_all (go[1], "g", 1) != 1)
+    return nook_error_errno (err, "start slirp4netns");
+  close (go[1]);
+  {
+    struct pollfd p = { ready[0], POLLIN, 0 };
+    char c;
+    if (poll (&p, 1, 10000) != 1 || read (ready[0], &c, 1) != 1)
+      return nook_error_set (err, 0, "slirp4netns for the network did not start");
+    close (ready[0]);
+  }
+  if (nook_rtnl_link_setup ("tap0", NOOK_NETSHARE_BRIDGE, NULL, err) < 0)
+    return nook_error_wrap (err, "plug slirp4netns into the bridge");
   h->listen_fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (h->listen_fd < 0 || strlen (sock) >= sizeof sa.sun_path)
     return nook_error_errno (err, "holder socket");
@@ -547,6 +681,8 @@ static void __attribute__ ((noreturn)) holder_main (const char *dir, const char 
   int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
 
   prctl (PR_SET_NAME, "nook-netholder");
+  h.api_sock = xasprintf ("%s/slirp.sock", dir);
+  unlink (h.api_sock);
   nook_cidr_parse (subnet, &h.net, &h.prefix);
   h.gw.s_addr = htonl (ntohl (h.net.s_addr) + 1);
   if (holder_setup (&h, &err) < 0)
@@ -571,6 +707,7 @@ static void __attribute__ ((noreturn)) holder_main (const char *dir, const char 
   unlink (sock);
   unlink (pidfile);
   unlink (hosts);
+  unlink (h.api_sock);
   _exit (0);
 }
 
@@ -611,13 +748,33 @@ holder_start (const char *dir, const char *subnet, struct nook_error *err)
 
 /* ---- joining ------------------------------------------------------------------- */
 
+static json_object *
+join_request (const struct nook_spec *spec)
+{
+  json_object *req = json_object_new_object (), *ports = json_object_new_array ();
+
+  json_object_object_add (req, "name", json_object_new_string (spec->name ? spec->name : ""));
+  for (size_t i = 0; i < spec->net.n_ports; i++)
+    {
+      const struct nook_port_map *p = &spec->net.ports[i];
+      json_object *e = json_object_new_array ();
+      json_object_array_add (e, json_object_new_string (p->host_ip[0] ? p->host_ip : "0.0.0.0"));
+      json_object_array_add (e, json_object_new_int (p->host_port));
+      json_object_array_add (e, json_object_new_int (p->port));
+      json_object_array_add (e, json_object_new_boolean (p->udp));
+      json_object_array_add (ports, e);
+    }
+  json_object_object_add (req, "ports", ports);
+  return req;
+}
+
 static int
-holder_connect (const char *dir, const char *name, struct nook_net *net, struct nook_error *err)
+holder_connect (const char *dir, const struct nook_spec *spec, struct nook_net *net, struct nook_error *err)
 {
   cleanup_free char *sock = xasprintf ("%s/holder.sock", dir);
   struct sockaddr_un sa = { .sun_family = AF_UNIX };
   cleanup_close int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  json_object *req = json_object_new_object (), *resp, *v;
+  json_object *req = join_request (spec), *resp, *v;
   const char *text;
   char buf[512];
   ssize_t n;
@@ -628,7 +785,6 @@ holder_connect (const char *dir, const char *name, struct nook_net *net, struct 
       json_object_put (req);
       return nook_error_errno (err, "connect to the network's holder");
     }
-  json_object_object_add (req, "name", json_object_new_string (name ? name : ""));
   text = json_object_to_json_string_ext (req, JSON_C_TO_STRING_PLAIN);
   nook_write_all (fd, text, strlen (text));
   json_object_put (req);
@@ -647,6 +803,8 @@ holder_connect (const char *dir, const char *name, struct nook_net *net, struct 
       || inet_pton (AF_INET, json_object_get_string (v), &net->addr) != 1
       || !json_object_object_get_ex (resp, "gateway", &v)
       || inet_pton (AF_INET, json_object_get_string (v), &net->gateway) != 1
+      || !json_object_object_get_ex (resp, "dns", &v)
+      || inet_pton (AF_INET, json_object_get_string (v), &net->dns) != 1
       || !json_object_object_get_ex (resp, "prefix", &v))
     {
       json_object_put (resp);
@@ -706,7 +864,10 @@ nook_netshare_join (const struct nook_spec *spec, struct nook_net *net, struct n
         return nook_error_wrap (err, "network `%s`", name);
       net->holder = holder_pid (dir);
     }
-  r = holder_connect (dir, spec->name, net, err);
+  for (size_t i = 0; i < spec->net.n_ports; i++)
+    if (nook_net_check_port_free (&spec->net.ports[i], err) < 0)
+      return -1;
+  r = holder_connect (dir, spec, net, err);
   if (r == 0)
     r = open_holder_ns (net, err);
   flock (lock_fd, LOCK_UN);
@@ -718,10 +879,12 @@ nook_netshare_join (const struct nook_spec *spec, struct nook_net *net, struct n
   /* Bound, not copied: the holder rewrites it in place as members come and
      go, so names of later members resolve too.  */
   nook_root_plan_add_bind (plan, hosts, "/etc/hosts");
-  /* The network reaches nothing outside: no nameserver, so glibc asks
-     127.0.0.1, which refuses at once, instead of waiting for the host's
-     resolvers to time out behind a gateway that forwards nothing.  */
-  nook_root_plan_add_file (plan, "/etc/resolv.conf", "# Generated by nook: this network has no DNS.\n");
+  {
+    char a[INET_ADDRSTRLEN];
+    cleanup_free char *resolv = xasprintf ("# Generated by nook for network %s.\nnameserver %s\n", name,
+                                           inet_ntop (AF_INET, &net->dns, a, sizeof a));
+    nook_root_plan_add_file (plan, "/etc/resolv.conf", resolv);
+  }
   return 0;
 }
 

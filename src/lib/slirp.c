@@ -112,17 +112,20 @@ api_request (const char *sock, json_object *req, json_object **resp, struct nook
   return 0;
 }
 
-static int
-add_hostfwd (const char *sock, const struct nook_port_map *p, struct nook_error *err)
+int
+nook_slirp_add_hostfwd (const char *sock, const struct nook_port_map *p, const char *guest_addr, int *id,
+                        struct nook_error *err)
 {
   json_object *req = json_object_new_object (), *args = json_object_new_object ();
-  json_object *resp = NULL, *error, *desc;
+  json_object *resp = NULL, *error, *desc, *ret, *v;
   int r = 0;
 
   json_object_object_add (args, "proto", json_object_new_string (p->udp ? "udp" : "tcp"));
   json_object_object_add (args, "host_addr", json_object_new_string (p->host_ip[0] ? p->host_ip : "0.0.0.0"));
   json_object_object_add (args, "host_port", json_object_new_int (p->host_port));
   json_object_object_add (args, "guest_port", json_object_new_int (p->port));
+  if (guest_addr)
+    json_object_object_add (args, "guest_addr", json_object_new_string (guest_addr));
   json_object_object_add (req, "execute", json_object_new_string ("add_hostfwd"));
   json_object_object_add (req, "arguments", args);
   if (api_request (sock, req, &resp, err) < 0)
@@ -133,13 +136,30 @@ add_hostfwd (const char *sock, const struct nook_port_map *p, struct nook_error 
                                                                          : json_object_to_json_string (error);
       r = nook_error_set (err, 0, "slirp4netns: %s", why);
     }
-  else if (!json_object_object_get_ex (resp, "return", NULL))
+  else if (!json_object_object_get_ex (resp, "return", &ret))
     r = nook_error_set (err, 0, "slirp4netns answered `%s`", json_object_to_json_string (resp));
+  else if (id && json_object_object_get_ex (ret, "id", &v))
+    *id = json_object_get_int (v);
   json_object_put (req);
   json_object_put (resp);
   if (r < 0)
     nook_error_wrap (err, "--publish: host port %u/%s", p->host_port, p->udp ? "udp" : "tcp");
   return r;
+}
+
+void
+nook_slirp_remove_hostfwd (const char *sock, int id)
+{
+  json_object *req = json_object_new_object (), *args = json_object_new_object (), *resp = NULL;
+  struct nook_error ignored = { 0 };
+
+  json_object_object_add (args, "id", json_object_new_int (id));
+  json_object_object_add (req, "execute", json_object_new_string ("remove_hostfwd"));
+  json_object_object_add (req, "arguments", args);
+  api_request (sock, req, &resp, &ignored);
+  json_object_put (req);
+  json_object_put (resp);
+  nook_error_release (&ignored);
 }
 
 static char **
@@ -217,7 +237,7 @@ nook_slirp_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid,
   if (slirp_spawn (spec, net, pid, sock, err) < 0)
     r = -1;
   for (size_t i = 0; r == 0 && i < spec->net.n_ports; i++)
-    r = add_hostfwd (sock, &spec->net.ports[i], err);
+    r = nook_slirp_add_hostfwd (sock, &spec->net.ports[i], NULL, NULL, err);
   /* slirp4netns keeps its listening socket; nobody else needs the path.  */
   api_dir_remove (dir, sock);
   if (r == 0)

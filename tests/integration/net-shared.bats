@@ -59,8 +59,6 @@ gone_within_1s() { # PID
   assert_status 125
   assert_one_error_line
   assert_output_has "nook network create nosuchnet-$$"
-  run nook run --net "$NET" -p 18080:80 -- true
-  assert_status 125
 }
 
 @test "two sandboxes on one network exchange data both ways by name" {
@@ -95,8 +93,11 @@ gone_within_1s() { # PID
   nook_pid=$!
   wait_until 5 has_holder "$NET"
   holder=$(holder_of "$NET")
+  slirp=$(pgrep -P "$holder" -f "^slirp4netns ")
+  [ -n "$slirp" ]
   kill -KILL "$nook_pid"
   gone_within_1s "$holder"
+  gone_within_1s "$slirp"
   run nook network ls
   [[ "$output" =~ $NET[[:space:]]+[0-9./]+[[:space:]]+0[[:space:]]+- ]]
 }
@@ -133,4 +134,45 @@ gone_within_1s() { # PID
   assert_status 0
   gone_within_1s "$holder"
   kill %1
+}
+
+pick_port() {
+  local p
+  for _ in $(seq 1 100); do
+    p=$((18100 + RANDOM % 900))
+    if ! ss -Htuln "sport = :$p" | grep -q .; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+@test "published ports reach the right sandbox of a shared network, through the network's slirp4netns" {
+  require "slirp4netns" command -v slirp4netns
+  nook network create "$NET"
+  mkdir sa sb
+  echo served-by-a >sa/index.html
+  echo served-by-b >sb/index.html
+  pa=$(pick_port)
+  pb=$(pick_port)
+  [ "$pa" != "$pb" ]
+  "$NOOK" run --net "$NET" --name "a$$" -p "$pa:80" -- busybox httpd -f -p 80 -h sa </dev/null &
+  "$NOOK" run --net "$NET" --name "b$$" -p "$pb:80" -- busybox httpd -f -p 80 -h sb </dev/null &
+  wait_until 10 curl -sf -o /dev/null "http://127.0.0.1:$pa/"
+  wait_until 10 curl -sf -o /dev/null "http://127.0.0.1:$pb/"
+  [ "$(curl -s "http://127.0.0.1:$pa/")" = served-by-a ]
+  [ "$(curl -s "http://127.0.0.1:$pb/")" = served-by-b ]
+  kill %1 %2
+}
+
+@test "a shared network reaches its slirp4netns gateway; the host's loopback stays closed" {
+  require "slirp4netns" command -v slirp4netns
+  nook network create "$NET" --subnet 10.125.3.0/24
+  run nook run --net "$NET" -- sh -c "ip route show default; busybox ping -c1 -W3 10.125.3.2 >/dev/null && echo gateway-answers"
+  assert_status 0
+  assert_output_has "default via 10.125.3.2 dev eth0"
+  assert_output_has gateway-answers
+  run nook run --net "$NET" -- cat /etc/resolv.conf
+  assert_output_has "nameserver 10.125.3.3"
 }
