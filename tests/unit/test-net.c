@@ -10,7 +10,10 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+
 #include "lib/net.h"
+#include "lib/netshare.h"
 #include "lib/utils.h"
 
 static void
@@ -67,6 +70,26 @@ net_modes_round_trip (void **state)
   assert_int_equal (nook_net_mode_parse ("", &m), -1);
 }
 
+static void
+subnets_are_network_addresses_with_a_sane_prefix (void **state)
+{
+  static const char *const bad[] = { "10.89.0.1/24", "10.89.0.0",  "10.89.0.0/8", "10.89.0.0/30",
+                                     "10.89.0.0/",   "10.89.0/24", "x/24",        "10.89.0.0/24x",
+                                     "300.1.1.0/24", "",           NULL };
+  struct in_addr net;
+  int prefix;
+  char a[INET_ADDRSTRLEN];
+
+  assert_int_equal (nook_cidr_parse ("10.89.3.0/24", &net, &prefix), 0);
+  assert_int_equal (prefix, 24);
+  assert_string_equal (inet_ntop (AF_INET, &net, a, sizeof a), "10.89.3.0");
+  assert_int_equal (nook_cidr_parse ("172.20.0.0/16", &net, &prefix), 0);
+  assert_int_equal (nook_cidr_parse ("192.168.7.8/29", &net, &prefix), 0);
+  for (size_t i = 0; bad[i]; i++)
+    if (nook_cidr_parse (bad[i], &net, &prefix) != -1)
+      fail_msg ("accepted `%s`", bad[i]);
+}
+
 int
 main (void)
 {
@@ -74,6 +97,7 @@ main (void)
     cmocka_unit_test (publish_takes_host_ip_ports_and_protocol),
     cmocka_unit_test (publish_rejects_bad_specs),
     cmocka_unit_test (net_modes_round_trip),
+    cmocka_unit_test (subnets_are_network_addresses_with_a_sane_prefix),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
