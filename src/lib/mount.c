@@ -161,7 +161,8 @@ plan_insert_base (struct nook_root_plan *plan, const struct nook_mount_op *op)
 void
 nook_root_plan_add_file (struct nook_root_plan *plan, const char *dest, const char *content)
 {
-  struct nook_mount_op op = { NOOK_MNT_FILE, NOOK_MNT_F_RDONLY, (char *)content, (char *)dest, 0644, 0 };
+  struct nook_mount_op op
+      = { NOOK_MNT_FILE, NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY, (char *)content, (char *)dest, 0644, 0 };
   plan_insert_base (plan, &op);
 }
 
@@ -513,7 +514,17 @@ mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
   if (mount_setattr (tree, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
     return nook_error_errno (err, "make `%s` read-only", op->dest);
   if (attach (tree, rootfd, op->dest, false, err) < 0)
-    return nook_error_wrap (err, "generated file");
+    {
+      /* A read-only --rootfs without the file: the image keeps its own
+         (absent) file rather than failing the run.  */
+      if ((op->flags & NOOK_MNT_F_TRY) && err->errnum == EROFS)
+        {
+          nook_log ("root: no `%s` in a read-only root, not generated", op->dest);
+          nook_error_release (err);
+          return 0;
+        }
+      return nook_error_wrap (err, "generated file");
+    }
   return 0;
 }
 

@@ -529,7 +529,9 @@ holder_loop (struct holder *h, int lock_fd)
       pfd[0] = (struct pollfd){ h->listen_fd, POLLIN, 0 };
       for (size_t i = 0; i < h->n_members; i++)
         pfd[i + 1] = (struct pollfd){ h->members[i].fd, POLLIN, 0 };
-      r = poll (pfd, h->n_members + 1, ever ? -1 : HOLDER_IDLE_MS);
+      /* Without members, look again soon: a nook that holds the lock may
+         be about to connect, or may have given up.  */
+      r = poll (pfd, h->n_members + 1, !ever ? HOLDER_IDLE_MS : h->n_members ? -1 : 100);
       if (r < 0 && errno != EINTR)
         return;
       for (size_t i = h->n_members; i > 0; i--)
@@ -540,9 +542,10 @@ holder_loop (struct holder *h, int lock_fd)
           holder_accept (h);
           ever = true;
         }
-      if (h->n_members == 0 && (ever || r == 0))
+      /* Never wait for the lock: the nook holding it waits for this
+         process to answer its join.  */
+      if (h->n_members == 0 && (ever || r == 0) && flock (lock_fd, LOCK_EX | LOCK_NB) == 0)
         {
-          flock (lock_fd, LOCK_EX);
           if (holder_idle (h))
             return; /* the lock is released at exit, after the cleanup */
           flock (lock_fd, LOCK_UN);
@@ -704,6 +707,10 @@ static void __attribute__ ((noreturn)) holder_main (const char *dir, const char 
   close (null);
   signal (SIGTERM, SIG_DFL);
   holder_loop (&h, lock_fd);
+  /* Stop and reap the network's slirp4netns here rather than leave it to
+     the exit fd and an init that may reap late.  */
+  kill (h.slirp, SIGKILL);
+  waitpid (h.slirp, NULL, 0);
   unlink (sock);
   unlink (pidfile);
   unlink (hosts);
