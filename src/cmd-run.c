@@ -18,6 +18,7 @@ static const struct nook_option_group *const run_groups[] = {
   &nook_security_options,
   &nook_life_options,
   &nook_limit_options,
+  &nook_net_options,
   NULL,
 };
 

@@ -19,6 +19,7 @@ int nook_cmd_logs (int argc, char **argv);
 int nook_cmd_diff (int argc, char **argv);
 int nook_cmd_try (int argc, char **argv);
 int nook_cmd_stats (int argc, char **argv);
+int nook_cmd_network (int argc, char **argv);
 
 /* Parses `nook run` options (ARGV[0] is "run") into SPEC.  Returns 0, 1
    when --help was given (usage printed), or -1 with ERR set.  */

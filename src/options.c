@@ -68,7 +68,7 @@ nook_options_parse (const char *cmd, const struct nook_option_group *const *grou
       const struct nook_option *o;
       char *val[2] = { NULL, NULL };
 
-      /* The checks below apply with and without "--".  */
+      /* "--" ends the options; the groups' checks still run below.  */
       if (strcmp (arg, "--") == 0)
         {
           i++;
@@ -82,7 +82,7 @@ nook_options_parse (const char *cmd, const struct nook_option_group *const *grou
       if (strcmp (o->name, "help") == 0)
         return 0;
       if (inline_value)
-        val[0] = (char *) inline_value;
+        val[0] = (char *)inline_value;
       else
         {
           if (i + o->nargs >= argc)

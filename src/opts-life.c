@@ -24,7 +24,6 @@ static const struct nook_option life_options[] = {
   { "rm", 0, 0, OPT_RM, "", "remove the state when the command ends (the default in the foreground)" },
   { "log-size", 0, 1, OPT_LOG_SIZE, "SIZE", "cap of a detached sandbox's log (default 1m; twice kept)" },
   { "pid", 0, 1, OPT_PID, "MODE", "host, or container:ID|NAME to join that sandbox's PID namespace" },
-  { "net", 0, 1, OPT_NET, "MODE", "host, or container:ID|NAME to join that sandbox's network" },
   { "ipc", 0, 1, OPT_IPC, "MODE", "host, or container:ID|NAME to join that sandbox's IPC namespace" },
   { "uts", 0, 1, OPT_UTS, "MODE", "host, or container:ID|NAME to join that sandbox's hostname" },
   { NULL, 0, 0, 0, NULL, NULL },

@@ -179,6 +179,7 @@ nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan,
       plan->root_tmpfs = true;
       plan_default_root (spec, plan);
     }
+  plan->n_base = plan->n_ops;
   for (size_t i = 0; i < spec->n_mounts; i++)
     {
       const struct nook_mount_op *op = &spec->mounts[i];
@@ -197,6 +198,44 @@ nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan,
     plan->srcfds[i] = -1;
   plan->overlays = xcalloc (plan->n_ops, sizeof *plan->overlays);
   return plan_overlays (spec, plan, err);
+}
+
+/* Inserts OP after the base root's operations, before the user's.  Only
+   called before any bind source is opened: every srcfd is still -1.  */
+static void
+plan_insert_base (struct nook_root_plan *plan, const struct nook_mount_op *op)
+{
+  struct nook_mount_op added;
+  size_t at = plan->n_base;
+
+  plan_add (plan, op);
+  added = plan->ops[plan->n_ops - 1];
+  memmove (&plan->ops[at + 1], &plan->ops[at], (plan->n_ops - 1 - at) * sizeof *plan->ops);
+  plan->ops[at] = added;
+  plan->srcfds = xrealloc (plan->srcfds, plan->n_ops * sizeof (int));
+  for (size_t i = 0; i < plan->n_ops; i++)
+    plan->srcfds[i] = -1;
+  plan->n_base++;
+}
+
+void
+nook_root_plan_add_file (struct nook_root_plan *plan, const char *dest, const char *content)
+{
+  struct nook_mount_op op = { .kind = NOOK_MNT_FILE,
+                              .flags = NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY,
+                              .src = (char *)content,
+                              .dest = (char *)dest,
+                              .mode = 0644,
+                              .fd = -1 };
+  plan_insert_base (plan, &op);
+}
+
+void
+nook_root_plan_add_bind (struct nook_root_plan *plan, const char *src, const char *dest)
+{
+  struct nook_mount_op op
+      = { .kind = NOOK_MNT_BIND, .flags = NOOK_MNT_F_RDONLY, .src = (char *)src, .dest = (char *)dest, .fd = -1 };
+  plan_insert_base (plan, &op);
 }
 
 void
@@ -310,6 +349,11 @@ mkfile_in_root (int rootfd, const char *path, struct nook_error *err)
 
   if (parent < 0)
     return -1;
+  /* An existing file is a mount point as it is, even on a read-only mount
+     (such as a generated /etc/hosts over the host's read-only /etc).  */
+  fd = openat2_in_root (rootfd, path, O_PATH);
+  if (fd >= 0)
+    return fd;
   fd = openat (parent, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (fd < 0 && errno != EEXIST && errno != EISDIR && errno != ETXTBSY)
     return nook_error_errno (err, "create `%s` in the sandbox", path);
@@ -543,7 +587,15 @@ make_file_readonly (int fd, const char *dest, struct nook_error *err)
 static int
 fill_file (int fd, const struct nook_mount_op *op, mode_t mode, struct nook_error *err)
 {
-  if (nook_copy_fd (op->fd, fd) < 0)
+  size_t len = op->src ? strlen (op->src) : 0;
+
+  /* Generated content (op->src) or what the caller's fd reads.  */
+  if (op->fd < 0)
+    {
+      if (nook_write_all (fd, op->src ? op->src : "", len) < 0)
+        return nook_error_errno (err, "file `%s`", op->dest);
+    }
+  else if (nook_copy_fd (op->fd, fd) < 0)
     {
       nook_error_errno (err, "file `%s`: copy from fd %d", op->dest, op->fd);
       return errno == ENOSPC ? nook_error_hint (err, "the tmpfs it is on is full; give it a larger --size")
@@ -592,11 +644,21 @@ mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
 
   if (parent < 0)
     return nook_error_wrap (err, "file `%s`", op->dest);
-  fd = openat (parent, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0 && errno == EROFS)
+  /* Generated files (fd -1) are never written into the root, which may be
+     the user's --rootfs-rw: they go on a private tmpfs, bound over DEST.  */
+  fd = op->fd < 0 ? -1 : openat (parent, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (op->fd < 0 || (fd < 0 && errno == EROFS))
     {
       if (bind_new_file (rootfd, op, mode, err) < 0)
-        return -1;
+        {
+          /* A read-only --rootfs without the file keeps its own (absent)
+             one rather than failing the run.  */
+          if (!(op->flags & NOOK_MNT_F_TRY))
+            return -1;
+          nook_log ("root: no `%s` in a read-only root, not generated", op->dest);
+          nook_error_release (err);
+          return 0;
+        }
     }
   else if (fd < 0)
     return nook_error_errno (err, "file `%s`", op->dest);

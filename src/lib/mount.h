@@ -16,6 +16,7 @@ struct nook_root_plan
   struct nook_overlay_mount *overlays; /* per op: the plan of an overlay op */
   size_t n_ops;
   char *scratch;   /* overlays' private tmpfs in the sandbox (over the runtime dir) */
+  size_t n_base;   /* ops of the default root (or --rootfs); the user's follow */
   bool root_tmpfs; /* composed root: a tmpfs made read-only at the end */
   char *workdir;
 };
@@ -25,6 +26,13 @@ struct nook_root_plan
    source that does not exist), so such errors leave nothing behind.  */
 int nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err);
 void nook_root_plan_free (struct nook_root_plan *plan);
+
+/* Adds a generated read-only file DEST with CONTENT (e.g. /etc/hosts) after
+   the base root's operations and before the user's, so a user's own bind
+   on DEST still wins.  */
+void nook_root_plan_add_file (struct nook_root_plan *plan, const char *dest, const char *content);
+/* The same for a read-only bind of the host's SRC on DEST.  */
+void nook_root_plan_add_bind (struct nook_root_plan *plan, const char *src, const char *dest);
 
 /* In the sandbox, with CAP_SYS_ADMIN in its new user and mount namespace:
    composes the root, pivots into it, detaches the host's root and enters the

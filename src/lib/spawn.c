@@ -56,6 +56,7 @@ struct sandbox
   struct nook_run_io *io;  /* a detached supervisor's log and caller, or NULL */
   struct nook_logfile log;
   struct nook_cgroup cg; /* with limits only */
+  struct nook_net net;
 };
 
 int
@@ -189,10 +190,20 @@ step_fds (struct sandbox *sb, struct nook_error *err)
   return 0;
 }
 
+static int
+step_network_inside (struct sandbox *sb, struct nook_error *err)
+{
+  return nook_net_configure_inside (&sb->net, err);
+}
+
 static const struct setup_step sandbox_steps[] = {
-  { "root", step_root },         { "hostname and loopback", step_namespaces },
-  { "terminal", step_terminal }, { "file descriptors", step_fds },
-  { "security", step_security }, { NULL, NULL },
+  { "root", step_root },
+  { "hostname and loopback", step_namespaces },
+  { "network", step_network_inside },
+  { "terminal", step_terminal },
+  { "file descriptors", step_fds },
+  { "security", step_security },
+  { NULL, NULL },
 };
 
 static int
@@ -349,11 +360,20 @@ step_state (struct sandbox *sb, struct nook_error *err)
   return nook_state_running (&sb->state, sb->spec, sb->pid, sb->join.ids, err);
 }
 
+/* A network helper joins the sandbox's user namespace, so it can only
+   start once the maps are written.  */
+static int
+step_network (struct sandbox *sb, struct nook_error *err)
+{
+  return nook_net_start (sb->spec, &sb->net, sb->pid, err);
+}
+
 /* What nook does for the sandbox between the clone and NOOK_SYNC_GO, while
    the sandbox waits: everything that needs the sandbox's pid from outside.  */
 static const struct setup_step parent_steps[] = {
   { "id maps", step_idmaps },
   { "state", step_state },
+  { "network", step_network },
   { NULL, NULL },
 };
 
@@ -398,14 +418,17 @@ supervise (struct sandbox *sb, struct nook_error *err)
 
   for (;;)
     {
-      /* Fixed slots first; --tty adds its own after them.  */
+      /* Fixed slots first; --tty adds its own after them.  The network
+         helper's pidfd is polled too: a helper that dies is reaped and
+         reported when the sandbox ends.  */
       int log_fd = sb->io ? sb->io->log_fd : -1;
-      struct pollfd pfd[8] = { { sb->pidfd, POLLIN, 0 },
+      struct pollfd pfd[9] = { { sb->pidfd, POLLIN, 0 },
                                { sb->sigfd, POLLIN, 0 },
                                { log_fd, POLLIN, 0 },
-                               { sb->sync_parent, POLLIN, 0 } };
-      int n_tty = nook_tty_pollfds (&sb->tty, pfd + 4);
-      if (poll (pfd, 4 + n_tty, -1) < 0)
+                               { sb->sync_parent, POLLIN, 0 },
+                               { nook_net_watch_fd (&sb->net), POLLIN, 0 } };
+      int n_tty = nook_tty_pollfds (&sb->tty, pfd + 5);
+      if (poll (pfd, 5 + n_tty, -1) < 0)
         {
           if (errno == EINTR)
             continue;
@@ -413,6 +436,8 @@ supervise (struct sandbox *sb, struct nook_error *err)
         }
       if (pfd[2].revents)
         nook_logfile_pump (&sb->log, log_fd);
+      if (pfd[4].fd >= 0 && (pfd[4].revents & POLLIN))
+        nook_net_helper_exited (&sb->net);
       if (sb->sync_parent >= 0 && (pfd[3].revents & (POLLIN | POLLHUP | POLLERR)))
         {
           int r = nook_sync_recv (sb->sync_parent, &msg, text);
@@ -448,7 +473,7 @@ supervise (struct sandbox *sb, struct nook_error *err)
                 syscall (SYS_pidfd_send_signal, sb->pidfd, si.ssi_signo, NULL, 0);
             }
         }
-      nook_tty_handle (&sb->tty, pfd + 4, n_tty);
+      nook_tty_handle (&sb->tty, pfd + 5, n_tty);
       if (pfd[0].revents & POLLIN)
         break;
     }
@@ -485,6 +510,7 @@ sandbox_release (struct sandbox *sb, int status)
   nook_state_finish (&sb->state, status);
   nook_logfile_close (&sb->log);
   nook_join_release (&sb->join);
+  nook_net_release (&sb->net);
   nook_root_plan_free (&sb->plan);
   strv_free (sb->env);
   nook_closep (&sb->init_fd);
@@ -519,13 +545,15 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
   int sv[2], status = -1;
 
   nook_tty_init (&sb.tty);
+  nook_net_init (&sb.net);
   nook_join_init (&sb.join);
   nook_log ("checking the spec");
   /* Everything that can be checked is checked before a process exists;
      the sandboxes to join are found, and the id and name reserved.  */
   if (nook_spec_resolve (spec, err) < 0 || nook_join_resolve (spec, &sb.join, err) < 0
       || (!sb.join.active && nook_idmaps_for_spec (spec, &sb.maps, err) < 0)
-      || nook_root_plan_build (spec, &sb.plan, err) < 0 || nook_security_prepare (spec, err) < 0
+      || nook_root_plan_build (spec, &sb.plan, err) < 0 || nook_net_prepare (spec, &sb.net, &sb.plan, err) < 0
+      || nook_security_prepare (spec, err) < 0
       || nook_state_reserve (&sb.state, spec, err) < 0)
     goto out;
   if (spec->security.tty && nook_tty_prepare (&sb.tty, &sb.tty_child, err) < 0)
@@ -533,6 +561,10 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
   sb.outer = spec->share | nook_join_ns_bits (&sb.join);
   if (io && io->log_fd >= 0 && nook_logfile_open (&sb.log, sb.state.dirfd, spec->life.log_size, err) < 0)
     goto out;
+  /* On a shared network the sandbox's user namespace is created inside the
+     holder's, where the caller is uid and gid 0.  */
+  if (sb.net.mode == NOOK_NET_SHARED)
+    sb.maps.uid[0].outside = sb.maps.gid[0].outside = 0;
   sb.env = nook_spec_build_env (spec, environ);
   sb.init_fd = nook_open_init (err);
   if (sb.init_fd < 0)
@@ -548,6 +580,7 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
   sb.sync_parent = sv[0];
   sb.sync_child = sv[1];
   if (block_signals (&sb, &old_mask, err) < 0 || nook_join_enter (&sb.join, err) < 0
+      || nook_net_before_clone (&sb.net, err) < 0
       || spawn_sandbox (&sb, err) < 0)
     goto out;
 

@@ -51,6 +51,7 @@ nook_spec_free (struct nook_spec *spec)
   free (spec->env_ops);
   nook_security_free (&spec->security);
   nook_limits_free (&spec->limits);
+  nook_net_spec_free (&spec->net);
   free (spec->host_cwd);
   free (spec->host_home);
   free (spec->host_user);

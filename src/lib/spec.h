@@ -14,6 +14,8 @@
 #include "state.h"
 #include "overlay-spec.h"
 #include "cgroup.h"
+#include "error.h"
+#include "net.h"
 
 /* Namespaces nook creates; a bit set in spec->share keeps the host's.  */
 enum
@@ -42,7 +44,7 @@ enum nook_mount_kind
   NOOK_MNT_PROC,       /* a proc for the sandbox's PID namespace on DEST */
   NOOK_MNT_DEV,        /* a minimal /dev on DEST */
   NOOK_MNT_MQUEUE,     /* an mqueue for the sandbox's IPC namespace on DEST */
-  NOOK_MNT_FILE,       /* a new file DEST holding what the caller's fd reads */
+  NOOK_MNT_FILE,       /* a file DEST holding what fd reads, or SRC (generated) */
   NOOK_MNT_REMOUNT_RO, /* DEST, and every mount under it, made read-only */
   NOOK_MNT_CHMOD,      /* DEST's mode set to mode */
   NOOK_MNT_OVERLAY,    /* overlay->lowers (+ upper) merged on DEST; DEST NULL: the root */
@@ -63,7 +65,7 @@ struct nook_mount_op
   char *dest;
   mode_t mode;                  /* 0: the kind's default */
   uint64_t size;                /* tmpfs size in bytes; 0: the kernel's default */
-  int fd;                       /* NOOK_MNT_FILE: the caller's fd to read */
+  int fd;                       /* NOOK_MNT_FILE: the caller's fd to read, or -1 for SRC */
   struct nook_overlay *overlay; /* NOOK_MNT_OVERLAY: owned by the spec */
 };
 
@@ -109,6 +111,8 @@ struct nook_spec
   struct nook_security security;
   /* Resource limits (cgroup v2).  */
   struct nook_limits limits;
+  /* Network: --net, -p/--publish, --allow-host-loopback, --dns.  */
+  struct nook_net_spec net;
 
   int verbose;
 

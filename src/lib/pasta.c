@@ -1,0 +1,106 @@
+/* pasta (from passt): user-mode networking on a tap device in the sandbox.
+ *
+ * nook runs it in the foreground as its own child (so it dies with nook,
+ * through PR_SET_PDEATHSIG), with the sandbox's pid: pasta joins the
+ * sandbox's user and network namespaces, creates and configures the tap
+ * device (--config-net) and copies the host's addresses and routes.
+ * Readiness: in the foreground pasta writes its pid file once the
+ * namespace is configured; the "file" is a pipe (/proc/self/fd/3), so
+ * nothing is written to disk.  Ports are published with -t/-u at start;
+ * every automatic forwarding is turned off, in particular -T/-U (ports bound
+ * on the host's loopback, reachable from the sandbox), unless asked for.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nethelper.h"
+#include "utils.h"
+
+#define PASTA_READY_TIMEOUT_MS 10000
+
+static void
+append_ports (char ***argv, const struct nook_spec *spec, bool udp)
+{
+  bool any = false;
+
+  for (size_t i = 0; i < spec->net.n_ports; i++)
+    {
+      const struct nook_port_map *p = &spec->net.ports[i];
+      char *arg;
+      if (p->udp != udp)
+        continue;
+      /* [ADDR/]HOST_PORT:PORT */
+      arg = xasprintf ("%s%s%u:%u", p->host_ip, p->host_ip[0] ? "/" : "", p->host_port, p->port);
+      strv_append (argv, udp ? "-u" : "-t");
+      strv_append (argv, arg);
+      free (arg);
+      any = true;
+    }
+  if (!any)
+    {
+      strv_append (argv, udp ? "-u" : "-t");
+      strv_append (argv, "none");
+    }
+}
+
+static char **
+pasta_argv (const struct nook_spec *spec, pid_t pid)
+{
+  char **argv = NULL;
+  char pidstr[16];
+
+  snprintf (pidstr, sizeof pidstr, "%d", (int)pid);
+  strv_append (&argv, "pasta");
+  strv_append (&argv, "--foreground");
+  strv_append (&argv, "--quiet");
+  strv_append (&argv, "--config-net");
+  strv_append (&argv, "--mtu");
+  strv_append (&argv, "65520");
+  strv_append (&argv, "--pid");
+  strv_append (&argv, "/proc/self/fd/3");
+  strv_append (&argv, "--dns-forward");
+  strv_append (&argv, NOOK_PASTA_DNS);
+  append_ports (&argv, spec, false);
+  append_ports (&argv, spec, true);
+  /* -T/-U default to `auto`: every port bound on the host would appear on
+     the sandbox's own loopback, host services reachable without
+     --allow-host-loopback.  That option opens only the gateway address.  */
+  strv_append (&argv, "-T");
+  strv_append (&argv, "none");
+  strv_append (&argv, "-U");
+  strv_append (&argv, "none");
+  if (!spec->net.allow_host_loopback)
+    strv_append (&argv, "--no-map-gw");
+  strv_append (&argv, pidstr);
+  return argv;
+}
+
+int
+nook_pasta_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err)
+{
+  cleanup_strv char **argv = pasta_argv (spec, pid);
+  cleanup_close int ready_r = -1;
+  cleanup_close int ready_w = -1;
+  char buf[32];
+  int p[2];
+
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    return nook_error_errno (err, "pipe");
+  ready_r = p[0], ready_w = p[1];
+  if (nook_helper_spawn (&net->helper, net->helper_path, argv, &ready_w, 1, err) < 0)
+    return -1;
+  nook_closep (&ready_w);
+  ready_w = -1;
+  if (nook_helper_wait_ready (&net->helper, ready_r, PASTA_READY_TIMEOUT_MS, err) < 0)
+    return -1;
+  if (read (ready_r, buf, sizeof buf) <= 0)
+    return nook_error_set (err, 0, "pasta did not report ready");
+  nook_log ("pasta ready, %zu port(s) published", spec->net.n_ports);
+  return 0;
+}
