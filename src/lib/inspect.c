@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "inspect.h"
+#include "spec.h"
 #include "proc.h"
 #include "utils.h"
 
@@ -231,13 +232,107 @@ add_cgroup (json_object *doc, const struct nook_sandbox *sb, const struct nook_s
   json_object_object_add (doc, "cgroup", cg);
 }
 
+/* The network as the sandbox's options set it up: mode and published
+   ports (addresses on a shared network are in `nook network ls`).  */
+static void
+add_network (json_object *doc, const struct nook_sandbox *sb, const struct nook_spec *spec)
+{
+  json_object *net = json_object_new_object (), *ports = json_object_new_array ();
+
+  if (spec->life.join[NOOK_JOIN_NET])
+    json_object_object_add (net, "mode", json_object_new_string ("container"));
+  else
+    json_object_object_add (net, "mode", json_object_new_string (nook_net_mode_name (spec->net.mode)));
+  json_object_object_add (net, "network", spec->net.network ? json_object_new_string (spec->net.network) : NULL);
+  for (size_t i = 0; i < spec->net.n_ports; i++)
+    {
+      const struct nook_port_map *p = &spec->net.ports[i];
+      json_object *o = json_object_new_object ();
+      json_object_object_add (o, "host_ip", json_object_new_string (p->host_ip[0] ? p->host_ip : "0.0.0.0"));
+      json_object_object_add (o, "host_port", json_object_new_int (p->host_port));
+      json_object_object_add (o, "port", json_object_new_int (p->port));
+      json_object_object_add (o, "protocol", json_object_new_string (p->udp ? "udp" : "tcp"));
+      json_object_array_add (ports, o);
+    }
+  json_object_object_add (net, "ports", ports);
+  json_object_object_add (doc, "network", net);
+}
+
+static void
+add_u64 (json_object *o, const char *key, unsigned set, unsigned bit, uint64_t v)
+{
+  if (set & bit)
+    json_object_object_add (o, key, json_object_new_uint64 (v));
+}
+
+/* The limits given (null without any): the values nook wrote.  */
+static void
+add_limits (json_object *doc, const struct nook_sandbox *sb, const struct nook_spec *spec)
+{
+  const struct nook_limits *l = &spec->limits;
+  json_object *o;
+
+  if (!l->set)
+    {
+      json_object_object_add (doc, "limits", NULL);
+      return;
+    }
+  o = json_object_new_object ();
+  add_u64 (o, "memory_max", l->set, NOOK_LIM_MEMORY, l->memory_max);
+  add_u64 (o, "memory_swap_max", l->set, NOOK_LIM_MEMORY_SWAP, l->memory_swap_max);
+  add_u64 (o, "memory_high", l->set, NOOK_LIM_MEMORY_HIGH, l->memory_high);
+  if (l->set & NOOK_LIM_CPUS)
+    json_object_object_add (o, "cpus", json_object_new_double ((double)l->cpu_quota_us / NOOK_CPU_PERIOD_US));
+  add_u64 (o, "cpu_weight", l->set, NOOK_LIM_CPU_WEIGHT, l->cpu_weight);
+  add_u64 (o, "pids_max", l->set, NOOK_LIM_PIDS, l->pids_max);
+  add_u64 (o, "io_weight", l->set, NOOK_LIM_IO_WEIGHT, l->io_weight);
+  if (l->cpuset_cpus)
+    json_object_object_add (o, "cpuset_cpus", json_object_new_string (l->cpuset_cpus));
+  json_object_object_add (doc, "limits", o);
+}
+
+/* Layer stacks: lower dirs (lowest first), upper, work, where merged.  */
+static void
+add_layers (json_object *doc, const struct nook_sandbox *sb, const struct nook_spec *spec)
+{
+  json_object *stacks = json_object_new_array ();
+
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      const struct nook_overlay *ov = spec->mounts[i].overlay;
+      json_object *o, *lowers;
+
+      if (spec->mounts[i].kind != NOOK_MNT_OVERLAY || ov == NULL)
+        continue;
+      o = json_object_new_object ();
+      lowers = json_object_new_array ();
+      for (size_t k = 0; ov->lowers && ov->lowers[k]; k++)
+        json_object_array_add (lowers, json_object_new_string (ov->lowers[k]));
+      json_object_object_add (o, "lower", lowers);
+      json_object_object_add (o, "upper", ov->upper ? json_object_new_string (ov->upper) : NULL);
+      json_object_object_add (o, "work", ov->work ? json_object_new_string (ov->work) : NULL);
+      json_object_object_add (o, "merged",
+                              json_object_new_string (spec->mounts[i].dest ? spec->mounts[i].dest : "/"));
+      json_object_object_add (o, "overlay", json_object_new_string (spec->fs.overlay_kind == NOOK_OVERLAY_FUSE
+                                                                        ? "fuse-overlayfs"
+                                                                    : spec->fs.overlay_kind == NOOK_OVERLAY_KERNEL
+                                                                        ? "kernel"
+                                                                        : "auto"));
+      json_object_array_add (stacks, o);
+    }
+  json_object_object_add (doc, "layers", stacks);
+}
+
 static const struct section sections[] = {
   { "identity", add_identity },
   { "status", add_status },
   { "namespaces", add_namespaces },
   { "id maps", add_idmaps },
   { "root", add_root },
+  { "layers", add_layers },
+  { "network", add_network },
   { "cgroup", add_cgroup },
+  { "limits", add_limits },
   { "security", add_security },
   { NULL, NULL },
 };

@@ -256,3 +256,19 @@ start_box() { # NAME [RUN OPTIONS...]
   assert_status 0
   [ "$output" = "0 1 2 3 " ] # 3 is ls's own directory fd
 }
+
+@test "inspect shows the network mode and published ports, and the layers" {
+  mkdir -p lower upper
+  port=$((18100 + RANDOM % 800))
+  nook run -d --name insp --net slirp4netns -p "127.0.0.1:$port:80" --layer "$BATS_TEST_TMPDIR/lower" \
+    --upper "$BATS_TEST_TMPDIR/upper" --layers-at /merged -- sleep 1000 >/dev/null
+  run nook inspect insp
+  nook rm -f insp
+  assert_status 0
+  [ "$(echo "$output" | jq -r .network.mode)" = slirp4netns ]
+  [ "$(echo "$output" | jq -r '.network.ports[0] | "\(.host_ip):\(.host_port)->\(.port)/\(.protocol)"')" = "127.0.0.1:$port->80/tcp" ]
+  [ "$(echo "$output" | jq -r '.layers[0].lower[0]')" = "$BATS_TEST_TMPDIR/lower" ]
+  [ "$(echo "$output" | jq -r '.layers[0].upper')" = "$BATS_TEST_TMPDIR/upper" ]
+  [ "$(echo "$output" | jq -r '.layers[0].merged')" = /merged ]
+  [ "$(echo "$output" | jq -r .limits)" = null ]
+}
