@@ -206,15 +206,20 @@ static void
 plan_insert_base (struct nook_root_plan *plan, const struct nook_mount_op *op)
 {
   struct nook_mount_op added;
-  size_t at = plan->n_base;
+  size_t at = plan->n_base, after;
 
   plan_add (plan, op);
+  after = plan->n_ops - 1 - at;
   added = plan->ops[plan->n_ops - 1];
-  memmove (&plan->ops[at + 1], &plan->ops[at], (plan->n_ops - 1 - at) * sizeof *plan->ops);
+  memmove (&plan->ops[at + 1], &plan->ops[at], after * sizeof *plan->ops);
   plan->ops[at] = added;
+  /* The arrays kept per op move with the ops.  */
   plan->srcfds = xrealloc (plan->srcfds, plan->n_ops * sizeof (int));
-  for (size_t i = 0; i < plan->n_ops; i++)
-    plan->srcfds[i] = -1;
+  memmove (&plan->srcfds[at + 1], &plan->srcfds[at], after * sizeof (int));
+  plan->srcfds[at] = -1;
+  plan->overlays = xrealloc (plan->overlays, plan->n_ops * sizeof *plan->overlays);
+  memmove (&plan->overlays[at + 1], &plan->overlays[at], after * sizeof *plan->overlays);
+  memset (&plan->overlays[at], 0, sizeof *plan->overlays);
   plan->n_base++;
 }
 

@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -8,6 +9,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <shadow/subid.h>
 
 #include "userns.h"
 #include "utils.h"
@@ -95,28 +98,93 @@ nook_idmap_format (const struct nook_idmap *map, size_t n)
   return buf;
 }
 
+/* shadow's libsubid finds subordinate ids wherever the system keeps them
+   (/etc/subuid, or an NSS module such as sssd), as newuidmap does.  It is
+   opened only for --map-users auto: it pulls in PAM, SELinux and audit,
+   which every other run would pay for.  */
+struct subid_api
+{
+  void *handle;
+  bool (*init) (const char *progname, FILE *logfd);
+  int (*get_ranges[2]) (const char *owner, struct subid_range **ranges);
+};
+
+static bool
+subid_api_open (struct subid_api *api)
+{
+  memset (api, 0, sizeof *api);
+  api->handle = dlopen ("libsubid.so.4", RTLD_NOW | RTLD_LOCAL);
+  if (api->handle == NULL)
+    return false;
+  api->init = dlsym (api->handle, "subid_init");
+  api->get_ranges[0] = dlsym (api->handle, "subid_get_uid_ranges");
+  api->get_ranges[1] = dlsym (api->handle, "subid_get_gid_ranges");
+  if (api->init == NULL || api->get_ranges[0] == NULL || api->get_ranges[1] == NULL)
+    {
+      dlclose (api->handle);
+      api->handle = NULL;
+      return false;
+    }
+  api->init ("nook", NULL); /* NULL: its messages go to /dev/null */
+  return true;
+}
+
+/* The first range of USER from libsubid.  Returns 1 when found, 0 when it
+   has none, -1 when libsubid could not answer.  */
 static int
-subid_lookup (const char *file, const char *user, uint32_t id, uint32_t *start, uint32_t *count,
+subid_from_library (struct subid_api *api, int kind, const char *user, uint32_t *start, uint32_t *count)
+{
+  struct subid_range *ranges = NULL;
+  int n;
+
+  if (api->handle == NULL || user == NULL)
+    return -1;
+  n = api->get_ranges[kind](user, &ranges);
+  if (n < 0)
+    return -1;
+  for (int i = 0; i < n; i++)
+    if (ranges[i].count > 0 && ranges[i].start <= UINT32_MAX && ranges[i].count <= UINT32_MAX)
+      {
+        *start = ranges[i].start;
+        *count = ranges[i].count;
+        free (ranges);
+        return 1;
+      }
+  free (ranges);
+  return 0;
+}
+
+static int
+subid_missing (const char *file, const char *user, uint32_t id, struct nook_error *err)
+{
+  nook_error_set (err, 0, "--map-users auto: no range for `%s` (uid %u) in %s", user ? user : "?", id, file);
+  return nook_error_hint (err, "as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s",
+                          user ? user : "USER");
+}
+
+static int
+subid_lookup (struct subid_api *api, int kind, const char *user, uint32_t id, uint32_t *start, uint32_t *count,
               struct nook_error *err)
 {
+  const char *file = kind == 0 ? "/etc/subuid" : "/etc/subgid";
   cleanup_free char *content = NULL;
+  int r = subid_from_library (api, kind, user, start, count);
+
+  if (r > 0)
+    return 0;
+  if (r == 0)
+    return subid_missing (file, user, id, err);
+  /* Without libsubid: the file itself.  */
   if (nook_read_file_at (AT_FDCWD, file, &content, NULL, err) < 0)
     {
       if (err->errnum == ENOENT)
         nook_error_set (err, 0, "--map-users auto: %s does not exist", file);
-      return nook_error_hint (err,
-                              "add a range for `%s`: usermod --add-subuids 100000-165535 --add-subgids "
-                              "100000-165535 %s",
+      return nook_error_hint (err, "add a range for `%s`: usermod --add-subuids 100000-165535 --add-subgids "
+                                   "100000-165535 %s",
                               user ? user : "you", user ? user : "USER");
     }
   if (nook_subid_find (content, user, id, start, count) < 0)
-    {
-      nook_error_set (err, 0, "--map-users auto: no range for `%s` (uid %u) in %s", user ? user : "?", id,
-                      file);
-      return nook_error_hint (err,
-                              "as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s",
-                              user ? user : "USER");
-    }
+    return subid_missing (file, user, id, err);
   return 0;
 }
 
@@ -128,9 +196,15 @@ nook_idmaps_for_spec (const struct nook_spec *spec, struct nook_idmaps *maps, st
   memset (maps, 0, sizeof *maps);
   if (spec->map_mode == NOOK_MAP_AUTO)
     {
-      if (subid_lookup ("/etc/subuid", spec->host_user, spec->host_uid, &us, &uc, err) < 0)
-        return -1;
-      if (subid_lookup ("/etc/subgid", spec->host_user, spec->host_uid, &gs, &gc, err) < 0)
+      struct subid_api api;
+      bool loaded = subid_api_open (&api);
+      int r = subid_lookup (&api, 0, spec->host_user, spec->host_uid, &us, &uc, err);
+
+      if (r == 0)
+        r = subid_lookup (&api, 1, spec->host_user, spec->host_uid, &gs, &gc, err);
+      if (loaded)
+        dlclose (api.handle);
+      if (r < 0)
         return -1;
     }
   if (nook_idmap_build (spec->map_mode, "uid", spec->uid, spec->host_uid, us, uc, maps->uid, &maps->n_uid,

@@ -110,10 +110,14 @@ ns_of() { # NAME TYPE: the inode inspect shows
   assert_status 125
   assert_one_error_line
   assert_output_has "no sandbox \`nosuch\`"
-  run nook run --net bogus -- true
+  run nook run --uts bogus -- true
   assert_status 125
   assert_one_error_line
   assert_output_has "takes \`host\` or \`container:ID\`"
+  run nook run --net container:nosuch -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "no sandbox \`nosuch\`"
   nook run -d --name ended -- true >/dev/null
   nook wait ended
   run nook run --ipc container:ended -- true
