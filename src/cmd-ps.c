@@ -61,6 +61,30 @@ uptime (const struct nook_sandbox *sb)
   return sb->running && started ? (int64_t)time (NULL) - started : -1;
 }
 
+/* The published ports, from the sandbox's recorded options:
+   "127.0.0.1:8080->80/tcp", comma-separated; NULL when there are none.  */
+static char *
+ports_text (const struct nook_sandbox *sb)
+{
+  struct nook_error err = { 0 };
+  struct nook_spec spec;
+  char *text = NULL;
+
+  nook_spec_init (&spec);
+  if (nook_cli_sandbox_spec (sb, &spec, &err) < 0)
+    nook_error_release (&err);
+  for (size_t i = 0; i < spec.net.n_ports; i++)
+    {
+      const struct nook_port_map *p = &spec.net.ports[i];
+      char *next = xasprintf ("%s%s%s:%u->%u/%s", text ? text : "", text ? "," : "",
+                              p->host_ip[0] ? p->host_ip : "0.0.0.0", p->host_port, p->port, p->udp ? "udp" : "tcp");
+      free (text);
+      text = next;
+    }
+  nook_spec_free (&spec);
+  return text;
+}
+
 static json_object *
 ps_json (const struct nook_sandbox *sb)
 {
@@ -77,13 +101,17 @@ ps_json (const struct nook_sandbox *sb)
   json_object_object_add (o, "status", json_object_new_string (nook_sandbox_status (sb)));
   json_object_object_add (o, "exit_code", code >= 0 ? json_object_new_int64 (code) : NULL);
   json_object_object_add (o, "uptime", up >= 0 ? json_object_new_int64 (up) : NULL);
+  {
+    cleanup_free char *ports = ports_text (sb);
+    json_object_object_add (o, "ports", ports ? json_object_new_string (ports) : NULL);
+  }
   return o;
 }
 
 static void
 ps_line (const struct nook_sandbox *sb)
 {
-  cleanup_free char *cmd = command_line (sb), *status = status_text (sb);
+  cleanup_free char *cmd = command_line (sb), *status = status_text (sb), *ports = ports_text (sb);
   char up[32] = "-", pid[16] = "-", created[20];
   const char *name = nook_sandbox_str (sb, "name");
   int64_t u = uptime (sb);
@@ -96,8 +124,8 @@ ps_line (const struct nook_sandbox *sb)
   snprintf (created, sizeof created, "%s", nook_sandbox_str (sb, "created") ?: "-");
   if (strlen (created) > 10)
     created[10] = ' ';
-  printf ("%-12s  %-16s  %-8s  %-19s  %-10s  %-8s  %s\n", sb->id, name ? name : "-", pid, created, status, up,
-          cmd);
+  printf ("%-12s  %-16s  %-8s  %-19s  %-10s  %-8s  %-22s  %s\n", sb->id, name ? name : "-", pid, created, status,
+          up, ports ? ports : "-", cmd);
 }
 
 int
@@ -149,8 +177,8 @@ nook_cmd_ps (int argc, char **argv)
   if (json)
     list = json_object_new_array ();
   else if (!quiet)
-    printf ("%-12s  %-16s  %-8s  %-19s  %-10s  %-8s  %s\n", "ID", "NAME", "PID", "CREATED", "STATUS",
-            "UPTIME", "COMMAND");
+    printf ("%-12s  %-16s  %-8s  %-19s  %-10s  %-8s  %-22s  %s\n", "ID", "NAME", "PID", "CREATED", "STATUS",
+            "UPTIME", "PORTS", "COMMAND");
   for (size_t i = 0; ids && ids[i]; i++)
     {
       struct nook_sandbox sb;

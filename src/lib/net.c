@@ -26,6 +26,66 @@
 #include "spec.h"
 #include "utils.h"
 
+/* The lowest and highest gid mapped in this user namespace: the kernel
+   takes only mapped gids at the ends of ping_group_range.  */
+static void
+mapped_gid_range (unsigned long *low, unsigned long *high)
+{
+  cleanup_free char *map = NULL;
+  struct nook_error ignored = { 0 };
+  unsigned long in, out, count;
+
+  *low = *high = getgid ();
+  if (nook_read_file_at (AT_FDCWD, "/proc/self/gid_map", &map, NULL, &ignored) < 0)
+    {
+      nook_error_release (&ignored);
+      return;
+    }
+  *low = ~0UL;
+  *high = 0;
+  for (char *line = map; sscanf (line, "%lu %lu %lu", &in, &out, &count) == 3; line++)
+    {
+      if (in < *low)
+        *low = in;
+      if (in + count - 1 > *high)
+        *high = in + count - 1;
+      line = strchr (line, '\n');
+      if (line == NULL)
+        break;
+    }
+  if (*low > *high)
+    *low = *high = getgid ();
+}
+
+int
+nook_net_allow_ping (struct nook_error *err)
+{
+  unsigned long low, high;
+  char range[48];
+  int r;
+
+  mapped_gid_range (&low, &high);
+  if (high > 2147483647UL) /* the highest gid the kernel takes here */
+    high = 2147483647UL;
+  snprintf (range, sizeof range, "%lu %lu", low, high);
+  r = nook_write_file_at (AT_FDCWD, "/proc/sys/net/ipv4/ping_group_range", range, strlen (range), err);
+  if (r < 0 && err->errnum == EINVAL)
+    {
+      /* Extents whose outside ids run the other way: the caller's own gid.  */
+      nook_error_release (err);
+      snprintf (range, sizeof range, "%u %u", (unsigned)getgid (), (unsigned)getgid ());
+      r = nook_write_file_at (AT_FDCWD, "/proc/sys/net/ipv4/ping_group_range", range, strlen (range), err);
+    }
+  /* A kernel without IPv4 ping sockets, or a /proc that is not the
+     sandbox's own: ping needs CAP_NET_RAW there, as without nook.  */
+  if (r < 0)
+    {
+      nook_log ("ping sockets not enabled: %s", err->msg);
+      nook_error_release (err);
+    }
+  return 0;
+}
+
 int
 nook_net_loopback_up (struct nook_error *err)
 {

@@ -84,6 +84,12 @@ struct nook_net
 /* Brings up the loopback interface of the current network namespace.  */
 int nook_net_loopback_up (struct nook_error *err);
 
+/* Lets every group of the current network namespace open ICMP echo
+   ("ping") sockets, as podman does for rootless containers: ping then
+   works without CAP_NET_RAW, which the default capabilities leave out.
+   Needs the namespace's /proc mounted at /proc.  */
+int nook_net_allow_ping (struct nook_error *err);
+
 /* Parses a --publish value, [HOST_IP:]HOST_PORT:PORT[/tcp|/udp].  */
 int nook_port_parse (const char *s, struct nook_port_map *out, struct nook_error *err);
 

@@ -117,7 +117,7 @@ setup_namespaces (const struct nook_spec *spec, unsigned outer, struct nook_erro
       if (sethostname (name, strlen (name)) < 0)
         return nook_error_errno (err, "set the hostname to `%s`", name);
     }
-  if (!(outer & NOOK_NS_NET) && nook_net_loopback_up (err) < 0)
+  if (!(outer & NOOK_NS_NET) && (nook_net_loopback_up (err) < 0 || nook_net_allow_ping (err) < 0))
     return -1;
   return 0;
 }

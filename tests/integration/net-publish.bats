@@ -103,3 +103,17 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'udp-via-$mode', ('127.
     [ ! -e started ]
   done
 }
+
+@test "nook ps shows the published ports of a running sandbox" {
+  use_private_state
+  port=$(pick_port)
+  "$NOOK" run -d --name pub --net slirp4netns -p "127.0.0.1:$port:80" -p "$port:81/udp" -- sleep 1000 >/dev/null
+  run nook ps
+  ps_out=$output
+  run nook ps --format json
+  json_out=$output
+  remove_private_state
+  [[ "$ps_out" == *"PORTS"* ]]
+  [[ "$ps_out" == *"127.0.0.1:$port->80/tcp,0.0.0.0:$port->81/udp"* ]]
+  [ "$(echo "$json_out" | jq -r '.[0].ports')" = "127.0.0.1:$port->80/tcp,0.0.0.0:$port->81/udp" ]
+}
