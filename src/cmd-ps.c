@@ -76,8 +76,9 @@ ports_text (const struct nook_sandbox *sb)
   for (size_t i = 0; i < spec.net.n_ports; i++)
     {
       const struct nook_port_map *p = &spec.net.ports[i];
-      char *next = xasprintf ("%s%s%s:%u->%u/%s", text ? text : "", text ? "," : "",
-                              p->host_ip[0] ? p->host_ip : "0.0.0.0", p->host_port, p->port, p->udp ? "udp" : "tcp");
+      char *next
+          = xasprintf ("%s%s%s:%u->%u/%s", text ? text : "", text ? "," : "",
+                       p->host_ip[0] ? p->host_ip : "0.0.0.0", p->host_port, p->port, p->udp ? "udp" : "tcp");
       free (text);
       text = next;
     }
@@ -124,8 +125,8 @@ ps_line (const struct nook_sandbox *sb)
   snprintf (created, sizeof created, "%s", nook_sandbox_str (sb, "created") ?: "-");
   if (strlen (created) > 10)
     created[10] = ' ';
-  printf ("%-12s  %-16s  %-8s  %-19s  %-10s  %-8s  %-22s  %s\n", sb->id, name ? name : "-", pid, created, status,
-          up, ports ? ports : "-", cmd);
+  printf ("%-12s  %-16s  %-8s  %-19s  %-10s  %-8s  %-22s  %s\n", sb->id, name ? name : "-", pid, created,
+          status, up, ports ? ports : "-", cmd);
 }
 
 int

@@ -34,8 +34,9 @@ nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error
   if (i == 0)
     {
       nook_options_usage (stdout, RUN_SYNOPSIS, run_groups);
-      printf ("\nExit status: the command's; 125 when nook fails, 126 when CMD cannot be executed, 127 when it "
-              "is not found.\n");
+      printf (
+          "\nExit status: the command's; 125 when nook fails, 126 when CMD cannot be executed, 127 when it "
+          "is not found.\n");
       return 1;
     }
   if (i >= argc)

@@ -34,7 +34,8 @@ static const struct nook_option core_options[] = {
   { "name", 0, 1, OPT_NAME, "NAME", "name the sandbox (also its default hostname)" },
   { "uid", 0, 1, OPT_UID, "N", "run as uid N inside (default 0)" },
   { "gid", 0, 1, OPT_GID, "N", "run as gid N inside (default 0)" },
-  { "map-users", 0, 1, OPT_MAP_USERS, "MODE", "self: your own ids only (default); auto: 0-65535 from /etc/subuid" },
+  { "map-users", 0, 1, OPT_MAP_USERS, "MODE",
+    "self: your own ids only (default); auto: 0-65535 from /etc/subuid" },
   { "share-net", 0, 0, OPT_SHARE_NET, "", "keep the host's network namespace" },
   { "share-pid", 0, 0, OPT_SHARE_PID, "", "keep the host's PID namespace" },
   { "share-ipc", 0, 0, OPT_SHARE_IPC, "", "keep the host's IPC namespace" },
@@ -89,8 +90,10 @@ core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
       return 0;
     case OPT_NAME:
       if (!nook_name_is_valid (val[0]))
-        return nook_error_set (err, 0, "--name `%s`: use 1 to 63 letters, digits, `_`, `.` or `-`, starting with a "
-                                       "letter or digit", val[0]);
+        return nook_error_set (err, 0,
+                               "--name `%s`: use 1 to 63 letters, digits, `_`, `.` or `-`, starting with a "
+                               "letter or digit",
+                               val[0]);
       nook_option_string (&spec->name, val[0]);
       return 0;
     case OPT_ROOTFS:

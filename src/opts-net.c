@@ -17,7 +17,8 @@ enum
 };
 
 static const struct nook_option net_options[] = {
-  { "net", 0, 1, OPT_NET, "MODE", "none (default), host, slirp4netns, pasta, auto, a network's name, or container:ID" },
+  { "net", 0, 1, OPT_NET, "MODE",
+    "none (default), host, slirp4netns, pasta, auto, a network's name, or container:ID" },
   { "publish", 'p', 1, OPT_PUBLISH, "[IP:]HPORT:PORT[/udp]",
     "forward a host port to PORT inside (repeatable)" },
   { "allow-host-loopback", 0, 0, OPT_ALLOW_HOST_LOOPBACK, "",
@@ -101,12 +102,15 @@ net_check (const struct nook_spec *spec, struct nook_error *err)
   if (shared)
     for (int k = 0; k < NOOK_JOIN_N; k++)
       if (spec->life.join[k])
-        return nook_error_set (err, 0, "--net %s: a shared network cannot be combined with joining another "
-                                       "sandbox's namespaces (container:%s)",
+        return nook_error_set (err, 0,
+                               "--net %s: a shared network cannot be combined with joining another "
+                               "sandbox's namespaces (container:%s)",
                                ns->network, spec->life.join[k]);
   if (spec->life.join[NOOK_JOIN_NET] && (ns->n_ports || ns->allow_host_loopback || ns->dns))
-    return nook_error_set (err, 0, "--net container:%s uses that sandbox's network: --publish, --dns and "
-                                   "--allow-host-loopback belong to it", spec->life.join[NOOK_JOIN_NET]);
+    return nook_error_set (err, 0,
+                           "--net container:%s uses that sandbox's network: --publish, --dns and "
+                           "--allow-host-loopback belong to it",
+                           spec->life.join[NOOK_JOIN_NET]);
   if (shared && spec->map_mode == NOOK_MAP_AUTO)
     return nook_error_set (err, 0, "--net %s: a shared network cannot be used with --map-users auto",
                            ns->network);

@@ -253,12 +253,14 @@ check_overlay (struct results *r)
     add (r, "kernel overlayfs", NOOK_CHECK_PASS, "usable inside a user namespace (userxattr): layers use it");
   else if (works == 0)
     {
-      add (r, "kernel overlayfs", NOOK_CHECK_WARN, "not usable inside a user namespace: layers use fuse-overlayfs");
+      add (r, "kernel overlayfs", NOOK_CHECK_WARN,
+           "not usable inside a user namespace: layers use fuse-overlayfs");
       fix (r, "a kernel >= 5.11 allows it; otherwise apt-get install fuse-overlayfs");
     }
   else
     {
-      add (r, "kernel overlayfs", NOOK_CHECK_WARN, "could not be tested: %s", err.msg ? err.msg : "unknown error");
+      add (r, "kernel overlayfs", NOOK_CHECK_WARN, "could not be tested: %s",
+           err.msg ? err.msg : "unknown error");
       nook_error_release (&err);
     }
 }

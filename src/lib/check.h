@@ -13,10 +13,10 @@ enum nook_check_status
 
 struct nook_check_result
 {
-  const char *name;  /* what was checked, e.g. "user namespaces" */
+  const char *name; /* what was checked, e.g. "user namespaces" */
   enum nook_check_status status;
-  char *detail;      /* what was found */
-  char *fix;         /* how to fix it (NULL for PASS) */
+  char *detail; /* what was found */
+  char *fix;    /* how to fix it (NULL for PASS) */
 };
 
 /* Runs every check as the calling user.  Fills *RESULTS (caller frees with

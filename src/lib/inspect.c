@@ -243,7 +243,8 @@ add_network (json_object *doc, const struct nook_sandbox *sb, const struct nook_
     json_object_object_add (net, "mode", json_object_new_string ("container"));
   else
     json_object_object_add (net, "mode", json_object_new_string (nook_net_mode_name (spec->net.mode)));
-  json_object_object_add (net, "network", spec->net.network ? json_object_new_string (spec->net.network) : NULL);
+  json_object_object_add (net, "network",
+                          spec->net.network ? json_object_new_string (spec->net.network) : NULL);
   for (size_t i = 0; i < spec->net.n_ports; i++)
     {
       const struct nook_port_map *p = &spec->net.ports[i];
@@ -313,28 +314,21 @@ add_layers (json_object *doc, const struct nook_sandbox *sb, const struct nook_s
       json_object_object_add (o, "work", ov->work ? json_object_new_string (ov->work) : NULL);
       json_object_object_add (o, "merged",
                               json_object_new_string (spec->mounts[i].dest ? spec->mounts[i].dest : "/"));
-      json_object_object_add (o, "overlay", json_object_new_string (spec->fs.overlay_kind == NOOK_OVERLAY_FUSE
-                                                                        ? "fuse-overlayfs"
-                                                                    : spec->fs.overlay_kind == NOOK_OVERLAY_KERNEL
-                                                                        ? "kernel"
-                                                                        : "auto"));
+      json_object_object_add (
+          o, "overlay",
+          json_object_new_string (spec->fs.overlay_kind == NOOK_OVERLAY_FUSE     ? "fuse-overlayfs"
+                                  : spec->fs.overlay_kind == NOOK_OVERLAY_KERNEL ? "kernel"
+                                                                                 : "auto"));
       json_object_array_add (stacks, o);
     }
   json_object_object_add (doc, "layers", stacks);
 }
 
 static const struct section sections[] = {
-  { "identity", add_identity },
-  { "status", add_status },
-  { "namespaces", add_namespaces },
-  { "id maps", add_idmaps },
-  { "root", add_root },
-  { "layers", add_layers },
-  { "network", add_network },
-  { "cgroup", add_cgroup },
-  { "limits", add_limits },
-  { "security", add_security },
-  { NULL, NULL },
+  { "identity", add_identity }, { "status", add_status }, { "namespaces", add_namespaces },
+  { "id maps", add_idmaps },    { "root", add_root },     { "layers", add_layers },
+  { "network", add_network },   { "cgroup", add_cgroup }, { "limits", add_limits },
+  { "security", add_security }, { NULL, NULL },
 };
 
 json_object *

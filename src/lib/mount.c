@@ -238,8 +238,9 @@ nook_root_plan_add_file (struct nook_root_plan *plan, const char *dest, const ch
 void
 nook_root_plan_add_bind (struct nook_root_plan *plan, const char *src, const char *dest)
 {
-  struct nook_mount_op op
-      = { .kind = NOOK_MNT_BIND, .flags = NOOK_MNT_F_RDONLY, .src = (char *)src, .dest = (char *)dest, .fd = -1 };
+  struct nook_mount_op op = {
+    .kind = NOOK_MNT_BIND, .flags = NOOK_MNT_F_RDONLY, .src = (char *)src, .dest = (char *)dest, .fd = -1
+  };
   plan_insert_base (plan, &op);
 }
 

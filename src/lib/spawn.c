@@ -48,8 +48,8 @@ struct sandbox
   int sigfd;
   pid_t pid;
   int pidfd;
-  struct nook_tty tty; /* --tty: nook's side */
-  int tty_child;       /* --tty: the sandbox's end of the terminal socket */
+  struct nook_tty tty;     /* --tty: nook's side */
+  int tty_child;           /* --tty: the sandbox's end of the terminal socket */
   unsigned outer;          /* NOOK_NS_* not created: the host's or a joined sandbox's */
   struct nook_join join;   /* namespaces of other sandboxes */
   struct nook_state state; /* what `nook ps` and the others read */
@@ -553,8 +553,7 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
   if (nook_spec_resolve (spec, err) < 0 || nook_join_resolve (spec, &sb.join, err) < 0
       || (!sb.join.active && nook_idmaps_for_spec (spec, &sb.maps, err) < 0)
       || nook_root_plan_build (spec, &sb.plan, err) < 0 || nook_net_prepare (spec, &sb.net, &sb.plan, err) < 0
-      || nook_security_prepare (spec, err) < 0
-      || nook_state_reserve (&sb.state, spec, err) < 0)
+      || nook_security_prepare (spec, err) < 0 || nook_state_reserve (&sb.state, spec, err) < 0)
     goto out;
   if (spec->security.tty && nook_tty_prepare (&sb.tty, &sb.tty_child, err) < 0)
     goto out;
@@ -580,8 +579,7 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
   sb.sync_parent = sv[0];
   sb.sync_child = sv[1];
   if (block_signals (&sb, &old_mask, err) < 0 || nook_join_enter (&sb.join, err) < 0
-      || nook_net_before_clone (&sb.net, err) < 0
-      || spawn_sandbox (&sb, err) < 0)
+      || nook_net_before_clone (&sb.net, err) < 0 || spawn_sandbox (&sb, err) < 0)
     goto out;
 
   if (parent_setup (&sb, err) < 0)

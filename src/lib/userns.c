@@ -163,8 +163,8 @@ subid_missing (const char *file, const char *user, uint32_t id, struct nook_erro
 }
 
 static int
-subid_lookup (struct subid_api *api, int kind, const char *user, uint32_t id, uint32_t *start, uint32_t *count,
-              struct nook_error *err)
+subid_lookup (struct subid_api *api, int kind, const char *user, uint32_t id, uint32_t *start,
+              uint32_t *count, struct nook_error *err)
 {
   const char *file = kind == 0 ? "/etc/subuid" : "/etc/subgid";
   cleanup_free char *content = NULL;
@@ -179,8 +179,9 @@ subid_lookup (struct subid_api *api, int kind, const char *user, uint32_t id, ui
     {
       if (err->errnum == ENOENT)
         nook_error_set (err, 0, "--map-users auto: %s does not exist", file);
-      return nook_error_hint (err, "add a range for `%s`: usermod --add-subuids 100000-165535 --add-subgids "
-                                   "100000-165535 %s",
+      return nook_error_hint (err,
+                              "add a range for `%s`: usermod --add-subuids 100000-165535 --add-subgids "
+                              "100000-165535 %s",
                               user ? user : "you", user ? user : "USER");
     }
   if (nook_subid_find (content, user, id, start, count) < 0)

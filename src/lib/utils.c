@@ -295,7 +295,7 @@ nook_runtime_dir (struct nook_error *err)
   if (xdg && xdg[0] == '/')
     dir = xasprintf ("%s/nook", xdg);
   else
-    dir = xasprintf ("/tmp/nook-%u", (unsigned) getuid ());
+    dir = xasprintf ("/tmp/nook-%u", (unsigned)getuid ());
   if (mkdir (dir, 0700) < 0 && errno != EEXIST)
     {
       nook_error_errno (err, "create the state directory `%s`", dir);
@@ -317,10 +317,10 @@ bool
 nook_name_is_valid (const char *name)
 {
   size_t n = strlen (name);
-  if (n == 0 || n > 63 || !isalnum ((unsigned char) name[0]))
+  if (n == 0 || n > 63 || !isalnum ((unsigned char)name[0]))
     return false;
   for (size_t i = 1; i < n; i++)
-    if (!isalnum ((unsigned char) name[i]) && !strchr ("_.-", name[i]))
+    if (!isalnum ((unsigned char)name[i]) && !strchr ("_.-", name[i]))
       return false;
   return true;
 }
