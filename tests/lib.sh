@@ -81,3 +81,17 @@ remove_private_state() {
   done
   true
 }
+
+# A port in 18100-18999 that nothing listens on (other suites run at the
+# same time, so no fixed port).
+pick_port() {
+  local p
+  for _ in $(seq 1 100); do
+    p=$((18100 + RANDOM % 900))
+    if ! ss -Htuln "sport = :$p" | grep -q .; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}

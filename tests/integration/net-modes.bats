@@ -5,20 +5,6 @@
 
 load "$NOOK_TESTS/lib.sh"
 
-# A TCP port in 18100-18999 that nothing listens on (other suites run at
-# the same time, so no fixed port).
-pick_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$((18100 + RANDOM % 900))
-    if ! ss -Htuln "sport = :$p" | grep -q .; then
-      echo "$p"
-      return 0
-    fi
-  done
-  return 1
-}
-
 # An HTTP server on the host's 127.0.0.1 only, serving a marker file.
 start_host_server() {
   HOST_PORT=$(pick_port)

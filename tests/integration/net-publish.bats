@@ -4,18 +4,6 @@
 
 load "$NOOK_TESTS/lib.sh"
 
-pick_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$((18100 + RANDOM % 900))
-    if ! ss -Htuln "sport = :$p" | grep -q .; then
-      echo "$p"
-      return 0
-    fi
-  done
-  return 1
-}
-
 setup() {
   cd "$BATS_TEST_TMPDIR"
   echo "served-from-inside" >index.html

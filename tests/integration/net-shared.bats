@@ -142,18 +142,6 @@ gone_within_1s() { # PID
   kill %1
 }
 
-pick_port() {
-  local p
-  for _ in $(seq 1 100); do
-    p=$((18100 + RANDOM % 900))
-    if ! ss -Htuln "sport = :$p" | grep -q .; then
-      echo "$p"
-      return 0
-    fi
-  done
-  return 1
-}
-
 @test "published ports reach the right sandbox of a shared network, through the network's slirp4netns" {
   require "slirp4netns" command -v slirp4netns
   nook network create "$NET"

@@ -18,17 +18,7 @@
 #include "lib/diff.h"
 #include "lib/utils.h"
 
-static int
-parse (struct nook_spec *spec, struct nook_error *err, char **argv)
-{
-  int argc = 0;
-  while (argv[argc])
-    argc++;
-  nook_spec_init (spec);
-  return nook_run_parse (argc, argv, spec, err);
-}
-
-#define ARGV(...) ((char *[]){ "run", __VA_ARGS__, NULL })
+#include "run-parse.h"
 
 static void
 mount_options_append_ops_in_order (void **state)
