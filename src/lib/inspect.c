@@ -292,6 +292,34 @@ add_limits (json_object *doc, const struct nook_sandbox *sb, const struct nook_s
   json_object_object_add (doc, "limits", o);
 }
 
+/* The overlay implementation in use at DEST: read from the sandbox's own
+   mount table (the "mounts" section), since `auto` is decided at start;
+   the requested one when the sandbox no longer runs.  */
+static json_object *
+overlay_kind (json_object *doc, const char *dest, enum nook_overlay_kind requested)
+{
+  json_object *mounts = NULL, *m, *v;
+  const char *type = NULL;
+
+  if (json_object_object_get_ex (doc, "mounts", &mounts) && mounts)
+    for (size_t k = 0; k < json_object_array_length (mounts); k++)
+      {
+        m = json_object_array_get_idx (mounts, k);
+        /* The last one mounted at DEST is the one in use.  */
+        if (json_object_object_get_ex (m, "destination", &v)
+            && strcmp (json_object_get_string (v), dest ? dest : "/") == 0
+            && json_object_object_get_ex (m, "type", &v))
+          type = json_object_get_string (v);
+      }
+  if (type && strcmp (type, "overlay") == 0)
+    return json_object_new_string ("kernel");
+  if (type && strncmp (type, "fuse", 4) == 0)
+    return json_object_new_string ("fuse-overlayfs");
+  return json_object_new_string (requested == NOOK_OVERLAY_FUSE     ? "fuse-overlayfs"
+                                 : requested == NOOK_OVERLAY_KERNEL ? "kernel"
+                                                                    : "auto");
+}
+
 /* Layer stacks: lower dirs (lowest first), upper, work, where merged.  */
 static void
 add_layers (json_object *doc, const struct nook_sandbox *sb, const struct nook_spec *spec)
@@ -314,11 +342,7 @@ add_layers (json_object *doc, const struct nook_sandbox *sb, const struct nook_s
       json_object_object_add (o, "work", ov->work ? json_object_new_string (ov->work) : NULL);
       json_object_object_add (o, "merged",
                               json_object_new_string (spec->mounts[i].dest ? spec->mounts[i].dest : "/"));
-      json_object_object_add (
-          o, "overlay",
-          json_object_new_string (spec->fs.overlay_kind == NOOK_OVERLAY_FUSE     ? "fuse-overlayfs"
-                                  : spec->fs.overlay_kind == NOOK_OVERLAY_KERNEL ? "kernel"
-                                                                                 : "auto"));
+      json_object_object_add (o, "overlay", overlay_kind (doc, spec->mounts[i].dest, spec->fs.overlay_kind));
       json_object_array_add (stacks, o);
     }
   json_object_object_add (doc, "layers", stacks);

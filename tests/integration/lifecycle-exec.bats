@@ -260,7 +260,7 @@ start_box() { # NAME [RUN OPTIONS...]
 @test "inspect shows the network mode and published ports, and the layers" {
   mkdir -p lower upper
   port=$((18100 + RANDOM % 800))
-  nook run -d --name insp --net slirp4netns -p "127.0.0.1:$port:80" --layer "$BATS_TEST_TMPDIR/lower" \
+  nook run -d --name insp --net slirp4netns -p "127.0.0.1:$port:80" --overlay=fuse --layer "$BATS_TEST_TMPDIR/lower" \
     --upper "$BATS_TEST_TMPDIR/upper" --layers-at /merged -- sleep 1000 >/dev/null
   run nook inspect insp
   nook rm -f insp
@@ -270,5 +270,16 @@ start_box() { # NAME [RUN OPTIONS...]
   [ "$(echo "$output" | jq -r '.layers[0].lower[0]')" = "$BATS_TEST_TMPDIR/lower" ]
   [ "$(echo "$output" | jq -r '.layers[0].upper')" = "$BATS_TEST_TMPDIR/upper" ]
   [ "$(echo "$output" | jq -r '.layers[0].merged')" = /merged ]
+  [ "$(echo "$output" | jq -r '.layers[0].overlay')" = fuse-overlayfs ]
   [ "$(echo "$output" | jq -r .limits)" = null ]
+}
+
+@test "inspect names the overlay that --overlay=auto chose, from the sandbox's mounts" {
+  mkdir -p lower
+  nook run -d --name auto --layer "$BATS_TEST_TMPDIR/lower" --layers-at /merged -- sleep 1000 >/dev/null
+  run nook inspect auto
+  nook rm -f auto
+  assert_status 0
+  # This host allows kernel overlayfs in a user namespace (nook check says so).
+  [ "$(echo "$output" | jq -r '.layers[0].overlay')" = kernel ]
 }
