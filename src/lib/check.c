@@ -189,14 +189,19 @@ check_idmap_tool (struct results *r, const char *tool)
 static void
 check_device (struct results *r, const char *dev, const char *needed_for)
 {
+  int e;
+
   if (access (dev, R_OK | W_OK) == 0)
     {
       add (r, dev, NOOK_CHECK_PASS, "readable and writable");
       return;
     }
-  add (r, dev, NOOK_CHECK_WARN, "%s: %s is needed for %s", dev, strerror (errno), needed_for);
-  fix (r, errno == ENOENT ? "as root: modprobe %s" : "as root: chmod 0666 %s (distributions ship it so)",
-       errno == ENOENT ? (strstr (dev, "fuse") ? "fuse" : "tun") : dev);
+  e = errno; /* add() allocates, which may change errno */
+  add (r, dev, NOOK_CHECK_WARN, "%s: %s is needed for %s", dev, strerror (e), needed_for);
+  if (e == ENOENT)
+    fix (r, "as root: modprobe %s", strstr (dev, "fuse") ? "fuse" : "tun");
+  else
+    fix (r, "as root: chmod 0666 %s (distributions ship it so)", dev);
 }
 
 /* The line of a tool's --version output that names the tool (fuse-overlayfs
