@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
 #include <sys/socket.h>
@@ -53,6 +54,29 @@ int80 (long nr, long a, long b, long c)
       return -1;
     }
   return r;
+}
+
+/* The 32-bit entry point takes 32-bit pointers: strings passed through it
+   are copied below 4 GiB first, or the kernel answers EFAULT whatever the
+   filter says.  */
+static long
+low (const char *s)
+{
+  static char *area;
+  static size_t used;
+  size_t n = strlen (s) + 1;
+
+  if (area == NULL)
+    {
+      area = mmap (NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+      if (area == MAP_FAILED)
+        abort ();
+    }
+  if (used + n > 4096)
+    abort ();
+  memcpy (area + used, s, n);
+  used += n;
+  return (long)(area + used - n);
 }
 
 #define I386_WRITE 4
@@ -136,13 +160,13 @@ main (int argc, char **argv)
   if (!strcmp (a, "add_key"))
     return report (syscall (SYS_add_key, "user", "nook", "x", 1, -3));
   if (!strcmp (a, "int80-write"))
-    return report (int80 (I386_WRITE, 1, (long)"int80\n", 6));
+    return report (int80 (I386_WRITE, 1, low ("int80\n"), 6));
   if (!strcmp (a, "int80-keyctl"))
     return report (int80 (I386_KEYCTL, 0, -3, 1));
   if (!strcmp (a, "int80-unshare-user"))
     return report (int80 (I386_UNSHARE, CLONE_NEWUSER, 0, 0));
   if (!strcmp (a, "int80-mount"))
-    return report (int80 (I386_MOUNT, (long)"none", (long)"/tmp", (long)"tmpfs"));
+    return report (int80 (I386_MOUNT, low ("none"), low ("/tmp"), low ("tmpfs")));
   if (!strcmp (a, "x32-keyctl"))
     return report (keyctl_session (X32_BIT | SYS_keyctl));
   if (!strcmp (a, "unshare-user"))
