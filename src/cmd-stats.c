@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "lib/cgroup.h"
+#include "lib/cgroup-stats.h"
 #include "lib/utils.h"
 
 #define STATS_SYNOPSIS "nook stats [--no-stream] [--format table|json] [NAME...]"

@@ -28,7 +28,7 @@
 #include "utils.h"
 
 #define CALLER_LEAF "nook-caller"
-#define SANDBOXES "nook"
+#define SANDBOXES NOOK_CGROUP_SANDBOXES
 #define SANDBOX_LEAF "sandbox"
 
 static const char *const controller_names[] = { "cpu", "memory", "pids", "io", "cpuset", NULL };
@@ -380,8 +380,8 @@ destroy_at (int sandboxes_fd, const char *name, int fd)
    a lock on its sandbox's cgroup for as long as it runs, the kernel drops
    it when nook dies.  Creation holds a shared lock on C/nook, so a cgroup
    made but not yet locked is never taken for a dead one.  */
-static void
-clean_stale (int sandboxes_fd)
+void
+nook_cgroup_clean_stale (int sandboxes_fd)
 {
   cleanup_close int scan = openat (sandboxes_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   DIR *d;
@@ -654,7 +654,7 @@ nook_cgroup_create (const struct nook_spec *spec, struct nook_cgroup *cg, struct
     }
   if (open_subtree (&info, cg->need, &base, &sandboxes, err) < 0)
     goto out;
-  clean_stale (sandboxes);
+  nook_cgroup_clean_stale (sandboxes);
   cg->dir = xasprintf ("%s%s/%s/%s", info.mount, info.path, SANDBOXES, cg->name);
   /* Shared: creators run side by side; clean_stale waits for them.  */
   if (flock (sandboxes, LOCK_SH) < 0)
@@ -680,8 +680,8 @@ out:
   return r;
 }
 
-static uint64_t
-read_key (int dirfd, const char *file, const char *key)
+uint64_t
+nook_cgroup_read_key (int dirfd, const char *file, const char *key)
 {
   cleanup_free char *text = NULL;
   size_t klen = strlen (key);
@@ -703,7 +703,7 @@ nook_cgroup_exit_status (const struct nook_cgroup *cg, const struct nook_spec *s
 
   if (cg->lock_fd < 0 || !(cg->need & NOOK_CG_MEMORY))
     return status;
-  kills = read_key (cg->lock_fd, "memory.events", "oom_kill");
+  kills = nook_cgroup_read_key (cg->lock_fd, "memory.events", "oom_kill");
   if (kills == 0 || kills == NOOK_CG_UNSET)
     return status;
   if (spec->limits.set & NOOK_LIM_MEMORY)
@@ -736,180 +736,4 @@ nook_cgroup_destroy (struct nook_cgroup *cg)
   nook_closep (&cg->leaf_fd);
   free (steal_pointer (&cg->dir));
   free (steal_pointer (&cg->name));
-}
-
-/* ---- listing and statistics ------------------------------------------------------ */
-
-/* Appends DIR/NAME/nook for each nook-*.scope found under DIR, looking
-   into slices and services down to DEPTH levels.  */
-static void
-scan_scopes (const char *dir, int depth, char ***out)
-{
-  DIR *d = opendir (dir);
-  struct dirent *de;
-
-  if (d == NULL)
-    return;
-  while ((de = readdir (d)))
-    {
-      size_t n = strlen (de->d_name);
-      if (de->d_type != DT_DIR || de->d_name[0] == '.')
-        continue;
-      if (strncmp (de->d_name, "nook-", 5) == 0 && n > 6 && strcmp (de->d_name + n - 6, ".scope") == 0)
-        {
-          cleanup_free char *sub = xasprintf ("%s/%s/%s", dir, de->d_name, SANDBOXES);
-          if (access (sub, F_OK) == 0)
-            strv_append (out, sub);
-        }
-      else if (depth > 0
-               && ((n > 6 && strcmp (de->d_name + n - 6, ".slice") == 0)
-                   || (n > 8 && strcmp (de->d_name + n - 8, ".service") == 0)))
-        {
-          cleanup_free char *sub = xasprintf ("%s/%s", dir, de->d_name);
-          scan_scopes (sub, depth - 1, out);
-        }
-    }
-  closedir (d);
-}
-
-/* The cgroups that hold sandbox cgroups: C/nook of the caller's cgroup C,
-   and S/nook of each scope S the systemd user manager made for nook.  */
-static char **
-sandbox_parents (struct nook_error *err)
-{
-  struct nook_cgroup_info info = { 0 };
-  char **parents = xcalloc (1, sizeof (char *));
-
-  if (nook_cgroup_probe (&info, err) < 0)
-    {
-      strv_free (parents);
-      return NULL;
-    }
-  if (info.mount && info.path)
-    {
-      cleanup_free char *own
-          = xasprintf ("%s%s/%s", info.mount, strcmp (info.path, "/") ? info.path : "", SANDBOXES);
-      cleanup_free char *user = xasprintf ("%s/user.slice/user-%u.slice/user@%u.service", info.mount,
-                                           (unsigned)getuid (), (unsigned)getuid ());
-      if (access (own, F_OK) == 0)
-        strv_append (&parents, own);
-      scan_scopes (user, 3, &parents);
-    }
-  nook_cgroup_info_free (&info);
-  return parents;
-}
-
-int
-nook_cgroup_list (char ***names, struct nook_error *err)
-{
-  cleanup_strv char **parents = sandbox_parents (err);
-
-  *names = xcalloc (1, sizeof (char *));
-  if (parents == NULL)
-    return -1;
-  for (char **p = parents; *p; p++)
-    {
-      int fd = open (*p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      DIR *d;
-      struct dirent *de;
-
-      if (fd < 0)
-        continue;
-      clean_stale (fd);
-      d = fdopendir (fd);
-      if (d == NULL)
-        {
-          close (fd);
-          continue;
-        }
-      while ((de = readdir (d)))
-        if (de->d_type == DT_DIR && de->d_name[0] != '.')
-          strv_append (names, de->d_name);
-      closedir (d);
-    }
-  return 0;
-}
-
-char *
-nook_cgroup_find_sandbox (const char *name, struct nook_error *err)
-{
-  cleanup_strv char **parents = NULL;
-  struct stat st;
-
-  if (!nook_name_is_valid (name))
-    {
-      nook_error_set (err, 0, "`%s` is not a sandbox name", name);
-      return NULL;
-    }
-  parents = sandbox_parents (err);
-  if (parents == NULL)
-    return NULL;
-  for (char **p = parents; *p; p++)
-    {
-      char *dir = xasprintf ("%s/%s", *p, name);
-      if (stat (dir, &st) == 0 && S_ISDIR (st.st_mode))
-        return dir;
-      free (dir);
-    }
-  nook_error_set (err, 0, "no running sandbox named `%s` has limits (see `nook stats`)", name);
-  return NULL;
-}
-
-static uint64_t
-read_u64 (int dirfd, const char *file)
-{
-  cleanup_free char *text = NULL;
-  if (nook_read_file_at (dirfd, file, &text, NULL, NULL) < 0 || strncmp (text, "max", 3) == 0)
-    return NOOK_CG_UNSET;
-  return strtoull (text, NULL, 10);
-}
-
-/* Sums rbytes= and wbytes= over the devices of io.stat.  */
-static void
-read_io (int dirfd, struct nook_cgroup_stats *s)
-{
-  cleanup_free char *text = NULL;
-  char *save = NULL;
-
-  if (nook_read_file_at (dirfd, "io.stat", &text, NULL, NULL) < 0)
-    return;
-  s->io_read_bytes = s->io_write_bytes = 0;
-  for (char *w = strtok_r (text, " \n", &save); w; w = strtok_r (NULL, " \n", &save))
-    {
-      if (strncmp (w, "rbytes=", 7) == 0)
-        s->io_read_bytes += strtoull (w + 7, NULL, 10);
-      else if (strncmp (w, "wbytes=", 7) == 0)
-        s->io_write_bytes += strtoull (w + 7, NULL, 10);
-    }
-}
-
-int
-nook_cgroup_stats_read (const char *dir, struct nook_cgroup_stats *s, struct nook_error *err)
-{
-  cleanup_close int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  const char *slash = strrchr (dir, '/');
-
-  memset (s, 0, sizeof *s);
-  if (fd < 0)
-    return nook_error_errno (err, "open the cgroup `%s`", dir);
-  s->name = xstrdup (slash ? slash + 1 : dir);
-  s->dir = xstrdup (dir);
-  s->cpu_usage_us = read_key (fd, "cpu.stat", "usage_usec");
-  s->memory_current = read_u64 (fd, "memory.current");
-  s->memory_peak = read_u64 (fd, "memory.peak");
-  s->memory_max = read_u64 (fd, "memory.max");
-  s->pids_current = read_u64 (fd, "pids.current");
-  s->pids_max = read_u64 (fd, "pids.max");
-  s->io_read_bytes = s->io_write_bytes = NOOK_CG_UNSET;
-  read_io (fd, s);
-  s->oom_kills = read_key (fd, "memory.events", "oom_kill");
-  return 0;
-}
-
-void
-nook_cgroup_stats_free (struct nook_cgroup_stats *s)
-{
-  free (s->name);
-  free (s->dir);
-  memset (s, 0, sizeof *s);
 }

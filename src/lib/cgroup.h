@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cgroup-spec.h"
 #include "error.h"
 
 struct nook_spec;
@@ -34,48 +35,6 @@ enum
   NOOK_CG_IO = 1 << 3,
   NOOK_CG_CPUSET = 1 << 4,
 };
-
-/* Which limits were given (bits of struct nook_limits.set).  */
-enum
-{
-  NOOK_LIM_MEMORY = 1 << 0,
-  NOOK_LIM_MEMORY_SWAP = 1 << 1,
-  NOOK_LIM_MEMORY_HIGH = 1 << 2,
-  NOOK_LIM_CPUS = 1 << 3,
-  NOOK_LIM_CPU_WEIGHT = 1 << 4,
-  NOOK_LIM_PIDS = 1 << 5,
-  NOOK_LIM_IO_WEIGHT = 1 << 6,
-  NOOK_LIM_IO_RBPS = 1 << 7,
-  NOOK_LIM_IO_WBPS = 1 << 8,
-  NOOK_LIM_CPUSET = 1 << 9,
-};
-
-/* One device's io.max line.  */
-struct nook_io_max
-{
-  unsigned major, minor;
-  uint64_t rbps, wbps; /* 0: no limit */
-};
-
-/* The resource limits of a sandbox (struct nook_spec.limits).  */
-struct nook_limits
-{
-  unsigned set; /* NOOK_LIM_* given */
-  uint64_t memory_max, memory_swap_max, memory_high;
-  uint64_t cpu_quota_us; /* per NOOK_CPU_PERIOD_US */
-  uint64_t cpu_weight, pids_max, io_weight;
-  struct nook_io_max *io_max;
-  size_t n_io_max;
-  char *cpuset_cpus;
-};
-
-#define NOOK_CPU_PERIOD_US 100000
-
-void nook_limits_free (struct nook_limits *limits);
-
-/* Adds rbps (WRITE false) or wbps (WRITE true) for the block device PATH.  */
-int nook_limits_add_io_max (struct nook_limits *limits, const char *path, uint64_t rate, bool write,
-                            struct nook_error *err);
 
 /* ---- what this host offers ------------------------------------------------ */
 
@@ -107,9 +66,27 @@ struct nook_cgroup_info
  * Returns 0, or -1 when /proc/self/cgroup cannot be read.
  */
 int nook_cgroup_probe (struct nook_cgroup_info *info, struct nook_error *err);
+
+/**
+ * nook_cgroup_info_free - frees the strings of INFO
+ * @info: as filled by nook_cgroup_probe(); zeroed afterwards
+ */
 void nook_cgroup_info_free (struct nook_cgroup_info *info);
+
+/**
+ * nook_cgroup_mode_name - how the host mounts cgroups, for `nook check`
+ * @mode: the mode
+ *
+ * Returns static storage.
+ */
 const char *nook_cgroup_mode_name (enum nook_cgroup_mode mode);
-/* "cpu memory pids" for MASK (a static buffer).  */
+
+/**
+ * nook_cgroup_controller_names - "cpu memory pids" for MASK
+ * @mask: NOOK_CG_* bits
+ *
+ * Returns a static buffer, overwritten by the next call.
+ */
 const char *nook_cgroup_controller_names (unsigned mask);
 
 /* ---- a sandbox's cgroup ----------------------------------------------------- */
@@ -128,7 +105,12 @@ struct nook_cgroup
     NULL, NULL, -1, -1, 0                                                                                    \
   }
 
-/* The controllers SPEC's limits need; 0 when no limit was given.  */
+/**
+ * nook_limits_controllers - the controllers LIMITS need
+ * @limits: the spec's limits
+ *
+ * Returns NOOK_CG_* bits; 0 when no limit was given.  Pure.
+ */
 unsigned nook_limits_controllers (const struct nook_limits *limits);
 
 /**
@@ -147,6 +129,7 @@ int nook_cgroup_create (const struct nook_spec *spec, struct nook_cgroup *cg, st
 /**
  * nook_cgroup_exit_status - reports an OOM kill after the sandbox exited
  * @cg: the sandbox's cgroup
+ * @spec: the sandbox's spec, for the --memory value in the message
  * @status: the command's exit status
  *
  * When memory.events counts an OOM kill, prints one line saying so and
@@ -154,46 +137,39 @@ int nook_cgroup_create (const struct nook_spec *spec, struct nook_cgroup *cg, st
  */
 int nook_cgroup_exit_status (const struct nook_cgroup *cg, const struct nook_spec *spec, int status);
 
-/* Kills whatever is left in the sandbox's cgroup and removes it.  */
+/**
+ * nook_cgroup_destroy - kills whatever is left in the sandbox's cgroup and removes it
+ * @cg: the sandbox's cgroup; released (and reset) even when the removal fails,
+ *      which is logged as a warning
+ */
 void nook_cgroup_destroy (struct nook_cgroup *cg);
 
-/* ---- statistics ---------------------------------------------------------------- */
+/* ---- shared with cgroup-stats.c ------------------------------------------------ */
+
+/* The cgroup under the caller's that holds one cgroup per sandbox.  */
+#define NOOK_CGROUP_SANDBOXES "nook"
 
 #define NOOK_CG_UNSET UINT64_MAX /* a value the kernel does not report, or "max" */
 
-struct nook_cgroup_stats
-{
-  char *name;
-  char *dir;
-  uint64_t cpu_usage_us;
-  uint64_t memory_current, memory_peak, memory_max;
-  uint64_t pids_current, pids_max;
-  uint64_t io_read_bytes, io_write_bytes;
-  uint64_t oom_kills;
-};
+/**
+ * nook_cgroup_clean_stale - removes the sandbox cgroups of nooks that died
+ * @sandboxes_fd: a directory fd of a C/nook
+ *
+ * A live nook holds a lock on its sandbox's cgroup; any cgroup under
+ * SANDBOXES_FD whose lock can be taken belonged to a nook that was killed:
+ * its processes are killed and the cgroup removed.  Failures are logged
+ * and skipped.
+ */
+void nook_cgroup_clean_stale (int sandboxes_fd);
 
 /**
- * nook_cgroup_list - the sandboxes that have a cgroup
- * @names: filled with a NULL-terminated list of names (free with strv_free)
- * @err: set on failure
+ * nook_cgroup_read_key - one "KEY VALUE" line of a flat-keyed cgroup file
+ * @dirfd: the cgroup's directory fd
+ * @file: e.g. "memory.events"
+ * @key: e.g. "oom_kill"
  *
- * Lists C/nook of the caller's delegated cgroup, after removing cgroups left
- * by a nook that was killed.  An empty list when there is none.
+ * Returns the value, or NOOK_CG_UNSET when the file or the key is missing.
  */
-int nook_cgroup_list (char ***names, struct nook_error *err);
-
-/**
- * nook_cgroup_find_sandbox - the cgroup directory of a sandbox
- * @name: the sandbox's name (or id)
- * @err: set when no running sandbox has that name
- *
- * The one place that maps a sandbox to its cgroup.  Returns a newly
- * allocated absolute path, or NULL.
- */
-char *nook_cgroup_find_sandbox (const char *name, struct nook_error *err);
-
-/* Reads the statistics of the sandbox cgroup DIR.  */
-int nook_cgroup_stats_read (const char *dir, struct nook_cgroup_stats *stats, struct nook_error *err);
-void nook_cgroup_stats_free (struct nook_cgroup_stats *stats);
+uint64_t nook_cgroup_read_key (int dirfd, const char *file, const char *key);
 
 #endif

@@ -13,7 +13,7 @@
 #include "security.h"
 #include "state.h"
 #include "overlay-spec.h"
-#include "cgroup.h"
+#include "cgroup-spec.h"
 #include "error.h"
 #include "net.h"
 
