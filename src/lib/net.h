@@ -1,9 +1,12 @@
 /* nook: the sandbox's network.
  *
  * Modes: `none` (a private network namespace with lo up), `host` (the
- * host's stack), and user-mode networking through an external helper that
- * nook starts for the sandbox's namespace and stops with it: slirp4netns or
- * passt's pasta.  Published ports go through the helper.
+ * host's stack), user-mode networking through an external helper that
+ * nook starts for the sandbox's namespace and stops with it (slirp4netns or
+ * passt's pasta; published ports go through the helper), and shared
+ * networks (netshare.h).  Each mode is a backend (net-backend.h); this is
+ * the interface spawn.c drives, in the order the functions are declared.
+ * The spec's part is in net-spec.h.
  */
 #ifndef NOOK_NET_H
 #define NOOK_NET_H
@@ -14,42 +17,12 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "net-spec.h"
 
 #define IFNAMSIZ_NOOK 16
 
 struct nook_spec;
 struct nook_root_plan;
-
-enum nook_net_mode
-{
-  NOOK_NET_NONE = 0,    /* private namespace, lo only (the default) */
-  NOOK_NET_HOST,        /* the host's namespace (same as --share-net) */
-  NOOK_NET_SLIRP4NETNS, /* slirp4netns on a tap device */
-  NOOK_NET_PASTA,       /* passt's pasta on a tap device */
-  NOOK_NET_AUTO,        /* pasta, else slirp4netns; resolved before the clone */
-  NOOK_NET_SHARED,      /* a network created with `nook network create` (netshare.h) */
-};
-
-/* One -p/--publish: HOST_IP:HOST_PORT on the host to PORT inside.  */
-struct nook_port_map
-{
-  char host_ip[16]; /* dotted IPv4; "" means every address */
-  uint16_t host_port;
-  uint16_t port;
-  bool udp;
-};
-
-/* The network part of struct nook_spec.  */
-struct nook_net_spec
-{
-  enum nook_net_mode mode;
-  bool mode_set; /* --net was given */
-  struct nook_port_map *ports;
-  size_t n_ports;
-  bool allow_host_loopback;
-  char **dns;    /* --dns servers written to /etc/resolv.conf instead of the helper's */
-  char *network; /* NOOK_NET_SHARED: the network's name */
-};
 
 /* A running helper (slirp4netns or pasta) and what it said.  */
 struct nook_net_helper
@@ -81,66 +54,129 @@ struct nook_net
   char veth[IFNAMSIZ_NOOK], peer[IFNAMSIZ_NOOK];
 };
 
-/* Brings up the loopback interface of the current network namespace.  */
-int nook_net_loopback_up (struct nook_error *err);
+/**
+ * nook_net_init - initializes NET with no helper and no network
+ * @net: the run's network; release with nook_net_release() from here on
+ */
+void nook_net_init (struct nook_net *net);
 
-/* Lets every group of the current network namespace open ICMP echo
-   ("ping") sockets, as podman does for rootless containers: ping then
-   works without CAP_NET_RAW, which the default capabilities leave out.
-   Needs the namespace's /proc mounted at /proc.  */
-int nook_net_allow_ping (struct nook_error *err);
-
-/* Parses a --publish value, [HOST_IP:]HOST_PORT:PORT[/tcp|/udp].  */
-int nook_port_parse (const char *s, struct nook_port_map *out, struct nook_error *err);
-
-/* Parses a --net mode name.  Returns 0, or -1 when NAME is no mode.  */
-int nook_net_mode_parse (const char *name, enum nook_net_mode *out);
-const char *nook_net_mode_name (enum nook_net_mode mode);
-
-/* Finds the helper program NAME ("slirp4netns" or "pasta") in PATH.
-   Returns a newly allocated path, or NULL.  */
-char *nook_net_find_helper (const char *name);
-
-/* The mode `--net auto` picks on this host: pasta when installed, else
-   slirp4netns, else NOOK_NET_NONE when neither is.  */
-enum nook_net_mode nook_net_auto_mode (void);
-
-/* Whether /dev/net/tun can be opened by the caller (the helpers need it).
-   Returns 0, or -1 with ERR naming the fix.  */
-int nook_net_check_tun (struct nook_error *err);
-
-/* In nook, before any process exists: resolves `auto`, finds the helper,
-   checks /dev/net/tun and that every published host port is free, and adds
-   the generated /etc/resolv.conf and /etc/hosts to the root PLAN.  */
+/**
+ * nook_net_prepare - the network's checks, before any process exists
+ * @spec: the sandbox
+ * @net: gets the resolved mode and what the mode took (a helper's path,
+ *       a shared network's registration)
+ * @plan: gets the generated /etc/resolv.conf and /etc/hosts
+ * @err: set on failure: `auto` with no helper installed, a missing helper,
+ *       /dev/net/tun, a published host port already taken, a network that
+ *       does not exist or whose holder cannot start
+ *
+ * Resolves `auto`, then runs the mode's prepare and etc_files steps.
+ * Returns 0 or -1; nook_net_release() frees what was taken either way.
+ */
 int nook_net_prepare (const struct nook_spec *spec, struct nook_net *net, struct nook_root_plan *plan,
                       struct nook_error *err);
 
-/* In nook, after the sandbox's id maps are written and before it goes on:
-   starts the helper for the namespaces of PID, waits until it is ready and
-   publishes the ports.  */
-int nook_net_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err);
-
-/* The fd to poll for the helper's exit, or -1 when there is no helper.  */
-int nook_net_watch_fd (const struct nook_net *net);
-
-/* Called when nook_net_watch_fd polls readable: reaps the helper and
-   remembers that it died while the sandbox ran.  */
-void nook_net_helper_exited (struct nook_net *net);
-
-/* Stops the helper (when it still runs) and releases NET.  When the helper
-   had died while the sandbox ran, prints a warning with its last message.  */
-void nook_net_release (struct nook_net *net);
-
-/* Initializes NET with no helper and no network.  */
-void nook_net_init (struct nook_net *net);
-
-/* In nook, right before the clone (see nook_netshare_enter).  */
+/**
+ * nook_net_before_clone - the mode's step right before clone3
+ * @net: as prepared
+ * @err: set on failure
+ *
+ * A shared network enters its holder's user namespace here, which cannot
+ * be undone.  Returns 0 or -1.
+ */
 int nook_net_before_clone (struct nook_net *net, struct nook_error *err);
 
-/* In the sandbox, with its capabilities: configures what nook plugged in.  */
+/**
+ * nook_net_start - plugs the network in, after the sandbox's id maps
+ * @spec: the sandbox
+ * @net: as prepared; gets the helper process it starts
+ * @pid: the sandbox's PID 1, still waiting for NOOK_SYNC_GO
+ * @err: set on failure, with a helper's last message when it died
+ *
+ * Starts the helper for the namespaces of PID, waits until it is ready and
+ * publishes the ports, or plugs a shared network's veth in.  Returns 0 or -1.
+ */
+int nook_net_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err);
+
+/**
+ * nook_net_configure_inside - configures what nook plugged in
+ * @net: as prepared (the sandbox's copy after the clone)
+ * @err: set on failure
+ *
+ * In the sandbox, with its capabilities.  Returns 0 or -1.
+ */
 int nook_net_configure_inside (const struct nook_net *net, struct nook_error *err);
 
-/* Frees the fields of SPEC's network part.  */
-void nook_net_spec_free (struct nook_net_spec *ns);
+/**
+ * nook_net_watch_fd - the fd to poll for the helper's exit
+ * @net: the run's network
+ *
+ * Returns a pidfd NET owns, or -1 when no helper runs.
+ */
+int nook_net_watch_fd (const struct nook_net *net);
+
+/**
+ * nook_net_helper_exited - the helper's pidfd polled readable
+ * @net: the run's network
+ *
+ * Reaps the helper and remembers that it died while the sandbox ran, for
+ * the warning of nook_net_release().
+ */
+void nook_net_helper_exited (struct nook_net *net);
+
+/**
+ * nook_net_release - stops what runs and releases NET
+ * @net: the run's network, initialized by nook_net_init()
+ *
+ * Stops the helper when it still runs, leaves a shared network.  When the
+ * helper had died while the sandbox ran, warns with its last message.
+ * Safe after a failed or missing nook_net_prepare().
+ */
+void nook_net_release (struct nook_net *net);
+
+/**
+ * nook_net_loopback_up - brings up lo in the current network namespace
+ * @err: set when the ioctls fail
+ *
+ * Returns 0 or -1.
+ */
+int nook_net_loopback_up (struct nook_error *err);
+
+/**
+ * nook_net_allow_ping - lets the sandbox's groups open ICMP echo sockets
+ * @err: scratch; a failure is logged, never returned
+ *
+ * Writes net.ipv4.ping_group_range for the gids mapped in this user
+ * namespace, as podman does for rootless containers: ping then works
+ * without CAP_NET_RAW, which the default capabilities leave out.  Needs
+ * the namespace's /proc mounted at /proc.  Returns 0.
+ */
+int nook_net_allow_ping (struct nook_error *err);
+
+/**
+ * nook_net_find_helper - finds a helper program in PATH
+ * @name: "slirp4netns" or "pasta"
+ *
+ * Relative PATH entries are skipped.  Returns a newly allocated path, or
+ * NULL when there is none.
+ */
+char *nook_net_find_helper (const char *name);
+
+/**
+ * nook_net_auto_mode - the mode `--net auto` picks on this host
+ *
+ * pasta when installed, else slirp4netns, else NOOK_NET_NONE when neither is.
+ */
+enum nook_net_mode nook_net_auto_mode (void);
+
+/**
+ * nook_cidr_parse - parses an IPv4 network, such as 10.89.0.0/24
+ * @s: the text
+ * @net: the network's address
+ * @prefix: its prefix length, from 16 to 29
+ *
+ * The address must be the network's (no host bits).  Returns 0, or -1.
+ */
+int nook_cidr_parse (const char *s, struct in_addr *net, int *prefix);
 
 #endif

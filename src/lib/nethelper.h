@@ -1,11 +1,20 @@
-/* nook: what the network helpers' drivers (slirp.c, pasta.c) share with
-   net.c.  Internal to the library.  */
+/* nook: the helper processes of user-mode networking (slirp4netns, pasta):
+ * checks before the clone, starting one as nook's child, waiting until it
+ * is ready, its last message, stopping it.  What the slirp4netns and pasta
+ * backends (slirp.c, pasta.c) and the shared networks' holder share.
+ * Internal to the library.
+ */
 #ifndef NOOK_NETHELPER_H
 #define NOOK_NETHELPER_H
 
+#include <stddef.h>
+
 #include "error.h"
+#include "net-spec.h"
 #include "net.h"
-#include "spec.h"
+
+struct nook_spec;
+struct nook_root_plan;
 
 /* Addresses slirp4netns gives the sandbox with --configure.  */
 #define NOOK_SLIRP_GUEST "10.0.2.100"
@@ -15,33 +24,114 @@
    link-local, so it never collides with a real network.  */
 #define NOOK_PASTA_DNS "169.254.1.1"
 
-/* Starts PATH with ARGV as a child of nook that dies with nook
-   (PR_SET_PDEATHSIG), its stdin and stdout on /dev/null and its stderr in a
-   memfd (H->log_fd).  The N_FDS fds in FDS are passed as fds 3, 4, ... in
-   that order; every other fd is closed.  Fills H->pid and H->pidfd.  */
+/**
+ * nook_net_check_tun - whether the caller can open /dev/net/tun
+ * @err: set when not, with a hint naming the fix
+ *
+ * The helpers need it.  Returns 0 or -1.
+ */
+int nook_net_check_tun (struct nook_error *err);
+
+/**
+ * nook_net_check_port_free - a published host port must be free
+ * @p: the port
+ * @err: set when something holds it (or binding it needs privileges)
+ *
+ * Before any process exists, so the failure names the port.  Returns 0 or -1.
+ */
+int nook_net_check_port_free (const struct nook_port_map *p, struct nook_error *err);
+
+/**
+ * nook_helper_prepare - the prepare step of the helper backends
+ * @spec: the sandbox; its published ports are checked
+ * @net: gets the helper's name and path (owned by NET)
+ * @err: set when the helper is not installed, /dev/net/tun cannot be
+ *       opened, or a published host port is taken
+ *
+ * Returns 0 or -1.
+ */
+int nook_helper_prepare (const struct nook_spec *spec, struct nook_net *net, struct nook_error *err);
+
+/**
+ * nook_helper_etc_files - /etc/resolv.conf and /etc/hosts for a helper mode
+ * @spec: the sandbox: --dns servers, hostname and name
+ * @plan: gets both files
+ * @dns: the helper's DNS address, used when no --dns was given
+ * @self: the address the hostname resolves to
+ */
+void nook_helper_etc_files (const struct nook_spec *spec, struct nook_root_plan *plan, const char *dns,
+                            const char *self);
+
+/**
+ * nook_helper_spawn - starts a helper as a child of nook that dies with nook
+ * @h: gets the helper's pid, pidfd and log memfd (owned by H)
+ * @path: the program
+ * @argv: its arguments
+ * @fds: passed as fds 3, 4, ... in that order; every other fd is closed
+ * @n_fds: how many (at most 16)
+ * @err: set when the memfd, the fork or the pidfd fail
+ *
+ * The helper gets PR_SET_PDEATHSIG, a process group of its own (^C is for
+ * nook), stdin and stdout on /dev/null and stderr in the memfd.  Returns 0
+ * or -1; nook_helper_stop() releases H either way.
+ */
 int nook_helper_spawn (struct nook_net_helper *h, const char *path, char *const *argv, const int *fds,
                        size_t n_fds, struct nook_error *err);
 
-/* Waits up to TIMEOUT_MS for READY_FD to become readable (or hang up),
-   watching the helper: when it exits first, ERR carries its last message.  */
+/**
+ * nook_helper_wait_ready - waits until the helper says it is ready
+ * @h: the helper
+ * @ready_fd: readable (or hung up) once it is
+ * @timeout_ms: how long to wait
+ * @err: set on a timeout, or when the helper exits first (with its last message)
+ *
+ * Returns 0 or -1.
+ */
 int nook_helper_wait_ready (struct nook_net_helper *h, int ready_fd, int timeout_ms, struct nook_error *err);
 
-/* The helper's last line of output ("" when it said nothing); static storage.  */
+/**
+ * nook_helper_last_message - the helper's last line of output
+ * @h: the helper
+ *
+ * Lines that say nothing about a failure are skipped.  Returns "" when it
+ * said nothing; static storage, overwritten by the next call.
+ */
 const char *nook_helper_last_message (const struct nook_net_helper *h);
 
-/* slirp4netns's API: publishes P to GUEST_ADDR (NULL: the --configure
-   address); *ID (may be NULL) gets the forward's id.  */
+/**
+ * nook_helper_exited - the exited step of the helper backends
+ * @net: the run's network: its helper is reaped and marked as died
+ */
+void nook_helper_exited (struct nook_net *net);
+
+/**
+ * nook_helper_stop - the stop step of the helper backends
+ * @net: the run's network: its helper is killed and reaped when it still
+ *       runs, and its fds and path are released
+ *
+ * Warns, with the helper's last message, when it had died while the
+ * sandbox ran.
+ */
+void nook_helper_stop (struct nook_net *net);
+
+/**
+ * nook_slirp_add_hostfwd - publishes a port through slirp4netns's API
+ * @sock: the API socket
+ * @p: the port
+ * @guest_addr: the address to forward to; NULL: the --configure address
+ * @id: gets the forward's id (may be NULL)
+ * @err: set when slirp4netns cannot be asked or refuses
+ *
+ * Returns 0 or -1.
+ */
 int nook_slirp_add_hostfwd (const char *sock, const struct nook_port_map *p, const char *guest_addr, int *id,
                             struct nook_error *err);
+
+/**
+ * nook_slirp_remove_hostfwd - removes a forward; errors are ignored
+ * @sock: the API socket
+ * @id: the forward's id from nook_slirp_add_hostfwd()
+ */
 void nook_slirp_remove_hostfwd (const char *sock, int id);
-
-/* A published host port that something already holds fails before any
-   process exists, naming the port.  */
-int nook_net_check_port_free (const struct nook_port_map *p, struct nook_error *err);
-
-/* The drivers: start the helper for the namespaces of PID and publish
-   SPEC's ports; return once the sandbox's network is configured.  */
-int nook_slirp_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err);
-int nook_pasta_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err);
 
 #endif

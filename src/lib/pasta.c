@@ -9,6 +9,7 @@
  * nothing is written to disk.  Ports are published with -t/-u at start;
  * every automatic forwarding is turned off, in particular -T/-U (ports bound
  * on the host's loopback, reachable from the sandbox), unless asked for.
+ * This is the backend of `--net pasta` (net-backend.h).
  */
 #include <config.h>
 
@@ -19,7 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "net-backend.h"
+#include "net.h"
 #include "nethelper.h"
+#include "spec.h"
 #include "utils.h"
 
 #define PASTA_READY_TIMEOUT_MS 10000
@@ -81,8 +85,10 @@ pasta_argv (const struct nook_spec *spec, pid_t pid)
   return argv;
 }
 
-int
-nook_pasta_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err)
+/* After the id maps: starts pasta for the namespaces of PID, with SPEC's
+   ports, and waits until it configured the sandbox's tap device.  */
+static int
+pasta_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err)
 {
   cleanup_strv char **argv = pasta_argv (spec, pid);
   cleanup_close int ready_r = -1;
@@ -104,3 +110,22 @@ nook_pasta_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid,
   nook_log ("pasta ready, %zu port(s) published", spec->net.n_ports);
   return 0;
 }
+
+static int
+pasta_etc_files (const struct nook_spec *spec, const struct nook_net *net, struct nook_root_plan *plan,
+                 struct nook_error *err)
+{
+  (void)net, (void)err;
+  /* pasta copies the host's address, which nook does not choose: the
+     hostname gets the loopback alias Debian uses for it.  */
+  nook_helper_etc_files (spec, plan, NOOK_PASTA_DNS, "127.0.1.1");
+  return 0;
+}
+
+const struct nook_net_backend nook_net_pasta = {
+  .prepare = nook_helper_prepare,
+  .etc_files = pasta_etc_files,
+  .start = pasta_start,
+  .exited = nook_helper_exited,
+  .stop = nook_helper_stop,
+};

@@ -6,7 +6,8 @@
  * outside.  It writes "1" on --ready-fd once tap0 is configured (and the
  * API socket listens); --exit-fd makes it stop when nook closes its end,
  * which the kernel also does when nook is killed.  Ports are published
- * through its API socket (add_hostfwd, JSON).
+ * through its API socket (add_hostfwd, JSON).  This is the backend of
+ * `--net slirp4netns` (net-backend.h).
  */
 #include <config.h>
 
@@ -24,7 +25,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "net-backend.h"
+#include "net.h"
 #include "nethelper.h"
+#include "spec.h"
 #include "utils.h"
 
 #define SLIRP_READY_TIMEOUT_MS 10000
@@ -222,8 +226,11 @@ slirp_spawn (const struct nook_spec *spec, struct nook_net *net, pid_t pid, cons
   return 0;
 }
 
-int
-nook_slirp_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err)
+/* After the id maps: starts slirp4netns for the namespaces of PID and
+   publishes SPEC's ports through its API socket, which exists only until
+   they are.  */
+static int
+slirp_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err)
 {
   cleanup_free char *dir = NULL;
   cleanup_free char *sock = NULL;
@@ -244,3 +251,20 @@ nook_slirp_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid,
     nook_log ("slirp4netns ready, %zu port(s) published", spec->net.n_ports);
   return r;
 }
+
+static int
+slirp_etc_files (const struct nook_spec *spec, const struct nook_net *net, struct nook_root_plan *plan,
+                 struct nook_error *err)
+{
+  (void)net, (void)err;
+  nook_helper_etc_files (spec, plan, NOOK_SLIRP_DNS, NOOK_SLIRP_GUEST);
+  return 0;
+}
+
+const struct nook_net_backend nook_net_slirp4netns = {
+  .prepare = nook_helper_prepare,
+  .etc_files = slirp_etc_files,
+  .start = slirp_start,
+  .exited = nook_helper_exited,
+  .stop = nook_helper_stop,
+};

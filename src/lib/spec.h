@@ -15,7 +15,7 @@
 #include "overlay-spec.h"
 #include "cgroup-spec.h"
 #include "error.h"
-#include "net.h"
+#include "net-spec.h"
 
 /* Namespaces nook creates; a bit set in spec->share keeps the host's.  */
 enum
