@@ -1,4 +1,5 @@
-/* Unit tests: number and size parsing, errors.  */
+/* Unit tests: number and size parsing, errors, escaping what a sandbox
+   named.  */
 #include <config.h>
 
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "lib/escape.h"
 #include "lib/utils.h"
 
 static void
@@ -57,6 +59,61 @@ errors_wrap_and_hint (void **state)
   assert_null (err.msg);
 }
 
+static void
+assert_escaped (const char *in, const char *want)
+{
+  char *got = nook_escape_name (in);
+  assert_string_equal (got, want);
+  free (got);
+}
+
+static void
+escape_keeps_text_and_quotes_controls (void **state)
+{
+  /* Printable ASCII and valid UTF-8 (accents, CJK, emoji) stay.  */
+  assert_escaped ("plain name-1.txt", "plain name-1.txt");
+  assert_escaped ("caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80");
+  assert_escaped ("", "");
+  /* ESC, CR, newline, tab, DEL, other controls, and the backslash.  */
+  assert_escaped ("a\x1b[2Kb", "a\\x1b[2Kb");
+  assert_escaped ("x\ry\nz\tw", "x\\ry\\nz\\tw");
+  assert_escaped ("\x01\x7f\x1f", "\\x01\\x7f\\x1f");
+  assert_escaped ("back\\slash", "back\\\\slash");
+  /* An escaped name cannot pass for another: `\x1b` typed as text. */
+  assert_escaped ("\\x1b", "\\\\x1b");
+}
+
+static void
+escape_quotes_invalid_utf8_and_terminal_code_points (void **state)
+{
+  /* A lone continuation byte, a truncated sequence, bytes never valid.  */
+  assert_escaped ("a\x80"
+                  "b",
+                  "a\\x80b");
+  assert_escaped ("\xe6\x97", "\\xe6\\x97");
+  assert_escaped ("\xff\xfe", "\\xff\\xfe");
+  /* Overlong `/` and NUL, a surrogate, beyond U+10FFFF.  */
+  assert_escaped ("\xc0\xaf", "\\xc0\\xaf");
+  assert_escaped ("\xe0\x80\xaf", "\\xe0\\x80\\xaf");
+  assert_escaped ("\xed\xa0\x80", "\\xed\\xa0\\x80");
+  assert_escaped ("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80");
+  /* C1 CSI (U+009B) acts like ESC [; U+202E reverses the line.  */
+  assert_escaped ("a\xc2\x9b"
+                  "2Kb",
+                  "a\\xc2\\x9b2Kb");
+  assert_escaped ("\xe2\x80\xaetxt.exe", "\\xe2\\x80\\xaetxt.exe");
+  /* A valid sequence right after an invalid byte is kept.  */
+  assert_escaped ("\xa9\xc3\xa9", "\\xa9\xc3\xa9");
+}
+
+static void
+escape_bytes_shows_nul (void **state)
+{
+  char *got = nook_escape_bytes ("a\0b", 3);
+  assert_string_equal (got, "a\\x00b");
+  free (got);
+}
+
 int
 main (void)
 {
@@ -64,6 +121,9 @@ main (void)
     cmocka_unit_test (parse_uint_accepts_only_plain_numbers),
     cmocka_unit_test (parse_size_takes_suffixes),
     cmocka_unit_test (errors_wrap_and_hint),
+    cmocka_unit_test (escape_keeps_text_and_quotes_controls),
+    cmocka_unit_test (escape_quotes_invalid_utf8_and_terminal_code_points),
+    cmocka_unit_test (escape_bytes_shows_nul),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
