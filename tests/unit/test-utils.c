@@ -1,5 +1,5 @@
 /* Unit tests: number and size parsing, errors, escaping what a sandbox
-   named.  */
+   named, and which names an upper may hold.  */
 #include <config.h>
 
 #include <setjmp.h>
@@ -8,9 +8,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
+#include "lib/diff.h"
 #include "lib/escape.h"
 #include "lib/utils.h"
 
@@ -114,6 +116,61 @@ escape_bytes_shows_nul (void **state)
   free (got);
 }
 
+static void
+upper_names_must_name_an_entry (void **state)
+{
+  assert_true (nook_diff_name_ok ("a"));
+  assert_true (nook_diff_name_ok ("..."));
+  assert_true (nook_diff_name_ok (".wh.x"));
+  assert_true (nook_diff_name_ok ("a\x1b"));
+  assert_false (nook_diff_name_ok (""));
+  assert_false (nook_diff_name_ok ("."));
+  assert_false (nook_diff_name_ok (".."));
+  assert_false (nook_diff_name_ok ("a/b"));
+  assert_false (nook_diff_name_ok ("/"));
+}
+
+static void
+change_lines_show_modes_and_escape (void **state)
+{
+  struct nook_change chmod_x
+      = { .kind = 'C', .path = "/build.sh", .mode = S_IFREG | 0755, .old_mode = S_IFREG | 0644 };
+  struct nook_change suid = { .kind = 'A', .path = "/sh", .mode = S_IFREG | 04755 };
+  struct nook_change made_suid
+      = { .kind = 'C', .path = "/t", .mode = S_IFREG | 06755, .old_mode = S_IFREG | 0755 };
+  struct nook_change dev = { .kind = 'A', .path = "/null", .mode = S_IFCHR | 0666 };
+  struct nook_change sgid_dir = { .kind = 'A', .path = "/shared", .mode = S_IFDIR | 02775 };
+  struct nook_change esc = { .kind = 'D', .path = "/a\x1b[1Ab\r" };
+  struct nook_changes two = { .v = (struct nook_change[]){ chmod_x, suid }, .n = 2 };
+  struct nook_error err = { 0 };
+  char *line;
+
+  line = nook_change_line (&chmod_x, "/p");
+  assert_string_equal (line, "C /p/build.sh (0644 -> 0755)");
+  free (line);
+  line = nook_change_line (&suid, NULL);
+  assert_string_equal (line, "A /sh (4755, setuid)");
+  free (line);
+  line = nook_change_line (&made_suid, NULL);
+  assert_string_equal (line, "C /t (0755 -> 6755, setuid and setgid)");
+  free (line);
+  line = nook_change_line (&dev, NULL);
+  assert_string_equal (line, "A /null (0666, character device)");
+  free (line);
+  line = nook_change_line (&sgid_dir, NULL);
+  assert_string_equal (line, "A /shared");
+  free (line);
+  line = nook_change_line (&esc, "/p");
+  assert_string_equal (line, "D /p/a\\x1b[1Ab\\r");
+  free (line);
+  assert_int_equal (nook_changes_check_special (&two, "/p", &err), -1);
+  assert_non_null (strstr (err.msg, "`/p/sh`: a setuid file (mode 4755)"));
+  assert_non_null (strstr (err.msg, "--allow-setuid"));
+  nook_error_release (&err);
+  two.n = 1;
+  assert_int_equal (nook_changes_check_special (&two, "/p", &err), 0);
+}
+
 int
 main (void)
 {
@@ -124,6 +181,8 @@ main (void)
     cmocka_unit_test (escape_keeps_text_and_quotes_controls),
     cmocka_unit_test (escape_quotes_invalid_utf8_and_terminal_code_points),
     cmocka_unit_test (escape_bytes_shows_nul),
+    cmocka_unit_test (upper_names_must_name_an_entry),
+    cmocka_unit_test (change_lines_show_modes_and_escape),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
