@@ -149,11 +149,11 @@ check_name (const char *rel, const char *name, struct nook_error *err)
   if (nook_diff_name_ok (name))
     {
       victim = nook_escape_name (name + 4);
-      nook_error_set (err, 0, "`%s`: a whiteout of `%s`, which is not a name in its directory", shown,
-                      victim);
+      nook_error_set (err, 0, "`%s` in the upper: a whiteout of `%s`, which is not a name in its directory",
+                      shown, victim);
     }
   else
-    nook_error_set (err, 0, "`%s`: not a name in its directory", shown);
+    nook_error_set (err, 0, "`%s` in the upper: not a name in its directory", shown);
   return nook_error_hint (err, "the sandboxed command wrote it to reach outside the directory; nothing was "
                                "applied");
 }

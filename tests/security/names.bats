@@ -85,7 +85,7 @@ assert_whiteout_refused() { # NAME VICTIM
   run nook try --overlay=kernel --commit -- sh -c "echo new > added; touch './$1'"
   assert_status 125
   assert_one_error_line
-  assert_output_has "\`/$1\`: a whiteout of \`$2\`, which is not a name in its directory"
+  assert_output_has "\`/$1\` in the upper: a whiteout of \`$2\`, which is not a name in its directory"
   assert_output_lacks "changes applied"
   [ ! -e added ]
   assert_project_unchanged
@@ -108,7 +108,7 @@ assert_whiteout_refused() { # NAME VICTIM
   run nook try --overlay=kernel --commit -- sh -c 'rm link && mkdir link && touch link/.wh... && echo new > added'
   assert_status 125
   assert_one_error_line
-  assert_output_has '`/link/.wh...`: a whiteout of `..`'
+  assert_output_has '`/link/.wh...` in the upper: a whiteout of `..`'
   [ ! -e added ]
   [ -L link ]
   assert_project_unchanged
@@ -123,7 +123,7 @@ assert_whiteout_refused() { # NAME VICTIM
   run nook diff --layer "$PWD" "$BATS_TEST_TMPDIR/kept"
   assert_status 125
   assert_one_error_line
-  assert_output_has '`/.wh...`: a whiteout of `..`'
+  assert_output_has '`/.wh...` in the upper: a whiteout of `..`'
   run nook diff --json --layer "$PWD" "$BATS_TEST_TMPDIR/kept"
   assert_status 125
   assert_project_unchanged
