@@ -12,9 +12,11 @@
 #define DIFF_USAGE                                                                                           \
   "Usage: nook diff [--json] [--layer DIR]... UPPER\n\n"                                                     \
   "Lists what a run changed in the upper layer UPPER (nook run --upper UPPER), one line each:\n"             \
-  "  A PATH  added    C PATH  changed    D PATH  deleted\n\n"                                                \
+  "  A PATH  added    C PATH  changed    D PATH  deleted\n"                                                  \
+  "with (OLD -> NEW) after a change of permissions, and the mode of setuid, setgid and device\n"             \
+  "entries; names are escaped (\\x1b, \\n, \\\\) as ls -b does.\n\n"                                         \
   "Options:\n"                                                                                               \
-  "  --json           print a JSON array of {\"kind\", \"path\"}\n"                                          \
+  "  --json           print a JSON array of {\"kind\", \"path\", \"mode\"}, paths exact\n"                   \
   "  --layer DIR      a lower layer to compare with (repeat, first the lowest; default: the layers\n"        \
   "                   nook run used with UPPER)\n"
 
@@ -28,7 +30,10 @@ print_changes (const struct nook_changes *c, bool json)
     }
   else
     for (size_t i = 0; i < c->n; i++)
-      printf ("%c %s\n", c->v[i].kind, c->v[i].path);
+      {
+        cleanup_free char *line = nook_change_line (&c->v[i], NULL);
+        printf ("%s\n", line);
+      }
   return fflush (stdout) == 0 ? 0 : NOOK_EXIT_ERROR;
 }
 

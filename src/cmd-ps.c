@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "lib/escape.h"
 #include "lib/state.h"
 #include "lib/utils.h"
 
@@ -125,8 +126,15 @@ ps_line (const struct nook_sandbox *sb)
   snprintf (created, sizeof created, "%s", nook_sandbox_str (sb, "created") ?: "-");
   if (strlen (created) > 10)
     created[10] = ' ';
-  printf ("%-12s  %-16s  %-8s  %-19s  %-10s  %-8s  %-22s  %s\n", sb->id, name ? name : "-", pid, created,
-          status, up, ports ? ports : "-", cmd);
+  /* What comes from the state (the command line above all) may hold any
+     byte: escaped.  */
+  {
+    cleanup_free char *e_id = nook_escape_name (sb->id), *e_name = nook_escape_name (name ? name : "-");
+    cleanup_free char *e_created = nook_escape_name (created), *e_status = nook_escape_name (status);
+    cleanup_free char *e_cmd = nook_escape_name (cmd);
+    printf ("%-12s  %-16s  %-8s  %-19s  %-10s  %-8s  %-22s  %s\n", e_id, e_name, pid, e_created, e_status, up,
+            ports ? ports : "-", e_cmd);
+  }
 }
 
 int

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "lib/escape.h"
 #include "lib/proc.h"
 #include "lib/state.h"
 #include "lib/utils.h"
@@ -54,9 +55,12 @@ nook_cmd_top (int argc, char **argv)
   for (size_t i = 0; i < n; i++)
     {
       cleanup_free char *cmd = nook_proc_cmdline (pids[i]);
+      cleanup_free char *shown = NULL;
       if (nook_proc_inner_pid (pids[i], &inner) < 0)
         continue;
-      printf ("%-10d %-10d %s\n", (int)pids[i], (int)inner, cmd);
+      /* A process sets its own command line: escaped, ESC and all.  */
+      shown = nook_escape_name (cmd);
+      printf ("%-10d %-10d %s\n", (int)pids[i], (int)inner, shown);
     }
   close (fd);
   nook_sandbox_release (&sb);

@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "lib/diff.h"
+#include "lib/escape.h"
 #include "lib/spawn.h"
 #include "lib/try.h"
 #include "lib/utils.h"
@@ -19,12 +20,15 @@ enum
   OPT_PATH = 1,
   OPT_COMMIT,
   OPT_KEEP,
+  OPT_ALLOW_SETUID,
 };
 
 static const struct nook_option try_options[] = {
   { "path", 0, 1, OPT_PATH, "DIR", "try changes to DIR (repeat; default: the current directory)" },
   { "commit", 0, 0, OPT_COMMIT, "", "apply the changes when CMD succeeds, without asking" },
   { "keep", 0, 1, OPT_KEEP, "DIR", "keep the changes as an upper layer in DIR instead of applying them" },
+  { "allow-setuid", 0, 0, OPT_ALLOW_SETUID, "",
+    "also apply setuid and setgid files and device nodes (refused by default)" },
   { NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -41,6 +45,9 @@ try_apply (const struct nook_option *o, char **val, struct nook_spec *spec, stru
       return 0;
     case OPT_KEEP:
       nook_option_string (&spec->fs.try_keep, val[0]);
+      return 0;
+    case OPT_ALLOW_SETUID:
+      spec->fs.try_allow_setuid = true;
       return 0;
     }
   return nook_error_set (err, 0, "option --%s is not handled", o->name);
@@ -68,9 +75,11 @@ static const struct nook_option_group *const try_groups[] = {
 
 #define TRY_SYNOPSIS "nook try [OPTIONS] [--] CMD [ARG...]"
 
-/* Prints the changes of every tried directory; returns how many.  */
+/* Prints the changes of every tried directory (names escaped: the command
+   chose them); returns how many.  REFUSED is filled with the first setuid,
+   setgid or device entry, which only --allow-setuid applies.  */
 static int
-show_changes (const struct nook_try *t, struct nook_error *err)
+show_changes (const struct nook_try *t, struct nook_error *refused, struct nook_error *err)
 {
   size_t total = 0;
 
@@ -80,9 +89,17 @@ show_changes (const struct nook_try *t, struct nook_error *err)
       struct nook_changes c;
 
       if (nook_diff (t->uppers[i], lowers, &c, err) < 0)
-        return -1;
+        {
+          cleanup_free char *shown = nook_escape_name (t->paths[i]);
+          return nook_error_wrap (err, "try: `%s`", shown);
+        }
       for (size_t j = 0; j < c.n; j++)
-        printf ("%c %s%s\n", c.v[j].kind, t->paths[i], c.v[j].path);
+        {
+          cleanup_free char *line = nook_change_line (&c.v[j], t->paths[i]);
+          printf ("%s\n", line);
+        }
+      if (refused->msg == NULL)
+        nook_changes_check_special (&c, t->paths[i], refused);
       total += c.n;
       nook_changes_free (&c);
     }
@@ -102,13 +119,10 @@ ask (void)
   return fgets (line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
 }
 
+/* Whether the changes, shown, are to be applied.  */
 static int
-finish (const struct nook_spec *spec, const struct nook_try *t, int status, struct nook_error *err)
+decide (const struct nook_spec *spec, int n, int status, struct nook_error *refused, struct nook_error *err)
 {
-  int n = show_changes (t, err);
-
-  if (n < 0)
-    return -1;
   if (n == 0)
     {
       fprintf (stderr, "nook: try: no changes\n");
@@ -124,14 +138,34 @@ finish (const struct nook_spec *spec, const struct nook_try *t, int status, stru
       fprintf (stderr, "nook: try: the command failed (status %d): changes not applied\n", status);
       return 0;
     }
+  /* Refused before the question: there is nothing to approve.  */
+  if (refused->msg && !spec->fs.try_allow_setuid)
+    {
+      *err = *refused;
+      *refused = (struct nook_error){ 0 };
+      return nook_error_wrap (err, "try");
+    }
   if (!spec->fs.try_commit && !ask ())
     {
       fprintf (stderr,
                "nook: try: changes not applied (use --commit to apply them, --keep DIR to save them)\n");
       return 0;
     }
+  return 1;
+}
+
+static int
+finish (const struct nook_spec *spec, const struct nook_try *t, int status, struct nook_error *err)
+{
+  struct nook_error refused = { 0 };
+  int n = show_changes (t, &refused, err);
+  int apply = n < 0 ? -1 : decide (spec, n, status, &refused, err);
+
+  nook_error_release (&refused);
+  if (apply <= 0)
+    return apply;
   for (size_t i = 0; t->paths[i]; i++)
-    if (nook_diff_apply (t->uppers[i], t->paths[i], err) < 0)
+    if (nook_diff_apply (t->uppers[i], t->paths[i], spec->fs.try_allow_setuid, err) < 0)
       return nook_error_wrap (err, "try");
   fprintf (stderr, "nook: try: changes applied\n");
   return 0;

@@ -3,7 +3,10 @@
  *
  * Every walk goes through directory fds with O_NOFOLLOW: the upper was
  * written by the sandboxed command, so a symlink in it is data, never a
- * way into the rest of the host.
+ * way into the rest of the host.  Its names are data too: the kernel's
+ * overlay lets the command create a file named `.wh...`, which as an OCI
+ * whiteout would delete `..`; every name is checked (nook_diff_name_ok)
+ * before it is listed or applied, and escaped before it is shown.
  */
 #include <config.h>
 
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include "diff.h"
+#include "escape.h"
 #include "overlay.h"
 #include "utils.h"
 
@@ -106,6 +110,14 @@ strv_has (char *const *v, const char *s)
   return false;
 }
 
+/* "WHAT `PATH`: ERRNO", PATH escaped: it names what the sandbox made.  */
+static int
+path_error (struct nook_error *err, int errnum, const char *what, const char *path)
+{
+  cleanup_free char *shown = nook_escape_name (path);
+  return nook_error_set (err, errnum, "%s `%s`", what, shown);
+}
+
 static int
 open_dir_beneath (int rootfd, const char *rel)
 {
@@ -114,6 +126,36 @@ open_dir_beneath (int rootfd, const char *rel)
   while (*rel == '/')
     rel++;
   return syscall (SYS_openat2, rootfd, *rel ? rel : ".", &how, sizeof how);
+}
+
+bool
+nook_diff_name_ok (const char *name)
+{
+  return name[0] != '\0' && strcmp (name, ".") != 0 && strcmp (name, "..") != 0 && strchr (name, '/') == NULL;
+}
+
+/* REL/NAME is an entry of the upper: NAME, and the name it deletes when it
+   is an OCI whiteout, must each name an entry of the directory.  */
+static int
+check_name (const char *rel, const char *name, struct nook_error *err)
+{
+  bool whiteout = strncmp (name, WH_PREFIX, 4) == 0;
+  cleanup_free char *path = NULL, *shown = NULL, *victim = NULL;
+
+  if (nook_diff_name_ok (name) && (!whiteout || nook_diff_name_ok (name + 4)))
+    return 0;
+  path = xasprintf ("%s/%s", rel, name);
+  shown = nook_escape_name (path);
+  if (nook_diff_name_ok (name))
+    {
+      victim = nook_escape_name (name + 4);
+      nook_error_set (err, 0, "`%s` in the upper: a whiteout of `%s`, which is not a name in its directory",
+                      shown, victim);
+    }
+  else
+    nook_error_set (err, 0, "`%s` in the upper: not a name in its directory", shown);
+  return nook_error_hint (err, "the sandboxed command wrote it to reach outside the directory; nothing was "
+                               "applied");
 }
 
 /* ---- nook diff ------------------------------------------------------------------ */
@@ -127,17 +169,18 @@ struct walk
 };
 
 static void
-emit (struct walk *w, char kind, const char *path)
+emit (struct walk *w, char kind, const char *path, mode_t mode, mode_t old_mode)
 {
   w->out->v = xrealloc (w->out->v, (w->out->n + 1) * sizeof *w->out->v);
-  w->out->v[w->out->n].kind = kind;
-  w->out->v[w->out->n].path = xstrdup (path);
+  w->out->v[w->out->n]
+      = (struct nook_change){ .kind = kind, .path = xstrdup (path), .mode = mode, .old_mode = old_mode };
   w->out->n++;
 }
 
-/* Whether the lowers, merged, have DIR/NAME (DIR relative to their root).  */
+/* Whether the lowers, merged, have DIR/NAME (DIR relative to their root);
+   OLD_MODE is set to its mode there.  */
 static bool
-lowers_have (struct walk *w, const char *dir, const char *name)
+lowers_have (struct walk *w, const char *dir, const char *name, mode_t *old_mode)
 {
   cleanup_free char *wh = xasprintf (WH_PREFIX "%s", name);
 
@@ -149,7 +192,10 @@ lowers_have (struct walk *w, const char *dir, const char *name)
       if (fd < 0)
         continue;
       if (fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-        return !is_whiteout_dev (&st);
+        {
+          *old_mode = st.st_mode;
+          return !is_whiteout_dev (&st);
+        }
       if (fstatat (fd, wh, &st, AT_SYMLINK_NOFOLLOW) == 0 || dir_is_opaque (fd))
         return false;
     }
@@ -174,7 +220,7 @@ emit_hidden (struct walk *w, const char *rel, char *const *upper_names)
           {
             cleanup_free char *path = xasprintf ("%s/%s", rel, names[j]);
             strv_append (&seen, names[j]);
-            emit (w, 'D', path);
+            emit (w, 'D', path, 0, 0);
           }
     }
 }
@@ -187,10 +233,13 @@ walk_entry (struct walk *w, int fd, const char *rel, const char *name, bool belo
   cleanup_free char *path = xasprintf ("%s/%s", rel, name);
   cleanup_close int sub = -1;
   struct stat st;
+  mode_t old_mode = 0;
   bool existed;
 
+  if (check_name (rel, name, err) < 0)
+    return -1;
   if (fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-    return nook_error_errno (err, "diff: `%s`", path);
+    return path_error (err, errno, "diff", path);
   if (strncmp (name, WH_PREFIX, 4) == 0)
     {
       /* .wh.NAME deletes NAME; fuse-overlayfs also keeps whiteout
@@ -198,27 +247,27 @@ walk_entry (struct walk *w, int fd, const char *rel, const char *name, bool belo
       if (!is_whiteout_dev (&st))
         {
           cleanup_free char *deleted = xasprintf ("%s/%s", rel, name + 4);
-          emit (w, 'D', deleted);
+          emit (w, 'D', deleted, 0, 0);
         }
       return 0;
     }
   if (is_whiteout_dev (&st))
     {
-      emit (w, 'D', path);
+      emit (w, 'D', path, 0, 0);
       return 0;
     }
   if (below_new)
     existed = false;
   else if (w->have_lowers)
-    existed = lowers_have (w, rel, name);
+    existed = lowers_have (w, rel, name, &old_mode);
   else
     existed = has_xattr_at (fd, name, origin_xattrs, false);
-  emit (w, existed ? 'C' : 'A', path);
+  emit (w, existed ? 'C' : 'A', path, st.st_mode, existed ? old_mode : 0);
   if (!S_ISDIR (st.st_mode))
     return 0;
   sub = openat (fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (sub < 0)
-    return nook_error_errno (err, "diff: `%s`", path);
+    return path_error (err, errno, "diff", path);
   return walk_dir (w, sub, path, existed, err);
 }
 
@@ -283,6 +332,86 @@ nook_changes_free (struct nook_changes *changes)
   memset (changes, 0, sizeof *changes);
 }
 
+const char *
+nook_change_special (const struct nook_change *c)
+{
+  if (c->kind == 'D')
+    return NULL;
+  if (S_ISCHR (c->mode))
+    return "character device";
+  if (S_ISBLK (c->mode))
+    return "block device";
+  /* On a directory setgid only sets the group of what is created in it,
+     and setuid means nothing.  */
+  if (S_ISDIR (c->mode))
+    return NULL;
+  switch (c->mode & (S_ISUID | S_ISGID))
+    {
+    case S_ISUID | S_ISGID:
+      return "setuid and setgid";
+    case S_ISUID:
+      return "setuid";
+    case S_ISGID:
+      return "setgid";
+    }
+  return NULL;
+}
+
+/* Whether C changed the permissions of an entry that kept its type.  */
+static bool
+perms_changed (const struct nook_change *c)
+{
+  return c->kind == 'C' && c->old_mode != 0 && !S_ISLNK (c->mode)
+         && (c->old_mode & S_IFMT) == (c->mode & S_IFMT) && (c->old_mode & 07777) != (c->mode & 07777);
+}
+
+char *
+nook_change_line (const struct nook_change *c, const char *prefix)
+{
+  cleanup_free char *path = xasprintf ("%s%s", prefix ? prefix : "", c->path);
+  cleanup_free char *shown = nook_escape_name (path);
+  const char *special = nook_change_special (c);
+  char note[64] = "";
+
+  if (perms_changed (c))
+    snprintf (note, sizeof note, " (%04o -> %04o%s%s)", (unsigned)(c->old_mode & 07777),
+              (unsigned)(c->mode & 07777), special ? ", " : "", special ? special : "");
+  else if (special)
+    snprintf (note, sizeof note, " (%04o, %s)", (unsigned)(c->mode & 07777), special);
+  return xasprintf ("%c %s%s", c->kind, shown, note);
+}
+
+/* The message for a special entry at PATH (not yet escaped).  */
+static int
+special_error (struct nook_error *err, const char *path, mode_t mode, const char *special)
+{
+  cleanup_free char *shown = nook_escape_name (path);
+
+  if (S_ISCHR (mode) || S_ISBLK (mode))
+    nook_error_set (err, 0, "`%s`: a %s: nothing was applied", shown, special);
+  else
+    nook_error_set (err, 0, "`%s`: a %s file (mode %04o): nothing was applied", shown, special,
+                    (unsigned)(mode & 07777));
+  return nook_error_hint (err,
+                          "look at what the command made; --allow-setuid applies setuid and setgid files "
+                          "and device nodes");
+}
+
+int
+nook_changes_check_special (const struct nook_changes *changes, const char *prefix, struct nook_error *err)
+{
+  for (size_t i = 0; i < changes->n; i++)
+    {
+      const char *special = nook_change_special (&changes->v[i]);
+      if (special)
+        {
+          cleanup_free char *path = xasprintf ("%s%s", prefix ? prefix : "", changes->v[i].path);
+          return special_error (err, path, changes->v[i].mode, special);
+        }
+    }
+  return 0;
+}
+
 char *
 nook_changes_to_json (const struct nook_changes *changes)
 {
@@ -291,10 +420,25 @@ nook_changes_to_json (const struct nook_changes *changes)
 
   for (size_t i = 0; i < changes->n; i++)
     {
+      const struct nook_change *c = &changes->v[i];
       json_object *o = json_object_new_object ();
-      char kind[2] = { changes->v[i].kind, '\0' };
+      char kind[2] = { c->kind, '\0' }, mode[8];
+      const char *special = nook_change_special (c);
+
       json_object_object_add (o, "kind", json_object_new_string (kind));
-      json_object_object_add (o, "path", json_object_new_string (changes->v[i].path));
+      json_object_object_add (o, "path", json_object_new_string (c->path));
+      if (c->kind != 'D')
+        {
+          snprintf (mode, sizeof mode, "%04o", (unsigned)(c->mode & 07777));
+          json_object_object_add (o, "mode", json_object_new_string (mode));
+        }
+      if (perms_changed (c))
+        {
+          snprintf (mode, sizeof mode, "%04o", (unsigned)(c->old_mode & 07777));
+          json_object_object_add (o, "old_mode", json_object_new_string (mode));
+        }
+      if (special)
+        json_object_object_add (o, "special", json_object_new_string (special));
       json_object_array_add (arr, o);
     }
   text = xstrdup (
@@ -395,6 +539,18 @@ copy_data (int in, int out)
   return nook_copy_fd (in, out);
 }
 
+/* Refuses ST at PATH when it is special (nook_change_special) and not
+   allowed.  Checked again as each entry is applied: the upper may have
+   changed since it was listed.  */
+static int
+check_special (const struct stat *st, const char *path, bool allow_special, struct nook_error *err)
+{
+  struct nook_change c = { .kind = 'A', .mode = st->st_mode };
+  const char *special = nook_change_special (&c);
+
+  return special && !allow_special ? special_error (err, path, st->st_mode, special) : 0;
+}
+
 /* Writes the non-directory NAME of the upper as a temporary file in the
    target directory, with its mode and times, then renames it over.  */
 static int
@@ -436,17 +592,20 @@ apply_leaf (int ufd, int tfd, const char *name, const struct stat *st, const cha
     }
   else if (S_ISFIFO (st->st_mode))
     r = mkfifoat (tfd, tmp, st->st_mode & 07777);
+  else if (S_ISCHR (st->st_mode) || S_ISBLK (st->st_mode))
+    /* Allowed by the caller (check_special); the kernel still decides.  */
+    r = mknodat (tfd, tmp, st->st_mode & (S_IFMT | 07777), st->st_rdev);
   else
     {
-      nook_warn ("try: `%s` is a device or socket: not applied", path);
+      cleanup_free char *shown = nook_escape_name (path);
+      nook_warn ("try: `%s` is a socket: not applied", shown);
       return 0;
     }
   if (r < 0)
     {
       int saved = errno;
       unlinkat (tfd, tmp, 0);
-      errno = saved;
-      return nook_error_errno (err, "apply `%s`", path);
+      return path_error (err, saved, "apply", path);
     }
   /* A directory in the way is replaced, as the command replaced it.  */
   if (fstatat (tfd, name, &cur, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR (cur.st_mode))
@@ -455,16 +614,15 @@ apply_leaf (int ufd, int tfd, const char *name, const struct stat *st, const cha
     {
       int saved = errno;
       unlinkat (tfd, tmp, 0);
-      errno = saved;
-      return nook_error_errno (err, "apply `%s`", path);
+      return path_error (err, saved, "apply", path);
     }
   return 0;
 }
 
-static int apply_dir (int ufd, int tfd, const char *rel, struct nook_error *err);
+static int apply_dir (int ufd, int tfd, const char *rel, bool allow_special, struct nook_error *err);
 
 static int
-apply_subdir (int ufd, int tfd, const char *name, const struct stat *st, const char *path,
+apply_subdir (int ufd, int tfd, const char *name, const struct stat *st, const char *path, bool allow_special,
               struct nook_error *err)
 {
   struct timespec times[2] = { st->st_atim, st->st_mtim };
@@ -473,26 +631,32 @@ apply_subdir (int ufd, int tfd, const char *name, const struct stat *st, const c
   struct stat cur;
 
   if (usub < 0)
-    return nook_error_errno (err, "apply `%s`", path);
+    return path_error (err, errno, "apply", path);
+  /* A symlink where the upper has a directory is replaced, never entered:
+     the symlink may point anywhere on the host.  */
   if (fstatat (tfd, name, &cur, AT_SYMLINK_NOFOLLOW) == 0 && (!S_ISDIR (cur.st_mode) || dir_is_opaque (usub)))
     if (nook_remove_tree_at (tfd, name) < 0)
-      return nook_error_errno (err, "apply `%s`: remove what it replaced", path);
+      return path_error (err, errno, "replace", path);
   if (mkdirat (tfd, name, 0700) < 0 && errno != EEXIST)
-    return nook_error_errno (err, "apply `%s`", path);
+    return path_error (err, errno, "apply", path);
   tsub = openat (tfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (tsub < 0)
-    return nook_error_errno (err, "apply `%s`", path);
+    return path_error (err, errno, "apply", path);
   /* Writable while it is filled; its own mode and times come last.  */
   fchmod (tsub, 0700);
-  if (apply_dir (usub, tsub, path, err) < 0)
+  if (apply_dir (usub, tsub, path, allow_special, err) < 0)
     return -1;
   if (fchmod (tsub, st->st_mode & 07777) < 0 || futimens (tsub, times) < 0)
-    return nook_error_errno (err, "apply `%s`", path);
+    return path_error (err, errno, "apply", path);
   return 0;
 }
 
+/* Applies the upper directory UFD to the target directory TFD, entry by
+   entry.  Every name is checked again here, not only when the upper was
+   listed: each one becomes a single path component under TFD, so nothing
+   lands outside it.  */
 static int
-apply_dir (int ufd, int tfd, const char *rel, struct nook_error *err)
+apply_dir (int ufd, int tfd, const char *rel, bool allow_special, struct nook_error *err)
 {
   cleanup_strv char **names = read_names (ufd);
 
@@ -504,18 +668,24 @@ apply_dir (int ufd, int tfd, const char *rel, struct nook_error *err)
 
       if (strcmp (name, OPAQUE_MARK) == 0)
         continue;
+      if (check_name (rel, name, err) < 0)
+        return -1;
       if (fstatat (ufd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        return nook_error_errno (err, "apply `%s`", path);
+        return path_error (err, errno, "apply", path);
       if (strncmp (name, WH_PREFIX, 4) == 0 || is_whiteout_dev (&st))
         {
           const char *victim = strncmp (name, WH_PREFIX, 4) == 0 ? name + 4 : name;
+          cleanup_free char *deleted = NULL;
           if (strncmp (name, WH_PREFIX, 4) == 0 && is_whiteout_dev (&st))
             continue; /* fuse-overlayfs's own marks */
-          if (nook_remove_tree_at (tfd, victim) < 0)
-            return nook_error_errno (err, "delete `%s/%s`", rel, victim);
-          continue;
+          if (nook_remove_tree_at (tfd, victim) == 0)
+            continue;
+          deleted = xasprintf ("%s/%s", rel, victim);
+          return path_error (err, errno, "delete", deleted);
         }
-      if ((S_ISDIR (st.st_mode) ? apply_subdir (ufd, tfd, name, &st, path, err)
+      if (check_special (&st, path, allow_special, err) < 0)
+        return -1;
+      if ((S_ISDIR (st.st_mode) ? apply_subdir (ufd, tfd, name, &st, path, allow_special, err)
                                 : apply_leaf (ufd, tfd, name, &st, path, err))
           < 0)
         return -1;
@@ -524,14 +694,24 @@ apply_dir (int ufd, int tfd, const char *rel, struct nook_error *err)
 }
 
 int
-nook_diff_apply (const char *upper, const char *target, struct nook_error *err)
+nook_diff_apply (const char *upper, const char *target, bool allow_special, struct nook_error *err)
 {
   cleanup_close int ufd = open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   cleanup_close int tfd = open (target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct nook_changes changes;
+  int r;
 
   if (ufd < 0)
     return nook_error_errno (err, "upper `%s`", upper);
   if (tfd < 0)
     return nook_error_errno (err, "`%s`", target);
-  return apply_dir (ufd, tfd, target, err);
+  /* The whole upper first: a bad name or a refused entry anywhere in it
+     stops everything before the first change is made.  */
+  if (nook_diff (upper, NULL, &changes, err) < 0)
+    return -1;
+  r = allow_special ? 0 : nook_changes_check_special (&changes, target, err);
+  nook_changes_free (&changes);
+  if (r < 0)
+    return -1;
+  return apply_dir (ufd, tfd, target, allow_special, err);
 }

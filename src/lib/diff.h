@@ -2,15 +2,19 @@
 #ifndef NOOK_DIFF_H
 #define NOOK_DIFF_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 
 /* One change, as docker diff shows it.  */
 struct nook_change
 {
-  char kind;  /* 'A' added, 'C' changed, 'D' deleted */
-  char *path; /* "/dir/name", relative to the merged tree's root */
+  char kind;       /* 'A' added, 'C' changed, 'D' deleted */
+  char *path;      /* "/dir/name", relative to the merged tree's root */
+  mode_t mode;     /* A, C: its mode in the upper, file type included; D: 0 */
+  mode_t old_mode; /* C: its mode in the lowers, when they were given; else 0 */
 };
 
 struct nook_changes
@@ -37,9 +41,57 @@ struct nook_changes
  */
 int nook_diff (const char *upper, char *const *lowers, struct nook_changes *out, struct nook_error *err);
 
+/**
+ * nook_diff_name_ok - whether a name from an upper names an entry of its
+ * directory
+ * @name: a name read from the upper, or the name a .wh.NAME whiteout deletes
+ *
+ * The upper was written by the sandboxed command: `.wh...` would delete
+ * `..`, the parent of the directory.  Empty, `.`, `..` and names with a
+ * `/` are refused wherever an upper is read or applied.
+ */
+bool nook_diff_name_ok (const char *name);
+
+/**
+ * nook_change_special - what makes a change more than a file's content
+ * @c: a change
+ *
+ * Return: "setuid", "setgid", "setuid and setgid" for a file (not a
+ * directory) with those bits, "character device" or "block device" for a
+ * device node, NULL otherwise.
+ */
+const char *nook_change_special (const struct nook_change *c);
+
+/**
+ * nook_change_line - a change as nook diff and nook try list it
+ * @c: the change
+ * @prefix: put before its path (nook try: the tried directory), or NULL
+ *
+ * "K PREFIX/PATH", then in parentheses the permissions that changed
+ * ("0644 -> 0755"), or the mode of a special entry with what makes it
+ * special ("4755, setuid").  The path is escaped (nook_escape_name): it
+ * was chosen in the sandbox.
+ *
+ * Return: a newly allocated line, without a newline.
+ */
+char *nook_change_line (const struct nook_change *c, const char *prefix);
+
+/**
+ * nook_changes_check_special - refuse setuid, setgid and device entries
+ * @changes: the changes about to be applied
+ * @prefix: put before their paths in the message, or NULL
+ * @err: filled with the first such entry
+ *
+ * Return: 0 when there is none, or -1 with @err set.
+ */
+int nook_changes_check_special (const struct nook_changes *changes, const char *prefix,
+                                struct nook_error *err);
+
 void nook_changes_free (struct nook_changes *changes);
 
-/* The changes as a JSON array of {"kind": "A", "path": "/x"}; malloc'd.  */
+/* The changes as a JSON array of {"kind": "A", "path": "/x", "mode": "0644"},
+   with "old_mode" where the lowers had another mode and "special" (see
+   nook_change_special) where there is one; malloc'd.  The paths are exact.  */
 char *nook_changes_to_json (const struct nook_changes *changes);
 
 /**
@@ -57,18 +109,23 @@ int nook_diff_read_layers (const char *upper, char ***lowers, struct nook_error 
  * nook_diff_apply - apply an upper's changes to a real directory
  * @upper: the upper directory
  * @target: the directory it was the overlay of
+ * @allow_special: also apply setuid and setgid files and device nodes
  * @err: filled on failure
  *
  * Deletions (whiteouts), opaque directories, new and changed files,
  * directories, symlinks and fifos, their permissions and modification
  * times apply exactly; a rename shows up in the upper as a deletion and an
  * addition and applies as such.  Files are written under a temporary name
- * and renamed into place.  Nothing in @target is followed through a
- * symlink.
+ * and renamed into place, so a hard link in @target to a file elsewhere
+ * is replaced, never written through.  Every entry is created, replaced or
+ * removed through a directory fd opened beneath @target without following
+ * a symlink; names that are not names (nook_diff_name_ok) and, without
+ * @allow_special, special entries (nook_change_special) are refused before
+ * anything is applied, and again as each entry is applied.
  *
  * Return: 0, or -1 with @err set.
  */
-int nook_diff_apply (const char *upper, const char *target, struct nook_error *err);
+int nook_diff_apply (const char *upper, const char *target, bool allow_special, struct nook_error *err);
 
 /* Removes NAME under DIRFD, recursively, making directories writable as
    needed.  ENOENT is not an error.  */

@@ -39,10 +39,12 @@ struct nook_fs_spec
   /* The default root binds the working directory read-only (nook try: the
      directory is only changed through the overlay's upper).  */
   bool cwd_readonly;
-  /* nook try: --path (default: the working directory), --keep, --commit.  */
+  /* nook try: --path (default: the working directory), --keep, --commit,
+     --allow-setuid.  */
   char **try_paths;
   char *try_keep;
   bool try_commit;
+  bool try_allow_setuid;
 };
 
 #endif

@@ -23,11 +23,20 @@ A /o/fresh
 D /o/old" ] || { echo "$output" >&2; false; }
 }
 
-@test "diff --json prints an array of kind and path" {
-  echo x > upper/f
+@test "diff --json prints an array of kind, path and mode" {
+  echo x > upper/f && chmod 640 upper/f
   run nook diff --json --layer lower upper
   assert_status 0
-  [ "$(echo "$output" | tr -d ' \n')" = '[{"kind":"A","path":"/f"}]' ]
+  [ "$(echo "$output" | tr -d ' \n')" = '[{"kind":"A","path":"/f","mode":"0640"}]' ]
+}
+
+@test "diff shows a change of permissions, also in JSON" {
+  echo x > lower/m && chmod 644 lower/m && echo x > upper/m && chmod 755 upper/m
+  run nook diff --layer lower upper
+  assert_status 0
+  [ "$output" = "C /m (0644 -> 0755)" ]
+  run nook diff --json --layer lower upper
+  [ "$(echo "$output" | tr -d ' \n')" = '[{"kind":"C","path":"/m","mode":"0755","old_mode":"0644"}]' ]
 }
 
 @test "diff of a missing upper fails with one line" {

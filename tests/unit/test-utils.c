@@ -1,4 +1,5 @@
-/* Unit tests: number and size parsing, errors.  */
+/* Unit tests: number and size parsing, errors, escaping what a sandbox
+   named, and which names an upper may hold.  */
 #include <config.h>
 
 #include <setjmp.h>
@@ -7,9 +8,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
+#include "lib/diff.h"
+#include "lib/escape.h"
 #include "lib/utils.h"
 
 static void
@@ -57,6 +61,116 @@ errors_wrap_and_hint (void **state)
   assert_null (err.msg);
 }
 
+static void
+assert_escaped (const char *in, const char *want)
+{
+  char *got = nook_escape_name (in);
+  assert_string_equal (got, want);
+  free (got);
+}
+
+static void
+escape_keeps_text_and_quotes_controls (void **state)
+{
+  /* Printable ASCII and valid UTF-8 (accents, CJK, emoji) stay.  */
+  assert_escaped ("plain name-1.txt", "plain name-1.txt");
+  assert_escaped ("caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80");
+  assert_escaped ("", "");
+  /* ESC, CR, newline, tab, DEL, other controls, and the backslash.  */
+  assert_escaped ("a\x1b[2Kb", "a\\x1b[2Kb");
+  assert_escaped ("x\ry\nz\tw", "x\\ry\\nz\\tw");
+  assert_escaped ("\x01\x7f\x1f", "\\x01\\x7f\\x1f");
+  assert_escaped ("back\\slash", "back\\\\slash");
+  /* An escaped name cannot pass for another: `\x1b` typed as text. */
+  assert_escaped ("\\x1b", "\\\\x1b");
+}
+
+static void
+escape_quotes_invalid_utf8_and_terminal_code_points (void **state)
+{
+  /* A lone continuation byte, a truncated sequence, bytes never valid.  */
+  assert_escaped ("a\x80"
+                  "b",
+                  "a\\x80b");
+  assert_escaped ("\xe6\x97", "\\xe6\\x97");
+  assert_escaped ("\xff\xfe", "\\xff\\xfe");
+  /* Overlong `/` and NUL, a surrogate, beyond U+10FFFF.  */
+  assert_escaped ("\xc0\xaf", "\\xc0\\xaf");
+  assert_escaped ("\xe0\x80\xaf", "\\xe0\\x80\\xaf");
+  assert_escaped ("\xed\xa0\x80", "\\xed\\xa0\\x80");
+  assert_escaped ("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80");
+  /* C1 CSI (U+009B) acts like ESC [; U+202E reverses the line.  */
+  assert_escaped ("a\xc2\x9b"
+                  "2Kb",
+                  "a\\xc2\\x9b2Kb");
+  assert_escaped ("\xe2\x80\xaetxt.exe", "\\xe2\\x80\\xaetxt.exe");
+  /* A valid sequence right after an invalid byte is kept.  */
+  assert_escaped ("\xa9\xc3\xa9", "\\xa9\xc3\xa9");
+}
+
+static void
+escape_bytes_shows_nul (void **state)
+{
+  char *got = nook_escape_bytes ("a\0b", 3);
+  assert_string_equal (got, "a\\x00b");
+  free (got);
+}
+
+static void
+upper_names_must_name_an_entry (void **state)
+{
+  assert_true (nook_diff_name_ok ("a"));
+  assert_true (nook_diff_name_ok ("..."));
+  assert_true (nook_diff_name_ok (".wh.x"));
+  assert_true (nook_diff_name_ok ("a\x1b"));
+  assert_false (nook_diff_name_ok (""));
+  assert_false (nook_diff_name_ok ("."));
+  assert_false (nook_diff_name_ok (".."));
+  assert_false (nook_diff_name_ok ("a/b"));
+  assert_false (nook_diff_name_ok ("/"));
+}
+
+static void
+change_lines_show_modes_and_escape (void **state)
+{
+  struct nook_change chmod_x
+      = { .kind = 'C', .path = "/build.sh", .mode = S_IFREG | 0755, .old_mode = S_IFREG | 0644 };
+  struct nook_change suid = { .kind = 'A', .path = "/sh", .mode = S_IFREG | 04755 };
+  struct nook_change made_suid
+      = { .kind = 'C', .path = "/t", .mode = S_IFREG | 06755, .old_mode = S_IFREG | 0755 };
+  struct nook_change dev = { .kind = 'A', .path = "/null", .mode = S_IFCHR | 0666 };
+  struct nook_change sgid_dir = { .kind = 'A', .path = "/shared", .mode = S_IFDIR | 02775 };
+  struct nook_change esc = { .kind = 'D', .path = "/a\x1b[1Ab\r" };
+  struct nook_changes two = { .v = (struct nook_change[]){ chmod_x, suid }, .n = 2 };
+  struct nook_error err = { 0 };
+  char *line;
+
+  line = nook_change_line (&chmod_x, "/p");
+  assert_string_equal (line, "C /p/build.sh (0644 -> 0755)");
+  free (line);
+  line = nook_change_line (&suid, NULL);
+  assert_string_equal (line, "A /sh (4755, setuid)");
+  free (line);
+  line = nook_change_line (&made_suid, NULL);
+  assert_string_equal (line, "C /t (0755 -> 6755, setuid and setgid)");
+  free (line);
+  line = nook_change_line (&dev, NULL);
+  assert_string_equal (line, "A /null (0666, character device)");
+  free (line);
+  line = nook_change_line (&sgid_dir, NULL);
+  assert_string_equal (line, "A /shared");
+  free (line);
+  line = nook_change_line (&esc, "/p");
+  assert_string_equal (line, "D /p/a\\x1b[1Ab\\r");
+  free (line);
+  assert_int_equal (nook_changes_check_special (&two, "/p", &err), -1);
+  assert_non_null (strstr (err.msg, "`/p/sh`: a setuid file (mode 4755)"));
+  assert_non_null (strstr (err.msg, "--allow-setuid"));
+  nook_error_release (&err);
+  two.n = 1;
+  assert_int_equal (nook_changes_check_special (&two, "/p", &err), 0);
+}
+
 int
 main (void)
 {
@@ -64,6 +178,11 @@ main (void)
     cmocka_unit_test (parse_uint_accepts_only_plain_numbers),
     cmocka_unit_test (parse_size_takes_suffixes),
     cmocka_unit_test (errors_wrap_and_hint),
+    cmocka_unit_test (escape_keeps_text_and_quotes_controls),
+    cmocka_unit_test (escape_quotes_invalid_utf8_and_terminal_code_points),
+    cmocka_unit_test (escape_bytes_shows_nul),
+    cmocka_unit_test (upper_names_must_name_an_entry),
+    cmocka_unit_test (change_lines_show_modes_and_escape),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -1,0 +1,27 @@
+/* nook: names and command lines from a sandbox, made safe for a terminal.  */
+#ifndef NOOK_ESCAPE_H
+#define NOOK_ESCAPE_H
+
+#include <stddef.h>
+
+/**
+ * nook_escape_name - a sandbox's string, quoted as `ls -b` and git do
+ * @s: a NUL-terminated string from a sandbox (a file name, a command line)
+ *
+ * Printable ASCII and valid UTF-8 text stay as they are.  A backslash
+ * becomes `\\`; newline, carriage return and tab become `\n`, `\r` and `\t`;
+ * every other control byte (ESC, DEL, ...), every byte that is not part of
+ * valid UTF-8 (overlong forms and surrogates included), and the UTF-8 of
+ * the C1 controls (U+0080-U+009F: a terminal may act on them as it does on
+ * ESC) and of the bidirectional controls (U+061C, U+200E, U+200F,
+ * U+202A-U+202E, U+2066-U+2069: they reorder what the line shows) become
+ * `\xNN`, one per byte.  The result reads back unambiguously.
+ *
+ * Return: a newly allocated string.
+ */
+char *nook_escape_name (const char *s);
+
+/* The same for LEN bytes at S, which may hold NUL bytes (`\x00`).  */
+char *nook_escape_bytes (const char *s, size_t len);
+
+#endif

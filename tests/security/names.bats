@@ -1,0 +1,233 @@
+#!/usr/bin/env bats
+# Names from a sandbox are data.  Attacked here, each from inside a real
+# sandbox over the kernel's overlay (fuse-overlayfs refuses `.wh.` names
+# itself), by the unprivileged user:
+#   - nook try --commit and nook diff, through the names the command writes
+#     into the upper: `.wh...` (a whiteout of `..`: the parent of the tried
+#     directory), `.wh..` (of `.`: the directory itself), `.wh.` (of
+#     nothing), also below a directory that replaced a symlink to outside;
+#   - the same, through a symlinked parent, a hard link to a file outside,
+#     renames and whiteouts applied together;
+#   - the terminal, through ESC and CR in file names (try, diff) and in a
+#     command line (top, ps);
+#   - the host, through setuid and setgid files the command made.
+# What stops it: every name in an upper (and the name each whiteout
+# deletes) must name an entry of its directory, checked before anything is
+# applied and again as each entry is; each entry is made through a
+# directory fd beneath the target, never through a symlink, and files are
+# replaced by rename, never written through a link; human output escapes
+# what the sandbox chose; setuid, setgid and device entries are applied
+# only with --allow-setuid.
+#
+# The project is parent/proj; its parent and a sibling hold canaries:
+#   parent/canary, parent/sibling/{canary,keep},
+#   parent/proj/{file, sub/inner, link -> ../sibling, hl = ../sibling/canary}
+
+load "$NOOK_TESTS/lib.sh"
+
+# Everything under parent except the project: type, mode, size, mtime and
+# content of each entry (not link counts: replacing the project's hard
+# link drops the sibling's count, as it should).
+snapshot_outside() {
+  cd "$BATS_TEST_TMPDIR" || return 1
+  find parent -path parent/proj -prune -o -printf '%p %y %m %s %T@ %l\n' | sort
+  find parent -path parent/proj -prune -o -type f -exec md5sum {} + | sort
+  cd - >/dev/null || return 1
+}
+snapshot_project() {
+  cd "$BATS_TEST_TMPDIR/parent/proj" || return 1
+  find . -printf '%p %y %m %s %T@ %l\n' | sort
+  find . -type f -exec md5sum {} + | sort
+  cd - >/dev/null || return 1
+}
+
+setup() {
+  cd "$BATS_TEST_TMPDIR"
+  mkdir -p parent/proj/sub parent/sibling
+  echo parent >parent/canary
+  echo sibling >parent/sibling/canary
+  echo keep >parent/sibling/keep
+  echo file >parent/proj/file && chmod 644 parent/proj/file
+  echo inner >parent/proj/sub/inner
+  ln -s ../sibling parent/proj/link
+  ln parent/sibling/canary parent/proj/hl
+  outside=$(snapshot_outside)
+  project=$(snapshot_project)
+  cd parent/proj
+}
+
+teardown() {
+  [ -z "${STATE:-}" ] || remove_private_state
+}
+
+assert_outside_unchanged() {
+  local now
+  now=$(snapshot_outside)
+  if [ "$now" != "$outside" ]; then
+    echo "outside the project, before and after:" >&2
+    diff <(echo "$outside") <(echo "$now") >&2
+    return 1
+  fi
+}
+assert_project_unchanged() {
+  local now
+  now=$(snapshot_project)
+  if [ "$now" != "$project" ]; then
+    echo "the project, before and after:" >&2
+    diff <(echo "$project") <(echo "$now") >&2
+    return 1
+  fi
+}
+
+# The command writes an ordinary change and the whiteout NAME through the
+# overlay; --commit must apply neither and name the whiteout.
+assert_whiteout_refused() { # NAME VICTIM
+  run nook try --overlay=kernel --commit -- sh -c "echo new > added; touch './$1'"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "\`/$1\` in the upper: a whiteout of \`$2\`, which is not a name in its directory"
+  assert_output_lacks "changes applied"
+  [ ! -e added ]
+  assert_project_unchanged
+  assert_outside_unchanged
+}
+
+@test "a .wh... whiteout (of ..) in the upper: try --commit leaves the parent and the project as they were" {
+  assert_whiteout_refused .wh... ..
+}
+
+@test "a .wh.. whiteout (of .) in the upper: try --commit leaves the project as it was" {
+  assert_whiteout_refused .wh.. .
+}
+
+@test "a .wh. whiteout (of nothing) in the upper: try --commit applies nothing" {
+  assert_whiteout_refused .wh. ''
+}
+
+@test "a .wh... whiteout below a directory that replaced a symlink to outside: nothing applied" {
+  run nook try --overlay=kernel --commit -- sh -c 'rm link && mkdir link && touch link/.wh... && echo new > added'
+  assert_status 125
+  assert_one_error_line
+  assert_output_has '`/link/.wh...` in the upper: a whiteout of `..`'
+  [ ! -e added ]
+  [ -L link ]
+  assert_project_unchanged
+  assert_outside_unchanged
+}
+
+@test "nook diff refuses an upper with a .wh... whiteout, in one line" {
+  run nook try --overlay=kernel --keep "$BATS_TEST_TMPDIR/kept" -- touch ./.wh...
+  assert_status 125
+  assert_one_error_line
+  [ -f "$BATS_TEST_TMPDIR/kept/.wh..." ]
+  run nook diff --layer "$PWD" "$BATS_TEST_TMPDIR/kept"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has '`/.wh...` in the upper: a whiteout of `..`'
+  run nook diff --json --layer "$PWD" "$BATS_TEST_TMPDIR/kept"
+  assert_status 125
+  assert_project_unchanged
+  assert_outside_unchanged
+}
+
+@test "symlinked parents, hard links, renames and whiteouts together change the project only" {
+  run nook try --overlay=kernel --commit -- sh -c '
+    set -e
+    rm link; mkdir link; echo pwned > link/canary; : > link/.wh.keep   # where the symlink to ../sibling was
+    echo pwned > hl; ln hl hl2                                          # a hard link of ../sibling/canary
+    mv sub moved; mv file moved/file                                    # renames
+    rm moved/inner; ln -s ../../canary moved/up                         # a whiteout, a symlink to outside
+    echo pwned > moved/up 2>/dev/null || true'
+  assert_status 0
+  assert_output_has "changes applied"
+  [ -d link ]
+  [ ! -L link ]
+  [ "$(cat link/canary)" = pwned ]
+  [ ! -e link/keep ]
+  [ "$(cat hl)" = pwned ]
+  [ "$(cat hl2)" = pwned ]
+  [ ! -e sub ]
+  [ ! -e file ]
+  [ "$(cat moved/file)" = file ]
+  [ ! -e moved/inner ]
+  [ "$(readlink moved/up)" = ../../canary ]
+  # The canaries survive, nothing outside the project changed.
+  [ "$(cat ../canary)" = parent ]
+  [ "$(cat ../sibling/canary)" = sibling ]
+  [ "$(cat ../sibling/keep)" = keep ]
+  assert_outside_unchanged
+}
+
+@test "ESC and CR in a file name come out escaped in try and diff; JSON keeps the name exact" {
+  name=$(printf 'x\033[2K\rD y')
+  run nook try --overlay=kernel --keep "$BATS_TEST_TMPDIR/kept" -- sh -c 'touch "$(printf "x\033[2K\rD y")"'
+  assert_status 0
+  assert_output_has "A $PWD/x\\x1b[2K\\rD y"
+  [[ "$output" != *$'\e'* ]]
+  [[ "$output" != *$'\r'* ]]
+  run nook diff --layer "$PWD" "$BATS_TEST_TMPDIR/kept"
+  assert_status 0
+  [ "$output" = 'A /x\x1b[2K\rD y' ]
+  # The exact bytes: no ESC (033) or CR (\r) reach the terminal.
+  nook diff --layer "$PWD" "$BATS_TEST_TMPDIR/kept" | od -c >od.out
+  run grep -E '033|\\r' od.out
+  assert_status 1
+  [ "$(nook diff --json --layer "$PWD" "$BATS_TEST_TMPDIR/kept" | jq -r '.[0].path')" = "/$name" ]
+}
+
+@test "ESC, BEL and CR in a command line come out escaped in nook top and nook ps" {
+  use_private_state
+  arg=$(printf 'a\033]0;owned\a\rb')
+  id=$(nook run -d -- sh -c 'sleep 1000; :' "$arg")
+  wait_until 10 sh -c "\"$NOOK\" top $id | grep -q 'sleep 1000'"
+  run nook top "$id"
+  assert_status 0
+  assert_output_has 'a\x1b]0;owned\x07\rb'
+  [[ "$output" != *$'\e'* ]]
+  [[ "$output" != *$'\r'* ]]
+  [[ "$output" != *$'\a'* ]]
+  run nook ps
+  assert_status 0
+  assert_output_has 'a\x1b]0;owned\x07\rb'
+  [[ "$output" != *$'\e'* ]]
+  [[ "$output" != *$'\r'* ]]
+  [[ "$output" != *$'\a'* ]]
+  # JSON keeps the argument exact.
+  [ "$(nook ps --format json | jq -r '.[0].command[-1]')" = "$arg" ]
+}
+
+@test "try --commit refuses a setuid or setgid file, applies nothing, and applies it with --allow-setuid" {
+  make_suid='echo new > added; cp /bin/true suid; chmod 4755 suid'
+  run nook try --overlay=kernel --commit -- sh -c "$make_suid"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "A $PWD/suid (4755, setuid)"
+  assert_output_has "\`$PWD/suid\`: a setuid file (mode 4755): nothing was applied"
+  [ ! -e suid ]
+  [ ! -e added ]
+  run nook try --overlay=kernel --commit -- chmod 2755 file
+  assert_status 125
+  assert_output_has "C $PWD/file (0644 -> 2755, setgid)"
+  assert_output_has "a setgid file (mode 2755)"
+  [ "$(stat -c %a file)" = 644 ]
+  assert_project_unchanged
+  run nook try --overlay=kernel --commit --allow-setuid -- sh -c "$make_suid"
+  assert_status 0
+  assert_output_has "changes applied"
+  [ "$(stat -c %a suid)" = 4755 ]
+  [ "$(cat added)" = new ]
+  cmp suid /bin/true
+}
+
+@test "try shows a change of mode, and nook diff flags a setuid file" {
+  run nook try --overlay=kernel -- chmod 755 file
+  assert_status 0
+  assert_output_has "C $PWD/file (0644 -> 0755)"
+  [ "$(stat -c %a file)" = 644 ]
+  run nook try --overlay=kernel --keep "$BATS_TEST_TMPDIR/kept" -- sh -c 'cp /bin/true suid; chmod 4755 suid'
+  assert_status 0
+  run nook diff --layer "$PWD" "$BATS_TEST_TMPDIR/kept"
+  assert_status 0
+  [ "$output" = "A /suid (4755, setuid)" ]
+  [ "$(nook diff --json --layer "$PWD" "$BATS_TEST_TMPDIR/kept" | jq -c '.[0] | [.mode, .special]')" = '["4755","setuid"]' ]
+}
