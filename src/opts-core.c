@@ -25,6 +25,8 @@ enum
   OPT_UNSETENV,
   OPT_KEEP_ENV,
   OPT_CHDIR,
+  OPT_BIND_CWD,
+  OPT_NO_BIND_CWD,
   OPT_NAME,
 };
 
@@ -47,6 +49,8 @@ static const struct nook_option core_options[] = {
   { "unsetenv", 0, 1, OPT_UNSETENV, "KEY", "unset an environment variable" },
   { "keep-env", 0, 0, OPT_KEEP_ENV, "", "keep the caller's whole environment" },
   { "chdir", 0, 1, OPT_CHDIR, "DIR", "working directory inside" },
+  { "bind-cwd", 0, 0, OPT_BIND_CWD, "", "bind the current directory read-write, wherever it is" },
+  { "no-bind-cwd", 0, 0, OPT_NO_BIND_CWD, "", "never bind the current directory (start in an empty /tmp)" },
   { NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -115,6 +119,11 @@ core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
       if (val[0][0] != '/')
         return nook_error_set (err, 0, "--chdir needs an absolute path, not `%s`", val[0]);
       nook_option_string (&spec->chdir, val[0]);
+      return 0;
+    case OPT_BIND_CWD:
+    case OPT_NO_BIND_CWD:
+      /* The last one given wins, so a wrapper's choice can be overridden.  */
+      spec->cwd_mode = o->id == OPT_BIND_CWD ? NOOK_CWD_FORCE : NOOK_CWD_NEVER;
       return 0;
     }
   return nook_error_set (err, 0, "option --%s is not handled", o->name);

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cwd.h"
 #include "mount.h"
 #include "utils.h"
 
@@ -49,17 +50,33 @@ path_is_under (const char *path, const char *dir)
   return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+/* Whether a user mount puts something at the caller's working directory
+   or above it (nook try's overlay, a --bind of it): then the command
+   starts there even when the default root does not bind it.  */
+static bool
+user_mount_covers (const struct nook_spec *spec, const char *cwd)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    if ((spec->mounts[i].kind == NOOK_MNT_BIND || spec->mounts[i].kind == NOOK_MNT_OVERLAY)
+        && spec->mounts[i].dest && path_is_under (cwd, spec->mounts[i].dest))
+      return true;
+  return false;
+}
+
 /* The default root: the host's system directories read-only (merged-/usr
    symlinks reproduced as symlinks), fresh /proc, /dev and /tmp, the home
    directory hidden under an empty tmpfs and the working directory bound
-   read-write at its own path.  */
-static void
-plan_default_root (const struct nook_spec *spec, struct nook_root_plan *plan)
+   read-write at its own path when the cwd rule says so; otherwise the
+   command starts in the sandbox's own empty /tmp.  */
+static int
+plan_default_root (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err)
 {
   const char *cwd = spec->host_cwd, *home = spec->host_home;
   char path[64], target[PATH_MAX];
-  bool bind_cwd;
+  enum nook_cwd_why why;
 
+  if (nook_cwd_for_spec (spec, &why, err) < 0)
+    return -1;
   for (size_t i = 0; host_system_dirs[i]; i++)
     {
       snprintf (path, sizeof path, "/%s", host_system_dirs[i]);
@@ -85,16 +102,18 @@ plan_default_root (const struct nook_spec *spec, struct nook_root_plan *plan)
   plan_add_simple (plan, NOOK_MNT_DEV, NULL, "/dev", 0, 0);
   plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/tmp", 0, 01777);
 
-  /* A working directory at / or in a kernel filesystem is not bound: it
-     would expose the whole host, or a view that the sandbox has its own of.  */
-  bind_cwd = strcmp (cwd, "/") != 0 && !path_is_under (cwd, "/proc") && !path_is_under (cwd, "/dev")
-             && !path_is_under (cwd, "/sys");
-  if (home && strcmp (home, "/") != 0 && !(bind_cwd && strcmp (cwd, home) == 0)
-      && !path_is_under (home, "/tmp"))
+  /* The home is covered whatever the cwd: a bind of the cwd, even of the
+     home itself with --bind-cwd, goes on top.  A home in /tmp is hidden
+     by the fresh /tmp already.  */
+  if (home && strcmp (home, "/") != 0 && !path_is_under (home, "/tmp"))
     plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, home, 0, 0700);
-  if (bind_cwd)
+  if (nook_cwd_is_bound (why))
     plan_add_simple (plan, NOOK_MNT_BIND, cwd, cwd, spec->fs.cwd_readonly ? NOOK_MNT_F_RDONLY : 0, 0);
-  plan->workdir = xstrdup (bind_cwd ? cwd : "/");
+  plan->workdir = xstrdup (nook_cwd_is_bound (why) || user_mount_covers (spec, cwd) ? cwd : "/tmp");
+  nook_log ("root: `%s` %s (%s); the command starts in `%s`", cwd,
+            nook_cwd_is_bound (why) ? "is bound read-write" : "is not bound", nook_cwd_why_text (why),
+            spec->chdir ? spec->chdir : plan->workdir);
+  return 0;
 }
 
 /* The overlay op that is the root itself (no --layers-at), or NULL.  */
@@ -159,6 +178,11 @@ nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan,
   const struct nook_mount_op *root_ov = root_overlay (spec);
 
   memset (plan, 0, sizeof *plan);
+  if ((spec->rootfs || root_ov) && spec->cwd_mode == NOOK_CWD_FORCE)
+    {
+      nook_error_set (err, 0, "--bind-cwd: only the composed root binds the current directory");
+      return nook_error_hint (err, "with --rootfs or --layer, share it with --bind \"$PWD\" DEST");
+    }
   if (spec->rootfs || root_ov)
     {
       struct stat st;
@@ -177,7 +201,8 @@ nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan,
   else
     {
       plan->root_tmpfs = true;
-      plan_default_root (spec, plan);
+      if (plan_default_root (spec, plan, err) < 0)
+        return -1;
     }
   plan->n_base = plan->n_ops;
   for (size_t i = 0; i < spec->n_mounts; i++)

@@ -27,6 +27,15 @@ enum
   NOOK_NS_CGROUP = 1 << 4,
 };
 
+/* Whether the default root binds the caller's working directory
+   (nook_cwd_decide in mount.h).  */
+enum nook_cwd_mode
+{
+  NOOK_CWD_AUTO = 0, /* the rule: only a directory strictly inside one of the caller's */
+  NOOK_CWD_FORCE,    /* --bind-cwd */
+  NOOK_CWD_NEVER,    /* --no-bind-cwd */
+};
+
 enum nook_map_mode
 {
   NOOK_MAP_SELF = 0, /* the caller's uid/gid only; setgroups denied */
@@ -93,7 +102,8 @@ struct nook_spec
   /* Root.  */
   char *rootfs; /* NULL: compose from the host */
   bool rootfs_rw;
-  char *chdir; /* NULL: the caller's cwd (default root) or / */
+  char *chdir;                 /* NULL: the caller's cwd (default root) or / */
+  enum nook_cwd_mode cwd_mode; /* the default root: whether the caller's cwd is bound */
 
   /* User mount operations, after the default root's.  */
   struct nook_mount_op *mounts;

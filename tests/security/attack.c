@@ -83,6 +83,7 @@ low (const char *s)
 #define I386_KEYCTL 288
 #define I386_UNSHARE 310
 #define I386_MOUNT 21
+#define I386_SOCKET 359
 #define X32_BIT 0x40000000L
 
 static long
@@ -225,6 +226,12 @@ main (int argc, char **argv)
     return report (syscall (SYS_ptrace, 16 /* PTRACE_ATTACH */, atoi (arg), 0, 0));
   if (!strcmp (a, "kill"))
     return report (syscall (SYS_kill, atoi (arg), SIGKILL));
+  if (!strcmp (a, "socket"))
+    /* The family as a whole 64-bit register: the kernel reads its low 32
+       bits only, a filter reads all 64.  */
+    return report (syscall (SYS_socket, strtoull (arg, NULL, 0), argc > 3 ? atoi (argv[3]) : SOCK_STREAM, 0));
+  if (!strcmp (a, "int80-socket"))
+    return report (int80 (I386_SOCKET, strtol (arg, NULL, 0), argc > 3 ? atoi (argv[3]) : SOCK_STREAM, 0));
   if (!strcmp (a, "abstract-connect"))
     return report (abstract_connect (arg));
   if (!strcmp (a, "read-fd"))

@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "lib/diff.h"
+#include "lib/cwd.h"
 #include "lib/utils.h"
 
 #include "run-parse.h"
@@ -150,6 +151,98 @@ diff_reads_oci_whiteouts_and_opaque_dirs (void **state)
 #undef P
 }
 
+/* The directories a fake caller owns: a root caller owns the shared ones
+   too, and they must still not count.  */
+static bool
+fake_owned (const char *path, void *data)
+{
+  for (const char *const *d = data; *d; d++)
+    if (strcmp (path, *d) == 0)
+      return true;
+  return false;
+}
+
+static void
+cwd_rule_binds_only_inside_the_callers_directories (void **state)
+{
+  static const char *const owned[]
+      = { "/", "/tmp", "/var/tmp", "/home", "/home/me", "/srv/me", "/tmp/build.1", "/data", NULL };
+  static const struct
+  {
+    const char *cwd;
+    enum nook_cwd_why why;
+  } cases[] = {
+    { "/home/me", NOOK_CWD_IS_HOME },
+    { "/home/me/proj", NOOK_CWD_UNDER_HOME },
+    { "/home/me/proj/sub", NOOK_CWD_UNDER_HOME },
+    { "/home/meow", NOOK_CWD_NOT_OWNED },
+    { "/home", NOOK_CWD_NOT_OWNED },
+    { "/", NOOK_CWD_HOST_VIEW },
+    { "/proc/self", NOOK_CWD_HOST_VIEW },
+    { "/dev", NOOK_CWD_HOST_VIEW },
+    { "/sys/fs/cgroup", NOOK_CWD_HOST_VIEW },
+    { "/devices", NOOK_CWD_NOT_OWNED },
+    { "/tmp", NOOK_CWD_NOT_OWNED },
+    { "/var/tmp", NOOK_CWD_NOT_OWNED },
+    /* The top of a directory of the caller's is not bound, what is in it is.  */
+    { "/tmp/build.1", NOOK_CWD_NOT_OWNED },
+    { "/tmp/build.1/src", NOOK_CWD_UNDER_OWNED },
+    { "/tmp/other/src", NOOK_CWD_NOT_OWNED },
+    { "/var/tmp/x", NOOK_CWD_NOT_OWNED },
+    { "/srv/me", NOOK_CWD_NOT_OWNED },
+    { "/srv/me/p/q", NOOK_CWD_UNDER_OWNED },
+    { "/data/p", NOOK_CWD_UNDER_OWNED },
+    { "/usr/share", NOOK_CWD_NOT_OWNED },
+    { "relative", NOOK_CWD_HOST_VIEW },
+  };
+
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+      enum nook_cwd_why why
+          = nook_cwd_decide (cases[i].cwd, "/home/me", NOOK_CWD_AUTO, fake_owned, (void *)owned);
+      if (why != cases[i].why)
+        fail_msg ("%s: %d, expected %d", cases[i].cwd, why, cases[i].why);
+    }
+  /* A directory of the caller's above the home is the home's container.  */
+  assert_int_equal (nook_cwd_decide ("/data/p", "/data/h/me", NOOK_CWD_AUTO, fake_owned, (void *)owned),
+                    NOOK_CWD_NOT_OWNED);
+  /* No home, or a shared directory as the home: only ownership counts.  */
+  assert_int_equal (nook_cwd_decide ("/home/me/p", NULL, NOOK_CWD_AUTO, fake_owned, (void *)owned),
+                    NOOK_CWD_UNDER_OWNED);
+  assert_int_equal (nook_cwd_decide ("/tmp/x", "/tmp", NOOK_CWD_AUTO, fake_owned, (void *)owned),
+                    NOOK_CWD_NOT_OWNED);
+  assert_int_equal (nook_cwd_decide ("/usr/x", "/", NOOK_CWD_AUTO, fake_owned, (void *)owned),
+                    NOOK_CWD_NOT_OWNED);
+}
+
+static void
+cwd_rule_gives_way_to_the_options (void **state)
+{
+  static const char *const none[] = { NULL };
+  struct nook_spec spec;
+  struct nook_error err = { 0 };
+
+  assert_int_equal (nook_cwd_decide ("/home/me", "/home/me", NOOK_CWD_FORCE, fake_owned, (void *)none),
+                    NOOK_CWD_FORCED);
+  assert_int_equal (nook_cwd_decide ("/home/me/p", "/home/me", NOOK_CWD_NEVER, fake_owned, (void *)none),
+                    NOOK_CWD_REFUSED);
+  /* Not even --bind-cwd binds the whole host.  */
+  assert_int_equal (nook_cwd_decide ("/", "/home/me", NOOK_CWD_FORCE, fake_owned, (void *)none),
+                    NOOK_CWD_HOST_VIEW);
+  assert_true (nook_cwd_is_bound (NOOK_CWD_FORCED));
+  assert_false (nook_cwd_is_bound (NOOK_CWD_IS_HOME));
+
+  assert_int_equal (parse (&spec, &err, ARGV ("--", "true")), 0);
+  assert_int_equal (spec.cwd_mode, NOOK_CWD_AUTO);
+  nook_spec_free (&spec);
+  assert_int_equal (parse (&spec, &err, ARGV ("--no-bind-cwd", "--bind-cwd", "--", "true")), 0);
+  assert_int_equal (spec.cwd_mode, NOOK_CWD_FORCE);
+  nook_spec_free (&spec);
+  assert_int_equal (parse (&spec, &err, ARGV ("--bind-cwd", "--no-bind-cwd", "--", "true")), 0);
+  assert_int_equal (spec.cwd_mode, NOOK_CWD_NEVER);
+  nook_spec_free (&spec);
+}
+
 int
 main (void)
 {
@@ -158,6 +251,8 @@ main (void)
     cmocka_unit_test (layers_make_one_stack),
     cmocka_unit_test (bad_mount_options_are_refused),
     cmocka_unit_test (diff_reads_oci_whiteouts_and_opaque_dirs),
+    cmocka_unit_test (cwd_rule_binds_only_inside_the_callers_directories),
+    cmocka_unit_test (cwd_rule_gives_way_to_the_options),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

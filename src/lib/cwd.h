@@ -1,0 +1,47 @@
+/* nook: the default root's rule for the caller's working directory.  */
+#ifndef NOOK_CWD_H
+#define NOOK_CWD_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "spec.h"
+
+/* Why the default root binds the caller's working directory, or not.  */
+enum nook_cwd_why
+{
+  NOOK_CWD_UNDER_HOME,  /* bound: strictly inside the home */
+  NOOK_CWD_UNDER_OWNED, /* bound: strictly inside another directory the caller owns */
+  NOOK_CWD_FORCED,      /* bound: --bind-cwd */
+  NOOK_CWD_REFUSED,     /* not bound: --no-bind-cwd */
+  NOOK_CWD_IS_HOME,     /* not bound: the home itself */
+  NOOK_CWD_HOST_VIEW,   /* never bound: /, or inside /proc, /dev or /sys */
+  NOOK_CWD_NOT_OWNED,   /* not bound: inside no directory the rule accepts */
+};
+
+/* Whether the caller owns the directory PATH (lstat: a symlink is not).  */
+typedef bool (*nook_cwd_owned_fn) (const char *path, void *data);
+
+/* The default root's rule for the caller's working directory CWD (a
+   physical path, as getcwd() gives): it is bound read-write only when it
+   is strictly inside the caller's HOME, or strictly inside another
+   directory that OWNED says the caller owns and that is not /, /tmp,
+   /var/tmp, /home or an ancestor of HOME.  The home itself, a directory
+   directly in /tmp and everything else are not: a home holds keys and
+   shell startup files, and a shared directory holds other users' and
+   other sessions' files.  HOME may be NULL; a home of /, /tmp, /var/tmp or
+   /home counts as none.  MODE (--bind-cwd, --no-bind-cwd) overrides the
+   rule, except that / and the kernel's filesystems are never bound.  */
+enum nook_cwd_why nook_cwd_decide (const char *cwd, const char *home, enum nook_cwd_mode mode,
+                                   nook_cwd_owned_fn owned, void *data);
+bool nook_cwd_is_bound (enum nook_cwd_why why);
+/* Says why, for -v: "it is the home", ...  */
+const char *nook_cwd_why_text (enum nook_cwd_why why);
+
+/* The one place where the default root decides on the caller's working
+   directory (SPEC's host_cwd, host_home, host_uid and cwd_mode), in the
+   parent: any further check on it belongs here.  Fails only for a
+   --bind-cwd that cannot be honoured.  */
+int nook_cwd_for_spec (const struct nook_spec *spec, enum nook_cwd_why *why, struct nook_error *err);
+
+#endif

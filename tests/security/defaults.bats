@@ -1,0 +1,217 @@
+#!/usr/bin/env bats
+# What a default sandbox gets from the host, tried as an unprivileged user.
+#
+# Attacked: the caller's files through the working directory (started from
+# $HOME, /, /tmp or /home, a sandbox would read ssh keys and rewrite shell
+# startup files, or share the host's /tmp); the host's vsock port space and
+# the kernel's crypto API through socket(2).
+# What stops it: the cwd rule of the default root (only a directory strictly
+# inside the home or inside another directory of the caller's is bound; the
+# home stays under an empty tmpfs; otherwise the command starts in its own
+# empty /tmp), and the default seccomp policy, which refuses AF_VSOCK and
+# AF_ALG with EPERM whatever the upper 32 bits of the family say.
+
+load "$NOOK_TESTS/lib.sh"
+
+setup_file() {
+  cc -O1 -o "$BATS_FILE_TMPDIR/attack" "$NOOK_TESTS/security/attack.c"
+  # Canaries in the real home, removed by teardown_file.
+  [ -d "$HOME/.ssh" ] || { mkdir -m 0700 "$HOME/.ssh" && export made_ssh=1; }
+  echo "canary-ssh-key" >"$HOME/.ssh/id_nook_canary"
+  echo "# canary-rc" >"$HOME/.nook_canary_rc"
+}
+
+teardown_file() {
+  rm -f "$HOME/.ssh/id_nook_canary" "$HOME/.nook_canary_rc"
+  [ -z "${made_ssh:-}" ] || rmdir "$HOME/.ssh"
+}
+
+setup() {
+  rc_sum=$(cksum <"$HOME/.nook_canary_rc")
+  # A name of this test's own: what reaches the host is never a leftover.
+  written=nook-written.$BATS_ROOT_PID.$BATS_SUITE_TEST_NUMBER
+}
+
+teardown() {
+  rm -f "$HOME/$written" "/tmp/$written"
+  [ -z "${canary:-}" ] || rm -f "$canary"
+  [ -z "${top:-}" ] || rm -rf "$top"
+  [ -z "${proj:-}" ] || rm -rf "$proj"
+}
+
+# Inside: where the command starts, what it sees there and in the home, and
+# whether it reads the canaries; it then writes in its cwd and home.
+probe() {
+  echo 'echo "cwd=$PWD"; echo "here=$(ls -A | wc -l)"; echo "home=$(ls -A ~ | wc -l)";
+    cat ~/.ssh/id_nook_canary 2>/dev/null; cat ~/.nook_canary_rc 2>/dev/null;
+    echo pwned >>~/.nook_canary_rc; echo pwned >./'"$written"'; echo pwned >~/'"$written"'; echo done'
+}
+
+assert_home_untouched() {
+  assert_output_lacks canary-ssh-key
+  assert_output_lacks canary-rc
+  [ "$(cksum <"$HOME/.nook_canary_rc")" = "$rc_sum" ]
+  [ ! -e "$HOME/$written" ]
+}
+
+@test "cwd = \$HOME: the home's files are neither visible nor writable, the command starts in an empty directory" {
+  cd "$HOME"
+  run nook run -v -- sh -c "$(probe)"
+  assert_status 0
+  assert_output_has done
+  assert_home_untouched
+  assert_output_has "cwd=/tmp"
+  assert_output_has "here=0"
+  assert_output_has "home=0"
+  # -v says why.
+  assert_output_has "is not bound (it is the home"
+}
+
+@test "cwd = /: the command starts in an empty /tmp of its own, the host's /tmp stays apart" {
+  canary=$(mktemp /tmp/nook-canary.XXXXXX)
+  echo host-tmp-secret >"$canary"
+  cd /
+  run nook run -- sh -c "$(probe); ls -A /tmp; cat $canary 2>/dev/null; true"
+  assert_status 0
+  assert_home_untouched
+  assert_output_has "cwd=/tmp"
+  assert_output_has "here=0"
+  assert_output_lacks "$(basename "$canary")"
+  assert_output_lacks host-tmp-secret
+  [ ! -e "/$written" ] && [ ! -e "/tmp/$written" ]
+}
+
+@test "cwd = /tmp: the host's /tmp is not shared either way" {
+  canary=$(mktemp /tmp/nook-canary.XXXXXX)
+  echo host-tmp-secret >"$canary"
+  cd /tmp
+  run nook run -- sh -c "$(probe); ls -A /tmp; cat $canary 2>/dev/null; true"
+  assert_status 0
+  assert_home_untouched
+  assert_output_has "cwd=/tmp"
+  assert_output_has "here=0"
+  assert_output_lacks "$(basename "$canary")"
+  assert_output_lacks host-tmp-secret
+  [ ! -e "/tmp/$written" ]
+}
+
+@test "cwd = /home, an ancestor of the home: not bound, the home stays hidden" {
+  cd "$(dirname "$HOME")"
+  run nook run -- sh -c "$(probe); ls -A $HOME"
+  assert_status 0
+  assert_home_untouched
+  assert_output_has "cwd=/tmp"
+  assert_output_has "home=0"
+}
+
+@test "cwd = a project in the home: bound read-write, the rest of the home hidden" {
+  proj=$(mktemp -d "$HOME/nook-proj.XXXXXX")
+  echo source >"$proj/main.c"
+  cd "$proj"
+  run nook run -- sh -c "$(probe); cat main.c"
+  assert_status 0
+  assert_home_untouched
+  assert_output_has "cwd=$proj"
+  assert_output_has "here=1"
+  assert_output_has source
+  [ "$(cat "$proj/$written")" = pwned ]
+}
+
+@test "a directory of the caller's right in /tmp is not bound, a directory inside it is" {
+  top=$(mktemp -d /tmp/nook-top.XXXXXX)
+  mkdir "$top/src"
+  cd "$top"
+  run nook run -- sh -c 'echo pwned >f; pwd'
+  assert_status 0
+  [ "$output" = /tmp ]
+  [ ! -e "$top/f" ]
+  cd "$top/src"
+  run nook run -- sh -c 'echo built >f; pwd'
+  assert_status 0
+  [ "$output" = "$top/src" ]
+  [ "$(cat "$top/src/f")" = built ]
+}
+
+@test "--bind-cwd binds the home when asked; --no-bind-cwd keeps a project out" {
+  cd "$HOME"
+  run nook run --bind-cwd -- sh -c "cat .ssh/id_nook_canary; echo bound >$written"
+  assert_status 0
+  assert_output_has canary-ssh-key
+  [ "$(cat "$HOME/$written")" = bound ]
+
+  cd "$BATS_TEST_TMPDIR"
+  echo mine >kept
+  run nook run --no-bind-cwd -- sh -c 'pwd; ls -A; echo x >kept2'
+  assert_status 0
+  [ "$output" = /tmp ]
+  [ ! -e kept2 ]
+  # The last of the two wins.
+  run nook run --no-bind-cwd --bind-cwd -- cat kept
+  assert_status 0
+  [ "$output" = mine ]
+}
+
+@test "--bind-cwd refuses / and a root that is not composed" {
+  cd /
+  run nook run --bind-cwd -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "cannot be bound"
+  cd "$BATS_TEST_TMPDIR"
+  mkdir -p root
+  run nook run --rootfs root --bind-cwd -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "only the composed root"
+}
+
+# The sandbox's verdict on socket(FAMILY), then the kernel's own without the
+# filter: EPERM inside and anything else outside shows that the policy, not
+# the kernel, refused.
+assert_family_refused() { # ATTACK FAMILY [TYPE]
+  # BATS_FILE_TMPDIR is inside a directory of the caller's: bound as the cwd.
+  cd "$BATS_FILE_TMPDIR"
+  run nook run -- ./attack "$@"
+  [ "$output" = "failed: EPERM" ] || { echo "inside: $output" >&2; return 1; }
+  run nook run --seccomp unconfined -- ./attack "$@"
+  [ "$output" != "failed: EPERM" ] || { echo "unconfined: $output" >&2; return 1; }
+  echo "$output"
+}
+
+@test "socket(AF_VSOCK): refused, the host's vsock port space stays out of reach" {
+  run assert_family_refused socket 40
+  assert_status 0
+  # Where the kernel knows vsock, the control opens the socket.
+  if "$BATS_FILE_TMPDIR/attack" socket 40 >/dev/null; then
+    assert_output_has succeeded
+  fi
+}
+
+@test "socket(AF_VSOCK) with the upper 32 bits set: refused like AF_VSOCK" {
+  run assert_family_refused socket 0x100000028
+  assert_status 0
+  if "$BATS_FILE_TMPDIR/attack" socket 40 >/dev/null; then
+    assert_output_has succeeded # the kernel reads the low 32 bits only
+  fi
+}
+
+@test "socket(AF_VSOCK) through the 32-bit x86 entry point: refused" {
+  require "an x86_64 machine" test "$(uname -m)" = x86_64
+  run assert_family_refused int80-socket 40
+  assert_status 0
+}
+
+@test "socket(AF_ALG): refused, the kernel's crypto API stays out of reach" {
+  run assert_family_refused socket 38 5 # SOCK_SEQPACKET
+  assert_status 0
+}
+
+@test "other socket families still work: unix, inet, inet6, netlink" {
+  cd "$BATS_FILE_TMPDIR"
+  for family in 1 2 10; do
+    run nook run -- ./attack socket "$family"
+    assert_output_has succeeded
+  done
+  run nook run -- ./attack socket 16 3 # AF_NETLINK, SOCK_RAW
+  assert_output_has succeeded
+}
