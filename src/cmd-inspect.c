@@ -34,7 +34,7 @@ nook_cmd_inspect (int argc, char **argv)
   if (nook_cli_find (&store, argv[1], &sb, &err) < 0)
     return nook_error_report (&err);
   nook_spec_init (&spec);
-  have_spec = sb.doc && nook_cli_sandbox_spec (&sb, &spec, &err) == 0;
+  have_spec = sb.doc && nook_sandbox_spec (&sb, &spec, &err) == 0;
   nook_error_release (&err);
   doc = nook_inspect (&sb, have_spec ? &spec : NULL);
   printf ("%s\n",

@@ -22,8 +22,25 @@ rm_one (const char *ref, bool force, struct nook_error *err)
   struct nook_sandbox sb;
   int r = 0;
 
-  if (nook_cli_find (&store, ref, &sb, err) < 0)
+  if (nook_cli_store (&store, err) < 0)
     return -1;
+  /* A forged state is removed, never obeyed: no pid from it is
+     signalled, so its supervisor must be gone first.  */
+  if (nook_sandbox_find_any (&store, ref, &sb, err) < 0)
+    {
+      nook_store_close (&store);
+      return -1;
+    }
+  if (sb.forged && sb.supervised)
+    {
+      nook_error_set (
+          err, 0, "the state of sandbox %s is not as nook wrote it, and its supervisor still runs", sb.id);
+      r = nook_error_hint (err,
+                           "stop the nook process that has `%s/sandboxes/%s` open (fuser names it), then "
+                           "`nook rm %s`",
+                           store.path, sb.id, sb.id);
+      goto out;
+    }
   if (sb.supervised && sb.doc == NULL)
     {
       r = nook_error_set (err, 0, "sandbox `%s` is still starting: try again", ref);

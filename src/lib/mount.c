@@ -86,9 +86,10 @@ plan_default_root (const struct nook_spec *spec, struct nook_root_plan *plan)
   plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/tmp", 0, 01777);
 
   /* A working directory at / or in a kernel filesystem is not bound: it
-     would expose the whole host, or a view that the sandbox has its own of.  */
+     would expose the whole host, or a view that the sandbox has its own of;
+     nor is one that holds nook's state (state-guard.c).  */
   bind_cwd = strcmp (cwd, "/") != 0 && !path_is_under (cwd, "/proc") && !path_is_under (cwd, "/dev")
-             && !path_is_under (cwd, "/sys");
+             && !path_is_under (cwd, "/sys") && !nook_state_path_exposes (cwd);
   if (home && strcmp (home, "/") != 0 && !(bind_cwd && strcmp (cwd, home) == 0)
       && !path_is_under (home, "/tmp"))
     plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, home, 0, 0700);
@@ -159,6 +160,8 @@ nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan,
   const struct nook_mount_op *root_ov = root_overlay (spec);
 
   memset (plan, 0, sizeof *plan);
+  if (nook_state_check_binds (spec, err) < 0)
+    return -1;
   if (spec->rootfs || root_ov)
     {
       struct stat st;

@@ -1,8 +1,10 @@
 #include <config.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "proc.h"
 #include "spec.h"
 #include "state.h"
@@ -19,6 +22,17 @@
 
 #define STATE_FILE "state.json"
 #define STATE_TMP "state.json.tmp"
+/* A state file is a few kilobytes (the filter is most of it).  */
+#define STATE_MAX_SIZE (1 << 20)
+
+/* The state is a JSON object whose last member is its MAC:
+     {...,"mac":"HEX"}
+   The MAC covers LABEL, the sandbox's id and the file's bytes with that
+   member taken out ({...}), so a state is valid for its own sandbox only.  */
+#define STATE_LABEL "nook state 1\n"
+#define MAC_HEAD ",\"mac\":\""
+#define MAC_TAIL "\"}"
+#define MAC_SUFFIX_LEN (sizeof MAC_HEAD - 1 + 2 * NOOK_AUTH_MAC_SIZE + sizeof MAC_TAIL - 1)
 
 /* ---- the store ------------------------------------------------------------------ */
 
@@ -111,13 +125,86 @@ supervisor_alive (int dirfd)
   return errno == EWOULDBLOCK;
 }
 
-static json_object *
-read_doc (int dirfd)
+static void
+state_mac (const uint8_t secret[NOOK_AUTH_SECRET_SIZE], const char *id, const char *text, size_t len,
+           const char *tail, uint8_t mac[NOOK_AUTH_MAC_SIZE])
 {
-  cleanup_close int fd = openat (dirfd, STATE_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0)
+  const struct nook_auth_part parts[] = {
+    { STATE_LABEL, sizeof STATE_LABEL - 1 }, { id, NOOK_ID_LEN }, { text, len }, { tail, strlen (tail) }
+  };
+  nook_auth_mac (secret, parts, sizeof parts / sizeof parts[0], mac);
+}
+
+static int
+parse_hex (const char *hex, uint8_t *out, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      unsigned v;
+      if (!isxdigit ((unsigned char)hex[2 * i]) || !isxdigit ((unsigned char)hex[2 * i + 1])
+          || sscanf (hex + 2 * i, "%2x", &v) != 1)
+        return -1;
+      out[i] = v;
+    }
+  return 0;
+}
+
+/* Checks the MAC of the state TEXT (LEN bytes) of sandbox ID and parses
+   it.  Returns the document, or NULL when it is not as nook wrote it.  */
+static json_object *
+verify_doc (const char *id, const char *text, size_t len)
+{
+  uint8_t secret[NOOK_AUTH_SECRET_SIZE], mac[NOOK_AUTH_MAC_SIZE], want[NOOK_AUTH_MAC_SIZE];
+  size_t body = len - MAC_SUFFIX_LEN;
+  json_tokener *tok;
+  json_object *doc;
+  bool ok;
+
+  if (len <= MAC_SUFFIX_LEN || memcmp (text + body, MAC_HEAD, sizeof MAC_HEAD - 1) != 0
+      || memcmp (text + len - 2, MAC_TAIL, 2) != 0
+      || parse_hex (text + body + sizeof MAC_HEAD - 1, want, sizeof want) < 0
+      || nook_auth_secret (secret) < 0)
     return NULL;
-  return json_object_from_fd (fd);
+  state_mac (secret, id, text, body, "}", mac);
+  explicit_bzero (secret, sizeof secret);
+  if (!nook_auth_equal (mac, want))
+    return NULL;
+  /* What was authenticated is what is parsed: the body and its brace.  */
+  tok = json_tokener_new ();
+  doc = json_tokener_parse_ex (tok, text, body);
+  if (doc == NULL && json_tokener_get_error (tok) == json_tokener_continue)
+    doc = json_tokener_parse_ex (tok, "}", 1);
+  ok = doc && json_tokener_get_error (tok) == json_tokener_success
+       && json_object_is_type (doc, json_type_object);
+  json_tokener_free (tok);
+  if (!ok)
+    {
+      json_object_put (doc);
+      return NULL;
+    }
+  return doc;
+}
+
+/* Reads the state of sandbox ID from DIRFD.  Returns 0 with *DOC NULL
+   when there is none yet, or -1 when there is one that is not authentic.  */
+static int
+read_doc (int dirfd, const char *id, json_object **doc)
+{
+  cleanup_close int fd
+      = openat (dirfd, STATE_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+  cleanup_free char *text = NULL;
+  struct stat st;
+
+  *doc = NULL;
+  if (fd < 0)
+    return errno == ENOENT ? 0 : -1;
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > STATE_MAX_SIZE)
+    return -1;
+  text = xmalloc (st.st_size + 1);
+  if (nook_read_all (fd, text, st.st_size) != st.st_size)
+    return -1;
+  *doc = verify_doc (id, text, st.st_size);
+  return *doc ? 0 : -1;
 }
 
 /* Unlinks every file of a sandbox's directory, then the directory.  */
@@ -205,8 +292,9 @@ nook_store_sweep (struct nook_store *store)
       if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) < 0)
         continue;
       /* Its supervisor is gone.  An exit it recorded stays until `nook rm`;
-         anything else is the remains of a supervisor that was killed.  */
-      doc = read_doc (fd);
+         anything else is the remains of a supervisor that was killed, or
+         a state that is not authentic (a secret lost with a reboot).  */
+      read_doc (fd, ids[i], &doc);
       if (doc == NULL || strcmp (doc_str (doc, "status") ?: "", "exited") != 0)
         {
           nook_log ("state: removing stale sandbox %s", ids[i]);
@@ -286,6 +374,7 @@ sandbox_refresh (struct nook_sandbox *sb)
   uint64_t now;
 
   sb->supervised = supervisor_alive (sb->dirfd);
+  /* A forged state names no process: nothing is signalled or entered.  */
   sb->pid = nook_sandbox_int (sb, "init.pid", 0);
   sb->start = nook_sandbox_int (sb, "init.start", 0);
   sb->running = sb->supervised && sb->pid > 0 && strcmp (nook_sandbox_status (sb), "running") == 0
@@ -296,13 +385,13 @@ int
 nook_sandbox_load (struct nook_store *store, const char *id, struct nook_sandbox *sb)
 {
   *sb = (struct nook_sandbox){ .dirfd = -1 };
-  if (strlen (id) != NOOK_ID_LEN)
+  if (strlen (id) != NOOK_ID_LEN || strspn (id, "0123456789abcdef") != NOOK_ID_LEN)
     return -1;
   sb->dirfd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (sb->dirfd < 0)
     return -1;
   memcpy (sb->id, id, NOOK_ID_LEN + 1);
-  sb->doc = read_doc (sb->dirfd);
+  sb->forged = read_doc (sb->dirfd, sb->id, &sb->doc) < 0;
   sandbox_refresh (sb);
   return 0;
 }
@@ -326,24 +415,46 @@ is_hex (const char *s)
   return true;
 }
 
-int
-nook_sandbox_find (struct nook_store *store, const char *ref, struct nook_sandbox *sb, struct nook_error *err)
+/* The sandbox that names/REF points to.  The link is only a hint: the
+   sandbox's authenticated state must carry the same name.  */
+static int
+find_by_name (struct nook_store *store, const char *ref, struct nook_sandbox *sb, struct nook_error *err)
 {
   char target[NOOK_ID_LEN + 2];
+  ssize_t n = readlinkat (store->names, ref, target, sizeof target - 1);
+  const char *name;
+
+  if (n != NOOK_ID_LEN)
+    return 1;
+  target[n] = '\0';
+  if (!is_hex (target) || nook_sandbox_load (store, target, sb) < 0)
+    return 1;
+  name = nook_sandbox_str (sb, "name");
+  if (sb->doc && (name == NULL || strcmp (name, ref) != 0))
+    {
+      nook_error_set (err, 0, "the name `%s` points to sandbox %s, whose state does not carry that name", ref,
+                      sb->id);
+      nook_sandbox_release (sb);
+      return nook_error_hint (
+          err, "it was changed by something other than nook: remove the name with `rm %s/names/%s`",
+          store->path, ref);
+    }
+  return 0;
+}
+
+int
+nook_sandbox_find_any (struct nook_store *store, const char *ref, struct nook_sandbox *sb,
+                       struct nook_error *err)
+{
   cleanup_strv char **ids = NULL;
   const char *match = NULL;
-  ssize_t n;
+  int r;
 
   /* A full id, then a name, then a unique prefix of an id, as docker does.  */
   if (strlen (ref) == NOOK_ID_LEN && is_hex (ref) && nook_sandbox_load (store, ref, sb) == 0)
     return 0;
-  if (nook_name_is_valid (ref)
-      && (n = readlinkat (store->names, ref, target, sizeof target - 1)) == NOOK_ID_LEN)
-    {
-      target[n] = '\0';
-      if (nook_sandbox_load (store, target, sb) == 0)
-        return 0;
-    }
+  if (nook_name_is_valid (ref) && (r = find_by_name (store, ref, sb, err)) <= 0)
+    return r;
   if (is_hex (ref) && strlen (ref) < NOOK_ID_LEN)
     {
       ids = list_dir (store->boxes);
@@ -362,6 +473,30 @@ nook_sandbox_find (struct nook_store *store, const char *ref, struct nook_sandbo
     }
   nook_error_set (err, 0, "no sandbox `%s`", ref);
   return nook_error_hint (err, "`nook ps -a` lists the sandboxes by id and name");
+}
+
+int
+nook_sandbox_forged_error (const struct nook_sandbox *sb, struct nook_error *err)
+{
+  nook_error_set (err, 0, "the state of sandbox %s is not as nook wrote it: refused", sb->id);
+  return nook_error_hint (err,
+                          "something other than nook changed it, or the secret it was signed with is gone; "
+                          "`nook rm %s` removes it",
+                          sb->id);
+}
+
+int
+nook_sandbox_find (struct nook_store *store, const char *ref, struct nook_sandbox *sb, struct nook_error *err)
+{
+  if (nook_sandbox_find_any (store, ref, sb, err) < 0)
+    return -1;
+  if (sb->forged)
+    {
+      nook_sandbox_forged_error (sb, err);
+      nook_sandbox_release (sb);
+      return -1;
+    }
+  return 0;
 }
 
 static int
@@ -418,7 +553,15 @@ nook_sandbox_pidfd (const struct nook_sandbox *sb, struct nook_error *err)
 int
 nook_sandbox_remove (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err)
 {
-  remove_name (store, nook_sandbox_str (sb, "name"), sb->id);
+  if (sb->forged)
+    {
+      /* Its name is not known: every link to it goes.  */
+      cleanup_strv char **names = list_dir (store->names);
+      for (size_t i = 0; names && names[i]; i++)
+        remove_name (store, names[i], sb->id);
+    }
+  else
+    remove_name (store, nook_sandbox_str (sb, "name"), sb->id);
   if (remove_dir (store->boxes, sb->dirfd, sb->id) < 0 && errno != ENOENT)
     return nook_error_errno (err, "remove the state of `%s`", sb->id);
   return 0;
@@ -433,9 +576,11 @@ nook_sandbox_wait (struct nook_store *store, struct nook_sandbox *sb, struct noo
     if (errno != EINTR)
       return nook_error_errno (err, "wait for `%s`", sb->id);
   json_object_put (sb->doc);
-  sb->doc = read_doc (sb->dirfd);
+  sb->forged = read_doc (sb->dirfd, sb->id, &sb->doc) < 0;
   flock (sb->dirfd, LOCK_UN);
   sandbox_refresh (sb);
+  if (sb->forged)
+    return nook_sandbox_forged_error (sb, err);
   if (sb->doc == NULL)
     return nook_error_set (err, 0, "sandbox `%s` ended and was removed (--rm): its exit status is gone",
                            sb->id);
@@ -470,17 +615,35 @@ nook_time_parse (const char *s)
 /* ---- the supervisor's side ---------------------------------------------------------- */
 
 int
-nook_state_write (int dirfd, json_object *doc, struct nook_error *err)
+nook_state_write (int dirfd, const char *id, json_object *doc, struct nook_error *err)
 {
   const char *text
       = json_object_to_json_string_ext (doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-  cleanup_close int fd
-      = openat (dirfd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  size_t len = strlen (text);
+  uint8_t secret[NOOK_AUTH_SECRET_SIZE], mac[NOOK_AUTH_MAC_SIZE];
+  char suffix[MAC_SUFFIX_LEN + 1], *p;
+  cleanup_close int fd = -1;
 
+  if (len < 2 || text[len - 1] != '}')
+    return nook_error_set (err, EINVAL, "write the sandbox state");
+  if (nook_auth_secret (secret) < 0)
+    {
+      nook_error_errno (err, "write the sandbox state: no secret to sign it with in the user keyring");
+      return nook_error_hint (err,
+                              "nook needs the kernel's keyrings (keyctl, CONFIG_KEYS); see /proc/key-users");
+    }
+  /* The MAC becomes the last member: {...} is written as {...,"mac":"HEX"}.  */
+  state_mac (secret, id, text, len - 1, "}", mac);
+  explicit_bzero (secret, sizeof secret);
+  p = suffix + sprintf (suffix, "%s", MAC_HEAD);
+  for (size_t i = 0; i < sizeof mac; i++)
+    p += sprintf (p, "%02x", mac[i]);
+  sprintf (p, "%s", MAC_TAIL);
+  fd = openat (dirfd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   /* Readers see the old file or the new one, never half of one.  No
      fsync: the state describes processes, which do not survive a power
      loss either.  */
-  if (fd < 0 || nook_write_all (fd, text, strlen (text)) < 0)
+  if (fd < 0 || nook_write_all (fd, text, len - 1) < 0 || nook_write_all (fd, suffix, MAC_SUFFIX_LEN) < 0)
     return nook_error_errno (err, "write the sandbox state");
   if (renameat (dirfd, STATE_TMP, dirfd, STATE_FILE) < 0)
     return nook_error_errno (err, "write the sandbox state");
@@ -598,6 +761,8 @@ nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid_t p
   json_object *doc = st->doc, *root = json_object_new_object (), *join = json_object_new_object ();
   bool own_uts = !(spec->share & NOOK_NS_UTS) && !joined[NOOK_JOIN_UTS];
 
+  /* The options as given, a record for the user: nothing reads them back
+     (a relative path in them meant the caller's directory of then).  */
   json_object_object_add (doc, "options", json_strv (spec->life.run_args));
   json_object_object_add (doc, "command", json_strv (spec->argv));
   json_object_object_add (doc, "detached", json_object_new_boolean (spec->life.detach));
@@ -608,15 +773,20 @@ nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid_t p
                           own_uts ? json_object_new_string (nook_spec_hostname (spec)) : NULL);
   json_object_object_add (root, "type", json_object_new_string (spec->rootfs ? "rootfs" : "composed"));
   if (spec->rootfs)
-    json_object_object_add (root, "path", json_object_new_string (spec->rootfs));
+    {
+      char abs[PATH_MAX];
+      json_object_object_add (root, "path",
+                              json_object_new_string (realpath (spec->rootfs, abs) ? abs : spec->rootfs));
+    }
   json_object_object_add (doc, "root", root);
   for (int k = 0; k < NOOK_JOIN_N; k++)
     if (joined[k])
       json_object_object_add (join, join_keys[k], json_object_new_string (joined[k]));
   json_object_object_add (doc, "joined", join);
+  json_object_object_add (doc, "spec", nook_state_spec_json (spec));
   json_object_object_add (doc, "status", json_object_new_string ("running"));
   json_object_object_add (doc, "started", json_take_string (nook_time_now ()));
-  return nook_state_write (st->dirfd, doc, err);
+  return nook_state_write (st->dirfd, st->id, doc, err);
 }
 
 void
@@ -644,7 +814,7 @@ nook_state_finish (struct nook_state *st, int status)
       json_object_object_add (st->doc, "status", json_object_new_string ("exited"));
       json_object_object_add (st->doc, "exit_code", json_object_new_int (status));
       json_object_object_add (st->doc, "finished", json_take_string (nook_time_now ()));
-      nook_state_write (st->dirfd, st->doc, &err);
+      nook_state_write (st->dirfd, st->id, st->doc, &err);
     }
   if (err.msg)
     nook_warn ("%s", err.msg);
