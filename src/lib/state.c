@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -615,26 +616,20 @@ nook_time_parse (const char *s)
 /* ---- the supervisor's side ---------------------------------------------------------- */
 
 int
-nook_state_write (int dirfd, const char *id, json_object *doc, struct nook_error *err)
+nook_state_write (const struct nook_state *st, json_object *doc, struct nook_error *err)
 {
   const char *text
       = json_object_to_json_string_ext (doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
   size_t len = strlen (text);
-  uint8_t secret[NOOK_AUTH_SECRET_SIZE], mac[NOOK_AUTH_MAC_SIZE];
+  uint8_t mac[NOOK_AUTH_MAC_SIZE];
   char suffix[MAC_SUFFIX_LEN + 1], *p;
   cleanup_close int fd = -1;
+  int dirfd = st->dirfd;
 
-  if (len < 2 || text[len - 1] != '}')
+  if (len < 2 || text[len - 1] != '}' || st->secret == NULL)
     return nook_error_set (err, EINVAL, "write the sandbox state");
-  if (nook_auth_secret (secret) < 0)
-    {
-      nook_error_errno (err, "write the sandbox state: no secret to sign it with in the user keyring");
-      return nook_error_hint (err,
-                              "nook needs the kernel's keyrings (keyctl, CONFIG_KEYS); see /proc/key-users");
-    }
   /* The MAC becomes the last member: {...} is written as {...,"mac":"HEX"}.  */
-  state_mac (secret, id, text, len - 1, "}", mac);
-  explicit_bzero (secret, sizeof secret);
+  state_mac (st->secret, st->id, text, len - 1, "}", mac);
   p = suffix + sprintf (suffix, "%s", MAC_HEAD);
   for (size_t i = 0; i < sizeof mac; i++)
     p += sprintf (p, "%02x", mac[i]);
@@ -706,12 +701,50 @@ reserve_name (struct nook_state *st, const char *name, struct nook_error *err)
   return nook_error_hint (err, "choose another --name, or remove it with `nook rm %s`", name);
 }
 
+static void
+secret_release (struct nook_state *st)
+{
+  if (st->secret == NULL)
+    return;
+  explicit_bzero (st->secret, NOOK_AUTH_SECRET_SIZE);
+  munmap (st->secret, sysconf (_SC_PAGESIZE));
+  st->secret = NULL;
+}
+
+static int
+state_secret (struct nook_state *st, struct nook_error *err)
+{
+  long page = sysconf (_SC_PAGESIZE);
+  void *mem = mmap (NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+  st->secret = NULL;
+  if (mem == MAP_FAILED)
+    return nook_error_errno (err, "state: mmap");
+  /* The sandbox's setup child is a fork of this process and runs in the
+     sandbox until its exec: it must not carry the secret there.  */
+  if (madvise (mem, page, MADV_WIPEONFORK) < 0 || madvise (mem, page, MADV_DONTDUMP) < 0)
+    {
+      munmap (mem, page);
+      return nook_error_errno (err, "state: madvise");
+    }
+  st->secret = mem;
+  if (nook_auth_secret (st->secret) < 0)
+    {
+      nook_error_errno (err, "state: no secret in the user keyring to authenticate the sandbox's state");
+      secret_release (st);
+      return nook_error_hint (err, "nook needs the kernel's keyrings (CONFIG_KEYS, keyctl allowed)");
+    }
+  return 0;
+}
+
 int
 nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct nook_error *err)
 {
   int r = -1;
 
   st->dirfd = -1;
+  if (state_secret (st, err) < 0)
+    return -1;
   if (nook_store_open (&st->store, err) < 0)
     return -1;
   if (nook_store_lock (&st->store, err) < 0)
@@ -747,6 +780,8 @@ out:
       unlinkat (st->store.boxes, st->id, AT_REMOVEDIR);
       nook_closep (&st->dirfd);
     }
+  if (r < 0)
+    secret_release (st);
   nook_store_unlock (&st->store);
   if (r == 0)
     nook_log ("state: sandbox %s registered", st->id);
@@ -786,7 +821,7 @@ nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid_t p
   json_object_object_add (doc, "spec", nook_state_spec_json (spec));
   json_object_object_add (doc, "status", json_object_new_string ("running"));
   json_object_object_add (doc, "started", json_take_string (nook_time_now ()));
-  return nook_state_write (st->dirfd, st->id, doc, err);
+  return nook_state_write (st, doc, err);
 }
 
 void
@@ -796,6 +831,7 @@ nook_state_finish (struct nook_state *st, int status)
 
   if (st->dirfd < 0)
     {
+      secret_release (st);
       if (st->store.path)
         nook_store_close (&st->store);
       return;
@@ -814,7 +850,7 @@ nook_state_finish (struct nook_state *st, int status)
       json_object_object_add (st->doc, "status", json_object_new_string ("exited"));
       json_object_object_add (st->doc, "exit_code", json_object_new_int (status));
       json_object_object_add (st->doc, "finished", json_take_string (nook_time_now ()));
-      nook_state_write (st->dirfd, st->id, st->doc, &err);
+      nook_state_write (st, st->doc, &err);
     }
   if (err.msg)
     nook_warn ("%s", err.msg);
@@ -822,6 +858,7 @@ nook_state_finish (struct nook_state *st, int status)
   nook_log ("state: sandbox %s %s", st->id, st->remove || status < 0 ? "removed" : "exit recorded");
   json_object_put (st->doc);
   st->doc = NULL;
+  secret_release (st);
   nook_closep (&st->dirfd);
   nook_store_close (&st->store);
 }

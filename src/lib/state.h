@@ -160,6 +160,11 @@ struct nook_state
   int dirfd;
   bool remove;
   json_object *doc;
+  /* The user's secret (auth.h), read while nook is still in its own user
+     namespace: a sandbox that joins another's writes its state from
+     inside that one's, where the user keyring is another.  Kept in a page
+     that fork wipes (MADV_WIPEONFORK), so no child holds it.  */
+  uint8_t *secret;
 };
 
 /* Reserves an id (and the spec's name) for SPEC before any process
@@ -174,8 +179,8 @@ int nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid
    state with --rm; releases the lock.  */
 void nook_state_finish (struct nook_state *st, int status);
 
-/* Writes DOC as DIRFD/state.json atomically, authenticated for sandbox ID.  */
-int nook_state_write (int dirfd, const char *id, json_object *doc, struct nook_error *err);
+/* Writes DOC as the state of ST's sandbox, atomically and authenticated.  */
+int nook_state_write (const struct nook_state *st, json_object *doc, struct nook_error *err);
 
 /* The current time, as state and inspect show it (RFC 3339, UTC).  */
 char *nook_time_now (void);
