@@ -37,29 +37,40 @@ struct guard
   size_t n_dirs;
 };
 
-static int
-guard_init (struct guard *g, struct nook_error *err)
+/* Computed once per process: the runtime directory does not move while
+   nook runs, and `nook run` asks for the working directory and again for
+   the binds.  */
+static const struct guard *
+guard_get (struct nook_error *err)
 {
-  cleanup_free char *dir = nook_runtime_dir (err);
+  static struct guard g;
+  static bool ready;
+  cleanup_free char *dir = NULL;
   char up[PATH_MAX];
 
-  g->n_dirs = 0;
+  if (ready)
+    return &g;
+  dir = nook_runtime_dir (err);
+  g.n_dirs = 0;
   if (dir == NULL)
-    return -1;
-  if (realpath (dir, g->path) == NULL)
-    return nook_error_errno (err, "the state directory `%s`", dir);
-  snprintf (up, sizeof up, "%s", g->path);
+    return NULL;
+  if (realpath (dir, g.path) == NULL)
+    {
+      nook_error_errno (err, "the state directory `%s`", dir);
+      return NULL;
+    }
+  snprintf (up, sizeof up, "%s", g.path);
   for (;;)
     {
       char *slash = strrchr (up, '/');
-      if (stat (up[0] ? up : "/", &g->dirs[g->n_dirs]) == 0
-          && g->n_dirs < sizeof g->dirs / sizeof g->dirs[0] - 1)
-        g->n_dirs++;
+      if (stat (up[0] ? up : "/", &g.dirs[g.n_dirs]) == 0 && g.n_dirs < sizeof g.dirs / sizeof g.dirs[0] - 1)
+        g.n_dirs++;
       if (up[0] == '\0' || slash == NULL)
         break;
       *slash = '\0';
     }
-  return 0;
+  ready = true;
+  return &g;
 }
 
 /* PATH is DIR or inside it ("/" holds everything).  */
@@ -142,16 +153,16 @@ bool
 nook_state_path_exposes (const char *path)
 {
   struct nook_error err = { 0 };
-  struct guard g;
+  const struct guard *g = guard_get (&err);
 
   /* Without a state directory nothing runs anyway; the answer that binds
      nothing is the safe one.  */
-  if (guard_init (&g, &err) < 0)
+  if (g == NULL)
     {
       nook_error_release (&err);
       return true;
     }
-  return guard_exposes (&g, path);
+  return guard_exposes (g, path);
 }
 
 static int
@@ -162,30 +173,44 @@ refuse (const struct guard *g, const char *what, const char *path, struct nook_e
                                "nook uses $XDG_RUNTIME_DIR/nook, else /tmp/nook-UID");
 }
 
+/* Whether SPEC gives the sandbox any host path of the user's choosing.  */
+static bool
+has_host_paths (const struct nook_spec *spec)
+{
+  if (spec->rootfs)
+    return true;
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    if (spec->mounts[i].kind == NOOK_MNT_BIND || spec->mounts[i].kind == NOOK_MNT_OVERLAY)
+      return true;
+  return false;
+}
+
 int
 nook_state_check_binds (const struct nook_spec *spec, struct nook_error *err)
 {
-  struct guard g;
+  const struct guard *g;
 
-  if (guard_init (&g, err) < 0)
+  if (!has_host_paths (spec))
+    return 0;
+  g = guard_get (err);
+  if (g == NULL)
     return -1;
-  if (spec->rootfs && guard_exposes (&g, spec->rootfs))
-    return refuse (&g, "--rootfs", spec->rootfs, err);
+  if (spec->rootfs && guard_exposes (g, spec->rootfs))
+    return refuse (g, "--rootfs", spec->rootfs, err);
   for (size_t i = 0; i < spec->n_mounts; i++)
     {
       const struct nook_mount_op *op = &spec->mounts[i];
+      const struct nook_overlay *ov = op->kind == NOOK_MNT_OVERLAY ? op->overlay : NULL;
 
-      if (op->kind == NOOK_MNT_BIND && op->src && guard_exposes (&g, op->src))
-        return refuse (&g, "bind source", op->src, err);
-      for (size_t k = 0;
-           op->kind == NOOK_MNT_OVERLAY && op->overlay && op->overlay->lowers && op->overlay->lowers[k]; k++)
-        if (guard_exposes (&g, op->overlay->lowers[k]))
-          return refuse (&g, "layer", op->overlay->lowers[k], err);
+      if (op->kind == NOOK_MNT_BIND && op->src && guard_exposes (g, op->src))
+        return refuse (g, "bind source", op->src, err);
+      for (size_t k = 0; ov && ov->lowers && ov->lowers[k]; k++)
+        if (guard_exposes (g, ov->lowers[k]))
+          return refuse (g, "layer", ov->lowers[k], err);
       /* An upper is written through by the sandbox.  `nook try` keeps its
          own in RUNTIME/try-*, which hold nothing but that.  */
-      if (op->kind == NOOK_MNT_OVERLAY && op->overlay && op->overlay->upper
-          && guard_exposes (&g, op->overlay->upper) && !is_try_upper (&g, op->overlay->upper))
-        return refuse (&g, "--upper", op->overlay->upper, err);
+      if (ov && ov->upper && guard_exposes (g, ov->upper) && !is_try_upper (g, ov->upper))
+        return refuse (g, "--upper", ov->upper, err);
     }
   return 0;
 }

@@ -16,7 +16,12 @@
  *   security          capabilities (hex mask: bounding = permitted =
  *                     effective = inheritable), ambient, no_new_privs,
  *                     allow_nested, seccomp: null (unconfined) or
- *                     { policy, filters: [{ flags, bpf (base64) }...] }
+ *                     { policy, file, sha256 }
+ *
+ * The seccomp programs (most of the bytes) are in a file of their own,
+ * sandboxes/ID/seccomp.bpf, written once, raw: the header below, then the
+ * programs.  The state carries its SHA-256, so the state's MAC covers it,
+ * and rewriting the state (the exit status) never rewrites it.
  *   network           mode, network, ports
  *   limits            null, or the cgroup limits given
  *   layers, overlay   the layer stacks and the overlay implementation asked for
@@ -27,12 +32,16 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/filter.h>
-#include <nettle/base64.h>
+#include <fcntl.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 
 #include "caps.h"
+#include "seccomp.h"
 #include "spec.h"
 #include "state.h"
 #include "utils.h"
@@ -47,6 +56,65 @@ static const struct
 };
 
 static const char *const overlay_kinds[] = { "auto", "kernel", "fuse" };
+
+#define FILTER_FILE "seccomp.bpf"
+#define FILTER_MAGIC "NOOKFLT1"
+#define FILTER_PROGS 2
+#define FILTER_MAX_SIZE (2 * (BPF_MAXINSNS * 8) + 64)
+
+/* seccomp.bpf: this header, then the programs, in the order they are
+   loaded (nook's terminal filter, then the policy).  */
+struct filter_header
+{
+  char magic[8];
+  struct
+  {
+    uint32_t insns;
+    uint32_t flags;
+  } progs[FILTER_PROGS];
+};
+
+static void
+hex_digest (const uint8_t *d, size_t n, char *out)
+{
+  for (size_t i = 0; i < n; i++)
+    sprintf (out + 2 * i, "%02x", d[i]);
+}
+
+int
+nook_state_write_filters (int dirfd, const struct nook_bpf *filters, char sha256[65], struct nook_error *err)
+{
+  struct filter_header h = { FILTER_MAGIC, { { 0 } } };
+  struct iovec iov[1 + FILTER_PROGS] = { { &h, sizeof h } };
+  size_t total = sizeof h;
+  cleanup_close int fd = -1;
+  struct sha256_ctx ctx;
+  uint8_t digest[SHA256_DIGEST_SIZE];
+
+  sha256_init (&ctx);
+  for (size_t i = 0; i < FILTER_PROGS; i++)
+    {
+      h.progs[i].insns = filters[i].len;
+      h.progs[i].flags = filters[i].flags;
+    }
+  sha256_update (&ctx, sizeof h, (const uint8_t *)&h);
+  for (size_t i = 0; i < FILTER_PROGS; i++)
+    {
+      iov[1 + i] = (struct iovec){ filters[i].insns, filters[i].len * sizeof (struct sock_filter) };
+      sha256_update (&ctx, iov[1 + i].iov_len, filters[i].insns);
+      total += iov[1 + i].iov_len;
+    }
+  fd = openat (dirfd, FILTER_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return nook_error_errno (err, "write the sandbox's seccomp filter");
+  /* One write: on a regular file a short one only means a full disk.  */
+  errno = ENOSPC;
+  if (writev (fd, iov, 1 + FILTER_PROGS) != (ssize_t)total)
+    return nook_error_errno (err, "write the sandbox's seccomp filter");
+  sha256_digest (&ctx, sizeof digest, digest);
+  hex_digest (digest, sizeof digest, sha256);
+  return 0;
+}
 
 /* ---- writing ------------------------------------------------------------------------ */
 
@@ -71,22 +139,7 @@ json_abs_path (const char *path)
 }
 
 static json_object *
-bpf_json (const struct nook_bpf *bpf)
-{
-  size_t bytes = bpf->len * sizeof (struct sock_filter);
-  json_object *o = json_object_new_object ();
-  char *text = xmalloc (BASE64_ENCODE_RAW_LENGTH (bytes) + 1);
-
-  base64_encode_raw (text, bytes, bpf->insns);
-  text[BASE64_ENCODE_RAW_LENGTH (bytes)] = '\0';
-  json_object_object_add (o, "flags", json_object_new_int64 (bpf->flags));
-  json_object_object_add (o, "bpf", json_object_new_string (text));
-  free (text);
-  return o;
-}
-
-static json_object *
-security_json (const struct nook_spec *spec)
+security_json (const struct nook_spec *spec, const char *filter_sha256)
 {
   const struct nook_security *sec = &spec->security;
   uint64_t caps = nook_caps_for_spec (spec);
@@ -101,17 +154,15 @@ security_json (const struct nook_spec *spec)
   /* nook_security_apply sets it for every command.  */
   json_object_object_add (o, "no_new_privs", json_object_new_boolean (true));
   json_object_object_add (o, "allow_nested", json_object_new_boolean (sec->allow_nested));
-  if (strcmp (policy, "unconfined") != 0)
+  if (filter_sha256)
     {
-      json_object *filters = json_object_new_array ();
       bool is_path = strchr (policy, '/') || (n > 5 && strcmp (policy + n - 5, ".json") == 0);
 
       seccomp = json_object_new_object ();
       json_object_object_add (seccomp, "policy",
                               is_path ? json_abs_path (policy) : json_object_new_string (policy));
-      for (size_t i = 0; i < 2; i++)
-        json_object_array_add (filters, bpf_json (&sec->filters[i]));
-      json_object_object_add (seccomp, "filters", filters);
+      json_object_object_add (seccomp, "file", json_object_new_string (FILTER_FILE));
+      json_object_object_add (seccomp, "sha256", json_object_new_string (filter_sha256));
     }
   json_object_object_add (o, "seccomp", seccomp);
   return o;
@@ -209,7 +260,7 @@ add_mounts_json (json_object *o, const struct nook_spec *spec)
 }
 
 json_object *
-nook_state_spec_json (const struct nook_spec *spec)
+nook_state_spec_json (const struct nook_spec *spec, const char *filter_sha256)
 {
   json_object *o = json_object_new_object (), *shared = json_object_new_array ();
 
@@ -219,7 +270,7 @@ nook_state_spec_json (const struct nook_spec *spec)
     if (spec->share & shared_ns[i].bit)
       json_object_array_add (shared, json_object_new_string (shared_ns[i].name));
   json_object_object_add (o, "shared", shared);
-  json_object_object_add (o, "security", security_json (spec));
+  json_object_object_add (o, "security", security_json (spec, filter_sha256));
   json_object_object_add (o, "network", network_json (spec));
   json_object_object_add (o, "limits", limits_json (&spec->limits));
   add_mounts_json (o, spec);
@@ -279,37 +330,53 @@ get_bool (struct reader *r, json_object *o, const char *key)
   return v && json_object_get_boolean (v);
 }
 
-static void
-read_bpf (struct reader *r, json_object *o, struct nook_bpf *bpf)
+/* The programs of DIRFD/seccomp.bpf, when its SHA-256 is SHA256.  */
+static int
+read_filters (int dirfd, const char *sha256, struct nook_bpf *out)
 {
-  const char *text;
-  struct base64_decode_ctx ctx;
-  size_t len, out = 0;
-  json_object *v = get (r, o, "bpf", json_type_string, false);
+  cleanup_close int fd = openat (dirfd, FILTER_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  cleanup_free char *data = NULL;
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  char hex[2 * SHA256_DIGEST_SIZE + 1];
+  struct filter_header h;
+  struct sha256_ctx ctx;
+  size_t off = sizeof h;
+  struct stat st;
 
-  bpf->flags = get_u64 (r, o, "flags", UINT_MAX);
-  if (v == NULL)
-    return;
-  text = json_object_get_string (v);
-  len = json_object_get_string_len (v);
-  bpf->insns = xmalloc (BASE64_DECODE_LENGTH (len) + 1);
-  base64_decode_init (&ctx);
-  if (!base64_decode_update (&ctx, &out, bpf->insns, len, text) || !base64_decode_final (&ctx) || out == 0
-      || out % sizeof (struct sock_filter) != 0 || out / sizeof (struct sock_filter) > BPF_MAXINSNS)
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size < (off_t)sizeof h
+      || st.st_size > FILTER_MAX_SIZE)
+    return -1;
+  data = xmalloc (st.st_size);
+  if (nook_read_all (fd, data, st.st_size) != st.st_size)
+    return -1;
+  sha256_init (&ctx);
+  sha256_update (&ctx, st.st_size, (const uint8_t *)data);
+  sha256_digest (&ctx, sizeof digest, digest);
+  hex_digest (digest, sizeof digest, hex);
+  memcpy (&h, data, sizeof h);
+  if (strcmp (hex, sha256) != 0 || memcmp (h.magic, FILTER_MAGIC, sizeof h.magic) != 0)
+    return -1;
+  for (size_t i = 0; i < FILTER_PROGS; i++)
     {
-      if (r->bad == NULL)
-        r->bad = "bpf";
-      return;
+      size_t bytes = (size_t)h.progs[i].insns * sizeof (struct sock_filter);
+      if (h.progs[i].insns == 0 || h.progs[i].insns > BPF_MAXINSNS || off + bytes > (size_t)st.st_size)
+        return -1;
+      out[i].insns = xmalloc (bytes);
+      memcpy (out[i].insns, data + off, bytes);
+      out[i].len = h.progs[i].insns;
+      out[i].flags = h.progs[i].flags;
+      off += bytes;
     }
-  bpf->len = out / sizeof (struct sock_filter);
+  return off == (size_t)st.st_size ? 0 : -1;
 }
 
 static void
-read_security (struct reader *r, json_object *o, struct nook_spec *spec)
+read_security (struct reader *r, json_object *o, int dirfd, struct nook_spec *spec)
 {
   struct nook_security *sec = &spec->security;
   cleanup_free char *caps = get_str (r, o, "capabilities", false);
-  json_object *seccomp = get (r, o, "seccomp", json_type_object, true), *filters;
+  json_object *seccomp = get (r, o, "seccomp", json_type_object, true);
+  cleanup_free char *sha256 = NULL;
   char *end = NULL;
 
   /* Exactly these capabilities, whatever the uid: none but the added.  */
@@ -330,11 +397,11 @@ read_security (struct reader *r, json_object *o, struct nook_spec *spec)
       return;
     }
   sec->seccomp = get_str (r, seccomp, "policy", false);
-  filters = get (r, seccomp, "filters", json_type_array, false);
-  if (filters && json_object_array_length (filters) != 2)
-    r->bad = r->bad ? r->bad : "filters";
-  for (size_t i = 0; filters && i < 2 && i < json_object_array_length (filters); i++)
-    read_bpf (r, json_object_array_get_idx (filters, i), &sec->filters[i]);
+  sha256 = get_str (r, seccomp, "sha256", false);
+  /* Checked against the state's digest: the state is authenticated, so
+     the programs are too.  */
+  if (sha256 && read_filters (dirfd, sha256, sec->filters) < 0 && r->bad == NULL)
+    r->bad = "seccomp.bpf";
 }
 
 static void
@@ -449,11 +516,13 @@ nook_sandbox_spec (const struct nook_sandbox *sb, struct nook_spec *spec, struct
           if (strcmp (json_object_get_string (json_object_array_get_idx (shared, i)) ?: "", shared_ns[k].name)
               == 0)
             spec->share |= shared_ns[k].bit;
-      read_security (&r, get (&r, o, "security", json_type_object, false), spec);
+      read_security (&r, get (&r, o, "security", json_type_object, false), sb->dirfd, spec);
       read_network (&r, get (&r, o, "network", json_type_object, false), joined, spec);
       read_limits (&r, get (&r, o, "limits", json_type_object, true), &spec->limits);
       read_layers (&r, o, spec);
     }
+  if (r.bad && strcmp (r.bad, "seccomp.bpf") == 0)
+    return nook_sandbox_forged_error (sb, err);
   if (r.bad)
     {
       nook_error_set (err, 0, "the state of sandbox `%s` has no valid `%s`", sb->id, r.bad);

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -638,7 +639,12 @@ nook_state_write (const struct nook_state *st, json_object *doc, struct nook_err
   /* Readers see the old file or the new one, never half of one.  No
      fsync: the state describes processes, which do not survive a power
      loss either.  */
-  if (fd < 0 || nook_write_all (fd, text, len - 1) < 0 || nook_write_all (fd, suffix, MAC_SUFFIX_LEN) < 0)
+  if (fd < 0)
+    return nook_error_errno (err, "write the sandbox state");
+  /* One write: on a regular file a short one only means a full disk.  */
+  errno = ENOSPC;
+  if (writev (fd, (struct iovec[]){ { (void *)text, len - 1 }, { suffix, MAC_SUFFIX_LEN } }, 2)
+      != (ssize_t)(len - 1 + MAC_SUFFIX_LEN))
     return nook_error_errno (err, "write the sandbox state");
   if (renameat (dirfd, STATE_TMP, dirfd, STATE_FILE) < 0)
     return nook_error_errno (err, "write the sandbox state");
@@ -722,7 +728,7 @@ state_secret (struct nook_state *st, struct nook_error *err)
     return nook_error_errno (err, "state: mmap");
   /* The sandbox's setup child is a fork of this process and runs in the
      sandbox until its exec: it must not carry the secret there.  */
-  if (madvise (mem, page, MADV_WIPEONFORK) < 0 || madvise (mem, page, MADV_DONTDUMP) < 0)
+  if (madvise (mem, page, MADV_WIPEONFORK) < 0)
     {
       munmap (mem, page);
       return nook_error_errno (err, "state: madvise");
@@ -795,6 +801,8 @@ nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid_t p
   static const char *const join_keys[NOOK_JOIN_N] = { "pid", "net", "ipc", "uts" };
   json_object *doc = st->doc, *root = json_object_new_object (), *join = json_object_new_object ();
   bool own_uts = !(spec->share & NOOK_NS_UTS) && !joined[NOOK_JOIN_UTS];
+  bool unconfined = spec->security.seccomp && strcmp (spec->security.seccomp, "unconfined") == 0;
+  char sha256[65];
 
   /* The options as given, a record for the user: nothing reads them back
      (a relative path in them meant the caller's directory of then).  */
@@ -818,7 +826,9 @@ nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid_t p
     if (joined[k])
       json_object_object_add (join, join_keys[k], json_object_new_string (joined[k]));
   json_object_object_add (doc, "joined", join);
-  json_object_object_add (doc, "spec", nook_state_spec_json (spec));
+  if (!unconfined && nook_state_write_filters (st->dirfd, spec->security.filters, sha256, err) < 0)
+    return -1;
+  json_object_object_add (doc, "spec", nook_state_spec_json (spec, unconfined ? NULL : sha256));
   json_object_object_add (doc, "status", json_object_new_string ("running"));
   json_object_object_add (doc, "started", json_take_string (nook_time_now ()));
   return nook_state_write (st, doc, err);

@@ -122,8 +122,14 @@ int nook_sandbox_wait (struct nook_store *store, struct nook_sandbox *sb, struct
 int nook_sandbox_spec (const struct nook_sandbox *sb, struct nook_spec *spec, struct nook_error *err);
 
 /* The "spec" object of state.json for SPEC, resolved and prepared
-   (state-spec.c describes the fields).  */
-json_object *nook_state_spec_json (const struct nook_spec *spec);
+   (state-spec.c describes the fields); FILTER_SHA256 is the digest
+   nook_state_write_filters gave, NULL when unconfined.  */
+json_object *nook_state_spec_json (const struct nook_spec *spec, const char *filter_sha256);
+/* Writes the compiled seccomp programs FILTERS[0..1] as DIRFD/seccomp.bpf
+   and gives their file's SHA-256 in hex.  */
+struct nook_bpf;
+int nook_state_write_filters (int dirfd, const struct nook_bpf *filters, char sha256[65],
+                              struct nook_error *err);
 
 /**
  * nook_state_path_exposes - whether a sandbox given PATH would reach the state

@@ -130,6 +130,7 @@ assert_refused() { # REF COMMAND...
     '.command = ["sh", "-c", "echo forged"]' \
     '.spec.security.capabilities = "000001ffffffffff"' \
     '.spec.security.seccomp = null' \
+    '.spec.security.seccomp.sha256 = "0000"' \
     '.spec.security.no_new_privs = false' \
     '.spec.uid = 1' \
     ".init.pid = $victim" \
@@ -162,14 +163,21 @@ assert_refused() { # REF COMMAND...
   done
 }
 
-@test "the stored filter replaced by an allow-all program: exec refuses it" {
+@test "the stored filter replaced by an allow-all program: exec and inspect refuse it" {
   id=$(nook run -d --name f -- sleep 1000)
-  [ "$(jq '.spec.security.seccomp.filters | length' "$STATE/sandboxes/$id/state.json")" = 2 ]
-  # struct sock_filter { BPF_RET|BPF_K, 0, 0, SECCOMP_RET_ALLOW }
-  allow=$(printf '\x06\x00\x00\x00\x00\x00\xff\x7f' | base64)
-  tamper "$id" ".spec.security.seccomp.filters[1].bpf = \"$allow\" | .spec.security.seccomp.filters[0].bpf = \"$allow\""
+  f="$STATE/sandboxes/$id/seccomp.bpf"
+  [ "$(jq -r .spec.security.seccomp.sha256 "$STATE/sandboxes/$id/state.json")" = "$(sha256sum <"$f" | cut -d' ' -f1)" ]
+  # Two programs of one instruction each: { BPF_RET|BPF_K, 0, 0, SECCOMP_RET_ALLOW }.
+  allow='\x06\x00\x00\x00\x00\x00\xff\x7f'
+  printf "NOOKFLT1\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00$allow$allow" >"$f"
   assert_refused f exec f -- true
-  # The same filter with a MAC of another sandbox: a state copied whole.
+  assert_refused f inspect f
+  # The file removed, or a symlink in its place: refused too.
+  rm "$f"
+  assert_refused f exec f -- true
+  ln -s /dev/null "$f"
+  assert_refused f exec f -- true
+  # Another sandbox's state (unconfined, valid for that one) copied whole.
   other=$(nook run -d --seccomp unconfined --name g -- sleep 1000)
   cp "$STATE/sandboxes/$other/state.json" "$STATE/sandboxes/$id/state.json"
   assert_refused f exec "$id" -- true
