@@ -826,6 +826,10 @@ nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid_t p
     if (joined[k])
       json_object_object_add (join, join_keys[k], json_object_new_string (joined[k]));
   json_object_object_add (doc, "joined", join);
+  /* What exec applies must be what the command got: never a filter
+     compiled later, never none for lack of one.  */
+  if (!unconfined && (!spec->security.prepared || spec->security.filters[1].len == 0))
+    return nook_error_set (err, EINVAL, "state: the sandbox's seccomp filter is not compiled");
   if (!unconfined && nook_state_write_filters (st->dirfd, spec->security.filters, sha256, err) < 0)
     return -1;
   json_object_object_add (doc, "spec", nook_state_spec_json (spec, unconfined ? NULL : sha256));
