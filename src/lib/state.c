@@ -1,6 +1,5 @@
 #include <config.h>
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,32 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "auth.h"
 #include "proc.h"
 #include "spec.h"
 #include "state.h"
 #include "utils.h"
-
-#define STATE_FILE "state.json"
-#define STATE_TMP "state.json.tmp"
-/* A state file is a few kilobytes (the filter is most of it).  */
-#define STATE_MAX_SIZE (1 << 20)
-
-/* The state is a JSON object whose last member is its MAC:
-     {...,"mac":"HEX"}
-   The MAC covers LABEL, the sandbox's id and the file's bytes with that
-   member taken out ({...}), so a state is valid for its own sandbox only.  */
-#define STATE_LABEL "nook state 1\n"
-#define MAC_HEAD ",\"mac\":\""
-#define MAC_TAIL "\"}"
-#define MAC_SUFFIX_LEN (sizeof MAC_HEAD - 1 + 2 * NOOK_AUTH_MAC_SIZE + sizeof MAC_TAIL - 1)
 
 /* ---- the store ------------------------------------------------------------------ */
 
@@ -127,88 +109,6 @@ supervisor_alive (int dirfd)
   return errno == EWOULDBLOCK;
 }
 
-static void
-state_mac (const uint8_t secret[NOOK_AUTH_SECRET_SIZE], const char *id, const char *text, size_t len,
-           const char *tail, uint8_t mac[NOOK_AUTH_MAC_SIZE])
-{
-  const struct nook_auth_part parts[] = {
-    { STATE_LABEL, sizeof STATE_LABEL - 1 }, { id, NOOK_ID_LEN }, { text, len }, { tail, strlen (tail) }
-  };
-  nook_auth_mac (secret, parts, sizeof parts / sizeof parts[0], mac);
-}
-
-static int
-parse_hex (const char *hex, uint8_t *out, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    {
-      unsigned v;
-      if (!isxdigit ((unsigned char)hex[2 * i]) || !isxdigit ((unsigned char)hex[2 * i + 1])
-          || sscanf (hex + 2 * i, "%2x", &v) != 1)
-        return -1;
-      out[i] = v;
-    }
-  return 0;
-}
-
-/* Checks the MAC of the state TEXT (LEN bytes) of sandbox ID and parses
-   it.  Returns the document, or NULL when it is not as nook wrote it.  */
-static json_object *
-verify_doc (const char *id, const char *text, size_t len)
-{
-  uint8_t secret[NOOK_AUTH_SECRET_SIZE], mac[NOOK_AUTH_MAC_SIZE], want[NOOK_AUTH_MAC_SIZE];
-  size_t body = len - MAC_SUFFIX_LEN;
-  json_tokener *tok;
-  json_object *doc;
-  bool ok;
-
-  if (len <= MAC_SUFFIX_LEN || memcmp (text + body, MAC_HEAD, sizeof MAC_HEAD - 1) != 0
-      || memcmp (text + len - 2, MAC_TAIL, 2) != 0
-      || parse_hex (text + body + sizeof MAC_HEAD - 1, want, sizeof want) < 0
-      || nook_auth_secret (secret) < 0)
-    return NULL;
-  state_mac (secret, id, text, body, "}", mac);
-  explicit_bzero (secret, sizeof secret);
-  if (!nook_auth_equal (mac, want))
-    return NULL;
-  /* What was authenticated is what is parsed: the body and its brace.  */
-  tok = json_tokener_new ();
-  doc = json_tokener_parse_ex (tok, text, body);
-  if (doc == NULL && json_tokener_get_error (tok) == json_tokener_continue)
-    doc = json_tokener_parse_ex (tok, "}", 1);
-  ok = doc && json_tokener_get_error (tok) == json_tokener_success
-       && json_object_is_type (doc, json_type_object);
-  json_tokener_free (tok);
-  if (!ok)
-    {
-      json_object_put (doc);
-      return NULL;
-    }
-  return doc;
-}
-
-/* Reads the state of sandbox ID from DIRFD.  Returns 0 with *DOC NULL
-   when there is none yet, or -1 when there is one that is not authentic.  */
-static int
-read_doc (int dirfd, const char *id, json_object **doc)
-{
-  cleanup_close int fd
-      = openat (dirfd, STATE_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-  cleanup_free char *text = NULL;
-  struct stat st;
-
-  *doc = NULL;
-  if (fd < 0)
-    return errno == ENOENT ? 0 : -1;
-  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > STATE_MAX_SIZE)
-    return -1;
-  text = xmalloc (st.st_size + 1);
-  if (nook_read_all (fd, text, st.st_size) != st.st_size)
-    return -1;
-  *doc = verify_doc (id, text, st.st_size);
-  return *doc ? 0 : -1;
-}
-
 /* Unlinks every file of a sandbox's directory, then the directory.  */
 static int
 remove_dir (int boxes, int dirfd, const char *id)
@@ -296,7 +196,7 @@ nook_store_sweep (struct nook_store *store)
       /* Its supervisor is gone.  An exit it recorded stays until `nook rm`;
          anything else is the remains of a supervisor that was killed, or
          a state that is not authentic (a secret lost with a reboot).  */
-      read_doc (fd, ids[i], &doc);
+      nook_state_read (fd, ids[i], &doc);
       if (doc == NULL || strcmp (doc_str (doc, "status") ?: "", "exited") != 0)
         {
           nook_log ("state: removing stale sandbox %s", ids[i]);
@@ -393,7 +293,7 @@ nook_sandbox_load (struct nook_store *store, const char *id, struct nook_sandbox
   if (sb->dirfd < 0)
     return -1;
   memcpy (sb->id, id, NOOK_ID_LEN + 1);
-  sb->forged = read_doc (sb->dirfd, sb->id, &sb->doc) < 0;
+  sb->forged = nook_state_read (sb->dirfd, sb->id, &sb->doc) < 0;
   sandbox_refresh (sb);
   return 0;
 }
@@ -578,7 +478,7 @@ nook_sandbox_wait (struct nook_store *store, struct nook_sandbox *sb, struct noo
     if (errno != EINTR)
       return nook_error_errno (err, "wait for `%s`", sb->id);
   json_object_put (sb->doc);
-  sb->forged = read_doc (sb->dirfd, sb->id, &sb->doc) < 0;
+  sb->forged = nook_state_read (sb->dirfd, sb->id, &sb->doc) < 0;
   flock (sb->dirfd, LOCK_UN);
   sandbox_refresh (sb);
   if (sb->forged)
@@ -615,41 +515,6 @@ nook_time_parse (const char *s)
 }
 
 /* ---- the supervisor's side ---------------------------------------------------------- */
-
-int
-nook_state_write (const struct nook_state *st, json_object *doc, struct nook_error *err)
-{
-  const char *text
-      = json_object_to_json_string_ext (doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-  size_t len = strlen (text);
-  uint8_t mac[NOOK_AUTH_MAC_SIZE];
-  char suffix[MAC_SUFFIX_LEN + 1], *p;
-  cleanup_close int fd = -1;
-  int dirfd = st->dirfd;
-
-  if (len < 2 || text[len - 1] != '}' || st->secret == NULL)
-    return nook_error_set (err, EINVAL, "write the sandbox state");
-  /* The MAC becomes the last member: {...} is written as {...,"mac":"HEX"}.  */
-  state_mac (st->secret, st->id, text, len - 1, "}", mac);
-  p = suffix + sprintf (suffix, "%s", MAC_HEAD);
-  for (size_t i = 0; i < sizeof mac; i++)
-    p += sprintf (p, "%02x", mac[i]);
-  sprintf (p, "%s", MAC_TAIL);
-  fd = openat (dirfd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  /* Readers see the old file or the new one, never half of one.  No
-     fsync: the state describes processes, which do not survive a power
-     loss either.  */
-  if (fd < 0)
-    return nook_error_errno (err, "write the sandbox state");
-  /* One write: on a regular file a short one only means a full disk.  */
-  errno = ENOSPC;
-  if (writev (fd, (struct iovec[]){ { (void *)text, len - 1 }, { suffix, MAC_SUFFIX_LEN } }, 2)
-      != (ssize_t)(len - 1 + MAC_SUFFIX_LEN))
-    return nook_error_errno (err, "write the sandbox state");
-  if (renameat (dirfd, STATE_TMP, dirfd, STATE_FILE) < 0)
-    return nook_error_errno (err, "write the sandbox state");
-  return 0;
-}
 
 static json_object *
 json_take_string (char *s)
@@ -707,49 +572,13 @@ reserve_name (struct nook_state *st, const char *name, struct nook_error *err)
   return nook_error_hint (err, "choose another --name, or remove it with `nook rm %s`", name);
 }
 
-static void
-secret_release (struct nook_state *st)
-{
-  if (st->secret == NULL)
-    return;
-  explicit_bzero (st->secret, NOOK_AUTH_SECRET_SIZE);
-  munmap (st->secret, sysconf (_SC_PAGESIZE));
-  st->secret = NULL;
-}
-
-static int
-state_secret (struct nook_state *st, struct nook_error *err)
-{
-  long page = sysconf (_SC_PAGESIZE);
-  void *mem = mmap (NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-  st->secret = NULL;
-  if (mem == MAP_FAILED)
-    return nook_error_errno (err, "state: mmap");
-  /* The sandbox's setup child is a fork of this process and runs in the
-     sandbox until its exec: it must not carry the secret there.  */
-  if (madvise (mem, page, MADV_WIPEONFORK) < 0)
-    {
-      munmap (mem, page);
-      return nook_error_errno (err, "state: madvise");
-    }
-  st->secret = mem;
-  if (nook_auth_secret (st->secret) < 0)
-    {
-      nook_error_errno (err, "state: no secret in the user keyring to authenticate the sandbox's state");
-      secret_release (st);
-      return nook_error_hint (err, "nook needs the kernel's keyrings (CONFIG_KEYS, keyctl allowed)");
-    }
-  return 0;
-}
-
 int
 nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct nook_error *err)
 {
   int r = -1;
 
   st->dirfd = -1;
-  if (state_secret (st, err) < 0)
+  if (nook_state_secret (&st->secret, err) < 0)
     return -1;
   if (nook_store_open (&st->store, err) < 0)
     return -1;
@@ -787,7 +616,7 @@ out:
       nook_closep (&st->dirfd);
     }
   if (r < 0)
-    secret_release (st);
+    nook_state_secret_release (&st->secret);
   nook_store_unlock (&st->store);
   if (r == 0)
     nook_log ("state: sandbox %s registered", st->id);
@@ -845,7 +674,7 @@ nook_state_finish (struct nook_state *st, int status)
 
   if (st->dirfd < 0)
     {
-      secret_release (st);
+      nook_state_secret_release (&st->secret);
       if (st->store.path)
         nook_store_close (&st->store);
       return;
@@ -872,7 +701,7 @@ nook_state_finish (struct nook_state *st, int status)
   nook_log ("state: sandbox %s %s", st->id, st->remove || status < 0 ? "removed" : "exit recorded");
   json_object_put (st->doc);
   st->doc = NULL;
-  secret_release (st);
+  nook_state_secret_release (&st->secret);
   nook_closep (&st->dirfd);
   nook_store_close (&st->store);
 }

@@ -185,8 +185,18 @@ int nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid
    state with --rm; releases the lock.  */
 void nook_state_finish (struct nook_state *st, int status);
 
+/* ---- the state file (state-file.c) ------------------------------------------ */
+
 /* Writes DOC as the state of ST's sandbox, atomically and authenticated.  */
 int nook_state_write (const struct nook_state *st, json_object *doc, struct nook_error *err);
+/* Reads the state of sandbox ID from its directory DIRFD.  Returns 0 with
+   *DOC NULL when there is none yet, or -1 when there is one that is not
+   authentic.  */
+int nook_state_read (int dirfd, const char *id, json_object **doc);
+/* The user's secret in a page of its own that fork wipes; released
+   (wiped, unmapped) by nook_state_secret_release.  */
+int nook_state_secret (uint8_t **secret, struct nook_error *err);
+void nook_state_secret_release (uint8_t **secret);
 
 /* The current time, as state and inspect show it (RFC 3339, UTC).  */
 char *nook_time_now (void);
