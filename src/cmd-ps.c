@@ -188,7 +188,8 @@ nook_cmd_ps (int argc, char **argv)
       /* Not listed, and never read: only this line says it is there.  */
       if (sb.forged)
         {
-          nook_error_report ((nook_sandbox_forged_error (&sb, &err), &err));
+          nook_sandbox_forged_error (&sb, &err);
+          nook_error_report (&err);
           nook_sandbox_release (&sb);
           continue;
         }
