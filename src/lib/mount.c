@@ -183,6 +183,8 @@ nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan,
       nook_error_set (err, 0, "--bind-cwd: only the composed root binds the current directory");
       return nook_error_hint (err, "with --rootfs or --layer, share it with --bind \"$PWD\" DEST");
     }
+  if (nook_state_check_binds (spec, err) < 0)
+    return -1;
   if (spec->rootfs || root_ov)
     {
       struct stat st;
