@@ -14,7 +14,7 @@ load "$NOOK_TESTS/lib.sh"
 }
 
 @test "nook check reports the hybrid cgroup mode of this host with a fix" {
-  grep -q ' cgroup ' /proc/self/mounts || skip "not a hybrid or v1 host"
+  require "a hybrid or v1 cgroup host" grep -q ' cgroup ' /proc/self/mounts
   run nook check
   assert_output_has "WARN  cgroups"
   assert_output_has "hybrid"

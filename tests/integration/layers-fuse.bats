@@ -26,9 +26,9 @@ OVERLAY=fuse
   kill -KILL "$pid"
   wait "$pid" || true
   wait_until 10 bash -c "! pgrep -u $(id -u) -f '[f]use-overlayfs.*lowerdir=$PWD/l' >/dev/null"
-  ! pgrep -u "$(id -u)" -f "[s]leep 300" >/dev/null
-  ! grep -q "$PWD/l" /proc/self/mountinfo
-  ! findmnt -rn -t fuse.fuse-overlayfs | grep -q .
+  run ! pgrep -u "$(id -u)" -f "[s]leep 300"
+  run ! grep -q "$PWD/l" /proc/self/mountinfo
+  [ -z "$(findmnt -rn -t fuse.fuse-overlayfs)" ]
 }
 
 @test "fuse: fuse-overlayfs not installed fails with one line naming the package" {
@@ -50,5 +50,5 @@ OVERLAY=fuse
   assert_status 125
   assert_one_error_line
   assert_output_has "fuse-overlayfs failed: fuse-overlayfs: invalid mapping specified: no_such_mapping_nook"
-  ! pgrep -u "$(id -u)" -f "[n]o_such_mapping_nook" >/dev/null
+  run ! pgrep -u "$(id -u)" -f "[n]o_such_mapping_nook"
 }

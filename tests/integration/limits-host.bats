@@ -8,7 +8,7 @@ load "$NOOK_TESTS/lib.sh"
 setup() {
   cd "$BATS_TEST_TMPDIR"
   mode=$(stat -f -c %T /sys/fs/cgroup)
-  [ "$mode" != cgroup2fs ] || skip "this host has unified cgroup v2: limits are tested in the VM suite"
+  require "a hybrid or v1 cgroup host (on unified cgroup v2, the VM suite tests limits)" test "$mode" != cgroup2fs
 }
 
 # Every cgroup directory this user owns: nook must not create one.
@@ -56,7 +56,7 @@ check_refused() { # OPTION... -- CONTROLLER
 
 @test "--device-read-bps and --device-write-bps are refused on a hybrid host, naming the io controller" {
   dev=$(find /dev -maxdepth 1 -type b | head -1)
-  [ -n "$dev" ] || skip "no block device in /dev"
+  require "a block device in /dev" test -n "$dev"
   check_refused --device-read-bps "$dev:1m" -- io
   check_refused --device-write-bps "$dev:1m" -- io
 }

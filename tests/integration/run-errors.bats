@@ -9,7 +9,7 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
 # other suites may run sandboxes as the same user at the same time.
 marker() { echo "nook-test-marker-$BATS_TEST_NUMBER-$$"; }
 nothing_left() {
-  ! pgrep -u "$(id -u)" -f "$(marker)"
+  [ -z "$(pgrep -u "$(id -u)" -f "$(marker)")" ]
 }
 
 @test "an unknown option: 125 and one line naming it" {

@@ -96,7 +96,7 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
 
 @test "the home directory is hidden under an empty tmpfs" {
   home=$(getent passwd "$(id -un)" | cut -d: -f6)
-  touch "$home/.nook-secret-$$" 2>/dev/null || skip "no writable home"
+  require "a writable home" touch "$home/.nook-secret-$$"
   run nook run -- sh -c "ls -A $home; echo end"
   rm -f "$home/.nook-secret-$$"
   assert_status 0
@@ -120,8 +120,8 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
 @test "mounts of the sandbox are not visible on the host" {
   run nook run -- sh -c 'cat /proc/self/mountinfo | wc -l'
   assert_status 0
-  ! grep -q "nook" /proc/self/mountinfo
-  ! grep -q " /tmp tmpfs.*mode=755" /proc/self/mountinfo
+  run ! grep -q "nook" /proc/self/mountinfo
+  run ! grep -q " /tmp tmpfs.*mode=755" /proc/self/mountinfo
 }
 
 @test "/dev has only the harmless devices and a private devpts" {
@@ -134,7 +134,7 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
 }
 
 @test "merged-/usr symlinks are reproduced as symlinks" {
-  [ -L /bin ] || skip "this host has no merged /usr"
+  require "a host with merged /usr" test -L /bin
   run nook run -- readlink /bin
   assert_status 0
   [ "$output" = "$(readlink /bin)" ]

@@ -44,7 +44,7 @@ os.execv(sys.argv[1], sys.argv[1:])' "$NOOK" run -- sh -c "trap 'echo got-$sig; 
   status=0
   wait $pid || status=$?
   assert_status 143
-  ! pgrep -u "$(id -u)" -f '^sleep 30$'
+  run ! pgrep -u "$(id -u)" -f '^sleep 30$'
 }
 
 @test "orphaned processes are reaped: no zombies" {
@@ -56,8 +56,7 @@ os.execv(sys.argv[1], sys.argv[1:])' "$NOOK" run -- sh -c "trap 'echo got-$sig; 
 @test "processes left behind by the command are killed when it ends" {
   run nook run -- sh -c 'sleep 77 & echo started'
   assert_status 0
-  sleep 0.2
-  ! pgrep -u "$(id -u)" -f '^sleep 77$'
+  run ! pgrep -u "$(id -u)" -f '^sleep 77$'
 }
 
 @test "nook SIGKILLed: the sandbox's processes are gone within a second" {
@@ -108,6 +107,5 @@ os.execv(sys.argv[1], sys.argv[1:])' "$NOOK" run -- sh -c "trap 'echo got-$sig; 
   kill $bystander
   assert_status 0
   [ "$alive" = 1 ]
-  sleep 0.2
-  ! pgrep -u "$(id -u)" -f '^sleep 58$'
+  run ! pgrep -u "$(id -u)" -f '^sleep 58$'
 }

@@ -83,14 +83,14 @@ A /c" ]
   "$NOOK" try -- sleep 300 </dev/null >/dev/null 2>&1 &
   pid=$!
   wait_until 10 bash -c "ls -d $rt/try-$pid.* >/dev/null 2>&1"
-  sleep 0.5
+  wait_until 10 pgrep -u "$(id -u)" -xf "sleep 300"
   kill -KILL "$pid"
   wait "$pid" || true
   # The next nook try removes what the killed one left.
   run nook try -- true
   assert_status 0
   [ -z "$(ls -d "$rt"/try-* 2>/dev/null)" ]
-  ! pgrep -u "$(id -u)" -f "[s]leep 300" >/dev/null
+  run ! pgrep -u "$(id -u)" -f "[s]leep 300"
 }
 
 @test "try with an option it cannot combine fails with one line" {

@@ -32,7 +32,7 @@ test_pids_limit() {
   cur=$(cat $SANDBOXES/bomb/pids.current)
   [ "$cur" -le 16 ] || fail "pids.current $cur above 16"
   wait $pid || true
-  ! grep -q spawned-all /tmp/bomb.out || fail "all 60 processes were created"
+  if grep -q spawned-all /tmp/bomb.out; then fail "all 60 processes were created"; fi
   assert_no_sandbox_cgroups
 }
 
@@ -101,7 +101,7 @@ test_cannot_raise_or_leave() {
   done
   wait $pid || true
   cat /tmp/jail.out
-  ! grep -q RAISED /tmp/jail.out || fail "the sandbox raised a limit"
+  if grep -q RAISED /tmp/jail.out; then fail "the sandbox raised a limit"; fi
   grep -q '^0::/$' /tmp/jail.out || fail "the sandbox is not at its namespace's root"
   assert_no_sandbox_cgroups
 }
@@ -137,7 +137,7 @@ test_sigkill_cleanup() {
   wait_for 30 "grep -q 'populated 0' $SANDBOXES/killed/cgroup.events"
   "$NOOK" stats --no-stream >/dev/null
   assert_no_sandbox_cgroups
-  ! pgrep -f 'sleep 120' || fail "a process of the sandbox survived"
+  if pgrep -f 'sleep 120'; then fail "a process of the sandbox survived"; fi
 }
 
 test_parallel() {
