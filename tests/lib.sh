@@ -65,6 +65,16 @@ wait_until() { # SECONDS COMMAND...
   done
 }
 
+# Waits up to 5 s for PID to run PROGRAM (its exec done), with builtins
+# only: fast enough to act in the first milliseconds of PROGRAM's setup.
+wait_exec() { # PID PROGRAM
+  local arg0= deadline=$((SECONDS + 5))
+  until [ "$arg0" = "$2" ]; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    read -r -d '' arg0 <"/proc/$1/cmdline" || true
+  done
+}
+
 # A state directory of the test's own ($STATE): tests running in parallel,
 # or other suites, never see each other's sandboxes.  Beside the working
 # directory, not under it: nook does not bind a directory that holds its state.

@@ -23,9 +23,10 @@ OVERLAY=kernel
   assert_status 125
   assert_one_error_line
   assert_output_has "OCI whiteouts"
-  run nook run -v --layer base --layer top -- sh -c 'test -e /gone || echo gone'
+  run nook run -v --layer base --layer top -- sh -c 'test -e /gone || echo gone; cat /proc/self/mountinfo'
   assert_status 0
   assert_output_has "fuse-overlayfs overlay"
+  assert_output_has " - fuse.fuse-overlayfs "
   assert_output_has gone
 }
 
@@ -33,9 +34,10 @@ OVERLAY=kernel
   mkdir l
   export XDG_RUNTIME_DIR
   XDG_RUNTIME_DIR=$(mktemp -d "$BATS_RUN_TMPDIR/xdg.XXXXXX")
-  run nook run -v --layer l --layers-at /m -- true
+  run nook run -v --layer l --layers-at /m -- grep " /m " /proc/self/mountinfo
   assert_status 0
   assert_output_has "kernel overlay"
+  assert_output_has " - overlay "
   [ "$(cat "$XDG_RUNTIME_DIR/nook/overlay-kernel")" = "$(uname -r) yes" ]
 }
 
@@ -51,11 +53,13 @@ OVERLAY=kernel
   assert_output_has "this kernel does not mount overlayfs in a user namespace"
   assert_output_has "--overlay=fuse"
   [ ! -e u ]
-  run nook run -v --layer l --layers-at /m -- true
+  run nook run -v --layer l --layers-at /m -- grep " /m " /proc/self/mountinfo
   assert_status 0
   assert_output_has "fuse-overlayfs overlay"
+  assert_output_has " - fuse.fuse-overlayfs "
   # A different kernel asks again.
   echo "0.0.0-other no" > "$XDG_RUNTIME_DIR/nook/overlay-kernel"
-  run nook run -v --layer l --layers-at /m -- true
+  run nook run -v --layer l --layers-at /m -- grep " /m " /proc/self/mountinfo
   assert_output_has "kernel overlay"
+  assert_output_has " - overlay "
 }

@@ -33,7 +33,6 @@ ns_of() { # NAME TYPE: the inode inspect shows
   start_box a
   run nook run --pid container:a -- sh -c 'sleep 1000 & sleep 0.1; exit 4'
   assert_status 4
-  sleep 0.2
   run nook top a
   assert_output_has "marker-a"
   # A's sleep only: the joined sandbox's background sleep ended with it.
@@ -67,7 +66,7 @@ ns_of() { # NAME TYPE: the inode inspect shows
 @test "a joined network is shared: a port A listens on is reachable" {
   nook run -d --name srv -- sh -c 'echo hello-from-a | busybox nc -l -p 7777 127.0.0.1' >/dev/null
   require "busybox nc" busybox nc --help
-  sleep 0.3
+  wait_until 10 sh -c "\"\$NOOK\" exec srv -- grep -q ':1E61 00000000:0000 0A' /proc/net/tcp"
   run nook run --net container:srv -- busybox nc 127.0.0.1 7777
   assert_status 0
   assert_output_has hello-from-a

@@ -184,9 +184,10 @@ state_field() { # ID JQ-FILTER
 }
 
 @test "a detached sandbox survives the end of the caller's session" {
-  setsid sh -c '"$NOOK" run -d --name survivor -- sleep 1000 > id; kill -HUP 0' </dev/null || true
+  setsid sh -c 'echo $$ > sid; "$NOOK" run -d --name survivor -- sleep 1000 > id; kill -HUP 0' </dev/null || true
   wait_until 10 test -s id
-  sleep 0.2
+  # Every process the HUP reached (the caller's session) has ended.
+  wait_until 10 eval '[ -z "$(pgrep -s "$(cat sid)")" ]'
   run nook ps
   assert_output_has survivor
   assert_output_has running

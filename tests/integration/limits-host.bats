@@ -113,7 +113,18 @@ check_refused() { # OPTION... -- CONTROLLER
 }
 
 @test "without limits, nook run does no cgroup work" {
+  before=$(own_cgroups)
   run nook run -v -- true
   assert_status 0
   assert_output_lacks cgroup
+  # The command stays in the caller's cgroups, seen from the host; none was made for it.
+  "$NOOK" run -- sleep "9$$" </dev/null &
+  pid=$!
+  wait_until 5 pgrep -u "$(id -u)" -xf "sleep 9$$"
+  cgroups=$(cat "/proc/$(pgrep -u "$(id -u)" -xf "sleep 9$$")/cgroup")
+  after=$(own_cgroups)
+  kill "$pid"
+  wait "$pid" || true
+  [ "$cgroups" = "$(cat /proc/self/cgroup)" ]
+  [ "$after" = "$before" ]
 }

@@ -96,6 +96,12 @@ teardown() {
   run nook run -v --net auto -- true
   assert_status 0
   assert_output_has "--net auto: pasta"
+  # The helper that runs is pasta.
+  "$NOOK" run --net auto -- sleep 100 </dev/null &
+  nook_pid=$!
+  wait_until 5 helper_of "$nook_pid" pasta
+  kill "$nook_pid"
+  wait "$nook_pid" || true
 }
 
 @test "/etc/resolv.conf points at the helper's DNS and /etc/hosts names the sandbox" {
@@ -157,11 +163,14 @@ teardown() {
 
 @test "a helper that dies while the sandbox runs is reported on exit with its status" {
   require "slirp4netns" command -v slirp4netns
-  "$NOOK" run --net slirp4netns -- sh -c 'touch started; sleep 1.5' \
+  "$NOOK" run --net slirp4netns -- sh -c 'touch started; i=0; until [ -e killed ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done' \
     </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 &
   nook_pid=$!
   wait_until 5 test -e started
-  kill -KILL "$(helper_of "$nook_pid" slirp4netns)"
+  helper=$(helper_of "$nook_pid" slirp4netns)
+  kill -KILL "$helper"
+  wait_until 5 is_dead "$helper"
+  touch killed
   wait "$nook_pid" || true
   output=$(cat "$BATS_TEST_TMPDIR/out")
   assert_output_has "nook: warning: slirp4netns exited while the sandbox ran (killed by signal 9)"

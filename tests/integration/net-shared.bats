@@ -68,13 +68,15 @@ gone_within_1s() { # PID
 @test "two sandboxes on one network exchange data both ways by name" {
   nook network create "$NET"
   "$NOOK" run --net "$NET" --name "a$$" -- sh -c "busybox httpd -p 80 -h .
-    for i in \$(seq 1 100); do curl -sf http://b$$/b.txt && sleep 2 && exit 0; sleep 0.1; done; exit 1" \
+    for i in \$(seq 1 100); do curl -sf http://b$$/b.txt && touch a-got-b && break; sleep 0.1; done
+    [ -e a-got-b ] || exit 1
+    for i in \$(seq 1 100); do [ -e b-got-a ] && exit 0; sleep 0.1; done; exit 1" \
     </dev/null >a.out 2>&1 &
   a=$!
   run nook run --net "$NET" --name "b$$" -- sh -c "busybox httpd -p 80 -h .
-    for i in \$(seq 1 100); do curl -sSf http://a$$/a.txt && break; sleep 0.1; done
+    for i in \$(seq 1 100); do curl -sSf http://a$$/a.txt && touch b-got-a && break; sleep 0.1; done
     cat /etc/hosts; ip -4 -o addr show eth0
-    sleep 1"
+    for i in \$(seq 1 100); do [ -e a-got-b ] && break; sleep 0.1; done"
   assert_status 0
   [[ "$output" == *page-of-a* ]] || { cat a.out; false; }
   assert_output_has "inet 10.89."

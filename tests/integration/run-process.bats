@@ -38,8 +38,7 @@ os.execv(sys.argv[1], sys.argv[1:])' "$NOOK" run -- sh -c "trap 'echo got-$sig; 
   pid=$!
   # Signal nook the moment it has been exec'd (builtins only: setup takes
   # a few milliseconds), not the shell that forks it.
-  arg0=
-  until [ "$arg0" = "$NOOK" ]; do read -r -d '' arg0 </proc/$pid/cmdline || true; done
+  wait_exec $pid "$NOOK"
   kill -TERM $pid
   status=0
   wait $pid || status=$?
@@ -70,7 +69,7 @@ os.execv(sys.argv[1], sys.argv[1:])' "$NOOK" run -- sh -c "trap 'echo got-$sig; 
 @test "nook SIGKILLed during --map-users auto setup leaves nothing" {
   "$NOOK" run --map-users auto -- sleep 93 </dev/null &
   pid=$!
-  sleep 0.05
+  wait_exec $pid "$NOOK"
   kill -KILL $pid
   wait $pid || true
   wait_until 1 sh -c "! pgrep -u $(id -u) -f '^sleep 93$' >/dev/null"

@@ -96,8 +96,10 @@ assert_attack_failed() {
   host_pid=$!
   run nook run -- sh -c "ps -e -o pid,comm; ./attack kill $host_pid; kill -KILL -1"
   assert_output_lacks "sleep"
-  sleep 0.2
   kill -0 "$host_pid"
+  # No signal reached it: none is pending, and it still sleeps.
+  grep -Eq '^ShdPnd:\s+0+$' "/proc/$host_pid/status"
+  grep -Eq '^State:\s+S' "/proc/$host_pid/status"
 }
 
 @test "ptrace a process outside the sandbox" {
