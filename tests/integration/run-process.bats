@@ -21,10 +21,12 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
     # SIGQUIT ignored; start nook with default dispositions, as a terminal does.
     python3 -c 'import os, signal, sys
 for s in (signal.SIGINT, signal.SIGQUIT): signal.signal(s, signal.SIG_DFL)
-os.execv(sys.argv[1], sys.argv[1:])' "$NOOK" run -- sh -c "trap 'echo got-$sig; exit 7' $sig; echo ready; while :; do sleep 0.05; done" \
+os.execv(sys.argv[1], sys.argv[1:])' "$NOOK" run -- sh -c "trap 'echo got-$sig; exit 7' $sig; echo ready-$sig; while :; do sleep 0.05; done" \
       >"$BATS_TEST_TMPDIR/out" </dev/null &
     pid=$!
-    wait_until 5 grep -q ready "$BATS_TEST_TMPDIR/out"
+    # ready-SIG: the file may still hold the last round's output until the
+    # new job opens it.
+    wait_until 5 grep -q "ready-$sig" "$BATS_TEST_TMPDIR/out"
     kill -$sig $pid
     # A lost signal fails the test instead of hanging it.
     wait_until 10 grep -q "got-$sig" "$BATS_TEST_TMPDIR/out" || { kill -KILL $pid; false; }
