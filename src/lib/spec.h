@@ -109,7 +109,7 @@ struct nook_spec
   struct nook_mount_op *mounts;
   size_t n_mounts;
 
-  /* Filesystems: parser state and choices of the mount options.  */
+  /* Filesystems: choices of the mount options besides the operations.  */
   struct nook_fs_spec fs;
 
   /* Environment.  */

@@ -41,11 +41,10 @@ remove_stale (const char *runtime)
 }
 
 static int
-resolve_paths (const struct nook_spec *spec, struct nook_try *t, struct nook_error *err)
+resolve_paths (char *const *given, struct nook_try *t, struct nook_error *err)
 {
   cleanup_free char *here = getcwd (NULL, 0);
   char *const cwd[] = { here, NULL };
-  char *const *given = spec->fs.try_paths;
 
   if (given == NULL && here == NULL)
     return nook_error_errno (err, "try: cannot read the current directory");
@@ -78,18 +77,19 @@ kept_upper (const char *keep, const char *path, size_t n_paths)
 }
 
 int
-nook_try_prepare (struct nook_spec *spec, struct nook_try *t, struct nook_error *err)
+nook_try_prepare (struct nook_spec *spec, char *const *paths, const char *keep, struct nook_try *t,
+                  struct nook_error *err)
 {
   size_t n;
 
   memset (t, 0, sizeof *t);
-  if (resolve_paths (spec, t, err) < 0)
+  if (resolve_paths (paths, t, err) < 0)
     return -1;
   n = strv_len (t->paths);
-  if (spec->fs.try_keep)
+  if (keep)
     {
-      if (mkdir (spec->fs.try_keep, 0755) < 0 && errno != EEXIST)
-        return nook_error_errno (err, "try: --keep `%s`", spec->fs.try_keep);
+      if (mkdir (keep, 0755) < 0 && errno != EEXIST)
+        return nook_error_errno (err, "try: --keep `%s`", keep);
     }
   else
     {
@@ -126,7 +126,7 @@ nook_try_prepare (struct nook_spec *spec, struct nook_try *t, struct nook_error 
             }
         }
       else
-        upper = kept_upper (spec->fs.try_keep, t->paths[i], n);
+        upper = kept_upper (keep, t->paths[i], n);
       for (size_t j = 0; j < i; j++)
         if (strcmp (t->uppers[j], upper) == 0)
           {
