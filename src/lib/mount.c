@@ -36,8 +36,11 @@
 static const char *const host_maybe_links[NOOK_ROOT_HOST_TOPS]
     = { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" };
 
-int
-nook_root_facts_read (const struct nook_spec *spec, struct nook_root_facts *facts, struct nook_error *err)
+/* What the default root depends on: which of the tops exist, as
+   directories or as symlinks, and the cwd rule's answer (which fails for
+   a --bind-cwd that cannot be honoured).  */
+static int
+read_facts (const struct nook_spec *spec, struct nook_root_facts *facts, struct nook_error *err)
 {
   char target[PATH_MAX];
 
@@ -137,7 +140,7 @@ nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan,
 
   memset (plan, 0, sizeof *plan);
   /* Only the default root depends on the host's facts.  */
-  if (nook_root_plan_is_default (spec) && nook_root_facts_read (spec, &facts, err) < 0)
+  if (nook_root_plan_is_default (spec) && read_facts (spec, &facts, err) < 0)
     return -1;
   r = nook_root_plan_compose (spec, &facts, plan, err);
   if (r == 0 && plan->root_tmpfs)

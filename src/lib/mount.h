@@ -9,19 +9,6 @@
 #include "spec.h"
 
 /**
- * nook_root_facts_read - what the default root depends on, from the host
- * @spec: the run (the caller's working directory, home, uid and cwd mode)
- * @facts: filled: which of /bin, /sbin, /lib... exist, as directories or
- *         as symlinks (merged /usr), and the cwd rule's answer; release
- *         with nook_root_facts_release
- * @err: set for a --bind-cwd that cannot be honoured
- *
- * Return: 0, or -1 with @err set.
- */
-int nook_root_facts_read (const struct nook_spec *spec, struct nook_root_facts *facts,
-                          struct nook_error *err);
-
-/**
  * nook_root_plan_build - the root plan of a run, checked, in nook
  * @spec: the run
  * @plan: filled (nook_root_plan_compose); free with nook_root_plan_free,

@@ -41,7 +41,7 @@ struct nook_root_host_top
 };
 
 /* What the default root depends on besides the spec, read from the host
-   by nook_root_facts_read (mount.h).  */
+   by nook_root_plan_build (mount.h).  */
 struct nook_root_facts
 {
   enum nook_cwd_why cwd_why; /* the cwd rule's answer (cwd.h) */
@@ -50,7 +50,7 @@ struct nook_root_facts
 };
 
 /**
- * nook_root_facts_release - free what nook_root_facts_read filled
+ * nook_root_facts_release - free the facts' links
  * @facts: the facts; zeroed
  */
 void nook_root_facts_release (struct nook_root_facts *facts);

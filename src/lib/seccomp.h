@@ -97,6 +97,9 @@ int nook_seccomp_cache_load (const char *text, size_t len, const struct nook_sec
 
 /**
  * nook_seccomp_cache_store - remember compiled programs
+ * @text: the policy's content
+ * @len: its length
+ * @params: what it was compiled for
  * @progs: NOOK_SECCOMP_CACHE_PROGS programs
  *
  * Failures are ignored: the cache only saves time.
