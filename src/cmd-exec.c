@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "lib/security.h"
 #include "lib/exec.h"
 #include "lib/state.h"
 #include "lib/utils.h"
@@ -75,11 +74,10 @@ nook_cmd_exec (int argc, char **argv)
   if (nook_cli_find (&store, ref, &sb, &err) < 0)
     return nook_error_report (&err);
   nook_spec_init (&spec);
-  r = nook_cli_sandbox_spec (&sb, &spec, &err);
-  /* The sandbox's seccomp policy, compiled (or taken from the cache) here,
-     before any process exists, as `nook run` does.  */
-  if (r >= 0)
-    r = nook_security_prepare (&spec, &err);
+  /* What the sandbox's command got, as `nook run` recorded it: its ids,
+     capabilities and the very seccomp programs, not a policy compiled
+     again from a file that may have changed since.  */
+  r = nook_sandbox_spec (&sb, &spec, &err);
   nook_store_close (&store);
   if (r == 0)
     r = nook_exec (&sb, &spec, &opts, &err);

@@ -34,8 +34,14 @@ nook_cmd_inspect (int argc, char **argv)
   if (nook_cli_find (&store, argv[1], &sb, &err) < 0)
     return nook_error_report (&err);
   nook_spec_init (&spec);
-  have_spec = sb.doc && nook_cli_sandbox_spec (&sb, &spec, &err) == 0;
-  nook_error_release (&err);
+  have_spec = sb.doc != NULL;
+  if (have_spec && nook_sandbox_spec (&sb, &spec, &err) < 0)
+    {
+      nook_spec_free (&spec);
+      nook_sandbox_release (&sb);
+      nook_store_close (&store);
+      return nook_error_report (&err);
+    }
   doc = nook_inspect (&sb, have_spec ? &spec : NULL);
   printf ("%s\n",
           json_object_to_json_string_ext (doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));

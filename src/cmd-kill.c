@@ -8,11 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "cmd.h"
-#include "lib/state.h"
+#include "lib/sandbox.h"
 #include "lib/utils.h"
 
 #define KILL_USAGE "nook kill [-s SIGNAL] ID|NAME..."
@@ -43,16 +41,11 @@ kill_one (const char *ref, int sig, struct nook_error *err)
 {
   struct nook_store store;
   struct nook_sandbox sb;
-  int fd, r = 0;
+  int r;
 
   if (nook_cli_find (&store, ref, &sb, err) < 0)
     return -1;
-  fd = nook_sandbox_pidfd (&sb, err);
-  if (fd < 0)
-    r = -1;
-  else if (syscall (SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
-    r = nook_error_errno (err, "send signal %d to `%s`", sig, ref);
-  nook_closep (&fd);
+  r = nook_sandbox_kill (&sb, sig, err);
   nook_sandbox_release (&sb);
   nook_store_close (&store);
   return r;

@@ -62,7 +62,7 @@ uptime (const struct nook_sandbox *sb)
   return sb->running && started ? (int64_t)time (NULL) - started : -1;
 }
 
-/* The published ports, from the sandbox's recorded options:
+/* The published ports, from the sandbox's recorded spec:
    "127.0.0.1:8080->80/tcp", comma-separated; NULL when there are none.  */
 static char *
 ports_text (const struct nook_sandbox *sb)
@@ -72,7 +72,7 @@ ports_text (const struct nook_sandbox *sb)
   char *text = NULL;
 
   nook_spec_init (&spec);
-  if (nook_cli_sandbox_spec (sb, &spec, &err) < 0)
+  if (nook_sandbox_spec (sb, &spec, &err) < 0)
     nook_error_release (&err);
   for (size_t i = 0; i < spec.net.n_ports; i++)
     {
@@ -193,6 +193,14 @@ nook_cmd_ps (int argc, char **argv)
       struct nook_sandbox sb;
       if (nook_sandbox_load (&store, ids[i], &sb) < 0)
         continue;
+      /* Not listed, and never read: only this line says it is there.  */
+      if (sb.forged)
+        {
+          nook_sandbox_forged_error (&sb, &err);
+          nook_error_report (&err);
+          nook_sandbox_release (&sb);
+          continue;
+        }
       /* A sandbox still being set up has no state yet: it is not listed.  */
       if (sb.doc && (all || strcmp (nook_sandbox_status (&sb), "running") == 0))
         {

@@ -3,14 +3,11 @@
 #include <config.h>
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "cmd.h"
-#include "lib/state.h"
+#include "lib/sandbox.h"
 #include "lib/utils.h"
 
 #define RM_USAGE "nook rm [-f|--force] ID|NAME..."
@@ -20,40 +17,17 @@ rm_one (const char *ref, bool force, struct nook_error *err)
 {
   struct nook_store store;
   struct nook_sandbox sb;
-  int r = 0;
+  int r;
 
-  if (nook_cli_find (&store, ref, &sb, err) < 0)
+  if (nook_cli_store (&store, err) < 0)
     return -1;
-  if (sb.supervised && sb.doc == NULL)
+  /* A forged state is found too: it can be removed, never obeyed.  */
+  r = nook_sandbox_find_any (&store, ref, &sb, err);
+  if (r == 0)
     {
-      r = nook_error_set (err, 0, "sandbox `%s` is still starting: try again", ref);
-      goto out;
+      r = nook_sandbox_rm (&store, &sb, force, err);
+      nook_sandbox_release (&sb);
     }
-  if (sb.supervised)
-    {
-      int fd = nook_sandbox_pidfd (&sb, NULL);
-      if (!force)
-        {
-          nook_closep (&fd);
-          nook_error_set (err, 0, "sandbox `%s` is running", ref);
-          r = nook_error_hint (err, "stop it with `nook kill %s`, or use `nook rm -f`", ref);
-          goto out;
-        }
-      if (fd >= 0)
-        syscall (SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
-      nook_closep (&fd);
-      /* Its supervisor records the end (or removes it, with --rm).  */
-      nook_sandbox_wait (&store, &sb, NULL);
-    }
-  if (nook_store_lock (&store, err) < 0)
-    {
-      r = -1;
-      goto out;
-    }
-  r = nook_sandbox_remove (&store, &sb, err);
-  nook_store_unlock (&store);
-out:
-  nook_sandbox_release (&sb);
   nook_store_close (&store);
   return r;
 }

@@ -1,5 +1,5 @@
-/* The lifecycle commands' common steps: the state directory, finding a
-   sandbox, and its spec parsed again from the options it was run with.  */
+/* The lifecycle commands' common steps: the state directory and finding
+   a sandbox.  */
 #include <config.h>
 
 #include <stdio.h>
@@ -34,29 +34,6 @@ nook_cli_find (struct nook_store *store, const char *ref, struct nook_sandbox *s
       nook_store_close (store);
       return -1;
     }
-  return 0;
-}
-
-int
-nook_cli_sandbox_spec (const struct nook_sandbox *sb, struct nook_spec *spec, struct nook_error *err)
-{
-  json_object *opts = NULL, *cmd = NULL;
-  cleanup_strv char **argv = NULL;
-  int r;
-
-  if (sb->doc == NULL || !json_object_object_get_ex (sb->doc, "options", &opts)
-      || !json_object_object_get_ex (sb->doc, "command", &cmd))
-    return nook_error_set (err, 0, "sandbox `%s` has no recorded options", sb->id);
-  strv_append (&argv, "run");
-  for (size_t i = 0; i < json_object_array_length (opts); i++)
-    strv_append (&argv, json_object_get_string (json_object_array_get_idx (opts, i)));
-  for (size_t i = 0; i < json_object_array_length (cmd); i++)
-    strv_append (&argv, json_object_get_string (json_object_array_get_idx (cmd, i)));
-  /* The same parser and option groups as `nook run`: the same spec.  */
-  r = nook_run_parse (strv_len (argv), argv, spec, err);
-  if (r != 0)
-    return r < 0 ? nook_error_wrap (err, "the options of sandbox `%s`", sb->id)
-                 : nook_error_set (err, 0, "the options of sandbox `%s` ask for help", sb->id);
   return 0;
 }
 

@@ -9,7 +9,7 @@
 #include "cmd.h"
 #include "lib/escape.h"
 #include "lib/proc.h"
-#include "lib/state.h"
+#include "lib/sandbox.h"
 #include "lib/utils.h"
 
 #define TOP_USAGE "nook top ID|NAME"
@@ -21,10 +21,8 @@ nook_cmd_top (int argc, char **argv)
   struct nook_store store;
   struct nook_sandbox sb;
   cleanup_free pid_t *pids = NULL;
-  uint64_t ino;
   pid_t inner;
   size_t n;
-  int fd;
 
   if (argc == 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
     {
@@ -35,22 +33,12 @@ nook_cmd_top (int argc, char **argv)
     return nook_cli_usage_error ("top", TOP_USAGE);
   if (nook_cli_find (&store, argv[1], &sb, &err) < 0)
     return nook_error_report (&err);
-  /* Held while the tree is read: the pids below are this sandbox's.  */
-  fd = nook_sandbox_pidfd (&sb, &err);
   nook_store_close (&store);
-  if (fd < 0)
+  if (nook_sandbox_processes (&sb, &pids, &n, &err) < 0)
     {
       nook_sandbox_release (&sb);
       return nook_error_report (&err);
     }
-  /* The sandbox is its init and every descendant: that holds with a PID
-     namespace of its own, a joined one or the host's.  */
-  n = nook_proc_tree (sb.pid, &pids);
-  /* With a PID namespace of its own (its init is PID 1 there), also what
-     `nook exec` started: those are children of nook exec, outside.  */
-  if (nook_proc_inner_pid (sb.pid, &inner) == 0 && inner == 1
-      && nook_proc_ns_inode (sb.pid, "pid", &ino) == 0)
-    n = nook_proc_add_pidns (ino, &pids, n);
   printf ("%-10s %-10s %s\n", "HOST PID", "PID", "COMMAND");
   for (size_t i = 0; i < n; i++)
     {
@@ -62,7 +50,6 @@ nook_cmd_top (int argc, char **argv)
       shown = nook_escape_name (cmd);
       printf ("%-10d %-10d %s\n", (int)pids[i], (int)inner, shown);
     }
-  close (fd);
   nook_sandbox_release (&sb);
   return 0;
 }

@@ -34,8 +34,6 @@ int nook_cli_store (struct nook_store *store, struct nook_error *err);
 /* Opens the store and finds the sandbox REF (an id, a name or a prefix).  */
 int nook_cli_find (struct nook_store *store, const char *ref, struct nook_sandbox *sb,
                    struct nook_error *err);
-/* Parses the sandbox's recorded `nook run` options and command into SPEC.  */
-int nook_cli_sandbox_spec (const struct nook_sandbox *sb, struct nook_spec *spec, struct nook_error *err);
 /* Prints "nook CMD: USAGE" for a wrong invocation and returns 125.  */
 int nook_cli_usage_error (const char *cmd, const char *usage);
 /* The same for an option getopt refused (opterr is 0: one line, ours).  */

@@ -66,11 +66,12 @@ wait_until() { # SECONDS COMMAND...
 }
 
 # A state directory of the test's own ($STATE): tests running in parallel,
-# or other suites, never see each other's sandboxes.
+# or other suites, never see each other's sandboxes.  Beside the working
+# directory, not under it: nook does not bind a directory that holds its state.
 use_private_state() {
   cd "$BATS_TEST_TMPDIR"
-  export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
-  mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+  export XDG_RUNTIME_DIR
+  XDG_RUNTIME_DIR=$(mktemp -d "$BATS_RUN_TMPDIR/xdg.XXXXXX")
   STATE="$XDG_RUNTIME_DIR/nook"
 }
 # Removes every sandbox left in $STATE.

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cwd.h"
+#include "state.h"
 #include "utils.h"
 
 static bool
@@ -106,6 +107,8 @@ nook_cwd_why_text (enum nook_cwd_why why)
       return "it is / or inside /proc, /dev or /sys";
     case NOOK_CWD_NOT_OWNED:
       return "it is not strictly inside the home or inside another directory you own; --bind-cwd binds it";
+    case NOOK_CWD_HOLDS_STATE:
+      return "nook's state directory is inside it, and no sandbox may reach that";
     }
   return "?";
 }
@@ -138,6 +141,19 @@ nook_cwd_for_spec (const struct nook_spec *spec, enum nook_cwd_why *why, struct 
     {
       nook_error_set (err, 0, "--bind-cwd: the current directory `%s` cannot be bound", cwd);
       return nook_error_hint (err, "run nook from a project directory, or share one with --bind");
+    }
+  /* Wherever the rule lands, a directory that holds nook's state is not
+     shared (state-guard.c): a sandbox that could write it could forge
+     what the next nook exec obeys.  */
+  if (nook_cwd_is_bound (*why) && nook_state_path_exposes (cwd))
+    {
+      if (*why == NOOK_CWD_FORCED)
+        {
+          nook_error_set (err, 0, "--bind-cwd: the current directory `%s` holds nook's state directory", cwd);
+          return nook_error_hint (
+              err, "set XDG_RUNTIME_DIR to a directory of its own, or run from a project directory");
+        }
+      *why = NOOK_CWD_HOLDS_STATE;
     }
   return 0;
 }

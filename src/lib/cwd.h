@@ -17,6 +17,7 @@ enum nook_cwd_why
   NOOK_CWD_IS_HOME,     /* not bound: the home itself */
   NOOK_CWD_HOST_VIEW,   /* never bound: /, or inside /proc, /dev or /sys */
   NOOK_CWD_NOT_OWNED,   /* not bound: inside no directory the rule accepts */
+  NOOK_CWD_HOLDS_STATE, /* never bound: nook's state directory is in it */
 };
 
 /* Whether the caller owns the directory PATH (lstat: a symlink is not).  */

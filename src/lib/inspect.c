@@ -237,8 +237,15 @@ add_cgroup (json_object *doc, const struct nook_sandbox *sb, const struct nook_s
 static void
 add_network (json_object *doc, const struct nook_sandbox *sb, const struct nook_spec *spec)
 {
-  json_object *net = json_object_new_object (), *ports = json_object_new_array ();
+  json_object *net, *ports;
 
+  if (spec == NULL)
+    {
+      json_object_object_add (doc, "network", NULL);
+      return;
+    }
+  net = json_object_new_object ();
+  ports = json_object_new_array ();
   if (spec->life.join[NOOK_JOIN_NET])
     json_object_object_add (net, "mode", json_object_new_string ("container"));
   else
@@ -270,10 +277,10 @@ add_u64 (json_object *o, const char *key, unsigned set, unsigned bit, uint64_t v
 static void
 add_limits (json_object *doc, const struct nook_sandbox *sb, const struct nook_spec *spec)
 {
-  const struct nook_limits *l = &spec->limits;
+  const struct nook_limits *l = spec ? &spec->limits : NULL;
   json_object *o;
 
-  if (!l->set)
+  if (l == NULL || !l->set)
     {
       json_object_object_add (doc, "limits", NULL);
       return;
@@ -326,7 +333,7 @@ add_layers (json_object *doc, const struct nook_sandbox *sb, const struct nook_s
 {
   json_object *stacks = json_object_new_array ();
 
-  for (size_t i = 0; i < spec->n_mounts; i++)
+  for (size_t i = 0; spec && i < spec->n_mounts; i++)
     {
       const struct nook_overlay *ov = spec->mounts[i].overlay;
       json_object *o, *lowers;

@@ -7,8 +7,8 @@
 #include "spec.h"
 #include "state.h"
 
-/* Builds the description of SB.  SPEC is its spec parsed again from its
-   recorded options (NULL when that failed).  Each concern adds its own
+/* Builds the description of SB.  SPEC is the spec its state recorded
+   (nook_sandbox_spec; NULL while it has none).  Each concern adds its own
    section (see the table in inspect.c).  */
 json_object *nook_inspect (const struct nook_sandbox *sb, const struct nook_spec *spec);
 

@@ -139,6 +139,10 @@ nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan,
   int r;
 
   memset (plan, 0, sizeof *plan);
+  /* The refusals in the order a user meets them: the choice of root,
+     then paths that would expose nook's state, then the cwd rule.  */
+  if (nook_root_plan_check (spec, err) < 0 || nook_state_check_binds (spec, err) < 0)
+    return -1;
   /* Only the default root depends on the host's facts.  */
   if (nook_root_plan_is_default (spec) && read_facts (spec, &facts, err) < 0)
     return -1;

@@ -116,19 +116,27 @@ nook_root_plan_is_default (const struct nook_spec *spec)
 }
 
 int
+nook_root_plan_check (const struct nook_spec *spec, struct nook_error *err)
+{
+  if (!nook_root_plan_is_default (spec) && spec->cwd_mode == NOOK_CWD_FORCE)
+    {
+      nook_error_set (err, 0, "--bind-cwd: only the composed root binds the current directory");
+      return nook_error_hint (err, "with --rootfs or --layer, share it with --bind \"$PWD\" DEST");
+    }
+  return 0;
+}
+
+int
 nook_root_plan_compose (const struct nook_spec *spec, const struct nook_root_facts *facts,
                         struct nook_root_plan *plan, struct nook_error *err)
 {
   const struct nook_mount_op *root_ov = root_overlay (spec);
 
   memset (plan, 0, sizeof *plan);
+  if (nook_root_plan_check (spec, err) < 0)
+    return -1;
   if (spec->rootfs || root_ov)
     {
-      if (spec->cwd_mode == NOOK_CWD_FORCE)
-        {
-          nook_error_set (err, 0, "--bind-cwd: only the composed root binds the current directory");
-          return nook_error_hint (err, "with --rootfs or --layer, share it with --bind \"$PWD\" DEST");
-        }
       /* The root overlay comes first: it is the staging mount itself.  */
       if (root_ov)
         plan_add (plan, root_ov);

@@ -65,6 +65,16 @@ void nook_root_facts_release (struct nook_root_facts *facts);
 bool nook_root_plan_is_default (const struct nook_spec *spec);
 
 /**
+ * nook_root_plan_check - the refusals of a spec that need no filesystem
+ * @spec: the run
+ * @err: set for --bind-cwd with --rootfs or layers made the root (only
+ *       the default root binds the working directory)
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_root_plan_check (const struct nook_spec *spec, struct nook_error *err);
+
+/**
  * nook_root_plan_compose - the mount operations of a run, without a system call
  * @spec: the run: --rootfs, the layers, the user's mount operations,
  *        --chdir, the cwd mode and the caller's home and working directory
@@ -73,7 +83,7 @@ bool nook_root_plan_is_default (const struct nook_spec *spec);
  * @plan: zeroed, then filled with owned copies of the operations (the
  *        base root's first, n_base of them, then the user's in order), the
  *        working directory and the per-op arrays, every srcfd -1
- * @err: set when the combination cannot be honoured
+ * @err: set when nook_root_plan_check refuses @spec
  *
  * The root is --rootfs, the layers made the root (their overlay op comes
  * first: it is the staging mount itself), or else the default root: the

@@ -9,15 +9,11 @@
  *
  *   $XDG_RUNTIME_DIR/nook/seccomp/NAME.bpf   (or /tmp/nook-UID/seccomp)
  *
- * A sandbox can reach that directory: a sandbox started in /tmp has the
- * host's /tmp as its working directory.  An entry it planted there would
- * weaken every later sandbox, so an entry is used only when its
- * HMAC-SHA256 checks out, keyed by a random secret kept in the user's
- * kernel keyring, which no sandbox reaches: user keyrings belong to a user
- * namespace, the default policy refuses keyctl, and a sandbox whose policy
- * allows it gets a session keyring of its own (nook_security_apply).  The
- * entry also holds its whole key (the policy's text included), compared
- * byte for byte.  Files are written anonymously (O_TMPFILE) and linked
+ * No sandbox reaches that directory (nook refuses binds that would expose
+ * it), but an entry planted there would weaken every later sandbox, so an
+ * entry is used only when its HMAC-SHA256 under the user's secret checks
+ * out (auth.h).  The entry also holds its whole key (the policy's text
+ * included), compared byte for byte.  Files are written anonymously (O_TMPFILE) and linked
  * into place whole; the directory is 0700.  Without a keyring there is no
  * cache: the policy is compiled each time.
  */
@@ -26,25 +22,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
-#include <linux/keyctl.h>
-#include <nettle/hmac.h>
 #include <nettle/sha2.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "seccomp.h"
 #include "utils.h"
 
 #define CACHE_MAGIC "NOOKBPF3"
-#define SECRET_NAME "nook:seccomp-cache"
-#define SECRET_SIZE 32
 
 /* A file: the header, the key, then the programs one after the other.  */
 struct cache_header
@@ -57,33 +48,8 @@ struct cache_header
     uint32_t insns;
     uint32_t flags;
   } progs[NOOK_SECCOMP_CACHE_PROGS];
-  uint8_t mac[SHA256_DIGEST_SIZE]; /* HMAC-SHA256 of key and programs */
+  uint8_t mac[NOOK_AUTH_MAC_SIZE]; /* HMAC-SHA256 of key and programs */
 };
-
-/* The secret the entries are authenticated with, from the user keyring;
-   created there the first time, readable only by its possessors (the
-   user's processes outside any sandbox).  */
-static int
-cache_secret (uint8_t secret[SECRET_SIZE])
-{
-  long id = syscall (SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "user", SECRET_NAME, 0);
-
-  if (id >= 0 && syscall (SYS_keyctl, KEYCTL_READ, id, secret, SECRET_SIZE) == SECRET_SIZE)
-    return 0;
-  if (getrandom (secret, SECRET_SIZE, 0) != SECRET_SIZE)
-    return -1;
-  id = syscall (SYS_add_key, "user", SECRET_NAME, secret, SECRET_SIZE, KEY_SPEC_USER_KEYRING);
-  if (id < 0)
-    return -1;
-  /* Possessor: view, read, write, search, link, setattr; nothing for the
-     mere owner uid, which a sandbox shares.  */
-  if (syscall (SYS_keyctl, KEYCTL_SETPERM, id, 0x3f000000) < 0)
-    {
-      syscall (SYS_keyctl, KEYCTL_INVALIDATE, id);
-      return -1;
-    }
-  return 0;
-}
 
 /* What the compiled programs depend on, policy text last.  */
 static char *
@@ -156,32 +122,29 @@ cache_path (const char *key, size_t key_len)
 
 /* The MAC of KEY and the programs.  */
 static void
-entry_mac (const uint8_t secret[SECRET_SIZE], const struct cache_header *h, const char *key,
-           const struct nook_bpf *progs, uint8_t mac[SHA256_DIGEST_SIZE])
+entry_mac (const uint8_t secret[NOOK_AUTH_SECRET_SIZE], const struct cache_header *h, const char *key,
+           const struct nook_bpf *progs, uint8_t mac[NOOK_AUTH_MAC_SIZE])
 {
-  struct hmac_sha256_ctx ctx;
   struct cache_header bare = *h;
+  struct nook_auth_part parts[2 + NOOK_SECCOMP_CACHE_PROGS] = { { &bare, sizeof bare }, { key, h->key_len } };
 
+  /* The header begins with the magic: the label of this kind of file.  */
   memset (bare.mac, 0, sizeof bare.mac);
-  hmac_sha256_set_key (&ctx, SECRET_SIZE, secret);
-  hmac_sha256_update (&ctx, sizeof bare, (const uint8_t *)&bare);
-  hmac_sha256_update (&ctx, h->key_len, (const uint8_t *)key);
   for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
-    hmac_sha256_update (&ctx, progs[i].len * sizeof (struct sock_filter), progs[i].insns);
-  hmac_sha256_digest (&ctx, SHA256_DIGEST_SIZE, mac);
+    parts[2 + i] = (struct nook_auth_part){ progs[i].insns, progs[i].len * sizeof (struct sock_filter) };
+  nook_auth_mac (secret, parts, 2 + NOOK_SECCOMP_CACHE_PROGS, mac);
 }
 
 /* Checks a whole entry in DATA (SIZE bytes) against KEY and SECRET and
    copies its programs out.  */
 static int
 parse_entry (const char *data, size_t size, const char *key, size_t key_len,
-             const uint8_t secret[SECRET_SIZE], struct nook_bpf *out)
+             const uint8_t secret[NOOK_AUTH_SECRET_SIZE], struct nook_bpf *out)
 {
   struct nook_bpf progs[NOOK_SECCOMP_CACHE_PROGS];
-  uint8_t mac[SHA256_DIGEST_SIZE];
+  uint8_t mac[NOOK_AUTH_MAC_SIZE];
   struct cache_header h;
   size_t off = sizeof h + key_len, total = 0;
-  unsigned diff = 0;
 
   if (size < off)
     return 0;
@@ -200,9 +163,7 @@ parse_entry (const char *data, size_t size, const char *key, size_t key_len,
   if (size != off + total)
     return 0;
   entry_mac (secret, &h, key, progs, mac);
-  for (size_t i = 0; i < sizeof mac; i++)
-    diff |= mac[i] ^ h.mac[i];
-  if (diff != 0)
+  if (!nook_auth_equal (mac, h.mac))
     return 0;
   for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
     {
@@ -224,11 +185,11 @@ nook_seccomp_cache_load (const char *text, size_t len, const struct nook_seccomp
   cleanup_free char *path = NULL;
   cleanup_free char *data = NULL;
   cleanup_close int fd = -1;
-  uint8_t secret[SECRET_SIZE];
+  uint8_t secret[NOOK_AUTH_SECRET_SIZE];
   struct stat st;
 
-  if (cache_secret (secret) < 0)
-    return 0;
+  int r;
+
   path = cache_path (key, key_len);
   if (path == NULL)
     return 0;
@@ -238,9 +199,11 @@ nook_seccomp_cache_load (const char *text, size_t len, const struct nook_seccomp
   if (!S_ISREG (st.st_mode) || st.st_uid != getuid () || (st.st_mode & 022) || st.st_size > (16 << 20))
     return 0;
   data = xmalloc (st.st_size);
-  if (nook_read_all (fd, data, st.st_size) != st.st_size)
+  if (nook_read_all (fd, data, st.st_size) != st.st_size || nook_auth_secret (secret) < 0)
     return 0;
-  return parse_entry (data, st.st_size, key, key_len, secret, out);
+  r = parse_entry (data, st.st_size, key, key_len, secret, out);
+  explicit_bzero (secret, sizeof secret);
+  return r;
 }
 
 /* Links the anonymous file FD in as PATH, replacing a stale entry.  */
@@ -267,12 +230,10 @@ nook_seccomp_cache_store (const char *text, size_t len, const struct nook_seccom
   cleanup_free char *dir = NULL;
   cleanup_close int fd = -1;
   struct cache_header h = { .key_len = key_len, .n_progs = NOOK_SECCOMP_CACHE_PROGS };
-  uint8_t secret[SECRET_SIZE];
+  uint8_t secret[NOOK_AUTH_SECRET_SIZE];
 
-  if (cache_secret (secret) < 0)
-    return;
   path = cache_path (key, key_len);
-  if (path == NULL)
+  if (path == NULL || nook_auth_secret (secret) < 0)
     return;
   memcpy (h.magic, CACHE_MAGIC, sizeof h.magic);
   for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
@@ -281,6 +242,7 @@ nook_seccomp_cache_store (const char *text, size_t len, const struct nook_seccom
       h.progs[i].flags = progs[i].flags;
     }
   entry_mac (secret, &h, key, progs, h.mac);
+  explicit_bzero (secret, sizeof secret);
   /* Written as an anonymous file and linked in whole: a reader never sees
      half an entry, and a nook killed meanwhile leaves nothing behind.  */
   dir = xstrdup (path);

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,6 @@
 #include "spec.h"
 #include "state.h"
 #include "utils.h"
-
-#define STATE_FILE "state.json"
-#define STATE_TMP "state.json.tmp"
 
 /* ---- the store ------------------------------------------------------------------ */
 
@@ -111,15 +109,6 @@ supervisor_alive (int dirfd)
   return errno == EWOULDBLOCK;
 }
 
-static json_object *
-read_doc (int dirfd)
-{
-  cleanup_close int fd = openat (dirfd, STATE_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0)
-    return NULL;
-  return json_object_from_fd (fd);
-}
-
 /* Unlinks every file of a sandbox's directory, then the directory.  */
 static int
 remove_dir (int boxes, int dirfd, const char *id)
@@ -205,8 +194,9 @@ nook_store_sweep (struct nook_store *store)
       if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) < 0)
         continue;
       /* Its supervisor is gone.  An exit it recorded stays until `nook rm`;
-         anything else is the remains of a supervisor that was killed.  */
-      doc = read_doc (fd);
+         anything else is the remains of a supervisor that was killed, or
+         a state that is not authentic (a secret lost with a reboot).  */
+      nook_state_read (fd, ids[i], &doc);
       if (doc == NULL || strcmp (doc_str (doc, "status") ?: "", "exited") != 0)
         {
           nook_log ("state: removing stale sandbox %s", ids[i]);
@@ -286,6 +276,7 @@ sandbox_refresh (struct nook_sandbox *sb)
   uint64_t now;
 
   sb->supervised = supervisor_alive (sb->dirfd);
+  /* A forged state names no process: nothing is signalled or entered.  */
   sb->pid = nook_sandbox_int (sb, "init.pid", 0);
   sb->start = nook_sandbox_int (sb, "init.start", 0);
   sb->running = sb->supervised && sb->pid > 0 && strcmp (nook_sandbox_status (sb), "running") == 0
@@ -296,13 +287,13 @@ int
 nook_sandbox_load (struct nook_store *store, const char *id, struct nook_sandbox *sb)
 {
   *sb = (struct nook_sandbox){ .dirfd = -1 };
-  if (strlen (id) != NOOK_ID_LEN)
+  if (strlen (id) != NOOK_ID_LEN || strspn (id, "0123456789abcdef") != NOOK_ID_LEN)
     return -1;
   sb->dirfd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (sb->dirfd < 0)
     return -1;
   memcpy (sb->id, id, NOOK_ID_LEN + 1);
-  sb->doc = read_doc (sb->dirfd);
+  sb->forged = nook_state_read (sb->dirfd, sb->id, &sb->doc) < 0;
   sandbox_refresh (sb);
   return 0;
 }
@@ -326,24 +317,46 @@ is_hex (const char *s)
   return true;
 }
 
-int
-nook_sandbox_find (struct nook_store *store, const char *ref, struct nook_sandbox *sb, struct nook_error *err)
+/* The sandbox that names/REF points to.  The link is only a hint: the
+   sandbox's authenticated state must carry the same name.  */
+static int
+find_by_name (struct nook_store *store, const char *ref, struct nook_sandbox *sb, struct nook_error *err)
 {
   char target[NOOK_ID_LEN + 2];
+  ssize_t n = readlinkat (store->names, ref, target, sizeof target - 1);
+  const char *name;
+
+  if (n != NOOK_ID_LEN)
+    return 1;
+  target[n] = '\0';
+  if (!is_hex (target) || nook_sandbox_load (store, target, sb) < 0)
+    return 1;
+  name = nook_sandbox_str (sb, "name");
+  if (sb->doc && (name == NULL || strcmp (name, ref) != 0))
+    {
+      nook_error_set (err, 0, "the name `%s` points to sandbox %s, whose state does not carry that name", ref,
+                      sb->id);
+      nook_sandbox_release (sb);
+      return nook_error_hint (
+          err, "it was changed by something other than nook: remove the name with `rm %s/names/%s`",
+          store->path, ref);
+    }
+  return 0;
+}
+
+int
+nook_sandbox_find_any (struct nook_store *store, const char *ref, struct nook_sandbox *sb,
+                       struct nook_error *err)
+{
   cleanup_strv char **ids = NULL;
   const char *match = NULL;
-  ssize_t n;
+  int r;
 
   /* A full id, then a name, then a unique prefix of an id, as docker does.  */
   if (strlen (ref) == NOOK_ID_LEN && is_hex (ref) && nook_sandbox_load (store, ref, sb) == 0)
     return 0;
-  if (nook_name_is_valid (ref)
-      && (n = readlinkat (store->names, ref, target, sizeof target - 1)) == NOOK_ID_LEN)
-    {
-      target[n] = '\0';
-      if (nook_sandbox_load (store, target, sb) == 0)
-        return 0;
-    }
+  if (nook_name_is_valid (ref) && (r = find_by_name (store, ref, sb, err)) <= 0)
+    return r;
   if (is_hex (ref) && strlen (ref) < NOOK_ID_LEN)
     {
       ids = list_dir (store->boxes);
@@ -362,6 +375,30 @@ nook_sandbox_find (struct nook_store *store, const char *ref, struct nook_sandbo
     }
   nook_error_set (err, 0, "no sandbox `%s`", ref);
   return nook_error_hint (err, "`nook ps -a` lists the sandboxes by id and name");
+}
+
+int
+nook_sandbox_forged_error (const struct nook_sandbox *sb, struct nook_error *err)
+{
+  nook_error_set (err, 0, "the state of sandbox %s is not as nook wrote it: refused", sb->id);
+  return nook_error_hint (err,
+                          "something other than nook changed it, or the secret it was signed with is gone; "
+                          "`nook rm %s` removes it",
+                          sb->id);
+}
+
+int
+nook_sandbox_find (struct nook_store *store, const char *ref, struct nook_sandbox *sb, struct nook_error *err)
+{
+  if (nook_sandbox_find_any (store, ref, sb, err) < 0)
+    return -1;
+  if (sb->forged)
+    {
+      nook_sandbox_forged_error (sb, err);
+      nook_sandbox_release (sb);
+      return -1;
+    }
+  return 0;
 }
 
 static int
@@ -418,7 +455,15 @@ nook_sandbox_pidfd (const struct nook_sandbox *sb, struct nook_error *err)
 int
 nook_sandbox_remove (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err)
 {
-  remove_name (store, nook_sandbox_str (sb, "name"), sb->id);
+  if (sb->forged)
+    {
+      /* Its name is not known: every link to it goes.  */
+      cleanup_strv char **names = list_dir (store->names);
+      for (size_t i = 0; names && names[i]; i++)
+        remove_name (store, names[i], sb->id);
+    }
+  else
+    remove_name (store, nook_sandbox_str (sb, "name"), sb->id);
   if (remove_dir (store->boxes, sb->dirfd, sb->id) < 0 && errno != ENOENT)
     return nook_error_errno (err, "remove the state of `%s`", sb->id);
   return 0;
@@ -433,9 +478,11 @@ nook_sandbox_wait (struct nook_store *store, struct nook_sandbox *sb, struct noo
     if (errno != EINTR)
       return nook_error_errno (err, "wait for `%s`", sb->id);
   json_object_put (sb->doc);
-  sb->doc = read_doc (sb->dirfd);
+  sb->forged = nook_state_read (sb->dirfd, sb->id, &sb->doc) < 0;
   flock (sb->dirfd, LOCK_UN);
   sandbox_refresh (sb);
+  if (sb->forged)
+    return nook_sandbox_forged_error (sb, err);
   if (sb->doc == NULL)
     return nook_error_set (err, 0, "sandbox `%s` ended and was removed (--rm): its exit status is gone",
                            sb->id);
@@ -468,24 +515,6 @@ nook_time_parse (const char *s)
 }
 
 /* ---- the supervisor's side ---------------------------------------------------------- */
-
-int
-nook_state_write (int dirfd, json_object *doc, struct nook_error *err)
-{
-  const char *text
-      = json_object_to_json_string_ext (doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-  cleanup_close int fd
-      = openat (dirfd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-  /* Readers see the old file or the new one, never half of one.  No
-     fsync: the state describes processes, which do not survive a power
-     loss either.  */
-  if (fd < 0 || nook_write_all (fd, text, strlen (text)) < 0)
-    return nook_error_errno (err, "write the sandbox state");
-  if (renameat (dirfd, STATE_TMP, dirfd, STATE_FILE) < 0)
-    return nook_error_errno (err, "write the sandbox state");
-  return 0;
-}
 
 static json_object *
 json_take_string (char *s)
@@ -549,6 +578,8 @@ nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct 
   int r = -1;
 
   st->dirfd = -1;
+  if (nook_state_secret (&st->secret, err) < 0)
+    return -1;
   if (nook_store_open (&st->store, err) < 0)
     return -1;
   if (nook_store_lock (&st->store, err) < 0)
@@ -584,6 +615,8 @@ out:
       unlinkat (st->store.boxes, st->id, AT_REMOVEDIR);
       nook_closep (&st->dirfd);
     }
+  if (r < 0)
+    nook_state_secret_release (&st->secret);
   nook_store_unlock (&st->store);
   if (r == 0)
     nook_log ("state: sandbox %s registered", st->id);
@@ -597,7 +630,11 @@ nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid_t p
   static const char *const join_keys[NOOK_JOIN_N] = { "pid", "net", "ipc", "uts" };
   json_object *doc = st->doc, *root = json_object_new_object (), *join = json_object_new_object ();
   bool own_uts = !(spec->share & NOOK_NS_UTS) && !joined[NOOK_JOIN_UTS];
+  bool unconfined = spec->security.seccomp && strcmp (spec->security.seccomp, "unconfined") == 0;
+  char sha256[65];
 
+  /* The options as given, a record for the user: nothing reads them back
+     (a relative path in them meant the caller's directory of then).  */
   json_object_object_add (doc, "options", json_strv (spec->life.run_args));
   json_object_object_add (doc, "command", json_strv (spec->argv));
   json_object_object_add (doc, "detached", json_object_new_boolean (spec->life.detach));
@@ -608,15 +645,26 @@ nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid_t p
                           own_uts ? json_object_new_string (nook_spec_hostname (spec)) : NULL);
   json_object_object_add (root, "type", json_object_new_string (spec->rootfs ? "rootfs" : "composed"));
   if (spec->rootfs)
-    json_object_object_add (root, "path", json_object_new_string (spec->rootfs));
+    {
+      char abs[PATH_MAX];
+      json_object_object_add (root, "path",
+                              json_object_new_string (realpath (spec->rootfs, abs) ? abs : spec->rootfs));
+    }
   json_object_object_add (doc, "root", root);
   for (int k = 0; k < NOOK_JOIN_N; k++)
     if (joined[k])
       json_object_object_add (join, join_keys[k], json_object_new_string (joined[k]));
   json_object_object_add (doc, "joined", join);
+  /* What exec applies must be what the command got: never a filter
+     compiled later, never none for lack of one.  */
+  if (!unconfined && (!spec->security.prepared || spec->security.filters[1].len == 0))
+    return nook_error_set (err, EINVAL, "state: the sandbox's seccomp filter is not compiled");
+  if (!unconfined && nook_state_write_filters (st->dirfd, spec->security.filters, sha256, err) < 0)
+    return -1;
+  json_object_object_add (doc, "spec", nook_state_spec_json (spec, unconfined ? NULL : sha256));
   json_object_object_add (doc, "status", json_object_new_string ("running"));
   json_object_object_add (doc, "started", json_take_string (nook_time_now ()));
-  return nook_state_write (st->dirfd, doc, err);
+  return nook_state_write (st, doc, err);
 }
 
 void
@@ -626,6 +674,7 @@ nook_state_finish (struct nook_state *st, int status)
 
   if (st->dirfd < 0)
     {
+      nook_state_secret_release (&st->secret);
       if (st->store.path)
         nook_store_close (&st->store);
       return;
@@ -644,7 +693,7 @@ nook_state_finish (struct nook_state *st, int status)
       json_object_object_add (st->doc, "status", json_object_new_string ("exited"));
       json_object_object_add (st->doc, "exit_code", json_object_new_int (status));
       json_object_object_add (st->doc, "finished", json_take_string (nook_time_now ()));
-      nook_state_write (st->dirfd, st->doc, &err);
+      nook_state_write (st, st->doc, &err);
     }
   if (err.msg)
     nook_warn ("%s", err.msg);
@@ -652,6 +701,7 @@ nook_state_finish (struct nook_state *st, int status)
   nook_log ("state: sandbox %s %s", st->id, st->remove || status < 0 ? "removed" : "exit recorded");
   json_object_put (st->doc);
   st->doc = NULL;
+  nook_state_secret_release (&st->secret);
   nook_closep (&st->dirfd);
   nook_store_close (&st->store);
 }

@@ -4,7 +4,9 @@
  *
  *   lock                 flock: creating, removing and sweeping take it
  *   sandboxes/ID/        0700; its supervisor holds a flock on it while alive
- *   sandboxes/ID/state.json   0600, replaced atomically (write + rename)
+ *   sandboxes/ID/state.json   0600, replaced atomically (write + rename),
+ *                        authenticated (auth.h): what nook_state_running
+ *                        resolved, read back by nook_sandbox_spec
  *   sandboxes/ID/log, log.1   a detached sandbox's stdout and stderr
  *   names/NAME -> ID     a symlink: a name is unique because symlink() is
  *
@@ -39,7 +41,7 @@ enum nook_join_kind
    the sandbox is supervised.  */
 struct nook_life_spec
 {
-  char **run_args;         /* the options of `nook run` exactly as given */
+  char **run_args;         /* the options of `nook run` as given: a record, never read back */
   bool detach;             /* -d: supervise in the background */
   int remove;              /* --rm: 1, --rm=false: 0, default -1 (foreground yes, detached no) */
   uint64_t log_size;       /* the cap of a detached sandbox's log (each of two files) */
@@ -64,7 +66,8 @@ struct nook_sandbox
 {
   char id[NOOK_ID_LEN + 1];
   int dirfd;        /* sandboxes/ID (O_RDONLY: flock works on it) */
-  json_object *doc; /* state.json, NULL while the sandbox is being created */
+  json_object *doc; /* state.json, NULL while the sandbox is being created, or when forged */
+  bool forged;      /* state.json is there but not as nook wrote it: never obeyed */
   bool supervised;  /* its supervisor holds the lock */
   bool running;     /* its init lives (pid and start time checked) */
   pid_t pid;        /* host pid of its PID 1 */
@@ -82,10 +85,18 @@ void nook_store_unlock (struct nook_store *store);
 void nook_store_sweep (struct nook_store *store);
 
 /* Finds a sandbox by full id, name or unique id prefix.  An unknown or
-   ambiguous one is an error.  */
+   ambiguous one is an error, and so is one whose state is forged (a name
+   that points to a sandbox of another name is forged too); with
+   ALLOW_FORGED such a sandbox is returned, with sb->forged set and no
+   document, for `nook rm` to remove.  */
 int nook_sandbox_find (struct nook_store *store, const char *ref, struct nook_sandbox *sb,
                        struct nook_error *err);
-/* Reads sandbox ID; returns 0, or -1 when it has no state (yet).  */
+int nook_sandbox_find_any (struct nook_store *store, const char *ref, struct nook_sandbox *sb,
+                           struct nook_error *err);
+/* The error for a sandbox whose state is forged.  Returns -1.  */
+int nook_sandbox_forged_error (const struct nook_sandbox *sb, struct nook_error *err);
+/* Reads sandbox ID; returns 0, or -1 when it has no directory.  A state
+   that fails authentication leaves sb->doc NULL and sets sb->forged.  */
 int nook_sandbox_load (struct nook_store *store, const char *id, struct nook_sandbox *sb);
 void nook_sandbox_release (struct nook_sandbox *sb);
 /* Lists the ids of all sandboxes, sorted by creation (oldest first).  */
@@ -96,6 +107,48 @@ int nook_sandbox_pidfd (const struct nook_sandbox *sb, struct nook_error *err);
 int nook_sandbox_remove (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err);
 /* Blocks until the sandbox's supervisor is gone, then reloads its state.  */
 int nook_sandbox_wait (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err);
+
+/**
+ * nook_sandbox_spec - the spec a sandbox was started with
+ * @sb: the sandbox, with its authenticated state
+ * @spec: initialised with nook_spec_init; filled with the resolved values
+ *        nook_state_running recorded: the command, ids, capabilities, the
+ *        compiled seccomp filters (security.prepared is set), network,
+ *        limits and layers.  Nothing is parsed again from a command line.
+ * @err: set when the sandbox has no state yet or a field is invalid
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_sandbox_spec (const struct nook_sandbox *sb, struct nook_spec *spec, struct nook_error *err);
+
+/* The "spec" object of state.json for SPEC, resolved and prepared
+   (state-spec.c describes the fields); FILTER_SHA256 is the digest
+   nook_state_write_filters gave, NULL when unconfined.  */
+json_object *nook_state_spec_json (const struct nook_spec *spec, const char *filter_sha256);
+/* Writes the compiled seccomp programs FILTERS[0..1] as DIRFD/seccomp.bpf
+   and gives their file's SHA-256 in hex.  */
+struct nook_bpf;
+int nook_state_write_filters (int dirfd, const struct nook_bpf *filters, char sha256[65],
+                              struct nook_error *err);
+
+/**
+ * nook_state_path_exposes - whether a sandbox given PATH would reach the state
+ * @path: a host path that would be bound (or merged) into a sandbox
+ *
+ * True when PATH is nook's runtime directory, inside it, or one of its
+ * ancestors (the same directory under another path counts too): anything
+ * there could change how nook treats a sandbox.
+ */
+bool nook_state_path_exposes (const char *path);
+
+/**
+ * nook_state_check_binds - refuse host paths that would expose the state
+ * @spec: the spec; its bind sources, layer lowers and --rootfs are checked
+ * @err: names the first such path and the fix
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_state_check_binds (const struct nook_spec *spec, struct nook_error *err);
 
 /* Accessors of a sandbox's state document.  */
 const char *nook_sandbox_str (const struct nook_sandbox *sb, const char *key);
@@ -113,21 +166,37 @@ struct nook_state
   int dirfd;
   bool remove;
   json_object *doc;
+  /* The user's secret (auth.h), read while nook is still in its own user
+     namespace: a sandbox that joins another's writes its state from
+     inside that one's, where the user keyring is another.  Kept in a page
+     that fork wipes (MADV_WIPEONFORK), so no child holds it.  */
+  uint8_t *secret;
 };
 
 /* Reserves an id (and the spec's name) for SPEC before any process
    exists: a name in use is an error.  */
 int nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct nook_error *err);
-/* Records that the sandbox runs: PID (its PID 1 on the host), the command
-   and options, and what inspect shows.  One atomic write.  */
+/* Records that the sandbox runs: PID (its PID 1 on the host), the command,
+   the resolved spec (nook_state_spec_json) and what inspect shows.  One
+   atomic write.  SPEC must be prepared (nook_security_prepare).  */
 int nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid_t pid,
                         const char *const joined[NOOK_JOIN_N], struct nook_error *err);
 /* Records the exit status (-1: the command never started), or removes the
    state with --rm; releases the lock.  */
 void nook_state_finish (struct nook_state *st, int status);
 
-/* Writes DOC as DIRFD/state.json atomically.  */
-int nook_state_write (int dirfd, json_object *doc, struct nook_error *err);
+/* ---- the state file (state-file.c) ------------------------------------------ */
+
+/* Writes DOC as the state of ST's sandbox, atomically and authenticated.  */
+int nook_state_write (const struct nook_state *st, json_object *doc, struct nook_error *err);
+/* Reads the state of sandbox ID from its directory DIRFD.  Returns 0 with
+   *DOC NULL when there is none yet, or -1 when there is one that is not
+   authentic.  */
+int nook_state_read (int dirfd, const char *id, json_object **doc);
+/* The user's secret in a page of its own that fork wipes; released
+   (wiped, unmapped) by nook_state_secret_release.  */
+int nook_state_secret (uint8_t **secret, struct nook_error *err);
+void nook_state_secret_release (uint8_t **secret);
 
 /* The current time, as state and inspect show it (RFC 3339, UTC).  */
 char *nook_time_now (void);

@@ -31,8 +31,8 @@ OVERLAY=kernel
 
 @test "kernel: nook decides once per host and caches the answer" {
   mkdir l
-  export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/rt
-  mkdir -m 0700 "$XDG_RUNTIME_DIR"
+  export XDG_RUNTIME_DIR
+  XDG_RUNTIME_DIR=$(mktemp -d "$BATS_RUN_TMPDIR/xdg.XXXXXX")
   run nook run -v --layer l --layers-at /m -- true
   assert_status 0
   assert_output_has "kernel overlay"
@@ -41,8 +41,9 @@ OVERLAY=kernel
 
 @test "kernel: where the host's answer is no, auto uses fuse-overlayfs and --overlay=kernel fails clearly" {
   mkdir l
-  export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/rt
-  mkdir -m 0700 "$XDG_RUNTIME_DIR" "$XDG_RUNTIME_DIR/nook"
+  export XDG_RUNTIME_DIR
+  XDG_RUNTIME_DIR=$(mktemp -d "$BATS_RUN_TMPDIR/xdg.XXXXXX")
+  mkdir -m 0700 "$XDG_RUNTIME_DIR/nook"
   echo "$(uname -r) no" > "$XDG_RUNTIME_DIR/nook/overlay-kernel"
   run nook run --overlay=kernel --layer l --upper u --layers-at /m -- true
   assert_status 125

@@ -5,9 +5,10 @@ load "$NOOK_TESTS/lib.sh"
 
 setup() {
   cd "$BATS_TEST_TMPDIR"
-  # A cache of compiled policies of this test's own.
-  export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/runtime"
-  mkdir -m 700 -p "$XDG_RUNTIME_DIR"
+  # A cache of compiled policies of this test's own, beside the working
+  # directory (nook does not bind a directory that holds its state).
+  export XDG_RUNTIME_DIR
+  XDG_RUNTIME_DIR=$(mktemp -d "$BATS_RUN_TMPDIR/xdg.XXXXXX")
 }
 
 # The value of FIELD in the command's /proc/self/status.

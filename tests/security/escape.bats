@@ -291,10 +291,14 @@ while True:
   printf '{"defaultAction":"SCMP_ACT_ALLOW"}' >"$WORK/allow-all.json"
   run nook run --seccomp "$WORK/allow-all.json" -- true
   run nook run -- true
-  # A sandbox started in the cache directory can write it...
   cp "$NOOK_TESTS/security/forge-cache-entries" "$cache/forge"
   cd "$cache"
-  run nook run -- python3 ./forge
+  # No sandbox reaches the cache, not even one started in its directory...
+  run nook run -- sh -c 'test -e forge && echo reached; pwd'
+  assert_status 0
+  assert_output_lacks reached
+  # ...and what another process of the caller writes there is not trusted.
+  run python3 ./forge
   assert_output_has "forged 1"
   cd "$WORK"
   # ...but what it wrote is not trusted: the default policy still holds.

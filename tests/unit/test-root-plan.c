@@ -129,9 +129,9 @@ default_root_cwd_bind_follows_the_decision (void **state)
     enum nook_cwd_why why;
     bool bound;
   } cases[] = {
-    { NOOK_CWD_UNDER_HOME, true }, { NOOK_CWD_UNDER_OWNED, true }, { NOOK_CWD_FORCED, true },
-    { NOOK_CWD_REFUSED, false },   { NOOK_CWD_IS_HOME, false },    { NOOK_CWD_HOST_VIEW, false },
-    { NOOK_CWD_NOT_OWNED, false },
+    { NOOK_CWD_UNDER_HOME, true }, { NOOK_CWD_UNDER_OWNED, true },  { NOOK_CWD_FORCED, true },
+    { NOOK_CWD_REFUSED, false },   { NOOK_CWD_IS_HOME, false },     { NOOK_CWD_HOST_VIEW, false },
+    { NOOK_CWD_NOT_OWNED, false }, { NOOK_CWD_HOLDS_STATE, false },
   };
 
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)

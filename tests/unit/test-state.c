@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,6 +97,7 @@ an_exit_is_kept_and_a_dead_supervisor_is_swept (void **state)
 
   nook_spec_init (&spec);
   strv_append (&spec.argv, "true");
+  spec.security.seccomp = xstrdup ("unconfined");
   reserve (&kept, "kept", 0);
   assert_int_equal (nook_state_running (&kept, &spec, getpid (), none, &err), 0);
   nook_state_finish (&kept, 3);
@@ -119,6 +123,114 @@ an_exit_is_kept_and_a_dead_supervisor_is_swept (void **state)
   assert_int_equal (nook_sandbox_find (&store, "kept", &sb, &err), -1);
   nook_error_release (&err);
   nook_store_close (&store);
+  nook_spec_free (&spec);
+}
+
+/* Overwrites byte OFF of FILE in sandbox ID's directory.  */
+static void
+flip_byte (const char *id, const char *file, off_t off)
+{
+  char path[256];
+  int fd;
+  char c;
+
+  snprintf (path, sizeof path, "%s/nook/sandboxes/%s/%s", tmpdir, id, file);
+  fd = open (path, O_RDWR);
+  assert_true (fd >= 0);
+  assert_int_equal (pread (fd, &c, 1, off), 1);
+  c ^= 1;
+  assert_int_equal (pwrite (fd, &c, 1, off), 1);
+  close (fd);
+}
+
+static void
+the_resolved_spec_round_trips_and_a_change_is_refused (void **state)
+{
+  struct sock_filter allow[] = { BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW) };
+  struct sock_filter deny[]
+      = { BPF_STMT (BPF_LD | BPF_W | BPF_ABS, 0), BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_KILL) };
+  const char *none[NOOK_JOIN_N] = { 0 };
+  struct nook_state st = { 0 };
+  struct nook_error err = { 0 };
+  struct nook_store store;
+  struct nook_sandbox sb;
+  struct nook_spec spec, back;
+  struct nook_overlay *ov;
+
+  nook_spec_init (&spec);
+  strv_append (&spec.argv, "sleep");
+  strv_append (&spec.argv, "1000");
+  spec.uid = 1000;
+  spec.gid = 1001;
+  spec.security.cap_drop_all = true;
+  spec.security.cap_add = 1ULL << 13; /* CAP_NET_RAW */
+  spec.security.seccomp = xstrdup ("default");
+  spec.security.prepared = true;
+  spec.security.filters[0] = (struct nook_bpf){ xmalloc (sizeof allow), 1, 0 };
+  memcpy (spec.security.filters[0].insns, allow, sizeof allow);
+  spec.security.filters[1] = (struct nook_bpf){ xmalloc (sizeof deny), 2, SECCOMP_FILTER_FLAG_SPEC_ALLOW };
+  memcpy (spec.security.filters[1].insns, deny, sizeof deny);
+  spec.net.n_ports = 1;
+  spec.net.ports = xcalloc (1, sizeof *spec.net.ports);
+  spec.net.ports[0] = (struct nook_port_map){ "127.0.0.1", 8080, 80, false };
+  spec.limits.set = NOOK_LIM_PIDS;
+  spec.limits.pids_max = 64;
+  ov = nook_spec_add_overlay (&spec, "/m");
+  strv_append (&ov->lowers, "/usr");
+  reserve (&st, "round", 0);
+  assert_int_equal (nook_state_running (&st, &spec, getpid (), none, &err), 0);
+
+  assert_int_equal (nook_store_open (&store, &err), 0);
+  assert_int_equal (nook_sandbox_find (&store, "round", &sb, &err), 0);
+  nook_spec_init (&back);
+  assert_int_equal (nook_sandbox_spec (&sb, &back, &err), 0);
+  assert_string_equal (back.argv[1], "1000");
+  assert_int_equal (back.uid, 1000);
+  assert_int_equal (back.gid, 1001);
+  /* Exactly the capabilities, whatever the uid would add.  */
+  assert_true (back.security.cap_drop_all);
+  assert_int_equal (back.security.cap_add, 1ULL << 13);
+  assert_true (back.security.prepared);
+  assert_string_equal (back.security.seccomp, "default");
+  for (size_t i = 0; i < 2; i++)
+    {
+      assert_int_equal (back.security.filters[i].len, spec.security.filters[i].len);
+      assert_int_equal (back.security.filters[i].flags, spec.security.filters[i].flags);
+      assert_memory_equal (back.security.filters[i].insns, spec.security.filters[i].insns,
+                           spec.security.filters[i].len * sizeof (struct sock_filter));
+    }
+  assert_int_equal (back.net.n_ports, 1);
+  assert_int_equal (back.net.ports[0].host_port, 8080);
+  assert_string_equal (back.net.ports[0].host_ip, "127.0.0.1");
+  assert_int_equal (back.limits.pids_max, 64);
+  assert_int_equal (back.n_mounts, 1);
+  assert_string_equal (back.mounts[0].overlay->lowers[0], "/usr");
+  nook_spec_free (&back);
+  nook_sandbox_release (&sb);
+
+  /* One bit of the programs: the spec is refused.  */
+  flip_byte (st.id, "seccomp.bpf", 30);
+  assert_int_equal (nook_sandbox_find (&store, "round", &sb, &err), 0);
+  nook_spec_init (&back);
+  assert_int_equal (nook_sandbox_spec (&sb, &back, &err), -1);
+  assert_non_null (strstr (err.msg, "not as nook wrote it"));
+  nook_error_release (&err);
+  nook_spec_free (&back);
+  nook_sandbox_release (&sb);
+  flip_byte (st.id, "seccomp.bpf", 30);
+
+  /* One bit of the state: the sandbox is not found, only refused.  */
+  flip_byte (st.id, "state.json", 10);
+  assert_int_equal (nook_sandbox_find (&store, "round", &sb, &err), -1);
+  assert_non_null (strstr (err.msg, "not as nook wrote it"));
+  nook_error_release (&err);
+  assert_int_equal (nook_sandbox_find_any (&store, st.id, &sb, &err), 0);
+  assert_true (sb.forged);
+  assert_null (sb.doc);
+  assert_int_equal (sb.pid, 0);
+  nook_sandbox_release (&sb);
+  nook_store_close (&store);
+  nook_state_finish (&st, -1);
   nook_spec_free (&spec);
 }
 
@@ -154,6 +266,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup (names_are_unique_and_found, make_runtime_dir),
     cmocka_unit_test_setup (an_exit_is_kept_and_a_dead_supervisor_is_swept, make_runtime_dir),
+    cmocka_unit_test_setup (the_resolved_spec_round_trips_and_a_change_is_refused, make_runtime_dir),
     cmocka_unit_test (times_round_trip),
     cmocka_unit_test (a_pidfd_is_refused_for_another_start_time),
   };

@@ -1,0 +1,87 @@
+/* Signalling, listing and removing a sandbox; see sandbox.h.  */
+#include <config.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "sandbox.h"
+#include "utils.h"
+
+static const char *
+label (const struct nook_sandbox *sb)
+{
+  const char *name = nook_sandbox_str (sb, "name");
+  return name ? name : sb->id;
+}
+
+int
+nook_sandbox_kill (const struct nook_sandbox *sb, int sig, struct nook_error *err)
+{
+  cleanup_close int fd = nook_sandbox_pidfd (sb, err);
+
+  if (fd < 0)
+    return -1;
+  if (syscall (SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
+    return nook_error_errno (err, "send signal %d to `%s`", sig, label (sb));
+  return 0;
+}
+
+int
+nook_sandbox_processes (const struct nook_sandbox *sb, pid_t **pids, size_t *n, struct nook_error *err)
+{
+  cleanup_close int fd = nook_sandbox_pidfd (sb, err);
+  uint64_t ino;
+  pid_t inner;
+
+  *pids = NULL;
+  *n = 0;
+  if (fd < 0)
+    return -1;
+  /* The sandbox is its init and every descendant: that holds with a PID
+     namespace of its own, a joined one or the host's.  */
+  *n = nook_proc_tree (sb->pid, pids);
+  /* With a PID namespace of its own (its init is PID 1 there), also what
+     `nook exec` started: those are children of nook exec, outside.  */
+  if (nook_proc_inner_pid (sb->pid, &inner) == 0 && inner == 1
+      && nook_proc_ns_inode (sb->pid, "pid", &ino) == 0)
+    *n = nook_proc_add_pidns (ino, pids, *n);
+  return 0;
+}
+
+int
+nook_sandbox_rm (struct nook_store *store, struct nook_sandbox *sb, bool force, struct nook_error *err)
+{
+  int r;
+
+  if (sb->forged && sb->supervised)
+    {
+      nook_error_set (
+          err, 0, "the state of sandbox %s is not as nook wrote it, and its supervisor still runs", sb->id);
+      return nook_error_hint (err,
+                              "stop the nook process that has `%s/sandboxes/%s` open (fuser names it), then "
+                              "`nook rm %s`",
+                              store->path, sb->id, sb->id);
+    }
+  if (sb->supervised && sb->doc == NULL)
+    return nook_error_set (err, 0, "sandbox `%s` is still starting: try again", label (sb));
+  if (sb->supervised)
+    {
+      if (!force)
+        {
+          nook_error_set (err, 0, "sandbox `%s` is running", label (sb));
+          return nook_error_hint (err, "stop it with `nook kill %s`, or use `nook rm -f`", label (sb));
+        }
+      nook_sandbox_kill (sb, SIGKILL, NULL);
+      /* Its supervisor records the end (or removes it, with --rm).  */
+      nook_sandbox_wait (store, sb, NULL);
+    }
+  if (nook_store_lock (store, err) < 0)
+    return -1;
+  r = nook_sandbox_remove (store, sb, err);
+  nook_store_unlock (store);
+  return r;
+}

@@ -1,0 +1,188 @@
+/* The state file: state.json, authenticated.
+ *
+ * A state is a JSON object whose last member is its MAC:
+ *   {...,"mac":"HEX"}
+ * The MAC is the HMAC-SHA256 (auth.h) of a label, the sandbox's id and the
+ * file's bytes with that member taken out ({...}): a state is valid for
+ * its own sandbox only, and what is parsed is exactly what was
+ * authenticated.
+ */
+#include <config.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "state.h"
+#include "utils.h"
+
+#define STATE_FILE "state.json"
+#define STATE_TMP "state.json.tmp"
+/* A state file is a few kilobytes.  */
+#define STATE_MAX_SIZE (1 << 20)
+
+#define STATE_LABEL "nook state 1\n"
+#define MAC_HEAD ",\"mac\":\""
+#define MAC_TAIL "\"}"
+#define MAC_SUFFIX_LEN (sizeof MAC_HEAD - 1 + 2 * NOOK_AUTH_MAC_SIZE + sizeof MAC_TAIL - 1)
+
+static void
+state_mac (const uint8_t secret[NOOK_AUTH_SECRET_SIZE], const char *id, const char *text, size_t len,
+           const char *tail, uint8_t mac[NOOK_AUTH_MAC_SIZE])
+{
+  const struct nook_auth_part parts[] = {
+    { STATE_LABEL, sizeof STATE_LABEL - 1 }, { id, NOOK_ID_LEN }, { text, len }, { tail, strlen (tail) }
+  };
+  nook_auth_mac (secret, parts, sizeof parts / sizeof parts[0], mac);
+}
+
+static int
+parse_hex (const char *hex, uint8_t *out, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      unsigned v;
+      if (!isxdigit ((unsigned char)hex[2 * i]) || !isxdigit ((unsigned char)hex[2 * i + 1])
+          || sscanf (hex + 2 * i, "%2x", &v) != 1)
+        return -1;
+      out[i] = v;
+    }
+  return 0;
+}
+
+/* Checks the MAC of the state TEXT (LEN bytes) of sandbox ID and parses
+   it.  Returns the document, or NULL when it is not as nook wrote it.  */
+static json_object *
+verify_doc (const char *id, const char *text, size_t len)
+{
+  uint8_t secret[NOOK_AUTH_SECRET_SIZE], mac[NOOK_AUTH_MAC_SIZE], want[NOOK_AUTH_MAC_SIZE];
+  size_t body = len - MAC_SUFFIX_LEN;
+  json_tokener *tok;
+  json_object *doc;
+  bool ok;
+
+  if (len <= MAC_SUFFIX_LEN || memcmp (text + body, MAC_HEAD, sizeof MAC_HEAD - 1) != 0
+      || memcmp (text + len - 2, MAC_TAIL, 2) != 0
+      || parse_hex (text + body + sizeof MAC_HEAD - 1, want, sizeof want) < 0
+      || nook_auth_secret (secret) < 0)
+    return NULL;
+  state_mac (secret, id, text, body, "}", mac);
+  explicit_bzero (secret, sizeof secret);
+  if (!nook_auth_equal (mac, want))
+    return NULL;
+  /* What was authenticated is what is parsed: the body and its brace.  */
+  tok = json_tokener_new ();
+  doc = json_tokener_parse_ex (tok, text, body);
+  if (doc == NULL && json_tokener_get_error (tok) == json_tokener_continue)
+    doc = json_tokener_parse_ex (tok, "}", 1);
+  ok = doc && json_tokener_get_error (tok) == json_tokener_success
+       && json_object_is_type (doc, json_type_object);
+  json_tokener_free (tok);
+  if (!ok)
+    {
+      json_object_put (doc);
+      return NULL;
+    }
+  return doc;
+}
+
+/* Reads the state of sandbox ID from DIRFD.  Returns 0 with *DOC NULL
+   when there is none yet, or -1 when there is one that is not authentic.  */
+int
+nook_state_read (int dirfd, const char *id, json_object **doc)
+{
+  cleanup_close int fd
+      = openat (dirfd, STATE_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+  cleanup_free char *text = NULL;
+  struct stat st;
+
+  *doc = NULL;
+  if (fd < 0)
+    return errno == ENOENT ? 0 : -1;
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > STATE_MAX_SIZE)
+    return -1;
+  text = xmalloc (st.st_size + 1);
+  if (nook_read_all (fd, text, st.st_size) != st.st_size)
+    return -1;
+  *doc = verify_doc (id, text, st.st_size);
+  return *doc ? 0 : -1;
+}
+
+void
+nook_state_secret_release (uint8_t **secret)
+{
+  if (*secret == NULL)
+    return;
+  explicit_bzero (*secret, NOOK_AUTH_SECRET_SIZE);
+  munmap (*secret, sysconf (_SC_PAGESIZE));
+  *secret = NULL;
+}
+
+int
+nook_state_secret (uint8_t **secret, struct nook_error *err)
+{
+  long page = sysconf (_SC_PAGESIZE);
+  void *mem = mmap (NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+  *secret = NULL;
+  if (mem == MAP_FAILED)
+    return nook_error_errno (err, "state: mmap");
+  /* The sandbox's setup child is a fork of this process and runs in the
+     sandbox until its exec: it must not carry the secret there.  */
+  if (madvise (mem, page, MADV_WIPEONFORK) < 0)
+    {
+      munmap (mem, page);
+      return nook_error_errno (err, "state: madvise");
+    }
+  *secret = mem;
+  if (nook_auth_secret (*secret) < 0)
+    {
+      nook_error_errno (err, "state: no secret in the user keyring to authenticate the sandbox's state");
+      nook_state_secret_release (secret);
+      return nook_error_hint (err, "nook needs the kernel's keyrings (CONFIG_KEYS, keyctl allowed)");
+    }
+  return 0;
+}
+
+int
+nook_state_write (const struct nook_state *st, json_object *doc, struct nook_error *err)
+{
+  const char *text
+      = json_object_to_json_string_ext (doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  size_t len = strlen (text);
+  uint8_t mac[NOOK_AUTH_MAC_SIZE];
+  char suffix[MAC_SUFFIX_LEN + 1], *p;
+  cleanup_close int fd = -1;
+  int dirfd = st->dirfd;
+
+  if (len < 2 || text[len - 1] != '}' || st->secret == NULL)
+    return nook_error_set (err, EINVAL, "write the sandbox state");
+  /* The MAC becomes the last member: {...} is written as {...,"mac":"HEX"}.  */
+  state_mac (st->secret, st->id, text, len - 1, "}", mac);
+  p = suffix + sprintf (suffix, "%s", MAC_HEAD);
+  for (size_t i = 0; i < sizeof mac; i++)
+    p += sprintf (p, "%02x", mac[i]);
+  sprintf (p, "%s", MAC_TAIL);
+  fd = openat (dirfd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  /* Readers see the old file or the new one, never half of one.  No
+     fsync: the state describes processes, which do not survive a power
+     loss either.  */
+  if (fd < 0)
+    return nook_error_errno (err, "write the sandbox state");
+  /* One write: on a regular file a short one only means a full disk.  */
+  errno = ENOSPC;
+  if (writev (fd, (struct iovec[]){ { (void *)text, len - 1 }, { suffix, MAC_SUFFIX_LEN } }, 2)
+      != (ssize_t)(len - 1 + MAC_SUFFIX_LEN))
+    return nook_error_errno (err, "write the sandbox state");
+  if (renameat (dirfd, STATE_TMP, dirfd, STATE_FILE) < 0)
+    return nook_error_errno (err, "write the sandbox state");
+  return 0;
+}

@@ -1,0 +1,216 @@
+/* Keeping nook's runtime directory out of every sandbox.
+ *
+ * The runtime directory (nook_runtime_dir: $XDG_RUNTIME_DIR/nook, else
+ * /tmp/nook-UID) holds what decides how nook treats a sandbox: the state
+ * that `nook exec` applies, the seccomp cache, the sockets of shared
+ * networks and of slirp4netns.  A sandbox that could write there, or only
+ * connect to a socket there, could weaken itself or another one.  Its state
+ * is authenticated (state.c) and so is the cache, but the first line of
+ * defence is that no sandbox ever sees the directory: a host path that
+ * would give it to one (the directory, something inside it, or an
+ * ancestor such as /tmp or $XDG_RUNTIME_DIR) is refused as a bind source,
+ * a layer or a --rootfs, and the working directory is then not bound.
+ *
+ * Paths are compared after realpath (symlinks, "..") and, for the
+ * ancestors, by device and inode too, so another mount of the same /tmp
+ * counts as /tmp.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spec.h"
+#include "state.h"
+#include "utils.h"
+
+/* The runtime directory and its ancestors (the directory first).  */
+struct guard
+{
+  char path[PATH_MAX];
+  struct stat dirs[64]; /* deeper ancestors are not checked by inode, only by path */
+  size_t n_dirs;
+};
+
+/* Computed once per process: the runtime directory does not move while
+   nook runs, and `nook run` asks for the working directory and again for
+   the binds.  */
+static const struct guard *
+guard_get (struct nook_error *err)
+{
+  static struct guard g;
+  static bool ready;
+  cleanup_free char *dir = NULL;
+  char up[PATH_MAX];
+
+  if (ready)
+    return &g;
+  dir = nook_runtime_dir (err);
+  g.n_dirs = 0;
+  if (dir == NULL)
+    return NULL;
+  if (realpath (dir, g.path) == NULL)
+    {
+      nook_error_errno (err, "the state directory `%s`", dir);
+      return NULL;
+    }
+  snprintf (up, sizeof up, "%s", g.path);
+  for (;;)
+    {
+      char *slash = strrchr (up, '/');
+      if (stat (up[0] ? up : "/", &g.dirs[g.n_dirs]) == 0 && g.n_dirs < sizeof g.dirs / sizeof g.dirs[0] - 1)
+        g.n_dirs++;
+      if (up[0] == '\0' || slash == NULL)
+        break;
+      *slash = '\0';
+    }
+  ready = true;
+  return &g;
+}
+
+/* PATH is DIR or inside it ("/" holds everything).  */
+static bool
+is_under (const char *path, const char *dir)
+{
+  size_t n = strlen (dir);
+
+  if (strcmp (dir, "/") == 0)
+    return true;
+  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* realpath, for a path that may not exist yet (an --upper nook creates):
+   its deepest existing ancestor resolved, the rest appended.  */
+static int
+resolve (const char *path, char real[PATH_MAX])
+{
+  char full[PATH_MAX], head[PATH_MAX], cwd[PATH_MAX];
+  char *slash;
+  int n;
+
+  if (realpath (path, real))
+    return 0;
+  if (errno != ENOENT)
+    return -1;
+  if (path[0] == '/')
+    n = snprintf (full, sizeof full, "%s", path);
+  else if (getcwd (cwd, sizeof cwd))
+    n = snprintf (full, sizeof full, "%s/%s", cwd, path);
+  else
+    return -1;
+  if (n >= (int)sizeof full)
+    return -1;
+  memcpy (head, full, n + 1);
+  while ((slash = strrchr (head, '/')) && slash != head)
+    {
+      *slash = '\0';
+      if (realpath (head, real))
+        {
+          size_t len = strlen (real);
+          n = snprintf (real + len, PATH_MAX - len, "%s", full + (slash - head));
+          return n < (int)(PATH_MAX - len) ? 0 : -1;
+        }
+    }
+  return -1;
+}
+
+static bool
+guard_exposes (const struct guard *g, const char *path)
+{
+  char real[PATH_MAX];
+  struct stat st;
+
+  /* A path that cannot be resolved gives nothing (a --*-try bind is
+     skipped, anything else fails to mount).  */
+  if (resolve (path, real) < 0)
+    return false;
+  if (is_under (real, g->path) || is_under (g->path, real))
+    return true;
+  if (stat (real, &st) < 0)
+    return false;
+  for (size_t i = 0; i < g->n_dirs; i++)
+    if (st.st_dev == g->dirs[i].st_dev && st.st_ino == g->dirs[i].st_ino)
+      return true;
+  return false;
+}
+
+static bool
+is_try_upper (const struct guard *g, const char *path)
+{
+  char real[PATH_MAX];
+  size_t n = strlen (g->path);
+
+  return resolve (path, real) == 0 && strncmp (real, g->path, n) == 0 && strncmp (real + n, "/try-", 5) == 0
+         && strchr (real + n + 5, '/');
+}
+
+bool
+nook_state_path_exposes (const char *path)
+{
+  struct nook_error err = { 0 };
+  const struct guard *g = guard_get (&err);
+
+  /* Without a state directory nothing runs anyway; the answer that binds
+     nothing is the safe one.  */
+  if (g == NULL)
+    {
+      nook_error_release (&err);
+      return true;
+    }
+  return guard_exposes (g, path);
+}
+
+static int
+refuse (const struct guard *g, const char *what, const char *path, struct nook_error *err)
+{
+  nook_error_set (err, 0, "%s `%s` would give the sandbox nook's state directory `%s`", what, path, g->path);
+  return nook_error_hint (err, "give a directory that does not contain it, or keep the state elsewhere: "
+                               "nook uses $XDG_RUNTIME_DIR/nook, else /tmp/nook-UID");
+}
+
+/* Whether SPEC gives the sandbox any host path of the user's choosing.  */
+static bool
+has_host_paths (const struct nook_spec *spec)
+{
+  if (spec->rootfs)
+    return true;
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    if (spec->mounts[i].kind == NOOK_MNT_BIND || spec->mounts[i].kind == NOOK_MNT_OVERLAY)
+      return true;
+  return false;
+}
+
+int
+nook_state_check_binds (const struct nook_spec *spec, struct nook_error *err)
+{
+  const struct guard *g;
+
+  if (!has_host_paths (spec))
+    return 0;
+  g = guard_get (err);
+  if (g == NULL)
+    return -1;
+  if (spec->rootfs && guard_exposes (g, spec->rootfs))
+    return refuse (g, "--rootfs", spec->rootfs, err);
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      const struct nook_mount_op *op = &spec->mounts[i];
+      const struct nook_overlay *ov = op->kind == NOOK_MNT_OVERLAY ? op->overlay : NULL;
+
+      if (op->kind == NOOK_MNT_BIND && op->src && guard_exposes (g, op->src))
+        return refuse (g, "bind source", op->src, err);
+      for (size_t k = 0; ov && ov->lowers && ov->lowers[k]; k++)
+        if (guard_exposes (g, ov->lowers[k]))
+          return refuse (g, "layer", ov->lowers[k], err);
+      /* An upper is written through by the sandbox.  `nook try` keeps its
+         own in RUNTIME/try-*, which hold nothing but that.  */
+      if (ov && ov->upper && guard_exposes (g, ov->upper) && !is_try_upper (g, ov->upper))
+        return refuse (g, "--upper", ov->upper, err);
+    }
+  return 0;
+}

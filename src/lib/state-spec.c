@@ -1,0 +1,533 @@
+/* The resolved spec in a sandbox's state: what `nook run` decided, written
+ * once, and read back by `exec`, `inspect` and `ps`.
+ *
+ * Nothing here parses a command line again: relative paths, policy files
+ * and defaults were resolved when the sandbox started, and the seccomp
+ * filter is stored as the very programs its command got, so a policy file
+ * edited or a directory changed since cannot change what `nook exec`
+ * applies.  The state file is authenticated (state.c), so every value is
+ * one that nook wrote; it is still checked for type and range, as a state
+ * of another nook version could differ.
+ *
+ * The "spec" object of state.json:
+ *
+ *   uid, gid          the command's ids inside
+ *   shared            namespaces kept from the host: "net", "pid", ...
+ *   security          capabilities (hex mask: bounding = permitted =
+ *                     effective = inheritable), ambient, no_new_privs,
+ *                     allow_nested, seccomp: null (unconfined) or
+ *                     { policy, file, sha256 }
+ *
+ * The seccomp programs (most of the bytes) are in a file of their own,
+ * sandboxes/ID/seccomp.bpf, written once, raw: the header below, then the
+ * programs.  The state carries its SHA-256, so the state's MAC covers it,
+ * and rewriting the state (the exit status) never rewrites it.
+ *   network           mode, network, ports
+ *   limits            null, or the cgroup limits given
+ *   layers, overlay   the layer stacks and the overlay implementation asked for
+ *   binds             host paths bound (absolute), for inspect
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <fcntl.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include "caps.h"
+#include "seccomp.h"
+#include "spec.h"
+#include "state.h"
+#include "utils.h"
+
+static const struct
+{
+  const char *name;
+  unsigned bit;
+} shared_ns[] = {
+  { "net", NOOK_NS_NET }, { "pid", NOOK_NS_PID },       { "ipc", NOOK_NS_IPC },
+  { "uts", NOOK_NS_UTS }, { "cgroup", NOOK_NS_CGROUP },
+};
+
+static const char *const overlay_kinds[] = { "auto", "kernel", "fuse" };
+
+#define FILTER_FILE "seccomp.bpf"
+#define FILTER_MAGIC "NOOKFLT1"
+#define FILTER_PROGS 2
+#define FILTER_MAX_SIZE (2 * (BPF_MAXINSNS * 8) + 64)
+
+/* seccomp.bpf: this header, then the programs, in the order they are
+   loaded (nook's terminal filter, then the policy).  */
+struct filter_header
+{
+  char magic[8];
+  struct
+  {
+    uint32_t insns;
+    uint32_t flags;
+  } progs[FILTER_PROGS];
+};
+
+static void
+hex_digest (const uint8_t *d, size_t n, char *out)
+{
+  for (size_t i = 0; i < n; i++)
+    sprintf (out + 2 * i, "%02x", d[i]);
+}
+
+int
+nook_state_write_filters (int dirfd, const struct nook_bpf *filters, char sha256[65], struct nook_error *err)
+{
+  struct filter_header h = { FILTER_MAGIC, { { 0 } } };
+  struct iovec iov[1 + FILTER_PROGS] = { { &h, sizeof h } };
+  size_t total = sizeof h;
+  cleanup_close int fd = -1;
+  struct sha256_ctx ctx;
+  uint8_t digest[SHA256_DIGEST_SIZE];
+
+  sha256_init (&ctx);
+  for (size_t i = 0; i < FILTER_PROGS; i++)
+    {
+      h.progs[i].insns = filters[i].len;
+      h.progs[i].flags = filters[i].flags;
+    }
+  sha256_update (&ctx, sizeof h, (const uint8_t *)&h);
+  for (size_t i = 0; i < FILTER_PROGS; i++)
+    {
+      iov[1 + i] = (struct iovec){ filters[i].insns, filters[i].len * sizeof (struct sock_filter) };
+      sha256_update (&ctx, iov[1 + i].iov_len, filters[i].insns);
+      total += iov[1 + i].iov_len;
+    }
+  fd = openat (dirfd, FILTER_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0)
+    return nook_error_errno (err, "write the sandbox's seccomp filter");
+  /* One write: on a regular file a short one only means a full disk.  */
+  errno = ENOSPC;
+  if (writev (fd, iov, 1 + FILTER_PROGS) != (ssize_t)total)
+    return nook_error_errno (err, "write the sandbox's seccomp filter");
+  sha256_digest (&ctx, sizeof digest, digest);
+  hex_digest (digest, sizeof digest, sha256);
+  return 0;
+}
+
+/* ---- writing ------------------------------------------------------------------------ */
+
+static json_object *
+json_str_or_null (const char *s)
+{
+  return s ? json_object_new_string (s) : NULL;
+}
+
+/* A path as the host names it, absolute: relative ones were relative to
+   the caller's working directory at the start.  */
+static json_object *
+json_abs_path (const char *path)
+{
+  char buf[PATH_MAX];
+
+  if (path == NULL)
+    return NULL;
+  if (path[0] != '/' && realpath (path, buf))
+    return json_object_new_string (buf);
+  return json_object_new_string (path);
+}
+
+static json_object *
+security_json (const struct nook_spec *spec, const char *filter_sha256)
+{
+  const struct nook_security *sec = &spec->security;
+  uint64_t caps = nook_caps_for_spec (spec);
+  json_object *o = json_object_new_object (), *seccomp = NULL;
+  char hex[20];
+  const char *policy = sec->seccomp ? sec->seccomp : "default";
+  size_t n = strlen (policy);
+
+  snprintf (hex, sizeof hex, "%016llx", (unsigned long long)caps);
+  json_object_object_add (o, "capabilities", json_object_new_string (hex));
+  json_object_object_add (o, "ambient", json_object_new_boolean (spec->uid != 0 && caps != 0));
+  /* nook_security_apply sets it for every command.  */
+  json_object_object_add (o, "no_new_privs", json_object_new_boolean (true));
+  json_object_object_add (o, "allow_nested", json_object_new_boolean (sec->allow_nested));
+  if (filter_sha256)
+    {
+      bool is_path = strchr (policy, '/') || (n > 5 && strcmp (policy + n - 5, ".json") == 0);
+
+      seccomp = json_object_new_object ();
+      json_object_object_add (seccomp, "policy",
+                              is_path ? json_abs_path (policy) : json_object_new_string (policy));
+      json_object_object_add (seccomp, "file", json_object_new_string (FILTER_FILE));
+      json_object_object_add (seccomp, "sha256", json_object_new_string (filter_sha256));
+    }
+  json_object_object_add (o, "seccomp", seccomp);
+  return o;
+}
+
+static json_object *
+network_json (const struct nook_spec *spec)
+{
+  json_object *o = json_object_new_object (), *ports = json_object_new_array ();
+
+  json_object_object_add (o, "mode",
+                          json_object_new_string (spec->life.join[NOOK_JOIN_NET]
+                                                      ? "container"
+                                                      : nook_net_mode_name (spec->net.mode)));
+  json_object_object_add (o, "network", json_str_or_null (spec->net.network));
+  for (size_t i = 0; i < spec->net.n_ports; i++)
+    {
+      const struct nook_port_map *p = &spec->net.ports[i];
+      json_object *e = json_object_new_object ();
+      json_object_object_add (e, "host_ip", json_object_new_string (p->host_ip));
+      json_object_object_add (e, "host_port", json_object_new_int (p->host_port));
+      json_object_object_add (e, "port", json_object_new_int (p->port));
+      json_object_object_add (e, "protocol", json_object_new_string (p->udp ? "udp" : "tcp"));
+      json_object_array_add (ports, e);
+    }
+  json_object_object_add (o, "ports", ports);
+  return o;
+}
+
+static json_object *
+limits_json (const struct nook_limits *l)
+{
+  json_object *o, *io;
+
+  if (!l->set)
+    return NULL;
+  o = json_object_new_object ();
+  io = json_object_new_array ();
+  json_object_object_add (o, "set", json_object_new_int64 (l->set));
+  json_object_object_add (o, "memory_max", json_object_new_uint64 (l->memory_max));
+  json_object_object_add (o, "memory_swap_max", json_object_new_uint64 (l->memory_swap_max));
+  json_object_object_add (o, "memory_high", json_object_new_uint64 (l->memory_high));
+  json_object_object_add (o, "cpu_quota_us", json_object_new_uint64 (l->cpu_quota_us));
+  json_object_object_add (o, "cpu_weight", json_object_new_uint64 (l->cpu_weight));
+  json_object_object_add (o, "pids_max", json_object_new_uint64 (l->pids_max));
+  json_object_object_add (o, "io_weight", json_object_new_uint64 (l->io_weight));
+  for (size_t i = 0; i < l->n_io_max; i++)
+    {
+      json_object *e = json_object_new_object ();
+      json_object_object_add (e, "major", json_object_new_int64 (l->io_max[i].major));
+      json_object_object_add (e, "minor", json_object_new_int64 (l->io_max[i].minor));
+      json_object_object_add (e, "rbps", json_object_new_uint64 (l->io_max[i].rbps));
+      json_object_object_add (e, "wbps", json_object_new_uint64 (l->io_max[i].wbps));
+      json_object_array_add (io, e);
+    }
+  json_object_object_add (o, "io_max", io);
+  json_object_object_add (o, "cpuset_cpus", json_str_or_null (l->cpuset_cpus));
+  return o;
+}
+
+static void
+add_mounts_json (json_object *o, const struct nook_spec *spec)
+{
+  json_object *layers = json_object_new_array (), *binds = json_object_new_array ();
+
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      const struct nook_mount_op *op = &spec->mounts[i];
+      json_object *e = json_object_new_object ();
+
+      if (op->kind == NOOK_MNT_OVERLAY && op->overlay)
+        {
+          json_object *lowers = json_object_new_array ();
+          for (size_t k = 0; op->overlay->lowers && op->overlay->lowers[k]; k++)
+            json_object_array_add (lowers, json_abs_path (op->overlay->lowers[k]));
+          json_object_object_add (e, "lower", lowers);
+          json_object_object_add (e, "upper", json_abs_path (op->overlay->upper));
+          json_object_object_add (e, "work", json_abs_path (op->overlay->work));
+          json_object_object_add (e, "merged", json_str_or_null (op->dest));
+          json_object_array_add (layers, e);
+        }
+      else if (op->kind == NOOK_MNT_BIND)
+        {
+          json_object_object_add (e, "source", json_abs_path (op->src));
+          json_object_object_add (e, "destination", json_str_or_null (op->dest));
+          json_object_object_add (e, "readonly", json_object_new_boolean (op->flags & NOOK_MNT_F_RDONLY));
+          json_object_array_add (binds, e);
+        }
+      else
+        json_object_put (e);
+    }
+  json_object_object_add (o, "layers", layers);
+  json_object_object_add (o, "overlay", json_object_new_string (overlay_kinds[spec->fs.overlay_kind]));
+  json_object_object_add (o, "binds", binds);
+}
+
+json_object *
+nook_state_spec_json (const struct nook_spec *spec, const char *filter_sha256)
+{
+  json_object *o = json_object_new_object (), *shared = json_object_new_array ();
+
+  json_object_object_add (o, "uid", json_object_new_int64 (spec->uid));
+  json_object_object_add (o, "gid", json_object_new_int64 (spec->gid));
+  for (size_t i = 0; i < sizeof shared_ns / sizeof shared_ns[0]; i++)
+    if (spec->share & shared_ns[i].bit)
+      json_object_array_add (shared, json_object_new_string (shared_ns[i].name));
+  json_object_object_add (o, "shared", shared);
+  json_object_object_add (o, "security", security_json (spec, filter_sha256));
+  json_object_object_add (o, "network", network_json (spec));
+  json_object_object_add (o, "limits", limits_json (&spec->limits));
+  add_mounts_json (o, spec);
+  return o;
+}
+
+/* ---- reading ------------------------------------------------------------------------ */
+
+/* The reader of one sandbox's "spec": the first bad field names itself.  */
+struct reader
+{
+  const char *id;
+  const char *bad; /* the first field that is missing or of the wrong type */
+};
+
+static json_object *
+get (struct reader *r, json_object *o, const char *key, json_type type, bool nullable)
+{
+  json_object *v = NULL;
+
+  if (o && json_object_object_get_ex (o, key, &v) && (v ? json_object_is_type (v, type) : nullable))
+    return v;
+  if (r->bad == NULL)
+    r->bad = key;
+  return NULL;
+}
+
+static uint64_t
+get_u64 (struct reader *r, json_object *o, const char *key, uint64_t max)
+{
+  json_object *v = get (r, o, key, json_type_int, false);
+  uint64_t n;
+
+  if (v == NULL)
+    return 0;
+  n = json_object_get_uint64 (v);
+  if (n > max || (json_object_get_int64 (v) < 0 && n == 0))
+    {
+      if (r->bad == NULL)
+        r->bad = key;
+      return 0;
+    }
+  return n;
+}
+
+static char *
+get_str (struct reader *r, json_object *o, const char *key, bool nullable)
+{
+  json_object *v = get (r, o, key, json_type_string, nullable);
+  return v ? xstrdup (json_object_get_string (v)) : NULL;
+}
+
+static bool
+get_bool (struct reader *r, json_object *o, const char *key)
+{
+  json_object *v = get (r, o, key, json_type_boolean, false);
+  return v && json_object_get_boolean (v);
+}
+
+/* The programs of DIRFD/seccomp.bpf, when its SHA-256 is SHA256.  */
+static int
+read_filters (int dirfd, const char *sha256, struct nook_bpf *out)
+{
+  cleanup_close int fd = openat (dirfd, FILTER_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  cleanup_free char *data = NULL;
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  char hex[2 * SHA256_DIGEST_SIZE + 1];
+  struct filter_header h;
+  struct sha256_ctx ctx;
+  size_t off = sizeof h;
+  struct stat st;
+
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size < (off_t)sizeof h
+      || st.st_size > FILTER_MAX_SIZE)
+    return -1;
+  data = xmalloc (st.st_size);
+  if (nook_read_all (fd, data, st.st_size) != st.st_size)
+    return -1;
+  sha256_init (&ctx);
+  sha256_update (&ctx, st.st_size, (const uint8_t *)data);
+  sha256_digest (&ctx, sizeof digest, digest);
+  hex_digest (digest, sizeof digest, hex);
+  memcpy (&h, data, sizeof h);
+  if (strcmp (hex, sha256) != 0 || memcmp (h.magic, FILTER_MAGIC, sizeof h.magic) != 0)
+    return -1;
+  for (size_t i = 0; i < FILTER_PROGS; i++)
+    {
+      size_t bytes = (size_t)h.progs[i].insns * sizeof (struct sock_filter);
+      if (h.progs[i].insns == 0 || h.progs[i].insns > BPF_MAXINSNS || off + bytes > (size_t)st.st_size)
+        return -1;
+      out[i].insns = xmalloc (bytes);
+      memcpy (out[i].insns, data + off, bytes);
+      out[i].len = h.progs[i].insns;
+      out[i].flags = h.progs[i].flags;
+      off += bytes;
+    }
+  return off == (size_t)st.st_size ? 0 : -1;
+}
+
+static void
+read_security (struct reader *r, json_object *o, int dirfd, struct nook_spec *spec)
+{
+  struct nook_security *sec = &spec->security;
+  cleanup_free char *caps = get_str (r, o, "capabilities", false);
+  json_object *seccomp = get (r, o, "seccomp", json_type_object, true);
+  cleanup_free char *sha256 = NULL;
+  char *end = NULL;
+
+  /* Exactly these capabilities, whatever the uid: none but the added.  */
+  sec->cap_drop_all = true;
+  if (caps)
+    sec->cap_add = strtoull (caps, &end, 16);
+  if (caps && (end == caps || *end != '\0'))
+    r->bad = r->bad ? r->bad : "capabilities";
+  /* nook sets no_new_privs for every command; a state that says
+     otherwise is not one this nook wrote.  */
+  if (!get_bool (r, o, "no_new_privs") && r->bad == NULL)
+    r->bad = "no_new_privs";
+  sec->allow_nested = get_bool (r, o, "allow_nested");
+  sec->prepared = true;
+  if (seccomp == NULL)
+    {
+      sec->seccomp = xstrdup ("unconfined");
+      return;
+    }
+  sec->seccomp = get_str (r, seccomp, "policy", false);
+  sha256 = get_str (r, seccomp, "sha256", false);
+  /* Checked against the state's digest: the state is authenticated, so
+     the programs are too.  */
+  if (sha256 && read_filters (dirfd, sha256, sec->filters) < 0 && r->bad == NULL)
+    r->bad = "seccomp.bpf";
+}
+
+static void
+read_network (struct reader *r, json_object *o, json_object *joined, struct nook_spec *spec)
+{
+  cleanup_free char *mode = get_str (r, o, "mode", false);
+  json_object *ports = get (r, o, "ports", json_type_array, false);
+  enum nook_net_mode m = NOOK_NET_NONE;
+
+  spec->net.network = get_str (r, o, "network", true);
+  if (mode && strcmp (mode, "container") == 0)
+    spec->life.join[NOOK_JOIN_NET] = get_str (r, joined, "net", false);
+  else if (mode && strcmp (mode, "network") == 0)
+    m = NOOK_NET_SHARED;
+  else if (mode && nook_net_mode_parse (mode, &m) < 0)
+    r->bad = r->bad ? r->bad : "mode";
+  spec->net.mode = m;
+  spec->net.n_ports = ports ? json_object_array_length (ports) : 0;
+  spec->net.ports = xcalloc (spec->net.n_ports + 1, sizeof *spec->net.ports);
+  for (size_t i = 0; i < spec->net.n_ports; i++)
+    {
+      json_object *e = json_object_array_get_idx (ports, i);
+      struct nook_port_map *p = &spec->net.ports[i];
+      cleanup_free char *ip = get_str (r, e, "host_ip", false);
+      cleanup_free char *proto = get_str (r, e, "protocol", false);
+
+      snprintf (p->host_ip, sizeof p->host_ip, "%s", ip ? ip : "");
+      p->host_port = get_u64 (r, e, "host_port", 65535);
+      p->port = get_u64 (r, e, "port", 65535);
+      p->udp = proto && strcmp (proto, "udp") == 0;
+    }
+}
+
+static void
+read_limits (struct reader *r, json_object *o, struct nook_limits *l)
+{
+  json_object *io;
+
+  if (o == NULL)
+    return;
+  l->set = get_u64 (r, o, "set", UINT_MAX);
+  l->memory_max = get_u64 (r, o, "memory_max", UINT64_MAX);
+  l->memory_swap_max = get_u64 (r, o, "memory_swap_max", UINT64_MAX);
+  l->memory_high = get_u64 (r, o, "memory_high", UINT64_MAX);
+  l->cpu_quota_us = get_u64 (r, o, "cpu_quota_us", UINT64_MAX);
+  l->cpu_weight = get_u64 (r, o, "cpu_weight", UINT64_MAX);
+  l->pids_max = get_u64 (r, o, "pids_max", UINT64_MAX);
+  l->io_weight = get_u64 (r, o, "io_weight", UINT64_MAX);
+  l->cpuset_cpus = get_str (r, o, "cpuset_cpus", true);
+  io = get (r, o, "io_max", json_type_array, false);
+  l->n_io_max = io ? json_object_array_length (io) : 0;
+  l->io_max = xcalloc (l->n_io_max + 1, sizeof *l->io_max);
+  for (size_t i = 0; i < l->n_io_max; i++)
+    {
+      json_object *e = json_object_array_get_idx (io, i);
+      l->io_max[i].major = get_u64 (r, e, "major", UINT_MAX);
+      l->io_max[i].minor = get_u64 (r, e, "minor", UINT_MAX);
+      l->io_max[i].rbps = get_u64 (r, e, "rbps", UINT64_MAX);
+      l->io_max[i].wbps = get_u64 (r, e, "wbps", UINT64_MAX);
+    }
+}
+
+static void
+read_layers (struct reader *r, json_object *o, struct nook_spec *spec)
+{
+  json_object *layers = get (r, o, "layers", json_type_array, false);
+  cleanup_free char *kind = get_str (r, o, "overlay", false);
+
+  for (size_t k = 0; kind && k < sizeof overlay_kinds / sizeof overlay_kinds[0]; k++)
+    if (strcmp (kind, overlay_kinds[k]) == 0)
+      spec->fs.overlay_kind = k;
+  for (size_t i = 0; layers && i < json_object_array_length (layers); i++)
+    {
+      json_object *e = json_object_array_get_idx (layers, i);
+      json_object *lowers = get (r, e, "lower", json_type_array, false);
+      cleanup_free char *merged = get_str (r, e, "merged", true);
+      struct nook_overlay *ov = nook_spec_add_overlay (spec, merged);
+
+      for (size_t k = 0; lowers && k < json_object_array_length (lowers); k++)
+        {
+          json_object *v = json_object_array_get_idx (lowers, k);
+          if (json_object_is_type (v, json_type_string))
+            strv_append (&ov->lowers, json_object_get_string (v));
+        }
+      ov->upper = get_str (r, e, "upper", true);
+      ov->work = get_str (r, e, "work", true);
+    }
+}
+
+int
+nook_sandbox_spec (const struct nook_sandbox *sb, struct nook_spec *spec, struct nook_error *err)
+{
+  struct reader r = { sb->id, NULL };
+  json_object *doc = sb->doc, *o, *cmd, *joined = NULL;
+
+  if (doc == NULL)
+    return nook_error_set (err, 0, "sandbox `%s` is still starting", sb->id);
+  o = get (&r, doc, "spec", json_type_object, false);
+  cmd = get (&r, doc, "command", json_type_array, false);
+  json_object_object_get_ex (doc, "joined", &joined);
+  for (size_t i = 0; cmd && i < json_object_array_length (cmd); i++)
+    strv_append (&spec->argv, json_object_get_string (json_object_array_get_idx (cmd, i)) ?: "");
+  spec->name = get_str (&r, doc, "name", true);
+  spec->hostname = get_str (&r, doc, "hostname", true);
+  if (o)
+    {
+      json_object *shared = get (&r, o, "shared", json_type_array, false);
+      spec->uid = get_u64 (&r, o, "uid", UINT32_MAX - 1);
+      spec->gid = get_u64 (&r, o, "gid", UINT32_MAX - 1);
+      for (size_t i = 0; shared && i < json_object_array_length (shared); i++)
+        for (size_t k = 0; k < sizeof shared_ns / sizeof shared_ns[0]; k++)
+          if (strcmp (json_object_get_string (json_object_array_get_idx (shared, i)) ?: "", shared_ns[k].name)
+              == 0)
+            spec->share |= shared_ns[k].bit;
+      read_security (&r, get (&r, o, "security", json_type_object, false), sb->dirfd, spec);
+      read_network (&r, get (&r, o, "network", json_type_object, false), joined, spec);
+      read_limits (&r, get (&r, o, "limits", json_type_object, true), &spec->limits);
+      read_layers (&r, o, spec);
+    }
+  if (r.bad && strcmp (r.bad, "seccomp.bpf") == 0)
+    return nook_sandbox_forged_error (sb, err);
+  if (r.bad)
+    {
+      nook_error_set (err, 0, "the state of sandbox `%s` has no valid `%s`", sb->id, r.bad);
+      return nook_error_hint (
+          err, "it was written by another version of nook: remove it with `nook rm -f %s`", sb->id);
+    }
+  return 0;
+}
