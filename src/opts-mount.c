@@ -211,9 +211,9 @@ layers_apply (const struct nook_option *o, char **val, struct nook_spec *spec, s
   return nook_error_set (err, 0, "option --%s is not handled", o->name);
 }
 
-static int
-mount_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
-             struct nook_error *err)
+/* --bind and its variants.  */
+static void
+add_bind (struct nook_spec *spec, int id, const char *src, const char *dest)
 {
   static const unsigned bind_flags[] = {
     [OPT_BIND] = 0,
@@ -223,8 +223,35 @@ mount_apply (const struct nook_option *o, char **val, struct nook_spec *spec, st
     [OPT_DEV_BIND] = NOOK_MNT_F_DEVICES,
     [OPT_DEV_BIND_TRY] = NOOK_MNT_F_DEVICES | NOOK_MNT_F_TRY,
   };
-  struct nook_mount_op *op;
+  add (spec, NOOK_MNT_BIND, src, dest, bind_flags[id]);
+}
+
+/* --size and --perms: parser state for the next mount.  */
+static int
+next_apply (const struct nook_option *o, char **val, struct nook_parser *parser, struct nook_error *err)
+{
   uint64_t size;
+
+  if (o->id == OPT_PERMS)
+    return parse_mode ("perms", val[0], &parser->next_perms, err);
+  if (nook_parse_size (val[0], &size) < 0 || size == 0)
+    return nook_error_set (err, 0, "--size needs a size such as 64m, not `%s`", val[0]);
+  parser->next_size = size;
+  return 0;
+}
+
+static int
+mount_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+             struct nook_error *err)
+{
+  /* Options that put a new instance of a kind on DEST.  */
+  static const enum nook_mount_kind on_dest[] = {
+    [OPT_PROC] = NOOK_MNT_PROC,
+    [OPT_DEV] = NOOK_MNT_DEV,
+    [OPT_MQUEUE] = NOOK_MNT_MQUEUE,
+    [OPT_REMOUNT_RO] = NOOK_MNT_REMOUNT_RO,
+  };
+  struct nook_mount_op *op;
   mode_t mode;
 
   switch (o->id)
@@ -235,19 +262,15 @@ mount_apply (const struct nook_option *o, char **val, struct nook_spec *spec, st
     case OPT_RO_BIND_TRY:
     case OPT_DEV_BIND:
     case OPT_DEV_BIND_TRY:
-      add (spec, NOOK_MNT_BIND, val[0], val[1], bind_flags[o->id]);
+      add_bind (spec, o->id, val[0], val[1]);
       return 0;
     case OPT_VOLUME:
       return add_volume (spec, val[0], err);
     case OPT_TMPFS:
       return add_tmpfs (spec, parser, val[0], err);
     case OPT_SIZE:
-      if (nook_parse_size (val[0], &size) < 0 || size == 0)
-        return nook_error_set (err, 0, "--size needs a size such as 64m, not `%s`", val[0]);
-      parser->next_size = size;
-      return 0;
     case OPT_PERMS:
-      return parse_mode ("perms", val[0], &parser->next_perms, err);
+      return next_apply (o, val, parser, err);
     case OPT_DIR:
       op = add (spec, NOOK_MNT_DIR, NULL, val[0], 0);
       op->mode = parser->next_perms;
@@ -260,16 +283,10 @@ mount_apply (const struct nook_option *o, char **val, struct nook_spec *spec, st
     case OPT_RO_FILE:
       return add_file (spec, parser, val[0], val[1], o->id == OPT_RO_FILE, err);
     case OPT_PROC:
-      add (spec, NOOK_MNT_PROC, NULL, val[0], 0);
-      return 0;
     case OPT_DEV:
-      add (spec, NOOK_MNT_DEV, NULL, val[0], 0);
-      return 0;
     case OPT_MQUEUE:
-      add (spec, NOOK_MNT_MQUEUE, NULL, val[0], 0);
-      return 0;
     case OPT_REMOUNT_RO:
-      add (spec, NOOK_MNT_REMOUNT_RO, NULL, val[0], 0);
+      add (spec, on_dest[o->id], NULL, val[0], 0);
       return 0;
     case OPT_CHMOD:
       if (parse_mode ("chmod", val[0], &mode, err) < 0)

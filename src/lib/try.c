@@ -76,6 +76,34 @@ kept_upper (const char *keep, const char *path, size_t n_paths)
   return xasprintf ("%s/%s", keep, strrchr (path, '/') + 1);
 }
 
+/* Where the uppers go: --keep DIR, or a new private directory
+   try-PID.XXXXXX in the runtime directory (T->dir).  */
+static int
+uppers_dir (const char *keep, struct nook_try *t, struct nook_error *err)
+{
+  cleanup_free char *runtime = NULL;
+
+  if (keep)
+    {
+      if (mkdir (keep, 0755) < 0 && errno != EEXIST)
+        return nook_error_errno (err, "try: --keep `%s`", keep);
+      return 0;
+    }
+  runtime = nook_runtime_dir (err);
+  if (runtime == NULL)
+    return -1;
+  remove_stale (runtime);
+  t->dir = xasprintf ("%s/try-%d.XXXXXX", runtime, (int)getpid ());
+  if (mkdtemp (t->dir) == NULL)
+    {
+      nook_error_errno (err, "try: create `%s`", t->dir);
+      free (t->dir);
+      t->dir = NULL;
+      return -1;
+    }
+  return 0;
+}
+
 int
 nook_try_prepare (struct nook_spec *spec, char *const *paths, const char *keep, struct nook_try *t,
                   struct nook_error *err)
@@ -86,26 +114,8 @@ nook_try_prepare (struct nook_spec *spec, char *const *paths, const char *keep, 
   if (resolve_paths (paths, t, err) < 0)
     return -1;
   n = strv_len (t->paths);
-  if (keep)
-    {
-      if (mkdir (keep, 0755) < 0 && errno != EEXIST)
-        return nook_error_errno (err, "try: --keep `%s`", keep);
-    }
-  else
-    {
-      cleanup_free char *runtime = nook_runtime_dir (err);
-      if (runtime == NULL)
-        return -1;
-      remove_stale (runtime);
-      t->dir = xasprintf ("%s/try-%d.XXXXXX", runtime, (int)getpid ());
-      if (mkdtemp (t->dir) == NULL)
-        {
-          nook_error_errno (err, "try: create `%s`", t->dir);
-          free (t->dir);
-          t->dir = NULL;
-          return -1;
-        }
-    }
+  if (uppers_dir (keep, t, err) < 0)
+    return -1;
   for (size_t i = 0; i < n; i++)
     {
       struct nook_overlay *ov = nook_spec_add_overlay (spec, t->paths[i]);
