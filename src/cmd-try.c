@@ -23,6 +23,22 @@ enum
   OPT_ALLOW_SETUID,
 };
 
+/* nook try's own options; the rest of its options fill the spec.  */
+struct try_opts
+{
+  char **paths; /* --path (default: the working directory) */
+  char *keep;   /* --keep DIR */
+  bool commit;  /* --commit */
+  bool allow_setuid;
+};
+
+static void
+try_opts_free (struct try_opts *opts)
+{
+  strv_free (opts->paths);
+  free (opts->keep);
+}
+
 static const struct nook_option try_options[] = {
   { "path", 0, 1, OPT_PATH, "DIR", "try changes to DIR (repeat; default: the current directory)" },
   { "commit", 0, 0, OPT_COMMIT, "", "apply the changes when CMD succeeds, without asking" },
@@ -33,32 +49,37 @@ static const struct nook_option try_options[] = {
 };
 
 static int
-try_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_error *err)
+try_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+           struct nook_error *err)
 {
+  struct try_opts *opts = parser->cmd;
+
   switch (o->id)
     {
     case OPT_PATH:
-      strv_append (&spec->fs.try_paths, val[0]);
+      strv_append (&opts->paths, val[0]);
       return 0;
     case OPT_COMMIT:
-      spec->fs.try_commit = true;
+      opts->commit = true;
       return 0;
     case OPT_KEEP:
-      nook_option_string (&spec->fs.try_keep, val[0]);
+      nook_option_string (&opts->keep, val[0]);
       return 0;
     case OPT_ALLOW_SETUID:
-      spec->fs.try_allow_setuid = true;
+      opts->allow_setuid = true;
       return 0;
     }
   return nook_error_set (err, 0, "option --%s is not handled", o->name);
 }
 
 static int
-try_check (const struct nook_spec *spec, struct nook_error *err)
+try_check (const struct nook_spec *spec, const struct nook_parser *parser, struct nook_error *err)
 {
-  if (spec->fs.try_commit && spec->fs.try_keep)
+  const struct try_opts *opts = parser->cmd;
+
+  if (opts->commit && opts->keep)
     return nook_error_set (err, 0, "--commit applies the changes, --keep saves them: choose one");
-  if (spec->fs.layers_op)
+  if (parser->layers_op)
     return nook_error_set (err, 0, "--layer cannot be combined with nook try (use nook run)");
   return 0;
 }
@@ -121,16 +142,16 @@ ask (void)
 
 /* Whether the changes, shown, are to be applied.  */
 static int
-decide (const struct nook_spec *spec, int n, int status, struct nook_error *refused, struct nook_error *err)
+decide (const struct try_opts *opts, int n, int status, struct nook_error *refused, struct nook_error *err)
 {
   if (n == 0)
     {
       fprintf (stderr, "nook: try: no changes\n");
       return 0;
     }
-  if (spec->fs.try_keep)
+  if (opts->keep)
     {
-      fprintf (stderr, "nook: try: changes kept in `%s` (see nook diff)\n", spec->fs.try_keep);
+      fprintf (stderr, "nook: try: changes kept in `%s` (see nook diff)\n", opts->keep);
       return 0;
     }
   if (status != 0)
@@ -139,13 +160,13 @@ decide (const struct nook_spec *spec, int n, int status, struct nook_error *refu
       return 0;
     }
   /* Refused before the question: there is nothing to approve.  */
-  if (refused->msg && !spec->fs.try_allow_setuid)
+  if (refused->msg && !opts->allow_setuid)
     {
       *err = *refused;
       *refused = (struct nook_error){ 0 };
       return nook_error_wrap (err, "try");
     }
-  if (!spec->fs.try_commit && !ask ())
+  if (!opts->commit && !ask ())
     {
       fprintf (stderr,
                "nook: try: changes not applied (use --commit to apply them, --keep DIR to save them)\n");
@@ -155,17 +176,17 @@ decide (const struct nook_spec *spec, int n, int status, struct nook_error *refu
 }
 
 static int
-finish (const struct nook_spec *spec, const struct nook_try *t, int status, struct nook_error *err)
+finish (const struct try_opts *opts, const struct nook_try *t, int status, struct nook_error *err)
 {
   struct nook_error refused = { 0 };
   int n = show_changes (t, &refused, err);
-  int apply = n < 0 ? -1 : decide (spec, n, status, &refused, err);
+  int apply = n < 0 ? -1 : decide (opts, n, status, &refused, err);
 
   nook_error_release (&refused);
   if (apply <= 0)
     return apply;
   for (size_t i = 0; t->paths[i]; i++)
-    if (nook_diff_apply (t->uppers[i], t->paths[i], spec->fs.try_allow_setuid, err) < 0)
+    if (nook_diff_apply (t->uppers[i], t->paths[i], opts->allow_setuid, err) < 0)
       return nook_error_wrap (err, "try");
   fprintf (stderr, "nook: try: changes applied\n");
   return 0;
@@ -177,13 +198,15 @@ nook_cmd_try (int argc, char **argv)
   struct nook_error err = { 0 };
   struct nook_spec spec;
   struct nook_try t = { 0 };
+  struct try_opts opts = { 0 };
   int i, status = -1;
 
   nook_spec_init (&spec);
-  i = nook_options_parse ("try", try_groups, argc, argv, &spec, &err);
+  i = nook_options_parse_cmd ("try", try_groups, argc, argv, &spec, &opts, &err);
   if (i == 0)
     {
       nook_options_usage (stdout, TRY_SYNOPSIS, try_groups);
+      try_opts_free (&opts);
       nook_spec_free (&spec);
       return 0;
     }
@@ -194,16 +217,18 @@ nook_cmd_try (int argc, char **argv)
   for (; i < argc; i++)
     strv_append (&spec.argv, argv[i]);
   nook_verbose = spec.verbose;
-  if (nook_try_prepare (&spec, &t, &err) < 0)
+  if (nook_try_prepare (&spec, opts.paths, opts.keep, &t, &err) < 0)
     goto fail;
   status = nook_run (&spec, &err);
-  if (status < 0 || finish (&spec, &t, status, &err) < 0)
+  if (status < 0 || finish (&opts, &t, status, &err) < 0)
     goto fail;
   nook_try_release (&t);
+  try_opts_free (&opts);
   nook_spec_free (&spec);
   return status;
 fail:
   nook_try_release (&t);
+  try_opts_free (&opts);
   nook_spec_free (&spec);
   return nook_error_report (&err);
 }

@@ -56,9 +56,10 @@ find_option (const struct nook_option_group *const *groups, const char *arg, con
 }
 
 int
-nook_options_parse (const char *cmd, const struct nook_option_group *const *groups, int argc, char **argv,
-                    struct nook_spec *spec, struct nook_error *err)
+nook_options_parse_cmd (const char *cmd, const struct nook_option_group *const *groups, int argc, char **argv,
+                        struct nook_spec *spec, void *cmd_opts, struct nook_error *err)
 {
+  struct nook_parser parser = { .cmd = cmd_opts };
   int i;
 
   for (i = 1; i < argc; i++)
@@ -90,13 +91,20 @@ nook_options_parse (const char *cmd, const struct nook_option_group *const *grou
           for (int k = 0; k < o->nargs; k++)
             val[k] = argv[++i];
         }
-      if (group->apply (o, val, spec, err) < 0)
+      if (group->apply (o, val, spec, &parser, err) < 0)
         return nook_error_wrap (err, "%s", cmd);
     }
   for (size_t g = 0; groups[g]; g++)
-    if (groups[g]->check && groups[g]->check (spec, err) < 0)
+    if (groups[g]->check && groups[g]->check (spec, &parser, err) < 0)
       return nook_error_wrap (err, "%s", cmd);
   return i;
+}
+
+int
+nook_options_parse (const char *cmd, const struct nook_option_group *const *groups, int argc, char **argv,
+                    struct nook_spec *spec, struct nook_error *err)
+{
+  return nook_options_parse_cmd (cmd, groups, argc, argv, spec, NULL, err);
 }
 
 int

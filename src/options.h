@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "lib/error.h"
 #include "lib/spec.h"
@@ -23,14 +24,31 @@ struct nook_option
   const char *help;
 };
 
+/* What parsing carries from one option to the next besides the spec:
+   the state of options that apply to a following one, and the
+   subcommand's own options.  None of it is something the user asked the
+   engine for, so none of it is in struct nook_spec.  */
+struct nook_parser
+{
+  void *cmd; /* the subcommand's own options (nook try's) for its group; NULL: none */
+  /* --size and --perms apply to the next --tmpfs (and --perms to the next
+     --dir or --file).  */
+  uint64_t next_size;
+  mode_t next_perms;
+  /* --layer, --upper and --layers-at add to the stack of the spec's mount
+     op layers_op - 1 (0: none yet).  */
+  size_t layers_op;
+};
+
 struct nook_option_group
 {
   const char *title;
   const struct nook_option *options; /* terminated by a NULL name */
   /* Applies one option; VAL holds its NARGS arguments.  */
-  int (*apply) (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_error *err);
+  int (*apply) (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+                struct nook_error *err);
   /* Checks the combination once every option is parsed (may be NULL).  */
-  int (*check) (const struct nook_spec *spec, struct nook_error *err);
+  int (*check) (const struct nook_spec *spec, const struct nook_parser *parser, struct nook_error *err);
 };
 
 extern const struct nook_option_group nook_core_options;
@@ -46,6 +64,10 @@ extern const struct nook_option_group nook_net_options;
    names the subcommand in messages.  */
 int nook_options_parse (const char *cmd, const struct nook_option_group *const *groups, int argc, char **argv,
                         struct nook_spec *spec, struct nook_error *err);
+/* The same for a subcommand with options of its own, which its group
+   fills through parser->cmd = CMD_OPTS.  */
+int nook_options_parse_cmd (const char *cmd, const struct nook_option_group *const *groups, int argc,
+                            char **argv, struct nook_spec *spec, void *cmd_opts, struct nook_error *err);
 void nook_options_usage (FILE *out, const char *synopsis, const struct nook_option_group *const *groups);
 
 /* --pid, --net, --ipc, --uts MODE (OPT names the option): `host` keeps the

@@ -55,7 +55,8 @@ static const struct nook_option core_options[] = {
 };
 
 static int
-core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_error *err)
+core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+            struct nook_error *err)
 {
   static const unsigned share_bits[] = {
     [OPT_SHARE_NET] = NOOK_NS_NET,
@@ -130,7 +131,7 @@ core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
 }
 
 static int
-core_check (const struct nook_spec *spec, struct nook_error *err)
+core_check (const struct nook_spec *spec, const struct nook_parser *parser, struct nook_error *err)
 {
   if (spec->hostname && (spec->share & NOOK_NS_UTS))
     return nook_error_set (err, 0, "--hostname cannot be used with --share-uts");

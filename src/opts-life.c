@@ -50,7 +50,8 @@ nook_join_option (const char *opt, const char *mode, enum nook_join_kind kind, s
 }
 
 static int
-life_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_error *err)
+life_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+            struct nook_error *err)
 {
   switch (o->id)
     {
@@ -78,7 +79,7 @@ life_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
 }
 
 static int
-life_check (const struct nook_spec *spec, struct nook_error *err)
+life_check (const struct nook_spec *spec, const struct nook_parser *parser, struct nook_error *err)
 {
   static const char *const names[NOOK_JOIN_N] = { "pid", "net", "ipc", "uts" };
   bool joins = false;

@@ -102,7 +102,8 @@ parse_cpu_list (const char *s, char **out, struct nook_error *err)
 }
 
 static int
-limits_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_error *err)
+limits_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+              struct nook_error *err)
 {
   struct nook_limits *l = &spec->limits;
   int r = -1;

@@ -89,13 +89,13 @@ add (struct nook_spec *spec, enum nook_mount_kind kind, const char *src, const c
 /* podman's --tmpfs DEST[:size=64m,mode=1777]; rw, nosuid and nodev are
    what nook does anyway.  */
 static int
-add_tmpfs (struct nook_spec *spec, const char *arg, struct nook_error *err)
+add_tmpfs (struct nook_spec *spec, struct nook_parser *parser, const char *arg, struct nook_error *err)
 {
   cleanup_free char *copy = xstrdup (arg);
   char *opts = strchr (copy, ':'), *save = NULL;
   struct nook_mount_op *op;
-  uint64_t size = spec->fs.next_size;
-  mode_t mode = spec->fs.next_perms ? spec->fs.next_perms : 0755;
+  uint64_t size = parser->next_size;
+  mode_t mode = parser->next_perms ? parser->next_perms : 0755;
 
   if (opts)
     *opts++ = '\0';
@@ -118,8 +118,8 @@ add_tmpfs (struct nook_spec *spec, const char *arg, struct nook_error *err)
   op = add (spec, NOOK_MNT_TMPFS, NULL, copy, 0);
   op->size = size;
   op->mode = mode;
-  spec->fs.next_size = 0;
-  spec->fs.next_perms = 0;
+  parser->next_size = 0;
+  parser->next_perms = 0;
   return 0;
 }
 
@@ -148,7 +148,8 @@ add_volume (struct nook_spec *spec, const char *arg, struct nook_error *err)
 }
 
 static int
-add_file (struct nook_spec *spec, const char *fdstr, const char *dest, bool ro, struct nook_error *err)
+add_file (struct nook_spec *spec, struct nook_parser *parser, const char *fdstr, const char *dest, bool ro,
+          struct nook_error *err)
 {
   struct nook_mount_op *op;
   uint64_t fd;
@@ -157,43 +158,44 @@ add_file (struct nook_spec *spec, const char *fdstr, const char *dest, bool ro, 
     return nook_error_set (err, 0, "--%s needs an fd number, not `%s`", ro ? "ro-file" : "file", fdstr);
   op = add (spec, NOOK_MNT_FILE, NULL, dest, ro ? NOOK_MNT_F_RDONLY : 0);
   op->fd = fd;
-  op->mode = spec->fs.next_perms;
-  spec->fs.next_perms = 0;
+  op->mode = parser->next_perms;
+  parser->next_perms = 0;
   return 0;
 }
 
 /* --layer, --upper and --layers-at describe one stack: the first of them
    places it among the mount operations.  */
 static struct nook_overlay *
-current_layers (struct nook_spec *spec)
+current_layers (struct nook_spec *spec, struct nook_parser *parser)
 {
-  if (spec->fs.layers_op == 0)
+  if (parser->layers_op == 0)
     {
       nook_spec_add_overlay (spec, NULL);
-      spec->fs.layers_op = spec->n_mounts;
+      parser->layers_op = spec->n_mounts;
     }
-  return spec->mounts[spec->fs.layers_op - 1].overlay;
+  return spec->mounts[parser->layers_op - 1].overlay;
 }
 
 static int
-layers_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_error *err)
+layers_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+              struct nook_error *err)
 {
   struct nook_overlay *ov;
 
   switch (o->id)
     {
     case OPT_LAYER:
-      strv_append (&current_layers (spec)->lowers, val[0]);
+      strv_append (&current_layers (spec, parser)->lowers, val[0]);
       return 0;
     case OPT_UPPER:
-      ov = current_layers (spec);
+      ov = current_layers (spec, parser);
       if (ov->upper)
         return nook_error_set (err, 0, "--upper given twice");
       ov->upper = xstrdup (val[0]);
       return 0;
     case OPT_LAYERS_AT:
-      current_layers (spec);
-      nook_option_string (&spec->mounts[spec->fs.layers_op - 1].dest, val[0]);
+      current_layers (spec, parser);
+      nook_option_string (&spec->mounts[parser->layers_op - 1].dest, val[0]);
       return 0;
     case OPT_OVERLAY:
       if (strcmp (val[0], "auto") == 0)
@@ -209,8 +211,9 @@ layers_apply (const struct nook_option *o, char **val, struct nook_spec *spec, s
   return nook_error_set (err, 0, "option --%s is not handled", o->name);
 }
 
-static int
-mount_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_error *err)
+/* --bind and its variants.  */
+static void
+add_bind (struct nook_spec *spec, int id, const char *src, const char *dest)
 {
   static const unsigned bind_flags[] = {
     [OPT_BIND] = 0,
@@ -220,8 +223,35 @@ mount_apply (const struct nook_option *o, char **val, struct nook_spec *spec, st
     [OPT_DEV_BIND] = NOOK_MNT_F_DEVICES,
     [OPT_DEV_BIND_TRY] = NOOK_MNT_F_DEVICES | NOOK_MNT_F_TRY,
   };
-  struct nook_mount_op *op;
+  add (spec, NOOK_MNT_BIND, src, dest, bind_flags[id]);
+}
+
+/* --size and --perms: parser state for the next mount.  */
+static int
+next_apply (const struct nook_option *o, char **val, struct nook_parser *parser, struct nook_error *err)
+{
   uint64_t size;
+
+  if (o->id == OPT_PERMS)
+    return parse_mode ("perms", val[0], &parser->next_perms, err);
+  if (nook_parse_size (val[0], &size) < 0 || size == 0)
+    return nook_error_set (err, 0, "--size needs a size such as 64m, not `%s`", val[0]);
+  parser->next_size = size;
+  return 0;
+}
+
+static int
+mount_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+             struct nook_error *err)
+{
+  /* Options that put a new instance of a kind on DEST.  */
+  static const enum nook_mount_kind on_dest[] = {
+    [OPT_PROC] = NOOK_MNT_PROC,
+    [OPT_DEV] = NOOK_MNT_DEV,
+    [OPT_MQUEUE] = NOOK_MNT_MQUEUE,
+    [OPT_REMOUNT_RO] = NOOK_MNT_REMOUNT_RO,
+  };
+  struct nook_mount_op *op;
   mode_t mode;
 
   switch (o->id)
@@ -232,41 +262,31 @@ mount_apply (const struct nook_option *o, char **val, struct nook_spec *spec, st
     case OPT_RO_BIND_TRY:
     case OPT_DEV_BIND:
     case OPT_DEV_BIND_TRY:
-      add (spec, NOOK_MNT_BIND, val[0], val[1], bind_flags[o->id]);
+      add_bind (spec, o->id, val[0], val[1]);
       return 0;
     case OPT_VOLUME:
       return add_volume (spec, val[0], err);
     case OPT_TMPFS:
-      return add_tmpfs (spec, val[0], err);
+      return add_tmpfs (spec, parser, val[0], err);
     case OPT_SIZE:
-      if (nook_parse_size (val[0], &size) < 0 || size == 0)
-        return nook_error_set (err, 0, "--size needs a size such as 64m, not `%s`", val[0]);
-      spec->fs.next_size = size;
-      return 0;
     case OPT_PERMS:
-      return parse_mode ("perms", val[0], &spec->fs.next_perms, err);
+      return next_apply (o, val, parser, err);
     case OPT_DIR:
       op = add (spec, NOOK_MNT_DIR, NULL, val[0], 0);
-      op->mode = spec->fs.next_perms;
-      spec->fs.next_perms = 0;
+      op->mode = parser->next_perms;
+      parser->next_perms = 0;
       return 0;
     case OPT_SYMLINK:
       add (spec, NOOK_MNT_SYMLINK, val[0], val[1], 0);
       return 0;
     case OPT_FILE:
     case OPT_RO_FILE:
-      return add_file (spec, val[0], val[1], o->id == OPT_RO_FILE, err);
+      return add_file (spec, parser, val[0], val[1], o->id == OPT_RO_FILE, err);
     case OPT_PROC:
-      add (spec, NOOK_MNT_PROC, NULL, val[0], 0);
-      return 0;
     case OPT_DEV:
-      add (spec, NOOK_MNT_DEV, NULL, val[0], 0);
-      return 0;
     case OPT_MQUEUE:
-      add (spec, NOOK_MNT_MQUEUE, NULL, val[0], 0);
-      return 0;
     case OPT_REMOUNT_RO:
-      add (spec, NOOK_MNT_REMOUNT_RO, NULL, val[0], 0);
+      add (spec, on_dest[o->id], NULL, val[0], 0);
       return 0;
     case OPT_CHMOD:
       if (parse_mode ("chmod", val[0], &mode, err) < 0)
@@ -274,22 +294,22 @@ mount_apply (const struct nook_option *o, char **val, struct nook_spec *spec, st
       add (spec, NOOK_MNT_CHMOD, NULL, val[1], 0)->mode = mode;
       return 0;
     }
-  return layers_apply (o, val, spec, err);
+  return layers_apply (o, val, spec, parser, err);
 }
 
 static int
-mount_check (const struct nook_spec *spec, struct nook_error *err)
+mount_check (const struct nook_spec *spec, const struct nook_parser *parser, struct nook_error *err)
 {
   const struct nook_overlay *ov;
 
-  if (spec->fs.next_size || spec->fs.next_perms)
+  if (parser->next_size || parser->next_perms)
     return nook_error_set (err, 0, "--size and --perms apply to a following --tmpfs, --dir or --file");
-  if (spec->fs.layers_op == 0)
+  if (parser->layers_op == 0)
     return 0;
-  ov = spec->mounts[spec->fs.layers_op - 1].overlay;
+  ov = spec->mounts[parser->layers_op - 1].overlay;
   if (ov->lowers == NULL)
     return nook_error_set (err, 0, "--upper and --layers-at need at least one --layer DIR");
-  if (spec->mounts[spec->fs.layers_op - 1].dest == NULL && spec->rootfs)
+  if (spec->mounts[parser->layers_op - 1].dest == NULL && spec->rootfs)
     return nook_error_set (err, 0,
                            "--layer makes the root: use --layers-at DEST to combine it with --rootfs");
   return 0;

@@ -44,7 +44,8 @@ add_port (struct nook_net_spec *ns, const char *value, struct nook_error *err)
 }
 
 static int
-net_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_error *err)
+net_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+           struct nook_error *err)
 {
   unsigned char addr[16];
 
@@ -89,7 +90,7 @@ net_apply (const struct nook_option *o, char **val, struct nook_spec *spec, stru
 }
 
 static int
-net_check (const struct nook_spec *spec, struct nook_error *err)
+net_check (const struct nook_spec *spec, const struct nook_parser *parser, struct nook_error *err)
 {
   const struct nook_net_spec *ns = &spec->net;
   bool helper = ns->mode == NOOK_NET_SLIRP4NETNS || ns->mode == NOOK_NET_PASTA || ns->mode == NOOK_NET_AUTO;

@@ -81,7 +81,8 @@ apply_pass_fd (const char *value, struct nook_security *sec, struct nook_error *
 }
 
 static int
-security_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_error *err)
+security_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+                struct nook_error *err)
 {
   struct nook_security *sec = &spec->security;
 

@@ -1,3 +1,13 @@
+/* nook: composing the sandbox's root.
+ *
+ * In nook, nook_root_plan_build reads what the default root depends on
+ * (the host's top-level directories, the cwd rule's answer), has
+ * root-plan.c compose the operations, and checks what can be checked
+ * before any process exists.  In the sandbox, nook_root_setup carries the
+ * operations out with the new mount API (open_tree, fsopen, move_mount,
+ * mount_setattr), every path resolved inside the new root through
+ * openat2, then pivots into it.
+ */
 #include <config.h>
 
 #include <errno.h>
@@ -22,108 +32,41 @@
    was opened as a detached clone before this is covered.  */
 #define STAGING "/tmp"
 
-static const char *const host_system_dirs[] = { "usr", "etc", NULL };
-static const char *const host_maybe_links[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32", NULL };
+/* The host's tops that may be merged-/usr symlinks (root-plan.h).  */
+static const char *const host_maybe_links[NOOK_ROOT_HOST_TOPS]
+    = { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" };
 
-static void
-plan_add (struct nook_root_plan *plan, const struct nook_mount_op *op)
-{
-  plan->ops = xrealloc (plan->ops, (plan->n_ops + 1) * sizeof *plan->ops);
-  plan->ops[plan->n_ops] = *op;
-  plan->ops[plan->n_ops].src = xstrdup (op->src);
-  plan->ops[plan->n_ops].dest = xstrdup (op->dest);
-  plan->n_ops++;
-}
-
-static void
-plan_add_simple (struct nook_root_plan *plan, enum nook_mount_kind kind, const char *src, const char *dest,
-                 unsigned flags, mode_t mode)
-{
-  struct nook_mount_op op = { kind, flags, (char *)src, (char *)dest, mode, 0 };
-  plan_add (plan, &op);
-}
-
-static bool
-path_is_under (const char *path, const char *dir)
-{
-  size_t n = strlen (dir);
-  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-/* Whether a user mount puts something at the caller's working directory
-   or above it (nook try's overlay, a --bind of it): then the command
-   starts there even when the default root does not bind it.  */
-static bool
-user_mount_covers (const struct nook_spec *spec, const char *cwd)
-{
-  for (size_t i = 0; i < spec->n_mounts; i++)
-    if ((spec->mounts[i].kind == NOOK_MNT_BIND || spec->mounts[i].kind == NOOK_MNT_OVERLAY)
-        && spec->mounts[i].dest && path_is_under (cwd, spec->mounts[i].dest))
-      return true;
-  return false;
-}
-
-/* The default root: the host's system directories read-only (merged-/usr
-   symlinks reproduced as symlinks), fresh /proc, /dev and /tmp, the home
-   directory hidden under an empty tmpfs and the working directory bound
-   read-write at its own path when the cwd rule says so; otherwise the
-   command starts in the sandbox's own empty /tmp.  */
+/* What the default root depends on: which of the tops exist, as
+   directories or as symlinks, and the cwd rule's answer (which fails for
+   a --bind-cwd that cannot be honoured).  */
 static int
-plan_default_root (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err)
+read_facts (const struct nook_spec *spec, struct nook_root_facts *facts, struct nook_error *err)
 {
-  const char *cwd = spec->host_cwd, *home = spec->host_home;
-  char path[64], target[PATH_MAX];
-  enum nook_cwd_why why;
+  char target[PATH_MAX];
 
-  if (nook_cwd_for_spec (spec, &why, err) < 0)
+  memset (facts, 0, sizeof *facts);
+  if (nook_cwd_for_spec (spec, &facts->cwd_why, err) < 0)
     return -1;
-  for (size_t i = 0; host_system_dirs[i]; i++)
+  for (size_t i = 0; i < NOOK_ROOT_HOST_TOPS; i++)
     {
-      snprintf (path, sizeof path, "/%s", host_system_dirs[i]);
-      plan_add_simple (plan, NOOK_MNT_BIND, path, path, NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY, 0);
-    }
-  for (size_t i = 0; host_maybe_links[i]; i++)
-    {
+      struct nook_root_host_top *top = &facts->tops[facts->n_tops];
+      const char *path = host_maybe_links[i];
       struct stat st;
       ssize_t n;
 
-      snprintf (path, sizeof path, "/%s", host_maybe_links[i]);
       if (lstat (path, &st) < 0)
         continue;
       if (S_ISLNK (st.st_mode) && (n = readlink (path, target, sizeof target - 1)) > 0)
         {
           target[n] = '\0';
-          plan_add_simple (plan, NOOK_MNT_SYMLINK, target, path, 0, 0);
+          top->link = xstrdup (target);
         }
-      else if (S_ISDIR (st.st_mode))
-        plan_add_simple (plan, NOOK_MNT_BIND, path, path, NOOK_MNT_F_RDONLY, 0);
+      else if (!S_ISDIR (st.st_mode))
+        continue;
+      top->path = path;
+      facts->n_tops++;
     }
-  plan_add_simple (plan, NOOK_MNT_PROC, NULL, "/proc", 0, 0);
-  plan_add_simple (plan, NOOK_MNT_DEV, NULL, "/dev", 0, 0);
-  plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/tmp", 0, 01777);
-
-  /* The home is covered whatever the cwd: a bind of the cwd, even of the
-     home itself with --bind-cwd, goes on top.  A home in /tmp is hidden
-     by the fresh /tmp already.  */
-  if (home && strcmp (home, "/") != 0 && !path_is_under (home, "/tmp"))
-    plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, home, 0, 0700);
-  if (nook_cwd_is_bound (why))
-    plan_add_simple (plan, NOOK_MNT_BIND, cwd, cwd, spec->fs.cwd_readonly ? NOOK_MNT_F_RDONLY : 0, 0);
-  plan->workdir = xstrdup (nook_cwd_is_bound (why) || user_mount_covers (spec, cwd) ? cwd : "/tmp");
-  nook_log ("root: `%s` %s (%s); the command starts in `%s`", cwd,
-            nook_cwd_is_bound (why) ? "is bound read-write" : "is not bound", nook_cwd_why_text (why),
-            spec->chdir ? spec->chdir : plan->workdir);
   return 0;
-}
-
-/* The overlay op that is the root itself (no --layers-at), or NULL.  */
-static const struct nook_mount_op *
-root_overlay (const struct nook_spec *spec)
-{
-  for (size_t i = 0; i < spec->n_mounts; i++)
-    if (spec->mounts[i].kind == NOOK_MNT_OVERLAY && spec->mounts[i].dest == NULL)
-      return &spec->mounts[i];
-  return NULL;
 }
 
 static int
@@ -172,103 +115,46 @@ plan_overlays (const struct nook_spec *spec, struct nook_root_plan *plan, struct
   return 0;
 }
 
+/* What the filesystem must confirm about the spec: a --rootfs that is a
+   directory, bind sources that exist, --file fds that are open.  */
+static int
+check_spec (const struct nook_spec *spec, struct nook_error *err)
+{
+  struct stat st;
+
+  if (spec->rootfs && stat (spec->rootfs, &st) < 0)
+    return nook_error_errno (err, "--rootfs `%s`", spec->rootfs);
+  if (spec->rootfs && !S_ISDIR (st.st_mode))
+    return nook_error_set (err, ENOTDIR, "--rootfs `%s`", spec->rootfs);
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    if (check_user_op (&spec->mounts[i], err) < 0)
+      return -1;
+  return 0;
+}
+
 int
 nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err)
 {
-  const struct nook_mount_op *root_ov = root_overlay (spec);
+  struct nook_root_facts facts = { 0 };
+  int r;
 
   memset (plan, 0, sizeof *plan);
-  if ((spec->rootfs || root_ov) && spec->cwd_mode == NOOK_CWD_FORCE)
-    {
-      nook_error_set (err, 0, "--bind-cwd: only the composed root binds the current directory");
-      return nook_error_hint (err, "with --rootfs or --layer, share it with --bind \"$PWD\" DEST");
-    }
-  if (nook_state_check_binds (spec, err) < 0)
+  /* The refusals in the order a user meets them: the choice of root,
+     then paths that would expose nook's state, then the cwd rule.  */
+  if (nook_root_plan_check (spec, err) < 0 || nook_state_check_binds (spec, err) < 0)
     return -1;
-  if (spec->rootfs || root_ov)
-    {
-      struct stat st;
-      if (spec->rootfs && stat (spec->rootfs, &st) < 0)
-        return nook_error_errno (err, "--rootfs `%s`", spec->rootfs);
-      if (spec->rootfs && !S_ISDIR (st.st_mode))
-        return nook_error_set (err, ENOTDIR, "--rootfs `%s`", spec->rootfs);
-      /* The root overlay comes first: it is the staging mount itself.  */
-      if (root_ov)
-        plan_add (plan, root_ov);
-      plan_add_simple (plan, NOOK_MNT_PROC, NULL, "/proc", 0, 0);
-      plan_add_simple (plan, NOOK_MNT_DEV, NULL, "/dev", 0, 0);
-      plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/tmp", 0, 01777);
-      plan->workdir = xstrdup ("/");
-    }
-  else
-    {
-      plan->root_tmpfs = true;
-      if (plan_default_root (spec, plan, err) < 0)
-        return -1;
-    }
-  plan->n_base = plan->n_ops;
-  for (size_t i = 0; i < spec->n_mounts; i++)
-    {
-      const struct nook_mount_op *op = &spec->mounts[i];
-      if (check_user_op (op, err) < 0)
-        return -1;
-      if (op != root_ov)
-        plan_add (plan, op);
-    }
-  if (spec->chdir)
-    {
-      free (plan->workdir);
-      plan->workdir = xstrdup (spec->chdir);
-    }
-  plan->srcfds = xmalloc (plan->n_ops * sizeof (int));
-  for (size_t i = 0; i < plan->n_ops; i++)
-    plan->srcfds[i] = -1;
-  plan->overlays = xcalloc (plan->n_ops, sizeof *plan->overlays);
+  /* Only the default root depends on the host's facts.  */
+  if (nook_root_plan_is_default (spec) && read_facts (spec, &facts, err) < 0)
+    return -1;
+  r = nook_root_plan_compose (spec, &facts, plan, err);
+  if (r == 0 && plan->root_tmpfs)
+    nook_log ("root: `%s` %s (%s); the command starts in `%s`", spec->host_cwd,
+              nook_cwd_is_bound (facts.cwd_why) ? "is bound read-write" : "is not bound",
+              nook_cwd_why_text (facts.cwd_why), plan->workdir);
+  nook_root_facts_release (&facts);
+  if (r < 0 || check_spec (spec, err) < 0)
+    return -1;
   return plan_overlays (spec, plan, err);
-}
-
-/* Inserts OP after the base root's operations, before the user's.  Only
-   called before any bind source is opened: every srcfd is still -1.  */
-static void
-plan_insert_base (struct nook_root_plan *plan, const struct nook_mount_op *op)
-{
-  struct nook_mount_op added;
-  size_t at = plan->n_base, after;
-
-  plan_add (plan, op);
-  after = plan->n_ops - 1 - at;
-  added = plan->ops[plan->n_ops - 1];
-  memmove (&plan->ops[at + 1], &plan->ops[at], after * sizeof *plan->ops);
-  plan->ops[at] = added;
-  /* The arrays kept per op move with the ops.  */
-  plan->srcfds = xrealloc (plan->srcfds, plan->n_ops * sizeof (int));
-  memmove (&plan->srcfds[at + 1], &plan->srcfds[at], after * sizeof (int));
-  plan->srcfds[at] = -1;
-  plan->overlays = xrealloc (plan->overlays, plan->n_ops * sizeof *plan->overlays);
-  memmove (&plan->overlays[at + 1], &plan->overlays[at], after * sizeof *plan->overlays);
-  memset (&plan->overlays[at], 0, sizeof *plan->overlays);
-  plan->n_base++;
-}
-
-void
-nook_root_plan_add_file (struct nook_root_plan *plan, const char *dest, const char *content)
-{
-  struct nook_mount_op op = { .kind = NOOK_MNT_FILE,
-                              .flags = NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY,
-                              .src = (char *)content,
-                              .dest = (char *)dest,
-                              .mode = 0644,
-                              .fd = -1 };
-  plan_insert_base (plan, &op);
-}
-
-void
-nook_root_plan_add_bind (struct nook_root_plan *plan, const char *src, const char *dest)
-{
-  struct nook_mount_op op = {
-    .kind = NOOK_MNT_BIND, .flags = NOOK_MNT_F_RDONLY, .src = (char *)src, .dest = (char *)dest, .fd = -1
-  };
-  plan_insert_base (plan, &op);
 }
 
 void
@@ -302,8 +188,10 @@ openat2_in_root (int rootfd, const char *path, int flags)
   return syscall (SYS_openat2, rootfd, *path ? path : ".", &how, sizeof how);
 }
 
-int
-nook_open_in_root (int rootfd, const char *path, int flags, struct nook_error *err)
+/* Opens PATH inside the tree at ROOTFD, never leaving it through "..",
+   absolute symlinks or magic links.  */
+static int
+open_in_root (int rootfd, const char *path, int flags, struct nook_error *err)
 {
   int fd = openat2_in_root (rootfd, path, flags);
   if (fd < 0)
@@ -311,8 +199,10 @@ nook_open_in_root (int rootfd, const char *path, int flags, struct nook_error *e
   return fd;
 }
 
-int
-nook_mkdir_in_root (int rootfd, const char *path, mode_t mode, struct nook_error *err)
+/* Creates the directory PATH and its parents inside the tree at ROOTFD.
+   Returns an O_PATH fd of it.  */
+static int
+mkdir_in_root (int rootfd, const char *path, mode_t mode, struct nook_error *err)
 {
   cleanup_free char *copy = xstrdup (path);
   char *p = copy;
@@ -370,7 +260,7 @@ open_parent_in_root (int rootfd, const char *path, const char **name, struct noo
   *name = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
   if (slash)
     *slash = '\0';
-  return nook_mkdir_in_root (rootfd, slash ? dir : "", 0755, err);
+  return mkdir_in_root (rootfd, slash ? dir : "", 0755, err);
 }
 
 static int
@@ -392,7 +282,7 @@ mkfile_in_root (int rootfd, const char *path, struct nook_error *err)
     return nook_error_errno (err, "create `%s` in the sandbox", path);
   if (fd >= 0)
     close (fd);
-  return nook_open_in_root (rootfd, path, O_PATH, err);
+  return open_in_root (rootfd, path, O_PATH, err);
 }
 
 /* ---- mounting --------------------------------------------------------------- */
@@ -401,7 +291,7 @@ static int
 attach (int mntfd, int rootfd, const char *dest, bool is_dir, struct nook_error *err)
 {
   cleanup_close int destfd
-      = is_dir ? nook_mkdir_in_root (rootfd, dest, 0755, err) : mkfile_in_root (rootfd, dest, err);
+      = is_dir ? mkdir_in_root (rootfd, dest, 0755, err) : mkfile_in_root (rootfd, dest, err);
   if (destfd < 0)
     return -1;
   if (move_mount (mntfd, "", destfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -655,7 +545,7 @@ bind_new_file (int rootfd, const struct nook_mount_op *op, mode_t mode, struct n
     return nook_error_errno (err, "file `%s`", op->dest);
   if (fill_file (fd, op, mode, err) < 0)
     return -1;
-  destfd = nook_open_in_root (rootfd, op->dest, O_PATH, err);
+  destfd = open_in_root (rootfd, op->dest, O_PATH, err);
   if (destfd < 0)
     return nook_error_wrap (err, "file `%s` (its directory is read-only, so it must exist to be covered)",
                             op->dest);
@@ -699,7 +589,7 @@ mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
     return -1;
   if (!(op->flags & NOOK_MNT_F_RDONLY))
     return 0;
-  path = nook_open_in_root (rootfd, op->dest, O_PATH, err);
+  path = open_in_root (rootfd, op->dest, O_PATH, err);
   if (path < 0)
     return nook_error_wrap (err, "file `%s`", op->dest);
   return make_file_readonly (path, op->dest, err);
@@ -712,7 +602,7 @@ static int
 remount_ro (int rootfd, const char *dest, struct nook_error *err)
 {
   struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-  cleanup_close int fd = nook_open_in_root (rootfd, dest, O_PATH, err);
+  cleanup_close int fd = open_in_root (rootfd, dest, O_PATH, err);
   cleanup_close int clone = -1;
 
   if (fd < 0)
@@ -727,7 +617,7 @@ remount_ro (int rootfd, const char *dest, struct nook_error *err)
 static int
 chmod_in_root (int rootfd, const char *dest, mode_t mode, struct nook_error *err)
 {
-  cleanup_close int fd = nook_open_in_root (rootfd, dest, O_PATH, err);
+  cleanup_close int fd = open_in_root (rootfd, dest, O_PATH, err);
   char path[64];
 
   if (fd < 0)
@@ -761,7 +651,7 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
       return mount_tmpfs (rootfd, op->dest, op->mode, op->size, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
     case NOOK_MNT_DIR:
       {
-        int fd = nook_mkdir_in_root (rootfd, op->dest, op->mode ? op->mode : 0755, err);
+        int fd = mkdir_in_root (rootfd, op->dest, op->mode ? op->mode : 0755, err);
         if (fd < 0)
           return -1;
         close (fd);

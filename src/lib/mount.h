@@ -5,46 +5,46 @@
 #include <stdbool.h>
 
 #include "error.h"
-#include "overlay.h"
+#include "root-plan.h"
 #include "spec.h"
 
-/* The mount operations of one run: the default root's, then the user's.  */
-struct nook_root_plan
-{
-  struct nook_mount_op *ops; /* owned deep copies */
-  int *srcfds;               /* per op: a detached clone of a bind source, or an overlay's mount, or -1 */
-  struct nook_overlay_mount *overlays; /* per op: the plan of an overlay op */
-  size_t n_ops;
-  char *scratch;   /* overlays' private tmpfs in the sandbox (over the runtime dir) */
-  size_t n_base;   /* ops of the default root (or --rootfs); the user's follow */
-  bool root_tmpfs; /* composed root: a tmpfs made read-only at the end */
-  char *workdir;
-};
-
-/* In the parent: turns SPEC into a plan and checks what can be checked
-   before any process exists (a --rootfs that is not a directory, a bind
-   source that does not exist), so such errors leave nothing behind.  */
+/**
+ * nook_root_plan_build - the root plan of a run, checked, in nook
+ * @spec: the run
+ * @plan: filled (nook_root_plan_compose); free with nook_root_plan_free,
+ *        on failure too
+ * @err: set on failure
+ *
+ * Reads the host's facts, composes the plan and checks what can be
+ * checked before any process exists (a --rootfs that is not a directory,
+ * a bind source that does not exist, a --file fd that is not open, a
+ * layer or upper that cannot be used), so such errors leave nothing
+ * behind.
+ *
+ * Return: 0, or -1 with @err set.
+ */
 int nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err);
+
+/**
+ * nook_root_plan_free - release a plan
+ * @plan: the plan; its opened sources are closed, and it is zeroed
+ */
 void nook_root_plan_free (struct nook_root_plan *plan);
 
-/* Adds a generated read-only file DEST with CONTENT (e.g. /etc/hosts) after
-   the base root's operations and before the user's, so a user's own bind
-   on DEST still wins.  */
-void nook_root_plan_add_file (struct nook_root_plan *plan, const char *dest, const char *content);
-/* The same for a read-only bind of the host's SRC on DEST.  */
-void nook_root_plan_add_bind (struct nook_root_plan *plan, const char *src, const char *dest);
-
-/* In the sandbox, with CAP_SYS_ADMIN in its new user and mount namespace:
-   composes the root, pivots into it, detaches the host's root and enters the
-   working directory.  */
+/**
+ * nook_root_setup - compose the root and enter it, in the sandbox
+ * @spec: the run
+ * @plan: the plan built in nook; its bind sources and overlays are opened
+ *        here and kept in @plan
+ * @err: set on failure
+ *
+ * Runs with CAP_SYS_ADMIN in the sandbox's new user and mount namespace:
+ * makes / private, opens every bind source and overlay while the host's
+ * paths are visible, composes the root on a staging mount, pivots into
+ * it, detaches the host's root and enters the working directory.
+ *
+ * Return: 0, or -1 with @err set.
+ */
 int nook_root_setup (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err);
-
-/* Opens PATH inside the tree at ROOTFD, never leaving it through "..",
-   absolute symlinks or magic links.  */
-int nook_open_in_root (int rootfd, const char *path, int flags, struct nook_error *err);
-
-/* Creates the directory PATH and its parents inside the tree at ROOTFD.
-   Returns an O_PATH fd of it.  */
-int nook_mkdir_in_root (int rootfd, const char *path, mode_t mode, struct nook_error *err);
 
 #endif

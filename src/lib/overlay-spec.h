@@ -27,24 +27,13 @@ struct nook_overlay
   char *work;    /* NULL: managed beside the upper (.NAME.nook/work) */
 };
 
+/* The filesystem choices of a run besides its mount operations.  */
 struct nook_fs_spec
 {
   enum nook_overlay_kind overlay_kind; /* --overlay */
-  /* Parser state: --size and --perms apply to the next tmpfs (and --perms
-     to the next --dir or --file); --layer adds to the stack of op
-     layers_op - 1 (0: none yet).  */
-  uint64_t next_size;
-  mode_t next_perms;
-  size_t layers_op;
   /* The default root binds the working directory read-only (nook try: the
      directory is only changed through the overlay's upper).  */
   bool cwd_readonly;
-  /* nook try: --path (default: the working directory), --keep, --commit,
-     --allow-setuid.  */
-  char **try_paths;
-  char *try_keep;
-  bool try_commit;
-  bool try_allow_setuid;
 };
 
 #endif

@@ -1,5 +1,5 @@
 /* nook: seccomp policies in the OCI / containers JSON format, compiled
- * with libseccomp.  */
+ * with libseccomp into the BPF programs the sandbox loads.  */
 #ifndef NOOK_SECCOMP_H
 #define NOOK_SECCOMP_H
 
@@ -8,14 +8,8 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "seccomp-policy.h"
 #include "security.h"
-
-/* What a policy's "includes" and "excludes" are decided by.  */
-struct nook_seccomp_params
-{
-  uint64_t caps;     /* the command's capabilities (1 << CAP_x) */
-  bool allow_nested; /* nook's own condition "nested" */
-};
 
 /**
  * nook_seccomp_find - the file of a policy
@@ -74,6 +68,10 @@ int nook_seccomp_terminal_filter (struct nook_bpf *out, struct nook_error *err);
  */
 int nook_seccomp_install (const struct nook_bpf *bpf, struct nook_error *err);
 
+/**
+ * nook_bpf_free - release a program
+ * @bpf: the program; zeroed
+ */
 void nook_bpf_free (struct nook_bpf *bpf);
 
 /* ---- the per-user cache of compiled policies (seccomp-cache.c) ---------- */
@@ -99,6 +97,9 @@ int nook_seccomp_cache_load (const char *text, size_t len, const struct nook_sec
 
 /**
  * nook_seccomp_cache_store - remember compiled programs
+ * @text: the policy's content
+ * @len: its length
+ * @params: what it was compiled for
  * @progs: NOOK_SECCOMP_CACHE_PROGS programs
  *
  * Failures are ignored: the cache only saves time.

@@ -41,8 +41,6 @@ nook_spec_free (struct nook_spec *spec)
         }
     }
   free (spec->mounts);
-  strv_free (spec->fs.try_paths);
-  free (spec->fs.try_keep);
   for (size_t i = 0; i < spec->n_env_ops; i++)
     {
       free (spec->env_ops[i].key);

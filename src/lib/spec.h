@@ -28,7 +28,7 @@ enum
 };
 
 /* Whether the default root binds the caller's working directory
-   (nook_cwd_decide in mount.h).  */
+   (nook_cwd_decide in cwd.h).  */
 enum nook_cwd_mode
 {
   NOOK_CWD_AUTO = 0, /* the rule: only a directory strictly inside one of the caller's */
@@ -109,7 +109,7 @@ struct nook_spec
   struct nook_mount_op *mounts;
   size_t n_mounts;
 
-  /* Filesystems: parser state and choices of the mount options.  */
+  /* Filesystems: choices of the mount options besides the operations.  */
   struct nook_fs_spec fs;
 
   /* Environment.  */

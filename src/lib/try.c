@@ -41,11 +41,10 @@ remove_stale (const char *runtime)
 }
 
 static int
-resolve_paths (const struct nook_spec *spec, struct nook_try *t, struct nook_error *err)
+resolve_paths (char *const *given, struct nook_try *t, struct nook_error *err)
 {
   cleanup_free char *here = getcwd (NULL, 0);
   char *const cwd[] = { here, NULL };
-  char *const *given = spec->fs.try_paths;
 
   if (given == NULL && here == NULL)
     return nook_error_errno (err, "try: cannot read the current directory");
@@ -77,35 +76,46 @@ kept_upper (const char *keep, const char *path, size_t n_paths)
   return xasprintf ("%s/%s", keep, strrchr (path, '/') + 1);
 }
 
+/* Where the uppers go: --keep DIR, or a new private directory
+   try-PID.XXXXXX in the runtime directory (T->dir).  */
+static int
+uppers_dir (const char *keep, struct nook_try *t, struct nook_error *err)
+{
+  cleanup_free char *runtime = NULL;
+
+  if (keep)
+    {
+      if (mkdir (keep, 0755) < 0 && errno != EEXIST)
+        return nook_error_errno (err, "try: --keep `%s`", keep);
+      return 0;
+    }
+  runtime = nook_runtime_dir (err);
+  if (runtime == NULL)
+    return -1;
+  remove_stale (runtime);
+  t->dir = xasprintf ("%s/try-%d.XXXXXX", runtime, (int)getpid ());
+  if (mkdtemp (t->dir) == NULL)
+    {
+      nook_error_errno (err, "try: create `%s`", t->dir);
+      free (t->dir);
+      t->dir = NULL;
+      return -1;
+    }
+  return 0;
+}
+
 int
-nook_try_prepare (struct nook_spec *spec, struct nook_try *t, struct nook_error *err)
+nook_try_prepare (struct nook_spec *spec, char *const *paths, const char *keep, struct nook_try *t,
+                  struct nook_error *err)
 {
   size_t n;
 
   memset (t, 0, sizeof *t);
-  if (resolve_paths (spec, t, err) < 0)
+  if (resolve_paths (paths, t, err) < 0)
     return -1;
   n = strv_len (t->paths);
-  if (spec->fs.try_keep)
-    {
-      if (mkdir (spec->fs.try_keep, 0755) < 0 && errno != EEXIST)
-        return nook_error_errno (err, "try: --keep `%s`", spec->fs.try_keep);
-    }
-  else
-    {
-      cleanup_free char *runtime = nook_runtime_dir (err);
-      if (runtime == NULL)
-        return -1;
-      remove_stale (runtime);
-      t->dir = xasprintf ("%s/try-%d.XXXXXX", runtime, (int)getpid ());
-      if (mkdtemp (t->dir) == NULL)
-        {
-          nook_error_errno (err, "try: create `%s`", t->dir);
-          free (t->dir);
-          t->dir = NULL;
-          return -1;
-        }
-    }
+  if (uppers_dir (keep, t, err) < 0)
+    return -1;
   for (size_t i = 0; i < n; i++)
     {
       struct nook_overlay *ov = nook_spec_add_overlay (spec, t->paths[i]);
@@ -126,7 +136,7 @@ nook_try_prepare (struct nook_spec *spec, struct nook_try *t, struct nook_error 
             }
         }
       else
-        upper = kept_upper (spec->fs.try_keep, t->paths[i], n);
+        upper = kept_upper (keep, t->paths[i], n);
       for (size_t j = 0; j < i; j++)
         if (strcmp (t->uppers[j], upper) == 0)
           {

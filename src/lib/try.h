@@ -14,10 +14,12 @@ struct nook_try
 
 /**
  * nook_try_prepare - put each tried directory under an overlay
- * @spec: the run; its fs.try_paths (default: the working directory) each
- *        get an overlay op with the directory as the only lower layer,
- *        and the default root's bind of the working directory becomes
- *        read-only
+ * @spec: the run: each tried directory gets an overlay op with the
+ *        directory as the only lower layer, and the default root's bind
+ *        of the working directory becomes read-only
+ * @paths: the directories to try (--path), NULL-terminated; NULL: the
+ *         working directory
+ * @keep: --keep DIR: the uppers go there and stay; NULL: ephemeral
  * @t: filled with the paths and their uppers
  * @err: filled on failure
  *
@@ -27,9 +29,13 @@ struct nook_try
  *
  * Return: 0, or -1 with @err set.
  */
-int nook_try_prepare (struct nook_spec *spec, struct nook_try *t, struct nook_error *err);
+int nook_try_prepare (struct nook_spec *spec, char *const *paths, const char *keep, struct nook_try *t,
+                      struct nook_error *err);
 
-/* Removes the uppers (unless kept) and frees T.  */
+/**
+ * nook_try_release - remove the uppers (unless kept) and free
+ * @t: filled by nook_try_prepare, or zeroed; zeroed
+ */
 void nook_try_release (struct nook_try *t);
 
 #endif

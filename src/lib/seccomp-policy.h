@@ -1,0 +1,52 @@
+/* nook: the seccomp policy format (OCI / containers JSON), read into a
+ * libseccomp filter.  */
+#ifndef NOOK_SECCOMP_POLICY_H
+#define NOOK_SECCOMP_POLICY_H
+
+#include <seccomp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* What a policy's "includes" and "excludes" are decided by.  */
+struct nook_seccomp_params
+{
+  uint64_t caps;     /* the command's capabilities (1 << CAP_x) */
+  bool allow_nested; /* nook's own condition "nested" */
+};
+
+/**
+ * nook_seccomp_policy_read - read a policy into a libseccomp filter
+ * @text: the policy's JSON (need not be NUL-terminated; may be hostile)
+ * @len: its length
+ * @file: the policy's name for messages
+ * @params: what includes/excludes are decided by
+ * @ctx: the filter, with every rule that applies; the caller releases it
+ *       with seccomp_release; NULL on failure
+ * @flags: the SECCOMP_FILTER_FLAG_* the policy asks for
+ * @err: set on a broken policy: the file, the line and column or the
+ *       field, and what is wrong
+ *
+ * Every entry is checked, also one whose condition does not hold today.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_seccomp_policy_read (const char *text, size_t len, const char *file,
+                              const struct nook_seccomp_params *params, scmp_filter_ctx *ctx, unsigned *flags,
+                              struct nook_error *err);
+
+/**
+ * nook_seccomp_arch_is_ours - whether a process of this machine can use an ABI
+ * @arch: a libseccomp architecture token
+ *
+ * On x86_64 the 32-bit x86 ABI (int $0x80) and x32 are ours too, as is
+ * arm on aarch64: a filter must cover them all, or a 32-bit binary goes
+ * around it.
+ *
+ * Return: true when @arch is the native one or one of those.
+ */
+bool nook_seccomp_arch_is_ours (uint32_t arch);
+
+#endif

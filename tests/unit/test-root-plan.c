@@ -1,0 +1,343 @@
+/* Unit tests: the root plan, composed from a spec and the host's facts
+   without a system call (root-plan.c).  */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lib/mount.h"
+#include "lib/root-plan.h"
+#include "lib/utils.h"
+
+/* A caller in /home/u/proj with the home /home/u.  */
+static void
+caller (struct nook_spec *spec, const char *cwd)
+{
+  nook_spec_init (spec);
+  spec->host_cwd = xstrdup (cwd);
+  spec->host_home = xstrdup ("/home/u");
+}
+
+static void
+add_top (struct nook_root_facts *facts, const char *path, const char *link)
+{
+  facts->tops[facts->n_tops].path = path;
+  facts->tops[facts->n_tops].link = xstrdup (link);
+  facts->n_tops++;
+}
+
+/* A merged /usr: /bin, /sbin, /lib and /lib64 are symlinks into /usr.  */
+static void
+merged_usr (struct nook_root_facts *facts, enum nook_cwd_why why)
+{
+  memset (facts, 0, sizeof *facts);
+  facts->cwd_why = why;
+  add_top (facts, "/bin", "usr/bin");
+  add_top (facts, "/sbin", "usr/sbin");
+  add_top (facts, "/lib", "usr/lib");
+  add_top (facts, "/lib64", "usr/lib64");
+}
+
+static void
+assert_op (const struct nook_mount_op *op, enum nook_mount_kind kind, const char *src, const char *dest,
+           unsigned flags)
+{
+  assert_int_equal (op->kind, kind);
+  if (src)
+    assert_string_equal (op->src, src);
+  else
+    assert_null (op->src);
+  if (dest)
+    assert_string_equal (op->dest, dest);
+  else
+    assert_null (op->dest);
+  assert_int_equal (op->flags, flags);
+}
+
+static void
+default_root_on_merged_usr_binds_a_project_cwd (void **state)
+{
+  struct nook_spec spec;
+  struct nook_root_facts facts;
+  struct nook_root_plan plan;
+  struct nook_error err = { 0 };
+
+  caller (&spec, "/home/u/proj");
+  merged_usr (&facts, NOOK_CWD_UNDER_HOME);
+  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_int_equal (plan.n_ops, 11);
+  assert_op (&plan.ops[0], NOOK_MNT_BIND, "/usr", "/usr", NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
+  assert_op (&plan.ops[1], NOOK_MNT_BIND, "/etc", "/etc", NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
+  assert_op (&plan.ops[2], NOOK_MNT_SYMLINK, "usr/bin", "/bin", 0);
+  assert_op (&plan.ops[3], NOOK_MNT_SYMLINK, "usr/sbin", "/sbin", 0);
+  assert_op (&plan.ops[4], NOOK_MNT_SYMLINK, "usr/lib", "/lib", 0);
+  assert_op (&plan.ops[5], NOOK_MNT_SYMLINK, "usr/lib64", "/lib64", 0);
+  assert_op (&plan.ops[6], NOOK_MNT_PROC, NULL, "/proc", 0);
+  assert_op (&plan.ops[7], NOOK_MNT_DEV, NULL, "/dev", 0);
+  assert_op (&plan.ops[8], NOOK_MNT_TMPFS, NULL, "/tmp", 0);
+  assert_int_equal (plan.ops[8].mode, 01777);
+  /* The home hidden, then the project bound read-write over it.  */
+  assert_op (&plan.ops[9], NOOK_MNT_TMPFS, NULL, "/home/u", 0);
+  assert_int_equal (plan.ops[9].mode, 0700);
+  assert_op (&plan.ops[10], NOOK_MNT_BIND, "/home/u/proj", "/home/u/proj", 0);
+  assert_string_equal (plan.workdir, "/home/u/proj");
+  assert_true (plan.root_tmpfs);
+  assert_int_equal (plan.n_base, plan.n_ops);
+  for (size_t i = 0; i < plan.n_ops; i++)
+    assert_int_equal (plan.srcfds[i], -1);
+  nook_root_plan_free (&plan);
+  nook_root_facts_release (&facts);
+  nook_spec_free (&spec);
+}
+
+static void
+default_root_without_merged_usr_binds_the_tops (void **state)
+{
+  struct nook_spec spec;
+  struct nook_root_facts facts = { .cwd_why = NOOK_CWD_NOT_OWNED };
+  struct nook_root_plan plan;
+  struct nook_error err = { 0 };
+
+  caller (&spec, "/srv/shared/proj");
+  add_top (&facts, "/bin", NULL);
+  add_top (&facts, "/lib", NULL);
+  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_op (&plan.ops[2], NOOK_MNT_BIND, "/bin", "/bin", NOOK_MNT_F_RDONLY);
+  assert_op (&plan.ops[3], NOOK_MNT_BIND, "/lib", "/lib", NOOK_MNT_F_RDONLY);
+  assert_op (&plan.ops[4], NOOK_MNT_PROC, NULL, "/proc", 0);
+  /* The cwd is not bound: the last op hides the home, and the command
+     starts in the sandbox's own /tmp.  */
+  assert_int_equal (plan.n_ops, 8);
+  assert_op (&plan.ops[7], NOOK_MNT_TMPFS, NULL, "/home/u", 0);
+  assert_string_equal (plan.workdir, "/tmp");
+  nook_root_plan_free (&plan);
+  nook_root_facts_release (&facts);
+  nook_spec_free (&spec);
+}
+
+static void
+default_root_cwd_bind_follows_the_decision (void **state)
+{
+  static const struct
+  {
+    enum nook_cwd_why why;
+    bool bound;
+  } cases[] = {
+    { NOOK_CWD_UNDER_HOME, true }, { NOOK_CWD_UNDER_OWNED, true },  { NOOK_CWD_FORCED, true },
+    { NOOK_CWD_REFUSED, false },   { NOOK_CWD_IS_HOME, false },     { NOOK_CWD_HOST_VIEW, false },
+    { NOOK_CWD_NOT_OWNED, false }, { NOOK_CWD_HOLDS_STATE, false },
+  };
+
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+      struct nook_spec spec;
+      struct nook_root_facts facts;
+      struct nook_root_plan plan;
+      struct nook_error err = { 0 };
+      const struct nook_mount_op *last;
+
+      caller (&spec, "/home/u/proj");
+      merged_usr (&facts, cases[i].why);
+      assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+      last = &plan.ops[plan.n_ops - 1];
+      assert_int_equal (last->kind == NOOK_MNT_BIND && strcmp (last->dest, "/home/u/proj") == 0,
+                        cases[i].bound);
+      assert_string_equal (plan.workdir, cases[i].bound ? "/home/u/proj" : "/tmp");
+      nook_root_plan_free (&plan);
+      nook_root_facts_release (&facts);
+      nook_spec_free (&spec);
+    }
+}
+
+static void
+default_root_cwd_bind_is_read_only_for_try (void **state)
+{
+  struct nook_spec spec;
+  struct nook_root_facts facts;
+  struct nook_root_plan plan;
+  struct nook_error err = { 0 };
+
+  caller (&spec, "/home/u/proj");
+  spec.fs.cwd_readonly = true;
+  merged_usr (&facts, NOOK_CWD_UNDER_HOME);
+  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_op (&plan.ops[plan.n_ops - 1], NOOK_MNT_BIND, "/home/u/proj", "/home/u/proj", NOOK_MNT_F_RDONLY);
+  nook_root_plan_free (&plan);
+  nook_root_facts_release (&facts);
+  nook_spec_free (&spec);
+}
+
+static void
+default_root_home_in_tmp_or_root_is_not_covered (void **state)
+{
+  static const char *const homes[] = { "/tmp/h", "/" };
+
+  for (size_t i = 0; i < 2; i++)
+    {
+      struct nook_spec spec;
+      struct nook_root_facts facts = { .cwd_why = NOOK_CWD_NOT_OWNED };
+      struct nook_root_plan plan;
+      struct nook_error err = { 0 };
+
+      caller (&spec, "/srv/x");
+      free (spec.host_home);
+      spec.host_home = xstrdup (homes[i]);
+      assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+      /* /usr, /etc, /proc, /dev, /tmp: nothing over a home.  */
+      assert_int_equal (plan.n_ops, 5);
+      nook_root_plan_free (&plan);
+      nook_spec_free (&spec);
+    }
+}
+
+static void
+user_ops_follow_the_base_in_order (void **state)
+{
+  struct nook_spec spec;
+  struct nook_root_facts facts;
+  struct nook_root_plan plan;
+  struct nook_error err = { 0 };
+
+  caller (&spec, "/srv/x");
+  nook_spec_add_mount (&spec, NOOK_MNT_TMPFS, NULL, "/a", 0)->mode = 0711;
+  nook_spec_add_mount (&spec, NOOK_MNT_BIND, "/src", "/b", NOOK_MNT_F_RDONLY);
+  nook_spec_add_mount (&spec, NOOK_MNT_SYMLINK, "b", "/c", 0);
+  merged_usr (&facts, NOOK_CWD_NOT_OWNED);
+  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_int_equal (plan.n_ops, plan.n_base + 3);
+  assert_op (&plan.ops[plan.n_base], NOOK_MNT_TMPFS, NULL, "/a", 0);
+  assert_int_equal (plan.ops[plan.n_base].mode, 0711);
+  assert_op (&plan.ops[plan.n_base + 1], NOOK_MNT_BIND, "/src", "/b", NOOK_MNT_F_RDONLY);
+  assert_op (&plan.ops[plan.n_base + 2], NOOK_MNT_SYMLINK, "b", "/c", 0);
+  /* Copies, not the spec's own strings.  */
+  assert_ptr_not_equal (plan.ops[plan.n_base + 1].src, spec.mounts[1].src);
+  /* A generated file goes between the base and the user's ops.  */
+  nook_root_plan_add_file (&plan, "/etc/hosts", "127.0.0.1 localhost\n");
+  assert_op (&plan.ops[plan.n_base - 1], NOOK_MNT_FILE, "127.0.0.1 localhost\n", "/etc/hosts",
+             NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
+  assert_op (&plan.ops[plan.n_base], NOOK_MNT_TMPFS, NULL, "/a", 0);
+  assert_int_equal (plan.srcfds[plan.n_base - 1], -1);
+  nook_root_plan_free (&plan);
+  nook_root_facts_release (&facts);
+  nook_spec_free (&spec);
+}
+
+static void
+user_mount_over_the_cwd_makes_it_the_workdir (void **state)
+{
+  struct nook_spec spec;
+  struct nook_root_facts facts = { .cwd_why = NOOK_CWD_NOT_OWNED };
+  struct nook_root_plan plan;
+  struct nook_error err = { 0 };
+
+  caller (&spec, "/srv/x/y");
+  nook_spec_add_mount (&spec, NOOK_MNT_BIND, "/srv/x", "/srv/x", 0);
+  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_string_equal (plan.workdir, "/srv/x/y");
+  nook_root_plan_free (&plan);
+  /* --chdir wins.  */
+  spec.chdir = xstrdup ("/opt");
+  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_string_equal (plan.workdir, "/opt");
+  nook_root_plan_free (&plan);
+  nook_spec_free (&spec);
+}
+
+static void
+rootfs_gets_only_kernel_dirs (void **state)
+{
+  struct nook_spec spec;
+  struct nook_root_facts facts;
+  struct nook_root_plan plan;
+  struct nook_error err = { 0 };
+
+  caller (&spec, "/home/u/proj");
+  spec.rootfs = xstrdup ("/srv/root");
+  nook_spec_add_mount (&spec, NOOK_MNT_DIR, NULL, "/x", 0);
+  /* The facts of the host do not matter to another root.  */
+  merged_usr (&facts, NOOK_CWD_UNDER_HOME);
+  assert_false (nook_root_plan_is_default (&spec));
+  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_int_equal (plan.n_base, 3);
+  assert_int_equal (plan.n_ops, 4);
+  assert_op (&plan.ops[0], NOOK_MNT_PROC, NULL, "/proc", 0);
+  assert_op (&plan.ops[1], NOOK_MNT_DEV, NULL, "/dev", 0);
+  assert_op (&plan.ops[2], NOOK_MNT_TMPFS, NULL, "/tmp", 0);
+  assert_op (&plan.ops[3], NOOK_MNT_DIR, NULL, "/x", 0);
+  assert_string_equal (plan.workdir, "/");
+  assert_false (plan.root_tmpfs);
+  nook_root_plan_free (&plan);
+  nook_root_facts_release (&facts);
+  nook_spec_free (&spec);
+}
+
+static void
+layers_as_root_come_first (void **state)
+{
+  struct nook_spec spec;
+  struct nook_root_facts facts = { 0 };
+  struct nook_root_plan plan;
+  struct nook_error err = { 0 };
+
+  caller (&spec, "/home/u/proj");
+  nook_spec_add_mount (&spec, NOOK_MNT_TMPFS, NULL, "/a", 0);
+  strv_append (&nook_spec_add_overlay (&spec, NULL)->lowers, "/layers/base");
+  nook_spec_add_mount (&spec, NOOK_MNT_DIR, NULL, "/b", 0);
+  assert_false (nook_root_plan_is_default (&spec));
+  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  /* The layers are the staging root itself, then /proc, /dev, /tmp.  */
+  assert_op (&plan.ops[0], NOOK_MNT_OVERLAY, NULL, NULL, 0);
+  assert_ptr_equal (plan.ops[0].overlay, spec.mounts[1].overlay);
+  assert_op (&plan.ops[1], NOOK_MNT_PROC, NULL, "/proc", 0);
+  assert_int_equal (plan.n_base, 4);
+  /* The user's other ops in order, the root overlay not twice.  */
+  assert_int_equal (plan.n_ops, 6);
+  assert_op (&plan.ops[4], NOOK_MNT_TMPFS, NULL, "/a", 0);
+  assert_op (&plan.ops[5], NOOK_MNT_DIR, NULL, "/b", 0);
+  assert_string_equal (plan.workdir, "/");
+  assert_false (plan.root_tmpfs);
+  nook_root_plan_free (&plan);
+  nook_spec_free (&spec);
+}
+
+static void
+bind_cwd_is_refused_with_another_root (void **state)
+{
+  struct nook_spec spec;
+  struct nook_root_facts facts = { 0 };
+  struct nook_root_plan plan;
+  struct nook_error err = { 0 };
+
+  caller (&spec, "/home/u/proj");
+  spec.cwd_mode = NOOK_CWD_FORCE;
+  spec.rootfs = xstrdup ("/srv/root");
+  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), -1);
+  assert_non_null (strstr (err.msg, "--bind-cwd"));
+  nook_error_release (&err);
+  nook_root_plan_free (&plan);
+  nook_spec_free (&spec);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (default_root_on_merged_usr_binds_a_project_cwd),
+    cmocka_unit_test (default_root_without_merged_usr_binds_the_tops),
+    cmocka_unit_test (default_root_cwd_bind_follows_the_decision),
+    cmocka_unit_test (default_root_cwd_bind_is_read_only_for_try),
+    cmocka_unit_test (default_root_home_in_tmp_or_root_is_not_covered),
+    cmocka_unit_test (user_ops_follow_the_base_in_order),
+    cmocka_unit_test (user_mount_over_the_cwd_makes_it_the_workdir),
+    cmocka_unit_test (rootfs_gets_only_kernel_dirs),
+    cmocka_unit_test (layers_as_root_come_first),
+    cmocka_unit_test (bind_cwd_is_refused_with_another_root),
+  };
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}
