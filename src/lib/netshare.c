@@ -318,6 +318,8 @@ shared_prepare (const struct nook_spec *spec, struct nook_net *net, struct nook_
           err, 0, "--net `%s`: no such mode or network (modes: none, host, slirp4netns, pasta, auto)", name);
       return nook_error_hint (err, "create the network with `nook network create %s`", name);
     }
+  if (nook_net_check_ipv4_ports (&spec->net, "a network's slirp4netns", err) < 0)
+    return -1;
   dir = network_dir (name, err);
   if (dir == NULL)
     return -1;
@@ -371,10 +373,20 @@ shared_before_clone (struct nook_net *net, struct nook_error *err)
 static int
 shared_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err)
 {
+  /* The member's MAC follows from its address (locally administered,
+     02:6e then the IPv4 address, as Docker derives its own).  When a member
+     ends and the next one gets its address, the network's slirp4netns
+     still holds the address's ARP entry, which it updates only when the
+     member sends something: with a MAC of its own the new member would
+     get no frame of a published port's connections until it spoke first.
+     The same goes for the other members' neighbour caches.  */
+  unsigned char mac[6] = { 0x02, 0x6e };
+
   (void)spec;
+  memcpy (mac + 2, &net->addr.s_addr, 4);
   if (setns (net->holder_netns, CLONE_NEWNET) < 0)
     return nook_error_errno (err, "enter the network's namespace");
-  if (nook_rtnl_veth_add (net->veth, net->peer, pid, err) < 0
+  if (nook_rtnl_veth_add (net->veth, net->peer, pid, mac, err) < 0
       || nook_rtnl_link_setup (net->veth, NOOK_NETSHARE_BRIDGE, NULL, err) < 0)
     return nook_error_wrap (err, "network `%s`", net->network);
   return 0;

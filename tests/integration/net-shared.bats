@@ -170,3 +170,29 @@ gone_within_1s() { # PID
   run nook run --net "$NET" -- cat /etc/resolv.conf
   assert_output_has "nameserver 10.125.3.3"
 }
+
+@test "a member that gets a departed member's address answers on its published port at once" {
+  require "slirp4netns" command -v slirp4netns
+  nook network create "$NET"
+  mkdir sa sb
+  echo served-by-first >sa/index.html
+  echo served-by-second >sb/index.html
+  # A member that stays keeps the network's slirp4netns, and what it learnt.
+  "$NOOK" run --net "$NET" -- sleep 100 </dev/null &
+  wait_until 5 has_holder "$NET"
+  pa=$(pick_port)
+  "$NOOK" run --net "$NET" -p "$pa:80" -- sh -c 'ip -4 -o addr show eth0 | awk "{print \$4}" >sa/addr
+    exec busybox httpd -f -p 80 -h sa' </dev/null &
+  first=$!
+  wait_until 10 curl -sf -o /dev/null "http://127.0.0.1:$pa/"
+  kill "$first"
+  wait "$first" || true
+  pb=$(pick_port)
+  # The second member stays silent: it sends nothing before it is asked.
+  "$NOOK" run --net "$NET" -p "$pb:80" -- sh -c 'ip -4 -o addr show eth0 | awk "{print \$4}" >sb/addr
+    exec busybox httpd -f -p 80 -h sb' </dev/null &
+  wait_until 5 test -s sb/addr
+  [ "$(cat sa/addr)" = "$(cat sb/addr)" ]
+  wait_until 3 curl -sf -m 1 -o /dev/null "http://127.0.0.1:$pb/"
+  [ "$(curl -s "http://127.0.0.1:$pb/")" = served-by-second ]
+}
