@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,6 +75,7 @@ struct holder
   const char *dir;
   char *api_sock; /* the network's slirp4netns */
   pid_t slirp;
+  int slirp_pidfd; /* readable when it dies */
   struct in_addr net, gw;
   int prefix;
   int listen_fd;
@@ -271,6 +273,25 @@ holder_idle (struct holder *h)
   return h->n_members == 0 && poll (&p, 1, 0) == 0;
 }
 
+/* NOOK_NETHOLDER_GONE: the network's slirp4netns died, so every member
+   lost its way out; each is told why before the holder exits.  */
+static void
+holder_slirp_died (struct holder *h)
+{
+  siginfo_t info = { 0 };
+  char line[128];
+  int n;
+
+  waitid (P_PID, h->slirp, &info, WEXITED | WNOHANG);
+  h->slirp = -1;
+  if (info.si_code == CLD_EXITED)
+    n = snprintf (line, sizeof line, "the network's slirp4netns exited (status %d)\n", info.si_status);
+  else
+    n = snprintf (line, sizeof line, "the network's slirp4netns was killed by signal %d\n", info.si_status);
+  for (size_t i = 0; i < h->n_members; i++)
+    send (h->members[i].fd, line, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 static void
 holder_loop (struct holder *h, int lock_fd)
 {
@@ -278,19 +299,25 @@ holder_loop (struct holder *h, int lock_fd)
 
   for (;;)
     {
-      struct pollfd pfd[MAX_MEMBERS + 1];
+      struct pollfd pfd[MAX_MEMBERS + 2];
       int r;
 
       pfd[0] = (struct pollfd){ h->listen_fd, POLLIN, 0 };
+      pfd[1] = (struct pollfd){ h->slirp_pidfd, POLLIN, 0 };
       for (size_t i = 0; i < h->n_members; i++)
-        pfd[i + 1] = (struct pollfd){ h->members[i].fd, POLLIN, 0 };
+        pfd[i + 2] = (struct pollfd){ h->members[i].fd, POLLIN, 0 };
       /* Without members, look again soon: a nook that holds the lock may
          be about to connect, or may have given up.  */
-      r = poll (pfd, h->n_members + 1, !ever ? HOLDER_IDLE_MS : h->n_members ? -1 : 100);
+      r = poll (pfd, h->n_members + 2, !ever ? HOLDER_IDLE_MS : h->n_members ? -1 : 100);
       if (r < 0 && errno != EINTR)
         return;
+      if (pfd[1].revents & POLLIN)
+        {
+          holder_slirp_died (h);
+          return;
+        }
       for (size_t i = h->n_members; i > 0; i--)
-        if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+        if (pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR))
           holder_drop (h, i - 1);
       if (pfd[0].revents & POLLIN)
         {
@@ -381,6 +408,9 @@ holder_fork_slirp (struct holder *h, int go[2], int ready[2], int exitp[2], stru
     return nook_error_errno (err, "fork");
   if (h->slirp == 0)
     slirp_child (h, slirp, go[0], ready[1], exitp[0]);
+  h->slirp_pidfd = syscall (SYS_pidfd_open, h->slirp, 0);
+  if (h->slirp_pidfd < 0)
+    return nook_error_errno (err, "pidfd_open slirp4netns");
   close (go[0]);
   close (ready[1]);
   close (exitp[0]);
@@ -455,7 +485,7 @@ static void __attribute__ ((noreturn)) holder_main (const char *dir, const char 
   /* Its own open file description: flock locks belong to one.  */
   cleanup_free char *lock = xasprintf ("%s/" NOOK_NETHOLDER_LOCK, dir);
   int lock_fd = open (lock, O_RDWR | O_CLOEXEC);
-  struct holder h = { .dir = dir, .listen_fd = -1 };
+  struct holder h = { .dir = dir, .listen_fd = -1, .slirp_pidfd = -1 };
   struct nook_error err = { 0 };
   cleanup_free char *pidfile = xasprintf ("%s/" NOOK_NETHOLDER_PID, dir);
   cleanup_free char *sock = xasprintf ("%s/" NOOK_NETHOLDER_SOCK, dir);
@@ -489,8 +519,11 @@ static void __attribute__ ((noreturn)) holder_main (const char *dir, const char 
   holder_loop (&h, lock_fd);
   /* Stop and reap the network's slirp4netns here rather than leave it to
      the exit fd and an init that may reap late.  */
-  kill (h.slirp, SIGKILL);
-  waitpid (h.slirp, NULL, 0);
+  if (h.slirp > 0)
+    {
+      kill (h.slirp, SIGKILL);
+      waitpid (h.slirp, NULL, 0);
+    }
   unlink (sock);
   unlink (pidfile);
   unlink (hosts);

@@ -49,6 +49,9 @@
  *   `nook network rm`:
  *   NOOK_NETHOLDER_STOP  ──────────► dies; slirp4netns follows through
  *                                    its exit fd and PR_SET_PDEATHSIG
+ *                                    slirp4netns dies:
+ *             ◄───────────────────── NOOK_NETHOLDER_GONE to every
+ *                                    member, exits
  *
  * A holder that nobody joins within HOLDER_IDLE_MS (its starter died)
  * exits too.
@@ -91,6 +94,11 @@ enum nook_netholder_msg
   NOOK_NETHOLDER_LEAVE,
   /* `nook network rm` → holder: SIGTERM.  */
   NOOK_NETHOLDER_STOP,
+  /* holder → every member, when the network's slirp4netns died: one line
+     of text saying so, then the holder exits (each member's connection
+     hangs up, which its nook reports when the sandbox ends, as it reports
+     a dying helper of its own; a holder killed outright just hangs up).  */
+  NOOK_NETHOLDER_GONE,
 };
 
 /* What a member gets for joining.  */

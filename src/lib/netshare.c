@@ -16,9 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "mount.h"
 #include "net-backend.h"
 #include "net.h"
@@ -404,10 +406,31 @@ shared_configure_inside (const struct nook_net *net, struct nook_error *err)
   return 0;
 }
 
+/* The registration polled readable while the sandbox ran: the holder is
+   gone (NOOK_NETHOLDER_GONE), maybe with a word about why.  Reported when
+   the sandbox ends, as a dying helper is (nethelper.c).  */
+static void
+shared_exited (struct nook_net *net)
+{
+  ssize_t n = recv (net->member_fd, net->holder_why, sizeof net->holder_why - 1, MSG_DONTWAIT);
+
+  net->holder_why[n > 0 ? n : 0] = '\0';
+  net->holder_why[strcspn (net->holder_why, "\n")] = '\0';
+  net->holder_died = true;
+}
+
 /* Leaves the network: closing the registration is NOOK_NETHOLDER_LEAVE.  */
 static void
 shared_stop (struct nook_net *net)
 {
+  if (net->holder_died)
+    {
+      /* What came from the holder is the caller's own process, but is
+         printed escaped all the same.  */
+      cleanup_free char *why = nook_escape_name (net->holder_why);
+      nook_warn ("network `%s`: %s while the sandbox ran: the sandbox lost its network", net->network,
+                 net->holder_why[0] ? why : "the network's holder exited");
+    }
   nook_closep (&net->member_fd);
   nook_closep (&net->holder_userns);
   nook_closep (&net->holder_netns);
@@ -422,5 +445,6 @@ const struct nook_net_backend nook_net_shared = {
   .before_clone = shared_before_clone,
   .start = shared_start,
   .configure_inside = shared_configure_inside,
+  .exited = shared_exited,
   .stop = shared_stop,
 };

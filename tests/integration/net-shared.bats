@@ -196,3 +196,27 @@ gone_within_1s() { # PID
   wait_until 3 curl -sf -m 1 -o /dev/null "http://127.0.0.1:$pb/"
   [ "$(curl -s "http://127.0.0.1:$pb/")" = served-by-second ]
 }
+
+@test "a holder or network slirp4netns that dies is reported to the members' nook when they end" {
+  require "slirp4netns" command -v slirp4netns
+  nook network create "$NET"
+  for victim in slirp4netns holder; do
+    rm -f stop
+    "$NOOK" run --net "$NET" -- sh -c 'until [ -e stop ]; do sleep 0.05; done' </dev/null 2>"$victim.err" &
+    member=$!
+    wait_until 5 has_holder "$NET"
+    holder=$(holder_of "$NET")
+    if [ "$victim" = holder ]; then
+      kill -KILL "$holder"
+    else
+      kill -KILL "$(pgrep -P "$holder" -f '^slirp4netns ')"
+    fi
+    gone_within_1s "$holder"
+    touch stop
+    wait "$member"
+    grep -q "network \`$NET\`: .* while the sandbox ran: the sandbox lost its network" "$victim.err" ||
+      { cat "$victim.err"; false; }
+  done
+  grep -q "slirp4netns was killed by signal 9" slirp4netns.err
+  grep -q "holder exited" holder.err
+}
