@@ -220,3 +220,27 @@ gone_within_1s() { # PID
   grep -q "slirp4netns was killed by signal 9" slirp4netns.err
   grep -q "holder exited" holder.err
 }
+
+@test "on a network: gateway is the address that routes, a member resolves its own hostname, --dns is used" {
+  nook network create "$NET" --subnet 10.126.5.0/24
+  "$NOOK" run --net "$NET" --name "a$$" -- sleep 100 </dev/null &
+  wait_until 5 has_holder "$NET"
+  run nook run --net "$NET" --hostname "box$$" --dns 192.0.2.53 -- sh -c "
+    ip -4 route show default; getent hosts gateway; getent hosts box$$; getent hosts a$$
+    ip -4 -o addr show eth0; cat /etc/resolv.conf"
+  assert_status 0
+  assert_output_has "default via 10.126.5.2 dev eth0"
+  [[ "$output" =~ 10\.126\.5\.2[[:space:]]+gateway ]]
+  [[ "$output" =~ 10\.126\.5\.4[[:space:]]+a$$ ]]
+  own=$(printf '%s\n' "$output" | sed -n 's/.* inet \(10\.126\.5\.[0-9]*\)\/24.*/\1/p')
+  [ -n "$own" ]
+  [[ "$output" =~ $own[[:space:]]+box$$ ]]
+  assert_output_has "nameserver 192.0.2.53"
+  assert_output_lacks "nameserver 10.126.5.3"
+  # Two members with the default hostname each resolve it to their own address.
+  run nook run --net "$NET" -- sh -c 'getent hosts "$(hostname)"; ip -4 -o addr show eth0'
+  assert_status 0
+  own=$(printf '%s\n' "$output" | sed -n 's/.* inet \(10\.126\.5\.[0-9]*\)\/24.*/\1/p')
+  [[ "$output" =~ $own[[:space:]]+nook ]]
+  kill %1
+}
