@@ -135,9 +135,14 @@ pick_ports() { # COUNT
   port_80=$output
   run nook port rnd
   port_all=$output
+  run nook port rnd 99
+  unpublished_status=$status
+  unpublished=$output
   run nook ps
   ps_out=$output
   remove_private_state
+  [ "$unpublished_status" = 125 ]
+  [ "$unpublished" = "nook: port 99 is not published by this sandbox (see \`nook port\` without it)" ]
   [ "$port_80" = "0.0.0.0:$hp" ]
   [ "$port_all" = "80/tcp -> 0.0.0.0:$hp
 81/udp -> 127.0.0.1:$up" ]

@@ -244,3 +244,27 @@ gone_within_1s() { # PID
   [[ "$output" =~ $own[[:space:]]+nook ]]
   kill %1
 }
+
+@test "a member publishes -p PORT (a free host port) and a range of 40 ports through the network" {
+  require "slirp4netns" command -v slirp4netns
+  nook network create "$NET"
+  mkdir s
+  echo served-on-a-network >s/index.html
+  base=
+  for _ in $(seq 1 50); do
+    p=$(pick_port)
+    [ -z "$(ss -Htln "( sport >= :$p and sport <= :$((p + 39)) )")" ] && { base=$p; break; }
+  done
+  [ -n "$base" ]
+  "$NOOK" run --net "$NET" -p 80 -p "$base-$((base + 39)):8000-8039" -- sh -c "
+    busybox httpd -p 8000 -h s; busybox httpd -p 8039 -h s; exec busybox httpd -f -p 80 -h s" \
+    </dev/null 2>err &
+  wait_until 5 grep -q "published" err
+  hp=$(sed -n 's|^nook: published 0\.0\.0\.0:\([0-9]*\)->80/tcp$|\1|p' err)
+  [ -n "$hp" ] || { cat err; false; }
+  for port in "$hp" "$base" "$((base + 39))"; do
+    wait_until 10 curl -sf -o /dev/null "http://127.0.0.1:$port/index.html"
+    [ "$(curl -s "http://127.0.0.1:$port/index.html")" = served-on-a-network ]
+  done
+  kill %1
+}
