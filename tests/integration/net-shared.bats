@@ -201,10 +201,12 @@ gone_within_1s() { # PID
   require "slirp4netns" command -v slirp4netns
   nook network create "$NET"
   for victim in slirp4netns holder; do
-    rm -f stop
-    "$NOOK" run --net "$NET" -- sh -c 'until [ -e stop ]; do sleep 0.05; done' </dev/null 2>"$victim.err" &
+    rm -f stop started
+    "$NOOK" run --net "$NET" -- sh -c 'touch started; until [ -e stop ]; do sleep 0.05; done' \
+      </dev/null 2>"$victim.err" &
     member=$!
-    wait_until 5 has_holder "$NET"
+    # The member runs: its network was set up before its command started.
+    wait_until 5 test -e started
     holder=$(holder_of "$NET")
     if [ "$victim" = holder ]; then
       kill -KILL "$holder"
@@ -213,7 +215,7 @@ gone_within_1s() { # PID
     fi
     gone_within_1s "$holder"
     touch stop
-    wait "$member"
+    wait "$member" || { cat "$victim.err"; false; }
     grep -q "network \`$NET\`: .* while the sandbox ran: the sandbox lost its network" "$victim.err" ||
       { cat "$victim.err"; false; }
   done
