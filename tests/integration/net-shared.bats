@@ -63,6 +63,10 @@ gone_within_1s() { # PID
   assert_status 125
   assert_one_error_line
   assert_output_has "nook network create nosuchnet-$$"
+  run nook run --net "$NET" -p "[::1]:18080:80" -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "IPv4 host addresses only"
 }
 
 @test "two sandboxes on one network exchange data both ways by name" {
