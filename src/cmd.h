@@ -12,6 +12,7 @@ int nook_cmd_ps (int argc, char **argv);
 int nook_cmd_exec (int argc, char **argv);
 int nook_cmd_kill (int argc, char **argv);
 int nook_cmd_wait (int argc, char **argv);
+int nook_cmd_port (int argc, char **argv);
 int nook_cmd_rm (int argc, char **argv);
 int nook_cmd_inspect (int argc, char **argv);
 int nook_cmd_top (int argc, char **argv);

@@ -28,6 +28,7 @@ static const struct command commands[] = {
   { "kill", nook_cmd_kill, "send a signal to a sandbox" },
   { "wait", nook_cmd_wait, "wait for a sandbox to end; print its exit status" },
   { "rm", nook_cmd_rm, "remove ended sandboxes" },
+  { "port", nook_cmd_port, "list a sandbox's published ports" },
   { "network", nook_cmd_network, "create, list and remove networks that sandboxes share" },
   { NULL, NULL, NULL },
 };
