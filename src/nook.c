@@ -29,6 +29,12 @@ static const struct command commands[] = {
   { "wait", nook_cmd_wait, "wait for a sandbox to end; print its exit status" },
   { "rm", nook_cmd_rm, "remove ended sandboxes" },
   { "network", nook_cmd_network, "create, list and remove networks that sandboxes share" },
+  { "images", nook_cmd_images, "list the images of the store" },
+  { "import", nook_cmd_import, "store a root filesystem tarball as an image" },
+  { "load", nook_cmd_load, "store the images of a docker save archive or an OCI layout" },
+  { "rmi", nook_cmd_rmi, "remove images" },
+  { "image", nook_cmd_image, "manage images: ls, rm, prune, inspect, import, load" },
+  { "system", nook_cmd_system, "show the image store's disk use (system df)" },
   { NULL, NULL, NULL },
 };
 
