@@ -392,11 +392,13 @@ nook_unpack (const char *archive, const char *dir, enum nook_unpack_mode mode,
     return -1;
   out = la.archive_write_disk_new ();
   /* No ARCHIVE_EXTRACT_OWNER: the caller owns every file.  XATTR writes
-     only what apply_ownership left in the entry.  */
-  la.archive_write_disk_set_options (out,
-                                     ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR
-                                         | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
-                                         | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_UNLINK);
+     only what apply_ownership left in the entry.  No ARCHIVE_EXTRACT_UNLINK:
+     with it SECURE_SYMLINKS removes a symlink in the way instead of
+     refusing the archive.  */
+  la.archive_write_disk_set_options (out, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR
+                                              | ARCHIVE_EXTRACT_SECURE_SYMLINKS
+                                              | ARCHIVE_EXTRACT_SECURE_NODOTDOT
+                                              | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
   /* archive_write_disk writes relative to the working directory.  */
   if (fchdir (rootfd) < 0)
     return nook_error_errno (err, "unpack into `%s`", dir);
