@@ -265,7 +265,7 @@ apply_user (struct nook_spec *spec, const char *user, struct nook_error *err)
     gid = v;
   else if (g && lookup_id (lowers, "etc/group", g, &gid, NULL) < 0)
     return nook_error_set (err, 0, "the image's User `%s`: group not in its /etc/group", user);
-  /* --uid and --gid given before --image win.  */
+  /* A non-zero --uid or --gid before --image wins; one after overrides.  */
   if (spec->uid == 0 && spec->gid == 0)
     {
       spec->uid = uid;

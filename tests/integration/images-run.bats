@@ -134,3 +134,26 @@ load_fixtures() {
   assert_one_error_line
   assert_output_has "image \`nosuch\`"
 }
+
+@test "run --image: the image's User (a name in its /etc/passwd) is the uid inside, --uid after --image overrides" {
+  make_oci_layout layout alice
+  nook load layout fx >/dev/null
+  run nook run --image fx -- id -u
+  assert_status 0
+  [ "$output" = 1000 ]
+  run nook run --image fx -- id -g
+  [ "$output" = 1000 ]
+  run nook run --image fx --uid 0 -- id -u
+  [ "$output" = 0 ]
+}
+
+@test "run --image -d: nook exec enters the image's root" {
+  make_oci_layout layout
+  nook load layout fx >/dev/null
+  id=$(nook run -d --image fx -- sleep 300)
+  wait_until 10 sh -c "'$NOOK' ps | grep -q '${id:0:12}.*running'"
+  run nook exec "$id" cat /opq/c
+  "$NOOK" rm -f "$id" >/dev/null
+  assert_status 0
+  [ "$output" = c ]
+}

@@ -1,7 +1,7 @@
 # Shared by the images-*.bats suites: real images built from busybox-static.
 #
 # make_rootfs DIR       a busybox root filesystem
-# make_oci_layout DIR   an OCI image layout of two gzip'd layers (made by
+# make_oci_layout DIR [USER]  an OCI image layout of two gzip'd layers (made by
 #                       hand, then checked by skopeo when it copies it):
 #   layer 1: the busybox root, /etc/greeting, /opq/{a,b}, /work, a file
 #            owned by 1000:1000 (/home/owned) and a set-uid one of it
@@ -30,8 +30,8 @@ add_blob() { # DIR FILE
   echo "sha256:$sum $size"
 }
 
-make_oci_layout() { # DIR
-  local out=$1 w
+make_oci_layout() { # DIR [USER]
+  local out=$1 user=${2:+,\"User\":\"$2\"} w
   w=$(mktemp -d "$BATS_TEST_TMPDIR/oci.XXXXXX")
   make_rootfs "$w/l1"
   mkdir -p "$w/l1/opq" "$w/l1/home" "$w/l2/etc" "$w/l2/opq"
@@ -53,7 +53,7 @@ make_oci_layout() { # DIR
   read -r b1 s1 < <(add_blob "$out" "$w/l1.tar.gz")
   read -r b2 s2 < <(add_blob "$out" "$w/l2.tar.gz")
   cat >"$w/config.json" <<JSON
-{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin","FOO=bar"],"WorkingDir":"/work","Cmd":["sh","-c","echo \$FOO; pwd"]},"rootfs":{"type":"layers","diff_ids":["$d1","$d2"]}}
+{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin","FOO=bar"],"WorkingDir":"/work","Cmd":["sh","-c","echo \$FOO; pwd"]$user},"rootfs":{"type":"layers","diff_ids":["$d1","$d2"]}}
 JSON
   read -r cfg cs < <(add_blob "$out" "$w/config.json")
   cat >"$w/manifest.json" <<JSON
