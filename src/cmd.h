@@ -26,6 +26,7 @@ int nook_cmd_images (int argc, char **argv);
 int nook_cmd_rmi (int argc, char **argv);
 int nook_cmd_image (int argc, char **argv);
 int nook_cmd_system (int argc, char **argv);
+int nook_cmd_pull (int argc, char **argv);
 /* BYTES as podman prints sizes: "1.23 MB".  */
 void nook_cli_human_size (uint64_t bytes, char *out, size_t size);
 

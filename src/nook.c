@@ -29,6 +29,7 @@ static const struct command commands[] = {
   { "wait", nook_cmd_wait, "wait for a sandbox to end; print its exit status" },
   { "rm", nook_cmd_rm, "remove ended sandboxes" },
   { "network", nook_cmd_network, "create, list and remove networks that sandboxes share" },
+  { "pull", nook_cmd_pull, "pull an image from a registry" },
   { "images", nook_cmd_images, "list the images of the store" },
   { "import", nook_cmd_import, "store a root filesystem tarball as an image" },
   { "load", nook_cmd_load, "store the images of a docker save archive or an OCI layout" },

@@ -331,9 +331,8 @@ read_blob_json (int dfd, const char *digest, struct nook_error *err)
   return o;
 }
 
-/* The entry of an index that fits this host (linux and its architecture).  */
-static json_object *
-choose_platform (json_object *manifests)
+json_object *
+nook_oci_choose_platform (json_object *manifests)
 {
   for (size_t i = 0; i < json_object_array_length (manifests); i++)
     {
@@ -360,7 +359,7 @@ oci_pending (int dfd, json_object *desc, const char *name, struct pending *p, in
     return -1;
   if (strstr (type, "index") || strstr (type, "manifest.list") || jarr (m, "manifests"))
     {
-      json_object *pick = jarr (m, "manifests") ? choose_platform (jarr (m, "manifests")) : NULL;
+      json_object *pick = jarr (m, "manifests") ? nook_oci_choose_platform (jarr (m, "manifests")) : NULL;
       if (depth > 2 || pick == NULL)
         r = nook_error_set (err, 0, "index %s: no image for linux/%s", digest, oci_arch ());
       else

@@ -2,6 +2,8 @@
 #ifndef NOOK_IMAGE_LOAD_H
 #define NOOK_IMAGE_LOAD_H
 
+#include <json-c/json.h>
+
 #include "error.h"
 #include "imgstore.h"
 
@@ -34,5 +36,9 @@ int nook_image_import (struct nook_images *s, const char *tarball, const char *n
  */
 int nook_image_load (struct nook_images *s, const char *path, const char *name, char ***ids, char ***names,
                      struct nook_error *err);
+
+/* The entry of an index's MANIFESTS that fits this host: linux and its
+   architecture (or one without a platform).  NULL when none does.  */
+json_object *nook_oci_choose_platform (json_object *manifests);
 
 #endif

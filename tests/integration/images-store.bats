@@ -77,8 +77,12 @@ import_bb() { # NAME [EXTRA-FILE-CONTENT]
 
 @test "store: two concurrent loads of one image store it once" {
   make_oci_layout layout
-  for i in 1 2 3 4; do nook load layout fx >"out.$i" 2>&1 & done
-  wait
+  pids=()
+  for i in 1 2 3 4; do
+    nook load layout fx >"out.$i" 2>&1 &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
   for i in 1 2 3 4; do grep -q "Loaded image: fx:latest" "out.$i"; done
   [ "$(ls "$STORE/layers" | wc -l)" = 2 ]
   [ "$(ls "$STORE/blobs/sha256" | wc -l)" = 1 ]

@@ -47,7 +47,15 @@ make_oci_layout() { # DIR [USER]
   local d1 d2 b1 b2 cfg man
   d1=sha256:$(sha256sum "$w/l1.tar" | cut -d' ' -f1)
   d2=sha256:$(sha256sum "$w/l2.tar" | cut -d' ' -f1)
-  gzip -n "$w/l1.tar" "$w/l2.tar"
+  gzip -n "$w/l1.tar"
+  # LAYER2=zstd: the second layer compressed with zstd instead of gzip.
+  local t2=tar+gzip
+  if [ "${LAYER2:-}" = zstd ]; then
+    zstd -q --rm "$w/l2.tar" -o "$w/l2.tar.gz"
+    t2=tar+zstd
+  else
+    gzip -n "$w/l2.tar"
+  fi
   mkdir -p "$out"
   echo '{"imageLayoutVersion": "1.0.0"}' >"$out/oci-layout"
   read -r b1 s1 < <(add_blob "$out" "$w/l1.tar.gz")
@@ -57,13 +65,34 @@ make_oci_layout() { # DIR [USER]
 JSON
   read -r cfg cs < <(add_blob "$out" "$w/config.json")
   cat >"$w/manifest.json" <<JSON
-{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"$cfg","size":$cs},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"$b1","size":$s1},{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"$b2","size":$s2}]}
+{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"$cfg","size":$cs},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"$b1","size":$s1},{"mediaType":"application/vnd.oci.image.layer.v1.$t2","digest":"$b2","size":$s2}]}
 JSON
   read -r man ms < <(add_blob "$out" "$w/manifest.json")
   cat >"$out/index.json" <<JSON
 {"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"$man","size":$ms,"annotations":{"org.opencontainers.image.ref.name":"latest"}}]}
 JSON
   rm -rf "$w"
+}
+
+# Turns the layout DIR into a multi-platform one: an index whose arm64
+# entry is an image whose Env says FOO=arm64, listed first, and whose
+# linux/amd64 entry is the image make_oci_layout made.
+make_multiarch() { # DIR
+  local out=$1 man cfg ms cs am as idx is
+  man=$(jq -r '.manifests[0].digest' "$out/index.json")
+  ms=$(jq -r '.manifests[0].size' "$out/index.json")
+  cfg=$(jq -r '.config.digest' "$out/blobs/sha256/${man#sha256:}")
+  jq -c '.architecture="arm64" | .config.Env=["PATH=/bin","FOO=arm64"]' "$out/blobs/sha256/${cfg#sha256:}" >"$BATS_TEST_TMPDIR/arm.json"
+  read -r cfg cs < <(add_blob "$out" "$BATS_TEST_TMPDIR/arm.json")
+  jq -c ".config.digest=\"$cfg\" | .config.size=$cs" "$out/blobs/sha256/${man#sha256:}" >"$BATS_TEST_TMPDIR/arm-man.json"
+  read -r am as < <(add_blob "$out" "$BATS_TEST_TMPDIR/arm-man.json")
+  cat >"$BATS_TEST_TMPDIR/index.json" <<JSON
+{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"$am","size":$as,"platform":{"os":"linux","architecture":"arm64"}},{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"$man","size":$ms,"platform":{"os":"linux","architecture":"amd64"}}]}
+JSON
+  read -r idx is < <(add_blob "$out" "$BATS_TEST_TMPDIR/index.json")
+  cat >"$out/index.json" <<JSON
+{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"$idx","size":$is,"annotations":{"org.opencontainers.image.ref.name":"latest"}}]}
+JSON
 }
 
 # A private image store and state for the test.
