@@ -424,7 +424,9 @@ static int
 registry_get (struct pull *p, const char *kind, const char *ref, const char *accept, int fd, struct resp *r,
               struct nook_error *err)
 {
-  for (int attempt = 0;; attempt++)
+  bool authenticated = false;
+
+  for (;;)
     {
       cleanup_free char *url
           = xasprintf ("%s://%s/v2/%s/%s/%s", p->scheme, p->ref.host, p->ref.path, kind, ref);
@@ -455,8 +457,9 @@ registry_get (struct pull *p, const char *kind, const char *ref, const char *acc
           return nook_error_hint (err, ret == -2 ? "--tls-verify=false accepts a registry without valid TLS"
                                                  : "is the registry reachable?");
         }
-      if (r->status == 401 && attempt == 0)
+      if (r->status == 401 && !authenticated)
         {
+          authenticated = true;
           cleanup_free char *challenge = r->www_auth ? xstrdup (r->www_auth) : NULL;
           resp_release (r);
           if (authenticate (p, challenge, err) < 0)

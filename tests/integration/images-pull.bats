@@ -19,12 +19,17 @@ teardown() {
   return 0
 }
 
-registry_up() { curl -fsS "http://$REG/v2/" >/dev/null 2>&1; }
+# Up when it answers /v2/ (401 with auth).
+registry_up() { [[ "$(curl -sS -o /dev/null -w '%{http_code}' "http://$REG/v2/" 2>/dev/null)" =~ ^(200|401)$ ]]; }
 
-start_registry() {
-  local port
+start_registry() { # [htpasswd FILE]
+  local port auth=
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   REG=127.0.0.1:$port
+  [ "${1:-}" = htpasswd ] && auth="auth:
+  htpasswd:
+    realm: nook-test
+    path: $2"
   mkdir -p registry
   cat >registry/config.yml <<YML
 version: 0.1
@@ -35,6 +40,7 @@ storage:
     rootdirectory: $BATS_TEST_TMPDIR/registry/data
 http:
   addr: $REG
+$auth
 YML
   # 3>&-: bats waits for whatever holds its fd 3.
   docker-registry serve registry/config.yml >registry/log 2>&1 3>&- &
@@ -153,4 +159,28 @@ push() { # LAYOUT TAG
   [ "$(ls "$STORE/layers" | wc -l)" = 2 ]
   run nook images -q
   [ "$(printf '%s\n' "$output" | wc -l)" = 1 ]
+}
+
+@test "pull: a registry with basic auth refuses without credentials and with wrong ones, accepts auth.json's" {
+  kill "$REGISTRY_PID"
+  wait "$REGISTRY_PID" 2>/dev/null || true
+  python3 -W ignore -c "import crypt; print('alice:' + crypt.crypt('secret', crypt.mksalt(crypt.METHOD_BLOWFISH)))" >htpasswd
+  start_registry htpasswd "$BATS_TEST_TMPDIR/htpasswd"
+  make_oci_layout layout
+  skopeo copy --quiet --dest-tls-verify=false --dest-creds alice:secret oci:layout:latest "docker://$REG/fx:1"
+  run nook pull -q --tls-verify=false "$REG/fx:1"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "refused the login"
+  mkdir -p "$XDG_RUNTIME_DIR/containers"
+  printf '{"auths":{"%s":{"auth":"%s"}}}' "$REG" "$(printf alice:wrong | base64)" >"$XDG_RUNTIME_DIR/containers/auth.json"
+  run nook pull -q --tls-verify=false "$REG/fx:1"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "refused"
+  printf '{"auths":{"%s":{"auth":"%s"}}}' "$REG" "$(printf alice:secret | base64)" >"$XDG_RUNTIME_DIR/containers/auth.json"
+  run nook pull -q --tls-verify=false "$REG/fx:1"
+  assert_status 0
+  run nook run --image "$REG/fx:1"
+  [ "$output" = "$(printf 'bar\n/work')" ]
 }
