@@ -481,7 +481,7 @@ nook_image_load (struct nook_images *s, const char *path, const char *name, char
                            name);
   free (steal_pointer (&tmp));
   if (stat (path, &st) < 0)
-    return nook_error_errno (err, "`%s`", path);
+    return nook_error_errno (err, "load `%s`", path);
   if (nook_images_lock (s, LOCK_SH, err) < 0)
     return -1;
   if (S_ISDIR (st.st_mode))
@@ -537,6 +537,8 @@ nook_image_import (struct nook_images *s, const char *tarball, const char *name,
   if (name && (norm = nook_image_name_normalize (name)) == NULL)
     return nook_error_set (err, 0, "`%s` is not an image name (Hint: lowercase letters, digits and ._/:- )",
                            name);
+  if (access (tarball, R_OK) < 0)
+    return nook_error_errno (err, "import `%s`", tarball);
   if (nook_images_lock (s, LOCK_SH, err) < 0)
     return -1;
   r = nook_images_put_layer (s, tarball, NULL, diff_id, err);

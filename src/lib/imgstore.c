@@ -610,7 +610,7 @@ nook_images_find (struct nook_images *s, const char *ref, struct nook_image *img
                            found);
   if (found == 0)
     {
-      nook_error_set (err, ENOENT, "image `%s`", ref);
+      nook_error_set (err, 0, "image `%s`: not in the store", ref);
       return nook_error_hint (err,
                               "`nook images` lists the stored images; nook import or nook load adds one");
     }

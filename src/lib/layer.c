@@ -120,6 +120,7 @@ open_reader (const char *path, bool raw, struct nook_error *err)
   if (la.archive_read_open_filename (a, path, 1 << 16) != ARCHIVE_OK)
     {
       nook_error_set (err, 0, "`%s`: %s", path, la.archive_error_string (a));
+      nook_error_hint (err, "a tar, uncompressed or compressed with gzip, zstd, xz or bzip2");
       la.archive_read_free (a);
       return NULL;
     }
