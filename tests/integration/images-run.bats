@@ -81,7 +81,7 @@ load_fixtures() {
   [ "$output" = "$(printf 'baz\n/work')" ]
 }
 
-@test "load: an OCI archive's whiteouts and opaque directory hide the lower layer, on kernel overlayfs" {
+@test "load: an OCI archive's whiteouts and opaque directory hide the lower layer, on kernel overlayfs and fuse-overlayfs" {
   load_fixtures
   run nook run -v --image fx:oci -- sh -c 'test -e /etc/greeting && echo greeting-visible; ls /opq'
   assert_status 0
@@ -89,6 +89,10 @@ load_fixtures() {
   assert_output_lacks "greeting-visible"
   assert_output_lacks "fuse-overlayfs"
   [ "$(printf '%s\n' "$output" | grep -v '^nook: ')" = c ]
+  # fuse-overlayfs reads the same forms.
+  run nook run --overlay=fuse --image fx:oci -- sh -c 'test -e /etc/greeting && echo greeting-visible; ls /opq'
+  assert_status 0
+  [ "$output" = c ]
 }
 
 @test "load: an OCI layout directory loads under the NAME given" {
