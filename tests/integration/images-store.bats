@@ -139,3 +139,16 @@ import_bb() { # NAME [EXTRA-FILE-CONTENT]
   run nook run --image app -- cat /etc/extra
   [ "$output" = two ]
 }
+
+@test "store: a full disk during an import fails with one line and leaves no blob, layer or temporary file" {
+  require "unshare can make a user and mount namespace" unshare -rm true
+  make_rootfs rootfs
+  tar -C rootfs -cf rootfs.tar .
+  mkdir small
+  # A 1 MiB tmpfs as the data directory, in a namespace of the test's own.
+  run unshare -rm sh -c 'mount -t tmpfs -o size=1m tmpfs small && XDG_DATA_HOME=$PWD/small "$NOOK" import rootfs.tar bb </dev/null; echo "status=$?"; find small/nook -mindepth 1 -not -name lock | sort; XDG_DATA_HOME=$PWD/small "$NOOK" images -q'
+  assert_output_has "status=125"
+  assert_output_has "import \`rootfs.tar\`"
+  [ "$(printf '%s\n' "$output" | grep -c '^nook: ')" = 1 ]
+  [ "$(printf '%s\n' "$output" | grep -v '^nook: \|^status=')" = "$(printf 'small/nook/blobs\nsmall/nook/blobs/sha256\nsmall/nook/layers\nsmall/nook/tmp')" ]
+}
