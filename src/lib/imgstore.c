@@ -595,6 +595,25 @@ nook_images_find (struct nook_images *s, const char *ref, struct nook_image *img
           if (strcmp (imgs[i].names[k], full) == 0)
             found = 1, match = i;
     }
+  /* Then on any registry, as a short name that only one image has.  */
+  if (!found && name && strchr (ref, '/') == NULL)
+    {
+      cleanup_free char *suffix = xasprintf ("/%s", name);
+      size_t ls = strlen (suffix);
+      for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; imgs[i].names && imgs[i].names[k]; k++)
+          {
+            size_t ln = strlen (imgs[i].names[k]);
+            if (ln > ls && strcmp (imgs[i].names[k] + ln - ls, suffix) == 0 && !(found && match == i))
+              found++, match = i;
+          }
+      if (found > 1)
+        {
+          nook_image_list_free (imgs, n);
+          return nook_error_set (
+              err, 0, "image `%s`: the short name matches %zu images (Hint: give the registry)", ref, found);
+        }
+    }
   if (!found && strlen (prefix) >= 4 && is_hex (prefix))
     for (size_t i = 0; i < n; i++)
       if (strncmp (imgs[i].id + 7, prefix, strlen (prefix)) == 0)

@@ -1,8 +1,4 @@
-/* nook: pulling images from a registry that speaks the OCI distribution API.
- *
- * libcurl is opened with dlopen on first use, as libarchive is: linked in, it
- * and its TLS and GSSAPI libraries would be mapped by every `nook run`.
- */
+/* nook: pulling images from a registry that speaks the OCI distribution API.  */
 #ifndef NOOK_PULL_H
 #define NOOK_PULL_H
 
@@ -19,22 +15,6 @@ struct nook_pull_opts
   void (*progress) (const char *digest, uint64_t bytes, bool cached, void *data);
   void *data;
 };
-
-/* A reference split as the distribution API needs it.  */
-struct nook_ref
-{
-  char *domain; /* as written: docker.io, localhost:5000 */
-  char *host;   /* where to connect: registry-1.docker.io for docker.io */
-  char *path;   /* library/busybox */
-  char *tag;    /* NULL when pulled by digest */
-  char *digest; /* NULL when pulled by tag */
-};
-
-/* Parses [DOMAIN/]PATH[:TAG][@DIGEST]: a first component with `.` or `:`,
-   or `localhost`, is a registry; else docker.io (and library/ for one
-   component).  */
-int nook_ref_parse (const char *ref, struct nook_ref *r, struct nook_error *err);
-void nook_ref_release (struct nook_ref *r);
 
 /**
  * nook_pull - pull an image into the store

@@ -184,3 +184,19 @@ push() { # LAYOUT TAG
   run nook run --image "$REG/fx:1"
   [ "$output" = "$(printf 'bar\n/work')" ]
 }
+
+@test "pull: a short name is tried on each of registries.conf's search registries; run finds it by that name" {
+  make_oci_layout layout
+  push layout 1
+  export XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/config"
+  mkdir -p "$XDG_CONFIG_HOME/containers"
+  # The first has nothing listening: the pull goes on to the second.
+  printf '# search\nunqualified-search-registries = ["127.0.0.1:1", "%s"]\n' "$REG" >"$XDG_CONFIG_HOME/containers/registries.conf"
+  run nook pull -q --tls-verify=false fx:1
+  assert_status 0
+  run nook images
+  assert_output_has "$REG/fx"
+  run nook run --image fx:1
+  assert_status 0
+  [ "$output" = "$(printf 'bar\n/work')" ]
+}
