@@ -98,7 +98,7 @@ push() { # LAYOUT TAG
   data="registry/data/docker/registry/v2/blobs/sha256/${layer:0:2}/$layer/data"
   [ -f "$data" ]
   cp "$data" good
-  printf 'X' | dd of="$data" bs=1 seek=50 conv=notrunc status=none
+  corrupt "$data" 50
   run nook pull -q --tls-verify=false "$REG/fx:1"
   assert_status 125
   assert_one_error_line

@@ -30,7 +30,7 @@ import_bb() { # NAME [EXTRA-FILE-CONTENT]
   make_oci_layout layout
   blob=$(jq -r '.layers[1].digest' "layout/blobs/sha256/$(jq -r '.manifests[0].digest' layout/index.json | cut -d: -f2)" | cut -d: -f2)
   chmod u+w "layout/blobs/sha256/$blob"
-  printf 'X' | dd of="layout/blobs/sha256/$blob" bs=1 seek=100 conv=notrunc status=none
+  corrupt "layout/blobs/sha256/$blob" 100
   before=$(store_listing)
   run nook load layout fx
   assert_status 125
@@ -49,7 +49,7 @@ import_bb() { # NAME [EXTRA-FILE-CONTENT]
   mkdir ds && tar -C ds -xf ds.tar
   layer=$(jq -r '.[0].Layers[1]' ds/manifest.json)
   chmod u+w "ds/$layer"
-  printf 'X' | dd of="ds/$layer" bs=1 seek=600 conv=notrunc status=none
+  corrupt "ds/$layer" 600
   tar -C ds -cf bad.tar .
   run nook load bad.tar
   assert_status 125

@@ -95,6 +95,13 @@ JSON
 JSON
 }
 
+# Flips the bits of the byte at OFFSET of FILE: always a different content.
+corrupt() { # FILE OFFSET
+  python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0xff]))' "$1" "$2"
+}
+
 # A private image store and state for the test.
 use_private_store() {
   cd "$BATS_TEST_TMPDIR"
