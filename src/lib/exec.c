@@ -40,6 +40,7 @@ struct exec
   char **env;          /* the command's environment */
   int cwdfd;           /* the sandbox command's working directory */
   int cgroupfd;        /* the sandbox's cgroup when it is not ours, else -1 */
+  int procfd;          /* the host's /proc, read once nook is in the sandbox's root */
   int ptmx;            /* --tty: the terminal's master side, until the command runs */
   int pty;             /* and the command's side */
   struct nook_tty tty; /* --tty: the relay, once the command runs */
@@ -297,6 +298,7 @@ supervise (struct exec *ex, struct nook_error *err)
                                 .sigfd = ex->sigfd,
                                 .sync_fd = ex->sync_parent,
                                 .tty = &ex->tty,
+                                .procfd = ex->procfd,
                                 .extra = { -1, -1 },
                                 .started = command_started,
                                 .ctx = ex };
@@ -322,6 +324,7 @@ exec_release (struct exec *ex)
   nook_closep (&ex->pidfd);
   nook_closep (&ex->cwdfd);
   nook_closep (&ex->cgroupfd);
+  nook_closep (&ex->procfd);
   nook_closep (&ex->ptmx);
   nook_closep (&ex->pty);
   nook_closep (&ex->sync_parent);
@@ -340,6 +343,7 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
                      .pidfd = -1,
                      .cwdfd = -1,
                      .cgroupfd = -1,
+                     .procfd = -1,
                      .ptmx = -1,
                      .pty = -1,
                      .sync_parent = -1,
@@ -364,6 +368,12 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
     }
   if (read_environment (&ex, err) < 0 || open_cgroup (&ex, err) < 0)
     goto out;
+  ex.procfd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (ex.procfd < 0)
+    {
+      nook_error_errno (err, "open /proc");
+      goto out;
+    }
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {
       nook_error_errno (err, "socketpair");

@@ -446,6 +446,7 @@ supervise (struct sandbox *sb, struct nook_error *err)
                                 .sigfd = sb->sigfd,
                                 .sync_fd = sb->sync_parent,
                                 .tty = &sb->tty,
+                                .procfd = AT_FDCWD,
                                 .extra = { sb->io ? sb->io->log_fd : -1, nook_net_watch_fd (&sb->net) },
                                 .extra_ready = extra_ready,
                                 .started = command_started,

@@ -62,17 +62,18 @@ nook_supervise_check_parent (int sync_fd)
     _exit (NOOK_EXIT_ERROR);
 }
 
-/* The pid of PID in its own PID namespace (the last NSpid of its status). */
+/* The pid of PID in its own PID namespace (the last NSpid of its status,
+   from the host's /proc, PROCFD).  */
 static pid_t
-inner_pid (pid_t pid)
+inner_pid (int procfd, pid_t pid)
 {
   char path[64];
   cleanup_free char *status = NULL;
   const char *line;
   pid_t inner = pid;
 
-  snprintf (path, sizeof path, "/proc/%d/status", (int)pid);
-  if (nook_read_file_at (AT_FDCWD, path, &status, NULL, NULL) < 0)
+  snprintf (path, sizeof path, "%d/status", (int)pid);
+  if (nook_read_file_at (procfd, path, &status, NULL, NULL) < 0)
     return pid;
   line = strstr (status, "\nNSpid:");
   if (line == NULL)
@@ -92,7 +93,7 @@ child_changed (struct nook_supervisor *sv)
 
   if (waitid (P_PIDFD, sv->pidfd, &info, WSTOPPED | WNOHANG) == 0 && info.si_pid > 0
       && info.si_code == CLD_TRAPPED)
-    nook_tracee_release (sv->pid, inner_pid (sv->pid), info.si_status);
+    nook_tracee_release (sv->pid, inner_pid (sv->procfd, sv->pid), info.si_status);
 }
 
 static void

@@ -55,12 +55,13 @@ void nook_supervise_check_parent (int sync_fd);
 
 struct nook_supervisor
 {
-  pid_t pid;                              /* the child */
-  int pidfd;                              /* and its pidfd: waited for, and sent the signals */
-  int sigfd;                              /* from nook_supervise_block_signals */
-  int sync_fd;                            /* nook's end of the sync socket, closed (-1) at EOF */
-  struct nook_tty *tty;                   /* --tty relay, or NULL */
-  int extra[NOOK_SUPERVISE_EXTRA];        /* more fds to poll, or -1 */
+  pid_t pid;                       /* the child */
+  int pidfd;                       /* and its pidfd: waited for, and sent the signals */
+  int sigfd;                       /* from nook_supervise_block_signals */
+  int sync_fd;                     /* nook's end of the sync socket, closed (-1) at EOF */
+  struct nook_tty *tty;            /* --tty relay, or NULL */
+  int procfd;                      /* the host's /proc (nook may be in the sandbox's mount namespace) */
+  int extra[NOOK_SUPERVISE_EXTRA]; /* more fds to poll, or -1 */
   void (*extra_ready) (void *ctx, int i); /* extra[i] polled readable */
   void (*started) (void *ctx);            /* EOF without a report: the command runs */
   void *ctx;
