@@ -151,10 +151,10 @@ assert_probes_confined() { # FILE N
 
 @test "nook exec passes on the real status of a command that made it its tracer" {
   run_in_w -d --name box -- sleep 1000 >/dev/null
-  run timeout 20 "$NOOK" exec box -- ./enter traceme-signal
+  run timeout -k 5 20 "$NOOK" exec box -- ./enter traceme-signal
   assert_status 7
-  run timeout 20 "$NOOK" exec box -- ./enter traceme-stop
+  run timeout -k 5 20 "$NOOK" exec box -- ./enter traceme-stop
   assert_status 7
-  run timeout 20 "$NOOK" exec box -- ./enter traceme-exec sh -c 'exit 5'
+  run timeout -k 5 20 "$NOOK" exec box -- ./enter traceme-exec sh -c 'exit 5'
   assert_status 5
 }
