@@ -16,7 +16,6 @@
 #include <sys/prctl.h>
 
 #include "caps.h"
-#include "security.h"
 #include "spec.h"
 #include "utils.h"
 

@@ -12,6 +12,7 @@
 
 #include "detach.h"
 #include "spawn.h"
+#include "state.h"
 #include "utils.h"
 
 /* The supervisor: the command's stdin is /dev/null, its stdout and stderr

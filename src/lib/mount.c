@@ -25,6 +25,7 @@
 
 #include "cwd.h"
 #include "mount.h"
+#include "state.h"
 #include "utils.h"
 
 /* Where the new root is assembled: inside the sandbox's private mount

@@ -9,7 +9,7 @@
 
 #include "error.h"
 #include "seccomp-policy.h"
-#include "security.h"
+#include "security-spec.h"
 
 /**
  * nook_seccomp_find - the file of a policy

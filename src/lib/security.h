@@ -14,38 +14,9 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "security-spec.h"
 
 struct nook_spec;
-
-/* A compiled classic-BPF seccomp program.  */
-struct nook_bpf
-{
-  void *insns; /* struct sock_filter[len] */
-  size_t len;
-  unsigned flags; /* SECCOMP_FILTER_FLAG_* asked for by the policy */
-};
-
-struct nook_security
-{
-  /* Capabilities as bit masks (1 << CAP_x).  The effective set is computed
-     by nook_caps_for_spec: added ones win over a dropped ALL, as podman
-     does, so the order of the options does not matter.  */
-  uint64_t cap_add, cap_drop;
-  bool cap_add_all, cap_drop_all;
-
-  char *seccomp;     /* --seccomp: a path, a policy name, "unconfined"; NULL: "default" */
-  bool allow_nested; /* --allow-nested: user namespaces inside */
-  bool tty;          /* --tty: a terminal of its own, with job control */
-  int *pass_fds;     /* --pass-fd: kept open into the command */
-  size_t n_pass_fds;
-
-  /* Filled by nook_security_prepare, in the order they are loaded: nook's
-     terminal filter (TIOCSTI, TIOCLINUX), then the policy.  */
-  struct nook_bpf filters[2];
-  bool prepared;
-};
-
-void nook_security_free (struct nook_security *sec);
 
 /**
  * nook_security_prepare - compile the seccomp policy of SPEC

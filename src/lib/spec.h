@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "security.h"
-#include "state.h"
+#include "security-spec.h"
+#include "life-spec.h"
 #include "overlay-spec.h"
 #include "cgroup-spec.h"
 #include "error.h"
@@ -118,7 +118,7 @@ struct nook_spec
   struct nook_env_op *env_ops;
   size_t n_env_ops;
 
-  /* Security: capabilities, seccomp, terminal, passed fds (security.h).  */
+  /* Security: capabilities, seccomp, terminal, passed fds (security-spec.h).  */
   struct nook_security security;
   /* Resource limits (cgroup v2).  */
   struct nook_limits limits;

@@ -24,32 +24,11 @@
 #include <json-c/json.h>
 
 #include "error.h"
+#include "life-spec.h"
 
 struct nook_spec;
 
-/* Namespaces a sandbox can join (`--pid container:ID`, ...).  */
-enum nook_join_kind
-{
-  NOOK_JOIN_PID,
-  NOOK_JOIN_NET,
-  NOOK_JOIN_IPC,
-  NOOK_JOIN_UTS,
-  NOOK_JOIN_N,
-};
-
-/* The lifecycle part of struct nook_spec: what `nook run` records and how
-   the sandbox is supervised.  */
-struct nook_life_spec
-{
-  char **run_args;         /* the options of `nook run` as given: a record, never read back */
-  bool detach;             /* -d: supervise in the background */
-  int remove;              /* --rm: 1, --rm=false: 0, default -1 (foreground yes, detached no) */
-  uint64_t log_size;       /* the cap of a detached sandbox's log (each of two files) */
-  char *join[NOOK_JOIN_N]; /* ID or NAME of the sandbox whose namespace to join */
-};
-
 #define NOOK_ID_LEN 12
-#define NOOK_LOG_SIZE_DEFAULT (1024 * 1024)
 
 /* The runtime directory, opened.  */
 struct nook_store
@@ -202,7 +181,5 @@ void nook_state_secret_release (uint8_t **secret);
 char *nook_time_now (void);
 /* Parses nook_time_now's format; 0 on failure.  */
 int64_t nook_time_parse (const char *s);
-
-void nook_life_spec_free (struct nook_life_spec *life);
 
 #endif

@@ -23,6 +23,7 @@
 #include "cmd.h"
 #include "lib/caps.h"
 #include "lib/seccomp.h"
+#include "lib/security.h"
 #include "lib/spec.h"
 #include "lib/utils.h"
 
