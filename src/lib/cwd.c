@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "caller.h"
 #include "cwd.h"
 #include "state.h"
 #include "utils.h"
@@ -128,15 +129,16 @@ owned_by (const char *path, void *data)
 }
 
 int
-nook_cwd_for_spec (const struct nook_spec *spec, enum nook_cwd_why *why, struct nook_error *err)
+nook_cwd_for_spec (const struct nook_spec *spec, const struct nook_caller *caller, enum nook_cwd_why *why,
+                   struct nook_error *err)
 {
-  struct owner o = { spec->host_uid };
+  struct owner o = { caller->uid };
   /* The home as the filesystem names it: getcwd() gives physical paths,
      and a home reached through a symlink is still the home.  */
-  cleanup_free char *home = spec->host_home ? realpath (spec->host_home, NULL) : NULL;
-  const char *cwd = spec->host_cwd;
+  cleanup_free char *home = caller->home ? realpath (caller->home, NULL) : NULL;
+  const char *cwd = caller->cwd;
 
-  *why = nook_cwd_decide (cwd, home ? home : spec->host_home, spec->cwd_mode, owned_by, &o);
+  *why = nook_cwd_decide (cwd, home ? home : caller->home, spec->cwd_mode, owned_by, &o);
   if (*why == NOOK_CWD_HOST_VIEW && spec->cwd_mode == NOOK_CWD_FORCE)
     {
       nook_error_set (err, 0, "--bind-cwd: the current directory `%s` cannot be bound", cwd);

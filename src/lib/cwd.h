@@ -40,9 +40,10 @@ bool nook_cwd_is_bound (enum nook_cwd_why why);
 const char *nook_cwd_why_text (enum nook_cwd_why why);
 
 /* The one place where the default root decides on the caller's working
-   directory (SPEC's host_cwd, host_home, host_uid and cwd_mode), in the
+   directory (CALLER's cwd, home and uid, SPEC's cwd_mode), in the
    parent: any further check on it belongs here.  Fails only for a
    --bind-cwd that cannot be honoured.  */
-int nook_cwd_for_spec (const struct nook_spec *spec, enum nook_cwd_why *why, struct nook_error *err);
+int nook_cwd_for_spec (const struct nook_spec *spec, const struct nook_caller *caller, enum nook_cwd_why *why,
+                       struct nook_error *err);
 
 #endif

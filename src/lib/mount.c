@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "caller.h"
 #include "cwd.h"
 #include "mount.h"
 #include "state.h"
@@ -41,12 +42,13 @@ static const char *const host_maybe_links[NOOK_ROOT_HOST_TOPS]
    directories or as symlinks, and the cwd rule's answer (which fails for
    a --bind-cwd that cannot be honoured).  */
 static int
-read_facts (const struct nook_spec *spec, struct nook_root_facts *facts, struct nook_error *err)
+read_facts (const struct nook_spec *spec, const struct nook_caller *caller, struct nook_root_facts *facts,
+            struct nook_error *err)
 {
   char target[PATH_MAX];
 
   memset (facts, 0, sizeof *facts);
-  if (nook_cwd_for_spec (spec, &facts->cwd_why, err) < 0)
+  if (nook_cwd_for_spec (spec, caller, &facts->cwd_why, err) < 0)
     return -1;
   for (size_t i = 0; i < NOOK_ROOT_HOST_TOPS; i++)
     {
@@ -134,7 +136,8 @@ check_spec (const struct nook_spec *spec, struct nook_error *err)
 }
 
 int
-nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err)
+nook_root_plan_build (const struct nook_spec *spec, const struct nook_caller *caller,
+                      struct nook_root_plan *plan, struct nook_error *err)
 {
   struct nook_root_facts facts = { 0 };
   int r;
@@ -145,11 +148,11 @@ nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan,
   if (nook_root_plan_check (spec, err) < 0 || nook_state_check_binds (spec, err) < 0)
     return -1;
   /* Only the default root depends on the host's facts.  */
-  if (nook_root_plan_is_default (spec) && read_facts (spec, &facts, err) < 0)
+  if (nook_root_plan_is_default (spec) && read_facts (spec, caller, &facts, err) < 0)
     return -1;
-  r = nook_root_plan_compose (spec, &facts, plan, err);
+  r = nook_root_plan_compose (spec, caller, &facts, plan, err);
   if (r == 0 && plan->root_tmpfs)
-    nook_log ("root: `%s` %s (%s); the command starts in `%s`", spec->host_cwd,
+    nook_log ("root: `%s` %s (%s); the command starts in `%s`", caller->cwd,
               nook_cwd_is_bound (facts.cwd_why) ? "is bound read-write" : "is not bound",
               nook_cwd_why_text (facts.cwd_why), plan->workdir);
   nook_root_facts_release (&facts);

@@ -23,7 +23,8 @@
  *
  * Return: 0, or -1 with @err set.
  */
-int nook_root_plan_build (const struct nook_spec *spec, struct nook_root_plan *plan, struct nook_error *err);
+int nook_root_plan_build (const struct nook_spec *spec, const struct nook_caller *caller,
+                          struct nook_root_plan *plan, struct nook_error *err);
 
 /**
  * nook_root_plan_free - release a plan

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caller.h"
 #include "root-plan.h"
 #include "utils.h"
 
@@ -70,10 +71,10 @@ plan_kernel_dirs (struct nook_root_plan *plan)
    read-write at its own path when the cwd rule says so; otherwise the
    command starts in the sandbox's own empty /tmp.  */
 static void
-plan_default_root (const struct nook_spec *spec, const struct nook_root_facts *facts,
-                   struct nook_root_plan *plan)
+plan_default_root (const struct nook_spec *spec, const struct nook_caller *caller,
+                   const struct nook_root_facts *facts, struct nook_root_plan *plan)
 {
-  const char *cwd = spec->host_cwd, *home = spec->host_home;
+  const char *cwd = caller->cwd, *home = caller->home;
   bool bound = nook_cwd_is_bound (facts->cwd_why);
 
   for (size_t i = 0; host_system_dirs[i]; i++)
@@ -127,8 +128,9 @@ nook_root_plan_check (const struct nook_spec *spec, struct nook_error *err)
 }
 
 int
-nook_root_plan_compose (const struct nook_spec *spec, const struct nook_root_facts *facts,
-                        struct nook_root_plan *plan, struct nook_error *err)
+nook_root_plan_compose (const struct nook_spec *spec, const struct nook_caller *caller,
+                        const struct nook_root_facts *facts, struct nook_root_plan *plan,
+                        struct nook_error *err)
 {
   const struct nook_mount_op *root_ov = root_overlay (spec);
 
@@ -146,7 +148,7 @@ nook_root_plan_compose (const struct nook_spec *spec, const struct nook_root_fac
   else
     {
       plan->root_tmpfs = true;
-      plan_default_root (spec, facts, plan);
+      plan_default_root (spec, caller, facts, plan);
     }
   plan->n_base = plan->n_ops;
   for (size_t i = 0; i < spec->n_mounts; i++)

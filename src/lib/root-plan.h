@@ -77,7 +77,8 @@ int nook_root_plan_check (const struct nook_spec *spec, struct nook_error *err);
 /**
  * nook_root_plan_compose - the mount operations of a run, without a system call
  * @spec: the run: --rootfs, the layers, the user's mount operations,
- *        --chdir, the cwd mode and the caller's home and working directory
+ *        --chdir and the cwd mode
+ * @caller: the caller's home and working directory (caller.h)
  * @facts: the host's tops and the cwd rule's answer (used only for the
  *         default root)
  * @plan: zeroed, then filled with owned copies of the operations (the
@@ -94,8 +95,9 @@ int nook_root_plan_check (const struct nook_spec *spec, struct nook_error *err);
  *
  * Return: 0, or -1 with @err set (@plan is then still to be freed).
  */
-int nook_root_plan_compose (const struct nook_spec *spec, const struct nook_root_facts *facts,
-                            struct nook_root_plan *plan, struct nook_error *err);
+int nook_root_plan_compose (const struct nook_spec *spec, const struct nook_caller *caller,
+                            const struct nook_root_facts *facts, struct nook_root_plan *plan,
+                            struct nook_error *err);
 
 /**
  * nook_root_plan_add_file - add a generated read-only file

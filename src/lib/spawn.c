@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caller.h"
 #include "enter.h"
 #include "join.h"
 #include "logfile.h"
@@ -35,7 +36,8 @@ extern char **environ;
 
 struct sandbox
 {
-  struct nook_spec *spec;
+  struct nook_spec *spec;    /* what was asked for: only read */
+  struct nook_caller caller; /* who asked: ids, cwd, home, name */
   struct nook_root_plan plan;
   struct nook_idmaps maps;
   char **env;
@@ -483,6 +485,7 @@ sandbox_release (struct sandbox *sb, int status)
   nook_join_release (&sb->join);
   nook_net_release (&sb->net);
   nook_root_plan_free (&sb->plan);
+  nook_caller_free (&sb->caller);
   strv_free (sb->env);
   nook_closep (&sb->init_fd);
   nook_closep (&sb->sync_parent);
@@ -521,10 +524,12 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
   nook_log ("checking the spec");
   /* Everything that can be checked is checked before a process exists;
      the sandboxes to join are found, and the id and name reserved.  */
-  if (nook_spec_resolve (spec, err) < 0 || nook_join_resolve (spec, &sb.join, err) < 0
-      || (!sb.join.active && nook_idmaps_for_spec (spec, &sb.maps, err) < 0)
-      || nook_root_plan_build (spec, &sb.plan, err) < 0 || nook_net_prepare (spec, &sb.net, &sb.plan, err) < 0
-      || nook_security_prepare (spec, err) < 0 || nook_state_reserve (&sb.state, spec, err) < 0)
+  if (nook_caller_resolve (&sb.caller, spec->map_mode == NOOK_MAP_AUTO, err) < 0
+      || nook_join_resolve (spec, &sb.join, err) < 0
+      || (!sb.join.active && nook_idmaps_for_spec (spec, &sb.caller, &sb.maps, err) < 0)
+      || nook_root_plan_build (spec, &sb.caller, &sb.plan, err) < 0
+      || nook_net_prepare (spec, &sb.net, &sb.plan, err) < 0 || nook_security_prepare (spec, err) < 0
+      || nook_state_reserve (&sb.state, spec, err) < 0)
     goto out;
   if (spec->security.tty && nook_tty_prepare (&sb.tty, &sb.tty_child, err) < 0)
     goto out;
@@ -535,7 +540,7 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
      holder's, where the caller is uid and gid 0.  */
   if (sb.net.mode == NOOK_NET_SHARED)
     sb.maps.uid[0].outside = sb.maps.gid[0].outside = 0;
-  sb.env = nook_spec_build_env (spec, environ);
+  sb.env = nook_spec_build_env (spec, &sb.caller, environ);
   sb.init_fd = nook_open_init (err);
   if (sb.init_fd < 0)
     goto out;

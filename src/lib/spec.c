@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "caller.h"
 #include "error.h"
 #include "spec.h"
 #include "utils.h"
@@ -50,9 +51,6 @@ nook_spec_free (struct nook_spec *spec)
   nook_security_free (&spec->security);
   nook_limits_free (&spec->limits);
   nook_net_spec_free (&spec->net);
-  free (spec->host_cwd);
-  free (spec->host_home);
-  free (spec->host_user);
   nook_life_spec_free (&spec->life);
   nook_image_spec_free (&spec->image);
   memset (spec, 0, sizeof *spec);
@@ -98,32 +96,6 @@ nook_spec_add_env (struct nook_spec *spec, const char *key, const char *value)
   spec->n_env_ops++;
 }
 
-int
-nook_spec_resolve (struct nook_spec *spec, struct nook_error *err)
-{
-  const char *home = getenv ("HOME"), *user = getenv ("USER");
-  struct passwd *pw = NULL;
-
-  spec->host_uid = getuid ();
-  spec->host_gid = getgid ();
-  spec->host_cwd = getcwd (NULL, 0);
-  if (spec->host_cwd == NULL)
-    return nook_error_errno (err, "cannot read the current directory");
-
-  /* The passwd database (NSS: files, maybe LDAP) is asked only when the
-     environment does not say: it is the slowest step before the clone.
-     The name matters for /etc/subuid, so --map-users auto always asks.  */
-  if (home == NULL || home[0] != '/' || user == NULL || spec->map_mode == NOOK_MAP_AUTO)
-    pw = getpwuid (spec->host_uid);
-  if (home == NULL || home[0] != '/')
-    home = pw ? pw->pw_dir : "/";
-  if (pw)
-    user = pw->pw_name;
-  spec->host_home = xstrdup (home);
-  spec->host_user = xstrdup (user);
-  return 0;
-}
-
 static bool
 env_is_safe (const char *entry)
 {
@@ -159,7 +131,7 @@ env_set (char ***env, const char *key, const char *value)
 }
 
 char **
-nook_spec_build_env (const struct nook_spec *spec, char *const *caller_env)
+nook_spec_build_env (const struct nook_spec *spec, const struct nook_caller *caller, char *const *caller_env)
 {
   char **env = NULL;
   bool have_path = false;
@@ -174,9 +146,9 @@ nook_spec_build_env (const struct nook_spec *spec, char *const *caller_env)
     env_set (&env, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   if (!spec->keep_env)
     {
-      env_set (&env, "HOME", spec->host_home ? spec->host_home : "/");
-      if (spec->host_user)
-        env_set (&env, "USER", spec->host_user);
+      env_set (&env, "HOME", caller->home ? caller->home : "/");
+      if (caller->user)
+        env_set (&env, "USER", caller->user);
       env_set (&env, "HOSTNAME", nook_spec_hostname (spec));
     }
   for (size_t i = 0; i < spec->n_env_ops; i++)

@@ -67,6 +67,8 @@ enum
   NOOK_MNT_F_TRY = 1 << 2,     /* skip when SRC does not exist */
 };
 
+struct nook_caller;
+
 struct nook_mount_op
 {
   enum nook_mount_kind kind;
@@ -132,13 +134,6 @@ struct nook_spec
 
   /* Lifecycle: recorded options, detached runs, --rm, joined namespaces.  */
   struct nook_life_spec life;
-
-  /* Filled by nook_spec_resolve() from the caller's process.  */
-  uid_t host_uid;
-  gid_t host_gid;
-  char *host_cwd;
-  char *host_home;
-  char *host_user;
 };
 
 void nook_spec_init (struct nook_spec *spec);
@@ -152,12 +147,10 @@ struct nook_overlay *nook_spec_add_overlay (struct nook_spec *spec, const char *
 const char *nook_spec_hostname (const struct nook_spec *spec);
 void nook_spec_add_env (struct nook_spec *spec, const char *key, const char *value);
 
-/* Fills the host_* fields from the calling process.  */
-int nook_spec_resolve (struct nook_spec *spec, struct nook_error *err);
-
 /* Builds the command's environment: a small safe set of the caller's, or all
-   of it with keep_env, then the spec's setenv/unsetenv in order.
-   CALLER_ENV is the caller's environ.  */
-char **nook_spec_build_env (const struct nook_spec *spec, char *const *caller_env);
+   of it with keep_env, then the spec's setenv/unsetenv in order.  HOME and
+   USER come from CALLER; CALLER_ENV is the caller's environ.  */
+char **nook_spec_build_env (const struct nook_spec *spec, const struct nook_caller *caller,
+                            char *const *caller_env);
 
 #endif

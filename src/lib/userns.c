@@ -12,6 +12,7 @@
 
 #include <shadow/subid.h>
 
+#include "caller.h"
 #include "userns.h"
 #include "utils.h"
 
@@ -190,7 +191,8 @@ subid_lookup (struct subid_api *api, int kind, const char *user, uint32_t id, ui
 }
 
 int
-nook_idmaps_for_spec (const struct nook_spec *spec, struct nook_idmaps *maps, struct nook_error *err)
+nook_idmaps_for_spec (const struct nook_spec *spec, const struct nook_caller *caller,
+                      struct nook_idmaps *maps, struct nook_error *err)
 {
   uint32_t us = 0, uc = 0, gs = 0, gc = 0;
 
@@ -199,20 +201,19 @@ nook_idmaps_for_spec (const struct nook_spec *spec, struct nook_idmaps *maps, st
     {
       struct subid_api api;
       bool loaded = subid_api_open (&api);
-      int r = subid_lookup (&api, 0, spec->host_user, spec->host_uid, &us, &uc, err);
+      int r = subid_lookup (&api, 0, caller->user, caller->uid, &us, &uc, err);
 
       if (r == 0)
-        r = subid_lookup (&api, 1, spec->host_user, spec->host_uid, &gs, &gc, err);
+        r = subid_lookup (&api, 1, caller->user, caller->uid, &gs, &gc, err);
       if (loaded)
         dlclose (api.handle);
       if (r < 0)
         return -1;
     }
-  if (nook_idmap_build (spec->map_mode, "uid", spec->uid, spec->host_uid, us, uc, maps->uid, &maps->n_uid,
-                        err)
+  if (nook_idmap_build (spec->map_mode, "uid", spec->uid, caller->uid, us, uc, maps->uid, &maps->n_uid, err)
       < 0)
     return -1;
-  return nook_idmap_build (spec->map_mode, "gid", spec->gid, spec->host_gid, gs, gc, maps->gid, &maps->n_gid,
+  return nook_idmap_build (spec->map_mode, "gid", spec->gid, caller->gid, gs, gc, maps->gid, &maps->n_gid,
                            err);
 }
 

@@ -39,9 +39,10 @@ int nook_idmap_build (enum nook_map_mode mode, const char *what, uint32_t inside
 /* Formats extents the way uid_map takes them ("IN OUT COUNT\n"...).  */
 char *nook_idmap_format (const struct nook_idmap *map, size_t n);
 
-/* Computes the maps for SPEC in the caller's context (reads /etc/subuid and
+/* Computes the maps for SPEC run by CALLER (reads /etc/subuid and
    /etc/subgid in auto mode).  */
-int nook_idmaps_for_spec (const struct nook_spec *spec, struct nook_idmaps *maps, struct nook_error *err);
+int nook_idmaps_for_spec (const struct nook_spec *spec, const struct nook_caller *caller,
+                          struct nook_idmaps *maps, struct nook_error *err);
 
 /* Writes MAPS for the user namespace of PID: directly for a single id,
    through newuidmap/newgidmap for ranges.  Called by the parent while the

@@ -12,16 +12,21 @@
 #include <cmocka.h>
 
 #include "lib/mount.h"
+#include "lib/caller.h"
 #include "lib/root-plan.h"
 #include "lib/utils.h"
 
-/* A caller in /home/u/proj with the home /home/u.  */
+/* The caller of the test being run: its cwd and home.  */
+static struct nook_caller who;
+
+/* A caller in CWD with the home /home/u.  */
 static void
 caller (struct nook_spec *spec, const char *cwd)
 {
   nook_spec_init (spec);
-  spec->host_cwd = xstrdup (cwd);
-  spec->host_home = xstrdup ("/home/u");
+  nook_caller_free (&who);
+  who.cwd = xstrdup (cwd);
+  who.home = xstrdup ("/home/u");
 }
 
 static void
@@ -70,7 +75,7 @@ default_root_on_merged_usr_binds_a_project_cwd (void **state)
 
   caller (&spec, "/home/u/proj");
   merged_usr (&facts, NOOK_CWD_UNDER_HOME);
-  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
   assert_int_equal (plan.n_ops, 11);
   assert_op (&plan.ops[0], NOOK_MNT_BIND, "/usr", "/usr", NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
   assert_op (&plan.ops[1], NOOK_MNT_BIND, "/etc", "/etc", NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
@@ -107,7 +112,7 @@ default_root_without_merged_usr_binds_the_tops (void **state)
   caller (&spec, "/srv/shared/proj");
   add_top (&facts, "/bin", NULL);
   add_top (&facts, "/lib", NULL);
-  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
   assert_op (&plan.ops[2], NOOK_MNT_BIND, "/bin", "/bin", NOOK_MNT_F_RDONLY);
   assert_op (&plan.ops[3], NOOK_MNT_BIND, "/lib", "/lib", NOOK_MNT_F_RDONLY);
   assert_op (&plan.ops[4], NOOK_MNT_PROC, NULL, "/proc", 0);
@@ -144,7 +149,7 @@ default_root_cwd_bind_follows_the_decision (void **state)
 
       caller (&spec, "/home/u/proj");
       merged_usr (&facts, cases[i].why);
-      assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+      assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
       last = &plan.ops[plan.n_ops - 1];
       assert_int_equal (last->kind == NOOK_MNT_BIND && strcmp (last->dest, "/home/u/proj") == 0,
                         cases[i].bound);
@@ -166,7 +171,7 @@ default_root_cwd_bind_is_read_only_for_try (void **state)
   caller (&spec, "/home/u/proj");
   spec.fs.cwd_readonly = true;
   merged_usr (&facts, NOOK_CWD_UNDER_HOME);
-  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
   assert_op (&plan.ops[plan.n_ops - 1], NOOK_MNT_BIND, "/home/u/proj", "/home/u/proj", NOOK_MNT_F_RDONLY);
   nook_root_plan_free (&plan);
   nook_root_facts_release (&facts);
@@ -186,9 +191,9 @@ default_root_home_in_tmp_or_root_is_not_covered (void **state)
       struct nook_error err = { 0 };
 
       caller (&spec, "/srv/x");
-      free (spec.host_home);
-      spec.host_home = xstrdup (homes[i]);
-      assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+      free (who.home);
+      who.home = xstrdup (homes[i]);
+      assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
       /* /usr, /etc, /proc, /dev, /tmp: nothing over a home.  */
       assert_int_equal (plan.n_ops, 5);
       nook_root_plan_free (&plan);
@@ -209,7 +214,7 @@ user_ops_follow_the_base_in_order (void **state)
   nook_spec_add_mount (&spec, NOOK_MNT_BIND, "/src", "/b", NOOK_MNT_F_RDONLY);
   nook_spec_add_mount (&spec, NOOK_MNT_SYMLINK, "b", "/c", 0);
   merged_usr (&facts, NOOK_CWD_NOT_OWNED);
-  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
   assert_int_equal (plan.n_ops, plan.n_base + 3);
   assert_op (&plan.ops[plan.n_base], NOOK_MNT_TMPFS, NULL, "/a", 0);
   assert_int_equal (plan.ops[plan.n_base].mode, 0711);
@@ -238,12 +243,12 @@ user_mount_over_the_cwd_makes_it_the_workdir (void **state)
 
   caller (&spec, "/srv/x/y");
   nook_spec_add_mount (&spec, NOOK_MNT_BIND, "/srv/x", "/srv/x", 0);
-  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
   assert_string_equal (plan.workdir, "/srv/x/y");
   nook_root_plan_free (&plan);
   /* --chdir wins.  */
   spec.chdir = xstrdup ("/opt");
-  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
   assert_string_equal (plan.workdir, "/opt");
   nook_root_plan_free (&plan);
   nook_spec_free (&spec);
@@ -263,7 +268,7 @@ rootfs_gets_only_kernel_dirs (void **state)
   /* The facts of the host do not matter to another root.  */
   merged_usr (&facts, NOOK_CWD_UNDER_HOME);
   assert_false (nook_root_plan_is_default (&spec));
-  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
   assert_int_equal (plan.n_base, 3);
   assert_int_equal (plan.n_ops, 4);
   assert_op (&plan.ops[0], NOOK_MNT_PROC, NULL, "/proc", 0);
@@ -290,7 +295,7 @@ layers_as_root_come_first (void **state)
   strv_append (&nook_spec_add_overlay (&spec, NULL)->lowers, "/layers/base");
   nook_spec_add_mount (&spec, NOOK_MNT_DIR, NULL, "/b", 0);
   assert_false (nook_root_plan_is_default (&spec));
-  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
   /* The layers are the staging root itself, then /proc, /dev, /tmp.  */
   assert_op (&plan.ops[0], NOOK_MNT_OVERLAY, NULL, NULL, 0);
   assert_ptr_equal (plan.ops[0].overlay, spec.mounts[1].overlay);
@@ -317,7 +322,7 @@ bind_cwd_is_refused_with_another_root (void **state)
   caller (&spec, "/home/u/proj");
   spec.cwd_mode = NOOK_CWD_FORCE;
   spec.rootfs = xstrdup ("/srv/root");
-  assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), -1);
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), -1);
   assert_non_null (strstr (err.msg, "--bind-cwd"));
   nook_error_release (&err);
   nook_root_plan_free (&plan);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "cmd.h"
+#include "lib/caller.h"
 #include "lib/utils.h"
 
 /* The CLI's other subcommands are linked in but not exercised here.  */
@@ -109,14 +110,13 @@ environment_is_a_safe_set (void **state)
 {
   struct nook_spec spec;
   char *caller[] = { "PATH=/usr/bin", "SECRET=1", "LC_ALL=C", "TERM=xterm", "SSH_AUTH_SOCK=/x", NULL };
+  struct nook_caller who = { .home = "/home/u", .user = "u" };
   char **env;
 
   nook_spec_init (&spec);
-  spec.host_home = strdup ("/home/u");
-  spec.host_user = strdup ("u");
   nook_spec_add_env (&spec, "A", "1");
   nook_spec_add_env (&spec, "TERM", NULL);
-  env = nook_spec_build_env (&spec, caller);
+  env = nook_spec_build_env (&spec, &who, caller);
   {
     char joined[1024] = "";
     for (size_t i = 0; env[i]; i++)
