@@ -108,22 +108,6 @@ nook_limits_controllers (const struct nook_limits *limits)
 /* ---- probing ----------------------------------------------------------------- */
 
 const char *
-nook_cgroup_mode_name (enum nook_cgroup_mode mode)
-{
-  switch (mode)
-    {
-    case NOOK_CGROUP_V2:
-      return "v2 (unified)";
-    case NOOK_CGROUP_HYBRID:
-      return "hybrid (controllers in v1)";
-    case NOOK_CGROUP_V1:
-      return "v1";
-    default:
-      return "none";
-    }
-}
-
-const char *
 nook_cgroup_controller_names (unsigned mask)
 {
   static char buf[64];

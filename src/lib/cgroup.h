@@ -74,14 +74,6 @@ int nook_cgroup_probe (struct nook_cgroup_info *info, struct nook_error *err);
 void nook_cgroup_info_free (struct nook_cgroup_info *info);
 
 /**
- * nook_cgroup_mode_name - how the host mounts cgroups, for `nook check`
- * @mode: the mode
- *
- * Returns static storage.
- */
-const char *nook_cgroup_mode_name (enum nook_cgroup_mode mode);
-
-/**
  * nook_cgroup_controller_names - "cpu memory pids" for MASK
  * @mask: NOOK_CG_* bits
  *

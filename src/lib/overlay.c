@@ -43,12 +43,6 @@
 /* How long fuse-overlayfs may take to mount before nook gives up.  */
 #define FUSE_READY_TIMEOUT_MS 10000
 
-const char *
-nook_overlay_kind_name (enum nook_overlay_kind kind)
-{
-  return kind == NOOK_OVERLAY_FUSE ? "fuse" : kind == NOOK_OVERLAY_KERNEL ? "kernel" : "auto";
-}
-
 char *
 nook_overlay_meta_dir (const char *upper)
 {

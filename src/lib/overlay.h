@@ -68,9 +68,6 @@ int nook_overlay_mount (const struct nook_overlay_mount *m, const char *scratch,
 
 void nook_overlay_mount_release (struct nook_overlay_mount *m);
 
-/* "kernel" or "fuse".  */
-const char *nook_overlay_kind_name (enum nook_overlay_kind kind);
-
 /* The work directory managed beside UPPER: DIR/.NAME.nook (malloc'd).  */
 char *nook_overlay_meta_dir (const char *upper);
 

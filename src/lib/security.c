@@ -76,8 +76,7 @@ read_policy (const char *path, char **text, size_t *len, struct nook_error *err)
 /* Compiles the terminal filter and the policy into FILTERS, through the
    cache.  */
 static int
-compile_filters (const struct nook_spec *spec, struct nook_bpf *filters, bool use_cache,
-                 struct nook_error *err)
+compile_filters (const struct nook_spec *spec, struct nook_bpf *filters, struct nook_error *err)
 {
   struct nook_seccomp_params params = { nook_caps_for_spec (spec), spec->security.allow_nested };
   cleanup_free char *path = NULL, *text = NULL;
@@ -86,7 +85,7 @@ compile_filters (const struct nook_spec *spec, struct nook_bpf *filters, bool us
   if (nook_seccomp_find (spec->security.seccomp ? spec->security.seccomp : "default", &path, err) < 0
       || read_policy (path, &text, &len, err) < 0)
     return -1;
-  if (use_cache && nook_seccomp_cache_load (text, len, &params, filters) == 1)
+  if (nook_seccomp_cache_load (text, len, &params, filters) == 1)
     {
       nook_log ("seccomp: `%s` from the cache (%zu instructions)", path, filters[1].len);
       return 0;
@@ -98,8 +97,7 @@ compile_filters (const struct nook_spec *spec, struct nook_bpf *filters, bool us
       return -1;
     }
   nook_log ("seccomp: `%s` compiled (%zu instructions)", path, filters[1].len);
-  if (use_cache)
-    nook_seccomp_cache_store (text, len, &params, filters);
+  nook_seccomp_cache_store (text, len, &params, filters);
   return 0;
 }
 
@@ -110,7 +108,7 @@ nook_security_prepare (struct nook_spec *spec, struct nook_error *err)
 
   if (sec->prepared)
     return 0;
-  if (!is_unconfined (spec) && compile_filters (spec, sec->filters, true, err) < 0)
+  if (!is_unconfined (spec) && compile_filters (spec, sec->filters, err) < 0)
     return -1;
   sec->prepared = true;
   return 0;
@@ -171,7 +169,6 @@ int
 nook_security_apply (const struct nook_spec *spec, struct nook_error *err)
 {
   uint64_t caps = nook_caps_for_spec (spec);
-  struct nook_bpf local[2] = { { 0 } };
   const struct nook_bpf *filters = spec->security.filters;
   int r = 0;
 
@@ -187,16 +184,13 @@ nook_security_apply (const struct nook_spec *spec, struct nook_error *err)
     return nook_error_errno (err, "set no_new_privs");
   if (is_unconfined (spec))
     return 0;
+  /* Both ways in (spawn.c, and exec.c through the recorded state) prepare
+     the filters before any process exists; without them, refuse rather
+     than run unfiltered.  */
   if (!spec->security.prepared)
-    {
-      if (compile_filters (spec, local, false, err) < 0)
-        return -1;
-      filters = local;
-    }
+    return nook_error_set (err, 0, "seccomp: the filter was not prepared");
   /* The terminal filter first: the policy may refuse seccomp() itself.  */
   for (size_t i = 0; i < 2 && r == 0; i++)
     r = nook_seccomp_install (&filters[i], err);
-  nook_bpf_free (&local[0]);
-  nook_bpf_free (&local[1]);
   return r;
 }

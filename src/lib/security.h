@@ -33,8 +33,8 @@ int nook_security_prepare (struct nook_spec *spec, struct nook_error *err);
 
 /**
  * nook_security_apply - lock the calling process down as SPEC asks
- * @spec: the sandbox's spec (prepared or not: an unprepared one is
- *        compiled here)
+ * @spec: the sandbox's spec, prepared by nook_security_prepare (or read
+ *        back with its filters from the state) unless it is unconfined
  * @err: set on failure
  *
  * In this order: a session keyring of its own unless the policy is the

@@ -36,7 +36,6 @@ enum nook_sync_type
   NOOK_SYNC_GO = 1,         /* parent → sandbox: ids mapped, proceed */
   NOOK_SYNC_ERROR = 2,      /* sandbox → parent: setup failed */
   NOOK_SYNC_EXEC_ERROR = 3, /* command → parent: exec failed */
-  NOOK_SYNC_ABORT = 4,      /* parent → sandbox: give up, exit quietly */
 };
 
 #define NOOK_SYNC_MAX_TEXT 2048

@@ -19,8 +19,6 @@ void nook_pid_killp (pid_t *pid);
 #define cleanup_free __attribute__ ((cleanup (nook_freep)))
 #define cleanup_close __attribute__ ((cleanup (nook_closep)))
 #define cleanup_strv __attribute__ ((cleanup (nook_strv_freep)))
-/* Kills (SIGKILL) and reaps the child unless disarmed with steal_pid.  */
-#define cleanup_pid __attribute__ ((cleanup (nook_pid_killp)))
 
 /* Type-checked: returns *PP and sets *PP to NULL.  */
 #define steal_pointer(pp)                                                                                    \
@@ -34,12 +32,6 @@ void nook_pid_killp (pid_t *pid);
     int _fd = *(fdp);                                                                                        \
     *(fdp) = -1;                                                                                             \
     _fd;                                                                                                     \
-  })
-#define steal_pid(pidp)                                                                                      \
-  ({                                                                                                         \
-    pid_t _pid = *(pidp);                                                                                    \
-    *(pidp) = -1;                                                                                            \
-    _pid;                                                                                                    \
   })
 
 /* ---- memory (out of memory aborts: nothing sensible can follow) ----------- */
