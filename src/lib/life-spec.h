@@ -35,6 +35,7 @@ struct nook_life_spec
 
 #define NOOK_LOG_SIZE_DEFAULT (1024 * 1024)
 
+/* Frees LIFE's strings (state.c).  */
 void nook_life_spec_free (struct nook_life_spec *life);
 
 #endif

@@ -11,6 +11,7 @@
 /**
  * nook_root_plan_build - the root plan of a run, checked, in nook
  * @spec: the run
+ * @caller: who runs it (the cwd rule reads its cwd, home and uid)
  * @plan: filled (nook_root_plan_compose); free with nook_root_plan_free,
  *        on failure too
  * @err: set on failure

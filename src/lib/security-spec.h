@@ -41,6 +41,8 @@ struct nook_security
   bool prepared;
 };
 
+/* Frees SEC's strings, fds array and filters (security.c) and zeroes it;
+   the fds themselves stay open.  */
 void nook_security_free (struct nook_security *sec);
 
 #endif
