@@ -34,6 +34,7 @@ extern char **environ;
 struct exec
 {
   const struct nook_spec *spec;
+  struct nook_filters filters; /* the sandbox's, from its state */
   const struct nook_exec_opts *opts;
   pid_t target;        /* the sandbox's PID 1 */
   int pidfd;           /* of the target */
@@ -225,7 +226,7 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
     }
   /* The same identity, capabilities, no_new_privs and seccomp filter as
      the sandbox's command, applied the same way.  */
-  if (nook_security_apply (ex->spec, &err) < 0)
+  if (nook_security_apply (ex->spec, &ex->filters, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
   nook_supervise_check_parent (ex->sync_child);
   nook_supervise_unblock_signals ();
@@ -320,6 +321,7 @@ exec_release (struct exec *ex)
   if (ex->pid > 0)
     nook_pid_killp (&ex->pid);
   nook_tty_release (&ex->tty);
+  nook_filters_free (&ex->filters);
   strv_free (ex->env);
   nook_closep (&ex->pidfd);
   nook_closep (&ex->cwdfd);
@@ -356,6 +358,9 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
   int sv[2], status = -1;
   char path[64];
 
+  /* The very programs the sandbox's command was loaded with.  */
+  if (nook_sandbox_filters (sb, &ex.filters, err) < 0)
+    goto out;
   ex.pidfd = nook_sandbox_pidfd (sb, err);
   if (ex.pidfd < 0)
     goto out;

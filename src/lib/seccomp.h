@@ -9,7 +9,14 @@
 
 #include "error.h"
 #include "seccomp-policy.h"
-#include "security-spec.h"
+
+/* A compiled classic-BPF seccomp program.  */
+struct nook_bpf
+{
+  void *insns; /* struct sock_filter[len] */
+  size_t len;
+  unsigned flags; /* SECCOMP_FILTER_FLAG_* asked for by the policy */
+};
 
 /**
  * nook_seccomp_find - the file of a policy

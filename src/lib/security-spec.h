@@ -13,14 +13,6 @@
 
 #include "error.h"
 
-/* A compiled classic-BPF seccomp program.  */
-struct nook_bpf
-{
-  void *insns; /* struct sock_filter[len] */
-  size_t len;
-  unsigned flags; /* SECCOMP_FILTER_FLAG_* asked for by the policy */
-};
-
 struct nook_security
 {
   /* Capabilities as bit masks (1 << CAP_x).  The effective set is computed
@@ -34,14 +26,9 @@ struct nook_security
   bool tty;          /* --tty: a terminal of its own, with job control */
   int *pass_fds;     /* --pass-fd: kept open into the command */
   size_t n_pass_fds;
-
-  /* Filled by nook_security_prepare, in the order they are loaded: nook's
-     terminal filter (TIOCSTI, TIOCLINUX), then the policy.  */
-  struct nook_bpf filters[2];
-  bool prepared;
 };
 
-/* Frees SEC's strings, fds array and filters (security.c) and zeroes it;
+/* Frees SEC's strings and fds array (security.c) and zeroes it;
    the fds themselves stay open.  */
 void nook_security_free (struct nook_security *sec);
 

@@ -36,9 +36,15 @@ nook_security_free (struct nook_security *sec)
 {
   free (sec->seccomp);
   free (sec->pass_fds);
-  nook_bpf_free (&sec->filters[0]);
-  nook_bpf_free (&sec->filters[1]);
   memset (sec, 0, sizeof *sec);
+}
+
+void
+nook_filters_free (struct nook_filters *filters)
+{
+  nook_bpf_free (&filters->bpf[0]);
+  nook_bpf_free (&filters->bpf[1]);
+  memset (filters, 0, sizeof *filters);
 }
 
 static bool
@@ -102,15 +108,12 @@ compile_filters (const struct nook_spec *spec, struct nook_bpf *filters, struct 
 }
 
 int
-nook_security_prepare (struct nook_spec *spec, struct nook_error *err)
+nook_security_prepare (const struct nook_spec *spec, struct nook_filters *filters, struct nook_error *err)
 {
-  struct nook_security *sec = &spec->security;
-
-  if (sec->prepared)
-    return 0;
-  if (!is_unconfined (spec) && compile_filters (spec, sec->filters, err) < 0)
+  memset (filters, 0, sizeof *filters);
+  if (!is_unconfined (spec) && compile_filters (spec, filters->bpf, err) < 0)
     return -1;
-  sec->prepared = true;
+  filters->ready = true;
   return 0;
 }
 
@@ -166,10 +169,9 @@ own_session_keyring (const struct nook_spec *spec, struct nook_error *err)
 }
 
 int
-nook_security_apply (const struct nook_spec *spec, struct nook_error *err)
+nook_security_apply (const struct nook_spec *spec, const struct nook_filters *filters, struct nook_error *err)
 {
   uint64_t caps = nook_caps_for_spec (spec);
-  const struct nook_bpf *filters = spec->security.filters;
   int r = 0;
 
   if (own_session_keyring (spec, err) < 0 || nook_caps_bound (caps, err) < 0 || change_ids (spec, err) < 0)
@@ -187,10 +189,10 @@ nook_security_apply (const struct nook_spec *spec, struct nook_error *err)
   /* Both ways in (spawn.c, and exec.c through the recorded state) prepare
      the filters before any process exists; without them, refuse rather
      than run unfiltered.  */
-  if (!spec->security.prepared)
+  if (filters == NULL || !filters->ready)
     return nook_error_set (err, 0, "seccomp: the filter was not prepared");
   /* The terminal filter first: the policy may refuse seccomp() itself.  */
   for (size_t i = 0; i < 2 && r == 0; i++)
-    r = nook_seccomp_install (&filters[i], err);
+    r = nook_seccomp_install (&filters->bpf[i], err);
   return r;
 }

@@ -14,13 +14,29 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "seccomp.h"
 #include "security-spec.h"
 
 struct nook_spec;
 
+/* The programs a command is loaded with, in order: nook's terminal filter
+   (TIOCSTI, TIOCLINUX), then the policy.  What the engine compiled (or read
+   back from a sandbox's state), never part of the spec.  */
+struct nook_filters
+{
+  struct nook_bpf bpf[2];
+  bool ready; /* compiled or read back; an unconfined spec needs none */
+};
+
+/* Frees the programs of FILTERS and zeroes it.  */
+void nook_filters_free (struct nook_filters *filters);
+
 /**
  * nook_security_prepare - compile the seccomp policy of SPEC
- * @spec: the sandbox's spec; spec->security.bpf is filled
+ * @spec: the sandbox's spec
+ * @filters: zeroed, then filled with the compiled programs (none when the
+ *           spec is unconfined) and marked ready; free with
+ *           nook_filters_free, on failure too
  * @err: set on a missing or broken policy
  *
  * Finds the policy (a path, or a name in the policy directories), and
@@ -29,12 +45,14 @@ struct nook_spec;
  *
  * Return: 0, or -1 with @err set.
  */
-int nook_security_prepare (struct nook_spec *spec, struct nook_error *err);
+int nook_security_prepare (const struct nook_spec *spec, struct nook_filters *filters,
+                           struct nook_error *err);
 
 /**
  * nook_security_apply - lock the calling process down as SPEC asks
- * @spec: the sandbox's spec, prepared by nook_security_prepare (or read
- *        back with its filters from the state) unless it is unconfined
+ * @spec: the sandbox's spec
+ * @filters: its programs, from nook_security_prepare (or nook_sandbox_filters
+ *           for a running sandbox); unused when @spec is unconfined
  * @err: set on failure
  *
  * In this order: a session keyring of its own unless the policy is the
@@ -47,6 +65,7 @@ int nook_security_prepare (struct nook_spec *spec, struct nook_error *err);
  *
  * Return: 0, or -1 with @err set.
  */
-int nook_security_apply (const struct nook_spec *spec, struct nook_error *err);
+int nook_security_apply (const struct nook_spec *spec, const struct nook_filters *filters,
+                         struct nook_error *err);
 
 #endif

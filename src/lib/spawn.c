@@ -39,6 +39,7 @@ struct sandbox
   struct nook_spec *spec;    /* what was asked for: only read */
   struct nook_caller caller; /* who asked: ids, cwd, home, name */
   struct nook_root_plan plan;
+  struct nook_filters filters; /* compiled from the spec's policy */
   struct nook_idmaps maps;
   char **env;
   int init_fd;
@@ -146,7 +147,7 @@ step_namespaces (struct sandbox *sb, struct nook_error *err)
 static int
 step_security (struct sandbox *sb, struct nook_error *err)
 {
-  if (nook_security_apply (sb->spec, err) < 0)
+  if (nook_security_apply (sb->spec, &sb->filters, err) < 0)
     return -1;
   nook_supervise_check_parent (sb->sync_child);
   return 0;
@@ -369,7 +370,7 @@ step_idmaps (struct sandbox *sb, struct nook_error *err)
 static int
 step_state (struct sandbox *sb, struct nook_error *err)
 {
-  return nook_state_running (&sb->state, sb->spec, sb->pid, sb->join.ids, err);
+  return nook_state_running (&sb->state, sb->spec, &sb->filters, sb->pid, sb->join.ids, err);
 }
 
 /* A network helper joins the sandbox's user namespace, so it can only
@@ -486,6 +487,7 @@ sandbox_release (struct sandbox *sb, int status)
   nook_net_release (&sb->net);
   nook_root_plan_free (&sb->plan);
   nook_caller_free (&sb->caller);
+  nook_filters_free (&sb->filters);
   strv_free (sb->env);
   nook_closep (&sb->init_fd);
   nook_closep (&sb->sync_parent);
@@ -528,8 +530,8 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
       || nook_join_resolve (spec, &sb.join, err) < 0
       || (!sb.join.active && nook_idmaps_for_spec (spec, &sb.caller, &sb.maps, err) < 0)
       || nook_root_plan_build (spec, &sb.caller, &sb.plan, err) < 0
-      || nook_net_prepare (spec, &sb.net, &sb.plan, err) < 0 || nook_security_prepare (spec, err) < 0
-      || nook_state_reserve (&sb.state, spec, err) < 0)
+      || nook_net_prepare (spec, &sb.net, &sb.plan, err) < 0
+      || nook_security_prepare (spec, &sb.filters, err) < 0 || nook_state_reserve (&sb.state, spec, err) < 0)
     goto out;
   if (spec->security.tty && nook_tty_prepare (&sb.tty, &sb.tty_child, err) < 0)
     goto out;

@@ -42,6 +42,7 @@
 
 #include "caps.h"
 #include "seccomp.h"
+#include "security.h"
 #include "spec.h"
 #include "state.h"
 #include "utils.h"
@@ -390,7 +391,6 @@ read_security (struct reader *r, json_object *o, int dirfd, struct nook_spec *sp
   if (!get_bool (r, o, "no_new_privs") && r->bad == NULL)
     r->bad = "no_new_privs";
   sec->allow_nested = get_bool (r, o, "allow_nested");
-  sec->prepared = true;
   if (seccomp == NULL)
     {
       sec->seccomp = xstrdup ("unconfined");
@@ -398,10 +398,16 @@ read_security (struct reader *r, json_object *o, int dirfd, struct nook_spec *sp
     }
   sec->seccomp = get_str (r, seccomp, "policy", false);
   sha256 = get_str (r, seccomp, "sha256", false);
-  /* Checked against the state's digest: the state is authenticated, so
-     the programs are too.  */
-  if (sha256 && read_filters (dirfd, sha256, sec->filters) < 0 && r->bad == NULL)
-    r->bad = "seccomp.bpf";
+  /* Checked against the state's digest for every reader: a forged
+     seccomp.bpf makes the whole sandbox forged.  nook_sandbox_filters
+     reads them again for exec.  */
+  if (sha256)
+    {
+      struct nook_filters check = { 0 };
+      if (read_filters (dirfd, sha256, check.bpf) < 0 && r->bad == NULL)
+        r->bad = "seccomp.bpf";
+      nook_filters_free (&check);
+    }
 }
 
 static void
@@ -529,5 +535,35 @@ nook_sandbox_spec (const struct nook_sandbox *sb, struct nook_spec *spec, struct
       return nook_error_hint (
           err, "it was written by another version of nook: remove it with `nook rm -f %s`", sb->id);
     }
+  return 0;
+}
+
+int
+nook_sandbox_filters (const struct nook_sandbox *sb, struct nook_filters *filters, struct nook_error *err)
+{
+  struct reader r = { sb->id, NULL };
+  json_object *o = NULL, *sec = NULL, *seccomp = NULL;
+  cleanup_free char *sha256 = NULL;
+
+  memset (filters, 0, sizeof *filters);
+  if (sb->doc == NULL)
+    return nook_error_set (err, 0, "sandbox `%s` is still starting", sb->id);
+  o = get (&r, sb->doc, "spec", json_type_object, false);
+  sec = get (&r, o, "security", json_type_object, false);
+  seccomp = get (&r, sec, "seccomp", json_type_object, true);
+  if (r.bad == NULL && seccomp)
+    {
+      sha256 = get_str (&r, seccomp, "sha256", false);
+      /* Checked against the state's digest: the state is authenticated,
+         so the programs are too.  */
+      if (sha256 && read_filters (sb->dirfd, sha256, filters->bpf) < 0)
+        {
+          nook_filters_free (filters);
+          return nook_sandbox_forged_error (sb, err);
+        }
+    }
+  if (r.bad)
+    return nook_error_set (err, 0, "the state of sandbox `%s` has no valid `%s`", sb->id, r.bad);
+  filters->ready = true;
   return 0;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "security.h"
 #include "spec.h"
 #include "state.h"
 #include "utils.h"
@@ -624,8 +625,8 @@ out:
 }
 
 int
-nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid_t pid,
-                    const char *const joined[NOOK_JOIN_N], struct nook_error *err)
+nook_state_running (struct nook_state *st, const struct nook_spec *spec, const struct nook_filters *filters,
+                    pid_t pid, const char *const joined[NOOK_JOIN_N], struct nook_error *err)
 {
   static const char *const join_keys[NOOK_JOIN_N] = { "pid", "net", "ipc", "uts" };
   json_object *doc = st->doc, *root = json_object_new_object (), *join = json_object_new_object ();
@@ -657,9 +658,9 @@ nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid_t p
   json_object_object_add (doc, "joined", join);
   /* What exec applies must be what the command got: never a filter
      compiled later, never none for lack of one.  */
-  if (!unconfined && (!spec->security.prepared || spec->security.filters[1].len == 0))
+  if (!unconfined && (!filters->ready || filters->bpf[1].len == 0))
     return nook_error_set (err, EINVAL, "state: the sandbox's seccomp filter is not compiled");
-  if (!unconfined && nook_state_write_filters (st->dirfd, spec->security.filters, sha256, err) < 0)
+  if (!unconfined && nook_state_write_filters (st->dirfd, filters->bpf, sha256, err) < 0)
     return -1;
   json_object_object_add (doc, "spec", nook_state_spec_json (spec, unconfined ? NULL : sha256));
   json_object_object_add (doc, "status", json_object_new_string ("running"));

@@ -27,6 +27,7 @@
 #include "life-spec.h"
 
 struct nook_spec;
+struct nook_filters;
 
 #define NOOK_ID_LEN 12
 
@@ -92,13 +93,29 @@ int nook_sandbox_wait (struct nook_store *store, struct nook_sandbox *sb, struct
  * @sb: the sandbox, with its authenticated state
  * @spec: initialised with nook_spec_init; filled with the resolved values
  *        nook_state_running recorded: the command, ids, capabilities, the
- *        compiled seccomp filters (security.prepared is set), network,
- *        limits and layers.  Nothing is parsed again from a command line.
- * @err: set when the sandbox has no state yet or a field is invalid
+ *        seccomp policy's name, network, limits and layers.  Nothing is
+ *        parsed again from a command line.
+ * @err: set when the sandbox has no state yet or a field is invalid, or
+ *       when its seccomp.bpf is not the one the state names (forged)
  *
  * Return: 0, or -1 with @err set.
  */
 int nook_sandbox_spec (const struct nook_sandbox *sb, struct nook_spec *spec, struct nook_error *err);
+
+/**
+ * nook_sandbox_filters - the seccomp programs a sandbox's command was loaded with
+ * @sb: the sandbox, with its authenticated state
+ * @filters: zeroed, then filled from seccomp.bpf, checked against the
+ *           digest the state holds, and marked ready (no program for an
+ *           unconfined sandbox); free with nook_filters_free
+ * @err: set when the state has no spec or the file is not the one it names
+ *
+ * What `nook exec` applies: never a filter compiled again.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_sandbox_filters (const struct nook_sandbox *sb, struct nook_filters *filters,
+                          struct nook_error *err);
 
 /* The "spec" object of state.json for SPEC, resolved and prepared
    (state-spec.c describes the fields); FILTER_SHA256 is the digest
@@ -156,10 +173,12 @@ struct nook_state
    exists: a name in use is an error.  */
 int nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct nook_error *err);
 /* Records that the sandbox runs: PID (its PID 1 on the host), the command,
-   the resolved spec (nook_state_spec_json) and what inspect shows.  One
-   atomic write.  SPEC must be prepared (nook_security_prepare).  */
-int nook_state_running (struct nook_state *st, const struct nook_spec *spec, pid_t pid,
-                        const char *const joined[NOOK_JOIN_N], struct nook_error *err);
+   the resolved spec (nook_state_spec_json), FILTERS (nook_security_prepare
+   compiled them: written as seccomp.bpf, what exec loads) and what inspect
+   shows.  One atomic write.  */
+int nook_state_running (struct nook_state *st, const struct nook_spec *spec,
+                        const struct nook_filters *filters, pid_t pid, const char *const joined[NOOK_JOIN_N],
+                        struct nook_error *err);
 /* Records the exit status (-1: the command never started), or removes the
    state with --rm; releases the lock.  */
 void nook_state_finish (struct nook_state *st, int status);

@@ -242,7 +242,7 @@ apply_changes_ids_and_rearms_pdeathsig (void **state)
       spec.security.seccomp = xstrdup ("unconfined");
       spec.security.cap_add = BIT (CAP_NET_BIND_SERVICE);
       prctl (PR_SET_PDEATHSIG, SIGKILL);
-      if (nook_security_apply (&spec, &err) < 0)
+      if (nook_security_apply (&spec, NULL, &err) < 0)
         _exit (1);
       prctl (PR_GET_PDEATHSIG, &sig);
       if (sig != SIGKILL)

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "lib/proc.h"
+#include "lib/security.h"
 #include "lib/spec.h"
 #include "lib/state.h"
 #include "lib/utils.h"
@@ -93,16 +94,17 @@ an_exit_is_kept_and_a_dead_supervisor_is_swept (void **state)
   struct nook_store store;
   struct nook_sandbox sb;
   struct nook_spec spec;
+  struct nook_filters unconfined = { .ready = true };
   char dead_id[NOOK_ID_LEN + 1];
 
   nook_spec_init (&spec);
   strv_append (&spec.argv, "true");
   spec.security.seccomp = xstrdup ("unconfined");
   reserve (&kept, "kept", 0);
-  assert_int_equal (nook_state_running (&kept, &spec, getpid (), none, &err), 0);
+  assert_int_equal (nook_state_running (&kept, &spec, &unconfined, getpid (), none, &err), 0);
   nook_state_finish (&kept, 3);
   reserve (&dead, "dead", 0);
-  assert_int_equal (nook_state_running (&dead, &spec, getpid (), none, &err), 0);
+  assert_int_equal (nook_state_running (&dead, &spec, &unconfined, getpid (), none, &err), 0);
   memcpy (dead_id, dead.id, sizeof dead_id);
   /* A supervisor killed: its lock goes with its descriptor, nothing more.  */
   close (dead.dirfd);
@@ -155,6 +157,7 @@ the_resolved_spec_round_trips_and_a_change_is_refused (void **state)
   struct nook_store store;
   struct nook_sandbox sb;
   struct nook_spec spec, back;
+  struct nook_filters filters = { 0 }, back_filters;
   struct nook_overlay *ov;
 
   nook_spec_init (&spec);
@@ -165,11 +168,11 @@ the_resolved_spec_round_trips_and_a_change_is_refused (void **state)
   spec.security.cap_drop_all = true;
   spec.security.cap_add = 1ULL << 13; /* CAP_NET_RAW */
   spec.security.seccomp = xstrdup ("default");
-  spec.security.prepared = true;
-  spec.security.filters[0] = (struct nook_bpf){ xmalloc (sizeof allow), 1, 0 };
-  memcpy (spec.security.filters[0].insns, allow, sizeof allow);
-  spec.security.filters[1] = (struct nook_bpf){ xmalloc (sizeof deny), 2, SECCOMP_FILTER_FLAG_SPEC_ALLOW };
-  memcpy (spec.security.filters[1].insns, deny, sizeof deny);
+  filters.ready = true;
+  filters.bpf[0] = (struct nook_bpf){ xmalloc (sizeof allow), 1, 0 };
+  memcpy (filters.bpf[0].insns, allow, sizeof allow);
+  filters.bpf[1] = (struct nook_bpf){ xmalloc (sizeof deny), 2, SECCOMP_FILTER_FLAG_SPEC_ALLOW };
+  memcpy (filters.bpf[1].insns, deny, sizeof deny);
   spec.net.n_ports = 1;
   spec.net.ports = xcalloc (1, sizeof *spec.net.ports);
   spec.net.ports[0] = (struct nook_port_map){ "127.0.0.1", 8080, 80, false };
@@ -178,27 +181,29 @@ the_resolved_spec_round_trips_and_a_change_is_refused (void **state)
   ov = nook_spec_add_overlay (&spec, "/m");
   strv_append (&ov->lowers, "/usr");
   reserve (&st, "round", 0);
-  assert_int_equal (nook_state_running (&st, &spec, getpid (), none, &err), 0);
+  assert_int_equal (nook_state_running (&st, &spec, &filters, getpid (), none, &err), 0);
 
   assert_int_equal (nook_store_open (&store, &err), 0);
   assert_int_equal (nook_sandbox_find (&store, "round", &sb, &err), 0);
   nook_spec_init (&back);
   assert_int_equal (nook_sandbox_spec (&sb, &back, &err), 0);
+  assert_int_equal (nook_sandbox_filters (&sb, &back_filters, &err), 0);
+  assert_true (back_filters.ready);
   assert_string_equal (back.argv[1], "1000");
   assert_int_equal (back.uid, 1000);
   assert_int_equal (back.gid, 1001);
   /* Exactly the capabilities, whatever the uid would add.  */
   assert_true (back.security.cap_drop_all);
   assert_int_equal (back.security.cap_add, 1ULL << 13);
-  assert_true (back.security.prepared);
   assert_string_equal (back.security.seccomp, "default");
   for (size_t i = 0; i < 2; i++)
     {
-      assert_int_equal (back.security.filters[i].len, spec.security.filters[i].len);
-      assert_int_equal (back.security.filters[i].flags, spec.security.filters[i].flags);
-      assert_memory_equal (back.security.filters[i].insns, spec.security.filters[i].insns,
-                           spec.security.filters[i].len * sizeof (struct sock_filter));
+      assert_int_equal (back_filters.bpf[i].len, filters.bpf[i].len);
+      assert_int_equal (back_filters.bpf[i].flags, filters.bpf[i].flags);
+      assert_memory_equal (back_filters.bpf[i].insns, filters.bpf[i].insns,
+                           filters.bpf[i].len * sizeof (struct sock_filter));
     }
+  nook_filters_free (&back_filters);
   assert_int_equal (back.net.n_ports, 1);
   assert_int_equal (back.net.ports[0].host_port, 8080);
   assert_string_equal (back.net.ports[0].host_ip, "127.0.0.1");
@@ -213,6 +218,9 @@ the_resolved_spec_round_trips_and_a_change_is_refused (void **state)
   assert_int_equal (nook_sandbox_find (&store, "round", &sb, &err), 0);
   nook_spec_init (&back);
   assert_int_equal (nook_sandbox_spec (&sb, &back, &err), -1);
+  assert_non_null (strstr (err.msg, "not as nook wrote it"));
+  nook_error_release (&err);
+  assert_int_equal (nook_sandbox_filters (&sb, &back_filters, &err), -1);
   assert_non_null (strstr (err.msg, "not as nook wrote it"));
   nook_error_release (&err);
   nook_spec_free (&back);
@@ -232,6 +240,7 @@ the_resolved_spec_round_trips_and_a_change_is_refused (void **state)
   nook_store_close (&store);
   nook_state_finish (&st, -1);
   nook_spec_free (&spec);
+  nook_filters_free (&filters);
 }
 
 static void
