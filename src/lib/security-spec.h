@@ -1,8 +1,9 @@
 /* nook: the security part of the data model (--cap-add, --seccomp, --tty,
  * --pass-fd, ...).
  *
- * Kept apart from security.h so spec.h, caps and seccomp can include it
- * without the engine's functions: only basic types and error.h here.
+ * Kept apart from security.h so spec.h can include it without the
+ * engine's functions: only basic types and error.h here.  The compiled
+ * programs are engine state (struct nook_filters, security.h).
  */
 #ifndef NOOK_SECURITY_SPEC_H
 #define NOOK_SECURITY_SPEC_H
