@@ -415,15 +415,19 @@ tell_started (struct sandbox *sb)
   nook_closep (&sb->io->ready_fd);
 }
 
-static void
+static int
 extra_ready (void *ctx, int i)
 {
   struct sandbox *sb = ctx;
 
   if (i == 0)
-    nook_logfile_pump (&sb->log, sb->io->log_fd);
-  else
-    nook_net_helper_exited (&sb->net);
+    {
+      nook_logfile_pump (&sb->log, sb->io->log_fd);
+      return sb->io->log_fd;
+    }
+  /* Reported once: the helper is reaped, or the holder's word is kept.  */
+  nook_net_helper_exited (&sb->net);
+  return nook_net_watch_fd (&sb->net);
 }
 
 static void
