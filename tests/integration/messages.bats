@@ -22,3 +22,23 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
   assert_one_error_line
   assert_output_has "no such policy"
 }
+
+@test "a policy whose default kills or refuses every call is one error line, not a bare 159 or 139" {
+  for action in SCMP_ACT_KILL_PROCESS SCMP_ACT_KILL SCMP_ACT_TRAP SCMP_ACT_ERRNO; do
+    echo "{\"defaultAction\": \"$action\"}" >p.json
+    run nook run --seccomp ./p.json -- sh -c 'echo ran > out'
+    assert_status 125
+    assert_one_error_line
+    assert_output_has "seccomp policy \`./p.json\`: it refuses \`execveat\`, which every sandbox needs"
+    [ ! -e out ]
+  done
+}
+
+@test "a key given twice in a policy is an error, like an unknown one" {
+  printf '{"defaultAction": "SCMP_ACT_ALLOW",\n "syscalls": [{"names": ["uname"], "action": "SCMP_ACT_ERRNO",\n  "action": "SCMP_ACT_ALLOW"}]}\n' >dup.json
+  run nook run --seccomp ./dup.json -- uname
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "seccomp policy \`./dup.json\`: line 3, column 3: field \`action\` given twice in one object"
+  [ "$output" != Linux ]
+}
