@@ -42,3 +42,26 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
   assert_output_has "seccomp policy \`./dup.json\`: line 3, column 3: field \`action\` given twice in one object"
   [ "$output" != Linux ]
 }
+
+@test "--upper equal to or inside a --layer is refused with one line, and nothing is created" {
+  mkdir -p base/bin && cp /bin/busybox base/bin/ && ln -s busybox base/bin/sh
+  before=$(find base | sort)
+  run nook run --layer base --upper base -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has '--upper `base` is --layer `base`: an upper must be apart from every layer'
+  run nook run --layer base --upper ./base/new-upper/ -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has '--upper `./base/new-upper/` is inside --layer `base`'
+  mkdir -p up/l && ln -s up base-link
+  run nook run --layer "$PWD/up/../base" --upper base/bin/.. -- true
+  assert_status 125
+  assert_output_has 'is --layer'
+  # An upper holding a layer, through a symlink.
+  run nook run --layer up/l --upper base-link -- true
+  assert_status 125
+  assert_output_has '--upper `base-link` holds --layer `up/l`'
+  [ "$(find base | sort)" = "$before" ]
+  [ ! -e .base.nook ] && [ ! -e base/.new-upper.nook ]
+}
