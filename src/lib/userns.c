@@ -3,10 +3,12 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -189,12 +191,40 @@ subid_lookup (struct subid_api *api, int kind, const char *user, uint32_t id, ui
   return 0;
 }
 
+bool
+nook_userns_refused_by_filter (void)
+{
+  /* Both calls are invalid as made, so the kernel itself only ever says
+     EINVAL and creates nothing: clone3 with a size below its first
+     version, unshare with CLONE_PARENT, which it does not take.  Another
+     answer comes from a seccomp filter, which looks at the call before the
+     kernel does: nook's default policy refuses clone3 with ENOSYS (a
+     filter cannot read its flags) and CLONE_NEWUSER with EPERM.  */
+  errno = 0;
+  if (syscall (SYS_clone3, NULL, 0) < 0 && errno != EINVAL)
+    return true;
+  errno = 0;
+  return syscall (SYS_unshare, CLONE_NEWUSER | CLONE_PARENT) < 0 && errno != EINVAL;
+}
+
+int
+nook_userns_refused (struct nook_error *err)
+{
+  nook_error_set (err, 0, "creating a user namespace is refused by the sandbox's seccomp policy");
+  return nook_error_hint (err, "--allow-nested on the outer `nook run`, or the like for the container nook "
+                               "runs in");
+}
+
 int
 nook_idmaps_for_spec (const struct nook_spec *spec, struct nook_idmaps *maps, struct nook_error *err)
 {
   uint32_t us = 0, uc = 0, gs = 0, gc = 0;
 
   memset (maps, 0, sizeof *maps);
+  /* Said before anything else is prepared (state, keyrings), whose own
+     refusals inside such a sandbox would hide the reason.  */
+  if (nook_userns_refused_by_filter ())
+    return nook_userns_refused (err);
   if (spec->map_mode == NOOK_MAP_AUTO)
     {
       struct subid_api api;

@@ -41,6 +41,27 @@ char *nook_idmap_format (const struct nook_idmap *map, size_t n);
 
 /* Computes the maps for SPEC in the caller's context (reads /etc/subuid and
    /etc/subgid in auto mode).  */
+/**
+ * nook_userns_refused_by_filter - whether a seccomp filter refuses new user namespaces
+ *
+ * Probes clone3 and unshare(CLONE_NEWUSER) with calls the kernel rejects
+ * as invalid without creating anything: only a filter answers otherwise.
+ * Cheap (two system calls), so every run asks.
+ *
+ * Return: true inside a sandbox (or container) whose seccomp policy
+ * refuses them, as nook's default does without --allow-nested.
+ */
+bool nook_userns_refused_by_filter (void);
+
+/**
+ * nook_userns_refused - the error for a user namespace a filter refuses
+ * @err: set to "creating a user namespace is refused by the sandbox's
+ *       seccomp policy" with the --allow-nested hint
+ *
+ * Return: -1.
+ */
+int nook_userns_refused (struct nook_error *err);
+
 int nook_idmaps_for_spec (const struct nook_spec *spec, struct nook_idmaps *maps, struct nook_error *err);
 
 /* Writes MAPS for the user namespace of PID: directly for a single id,

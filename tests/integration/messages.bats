@@ -65,3 +65,16 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
   [ "$(find base | sort)" = "$before" ]
   [ ! -e .base.nook ] && [ ! -e base/.new-upper.nook ]
 }
+
+@test "a nested nook run without --allow-nested says the policy refuses the user namespace" {
+  mkdir -p inner
+  cp "$NOOK" "$(dirname "$NOOK")/nook-init" inner/
+  run nook run -- sh -c "cd $PWD && inner/nook run -- echo nested-ran"
+  assert_status 125
+  assert_one_error_line
+  [ "$output" = "nook: creating a user namespace is refused by the sandbox's seccomp policy (Hint: --allow-nested on the outer \`nook run\`, or the like for the container nook runs in)" ]
+  # On the host, the same probe finds nothing to refuse.
+  run inner/nook run -- echo host-ran
+  assert_status 0
+  [ "$output" = host-ran ]
+}
