@@ -100,6 +100,52 @@ nook_idmap_format (const struct nook_idmap *map, size_t n)
   return buf;
 }
 
+/* The range of LINE ("owner:start:count"), or false when it is not one.  */
+static bool
+subid_line_range (const char *line, const char *end, uint64_t *start, uint64_t *count)
+{
+  const char *c1 = memchr (line, ':', end - line);
+  const char *c2 = c1 ? memchr (c1 + 1, ':', end - c1 - 1) : NULL;
+  char a[16] = "", b[16] = "";
+
+  if (c2 == NULL || line[0] == '#' || (size_t)(c2 - c1 - 1) >= sizeof a || (size_t)(end - c2 - 1) >= sizeof b)
+    return false;
+  memcpy (a, c1 + 1, c2 - c1 - 1);
+  memcpy (b, c2 + 1, end - c2 - 1);
+  return nook_parse_uint (a, UINT32_MAX, start) == 0 && nook_parse_uint (b, UINT32_MAX, count) == 0;
+}
+
+int
+nook_subid_free_range (const char *const *contents, size_t n, uint32_t min, uint32_t count, uint32_t *start)
+{
+  uint64_t cand = min;
+  bool moved = true;
+
+  /* As useradd allocates: the lowest start from MIN on whose COUNT ids
+     overlap no range of any owner, in either file.  Each pass moves the
+     candidate past a range it overlaps, until one finds none.  */
+  while (moved && cand + count - 1 <= UINT32_MAX - 1)
+    {
+      moved = false;
+      for (size_t f = 0; f < n; f++)
+        for (const char *line = contents[f]; line && *line;)
+          {
+            const char *end = strchrnul (line, '\n');
+            uint64_t s, c;
+            if (subid_line_range (line, end, &s, &c) && c > 0 && s < cand + count && cand < s + c)
+              {
+                cand = s + c;
+                moved = true;
+              }
+            line = *end ? end + 1 : end;
+          }
+    }
+  if (moved || cand + count - 1 > UINT32_MAX - 1)
+    return -1;
+  *start = cand;
+  return 0;
+}
+
 /* shadow's libsubid finds subordinate ids wherever the system keeps them
    (/etc/subuid, or an NSS module such as sssd), as newuidmap does.  It is
    opened only for --map-users auto: it pulls in PAM, SELinux and audit,
@@ -156,12 +202,71 @@ subid_from_library (struct subid_api *api, int kind, const char *user, uint32_t 
   return 0;
 }
 
+/* useradd's SUB_UID_MIN and SUB_UID_COUNT from /etc/login.defs, or its
+   defaults.  */
+static void
+subid_defaults (uint32_t *min, uint32_t *count)
+{
+  cleanup_free char *defs = NULL;
+  struct nook_error ignored = { 0 };
+  uint64_t v;
+
+  *min = 100000;
+  *count = 65536;
+  if (nook_read_file_at (AT_FDCWD, "/etc/login.defs", &defs, NULL, &ignored) < 0)
+    {
+      nook_error_release (&ignored);
+      return;
+    }
+  for (char *save = NULL, *line = strtok_r (defs, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char key[32], val[16];
+      if (sscanf (line, " %31s %15s", key, val) == 2 && nook_parse_uint (val, UINT32_MAX, &v) == 0 && v > 0)
+        {
+          if (strcmp (key, "SUB_UID_MIN") == 0)
+            *min = v;
+          else if (strcmp (key, "SUB_UID_COUNT") == 0)
+            *count = v;
+        }
+    }
+}
+
+/* A hint that gives the user a range nobody has in /etc/subuid or
+   /etc/subgid (the same for both, as useradd gives on creation).  */
+static int
+subid_hint (const char *user, struct nook_error *err)
+{
+  static const char *const files[] = { "/etc/subuid", "/etc/subgid" };
+  char *contents[2] = { NULL, NULL };
+  uint32_t min, count, start;
+  int r;
+
+  for (size_t i = 0; i < 2; i++)
+    {
+      struct nook_error ignored = { 0 };
+      if (nook_read_file_at (AT_FDCWD, files[i], &contents[i], NULL, &ignored) < 0)
+        nook_error_release (&ignored);
+    }
+  subid_defaults (&min, &count);
+  r = nook_subid_free_range ((const char *const *)contents, 2, min, count, &start);
+  free (contents[0]);
+  free (contents[1]);
+  if (r < 0)
+    return nook_error_hint (err,
+                            "as root, give %s a range of subordinate ids that no one else has: usermod "
+                            "--add-subuids FIRST-LAST --add-subgids FIRST-LAST %s",
+                            user ? user : "the user", user ? user : "USER");
+  return nook_error_hint (err,
+                          "as root: usermod --add-subuids %u-%u --add-subgids %u-%u %s (free in /etc/subuid "
+                          "and /etc/subgid)",
+                          start, start + count - 1, start, start + count - 1, user ? user : "USER");
+}
+
 static int
 subid_missing (const char *file, const char *user, uint32_t id, struct nook_error *err)
 {
   nook_error_set (err, 0, "--map-users auto: no range for `%s` (uid %u) in %s", user ? user : "?", id, file);
-  return nook_error_hint (err, "as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s",
-                          user ? user : "USER");
+  return subid_hint (user, err);
 }
 
 static int
@@ -181,10 +286,7 @@ subid_lookup (struct subid_api *api, int kind, const char *user, uint32_t id, ui
     {
       if (err->errnum == ENOENT)
         nook_error_set (err, 0, "--map-users auto: %s does not exist", file);
-      return nook_error_hint (err,
-                              "add a range for `%s`: usermod --add-subuids 100000-165535 --add-subgids "
-                              "100000-165535 %s",
-                              user ? user : "you", user ? user : "USER");
+      return subid_hint (user, err);
     }
   if (nook_subid_find (content, user, id, start, count) < 0)
     return subid_missing (file, user, id, err);

@@ -42,6 +42,21 @@ char *nook_idmap_format (const struct nook_idmap *map, size_t n);
 /* Computes the maps for SPEC in the caller's context (reads /etc/subuid and
    /etc/subgid in auto mode).  */
 /**
+ * nook_subid_free_range - a range of subordinate ids that no one has
+ * @contents: the text of /etc/subuid, /etc/subgid... (entries NULL for a
+ *            file that does not exist)
+ * @n: how many
+ * @min: the lowest first id (useradd's SUB_UID_MIN)
+ * @count: the range's size (SUB_UID_COUNT)
+ * @start: set to the lowest first id from @min on whose @count ids
+ *         overlap no range in any of @contents, as useradd allocates
+ *
+ * Return: 0, or -1 when none fits below 2^32 - 1.
+ */
+int nook_subid_free_range (const char *const *contents, size_t n, uint32_t min, uint32_t count,
+                           uint32_t *start);
+
+/**
  * nook_userns_refused_by_filter - whether a seccomp filter refuses new user namespaces
  *
  * Probes clone3 and unshare(CLONE_NEWUSER) with calls the kernel rejects

@@ -78,3 +78,25 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
   assert_status 0
   [ "$output" = host-ran ]
 }
+
+@test "--map-users auto without a range: the hint proposes a range free in /etc/subuid and /etc/subgid" {
+  # Inside a sandbox the caller is root, who has no range; the sandbox's
+  # /etc/subuid and /etc/subgid are the test's.
+  mkdir -p inner
+  cp "$NOOK" "$(dirname "$NOOK")/nook-init" inner/
+  printf 'someone:100000:65536\n# old:0:4000000000\nalice:165536:65536\n' >subuid
+  printf 'bob:200000:65536\n' >subgid
+  run nook run --allow-nested --ro-bind subuid /etc/subuid --ro-bind subgid /etc/subgid -- \
+    sh -c "cd $PWD && inner/nook run --map-users auto -- true"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "no range for \`root\` (uid 0) in /etc/subuid"
+  assert_output_has "(Hint: as root: usermod --add-subuids 265536-331071 --add-subgids 265536-331071 root (free in /etc/subuid and /etc/subgid))"
+  # Nobody's range: not even the caller's own, anywhere.
+  printf '' >subuid
+  printf '' >subgid
+  run nook run --allow-nested --ro-bind subuid /etc/subuid --ro-bind subgid /etc/subgid -- \
+    sh -c "cd $PWD && inner/nook run --map-users auto -- true"
+  assert_status 125
+  assert_output_has "usermod --add-subuids 100000-165535 --add-subgids 100000-165535 root"
+}
