@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pwd.h>
 #include <shadow/subid.h>
 
 #include "userns.h"
@@ -465,4 +468,142 @@ nook_idmaps_write (pid_t pid, const struct nook_spec *spec, const struct nook_id
       return -1;
     }
   return finish_idmap_tool ("newgidmap", gchild, gfd, err);
+}
+
+/* ---- a helper in a user namespace mapped as --map-users auto maps --------- */
+
+/* What a mapped helper may send: more is an error, not memory to spend.  */
+#define HELPER_MAX_OUTPUT (256u << 20)
+
+static void __attribute__ ((noreturn))
+helper_child (int ready, int go, int out, int (*fn) (int outfd, void *arg), void *arg)
+{
+  char c = 0;
+
+  /* Dies with nook; never dumped or traced by what it reads.  */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  prctl (PR_SET_DUMPABLE, 0);
+  if (unshare (CLONE_NEWUSER) < 0)
+    _exit (2);
+  if (write (ready, &c, 1) != 1 || read (go, &c, 1) != 1)
+    _exit (2);
+  close (ready);
+  close (go);
+  /* Now uid 0 of a user namespace that maps the caller and its
+     subordinate ids, with every capability there: files owned by any of
+     them are readable and writable.  */
+  _exit (fn (out, arg) == 0 ? 0 : 1);
+}
+
+/* Reads FD to its end into *OUT.  */
+static int
+read_helper_output (int fd, char **out, size_t *len, struct nook_error *err)
+{
+  size_t size = 0, alloc = 0;
+  char *buf = NULL;
+
+  for (;;)
+    {
+      ssize_t n;
+      if (alloc - size < 65536)
+        {
+          alloc = alloc ? alloc * 2 : 65536;
+          if (alloc > HELPER_MAX_OUTPUT)
+            {
+              free (buf);
+              return nook_error_set (err, EFBIG, "the helper in the user namespace sent too much");
+            }
+          buf = xrealloc (buf, alloc);
+        }
+      n = read (fd, buf + size, alloc - size);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          free (buf);
+          return nook_error_errno (err, "read from the helper in the user namespace");
+        }
+      if (n == 0)
+        break;
+      size += n;
+    }
+  *out = buf;
+  *len = size;
+  return 0;
+}
+
+int
+nook_userns_run_mapped (int (*fn) (int outfd, void *arg), void *arg, char **out, size_t *len,
+                        struct nook_error *err)
+{
+  struct nook_spec spec;
+  struct nook_idmaps maps;
+  int ready[2] = { -1, -1 }, go[2] = { -1, -1 }, data[2] = { -1, -1 }, status, r = -1;
+  pid_t pid = -1;
+  char c = 0;
+
+  *out = NULL;
+  *len = 0;
+  nook_spec_init (&spec);
+  spec.map_mode = NOOK_MAP_AUTO;
+  spec.host_uid = getuid ();
+  spec.host_gid = getgid ();
+  {
+    struct passwd *pw = getpwuid (spec.host_uid);
+    spec.host_user = pw ? xstrdup (pw->pw_name) : NULL;
+  }
+  if (nook_idmaps_for_spec (&spec, &maps, err) < 0)
+    goto out;
+  if (pipe2 (ready, O_CLOEXEC) < 0 || pipe2 (go, O_CLOEXEC) < 0 || pipe2 (data, O_CLOEXEC) < 0)
+    {
+      nook_error_errno (err, "pipe");
+      goto out;
+    }
+  pid = fork ();
+  if (pid < 0)
+    {
+      nook_error_errno (err, "fork");
+      goto out;
+    }
+  if (pid == 0)
+    {
+      close (ready[0]);
+      close (go[1]);
+      close (data[0]);
+      helper_child (ready[1], go[0], data[1], fn, arg);
+    }
+  nook_closep (&ready[1]);
+  nook_closep (&go[0]);
+  nook_closep (&data[1]);
+  if (read (ready[0], &c, 1) != 1)
+    {
+      nook_error_set (err, 0, "the helper could not create a user namespace");
+      goto out;
+    }
+  if (nook_idmaps_write (pid, &spec, &maps, err) < 0 || write (go[1], &c, 1) != 1)
+    goto out;
+  nook_closep (&go[1]);
+  r = read_helper_output (data[0], out, len, err);
+out:
+  for (int *fd = &ready[0]; fd <= &ready[1]; fd++)
+    nook_closep (fd);
+  nook_closep (&go[0]);
+  nook_closep (&go[1]);
+  nook_closep (&data[0]);
+  nook_closep (&data[1]);
+  if (pid > 0)
+    {
+      if (r < 0)
+        kill (pid, SIGKILL);
+      while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    }
+  nook_spec_free (&spec);
+  if (r < 0)
+    {
+      free (*out);
+      *out = NULL;
+      *len = 0;
+    }
+  return r;
 }

@@ -85,4 +85,22 @@ int nook_idmaps_for_spec (const struct nook_spec *spec, struct nook_idmaps *maps
 int nook_idmaps_write (pid_t pid, const struct nook_spec *spec, const struct nook_idmaps *maps,
                        struct nook_error *err);
 
+/**
+ * nook_userns_run_mapped - run a function in a user namespace mapped as --map-users auto maps
+ * @fn: runs in a forked helper, as uid 0 of a new user namespace that maps
+ *      the caller to 0 and its subordinate ids above (newuidmap and
+ *      newgidmap), with every capability there, so that it reads and
+ *      writes files owned by any of those ids (an upper written with
+ *      --map-users auto); it writes its answer to @outfd and returns 0 or -1
+ * @arg: for @fn
+ * @out: set to what @fn wrote (free it): data from a process that read
+ *       what a sandbox wrote, to be validated by the caller
+ * @len: its length
+ * @err: set when the helper cannot be started or its answer is too large
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_userns_run_mapped (int (*fn) (int outfd, void *arg), void *arg, char **out, size_t *len,
+                            struct nook_error *err);
+
 #endif
