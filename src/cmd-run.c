@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "lib/detach.h"
+#include "lib/image.h"
 #include "lib/spawn.h"
 #include "lib/utils.h"
 #include "options.h"
@@ -14,6 +15,7 @@
 /* The option groups of `nook run`, in --help order.  */
 static const struct nook_option_group *const run_groups[] = {
   &nook_core_options,
+  &nook_image_options,
   &nook_mount_options,
   &nook_security_options,
   &nook_life_options,
@@ -39,7 +41,7 @@ nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error
           "is not found.\n");
       return 1;
     }
-  if (i >= argc)
+  if (i >= argc && spec->image.ref == NULL)
     return nook_error_set (err, 0, "run: no command given (usage: %s)", RUN_SYNOPSIS);
   /* Kept as given: `nook exec` parses them again into the same spec.  */
   strv_free (spec->life.run_args);
@@ -86,6 +88,18 @@ nook_cmd_run (int argc, char **argv)
       return r > 0 ? 0 : nook_error_report (&err);
     }
   nook_verbose = spec.verbose;
+  if (spec.image.ref)
+    {
+      char **argv_image = NULL;
+      r = nook_image_command (&spec, spec.argv, &argv_image, &err);
+      strv_free (spec.argv);
+      spec.argv = argv_image;
+      if (r < 0)
+        {
+          nook_spec_free (&spec);
+          return nook_error_report (&err);
+        }
+    }
   if (print_picked_ports (&spec, &err) < 0)
     {
       nook_spec_free (&spec);

@@ -21,6 +21,15 @@ int nook_cmd_diff (int argc, char **argv);
 int nook_cmd_try (int argc, char **argv);
 int nook_cmd_stats (int argc, char **argv);
 int nook_cmd_network (int argc, char **argv);
+int nook_cmd_import (int argc, char **argv);
+int nook_cmd_load (int argc, char **argv);
+int nook_cmd_images (int argc, char **argv);
+int nook_cmd_rmi (int argc, char **argv);
+int nook_cmd_image (int argc, char **argv);
+int nook_cmd_system (int argc, char **argv);
+int nook_cmd_pull (int argc, char **argv);
+/* BYTES as podman prints sizes: "1.23 MB".  */
+void nook_cli_human_size (uint64_t bytes, char *out, size_t size);
 
 /* Parses `nook run` options (ARGV[0] is "run") into SPEC.  Returns 0, 1
    when --help was given (usage printed), or -1 with ERR set.  */

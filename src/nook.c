@@ -30,6 +30,13 @@ static const struct command commands[] = {
   { "rm", nook_cmd_rm, "remove ended sandboxes" },
   { "port", nook_cmd_port, "list a sandbox's published ports" },
   { "network", nook_cmd_network, "create, list and remove networks that sandboxes share" },
+  { "pull", nook_cmd_pull, "pull an image from a registry" },
+  { "images", nook_cmd_images, "list the images of the store" },
+  { "import", nook_cmd_import, "store a root filesystem tarball as an image" },
+  { "load", nook_cmd_load, "store the images of a docker save archive or an OCI layout" },
+  { "rmi", nook_cmd_rmi, "remove images" },
+  { "image", nook_cmd_image, "manage images: ls, rm, prune, inspect, import, load" },
+  { "system", nook_cmd_system, "show the image store's disk use (system df)" },
   { NULL, NULL, NULL },
 };
 

@@ -57,6 +57,7 @@ extern const struct nook_option_group nook_life_options;
 extern const struct nook_option_group nook_mount_options;
 extern const struct nook_option_group nook_limit_options;
 extern const struct nook_option_group nook_net_options;
+extern const struct nook_option_group nook_image_options;
 
 /* Parses options from ARGV[1] on, through GROUPS (NULL-terminated), until
    "--" or the first non-option.  Returns the index of the first argument
