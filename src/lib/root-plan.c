@@ -73,6 +73,20 @@ plan_kernel_dirs (struct nook_root_plan *plan)
   plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/tmp", 0, 01777);
 }
 
+/* Whether one of the user's mounts goes strictly inside DIR: its mount
+   point may not exist there, and a read-only bind of the host's DIR
+   would leave no way to make it (--layers-at /srv/merged).  The user's
+   mounts then get the root's own directory instead of the host's.  */
+static bool
+user_mount_inside (const struct nook_spec *spec, const char *dir)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    if (spec->mounts[i].dest && strcmp (spec->mounts[i].dest, dir) != 0
+        && path_is_under (spec->mounts[i].dest, dir))
+      return true;
+  return false;
+}
+
 /* With --share-ipc the sandbox shares the host's POSIX shared memory
    too: /dev/shm is where glibc's shm_open and sem_open look for it.  */
 static void
@@ -88,7 +102,8 @@ plan_shared_shm (const struct nook_spec *spec, struct nook_root_plan *plan)
    symlink.  A host /etc/resolv.conf that points into /run (systemd-resolved's
    stub file) keeps working: its target is bound into the private /run.  */
 static void
-plan_default_extras (const struct nook_root_facts *facts, struct nook_root_plan *plan)
+plan_default_extras (const struct nook_spec *spec, const struct nook_root_facts *facts,
+                     struct nook_root_plan *plan)
 {
   plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/var/tmp", 0, 01777);
   plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/run", 0, 0755);
@@ -97,8 +112,9 @@ plan_default_extras (const struct nook_root_facts *facts, struct nook_root_plan 
     plan_add_simple (plan, NOOK_MNT_BIND, facts->resolv_in_run, facts->resolv_in_run,
                      NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY, 0);
   for (size_t i = 0; host_optional_dirs[i]; i++)
-    plan_add_simple (plan, NOOK_MNT_BIND, host_optional_dirs[i], host_optional_dirs[i],
-                     NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY, 0);
+    if (!user_mount_inside (spec, host_optional_dirs[i]))
+      plan_add_simple (plan, NOOK_MNT_BIND, host_optional_dirs[i], host_optional_dirs[i],
+                       NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY, 0);
 }
 
 /* The default root: the host's system directories read-only (merged-/usr
@@ -127,7 +143,7 @@ plan_default_root (const struct nook_spec *spec, const struct nook_root_facts *f
     }
   plan_kernel_dirs (plan);
   plan_shared_shm (spec, plan);
-  plan_default_extras (facts, plan);
+  plan_default_extras (spec, facts, plan);
 
   /* The home is covered whatever the cwd: a bind of the cwd, even of the
      home itself with --bind-cwd, goes on top.  A home in /tmp is hidden

@@ -250,17 +250,25 @@ user_ops_follow_the_base_in_order (void **state)
 
   caller (&spec, "/srv/x");
   nook_spec_add_mount (&spec, NOOK_MNT_TMPFS, NULL, "/a", 0)->mode = 0711;
+  /* A mount inside /srv: the host's /srv is not bound read-only over the
+     place its mount point is made (/opt still is).  */
+  nook_spec_add_mount (&spec, NOOK_MNT_DIR, NULL, "/srv/merged", 0);
   nook_spec_add_mount (&spec, NOOK_MNT_BIND, "/src", "/b", NOOK_MNT_F_RDONLY);
   nook_spec_add_mount (&spec, NOOK_MNT_SYMLINK, "b", "/c", 0);
   merged_usr (&facts, NOOK_CWD_NOT_OWNED);
   assert_int_equal (nook_root_plan_compose (&spec, &facts, &plan, &err), 0);
-  assert_int_equal (plan.n_ops, plan.n_base + 3);
+  assert_int_equal (plan.n_ops, plan.n_base + 4);
   assert_op (&plan.ops[plan.n_base], NOOK_MNT_TMPFS, NULL, "/a", 0);
   assert_int_equal (plan.ops[plan.n_base].mode, 0711);
-  assert_op (&plan.ops[plan.n_base + 1], NOOK_MNT_BIND, "/src", "/b", NOOK_MNT_F_RDONLY);
-  assert_op (&plan.ops[plan.n_base + 2], NOOK_MNT_SYMLINK, "b", "/c", 0);
+  assert_op (&plan.ops[plan.n_base + 2], NOOK_MNT_BIND, "/src", "/b", NOOK_MNT_F_RDONLY);
+  assert_op (&plan.ops[plan.n_base + 3], NOOK_MNT_SYMLINK, "b", "/c", 0);
+  assert_op (&plan.ops[12], NOOK_MNT_BIND, "/opt", "/opt", NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
+  assert_op (&plan.ops[13], NOOK_MNT_BIND, "/var/lib/dpkg", "/var/lib/dpkg",
+             NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
   /* Copies, not the spec's own strings.  */
-  assert_ptr_not_equal (plan.ops[plan.n_base + 1].src, spec.mounts[1].src);
+  for (size_t i = 0; i < plan.n_base; i++)
+    assert_false (plan.ops[i].kind == NOOK_MNT_BIND && strcmp (plan.ops[i].dest, "/srv") == 0);
+  assert_ptr_not_equal (plan.ops[plan.n_base + 2].src, spec.mounts[2].src);
   /* A generated file goes between the base and the user's ops.  */
   nook_root_plan_add_file (&plan, "/etc/hosts", "127.0.0.1 localhost\n");
   assert_op (&plan.ops[plan.n_base - 1], NOOK_MNT_FILE, "127.0.0.1 localhost\n", "/etc/hosts",
