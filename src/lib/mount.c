@@ -66,6 +66,11 @@ read_facts (const struct nook_spec *spec, struct nook_root_facts *facts, struct 
       top->path = path;
       facts->n_tops++;
     }
+  {
+    cleanup_free char *resolv = realpath ("/etc/resolv.conf", NULL);
+    if (resolv && strncmp (resolv, "/run/", 5) == 0)
+      facts->resolv_in_run = steal_pointer (&resolv);
+  }
   return 0;
 }
 

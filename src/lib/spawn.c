@@ -337,6 +337,8 @@ spawn_sandbox (struct sandbox *sb, struct nook_error *err)
   pid = syscall (SYS_clone3, &args, sizeof args);
   if (pid < 0 && sb->cg.leaf_fd >= 0 && errno != ENOSPC)
     return nook_error_errno (err, "start the sandbox in its cgroup `%s`", sb->cg.dir);
+  if (pid < 0 && errno == ENOSYS)
+    return nook_userns_refused (err); /* the kernel has clone3: a filter refused it */
   if (pid < 0)
     {
       nook_error_errno (err, "create the sandbox's namespaces");
