@@ -22,26 +22,27 @@ static const struct nook_option_group *const run_groups[] = {
   NULL,
 };
 
-#define RUN_SYNOPSIS "nook run [OPTIONS] [--] CMD [ARG...]"
+const struct nook_command nook_run_command = {
+  .name = "run",
+  .synopsis = "nook run [OPTIONS] [--] CMD [ARG...]",
+  .summary = "Runs CMD in a new sandbox.  Short options combine as podman's do (-it, -e K=V, -v SRC:DEST).",
+  .groups = run_groups,
+  .epilog = "Exit status: the command's; 125 when nook fails, 126 when CMD cannot be executed, 127 when it "
+            "is not found.",
+};
 
 int
 nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error *err)
 {
-  int i = nook_options_parse ("run", run_groups, argc, argv, spec, err);
+  int i = nook_command_parse (&nook_run_command, argc, argv, spec, NULL, err);
 
   if (i < 0)
     return -1;
   if (i == 0)
-    {
-      nook_options_usage (stdout, RUN_SYNOPSIS, run_groups);
-      printf (
-          "\nExit status: the command's; 125 when nook fails, 126 when CMD cannot be executed, 127 when it "
-          "is not found.\n");
-      return 1;
-    }
+    return 1;
   if (i >= argc)
-    return nook_error_set (err, 0, "run: no command given (usage: %s)", RUN_SYNOPSIS);
-  /* Kept as given: `nook exec` parses them again into the same spec.  */
+    return nook_error_set (err, 0, "run: no command given (usage: %s)", nook_run_command.synopsis);
+  /* Kept as given: a record, shown by nook inspect.  */
   strv_free (spec->life.run_args);
   spec->life.run_args = NULL;
   for (int k = 1; k < i; k++)
@@ -52,31 +53,30 @@ nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error
 }
 
 int
-nook_cmd_run (int argc, char **argv)
+nook_cmd_run (int argc, char **argv, struct nook_error *err)
 {
-  struct nook_error err = { 0 };
   struct nook_spec spec;
   int r;
 
   nook_spec_init (&spec);
-  r = nook_run_parse (argc, argv, &spec, &err);
+  r = nook_run_parse (argc, argv, &spec, err);
   if (r != 0)
     {
       nook_spec_free (&spec);
-      return r > 0 ? 0 : nook_error_report (&err);
+      return r > 0 ? 0 : -1;
     }
   nook_verbose = spec.verbose;
   if (spec.life.detach)
     {
       cleanup_free char *id = NULL;
-      r = nook_run_detached (&spec, &id, &err);
+      r = nook_run_detached (&spec, &id, err);
       nook_spec_free (&spec);
       if (r < 0)
-        return nook_error_report (&err);
+        return -1;
       printf ("%s\n", id);
       return 0;
     }
-  r = nook_run (&spec, &err);
+  r = nook_run (&spec, err);
   nook_spec_free (&spec);
-  return r < 0 ? nook_error_report (&err) : r;
+  return r;
 }

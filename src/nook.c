@@ -1,4 +1,5 @@
-/* nook: a rootless sandbox.  Dispatches to one subcommand each.  */
+/* nook: a rootless sandbox.  Dispatches to one subcommand each, and prints
+   the error a subcommand returns: the one place that does.  */
 #include <config.h>
 
 #include <stdio.h>
@@ -6,50 +7,23 @@
 
 #include "cmd.h"
 #include "lib/utils.h"
-
-struct command
-{
-  const char *name;
-  int (*fn) (int argc, char **argv);
-  const char *summary;
-};
-
-static const struct command commands[] = {
-  { "run", nook_cmd_run, "run a command in a new sandbox" },
-  { "try", nook_cmd_try, "run a command over an overlay of this directory, then apply or drop its changes" },
-  { "diff", nook_cmd_diff, "list what a run changed in an upper layer" },
-  { "stats", nook_cmd_stats, "show the live resource usage of sandboxes with limits" },
-  { "check", nook_cmd_check, "check whether this host is ready for rootless sandboxes" },
-  { "ps", nook_cmd_ps, "list sandboxes" },
-  { "exec", nook_cmd_exec, "run a command in a running sandbox" },
-  { "logs", nook_cmd_logs, "print a detached sandbox's output" },
-  { "top", nook_cmd_top, "list a sandbox's processes" },
-  { "inspect", nook_cmd_inspect, "describe a sandbox as JSON" },
-  { "kill", nook_cmd_kill, "send a signal to a sandbox" },
-  { "wait", nook_cmd_wait, "wait for a sandbox to end; print its exit status" },
-  { "rm", nook_cmd_rm, "remove ended sandboxes" },
-  { "network", nook_cmd_network, "create, list and remove networks that sandboxes share" },
-  { NULL, NULL, NULL },
-};
+#include "options.h"
 
 static void
 usage (FILE *out)
 {
   fprintf (out, "Usage: nook [--version] [--help] COMMAND [OPTIONS]\n\nCommands:\n");
-  for (size_t i = 0; commands[i].name; i++)
-    fprintf (out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+  for (size_t i = 0; nook_subcommands[i].def; i++)
+    if (!nook_subcommands[i].hidden)
+      fprintf (out, "  %-8s %s\n", nook_subcommands[i].def->name, nook_subcommands[i].def->summary);
   fprintf (out, "\nSee `nook COMMAND --help` and man nook-COMMAND.\n");
 }
 
-int
-main (int argc, char **argv)
+static int
+dispatch (int argc, char **argv, struct nook_error *err)
 {
-  nook_log_init ();
   if (argc < 2)
-    {
-      usage (stderr);
-      return NOOK_EXIT_ERROR;
-    }
+    return nook_error_set (err, 0, "no command given (see `nook --help`)");
   if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "version") == 0)
     {
       printf ("nook %s\n", PACKAGE_VERSION);
@@ -60,9 +34,25 @@ main (int argc, char **argv)
       usage (stdout);
       return 0;
     }
-  for (size_t i = 0; commands[i].name; i++)
-    if (strcmp (argv[1], commands[i].name) == 0)
-      return commands[i].fn (argc - 1, argv + 1);
-  fprintf (stderr, "nook: unknown command `%s` (see `nook --help`)\n", argv[1]);
-  return NOOK_EXIT_ERROR;
+  for (size_t i = 0; nook_subcommands[i].def; i++)
+    if (strcmp (argv[1], nook_subcommands[i].def->name) == 0)
+      return nook_subcommands[i].fn (argc - 1, argv + 1, err);
+  return nook_error_set (err, 0, "unknown command `%s` (see `nook --help`)", argv[1]);
+}
+
+int
+main (int argc, char **argv)
+{
+  struct nook_error err = { 0 };
+  int r;
+
+  nook_log_init ();
+  r = dispatch (argc, argv, &err);
+  fflush (stdout);
+  if (err.msg)
+    {
+      int status = nook_error_report (&err);
+      return r < 0 ? status : r;
+    }
+  return r < 0 ? NOOK_EXIT_ERROR : r;
 }
