@@ -85,22 +85,17 @@ try_check (const struct nook_spec *spec, const struct nook_parser *parser, struc
 static const struct nook_option_group try_group
     = { "Options of nook try", try_options, try_apply, try_check };
 
-/* nook run's groups but for the lifecycle (a try waits for its command
-   and then asks): what does not apply is excluded below.  */
+/* nook run's groups; what does not apply is excluded below.  */
 static const struct nook_option_group *const try_groups[] = {
-  &try_group,
-  &nook_core_options,
-  &nook_mount_options,
-  &nook_security_options,
-  &nook_limit_options,
-  &nook_net_options,
-  NULL,
+  &try_group,          &nook_core_options, &nook_mount_options, &nook_security_options,
+  &nook_limit_options, &nook_net_options,  &nook_life_options,  NULL,
 };
 
 /* A try composes its root from the host's, with the tried directories as
-   the layers of their own overlays.  */
+   the layers of their own overlays; it runs in the foreground, waits for
+   its command and then asks, so it is never detached or kept.  */
 static const char *const try_excluded[] = {
-  "rootfs", "rootfs-rw", "layer", "upper", "layers-at", NULL,
+  "rootfs", "rootfs-rw", "layer", "upper", "layers-at", "detach", "rm", "log-size", "pid", "ipc", "uts", NULL,
 };
 
 const struct nook_command nook_try_command = {
