@@ -33,8 +33,8 @@ entries (struct entry *out, size_t max)
       = { &nook_network_create_command, &nook_network_ls_command, &nook_network_rm_command };
   size_t n = 0;
 
-  for (size_t i = 0; nook_subcommands[i].def && n < max; i++)
-    if (!nook_subcommands[i].hidden)
+  for (size_t i = 0; (nook_subcommands[i].def || nook_subcommands[i].name) && n < max; i++)
+    if (nook_subcommands[i].def && !nook_subcommands[i].hidden)
       out[n++] = (struct entry){ nook_subcommands[i].def->name, NULL, nook_subcommands[i].def };
   for (size_t i = 0; i < sizeof network / sizeof *network && n < max; i++)
     out[n++] = (struct entry){ strchr (network[i]->name, ' ') + 1, "network", network[i] };

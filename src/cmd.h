@@ -20,9 +20,16 @@ struct nook_subcommand
   const struct nook_command *def;
   int (*fn) (int argc, char **argv, struct nook_error *err);
   bool hidden; /* not in `nook --help` (nook completion) */
+  /* A subcommand that parses and reports by itself (def and fn NULL):
+     its name, summary and entry point, until it has a struct
+     nook_command.  */
+  const char *name;
+  const char *summary;
+  int (*legacy) (int argc, char **argv);
 };
 
-/* Every subcommand, in `nook --help` order; a NULL def ends it.  */
+/* Every subcommand, in `nook --help` order; an entry with neither def nor
+   name ends it.  */
 extern const struct nook_subcommand nook_subcommands[];
 
 #define NOOK_DECLARE_COMMAND(name)                                                                           \
@@ -67,6 +74,11 @@ int nook_cli_find (struct nook_store *store, const char *ref, struct nook_sandbo
    between MIN and MAX (-1: any).  */
 int nook_cli_operands (const struct nook_command *cmd, int argc, int first, int min, int max,
                        struct nook_error *err);
+/* For a subcommand not yet described by a struct nook_command: prints
+   "nook: CMD: wrong arguments (usage: USAGE)", or the same for an option
+   it does not know, and returns 125.  */
+int nook_cli_usage_error (const char *cmd, const char *usage);
+int nook_cli_bad_option (const char *cmd, const char *usage, const char *arg);
 /* Moves ONE into ALL: the first error, or one more line of it (commands
    that go on with their next operand).  */
 void nook_cli_error_add (struct nook_error *all, struct nook_error *one);

@@ -21,5 +21,5 @@ const struct nook_subcommand nook_subcommands[] = {
   { &nook_rm_command, nook_cmd_rm, false },
   { &nook_network_command, nook_cmd_network, false },
   { &nook_completion_command, nook_cmd_completion, true },
-  { NULL, NULL, false },
+  { NULL, NULL, false, NULL, NULL, NULL },
 };
