@@ -156,6 +156,9 @@ add_volume (struct nook_spec *spec, const char *arg, struct nook_error *err)
   if (dest == NULL)
     {
       nook_error_set (err, 0, "--volume `%s`: use SRC:DEST or SRC:DEST:ro", arg);
+      /* -v was --verbose before it was podman's --volume.  */
+      if (arg[0] == '-')
+        return nook_error_hint (err, "-v is --volume, as in podman; --verbose prints the setup steps");
       return nook_error_hint (err, "an anonymous volume is --tmpfs DEST in nook");
     }
   *dest++ = '\0';

@@ -88,6 +88,7 @@ teardown() { remove_private_state; }
   assert_status 125
   assert_one_error_line
   assert_output_has "--volume \`--\`"
+  assert_output_has "--verbose prints the setup steps"
 }
 
 @test "an unknown option that podman has gets a hint and 125" {
