@@ -212,12 +212,17 @@ parse_long (const struct nook_command *cmd, struct nook_parser *parser, int argc
   if (o == NULL || excluded (cmd, o->name))
     return unknown (cmd, arg, name, len, 0, err);
   snprintf (parser->given, sizeof parser->given, "--%s", o->name);
+  /* podman's --rm=true: a flag given as true is the flag.  */
+  if (eq && o->nargs == 0 && strcmp (eq, "=true") == 0)
+    eq = NULL;
   if (eq)
     {
+      if (o->nargs == 2)
+        return nook_error_set (err, 0, "%s: --%s takes two values, as separate arguments: --%s %s", cmd->name,
+                               o->name, o->name, o->args);
       if (o->nargs != 1)
-        return nook_error_set (err, 0, "%s: --%s %s", cmd->name, o->name,
-                               o->nargs ? "takes two values, not KEY=VALUE: --setenv KEY VALUE"
-                                        : "takes no value");
+        return nook_error_set (err, 0, "%s: --%s takes no value (or `=true`; leave it out for false)",
+                               cmd->name, o->name);
       val[0] = (char *)eq + 1;
     }
   else if (take_values (cmd, o, parser->given, argc, argv, i, val, err) < 0)

@@ -167,6 +167,11 @@ short_forms_combine_as_podmans (void **state)
   assert_string_equal (spec.argv[0], "sh");
   nook_spec_free (&spec);
 
+  /* podman's --rm=true.  */
+  assert_int_equal (parse (&spec, &err, ARGV ("--rm=true", "true")), 0);
+  assert_int_equal (spec.life.remove, 1);
+  nook_spec_free (&spec);
+
   /* -u UID alone keeps the gid; -d with neither -t nor -i is fine.  */
   assert_int_equal (parse (&spec, &err, ARGV ("-du", "7", "true")), 0);
   assert_true (spec.life.detach);
