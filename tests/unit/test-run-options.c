@@ -233,6 +233,15 @@ env_file_and_caller_values (void **state)
   assert_string_equal (spec.env_ops[3].value, "caller");
   nook_spec_free (&spec);
   unlink (path);
+
+  /* K* passes every caller variable named K...  */
+  setenv ("NOOK_UNIT_GLOB_A", "a", 1);
+  setenv ("NOOK_UNIT_GLOB_B", "b", 1);
+  assert_int_equal (parse (&spec, &err, ARGV ("-e", "NOOK_UNIT_GLOB_*", "true")), 0);
+  assert_int_equal (spec.n_env_ops, 2);
+  assert_int_equal (strncmp (spec.env_ops[0].key, "NOOK_UNIT_GLOB_", 15), 0);
+  assert_int_equal (strncmp (spec.env_ops[1].key, "NOOK_UNIT_GLOB_", 15), 0);
+  nook_spec_free (&spec);
 }
 
 static void
