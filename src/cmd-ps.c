@@ -60,27 +60,22 @@ uptime (const struct nook_sandbox *sb)
   return sb->running && started ? (int64_t)time (NULL) - started : -1;
 }
 
-/* The published ports, from the sandbox's recorded spec:
-   "127.0.0.1:8080->80/tcp", comma-separated; NULL when there are none.  */
+/* The published ports of a running sandbox, from its recorded spec:
+   "127.0.0.1:8080->80/tcp", comma-separated; NULL when there are none or
+   the sandbox ended (its ports are free again).  */
 static char *
 ports_text (const struct nook_sandbox *sb)
 {
   struct nook_error err = { 0 };
   struct nook_spec spec;
-  char *text = NULL;
+  char *text;
 
+  if (!sb->running)
+    return NULL;
   nook_spec_init (&spec);
   if (nook_sandbox_spec (sb, &spec, &err) < 0)
     nook_error_release (&err);
-  for (size_t i = 0; i < spec.net.n_ports; i++)
-    {
-      const struct nook_port_map *p = &spec.net.ports[i];
-      char *next
-          = xasprintf ("%s%s%s:%u->%u/%s", text ? text : "", text ? "," : "",
-                       p->host_ip[0] ? p->host_ip : "0.0.0.0", p->host_port, p->port, p->udp ? "udp" : "tcp");
-      free (text);
-      text = next;
-    }
+  text = nook_port_maps_text (&spec.net);
   nook_spec_free (&spec);
   return text;
 }

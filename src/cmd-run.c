@@ -52,6 +52,26 @@ nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error
   return 0;
 }
 
+/* -p PORT without a host port: the host port is chosen now, so the state
+   records it (nook ps, nook port), and said once on stderr.  */
+static int
+print_picked_ports (struct nook_spec *spec, struct nook_error *err)
+{
+  bool picked[NOOK_MAX_PORTS] = { false };
+
+  for (size_t i = 0; i < spec->net.n_ports && i < NOOK_MAX_PORTS; i++)
+    picked[i] = spec->net.ports[i].host_port == 0;
+  if (nook_net_pick_host_ports (&spec->net, err) < 0)
+    return -1;
+  for (size_t i = 0; i < spec->net.n_ports && i < NOOK_MAX_PORTS; i++)
+    if (picked[i])
+      {
+        cleanup_free char *text = nook_port_map_text (&spec->net.ports[i], 1);
+        nook_cli_note ("published %s\n", text);
+      }
+  return 0;
+}
+
 int
 nook_cmd_run (int argc, char **argv, struct nook_error *err)
 {
@@ -66,6 +86,11 @@ nook_cmd_run (int argc, char **argv, struct nook_error *err)
       return r > 0 ? 0 : -1;
     }
   nook_verbose = spec.verbose;
+  if (print_picked_ports (&spec, err) < 0)
+    {
+      nook_spec_free (&spec);
+      return -1;
+    }
   if (spec.life.detach)
     {
       cleanup_free char *id = NULL;

@@ -50,6 +50,7 @@ NOOK_DECLARE_COMMAND (kill);
 NOOK_DECLARE_COMMAND (wait);
 NOOK_DECLARE_COMMAND (rm);
 NOOK_DECLARE_COMMAND (network);
+NOOK_DECLARE_COMMAND (port);
 NOOK_DECLARE_COMMAND (completion);
 
 /* nook network's own subcommands, for --help and completions.  */

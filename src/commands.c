@@ -6,20 +6,13 @@
 #include "cmd.h"
 
 const struct nook_subcommand nook_subcommands[] = {
-  { &nook_run_command, nook_cmd_run, false },
-  { &nook_try_command, nook_cmd_try, false },
-  { &nook_diff_command, nook_cmd_diff, false },
-  { &nook_stats_command, nook_cmd_stats, false },
-  { &nook_check_command, nook_cmd_check, false },
-  { &nook_ps_command, nook_cmd_ps, false },
-  { &nook_exec_command, nook_cmd_exec, false },
-  { &nook_logs_command, nook_cmd_logs, false },
-  { &nook_top_command, nook_cmd_top, false },
-  { &nook_inspect_command, nook_cmd_inspect, false },
-  { &nook_kill_command, nook_cmd_kill, false },
-  { &nook_wait_command, nook_cmd_wait, false },
-  { &nook_rm_command, nook_cmd_rm, false },
-  { &nook_network_command, nook_cmd_network, false },
-  { &nook_completion_command, nook_cmd_completion, true },
+  { &nook_run_command, nook_cmd_run, false },     { &nook_try_command, nook_cmd_try, false },
+  { &nook_diff_command, nook_cmd_diff, false },   { &nook_stats_command, nook_cmd_stats, false },
+  { &nook_check_command, nook_cmd_check, false }, { &nook_ps_command, nook_cmd_ps, false },
+  { &nook_exec_command, nook_cmd_exec, false },   { &nook_logs_command, nook_cmd_logs, false },
+  { &nook_top_command, nook_cmd_top, false },     { &nook_inspect_command, nook_cmd_inspect, false },
+  { &nook_kill_command, nook_cmd_kill, false },   { &nook_wait_command, nook_cmd_wait, false },
+  { &nook_rm_command, nook_cmd_rm, false },       { &nook_network_command, nook_cmd_network, false },
+  { &nook_port_command, nook_cmd_port, false },   { &nook_completion_command, nook_cmd_completion, true },
   { NULL, NULL, false, NULL, NULL, NULL },
 };

@@ -19,8 +19,8 @@ enum
 static const struct nook_option net_options[] = {
   { "net", 0, 1, OPT_NET, "MODE",
     "none (default), host, slirp4netns, pasta, auto, a network's name, or container:ID" },
-  { "publish", 'p', 1, OPT_PUBLISH, "[IP:]HPORT:PORT[/udp]",
-    "forward a host port to PORT inside (repeatable)" },
+  { "publish", 'p', 1, OPT_PUBLISH, "[[IP:][HPORT]:]PORT[/udp]",
+    "forward a host port (or range; random without HPORT) to PORT inside (repeatable)" },
   { "allow-host-loopback", 0, 0, OPT_ALLOW_HOST_LOOPBACK, "",
     "let the sandbox reach the host's 127.0.0.1 through the gateway" },
   { "dns", 0, 1, OPT_DNS, "ADDR", "nameserver for /etc/resolv.conf instead of the helper's (repeatable)" },
@@ -31,15 +31,26 @@ static int
 add_port (struct nook_net_spec *ns, const char *value, struct nook_error *err)
 {
   struct nook_port_map p;
+  unsigned count;
 
-  if (nook_port_parse (value, &p, err) < 0)
+  if (nook_port_parse (value, &p, &count, err) < 0)
     return -1;
+  if (ns->n_ports + count > NOOK_MAX_PORTS)
+    return nook_error_set (err, 0, "--publish `%s`: at most %d ports can be published", value,
+                           NOOK_MAX_PORTS);
   for (size_t i = 0; i < ns->n_ports; i++)
-    if (ns->ports[i].host_port == p.host_port && ns->ports[i].udp == p.udp)
-      return nook_error_set (err, 0, "--publish: host port %u/%s is given twice", p.host_port,
+    if (p.host_port && ns->ports[i].udp == p.udp && ns->ports[i].host_port >= p.host_port
+        && ns->ports[i].host_port < p.host_port + count)
+      return nook_error_set (err, 0, "--publish: host port %u/%s is given twice", ns->ports[i].host_port,
                              p.udp ? "udp" : "tcp");
-  ns->ports = xrealloc (ns->ports, (ns->n_ports + 1) * sizeof *ns->ports);
-  ns->ports[ns->n_ports++] = p;
+  ns->ports = xrealloc (ns->ports, (ns->n_ports + count) * sizeof *ns->ports);
+  for (unsigned k = 0; k < count; k++)
+    {
+      ns->ports[ns->n_ports] = p;
+      if (p.host_port)
+        ns->ports[ns->n_ports].host_port += k;
+      ns->ports[ns->n_ports++].port += k;
+    }
   return 0;
 }
 
@@ -121,8 +132,8 @@ net_check (const struct nook_spec *spec, const struct nook_parser *parser, struc
     return nook_error_set (err, 0, "--publish needs --net slirp4netns, pasta, auto or a network's name");
   if (ns->allow_host_loopback)
     return nook_error_set (err, 0, "--allow-host-loopback needs --net slirp4netns, pasta or auto");
-  if (ns->dns)
-    return nook_error_set (err, 0, "--dns needs --net slirp4netns, pasta or auto");
+  if (ns->dns && !shared)
+    return nook_error_set (err, 0, "--dns needs --net slirp4netns, pasta, auto or a network's name");
   return 0;
 }
 

@@ -141,37 +141,191 @@ parse_port (const char *s, size_t len, uint16_t *out)
   return 0;
 }
 
+/* PORT or LOW-HIGH: the first port and how many.  */
+static int
+parse_port_range (const char *s, size_t len, uint16_t *first, unsigned *count)
+{
+  const char *dash = memchr (s, '-', len);
+  uint16_t last;
+
+  if (dash == NULL)
+    {
+      *count = 1;
+      return parse_port (s, len, first);
+    }
+  if (parse_port (s, dash - s, first) < 0 || parse_port (dash + 1, s + len - dash - 1, &last) < 0
+      || last < *first)
+    return -1;
+  *count = last - *first + 1;
+  return 0;
+}
+
+/* HOST_IP, bracketed when IPv6, at the start of S; *REST is what follows
+   the colon after it.  Returns 0 when S has no address, 1 when it has one,
+   -1 when it is malformed.  */
+static int
+parse_host_ip (const char *s, const char *end, struct nook_port_map *out, const char **rest)
+{
+  unsigned char addr[16];
+  const char *colon;
+  size_t n;
+
+  if (*s == '[')
+    {
+      const char *close = memchr (s, ']', end - s);
+      if (close == NULL || close + 1 >= end || close[1] != ':')
+        return -1;
+      n = close - s - 1;
+      if (n == 0 || n >= sizeof out->host_ip)
+        return -1;
+      memcpy (out->host_ip, s + 1, n);
+      out->host_ip[n] = '\0';
+      *rest = close + 2;
+      return inet_pton (AF_INET6, out->host_ip, addr) == 1 ? 1 : -1;
+    }
+  /* IP:HOST_PORT:PORT or IP::PORT: two colons.  */
+  colon = memchr (s, ':', end - s);
+  if (colon == NULL || memchr (colon + 1, ':', end - colon - 1) == NULL)
+    {
+      *rest = s;
+      return 0;
+    }
+  n = colon - s;
+  if (n == 0 || n >= sizeof out->host_ip)
+    return -1;
+  memcpy (out->host_ip, s, n);
+  out->host_ip[n] = '\0';
+  *rest = colon + 1;
+  return inet_pton (AF_INET, out->host_ip, addr) == 1 ? 1 : -1;
+}
+
 int
-nook_port_parse (const char *s, struct nook_port_map *out, struct nook_error *err)
+nook_port_parse (const char *s, struct nook_port_map *out, unsigned *count, struct nook_error *err)
 {
   const char *slash = strchr (s, '/'), *end = slash ? slash : s + strlen (s);
-  const char *colon = memrchr (s, ':', end - s), *first;
-  struct in_addr addr;
+  const char *rest, *colon;
+  unsigned host_count = 0;
+  int ip;
 
   memset (out, 0, sizeof *out);
+  *count = 0;
   if (slash && strcmp (slash, "/udp") == 0)
     out->udp = true;
   else if (slash && strcmp (slash, "/tcp") != 0)
     goto bad;
-  if (colon == NULL || parse_port (colon + 1, end - colon - 1, &out->port) < 0)
-    goto bad;
-  first = memrchr (s, ':', colon - s);
-  if (first)
+  ip = parse_host_ip (s, end, out, &rest);
+  if (ip < 0)
     {
-      size_t n = first - s;
-      if (n == 0 || n >= sizeof out->host_ip)
-        goto bad;
-      memcpy (out->host_ip, s, n);
-      out->host_ip[n] = '\0';
-      if (inet_pton (AF_INET, out->host_ip, &addr) != 1)
+      if (out->host_ip[0] && strchr (out->host_ip, ':') == NULL)
         return nook_error_set (err, 0, "--publish `%s`: `%s` is not an IPv4 address", s, out->host_ip);
+      return nook_error_set (err, 0,
+                             "--publish `%s`: the host address is not IPv4 or a bracketed IPv6 (Hint: %s)", s,
+                             "write an IPv6 address in brackets: [::1]:8080:80");
     }
-  if (parse_port (first ? first + 1 : s, colon - (first ? first + 1 : s), &out->host_port) < 0)
+  colon = memchr (rest, ':', end - rest);
+  if (colon && memchr (colon + 1, ':', end - colon - 1))
+    goto bad;
+  if (parse_port_range (colon ? colon + 1 : rest, end - (colon ? colon + 1 : rest), &out->port, count) < 0)
+    goto bad;
+  /* PORT alone, or IP::PORT: the host port is chosen at start.  */
+  if (colon == NULL || colon == rest)
+    {
+      if (colon == rest && !ip)
+        goto bad; /* ":80" */
+      if (*count > 1)
+        return nook_error_set (err, 0, "--publish `%s`: a range of ports needs its host ports (Hint: %s)", s,
+                               "-p 8000-8010:8000-8010");
+      return 0;
+    }
+  if (parse_port_range (rest, colon - rest, &out->host_port, &host_count) < 0)
+    goto bad;
+  if (host_count != *count)
+    return nook_error_set (err, 0, "--publish `%s`: the host range has %u ports, the sandbox's %u", s,
+                           host_count, *count);
+  if (out->host_port + *count - 1 > 65535 || out->port + *count - 1 > 65535)
     goto bad;
   return 0;
 bad:
-  return nook_error_set (err, 0, "--publish `%s`: use [HOST_IP:]HOST_PORT:PORT[/tcp|/udp] with ports 1-65535",
+  return nook_error_set (err, 0,
+                         "--publish `%s`: use [[HOST_IP:][HOST_PORT]:]PORT[/tcp|/udp] with ports 1-65535 or "
+                         "ranges such as 8000-8010",
                          s);
+}
+
+int
+nook_net_pick_host_ports (struct nook_net_spec *ns, struct nook_error *err)
+{
+  int fds[NOOK_MAX_PORTS];
+  size_t n_fds = 0;
+  int r = 0;
+
+  /* Every socket stays bound until all are chosen: no two get one port.  */
+  for (size_t i = 0; r == 0 && i < ns->n_ports && n_fds < NOOK_MAX_PORTS; i++)
+    {
+      struct nook_port_map *p = &ns->ports[i];
+      struct sockaddr_storage ss = { 0 };
+      socklen_t len;
+      bool v6 = strchr (p->host_ip, ':') != NULL;
+      int fd;
+
+      if (p->host_port != 0)
+        continue;
+      ss.ss_family = v6 ? AF_INET6 : AF_INET;
+      if (v6)
+        inet_pton (AF_INET6, p->host_ip, &((struct sockaddr_in6 *)&ss)->sin6_addr);
+      else if (p->host_ip[0])
+        inet_pton (AF_INET, p->host_ip, &((struct sockaddr_in *)&ss)->sin_addr);
+      len = v6 ? sizeof (struct sockaddr_in6) : sizeof (struct sockaddr_in);
+      fd = socket (ss.ss_family, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+      if (fd < 0 || bind (fd, (struct sockaddr *)&ss, len) < 0
+          || getsockname (fd, (struct sockaddr *)&ss, &len) < 0)
+        r = nook_error_errno (err, "--publish: choose a host port for %u/%s", p->port,
+                              p->udp ? "udp" : "tcp");
+      else
+        p->host_port
+            = ntohs (v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port : ((struct sockaddr_in *)&ss)->sin_port);
+      if (fd >= 0)
+        fds[n_fds++] = fd;
+    }
+  for (size_t i = 0; i < n_fds; i++)
+    close (fds[i]);
+  return r;
+}
+
+char *
+nook_port_map_text (const struct nook_port_map *p, unsigned count)
+{
+  bool v6 = strchr (p->host_ip, ':') != NULL;
+  const char *proto = p->udp ? "udp" : "tcp";
+  const char *ip = p->host_ip[0] ? p->host_ip : "0.0.0.0";
+
+  if (count > 1)
+    return xasprintf ("%s%s%s:%u-%u->%u-%u/%s", v6 ? "[" : "", ip, v6 ? "]" : "", p->host_port,
+                      p->host_port + count - 1, p->port, p->port + count - 1, proto);
+  return xasprintf ("%s%s%s:%u->%u/%s", v6 ? "[" : "", ip, v6 ? "]" : "", p->host_port, p->port, proto);
+}
+
+char *
+nook_port_maps_text (const struct nook_net_spec *ns)
+{
+  char *text = NULL;
+
+  for (size_t i = 0; i < ns->n_ports;)
+    {
+      const struct nook_port_map *p = &ns->ports[i];
+      unsigned count = 1;
+      /* The ports of one range follow each other.  */
+      while (i + count < ns->n_ports && ns->ports[i + count].host_port == p->host_port + count
+             && ns->ports[i + count].port == p->port + count && ns->ports[i + count].udp == p->udp
+             && strcmp (ns->ports[i + count].host_ip, p->host_ip) == 0)
+        count++;
+      cleanup_free char *one = nook_port_map_text (p, count);
+      char *next = xasprintf ("%s%s%s", text ? text : "", text ? "," : "", one);
+      free (text);
+      text = next;
+      i += count;
+    }
+  return text;
 }
 
 int
@@ -320,6 +474,8 @@ nook_net_configure_inside (const struct nook_net *net, struct nook_error *err)
 int
 nook_net_watch_fd (const struct nook_net *net)
 {
+  if (net->mode == NOOK_NET_SHARED)
+    return net->holder_died ? -1 : net->member_fd;
   return net->helper.pid > 0 ? net->helper.pidfd : -1;
 }
 

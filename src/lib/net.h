@@ -48,7 +48,9 @@ struct nook_net
   struct in_addr addr, gateway, dns;
   int prefix;
   pid_t holder;
-  int member_fd; /* the registration with the holder, held while the sandbox runs */
+  int member_fd;        /* the registration with the holder, held while the sandbox runs */
+  bool holder_died;     /* the registration hung up while the sandbox ran */
+  char holder_why[256]; /* what the holder said before it hung up */
   int holder_userns;
   int holder_netns;
   char veth[IFNAMSIZ_NOOK], peer[IFNAMSIZ_NOOK];
@@ -111,7 +113,9 @@ int nook_net_configure_inside (const struct nook_net *net, struct nook_error *er
  * nook_net_watch_fd - the fd to poll for the helper's exit
  * @net: the run's network
  *
- * Returns a pidfd NET owns, or -1 when no helper runs.
+ * Returns a pidfd NET owns, the registration with a shared network's
+ * holder (readable when the holder goes), or -1 when there is nothing to
+ * watch.
  */
 int nook_net_watch_fd (const struct nook_net *net);
 

@@ -50,16 +50,22 @@ int
 nook_net_check_port_free (const struct nook_port_map *p, struct nook_error *err)
 {
   struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons (p->host_port) };
-  cleanup_close int fd = socket (AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
-  int one = 1;
+  struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons (p->host_port) };
+  bool v6 = strchr (p->host_ip, ':') != NULL;
+  cleanup_close int fd
+      = socket (v6 ? AF_INET6 : AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+  int one = 1, r;
 
   if (fd < 0)
     return nook_error_errno (err, "socket");
-  if (p->host_ip[0])
+  if (v6)
+    inet_pton (AF_INET6, p->host_ip, &sa6.sin6_addr);
+  else if (p->host_ip[0])
     inet_pton (AF_INET, p->host_ip, &sa.sin_addr);
   if (!p->udp)
     setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (bind (fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+  r = v6 ? bind (fd, (struct sockaddr *)&sa6, sizeof sa6) : bind (fd, (struct sockaddr *)&sa, sizeof sa);
+  if (r == 0)
     return 0;
   nook_error_errno (err, "--publish: host port %u/%s%s%s", p->host_port, p->udp ? "udp" : "tcp",
                     p->host_ip[0] ? " on " : "", p->host_ip);
@@ -68,7 +74,22 @@ nook_net_check_port_free (const struct nook_port_map *p, struct nook_error *err)
   if (errno == EACCES)
     return nook_error_hint (err, "ports below %s need privileges; choose a higher host port",
                             "net.ipv4.ip_unprivileged_port_start");
+  if (errno == EADDRNOTAVAIL)
+    return nook_error_hint (err, "the host has no address %s", p->host_ip);
   return -1;
+}
+
+int
+nook_net_check_ipv4_ports (const struct nook_net_spec *ns, const char *who, struct nook_error *err)
+{
+  for (size_t i = 0; i < ns->n_ports; i++)
+    if (strchr (ns->ports[i].host_ip, ':'))
+      {
+        nook_error_set (err, 0, "--publish [%s]:%u: %s publishes on IPv4 host addresses only",
+                        ns->ports[i].host_ip, ns->ports[i].host_port, who);
+        return nook_error_hint (err, "use --net pasta for an IPv6 host address");
+      }
+  return 0;
 }
 
 /* ---- /etc/resolv.conf and /etc/hosts ----------------------------------------- */
@@ -132,6 +153,8 @@ nook_helper_prepare (const struct nook_spec *spec, struct nook_net *net, struct 
     }
   if (nook_net_check_tun (err) < 0)
     return nook_error_wrap (err, "--net %s", helper);
+  if (net->mode == NOOK_NET_SLIRP4NETNS && nook_net_check_ipv4_ports (&spec->net, "slirp4netns", err) < 0)
+    return -1;
   for (size_t i = 0; i < spec->net.n_ports; i++)
     if (nook_net_check_port_free (&spec->net.ports[i], err) < 0)
       return -1;

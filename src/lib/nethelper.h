@@ -42,6 +42,16 @@ int nook_net_check_tun (struct nook_error *err);
 int nook_net_check_port_free (const struct nook_port_map *p, struct nook_error *err);
 
 /**
+ * nook_net_check_ipv4_ports - refuses IPv6 host addresses a helper cannot bind
+ * @ns: the network spec
+ * @who: the helper, for the message ("slirp4netns")
+ * @err: set when a port names an IPv6 host address
+ *
+ * slirp4netns's API takes IPv4 host addresses only.  Returns 0 or -1.
+ */
+int nook_net_check_ipv4_ports (const struct nook_net_spec *ns, const char *who, struct nook_error *err);
+
+/**
  * nook_helper_prepare - the prepare step of the helper backends
  * @spec: the sandbox; its published ports are checked
  * @net: gets the helper's name and path (owned by NET)

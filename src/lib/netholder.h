@@ -12,6 +12,8 @@
  *   holder.sock  the holder's listening socket (SOCK_STREAM)
  *   holder.pid   the holder's pid, once it is ready
  *   hosts        the network's /etc/hosts, rewritten in place
+ *   hosts-ADDR   the same with the hostname of the member at ADDR, bound
+ *                into that member
  *   slirp.sock   the network's slirp4netns API socket
  *
  * The whole sequence, in order:
@@ -49,6 +51,9 @@
  *   `nook network rm`:
  *   NOOK_NETHOLDER_STOP  ──────────► dies; slirp4netns follows through
  *                                    its exit fd and PR_SET_PDEATHSIG
+ *                                    slirp4netns dies:
+ *             ◄───────────────────── NOOK_NETHOLDER_GONE to every
+ *                                    member, exits
  *
  * A holder that nobody joins within HOLDER_IDLE_MS (its starter died)
  * exits too.
@@ -81,7 +86,8 @@ enum nook_netholder_msg
   /* holder → starter, on the ready pipe: the error's text (then EOF).  */
   NOOK_NETHOLDER_FAILED,
   /* member → holder, one write on a new connection:
-     {"name": NAME or "", "ports": [[HOST_IP, HOST_PORT, PORT, UDP], ...]}.  */
+     {"name": NAME or "", "hostname": HOSTNAME,
+      "ports": [[HOST_IP, HOST_PORT, PORT, UDP], ...]}.  */
   NOOK_NETHOLDER_JOIN,
   /* holder → member: {"address": A, "prefix": N, "gateway": G, "dns": D}.  */
   NOOK_NETHOLDER_WELCOME,
@@ -91,6 +97,11 @@ enum nook_netholder_msg
   NOOK_NETHOLDER_LEAVE,
   /* `nook network rm` → holder: SIGTERM.  */
   NOOK_NETHOLDER_STOP,
+  /* holder → every member, when the network's slirp4netns died: one line
+     of text saying so, then the holder exits (each member's connection
+     hangs up, which its nook reports when the sandbox ends, as it reports
+     a dying helper of its own; a holder killed outright just hangs up).  */
+  NOOK_NETHOLDER_GONE,
 };
 
 /* What a member gets for joining.  */
@@ -133,6 +144,7 @@ void nook_netholder_stop (const char *dir);
  * nook_netholder_join - joins a network: NOOK_NETHOLDER_JOIN, then the answer
  * @dir: the network's directory; its holder runs
  * @name: the sandbox's name for the network's hosts, or NULL
+ * @hostname: the sandbox's hostname, for its own hosts file
  * @ports: the ports to publish to the member's address
  * @n_ports: how many
  * @lease: filled on success; the caller owns lease->fd
@@ -140,7 +152,8 @@ void nook_netholder_stop (const char *dir);
  *
  * Returns 0 or -1; on failure no fd is left open.
  */
-int nook_netholder_join (const char *dir, const char *name, const struct nook_port_map *ports, size_t n_ports,
+int nook_netholder_join (const char *dir, const char *name, const char *hostname,
+                         const struct nook_port_map *ports, size_t n_ports,
                          struct nook_netholder_lease *lease, struct nook_error *err);
 
 #endif

@@ -77,7 +77,8 @@ nook_rtnl_bridge_add (const char *name, struct nook_error *err)
 }
 
 int
-nook_rtnl_veth_add (const char *name, const char *peer, pid_t peer_pid, struct nook_error *err)
+nook_rtnl_veth_add (const char *name, const char *peer, pid_t peer_pid, const unsigned char *peer_mac,
+                    struct nook_error *err)
 {
   char buf[MNL_SOCKET_BUFFER_SIZE];
   struct nlmsghdr *nlh = link_msg (buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
@@ -95,6 +96,8 @@ nook_rtnl_veth_add (const char *name, const char *peer, pid_t peer_pid, struct n
   pifm->ifi_family = AF_UNSPEC;
   mnl_attr_put_strz (nlh, IFLA_IFNAME, peer);
   mnl_attr_put_u32 (nlh, IFLA_NET_NS_PID, peer_pid);
+  if (peer_mac)
+    mnl_attr_put (nlh, IFLA_ADDRESS, 6, peer_mac);
   mnl_attr_nest_end (nlh, peer_info);
   mnl_attr_nest_end (nlh, data);
   mnl_attr_nest_end (nlh, info);

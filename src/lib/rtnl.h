@@ -13,8 +13,9 @@
 int nook_rtnl_bridge_add (const char *name, struct nook_error *err);
 
 /* Creates a veth pair NAME <-> PEER, the peer moved at once into the
-   network namespace of PEER_PID.  */
-int nook_rtnl_veth_add (const char *name, const char *peer, pid_t peer_pid, struct nook_error *err);
+   network namespace of PEER_PID, with the 6-byte PEER_MAC unless NULL.  */
+int nook_rtnl_veth_add (const char *name, const char *peer, pid_t peer_pid, const unsigned char *peer_mac,
+                        struct nook_error *err);
 
 /* Sets NAME's master (a bridge) when MASTER is not NULL, renames it to
    NEWNAME when not NULL, and brings it up.  */

@@ -9,7 +9,7 @@ teardown() { remove_private_state; }
 
 @test "every subcommand answers --help with its usage, wherever --help is" {
   local cmd
-  for cmd in run try diff stats check ps exec logs top inspect kill wait rm network "network create" \
+  for cmd in run try diff stats check ps exec logs top inspect kill wait rm port network "network create" \
     "network ls" "network rm" completion; do
     run nook $cmd --help
     assert_status 0
@@ -17,7 +17,7 @@ teardown() { remove_private_state; }
     assert_output_has "-h, --help"
   done
   # After an operand too, as podman reads `rm NAME --help`: never a name.
-  for cmd in "rm box" "kill box" "wait box" "inspect box" "logs box" "top box" "network rm net1" \
+  for cmd in "rm box" "kill box" "wait box" "inspect box" "logs box" "top box" "port box" "network rm net1" \
     "network create net1" "diff upper"; do
     run nook $cmd --help
     assert_status 0

@@ -194,10 +194,12 @@ teardown() {
 }
 
 @test "bad network options fail with one line and exit 125" {
-  for args in "--net bogus" "--net slirp4netns -p 99999:80" "--net slirp4netns -p 80" "--net pasta -p 1.2.3:80:80" \
+  for args in "--net bogus" "--net slirp4netns -p 99999:80" "--net slirp4netns -p 8000-8002:80" \
+    "--net slirp4netns -p 8000-8002" "--net pasta -p 1.2.3:80:80" \
     "--net slirp4netns -p 8080:80/sctp" "-p 18080:80" "--net host -p 18080:80" "--allow-host-loopback" \
     "--share-net --net slirp4netns" "--net slirp4netns --dns nameserver" "--net none --dns 10.0.0.1" \
-    "--net slirp4netns -p 18080:80 -p 18080:81"; do
+    "--net slirp4netns -p 18080:80 -p 18080:81" "--net slirp4netns -p 18079-18081:79-81 -p 18080:82" \
+    "--net slirp4netns -p [::1]:18080:80" "--net slirp4netns -p ::1:18080:80"; do
     run nook run $args -- true
     assert_status 125
     assert_one_error_line

@@ -63,6 +63,10 @@ gone_within_1s() { # PID
   assert_status 125
   assert_one_error_line
   assert_output_has "nook network create nosuchnet-$$"
+  run nook run --net "$NET" -p "[::1]:18080:80" -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "IPv4 host addresses only"
 }
 
 @test "two sandboxes on one network exchange data both ways by name" {
@@ -171,4 +175,104 @@ gone_within_1s() { # PID
   assert_output_has gateway-answers
   run nook run --net "$NET" -- cat /etc/resolv.conf
   assert_output_has "nameserver 10.125.3.3"
+}
+
+@test "a member that gets a departed member's address answers on its published port at once" {
+  require "slirp4netns" command -v slirp4netns
+  nook network create "$NET"
+  mkdir sa sb
+  echo served-by-first >sa/index.html
+  echo served-by-second >sb/index.html
+  # A member that stays keeps the network's slirp4netns, and what it learnt.
+  "$NOOK" run --net "$NET" -- sleep 100 </dev/null &
+  wait_until 5 has_holder "$NET"
+  pa=$(pick_port)
+  "$NOOK" run --net "$NET" -p "$pa:80" -- sh -c 'ip -4 -o addr show eth0 | awk "{print \$4}" >sa/addr
+    exec busybox httpd -f -p 80 -h sa' </dev/null &
+  first=$!
+  wait_until 10 curl -sf -o /dev/null "http://127.0.0.1:$pa/"
+  kill "$first"
+  wait "$first" || true
+  pb=$(pick_port)
+  # The second member stays silent: it sends nothing before it is asked.
+  "$NOOK" run --net "$NET" -p "$pb:80" -- sh -c 'ip -4 -o addr show eth0 | awk "{print \$4}" >sb/addr
+    exec busybox httpd -f -p 80 -h sb' </dev/null &
+  wait_until 5 test -s sb/addr
+  [ "$(cat sa/addr)" = "$(cat sb/addr)" ]
+  wait_until 3 curl -sf -m 1 -o /dev/null "http://127.0.0.1:$pb/"
+  [ "$(curl -s "http://127.0.0.1:$pb/")" = served-by-second ]
+}
+
+@test "a holder or network slirp4netns that dies is reported to the members' nook when they end" {
+  require "slirp4netns" command -v slirp4netns
+  nook network create "$NET"
+  for victim in slirp4netns holder; do
+    rm -f stop started
+    "$NOOK" run --net "$NET" -- sh -c 'touch started; until [ -e stop ]; do sleep 0.05; done' \
+      </dev/null 2>"$victim.err" &
+    member=$!
+    # The member runs: its network was set up before its command started.
+    wait_until 5 test -e started
+    holder=$(holder_of "$NET")
+    if [ "$victim" = holder ]; then
+      kill -KILL "$holder"
+    else
+      kill -KILL "$(pgrep -P "$holder" -f '^slirp4netns ')"
+    fi
+    gone_within_1s "$holder"
+    touch stop
+    wait "$member" || { cat "$victim.err"; false; }
+    grep -q "network \`$NET\`: .* while the sandbox ran: the sandbox lost its network" "$victim.err" ||
+      { cat "$victim.err"; false; }
+  done
+  grep -q "slirp4netns was killed by signal 9" slirp4netns.err
+  grep -q "holder exited" holder.err
+}
+
+@test "on a network: gateway is the address that routes, a member resolves its own hostname, --dns is used" {
+  nook network create "$NET" --subnet 10.126.5.0/24
+  "$NOOK" run --net "$NET" --name "a$$" -- sleep 100 </dev/null &
+  wait_until 5 has_holder "$NET"
+  run nook run --net "$NET" --hostname "box$$" --dns 192.0.2.53 -- sh -c "
+    ip -4 route show default; getent hosts gateway; getent hosts box$$; getent hosts a$$
+    ip -4 -o addr show eth0; cat /etc/resolv.conf"
+  assert_status 0
+  assert_output_has "default via 10.126.5.2 dev eth0"
+  [[ "$output" =~ 10\.126\.5\.2[[:space:]]+gateway ]]
+  [[ "$output" =~ 10\.126\.5\.4[[:space:]]+a$$ ]]
+  own=$(printf '%s\n' "$output" | sed -n 's/.* inet \(10\.126\.5\.[0-9]*\)\/24.*/\1/p')
+  [ -n "$own" ]
+  [[ "$output" =~ $own[[:space:]]+box$$ ]]
+  assert_output_has "nameserver 192.0.2.53"
+  assert_output_lacks "nameserver 10.126.5.3"
+  # Two members with the default hostname each resolve it to their own address.
+  run nook run --net "$NET" -- sh -c 'getent hosts "$(hostname)"; ip -4 -o addr show eth0'
+  assert_status 0
+  own=$(printf '%s\n' "$output" | sed -n 's/.* inet \(10\.126\.5\.[0-9]*\)\/24.*/\1/p')
+  [[ "$output" =~ $own[[:space:]]+nook ]]
+  kill %1
+}
+
+@test "a member publishes -p PORT (a free host port) and a range of 40 ports through the network" {
+  require "slirp4netns" command -v slirp4netns
+  nook network create "$NET"
+  mkdir s
+  echo served-on-a-network >s/index.html
+  base=
+  for _ in $(seq 1 50); do
+    p=$(pick_port)
+    [ -z "$(ss -Htln "( sport >= :$p and sport <= :$((p + 39)) )")" ] && { base=$p; break; }
+  done
+  [ -n "$base" ]
+  "$NOOK" run --net "$NET" -p 80 -p "$base-$((base + 39)):8000-8039" -- sh -c "
+    busybox httpd -p 8000 -h s; busybox httpd -p 8039 -h s; exec busybox httpd -f -p 80 -h s" \
+    </dev/null 2>err &
+  wait_until 5 grep -q "published" err
+  hp=$(sed -n 's|^nook: published 0\.0\.0\.0:\([0-9]*\)->80/tcp$|\1|p' err)
+  [ -n "$hp" ] || { cat err; false; }
+  for port in "$hp" "$base" "$((base + 39))"; do
+    wait_until 10 curl -sf -o /dev/null "http://127.0.0.1:$port/index.html"
+    [ "$(curl -s "http://127.0.0.1:$port/index.html")" = served-on-a-network ]
+  done
+  kill %1
 }
