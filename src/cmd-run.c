@@ -7,19 +7,15 @@
 
 #include "cmd.h"
 #include "lib/detach.h"
+#include "lib/image.h"
 #include "lib/spawn.h"
 #include "lib/utils.h"
 #include "options.h"
 
 /* The option groups of `nook run`, in --help order.  */
 static const struct nook_option_group *const run_groups[] = {
-  &nook_core_options,
-  &nook_mount_options,
-  &nook_security_options,
-  &nook_life_options,
-  &nook_limit_options,
-  &nook_net_options,
-  NULL,
+  &nook_core_options, &nook_image_options, &nook_mount_options, &nook_security_options,
+  &nook_life_options, &nook_limit_options, &nook_net_options,   NULL,
 };
 
 const struct nook_command nook_run_command = {
@@ -40,7 +36,7 @@ nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error
     return -1;
   if (i == 0)
     return 1;
-  if (i >= argc)
+  if (i >= argc && spec->image.ref == NULL)
     return nook_error_set (err, 0, "run: no command given (usage: %s)", nook_run_command.synopsis);
   /* Kept as given: a record, shown by nook inspect.  */
   strv_free (spec->life.run_args);
@@ -86,6 +82,18 @@ nook_cmd_run (int argc, char **argv, struct nook_error *err)
       return r > 0 ? 0 : -1;
     }
   nook_verbose = spec.verbose;
+  if (spec.image.ref)
+    {
+      char **argv_image = NULL;
+      r = nook_image_command (&spec, spec.argv, &argv_image, err);
+      strv_free (spec.argv);
+      spec.argv = argv_image;
+      if (r < 0)
+        {
+          nook_spec_free (&spec);
+          return -1;
+        }
+    }
   if (print_picked_ports (&spec, err) < 0)
     {
       nook_spec_free (&spec);

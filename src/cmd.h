@@ -5,6 +5,8 @@
 #define NOOK_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "lib/error.h"
 #include "lib/spec.h"
@@ -52,6 +54,18 @@ NOOK_DECLARE_COMMAND (rm);
 NOOK_DECLARE_COMMAND (network);
 NOOK_DECLARE_COMMAND (port);
 NOOK_DECLARE_COMMAND (completion);
+
+/* The image commands: they parse and report by themselves (legacy
+   entries of nook_subcommands).  */
+int nook_cmd_import (int argc, char **argv);
+int nook_cmd_load (int argc, char **argv);
+int nook_cmd_images (int argc, char **argv);
+int nook_cmd_rmi (int argc, char **argv);
+int nook_cmd_image (int argc, char **argv);
+int nook_cmd_system (int argc, char **argv);
+int nook_cmd_pull (int argc, char **argv);
+/* BYTES as podman prints sizes: "1.23 MB".  */
+void nook_cli_human_size (uint64_t bytes, char *out, size_t size);
 
 /* nook network's own subcommands, for --help and completions.  */
 extern const struct nook_command nook_network_create_command;

@@ -54,6 +54,7 @@ nook_spec_free (struct nook_spec *spec)
   free (spec->host_home);
   free (spec->host_user);
   nook_life_spec_free (&spec->life);
+  nook_image_spec_free (&spec->image);
   memset (spec, 0, sizeof *spec);
 }
 

@@ -16,6 +16,7 @@
 #include "cgroup-spec.h"
 #include "error.h"
 #include "net-spec.h"
+#include "image-spec.h"
 
 /* Namespaces nook creates; a bit set in spec->share keeps the host's.  */
 enum
@@ -125,6 +126,9 @@ struct nook_spec
   struct nook_net_spec net;
 
   int verbose;
+
+  /* --image: the image's command, for the command line to complete.  */
+  struct nook_image_spec image;
 
   /* Lifecycle: recorded options, detached runs, --rm, joined namespaces.  */
   struct nook_life_spec life;

@@ -1,0 +1,93 @@
+/* nook: talking to a registry: references, HTTP through libcurl (opened
+ * with dlopen), authentication.
+ */
+#ifndef NOOK_REGISTRY_H
+#define NOOK_REGISTRY_H
+
+#include <nettle/sha2.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "error.h"
+
+/* A reference split as the distribution API needs it.  */
+struct nook_ref
+{
+  char *domain;     /* as written: docker.io, localhost:5000 */
+  char *host;       /* where to connect: registry-1.docker.io for docker.io */
+  char *path;       /* library/busybox */
+  char *tag;        /* NULL when pulled by digest */
+  char *digest;     /* NULL when pulled by tag */
+  char *short_path; /* the path as written, without a registry */
+  bool qualified;   /* the reference names its registry */
+};
+
+/* Parses [DOMAIN/]PATH[:TAG][@DIGEST]: a first component with `.` or `:`,
+   or `localhost`, is a registry; else docker.io (and library/ for one
+   component) until nook_pull tries the search registries.  */
+int nook_ref_parse (const char *ref, struct nook_ref *r, struct nook_error *err);
+void nook_ref_release (struct nook_ref *r);
+/* Points R at DOMAIN (docker.io: registry-1.docker.io, library/ for a
+   path of one component).  */
+void nook_ref_set_domain (struct nook_ref *r, const char *domain);
+/* The registries a short name is tried on: unqualified-search-registries
+   of podman's registries.conf, else docker.io.  */
+char **nook_search_registries (void);
+
+/* One registry being talked to.  */
+struct nook_registry
+{
+  struct nook_ref ref;
+  bool tls_verify;    /* false: also accept a registry without valid TLS, or plain HTTP */
+  const char *scheme; /* "https", or "http" after a refused TLS handshake without tls_verify */
+  char *auth;         /* the Authorization header, once the registry asked for one */
+  char *basic;        /* base64 user:password from auth.json, or NULL */
+};
+
+/* One response: the body in memory (manifests, tokens) or in a file
+   (blobs, hashed as they arrive).  */
+struct nook_http_resp
+{
+  long status;
+  long hdr_status; /* of the response whose headers came last */
+  char *body;
+  size_t len;
+  int fd;
+  struct sha256_ctx sha;
+  uint64_t written;
+  bool too_big;
+  char *www_auth;
+  char *content_type;
+};
+
+void nook_http_resp_release (struct nook_http_resp *r);
+
+/* Opens libcurl (once).  */
+int nook_registry_load_libcurl (struct nook_error *err);
+
+/* The base64 "auth" of DOMAIN in the first auth file that has it: podman's
+   ($XDG_RUNTIME_DIR/containers/auth.json, ~/.config/containers/auth.json),
+   then docker's (~/.docker/config.json).  NULL when none has it.  */
+char *nook_registry_credentials (const char *domain);
+
+/**
+ * nook_registry_get - GET /v2/PATH/KIND/REF
+ * @reg: the registry
+ * @kind: "manifests" or "blobs"
+ * @ref: a tag or a digest
+ * @accept: the Accept header (may be NULL)
+ * @fd: where a 200's body goes (-1: into @r->body, at most 4 MiB)
+ * @r: filled with the response
+ * @err: filled on failure
+ *
+ * Authenticates once when the registry answers 401; without tls_verify,
+ * falls back to HTTP when the registry does not speak TLS.
+ *
+ * Return: 0 for a 200, or -1 with @err set (naming 404s, refused logins,
+ * unreachable registries) and @r released.
+ */
+int nook_registry_get (struct nook_registry *reg, const char *kind, const char *ref, const char *accept,
+                       int fd, struct nook_http_resp *r, struct nook_error *err);
+
+#endif

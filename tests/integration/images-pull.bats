@@ -1,0 +1,202 @@
+#!/usr/bin/env bats
+# nook pull from a real registry (Debian's docker-registry) on a loopback
+# port, filled by skopeo with images made in the test.
+
+load "$NOOK_TESTS/lib.sh"
+load images
+
+setup() {
+  require "busybox-static is installed" test -x "$BUSYBOX"
+  require "skopeo is installed" command -v skopeo
+  require "docker-registry is installed" command -v docker-registry
+  use_private_store
+  start_registry
+}
+
+teardown() {
+  [ -n "${REGISTRY_PID:-}" ] && kill "$REGISTRY_PID" 2>/dev/null && wait "$REGISTRY_PID" 2>/dev/null
+  [ -d "$STORE" ] && chmod -R u+w "$STORE" 2>/dev/null
+  return 0
+}
+
+# Up when it answers /v2/ (401 with auth).
+registry_up() { [[ "$(curl -sS -o /dev/null -w '%{http_code}' "http://$REG/v2/" 2>/dev/null)" =~ ^(200|401)$ ]]; }
+
+start_registry() { # [htpasswd FILE]
+  local port auth=
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  REG=127.0.0.1:$port
+  [ "${1:-}" = htpasswd ] && auth="auth:
+  htpasswd:
+    realm: nook-test
+    path: $2"
+  mkdir -p registry
+  cat >registry/config.yml <<YML
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $BATS_TEST_TMPDIR/registry/data
+http:
+  addr: $REG
+$auth
+YML
+  # 3>&-: bats waits for whatever holds its fd 3.
+  docker-registry serve registry/config.yml >registry/log 2>&1 3>&- &
+  REGISTRY_PID=$!
+  wait_until 20 registry_up
+}
+
+push() { # LAYOUT TAG
+  skopeo copy --quiet --all --dest-tls-verify=false "oci:$1:latest" "docker://$REG/fx:$2"
+}
+
+@test "pull: by tag, then run its Cmd with its Env and WorkingDir; blobs are listed on stderr" {
+  make_oci_layout layout
+  push layout 1
+  run --separate-stderr nook pull --tls-verify=false "$REG/fx:1"
+  assert_status 0
+  [[ "$output" =~ ^[0-9a-f]{64}$ ]]
+  [ "$(printf '%s\n' "$stderr" | grep -c '^Copying blob sha256:')" = 3 ]
+  run nook run --image "$REG/fx:1"
+  assert_status 0
+  [ "$output" = "$(printf 'bar\n/work')" ]
+  # Pulled again: the same image, stored once, the download layout gone.
+  run nook pull -q --tls-verify=false "$REG/fx:1"
+  assert_status 0
+  [ "$(ls "$STORE/layers" | wc -l)" = 2 ]
+  [ -z "$(ls "$STORE/tmp")" ]
+}
+
+@test "pull: by digest" {
+  make_oci_layout layout
+  push layout 1
+  digest=$(skopeo inspect --tls-verify=false "docker://$REG/fx:1" | jq -r .Digest)
+  run nook pull -q --tls-verify=false "$REG/fx@$digest"
+  assert_status 0
+  run nook run --image "${output:0:12}"
+  assert_status 0
+  [ "$output" = "$(printf 'bar\n/work')" ]
+}
+
+@test "pull: a manifest list gives this platform's image; a zstd layer unpacks" {
+  LAYER2=zstd make_oci_layout layout
+  make_multiarch layout
+  push layout multi
+  run nook pull -q --tls-verify=false "$REG/fx:multi"
+  assert_status 0
+  run nook run --image "$REG/fx:multi" -- sh -c 'echo $FOO; ls /opq; test -e /etc/greeting || echo whiteout'
+  assert_status 0
+  [ "$output" = "$(printf 'bar\nc\nwhiteout')" ]
+}
+
+@test "pull: a blob the registry serves corrupted is refused with one line; the store is unchanged" {
+  make_oci_layout layout
+  push layout 1
+  layer=$(jq -r '.layers[1].digest' "layout/blobs/sha256/$(jq -r '.manifests[0].digest' layout/index.json | cut -d: -f2)" | cut -d: -f2)
+  data="registry/data/docker/registry/v2/blobs/sha256/${layer:0:2}/$layer/data"
+  [ -f "$data" ]
+  cp "$data" good
+  corrupt "$data" 50
+  run nook pull -q --tls-verify=false "$REG/fx:1"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "sha256:$layer"
+  assert_output_has "corrupted"
+  run nook images -q
+  [ -z "$output" ]
+  [ -z "$(ls "$STORE/layers")" ]
+  # The next pull starts from the blobs the failed one completed.
+  cp good "$data"
+  run --separate-stderr nook pull --tls-verify=false "$REG/fx:1"
+  assert_status 0
+  [ "$(printf '%s\n' "$stderr" | grep -c 'already here')" = 2 ]
+  run nook run --image "$REG/fx:1"
+  [ "$output" = "$(printf 'bar\n/work')" ]
+}
+
+@test "pull: a wrong tag, an unreachable registry and TLS to a plain registry fail with one line" {
+  run nook pull --tls-verify=false "$REG/fx:nosuch"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "fx:nosuch"
+  assert_output_has "HTTP 404"
+  kill "$REGISTRY_PID"
+  wait "$REGISTRY_PID" 2>/dev/null || true
+  REGISTRY_PID=
+  run nook pull --tls-verify=false "$REG/fx:1"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "reachable"
+  run nook pull "not a ref"
+  assert_status 125
+  assert_one_error_line
+  run nook images -q
+  [ -z "$output" ]
+}
+
+@test "pull: without --tls-verify=false a registry without TLS is refused with a hint" {
+  make_oci_layout layout
+  push layout 1
+  run nook pull "$REG/fx:1"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "--tls-verify=false"
+}
+
+@test "pull: two concurrent pulls of one image store it once" {
+  make_oci_layout layout
+  push layout 1
+  pids=()
+  for i in 1 2 3; do
+    nook pull -q --tls-verify=false "$REG/fx:1" >"out.$i" 2>&1 &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || true; done
+  cat out.*
+  for i in 1 2 3; do grep -qE '^[0-9a-f]{64}$' "out.$i"; done
+  [ "$(ls "$STORE/layers" | wc -l)" = 2 ]
+  run nook images -q
+  [ "$(printf '%s\n' "$output" | wc -l)" = 1 ]
+}
+
+@test "pull: a registry with basic auth refuses without credentials and with wrong ones, accepts auth.json's" {
+  kill "$REGISTRY_PID"
+  wait "$REGISTRY_PID" 2>/dev/null || true
+  python3 -W ignore -c "import crypt; print('alice:' + crypt.crypt('secret', crypt.mksalt(crypt.METHOD_BLOWFISH)))" >htpasswd
+  start_registry htpasswd "$BATS_TEST_TMPDIR/htpasswd"
+  make_oci_layout layout
+  skopeo copy --quiet --dest-tls-verify=false --dest-creds alice:secret oci:layout:latest "docker://$REG/fx:1"
+  run nook pull -q --tls-verify=false "$REG/fx:1"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "refused the login"
+  mkdir -p "$XDG_RUNTIME_DIR/containers"
+  printf '{"auths":{"%s":{"auth":"%s"}}}' "$REG" "$(printf alice:wrong | base64)" >"$XDG_RUNTIME_DIR/containers/auth.json"
+  run nook pull -q --tls-verify=false "$REG/fx:1"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "refused"
+  printf '{"auths":{"%s":{"auth":"%s"}}}' "$REG" "$(printf alice:secret | base64)" >"$XDG_RUNTIME_DIR/containers/auth.json"
+  run nook pull -q --tls-verify=false "$REG/fx:1"
+  assert_status 0
+  run nook run --image "$REG/fx:1"
+  [ "$output" = "$(printf 'bar\n/work')" ]
+}
+
+@test "pull: a short name is tried on each of registries.conf's search registries; run finds it by that name" {
+  make_oci_layout layout
+  push layout 1
+  export XDG_CONFIG_HOME="$BATS_TEST_TMPDIR/config"
+  mkdir -p "$XDG_CONFIG_HOME/containers"
+  # The first has nothing listening: the pull goes on to the second.
+  printf '# search\nunqualified-search-registries = ["127.0.0.1:1", "%s"]\n' "$REG" >"$XDG_CONFIG_HOME/containers/registries.conf"
+  run nook pull -q --tls-verify=false fx:1
+  assert_status 0
+  run nook images
+  assert_output_has "$REG/fx"
+  run nook run --image fx:1
+  assert_status 0
+  [ "$output" = "$(printf 'bar\n/work')" ]
+}

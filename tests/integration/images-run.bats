@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# Images made in the tests (busybox-static; skopeo for the docker save and
+# OCI archives), imported or loaded, and run with nook run --image.
+
+load "$NOOK_TESTS/lib.sh"
+load images
+
+setup() {
+  require "busybox-static is installed" test -x "$BUSYBOX"
+  use_private_store
+}
+
+teardown() {
+  [ -d "$STORE" ] && chmod -R u+w "$STORE" 2>/dev/null
+  return 0
+}
+
+# fx:docker (a docker save archive) and fx:oci (an OCI archive) from skopeo.
+load_fixtures() {
+  require "skopeo is installed" command -v skopeo
+  make_oci_layout layout
+  skopeo copy --quiet oci:layout:latest docker-archive:ds.tar:fx:docker
+  skopeo copy --quiet oci:layout:latest oci-archive:oa.tar:fx:oci
+  run nook load ds.tar
+  assert_status 0
+  assert_output_has "Loaded image: docker.io/library/fx:docker"
+  run nook load oa.tar
+  assert_status 0
+  assert_output_has "Loaded image: fx:oci"
+}
+
+@test "import: a root filesystem tarball becomes an image that nook run --image runs" {
+  make_rootfs rootfs
+  tar -C rootfs -cf rootfs.tar .
+  run nook import rootfs.tar bb
+  assert_status 0
+  [[ "$output" == sha256:* ]]
+  run nook images
+  assert_status 0
+  assert_output_has "bb "
+  assert_output_has "latest"
+  run nook run --image bb -- cat /etc/greeting
+  assert_status 0
+  [ "$output" = hello ]
+  # The root is the image's, not the host's.
+  run nook run --image bb -- sh -c 'test -e /etc/os-release || echo no-host-files'
+  [ "$output" = no-host-files ]
+}
+
+@test "run --image: the changes go to an ephemeral upper; the stored layer stays as it was" {
+  make_rootfs rootfs
+  tar -C rootfs -cf rootfs.tar .
+  nook import rootfs.tar bb >/dev/null
+  before=$(store_listing)
+  run nook run --image bb -- sh -c 'echo x > /new && rm /etc/greeting && cat /new'
+  assert_status 0
+  [ "$output" = x ]
+  run nook run --image bb -- sh -c 'test -e /new || cat /etc/greeting'
+  [ "$output" = hello ]
+  [ "$(store_listing)" = "$before" ]
+}
+
+@test "run --image --upper DIR keeps the changes in DIR" {
+  make_rootfs rootfs
+  tar -C rootfs -cf rootfs.tar .
+  nook import rootfs.tar bb >/dev/null
+  run nook run --image bb --upper up -- sh -c 'echo kept > /etc/new'
+  assert_status 0
+  [ "$(cat up/etc/new)" = kept ]
+  run nook run --image bb --upper up -- cat /etc/new
+  [ "$output" = kept ]
+}
+
+@test "load: a docker save archive made by skopeo runs its Cmd with its Env and WorkingDir" {
+  load_fixtures
+  run nook run --image fx:docker
+  assert_status 0
+  [ "$output" = "$(printf 'bar\n/work')" ]
+  # A command after the options replaces Cmd; --setenv overrides Env.
+  run nook run --image fx:docker --setenv FOO baz -- sh -c 'echo $FOO; pwd'
+  [ "$output" = "$(printf 'baz\n/work')" ]
+}
+
+@test "load: an OCI archive's whiteouts and opaque directory hide the lower layer, on kernel overlayfs and fuse-overlayfs" {
+  load_fixtures
+  run nook run -v --image fx:oci -- sh -c 'test -e /etc/greeting && echo greeting-visible; ls /opq'
+  assert_status 0
+  assert_output_has "kernel overlay"
+  assert_output_lacks "greeting-visible"
+  assert_output_lacks "fuse-overlayfs"
+  [ "$(printf '%s\n' "$output" | grep -v '^nook: ')" = c ]
+  # fuse-overlayfs reads the same forms.
+  run nook run --overlay=fuse --image fx:oci -- sh -c 'test -e /etc/greeting && echo greeting-visible; ls /opq'
+  assert_status 0
+  [ "$output" = c ]
+}
+
+@test "load: an OCI layout directory loads under the NAME given" {
+  make_oci_layout layout
+  run nook load layout local/fx:dir
+  assert_status 0
+  assert_output_has "Loaded image: local/fx:dir"
+  run nook run --image local/fx:dir
+  [ "$output" = "$(printf 'bar\n/work')" ]
+}
+
+@test "layers: files of other owners are the caller's, their set-uid bit dropped, their owner kept in an xattr" {
+  make_oci_layout layout
+  nook load layout fx >/dev/null
+  owned=$(ls -d "$STORE"/layers/*/root/home/owned)
+  suid=$(ls -d "$STORE"/layers/*/root/home/suid)
+  [ "$(stat -c %u "$owned")" = "$(id -u)" ]
+  [ "$(stat -c %a "$suid")" = 755 ]
+  [ "$(getfattr --only-values -n user.containers.override_stat "$owned")" = "1000:1000:0644" ]
+  [ "$(getfattr --only-values -n user.containers.override_stat "$suid")" = "1000:1000:04755" ]
+  # Whiteouts are stored as overlayfs reads them, not as .wh. files.
+  run find "$STORE/layers" -name '.wh.*'
+  [ -z "$output" ]
+}
+
+@test "image inspect prints the config as JSON; system df counts images and layers" {
+  make_oci_layout layout
+  nook load layout fx:1 >/dev/null
+  run nook image inspect fx:1
+  assert_status 0
+  [ "$(printf '%s' "$output" | jq -r '.[0].Config.WorkingDir')" = /work ]
+  [ "$(printf '%s' "$output" | jq -r '.[0].RootFS.Layers | length')" = 2 ]
+  [ "$(printf '%s' "$output" | jq -r '.[0].RepoTags[0]')" = fx:1 ]
+  run nook system df
+  assert_status 0
+  [[ "$(printf '%s\n' "$output" | grep '^Images')" =~ ^Images\ +1\  ]]
+  [[ "$(printf '%s\n' "$output" | grep '^Layers')" =~ ^Layers\ +2\  ]]
+}
+
+@test "run --image: an unknown image fails with one line and exit 125" {
+  run nook run --image nosuch -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "image \`nosuch\`"
+}
+
+@test "run --image: the image's User (a name in its /etc/passwd) is the uid inside, --uid after --image overrides" {
+  make_oci_layout layout alice
+  nook load layout fx >/dev/null
+  run nook run --image fx -- id -u
+  assert_status 0
+  [ "$output" = 1000 ]
+  run nook run --image fx -- id -g
+  [ "$output" = 1000 ]
+  run nook run --image fx --uid 0 -- id -u
+  [ "$output" = 0 ]
+}
+
+@test "run --image -d: nook exec enters the image's root" {
+  make_oci_layout layout
+  nook load layout fx >/dev/null
+  id=$(nook run -d --image fx -- sleep 300)
+  wait_until 10 sh -c "'$NOOK' ps | grep -q '${id:0:12}.*running'"
+  run nook exec "$id" cat /opq/c
+  "$NOOK" rm -f "$id" >/dev/null
+  assert_status 0
+  [ "$output" = c ]
+}
