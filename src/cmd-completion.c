@@ -18,27 +18,62 @@ const struct nook_command nook_completion_command = {
 };
 
 /* Every command line a shell completes: the subcommands, then nook
-   network's own.  */
+   network's and nook image's own.  */
 struct entry
 {
   const char *word;   /* the last word of its name: "run", "create" */
-  const char *parent; /* "network" for nook network's commands, else NULL */
+  const char *parent; /* "network" for nook network's commands (and image), else NULL */
   const struct nook_command *def;
 };
+
+/* The subcommands that have subcommands of their own.  */
+static const struct
+{
+  const char *parent;
+  const char *word;
+  const struct nook_command *def;
+} children[] = {
+  { "network", "create", &nook_network_create_command },
+  { "network", "ls", &nook_network_ls_command },
+  { "network", "rm", &nook_network_rm_command },
+  { "image", "ls", &nook_images_command },
+  { "image", "rm", &nook_rmi_command },
+  { "image", "prune", &nook_image_prune_command },
+  { "image", "inspect", &nook_image_inspect_command },
+  { "image", "import", &nook_import_command },
+  { "image", "load", &nook_load_command },
+};
+#define N_CHILDREN (sizeof children / sizeof *children)
 
 static size_t
 entries (struct entry *out, size_t max)
 {
-  static const struct nook_command *const network[]
-      = { &nook_network_create_command, &nook_network_ls_command, &nook_network_rm_command };
   size_t n = 0;
 
-  for (size_t i = 0; (nook_subcommands[i].def || nook_subcommands[i].name) && n < max; i++)
-    if (nook_subcommands[i].def && !nook_subcommands[i].hidden)
+  for (size_t i = 0; nook_subcommands[i].def && n < max; i++)
+    if (!nook_subcommands[i].hidden)
       out[n++] = (struct entry){ nook_subcommands[i].def->name, NULL, nook_subcommands[i].def };
-  for (size_t i = 0; i < sizeof network / sizeof *network && n < max; i++)
-    out[n++] = (struct entry){ strchr (network[i]->name, ' ') + 1, "network", network[i] };
+  for (size_t i = 0; i < N_CHILDREN && n < max; i++)
+    out[n++] = (struct entry){ children[i].word, children[i].parent, children[i].def };
   return n;
+}
+
+/* Prints the words of PARENT's subcommands, each after SEP.  */
+static void
+child_words (const char *parent, const char *sep)
+{
+  for (size_t i = 0; i < N_CHILDREN; i++)
+    if (strcmp (children[i].parent, parent) == 0)
+      printf ("%s%s", sep, children[i].word);
+}
+
+static bool
+is_parent (const struct entry *e)
+{
+  for (size_t i = 0; e->parent == NULL && i < N_CHILDREN; i++)
+    if (strcmp (children[i].parent, e->word) == 0)
+      return true;
+  return false;
 }
 
 /* Calls FN for each option CMD accepts, --help first.  */
@@ -91,7 +126,7 @@ bash (void)
       printf (" %s", e[i].word);
   printf (
       "\" -- \"$cur\"))\n    return\n  fi\n"
-      "  if [ \"$cmd\" = network ] && [ \"$COMP_CWORD\" -ge 3 ]; then cmd=\"network ${COMP_WORDS[2]}\"; fi\n"
+      "  case $cmd in network | image) [ \"$COMP_CWORD\" -ge 3 ] && cmd=\"$cmd ${COMP_WORDS[2]}\" ;; esac\n"
       "  case $cmd in\n");
   for (size_t i = 0; i < n; i++)
     {
@@ -99,15 +134,15 @@ bash (void)
       printf ("    '%s%s%s')\n      opts='", e[i].parent ? e[i].parent : "", e[i].parent ? " " : "",
               e[i].word);
       each_option (e[i].def, bash_word, &all);
-      if (strcmp (e[i].word, "network") == 0 && e[i].parent == NULL)
-        printf (" create ls rm");
+      if (is_parent (&e[i]))
+        child_words (e[i].word, " ");
       printf ("'\n      args='");
       each_option (e[i].def, bash_word, &args);
       printf ("' ;;\n");
     }
   printf ("  esac\n"
           "  case \" $args \" in *\" $prev \"*) return ;; esac\n"
-          "  if [[ $cur == -* ]] || [ \"$cmd\" = network ]; then\n"
+          "  if [[ $cur == -* ]] || [ \"$cmd\" = network ] || [ \"$cmd\" = image ]; then\n"
           "    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
           "  fi\n"
           "}\n"
@@ -162,17 +197,24 @@ zsh (void)
       }
   printf (")\n  if (( CURRENT == 2 )); then\n    _describe command commands\n    return\n  fi\n"
           "  local cmd=${words[2]}\n"
-          "  if [[ $cmd == network ]] && (( CURRENT > 3 )); then\n"
-          "    cmd=\"network ${words[3]}\"\n    shift words\n    (( CURRENT-- ))\n  fi\n"
+          "  if [[ $cmd == (network|image) ]] && (( CURRENT > 3 )); then\n"
+          "    cmd=\"$cmd ${words[3]}\"\n    shift words\n    (( CURRENT-- ))\n  fi\n"
           "  shift words\n  (( CURRENT-- ))\n"
           "  case $cmd in\n");
   for (size_t i = 0; i < n; i++)
     {
-      bool net = strcmp (e[i].word, "network") == 0 && e[i].parent == NULL;
+      bool parent = is_parent (&e[i]);
       printf ("    '%s%s%s')\n      _arguments -s -S", e[i].parent ? e[i].parent : "", e[i].parent ? " " : "",
               e[i].word);
       each_option (e[i].def, zsh_option, NULL);
-      printf (" \\\n        %s ;;\n", net ? "'1:command:(create ls rm)'" : "'*: :_files'");
+      if (parent)
+        {
+          printf (" \\\n        '1:command:(");
+          child_words (e[i].word, " ");
+          printf (")' ;;\n");
+        }
+      else
+        printf (" \\\n        '*: :_files' ;;\n");
     }
   printf ("  esac\n}\n_nook \"$@\"\n");
 }
@@ -188,8 +230,11 @@ fish_condition (const struct entry *e)
 {
   if (e->parent)
     printf ("__fish_seen_subcommand_from %s; and __fish_seen_subcommand_from %s", e->parent, e->word);
-  else if (strcmp (e->word, "network") == 0)
-    printf ("__fish_seen_subcommand_from network; and not __fish_seen_subcommand_from create ls rm");
+  else if (is_parent (e))
+    {
+      printf ("__fish_seen_subcommand_from %s; and not __fish_seen_subcommand_from", e->word);
+      child_words (e->word, " ");
+    }
   else
     printf ("__fish_seen_subcommand_from %s", e->word);
 }
@@ -220,9 +265,13 @@ fish (void)
     {
       struct fish_ctx c = { &e[i] };
       if (e[i].parent)
-        printf ("complete -c nook -f -n '__fish_seen_subcommand_from %s; and not __fish_seen_subcommand_from "
-                "create ls rm' -a %s -d '",
-                e[i].parent, e[i].word);
+        {
+          printf (
+              "complete -c nook -f -n '__fish_seen_subcommand_from %s; and not __fish_seen_subcommand_from",
+              e[i].parent);
+          child_words (e[i].parent, " ");
+          printf ("' -a %s -d '", e[i].word);
+        }
       else
         printf ("complete -c nook -f -n __fish_use_subcommand -a %s -d '", e[i].word);
       quoted (stdout, e[i].def->summary);

@@ -82,21 +82,3 @@ nook_cli_note (const char *fmt, ...)
   va_end (ap);
   fflush (stderr);
 }
-
-int
-nook_cli_usage_error (const char *cmd, const char *usage)
-{
-  struct nook_error err = { 0 };
-
-  nook_error_set (&err, 0, "%s: wrong arguments (usage: %s)", cmd, usage);
-  return nook_error_report (&err);
-}
-
-int
-nook_cli_bad_option (const char *cmd, const char *usage, const char *arg)
-{
-  struct nook_error err = { 0 };
-
-  nook_error_set (&err, 0, "%s: unknown option, or one missing its value: `%s` (usage: %s)", cmd, arg, usage);
-  return nook_error_report (&err);
-}

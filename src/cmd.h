@@ -22,16 +22,9 @@ struct nook_subcommand
   const struct nook_command *def;
   int (*fn) (int argc, char **argv, struct nook_error *err);
   bool hidden; /* not in `nook --help` (nook completion) */
-  /* A subcommand that parses and reports by itself (def and fn NULL):
-     its name, summary and entry point, until it has a struct
-     nook_command.  */
-  const char *name;
-  const char *summary;
-  int (*legacy) (int argc, char **argv);
 };
 
-/* Every subcommand, in `nook --help` order; an entry with neither def nor
-   name ends it.  */
+/* Every subcommand, in `nook --help` order; a NULL def ends it.  */
 extern const struct nook_subcommand nook_subcommands[];
 
 #define NOOK_DECLARE_COMMAND(name)                                                                           \
@@ -55,17 +48,23 @@ NOOK_DECLARE_COMMAND (network);
 NOOK_DECLARE_COMMAND (port);
 NOOK_DECLARE_COMMAND (completion);
 
-/* The image commands: they parse and report by themselves (legacy
-   entries of nook_subcommands).  */
-int nook_cmd_import (int argc, char **argv);
-int nook_cmd_load (int argc, char **argv);
-int nook_cmd_images (int argc, char **argv);
-int nook_cmd_rmi (int argc, char **argv);
-int nook_cmd_image (int argc, char **argv);
-int nook_cmd_system (int argc, char **argv);
-int nook_cmd_pull (int argc, char **argv);
+NOOK_DECLARE_COMMAND (pull);
+NOOK_DECLARE_COMMAND (images);
+NOOK_DECLARE_COMMAND (import);
+NOOK_DECLARE_COMMAND (load);
+NOOK_DECLARE_COMMAND (rmi);
+/* nook image: its command line is nook_image_cli_command (the library
+   has a nook_image_command).  */
+extern const struct nook_command nook_image_cli_command;
+int nook_cmd_image (int argc, char **argv, struct nook_error *err);
+NOOK_DECLARE_COMMAND (system);
 /* BYTES as podman prints sizes: "1.23 MB".  */
 void nook_cli_human_size (uint64_t bytes, char *out, size_t size);
+
+/* nook image's own subcommands (ls, rm, import and load are nook images,
+   rmi, import and load).  */
+extern const struct nook_command nook_image_prune_command;
+extern const struct nook_command nook_image_inspect_command;
 
 /* nook network's own subcommands, for --help and completions.  */
 extern const struct nook_command nook_network_create_command;
@@ -89,11 +88,6 @@ int nook_cli_find (struct nook_store *store, const char *ref, struct nook_sandbo
    between MIN and MAX (-1: any).  */
 int nook_cli_operands (const struct nook_command *cmd, int argc, int first, int min, int max,
                        struct nook_error *err);
-/* For a subcommand not yet described by a struct nook_command: prints
-   "nook: CMD: wrong arguments (usage: USAGE)", or the same for an option
-   it does not know, and returns 125.  */
-int nook_cli_usage_error (const char *cmd, const char *usage);
-int nook_cli_bad_option (const char *cmd, const char *usage, const char *arg);
 /* Moves ONE into ALL: the first error, or one more line of it (commands
    that go on with their next operand).  */
 void nook_cli_error_add (struct nook_error *all, struct nook_error *one);

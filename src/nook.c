@@ -13,9 +13,9 @@ static void
 usage (FILE *out)
 {
   fprintf (out, "Usage: nook [--version] [--help] COMMAND [OPTIONS]\n\nCommands:\n");
-  for (const struct nook_subcommand *c = nook_subcommands; c->def || c->name; c++)
+  for (const struct nook_subcommand *c = nook_subcommands; c->def; c++)
     if (!c->hidden)
-      fprintf (out, "  %-8s %s\n", c->def ? c->def->name : c->name, c->def ? c->def->summary : c->summary);
+      fprintf (out, "  %-8s %s\n", c->def->name, c->def->summary);
   fprintf (out, "\nSee `nook COMMAND --help` and man nook-COMMAND.\n");
 }
 
@@ -34,15 +34,9 @@ dispatch (int argc, char **argv, struct nook_error *err)
       usage (stdout);
       return 0;
     }
-  for (const struct nook_subcommand *c = nook_subcommands; c->def || c->name; c++)
-    {
-      if (strcmp (argv[1], c->def ? c->def->name : c->name) != 0)
-        continue;
-      if (c->def)
-        return c->fn (argc - 1, argv + 1, err);
-      /* It printed its error itself.  */
-      return c->legacy (argc - 1, argv + 1);
-    }
+  for (const struct nook_subcommand *c = nook_subcommands; c->def; c++)
+    if (strcmp (argv[1], c->def->name) == 0)
+      return c->fn (argc - 1, argv + 1, err);
   return nook_error_set (err, 0, "unknown command `%s` (see `nook --help`)", argv[1]);
 }
 

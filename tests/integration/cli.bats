@@ -9,7 +9,8 @@ teardown() { remove_private_state; }
 
 @test "every subcommand answers --help with its usage, wherever --help is" {
   local cmd
-  for cmd in run try diff stats check ps exec logs top inspect kill wait rm port network "network create" \
+  for cmd in run try diff stats check ps exec logs top inspect kill wait rm port pull images import load rmi \
+    image "image prune" "image inspect" system network "network create" \
     "network ls" "network rm" completion; do
     run nook $cmd --help
     assert_status 0
