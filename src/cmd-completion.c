@@ -103,7 +103,7 @@ bash_word (const struct nook_option *o, void *data)
 {
   bool args_only = *(bool *)data;
 
-  if (args_only && o->nargs == 0)
+  if (args_only && o->nargs <= 0)
     return;
   printf (" --%s", o->name);
   if (o->short_name)
@@ -249,7 +249,7 @@ fish_option (const struct nook_option *o, void *data)
   printf ("'");
   if (o->short_name)
     printf (" -s %c", o->short_name);
-  printf (" -l %s%s -d '", o->name, o->nargs ? " -r" : "");
+  printf (" -l %s%s -d '", o->name, o->nargs > 0 ? " -r" : "");
   quoted (stdout, o->help);
   printf ("'\n");
 }

@@ -27,7 +27,7 @@ enum
 };
 
 static const struct nook_option pull_options[] = {
-  { "tls-verify", 0, 1, OPT_TLS_VERIFY, "true|false",
+  { "tls-verify", 0, -1, OPT_TLS_VERIFY, "[=false]",
     "false: accept a registry without valid TLS, or over plain HTTP (default true)" },
   { "quiet", 'q', 0, OPT_QUIET, "", "no line per blob on stderr" },
   { NULL, 0, 0, 0, NULL, NULL },
@@ -44,9 +44,9 @@ pull_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
       opts->progress = NULL;
       return 0;
     }
-  if (strcmp (val[0], "true") != 0 && strcmp (val[0], "false") != 0)
+  if (val[0] && strcmp (val[0], "true") != 0 && strcmp (val[0], "false") != 0)
     return nook_error_set (err, 0, "--tls-verify takes `true` or `false`, not `%s`", val[0]);
-  opts->tls_verify = strcmp (val[0], "true") == 0;
+  opts->tls_verify = val[0] == NULL || strcmp (val[0], "true") == 0;
   return 0;
 }
 

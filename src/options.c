@@ -212,6 +212,11 @@ parse_long (const struct nook_command *cmd, struct nook_parser *parser, int argc
   if (o == NULL || excluded (cmd, o->name))
     return unknown (cmd, arg, name, len, 0, err);
   snprintf (parser->given, sizeof parser->given, "--%s", o->name);
+  if (o->nargs < 0)
+    {
+      val[0] = eq ? (char *)eq + 1 : NULL;
+      return apply (cmd, group, o, val, spec, parser, err);
+    }
   /* podman's --rm=true: a flag given as true is the flag.  */
   if (eq && o->nargs == 0 && strcmp (eq, "=true") == 0)
     eq = NULL;
@@ -250,7 +255,7 @@ parse_short (const struct nook_command *cmd, struct nook_parser *parser, int arg
       if (o == NULL || excluded (cmd, o->name))
         return unknown (cmd, arg, NULL, 0, *c, err);
       snprintf (parser->given, sizeof parser->given, "-%c", *c);
-      if (o->nargs == 0)
+      if (o->nargs <= 0)
         {
           if (apply (cmd, group, o, val, spec, parser, err) < 0)
             return -1;
@@ -339,10 +344,13 @@ print_option (FILE *out, const struct nook_option *o)
 {
   char left[80];
 
+  /* An optional =VALUE sticks to the name.  */
+  const char *sep = o->nargs < 0 ? "" : " ";
+
   if (o->short_name)
-    snprintf (left, sizeof left, "-%c, --%s %s", o->short_name, o->name, o->args);
+    snprintf (left, sizeof left, "-%c, --%s%s%s", o->short_name, o->name, sep, o->args);
   else
-    snprintf (left, sizeof left, "    --%s %s", o->name, o->args);
+    snprintf (left, sizeof left, "    --%s%s%s", o->name, sep, o->args);
   fprintf (out, "  %-32s %s\n", left, o->help);
 }
 

@@ -28,7 +28,7 @@ struct nook_option
 {
   const char *name; /* long name, without "--" */
   char short_name;  /* 0: none */
-  int nargs;        /* 0, 1 or 2 */
+  int nargs;        /* 0, 1 or 2; -1: a flag that may be given =true or =false (val[0], else NULL) */
   int id;           /* the group's own enum value */
   const char *args; /* for --help, e.g. "KEY VALUE" */
   const char *help;
