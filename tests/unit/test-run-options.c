@@ -297,7 +297,7 @@ every_subcommand_has_help (void **state)
       for (size_t g = 0; cmd->groups && cmd->groups[g]; g++)
         for (const struct nook_option *o = cmd->groups[g]->options; o->name; o++)
           {
-            cleanup_free char *line = xasprintf ("--%s ", o->name);
+            cleanup_free char *line = xasprintf ("--%s%s", o->name, o->nargs < 0 ? "[" : " ");
             bool listed = strstr (text, line) != NULL;
             if (listed != (nook_command_find_option (cmd, o->name) != NULL))
               fail_msg ("`%s --help` %s --%s", cmd->name, listed ? "lists the excluded" : "lacks", o->name);
