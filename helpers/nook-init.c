@@ -25,9 +25,11 @@
 #include <unistd.h>
 
 #include "lib/error.h"
+#include "lib/supervise.h"
 #include "lib/sync.h"
+#include "lib/tracee.h"
 
-static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, 0 };
+static const int forwarded[] = { NOOK_FORWARDED_SIGNALS, 0 };
 
 static void __attribute__ ((noreturn)) die (const char *what)
 {
@@ -95,6 +97,7 @@ kill_children (void)
     }
 }
 
+/* The status of an ended command; -1 while it has not ended.  */
 static int
 exit_status (int wstatus)
 {
@@ -102,7 +105,7 @@ exit_status (int wstatus)
     return WEXITSTATUS (wstatus);
   if (WIFSIGNALED (wstatus))
     return 128 + WTERMSIG (wstatus);
-  return NOOK_EXIT_ERROR;
+  return -1;
 }
 
 int
@@ -179,7 +182,12 @@ main (int argc, char **argv)
           pid_t p = waitpid (-1, &ws, WNOHANG);
           if (p <= 0)
             break;
-          if (p == cmd)
+          /* Without WUNTRACED only a ptrace stop is reported: a child
+             that made init its tracer (PTRACE_TRACEME) took a signal.
+             It has not ended; it runs on untraced.  */
+          if (WIFSTOPPED (ws))
+            nook_tracee_release (p, p, WSTOPSIG (ws));
+          else if (p == cmd)
             status = exit_status (ws);
         }
     }

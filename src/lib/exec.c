@@ -20,27 +20,30 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "enter.h"
 #include "exec.h"
 #include "security.h"
 #include "proc.h"
+#include "supervise.h"
 #include "sync.h"
+#include "tty.h"
 #include "utils.h"
 
 extern char **environ;
-
-static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, 0 };
 
 struct exec
 {
   const struct nook_spec *spec;
   const struct nook_exec_opts *opts;
-  pid_t target; /* the sandbox's PID 1 */
-  int pidfd;    /* of the target */
-  char **env;   /* the command's environment */
-  int cwdfd;    /* the sandbox command's working directory */
-  int cgroupfd; /* the sandbox's cgroup when it is not ours, else -1 */
-  int ptmx;     /* --tty: the terminal's master side */
-  int pty;      /* and the command's side */
+  pid_t target;        /* the sandbox's PID 1 */
+  int pidfd;           /* of the target */
+  char **env;          /* the command's environment */
+  int cwdfd;           /* the sandbox command's working directory */
+  int cgroupfd;        /* the sandbox's cgroup when it is not ours, else -1 */
+  int procfd;          /* the host's /proc, read once nook is in the sandbox's root */
+  int ptmx;            /* --tty: the terminal's master side, until the command runs */
+  int pty;             /* and the command's side */
+  struct nook_tty tty; /* --tty: the relay, once the command runs */
   int sync_parent, sync_child;
   int sigfd;
   pid_t pid;
@@ -142,15 +145,18 @@ namespaces_to_join (pid_t target)
 
 /* ---- entering ------------------------------------------------------------------ */
 
-/* All of the sandbox's namespaces in one step: setns through the pidfd
-   enters the user namespace first, which gives the capabilities the
-   others need, and is all-or-nothing.  Entering the mount namespace puts
-   this process at the sandbox's root.  */
+/* All of the sandbox's namespaces in one step (enter.h, steps 2 and 3):
+   setns through the pidfd enters the user namespace first, which gives
+   the capabilities the others need, and is all-or-nothing.  Entering the
+   mount namespace puts this process at the sandbox's root; the cwd fd
+   and the pidfd are not needed after it.  */
 static int
 enter (struct exec *ex, struct nook_error *err)
 {
   int flags = namespaces_to_join (ex->target);
 
+  if (nook_enter_begin (err) < 0)
+    return -1;
   if (setns (ex->pidfd, flags) < 0)
     return nook_error_errno (err, "enter the sandbox's namespaces");
   if (ex->opts->cwd ? chdir (ex->opts->cwd) : fchdir (ex->cwdfd))
@@ -158,6 +164,9 @@ enter (struct exec *ex, struct nook_error *err)
       nook_error_errno (err, "working directory `%s`", ex->opts->cwd ? ex->opts->cwd : "(the command's)");
       return ex->opts->cwd ? nook_error_hint (err, "--cwd names a directory inside the sandbox") : -1;
     }
+  nook_closep (&ex->cwdfd);
+  nook_closep (&ex->pidfd);
+  ex->cwdfd = ex->pidfd = -1;
   return 0;
 }
 
@@ -185,16 +194,21 @@ open_tty (struct exec *ex, struct nook_error *err)
 
 static void __attribute__ ((noreturn)) child_fail (struct exec *ex, int status, struct nook_error *err)
 {
-  nook_sync_send (ex->sync_child, NOOK_SYNC_EXEC_ERROR, err->errnum, status, err->msg);
-  _exit (status);
+  nook_supervise_child_fail (ex->sync_child, NOOK_SYNC_EXEC_ERROR, status, err);
 }
 
+/* The command's process, from its clone into the sandbox's PID namespace
+   to its exec: enter.h, steps 5 to 9.  */
 static void __attribute__ ((noreturn)) child_main (struct exec *ex)
 {
   struct nook_error err = { 0 };
   const char *cmd = ex->opts->argv[0];
-  sigset_t none;
+  int keep[2] = { ex->sync_child, ex->pty };
 
+  /* First, while nothing inside can read them (non-dumpable): every fd
+     of nook's but the sync socket and the terminal, closed for real.  */
+  if (nook_enter_close_fds (keep, 2, &err) < 0)
+    child_fail (ex, NOOK_EXIT_ERROR, &err);
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   /* No controlling terminal of the caller's (CVE-2017-5226), or one of
      the sandbox's own with --tty.  */
@@ -207,27 +221,16 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
           nook_error_errno (&err, "--tty: set up the terminal");
           child_fail (ex, NOOK_EXIT_ERROR, &err);
         }
+      close (ex->pty);
     }
-  /* Only 0-2 cross into the sandbox, as with `nook run`: an fd inherited
-     from the caller could reach anything on the host.  Marked before the
-     filter, which may refuse close_range.  */
-  close_range (3, ~0U, CLOSE_RANGE_CLOEXEC);
   /* The same identity, capabilities, no_new_privs and seccomp filter as
      the sandbox's command, applied the same way.  */
   if (nook_security_apply (ex->spec, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
-  /* A change of credentials clears PR_SET_PDEATHSIG (re-armed by
-     nook_security_apply): check that nook is still there (outside the PID
-     namespace getppid() says 0; its end of the sync socket closes when it
-     dies).  */
-  {
-    struct pollfd pfd = { ex->sync_child, POLLIN, 0 };
-    if (poll (&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
-      _exit (NOOK_EXIT_ERROR);
-  }
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-  /* execvp looks PATH up in environ: the sandbox's.  */
+  nook_supervise_check_parent (ex->sync_child);
+  nook_supervise_unblock_signals ();
+  /* execvp looks PATH up in environ: the sandbox's.  The exec makes the
+     process dumpable again, as the command.  */
   environ = ex->env;
   execvp (cmd, ex->opts->argv);
   if (errno == ENOENT && strchr (cmd, '/') == NULL)
@@ -268,21 +271,21 @@ spawn_command (struct exec *ex, struct nook_error *err)
   ex->child_pidfd = fd;
   nook_closep (&ex->sync_child);
   nook_closep (&ex->pty);
+  nook_closep (&ex->cgroupfd);
+  ex->sync_child = ex->pty = ex->cgroupfd = -1;
   return 0;
 }
 
+/* The command runs: with --tty, the caller's terminal goes raw and is
+   relayed to the sandbox's.  */
 static void
-copy_some (int from, int to, int *from_open)
+command_started (void *ctx)
 {
-  char buf[8192];
-  ssize_t n = read (from, buf, sizeof buf);
-  if (n <= 0)
-    {
-      if (n == 0 || errno != EINTR)
-        *from_open = -1;
-      return;
-    }
-  nook_write_all (to, buf, n);
+  struct exec *ex = ctx;
+
+  if (ex->ptmx >= 0)
+    nook_tty_adopt (&ex->tty, ex->ptmx);
+  ex->ptmx = -1;
 }
 
 /* Forwards signals and, with --tty, copies between the caller's terminal
@@ -290,91 +293,38 @@ copy_some (int from, int to, int *from_open)
 static int
 supervise (struct exec *ex, struct nook_error *err)
 {
-  int in = ex->ptmx >= 0 ? STDIN_FILENO : -1, master = ex->ptmx;
+  struct nook_supervisor sv = { .pid = ex->pid,
+                                .pidfd = ex->child_pidfd,
+                                .sigfd = ex->sigfd,
+                                .sync_fd = ex->sync_parent,
+                                .tty = &ex->tty,
+                                .procfd = ex->procfd,
+                                .extra = { -1, -1 },
+                                .started = command_started,
+                                .ctx = ex };
   siginfo_t info;
+  int r = nook_supervise (&sv, &info, err);
 
-  for (;;)
-    {
-      struct pollfd pfd[4] = {
-        { ex->child_pidfd, POLLIN, 0 }, { ex->sigfd, POLLIN, 0 }, { in, POLLIN, 0 }, { master, POLLIN, 0 }
-      };
-      if (poll (pfd, 4, -1) < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return nook_error_errno (err, "poll");
-        }
-      if (pfd[1].revents & POLLIN)
-        {
-          struct signalfd_siginfo si;
-          while (read (ex->sigfd, &si, sizeof si) == sizeof si)
-            {
-              struct winsize ws;
-              if (si.ssi_signo == SIGWINCH && master >= 0 && ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-                ioctl (master, TIOCSWINSZ, &ws);
-              syscall (SYS_pidfd_send_signal, ex->child_pidfd, si.ssi_signo, NULL, 0);
-            }
-        }
-      if (pfd[2].revents)
-        copy_some (in, master, &in);
-      if (pfd[3].revents)
-        copy_some (master, STDOUT_FILENO, &master);
-      if (pfd[0].revents & POLLIN)
-        break;
-    }
-  /* The rest of the command's output.  */
-  while (master >= 0 && poll (&(struct pollfd){ master, POLLIN, 0 }, 1, 0) > 0)
-    copy_some (master, STDOUT_FILENO, &master);
-  if (waitid (P_PIDFD, ex->child_pidfd, &info, WEXITED) < 0)
-    return nook_error_errno (err, "wait for the command");
+  ex->sync_parent = sv.sync_fd;
+  if (r < 0)
+    return -1;
   ex->pid = -1;
+  if (r == 1)
+    return -1;
   return info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
 }
 
-static int
-block_signals (struct exec *ex, struct nook_error *err)
-{
-  sigset_t set;
-
-  sigemptyset (&set);
-  for (size_t i = 0; forwarded_signals[i]; i++)
-    sigaddset (&set, forwarded_signals[i]);
-  if (sigprocmask (SIG_BLOCK, &set, NULL) < 0)
-    return nook_error_errno (err, "sigprocmask");
-  ex->sigfd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (ex->sigfd < 0)
-    return nook_error_errno (err, "signalfd");
-  return 0;
-}
-
-/* The command's exec, or the one error it reports.  */
-static int
-wait_for_exec (struct exec *ex, struct nook_error *err)
-{
-  struct nook_sync_msg msg;
-  char text[NOOK_SYNC_MAX_TEXT + 1];
-
-  if (nook_sync_recv (ex->sync_parent, &msg, text) != 1)
-    return 0;
-  nook_error_set (err, 0, "%s", text);
-  err->errnum = msg.errnum;
-  nook_error_status (err, msg.status);
-  waitid (P_PIDFD, ex->child_pidfd, &(siginfo_t){ 0 }, WEXITED);
-  ex->pid = -1;
-  return -1;
-}
-
 static void
-exec_release (struct exec *ex, struct termios *saved)
+exec_release (struct exec *ex)
 {
-  if (saved)
-    tcsetattr (STDIN_FILENO, TCSADRAIN, saved);
   if (ex->pid > 0)
     nook_pid_killp (&ex->pid);
+  nook_tty_release (&ex->tty);
   strv_free (ex->env);
   nook_closep (&ex->pidfd);
   nook_closep (&ex->cwdfd);
   nook_closep (&ex->cgroupfd);
+  nook_closep (&ex->procfd);
   nook_closep (&ex->ptmx);
   nook_closep (&ex->pty);
   nook_closep (&ex->sync_parent);
@@ -393,6 +343,7 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
                      .pidfd = -1,
                      .cwdfd = -1,
                      .cgroupfd = -1,
+                     .procfd = -1,
                      .ptmx = -1,
                      .pty = -1,
                      .sync_parent = -1,
@@ -400,8 +351,8 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
                      .sigfd = -1,
                      .pid = -1,
                      .child_pidfd = -1 };
-  struct termios saved, raw;
-  bool restore = false;
+
+  nook_tty_init (&ex.tty);
   int sv[2], status = -1;
   char path[64];
 
@@ -417,6 +368,12 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
     }
   if (read_environment (&ex, err) < 0 || open_cgroup (&ex, err) < 0)
     goto out;
+  ex.procfd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (ex.procfd < 0)
+    {
+      nook_error_errno (err, "open /proc");
+      goto out;
+    }
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {
       nook_error_errno (err, "socketpair");
@@ -424,17 +381,13 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
     }
   ex.sync_parent = sv[0];
   ex.sync_child = sv[1];
-  if (enter (&ex, err) < 0 || (opts->tty && open_tty (&ex, err) < 0) || block_signals (&ex, err) < 0
-      || spawn_command (&ex, err) < 0 || wait_for_exec (&ex, err) < 0)
+  if (enter (&ex, err) < 0 || (opts->tty && open_tty (&ex, err) < 0))
     goto out;
-  if (opts->tty && tcgetattr (STDIN_FILENO, &saved) == 0)
-    {
-      raw = saved;
-      cfmakeraw (&raw);
-      restore = tcsetattr (STDIN_FILENO, TCSADRAIN, &raw) == 0;
-    }
+  ex.sigfd = nook_supervise_block_signals (true, NULL, err);
+  if (ex.sigfd < 0 || spawn_command (&ex, err) < 0)
+    goto out;
   status = supervise (&ex, err);
 out:
-  exec_release (&ex, restore ? &saved : NULL);
+  exec_release (&ex);
   return status;
 }

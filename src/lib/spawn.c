@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "enter.h"
 #include "join.h"
 #include "logfile.h"
 #include "cgroup.h"
@@ -24,18 +25,13 @@
 #include "net.h"
 #include "security.h"
 #include "spawn.h"
+#include "supervise.h"
 #include "sync.h"
 #include "tty.h"
 #include "userns.h"
 #include "utils.h"
 
 extern char **environ;
-
-/* Signals nook passes on to the sandbox's init, which passes them on to the
-   command.  They stay blocked from before the clone until the command's
-   exec, so one that arrives during setup waits instead of being lost
-   (an init ignores signals it has no handler for).  */
-static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, 0 };
 
 struct sandbox
 {
@@ -93,9 +89,8 @@ nook_open_init (struct nook_error *err)
 
 static void __attribute__ ((noreturn)) child_fail (struct sandbox *sb, struct nook_error *err)
 {
-  nook_sync_send (sb->sync_child, NOOK_SYNC_ERROR, err->errnum, err->status ? err->status : NOOK_EXIT_ERROR,
-                  err->msg);
-  _exit (NOOK_EXIT_ERROR);
+  nook_supervise_child_fail (sb->sync_child, NOOK_SYNC_ERROR, err->status ? err->status : NOOK_EXIT_ERROR,
+                             err);
 }
 
 static int
@@ -149,15 +144,9 @@ step_namespaces (struct sandbox *sb, struct nook_error *err)
 static int
 step_security (struct sandbox *sb, struct nook_error *err)
 {
-  struct pollfd pfd = { sb->sync_child, POLLIN, 0 };
-
   if (nook_security_apply (sb->spec, err) < 0)
     return -1;
-  /* A credential change re-arms PR_SET_PDEATHSIG; a nook killed just
-     before that would go unnoticed, so check that it is still there: its
-     end of the sync socket closes when it dies.  */
-  if (poll (&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)))
-    _exit (NOOK_EXIT_ERROR);
+  nook_supervise_check_parent (sb->sync_child);
   return 0;
 }
 
@@ -176,12 +165,22 @@ step_terminal (struct sandbox *sb, struct nook_error *err)
 
 /* Only 0-2, the sync socket and the --pass-fd ones cross into the
    sandbox: an fd inherited from the caller could reach anything on the
-   host.  Before the seccomp filter, which might refuse close_range.  */
+   host.  Closed for real (enter.h, step 6), but for nook-init's own fd,
+   which its exec closes; before the seccomp filter, which might refuse
+   close_range.  */
 static int
 step_fds (struct sandbox *sb, struct nook_error *err)
 {
-  if (close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    return nook_error_errno (err, "close the caller's file descriptors");
+  const struct nook_security *sec = &sb->spec->security;
+  size_t n = 0;
+  int keep[sec->n_pass_fds + 2];
+
+  keep[n++] = sb->sync_child;
+  keep[n++] = sb->init_fd;
+  for (size_t i = 0; i < sec->n_pass_fds; i++)
+    keep[n++] = sec->pass_fds[i];
+  if (nook_enter_close_fds (keep, n, err) < 0)
+    return -1;
   if (fcntl (sb->sync_child, F_SETFD, 0) < 0)
     return nook_error_errno (err, "sync socket");
   for (size_t i = 0; i < sb->spec->security.n_pass_fds; i++)
@@ -243,13 +242,40 @@ exec_init (struct sandbox *sb, struct nook_error *err)
   return nook_error_errno (err, "exec the sandbox init");
 }
 
+/* The fds nook holds for itself, closed as the child's first act: in a
+   joined PID namespace the child is visible from its first instruction
+   (enter.h).  Plain close(): the parent's copies keep their locks.  */
+static void
+close_parent_fds (struct sandbox *sb)
+{
+  int *fds[] = { &sb->sync_parent,
+                 &sb->tty.sock,
+                 &sb->sigfd,
+                 &sb->state.dirfd,
+                 &sb->state.store.fd,
+                 &sb->state.store.boxes,
+                 &sb->state.store.names,
+                 &sb->state.store.lockfd,
+                 &sb->log.fd,
+                 &sb->cg.lock_fd,
+                 &sb->cg.leaf_fd,
+                 sb->io ? &sb->io->log_fd : NULL,
+                 sb->io ? &sb->io->ready_fd : NULL };
+
+  for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+    if (fds[i] && *fds[i] >= 0)
+      {
+        close (*fds[i]);
+        *fds[i] = -1;
+      }
+  nook_join_release (&sb->join);
+}
+
 static void __attribute__ ((noreturn)) child_main (struct sandbox *sb)
 {
   struct nook_error err = { 0 };
 
-  close (sb->sync_parent);
-  nook_closep (&sb->tty.sock);
-  sb->tty.sock = -1;
+  close_parent_fds (sb);
   /* The sandbox must not outlive nook: when nook dies, even by SIGKILL,
      PID 1 is killed and the kernel kills the whole PID namespace.  If nook
      died before this line, wait_for_go sees EOF.  */
@@ -289,22 +315,6 @@ clone_flags (const struct sandbox *sb)
   if (!(spec->share & NOOK_NS_CGROUP))
     flags |= CLONE_NEWCGROUP;
   return flags;
-}
-
-static int
-block_signals (struct sandbox *sb, sigset_t *old, struct nook_error *err)
-{
-  sigset_t set;
-
-  sigemptyset (&set);
-  for (size_t i = 0; forwarded_signals[i]; i++)
-    sigaddset (&set, forwarded_signals[i]);
-  if (sigprocmask (SIG_BLOCK, &set, old) < 0)
-    return nook_error_errno (err, "sigprocmask");
-  sb->sigfd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (sb->sigfd < 0)
-    return nook_error_errno (err, "signalfd");
-  return 0;
 }
 
 static int
@@ -405,94 +415,55 @@ tell_started (struct sandbox *sb)
   nook_closep (&sb->io->ready_fd);
 }
 
+static void
+extra_ready (void *ctx, int i)
+{
+  struct sandbox *sb = ctx;
+
+  if (i == 0)
+    nook_logfile_pump (&sb->log, sb->io->log_fd);
+  else
+    nook_net_helper_exited (&sb->net);
+}
+
+static void
+command_started (void *ctx)
+{
+  nook_log ("command started");
+  tell_started (ctx);
+}
+
 /* Waits for the sandbox, forwarding signals, and collects its first error
    message.  Returns the exit status, or -1 with ERR set when the command
    could not be started.  */
 static int
 supervise (struct sandbox *sb, struct nook_error *err)
 {
-  struct nook_sync_msg msg;
-  char text[NOOK_SYNC_MAX_TEXT + 1];
-  bool started = false, failed = false;
+  /* The network helper's pidfd is polled too: a helper that dies is
+     reaped and reported when the sandbox ends.  */
+  struct nook_supervisor sv = { .pid = sb->pid,
+                                .pidfd = sb->pidfd,
+                                .sigfd = sb->sigfd,
+                                .sync_fd = sb->sync_parent,
+                                .tty = &sb->tty,
+                                .procfd = AT_FDCWD,
+                                .extra = { sb->io ? sb->io->log_fd : -1, nook_net_watch_fd (&sb->net) },
+                                .extra_ready = extra_ready,
+                                .started = command_started,
+                                .ctx = sb };
   siginfo_t info;
+  int r = nook_supervise (&sv, &info, err);
 
-  for (;;)
-    {
-      /* Fixed slots first; --tty adds its own after them.  The network
-         helper's pidfd is polled too: a helper that dies is reaped and
-         reported when the sandbox ends.  */
-      int log_fd = sb->io ? sb->io->log_fd : -1;
-      struct pollfd pfd[9] = { { sb->pidfd, POLLIN, 0 },
-                               { sb->sigfd, POLLIN, 0 },
-                               { log_fd, POLLIN, 0 },
-                               { sb->sync_parent, POLLIN, 0 },
-                               { nook_net_watch_fd (&sb->net), POLLIN, 0 } };
-      int n_tty = nook_tty_pollfds (&sb->tty, pfd + 5);
-      if (poll (pfd, 5 + n_tty, -1) < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          return nook_error_errno (err, "poll");
-        }
-      if (pfd[2].revents)
-        nook_logfile_pump (&sb->log, log_fd);
-      if (pfd[4].fd >= 0 && (pfd[4].revents & POLLIN))
-        nook_net_helper_exited (&sb->net);
-      if (sb->sync_parent >= 0 && (pfd[3].revents & (POLLIN | POLLHUP | POLLERR)))
-        {
-          int r = nook_sync_recv (sb->sync_parent, &msg, text);
-          if (r == 1 && !failed)
-            {
-              failed = true;
-              nook_error_set (err, 0, "%s", text);
-              nook_error_status (err, msg.status);
-              err->errnum = msg.errnum;
-            }
-          else if (r <= 0)
-            {
-              close (sb->sync_parent);
-              sb->sync_parent = -1;
-              started = !failed;
-              if (started)
-                {
-                  nook_log ("command started");
-                  tell_started (sb);
-                }
-            }
-        }
-      if (pfd[1].revents & POLLIN)
-        {
-          struct signalfd_siginfo si;
-          while (read (sb->sigfd, &si, sizeof si) == sizeof si)
-            {
-              /* With --tty the window size goes to the sandbox's
-                 terminal, whose kernel side signals its foreground.  */
-              if (si.ssi_signo == SIGWINCH && sb->tty.master >= 0)
-                nook_tty_resize (&sb->tty);
-              else
-                syscall (SYS_pidfd_send_signal, sb->pidfd, si.ssi_signo, NULL, 0);
-            }
-        }
-      nook_tty_handle (&sb->tty, pfd + 5, n_tty);
-      if (pfd[0].revents & POLLIN)
-        break;
-    }
-  if (waitid (P_PIDFD, sb->pidfd, &info, WEXITED) < 0)
-    return nook_error_errno (err, "wait for the sandbox");
+  sb->sync_parent = sv.sync_fd;
+  if (r < 0)
+    return -1;
   /* What the sandbox wrote before it ended.  */
   if (sb->io && sb->io->log_fd >= 0)
     nook_logfile_pump (&sb->log, sb->io->log_fd);
   sb->pid = -1;
-  /* A last message may still be queued behind the exit.  */
-  if (sb->sync_parent >= 0 && !failed && nook_sync_recv (sb->sync_parent, &msg, text) == 1)
-    {
-      failed = true;
-      nook_error_set (err, 0, "%s", text);
-      nook_error_status (err, msg.status);
-    }
-  if (failed)
+  if (r == 1)
     return -1;
-  if (!started && info.si_code != CLD_EXITED)
+  if (!sv.started_ok && info.si_code != CLD_EXITED)
     return nook_error_set (err, 0, "the sandbox was killed by signal %d during setup", info.si_status);
   nook_log ("sandbox exited");
   return info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
@@ -578,7 +549,11 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
     }
   sb.sync_parent = sv[0];
   sb.sync_child = sv[1];
-  if (block_signals (&sb, &old_mask, err) < 0 || nook_join_enter (&sb.join, err) < 0
+  sb.sigfd = nook_supervise_block_signals (false, &old_mask, err);
+  /* Joining: non-dumpable before the first setns, so that the child,
+     visible in the joined PID namespace from its clone, never is
+     dumpable before its exec (enter.h).  */
+  if (sb.sigfd < 0 || (sb.join.active && nook_enter_begin (err) < 0) || nook_join_enter (&sb.join, err) < 0
       || nook_net_before_clone (&sb.net, err) < 0 || spawn_sandbox (&sb, err) < 0)
     goto out;
 

@@ -187,6 +187,16 @@ nook_tty_handle (struct nook_tty *tty, const struct pollfd *pfd, int n)
 }
 
 void
+nook_tty_adopt (struct nook_tty *tty, int master)
+{
+  tty->master = master;
+  tty->in_open = true;
+  if (isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &tty->saved) == 0)
+    raw_mode (tty);
+  nook_tty_resize (tty);
+}
+
+void
 nook_tty_release (struct nook_tty *tty)
 {
   if (tty->master >= 0)

@@ -63,6 +63,10 @@ void nook_tty_handle (struct nook_tty *tty, const struct pollfd *pfd, int n);
 /* Passes the caller's window size on (after SIGWINCH).  */
 void nook_tty_resize (struct nook_tty *tty);
 
+/* Relays MASTER, a terminal nook opened itself in the sandbox (`nook
+   exec --tty`): the caller's terminal, when stdin is one, goes raw.  */
+void nook_tty_adopt (struct nook_tty *tty, int master);
+
 /* Copies what the sandbox still wrote, restores the caller's terminal and
    closes everything.  */
 void nook_tty_release (struct nook_tty *tty);
