@@ -16,8 +16,7 @@
 #include "lib/cgroup-stats.h"
 #include "lib/state.h"
 #include "lib/utils.h"
-
-#define STATS_SYNOPSIS "nook stats [--no-stream] [--format table|json] [NAME...]"
+#include "options.h"
 
 struct stats_opts
 {
@@ -395,57 +394,61 @@ stats_round (const struct stats_opts *o, bool clear, struct nook_error *err)
   return 0;
 }
 
-static int
-parse (int argc, char **argv, struct stats_opts *o, struct nook_error *err)
+enum
 {
-  int i;
-  for (i = 1; i < argc && argv[i][0] == '-'; i++)
+  OPT_NO_STREAM = 1,
+  OPT_FORMAT,
+};
+
+static const struct nook_option stats_options[] = {
+  { "no-stream", 0, 0, OPT_NO_STREAM, "", "print one reading and exit" },
+  { "format", 0, 1, OPT_FORMAT, "table|json", "output format (default table)" },
+  { NULL, 0, 0, 0, NULL, NULL },
+};
+
+static int
+stats_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+             struct nook_error *err)
+{
+  struct stats_opts *so = parser->cmd;
+
+  if (o->id == OPT_NO_STREAM)
     {
-      const char *a = argv[i];
-      if (strcmp (a, "--") == 0)
-        {
-          i++;
-          break;
-        }
-      if (strcmp (a, "-h") == 0 || strcmp (a, "--help") == 0)
-        {
-          printf ("Usage: %s\n\nLive CPU, memory, pids and I/O usage of running sandboxes that have limits, "
-                  "from their cgroups.\n\n  --no-stream        print one reading and exit\n"
-                  "  --format FORMAT    table (default) or json\n",
-                  STATS_SYNOPSIS);
-          return 1;
-        }
-      if (strcmp (a, "--no-stream") == 0)
-        o->no_stream = true;
-      else if (strcmp (a, "--format") == 0 || strncmp (a, "--format=", 9) == 0)
-        {
-          const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : "");
-          if (strcmp (v, "json") != 0 && strcmp (v, "table") != 0)
-            return nook_error_set (err, 0, "stats: --format takes `table` or `json`, not `%s`", v);
-          o->json = strcmp (v, "json") == 0;
-        }
-      else
-        return nook_error_set (err, 0, "stats: unknown option `%s` (see `nook stats --help`)", a);
+      so->no_stream = true;
+      return 0;
     }
-  for (; i < argc; i++)
-    strv_append (&o->names, argv[i]);
+  if (strcmp (val[0], "json") != 0 && strcmp (val[0], "table") != 0)
+    return nook_error_set (err, 0, "--format takes `table` or `json`, not `%s`", val[0]);
+  so->json = strcmp (val[0], "json") == 0;
   return 0;
 }
 
+static const struct nook_option_group stats_group = { "Options", stats_options, stats_apply, NULL };
+static const struct nook_option_group *const stats_groups[] = { &stats_group, NULL };
+
+const struct nook_command nook_stats_command = {
+  .name = "stats",
+  .synopsis = "nook stats [--no-stream] [--format table|json] [NAME...]",
+  .summary
+  = "Live CPU, memory, pids and I/O usage of running sandboxes that have limits, from their cgroups.",
+  .groups = stats_groups,
+  .interspersed = true,
+};
+
 int
-nook_cmd_stats (int argc, char **argv)
+nook_cmd_stats (int argc, char **argv, struct nook_error *err)
 {
-  struct nook_error err = { 0 };
   struct stats_opts o = { 0 };
   bool tty = isatty (STDOUT_FILENO);
-  int r = parse (argc, argv, &o, &err);
+  int r = nook_command_parse (&nook_stats_command, argc, argv, NULL, &o, err);
 
-  if (r == 0)
-    do
-      r = stats_round (&o, tty && !o.no_stream && !o.json, &err);
-    while (r == 0 && !o.no_stream);
+  if (r <= 0)
+    return r;
+  for (int i = r; i < argc; i++)
+    strv_append (&o.names, argv[i]);
+  do
+    r = stats_round (&o, tty && !o.no_stream && !o.json, err);
+  while (r == 0 && !o.no_stream);
   strv_free (o.names);
-  if (r < 0)
-    return nook_error_report (&err);
-  return 0;
+  return r < 0 ? -1 : 0;
 }

@@ -117,7 +117,7 @@ check_refused() { # OPTION... -- CONTROLLER
 
 @test "without limits, nook run does no cgroup work" {
   before=$(own_cgroups)
-  run nook run -v -- true
+  run nook run --verbose -- true
   assert_status 0
   assert_output_lacks cgroup
   # The command stays in the caller's cgroups, seen from the host; none was made for it.
