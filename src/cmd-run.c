@@ -50,8 +50,8 @@ nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error
 
 /* -p PORT without a host port: the host port is chosen now, so the state
    records it (nook ps, nook port), and said once on stderr.  */
-static int
-print_picked_ports (struct nook_spec *spec, struct nook_error *err)
+int
+nook_cli_publish_ports (struct nook_spec *spec, struct nook_error *err)
 {
   bool picked[NOOK_MAX_PORTS] = { false };
 
@@ -94,7 +94,7 @@ nook_cmd_run (int argc, char **argv, struct nook_error *err)
           return -1;
         }
     }
-  if (print_picked_ports (&spec, err) < 0)
+  if (nook_cli_publish_ports (&spec, err) < 0)
     {
       nook_spec_free (&spec);
       return -1;

@@ -223,7 +223,7 @@ nook_cmd_try (int argc, char **argv, struct nook_error *err)
   for (; i < argc; i++)
     strv_append (&spec.argv, argv[i]);
   nook_verbose = spec.verbose;
-  if (nook_try_prepare (&spec, opts.paths, opts.keep, &t, err) < 0)
+  if (nook_cli_publish_ports (&spec, err) < 0 || nook_try_prepare (&spec, opts.paths, opts.keep, &t, err) < 0)
     goto out;
   status = nook_run (&spec, err);
   if (status >= 0 && finish (&opts, &t, status, err) < 0)

@@ -94,5 +94,8 @@ void nook_cli_error_add (struct nook_error *all, struct nook_error *one);
 /* A notice on stderr, "nook: CMD: ...": not an error (nook try's "no
    changes").  */
 void nook_cli_note (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+/* -p PORT without a host port (run, try): chooses the host port now, so the
+   state records it, and says it once on stderr.  */
+int nook_cli_publish_ports (struct nook_spec *spec, struct nook_error *err);
 
 #endif

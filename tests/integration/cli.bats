@@ -130,6 +130,16 @@ teardown() { remove_private_state; }
   [ "${lines[3]}" = /tmp ]
 }
 
+@test "nook try -p PORT publishes on a free host port it names, as nook run does" {
+  require "slirp4netns" command -v slirp4netns
+  mkdir -p proj
+  cd proj
+  run nook try --net slirp4netns -p 80 -- true
+  assert_status 0
+  [[ "$output" =~ published\ 0\.0\.0\.0:([0-9]+)-\>80/tcp ]]
+  [ "${BASH_REMATCH[1]}" -gt 0 ]
+}
+
 @test "nook try refuses what does not apply to it, naming the option given" {
   run nook try --rootfs / -- true
   assert_status 125
