@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "lib/check.h"
+#include "options.h"
 
 static void
 print_json (const struct nook_check_result *res, size_t n, int fails, int warns)
@@ -30,29 +31,48 @@ print_json (const struct nook_check_result *res, size_t n, int fails, int warns)
   json_object_put (root);
 }
 
+enum
+{
+  OPT_JSON = 1,
+};
+
+static const struct nook_option check_options[] = {
+  { "json", 0, 0, OPT_JSON, "", "print the checks as JSON (see nook-check(1))" },
+  { NULL, 0, 0, 0, NULL, NULL },
+};
+
+static int
+check_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+             struct nook_error *err)
+{
+  *(bool *)parser->cmd = true;
+  return 0;
+}
+
+static const struct nook_option_group check_group = { "Options", check_options, check_apply, NULL };
+static const struct nook_option_group *const check_groups[] = { &check_group, NULL };
+
+const struct nook_command nook_check_command = {
+  .name = "check",
+  .synopsis = "nook check [--json]",
+  .summary = "Tells whether this host is ready for rootless sandboxes; exits 1 when a check fails.",
+  .groups = check_groups,
+  .interspersed = true,
+};
+
 int
-nook_cmd_check (int argc, char **argv)
+nook_cmd_check (int argc, char **argv, struct nook_error *err)
 {
   struct nook_check_result *res;
   bool json = false;
-  int fails = 0, warns = 0;
+  int fails = 0, warns = 0, first;
   size_t n;
 
-  for (int i = 1; i < argc; i++)
-    {
-      if (strcmp (argv[i], "--json") == 0)
-        json = true;
-      else if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
-        {
-          printf ("Usage: nook check [--json]\n\nTells whether this host is ready for rootless sandboxes.\n");
-          return 0;
-        }
-      else
-        {
-          fprintf (stderr, "nook: check: unknown option `%s` (see `nook check --help`)\n", argv[i]);
-          return NOOK_EXIT_ERROR;
-        }
-    }
+  first = nook_command_parse (&nook_check_command, argc, argv, NULL, &json, err);
+  if (first <= 0)
+    return first;
+  if (nook_cli_operands (&nook_check_command, argc, first, 0, 0, err) < 0)
+    return -1;
   n = nook_check_run (&res);
   for (size_t i = 0; i < n; i++)
     {

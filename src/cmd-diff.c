@@ -8,17 +8,53 @@
 #include "cmd.h"
 #include "lib/diff.h"
 #include "lib/utils.h"
+#include "options.h"
 
-#define DIFF_USAGE                                                                                           \
-  "Usage: nook diff [--json] [--layer DIR]... UPPER\n\n"                                                     \
-  "Lists what a run changed in the upper layer UPPER (nook run --upper UPPER), one line each:\n"             \
-  "  A PATH  added    C PATH  changed    D PATH  deleted\n"                                                  \
-  "with (OLD -> NEW) after a change of permissions, and the mode of setuid, setgid and device\n"             \
-  "entries; names are escaped (\\x1b, \\n, \\\\) as ls -b does.\n\n"                                         \
-  "Options:\n"                                                                                               \
-  "  --json           print a JSON array of {\"kind\", \"path\", \"mode\"}, paths exact\n"                   \
-  "  --layer DIR      a lower layer to compare with (repeat, first the lowest; default: the layers\n"        \
-  "                   nook run used with UPPER)\n"
+struct diff_opts
+{
+  char **lowers;
+  bool json;
+};
+
+enum
+{
+  OPT_JSON = 1,
+  OPT_LAYER,
+};
+
+static const struct nook_option diff_options[] = {
+  { "json", 0, 0, OPT_JSON, "", "print a JSON array of {\"kind\", \"path\", \"mode\"}, paths exact" },
+  { "layer", 0, 1, OPT_LAYER, "DIR",
+    "a lower layer to compare with (repeat, the lowest first; default: those nook run used)" },
+  { NULL, 0, 0, 0, NULL, NULL },
+};
+
+static int
+diff_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+            struct nook_error *err)
+{
+  struct diff_opts *d = parser->cmd;
+
+  if (o->id == OPT_JSON)
+    d->json = true;
+  else
+    strv_append (&d->lowers, val[0]);
+  return 0;
+}
+
+static const struct nook_option_group diff_group = { "Options", diff_options, diff_apply, NULL };
+static const struct nook_option_group *const diff_groups[] = { &diff_group, NULL };
+
+const struct nook_command nook_diff_command = {
+  .name = "diff",
+  .synopsis = "nook diff [--json] [--layer DIR]... UPPER",
+  .summary = "Lists what a run changed in the upper layer UPPER (nook run --upper UPPER).",
+  .groups = diff_groups,
+  .interspersed = true,
+  .epilog = "One line each: A PATH added, C PATH changed, D PATH deleted, with (OLD -> NEW) after a change\n"
+            "of permissions and the mode of setuid, setgid and device entries; names are escaped (\\x1b,\n"
+            "\\n, \\\\) as ls -b does.",
+};
 
 static int
 print_changes (const struct nook_changes *c, bool json)
@@ -38,51 +74,27 @@ print_changes (const struct nook_changes *c, bool json)
 }
 
 int
-nook_cmd_diff (int argc, char **argv)
+nook_cmd_diff (int argc, char **argv, struct nook_error *err)
 {
-  struct nook_error err = { 0 };
+  struct diff_opts d = { 0 };
   struct nook_changes changes;
-  cleanup_strv char **lowers = NULL;
-  const char *upper = NULL;
-  bool json = false;
-  int r;
+  int i, r = -1;
 
-  for (int i = 1; i < argc; i++)
+  i = nook_command_parse (&nook_diff_command, argc, argv, NULL, &d, err);
+  if (i <= 0)
     {
-      if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
-        {
-          fputs (DIFF_USAGE, stdout);
-          return 0;
-        }
-      if (strcmp (argv[i], "--json") == 0)
-        json = true;
-      else if (strcmp (argv[i], "--layer") == 0 && i + 1 < argc)
-        strv_append (&lowers, argv[++i]);
-      else if (strncmp (argv[i], "--layer=", 8) == 0)
-        strv_append (&lowers, argv[i] + 8);
-      else if (argv[i][0] == '-')
-        {
-          nook_error_set (&err, 0, "diff: unknown option `%s` (see `nook diff --help`)", argv[i]);
-          return nook_error_report (&err);
-        }
-      else if (upper == NULL)
-        upper = argv[i];
-      else
-        {
-          nook_error_set (&err, 0, "diff: one UPPER only, `%s` is one too many", argv[i]);
-          return nook_error_report (&err);
-        }
+      strv_free (d.lowers);
+      return i;
     }
-  if (upper == NULL)
-    {
-      nook_error_set (&err, 0, "diff: no UPPER given (usage: nook diff [--json] UPPER)");
-      return nook_error_report (&err);
-    }
-  if (lowers == NULL && nook_diff_read_layers (upper, &lowers, &err) < 0)
-    return nook_error_report (&err);
-  if (nook_diff (upper, lowers, &changes, &err) < 0)
-    return nook_error_report (&err);
-  r = print_changes (&changes, json);
+  if (nook_cli_operands (&nook_diff_command, argc, i, 1, 1, err) < 0)
+    goto out;
+  if (d.lowers == NULL && nook_diff_read_layers (argv[i], &d.lowers, err) < 0)
+    goto out;
+  if (nook_diff (argv[i], d.lowers, &changes, err) < 0)
+    goto out;
+  r = print_changes (&changes, d.json);
   nook_changes_free (&changes);
+out:
+  strv_free (d.lowers);
   return r;
 }

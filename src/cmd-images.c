@@ -1,6 +1,7 @@
 /* nook images [-q] [--json]  */
 #include <config.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -9,8 +10,7 @@
 #include "cmd.h"
 #include "lib/image.h"
 #include "lib/utils.h"
-
-#define IMAGES_USAGE "nook images [-q|--quiet] [--json]"
+#include "options.h"
 
 void
 nook_cli_human_size (uint64_t bytes, char *out, size_t size)
@@ -92,37 +92,58 @@ list (struct nook_images *s, bool quiet, bool json, struct nook_error *err)
   return 0;
 }
 
-int
-nook_cmd_images (int argc, char **argv)
+struct images_opts
 {
-  struct nook_error err = { 0 };
-  struct nook_images s;
-  bool quiet = false, json = false;
-  int r;
+  bool quiet, json;
+};
 
-  for (int i = 1; i < argc; i++)
-    if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
-      {
-        printf ("Usage: %s\n\nLists the images of the store: one line per name, newest first.\n"
-                "  -q, --quiet   print the short ids only\n  --json        print podman's inspect "
-                "documents as one JSON array\n",
-                IMAGES_USAGE);
-        return 0;
-      }
-    else if (strcmp (argv[i], "-q") == 0 || strcmp (argv[i], "--quiet") == 0)
-      quiet = true;
-    else if (strcmp (argv[i], "--json") == 0)
-      json = true;
-    else
-      return nook_cli_bad_option ("images", IMAGES_USAGE, argv[i]);
-  if (nook_images_open (&s, &err) < 0 || nook_images_lock (&s, LOCK_SH, &err) < 0)
+static const struct nook_option images_options[] = {
+  { "quiet", 'q', 0, 1, "", "print the short ids only" },
+  { "json", 0, 0, 2, "", "print podman's inspect documents as one JSON array" },
+  { NULL, 0, 0, 0, NULL, NULL },
+};
+
+static int
+images_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+              struct nook_error *err)
+{
+  struct images_opts *io = parser->cmd;
+
+  *(o->id == 1 ? &io->quiet : &io->json) = true;
+  return 0;
+}
+
+static const struct nook_option_group images_group = { "Options", images_options, images_apply, NULL };
+static const struct nook_option_group *const images_groups[] = { &images_group, NULL };
+
+const struct nook_command nook_images_command = {
+  .name = "images",
+  .synopsis = "nook images [-q|--quiet] [--json]",
+  .summary = "Lists the images of the store: one line per name, newest first.",
+  .groups = images_groups,
+  .interspersed = true,
+};
+
+int
+nook_cmd_images (int argc, char **argv, struct nook_error *err)
+{
+  struct nook_images s;
+  struct images_opts o = { 0 };
+  int i, r;
+
+  i = nook_command_parse (&nook_images_command, argc, argv, NULL, &o, err);
+  if (i <= 0)
+    return i;
+  if (nook_cli_operands (&nook_images_command, argc, i, 0, 0, err) < 0)
+    return -1;
+  if (nook_images_open (&s, err) < 0 || nook_images_lock (&s, LOCK_SH, err) < 0)
     {
       nook_images_close (&s);
-      return nook_error_report (&err);
+      return -1;
     }
-  r = list (&s, quiet, json, &err);
+  r = list (&s, o.quiet, o.json, err);
   nook_images_close (&s);
   if (r < 0)
-    return nook_error_report (&err);
-  return fflush (stdout) == 0 ? 0 : NOOK_EXIT_ERROR;
+    return -1;
+  return fflush (stdout) == 0 ? 0 : nook_error_errno (err, "images: write");
 }

@@ -2,7 +2,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,8 +11,7 @@
 #include "cmd.h"
 #include "lib/sandbox.h"
 #include "lib/utils.h"
-
-#define KILL_USAGE "nook kill [-s SIGNAL] ID|NAME..."
+#include "options.h"
 
 /* KILL, SIGKILL or 9 (the names glibc knows, sigabbrev_np).  */
 static int
@@ -51,41 +49,50 @@ kill_one (const char *ref, int sig, struct nook_error *err)
   return r;
 }
 
-int
-nook_cmd_kill (int argc, char **argv)
-{
-  static const struct option longopts[] = {
-    { "signal", required_argument, NULL, 's' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-  };
-  struct nook_error err = { 0 };
-  int c, sig = SIGKILL, status = 0;
+static const struct nook_option kill_options[] = {
+  { "signal", 's', 1, 1, "SIGNAL", "the signal: a name such as TERM, or a number (default KILL)" },
+  { NULL, 0, 0, 0, NULL, NULL },
+};
 
-  opterr = 0;
-  while ((c = getopt_long (argc, argv, "+s:h", longopts, NULL)) != -1)
-    switch (c)
-      {
-      case 's':
-        sig = parse_signal (optarg);
-        if (sig < 0)
-          {
-            fprintf (stderr,
-                     "nook: kill: `%s` is not a signal (use a name like TERM or a number; see kill -l)\n",
-                     optarg);
-            return NOOK_EXIT_ERROR;
-          }
-        break;
-      case 'h':
-        printf ("Usage: %s\n\nSends SIGNAL (default KILL) to the sandboxes' init.\n", KILL_USAGE);
-        return 0;
-      default:
-        return nook_cli_bad_option ("kill", KILL_USAGE, argv[optind - 1]);
-      }
-  if (optind >= argc)
-    return nook_cli_usage_error ("kill", KILL_USAGE);
-  for (int i = optind; i < argc; i++)
-    if (kill_one (argv[i], sig, &err) < 0)
-      status = nook_error_report (&err);
-  return status;
+static int
+kill_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+            struct nook_error *err)
+{
+  int sig = parse_signal (val[0]);
+
+  if (sig < 0)
+    return nook_error_set (err, 0, "`%s` is not a signal (use a name like TERM or a number; see kill -l)",
+                           val[0]);
+  *(int *)parser->cmd = sig;
+  return 0;
+}
+
+static const struct nook_option_group kill_group = { "Options", kill_options, kill_apply, NULL };
+static const struct nook_option_group *const kill_groups[] = { &kill_group, NULL };
+
+const struct nook_command nook_kill_command = {
+  .name = "kill",
+  .synopsis = "nook kill [-s SIGNAL] ID|NAME...",
+  .summary = "Sends SIGNAL (default KILL) to the sandboxes' init.",
+  .groups = kill_groups,
+  .interspersed = true,
+};
+
+int
+nook_cmd_kill (int argc, char **argv, struct nook_error *err)
+{
+  int i, sig = SIGKILL;
+
+  i = nook_command_parse (&nook_kill_command, argc, argv, NULL, &sig, err);
+  if (i <= 0)
+    return i;
+  if (nook_cli_operands (&nook_kill_command, argc, i, 1, -1, err) < 0)
+    return -1;
+  for (; i < argc; i++)
+    {
+      struct nook_error one = { 0 };
+      if (kill_one (argv[i], sig, &one) < 0)
+        nook_cli_error_add (err, &one);
+    }
+  return err->msg ? -1 : 0;
 }

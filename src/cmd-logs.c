@@ -1,7 +1,6 @@
 /* nook logs [-f] ID|NAME: a detached sandbox's stdout and stderr.  */
 #include <config.h>
 
-#include <getopt.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -10,8 +9,7 @@
 #include "lib/logfile.h"
 #include "lib/state.h"
 #include "lib/utils.h"
-
-#define LOGS_USAGE "nook logs [-f|--follow] ID|NAME"
+#include "options.h"
 
 /* The supervisor writes the log while it holds the lock on the
    sandbox's directory.  */
@@ -26,40 +24,48 @@ writer_done (int dirfd)
   return false;
 }
 
-int
-nook_cmd_logs (int argc, char **argv)
+static const struct nook_option logs_options[] = {
+  { "follow", 'f', 0, 1, "", "go on printing until the sandbox ends" },
+  { NULL, 0, 0, 0, NULL, NULL },
+};
+
+static int
+logs_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+            struct nook_error *err)
 {
-  static const struct option longopts[] = {
-    { "follow", no_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-  };
-  struct nook_error err = { 0 };
+  *(bool *)parser->cmd = true;
+  return 0;
+}
+
+static const struct nook_option_group logs_group = { "Options", logs_options, logs_apply, NULL };
+static const struct nook_option_group *const logs_groups[] = { &logs_group, NULL };
+
+const struct nook_command nook_logs_command = {
+  .name = "logs",
+  .synopsis = "nook logs [-f|--follow] ID|NAME",
+  .summary = "Prints what a detached sandbox wrote; -f goes on until it ends.",
+  .groups = logs_groups,
+  .interspersed = true,
+};
+
+int
+nook_cmd_logs (int argc, char **argv, struct nook_error *err)
+{
   struct nook_store store;
   struct nook_sandbox sb;
   bool follow = false;
-  int c, r;
+  int i, r;
 
-  opterr = 0;
-  while ((c = getopt_long (argc, argv, "+fh", longopts, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        follow = true;
-        break;
-      case 'h':
-        printf ("Usage: %s\n\nPrints what a detached sandbox wrote; -f goes on until it ends.\n", LOGS_USAGE);
-        return 0;
-      default:
-        return nook_cli_bad_option ("logs", LOGS_USAGE, argv[optind - 1]);
-      }
-  if (optind != argc - 1)
-    return nook_cli_usage_error ("logs", LOGS_USAGE);
-  if (nook_cli_find (&store, argv[optind], &sb, &err) < 0)
-    return nook_error_report (&err);
+  i = nook_command_parse (&nook_logs_command, argc, argv, NULL, &follow, err);
+  if (i <= 0)
+    return i;
+  if (nook_cli_operands (&nook_logs_command, argc, i, 1, 1, err) < 0)
+    return -1;
+  if (nook_cli_find (&store, argv[i], &sb, err) < 0)
+    return -1;
   nook_store_close (&store);
   fflush (stdout);
-  r = nook_logfile_print (sb.dirfd, STDOUT_FILENO, follow, writer_done, &err);
+  r = nook_logfile_print (sb.dirfd, STDOUT_FILENO, follow, writer_done, err);
   nook_sandbox_release (&sb);
-  return r < 0 ? nook_error_report (&err) : 0;
+  return r < 0 ? -1 : 0;
 }

@@ -9,8 +9,15 @@
 #include "lib/escape.h"
 #include "lib/state.h"
 #include "lib/utils.h"
+#include "options.h"
 
-#define PORT_USAGE "nook port ID|NAME [PORT[/tcp|/udp]]"
+const struct nook_command nook_port_command = {
+  .name = "port",
+  .synopsis = "nook port ID|NAME [PORT[/tcp|/udp]]",
+  .summary = "Lists the published ports of a running sandbox (PORT/PROTO -> HOST_IP:HOST_PORT); with PORT, "
+             "prints the host address it is published on.",
+  .interspersed = true,
+};
 
 /* PORT[/tcp|/udp] of the command line.  */
 static int
@@ -66,33 +73,27 @@ print_ports (const struct nook_sandbox *sb, const char *filter, struct nook_erro
 }
 
 int
-nook_cmd_port (int argc, char **argv)
+nook_cmd_port (int argc, char **argv, struct nook_error *err)
 {
-  struct nook_error err = { 0 };
   struct nook_store store;
   struct nook_sandbox sb;
-  int r;
+  int i, r;
 
-  if (argc == 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
-    {
-      printf (
-          "Usage: %s\n\nLists the published ports of a running sandbox (PORT/PROTO -> HOST_IP:HOST_PORT);\n"
-          "with PORT, prints the host address it is published on.\n",
-          PORT_USAGE);
-      return 0;
-    }
-  if (argc != 2 && argc != 3)
-    return nook_cli_usage_error ("port", PORT_USAGE);
-  if (nook_cli_find (&store, argv[1], &sb, &err) < 0)
-    return nook_error_report (&err);
+  i = nook_command_parse (&nook_port_command, argc, argv, NULL, NULL, err);
+  if (i <= 0)
+    return i;
+  if (nook_cli_operands (&nook_port_command, argc, i, 1, 2, err) < 0)
+    return -1;
+  if (nook_cli_find (&store, argv[i], &sb, err) < 0)
+    return -1;
   if (!sb.running)
     {
-      cleanup_free char *name = nook_escape_name (argv[1]);
-      r = nook_error_set (&err, 0, "sandbox `%s` has ended: its ports are released", name);
+      cleanup_free char *name = nook_escape_name (argv[i]);
+      r = nook_error_set (err, 0, "sandbox `%s` has ended: its ports are released", name);
     }
   else
-    r = print_ports (&sb, argc == 3 ? argv[2] : NULL, &err);
+    r = print_ports (&sb, i + 1 < argc ? argv[i + 1] : NULL, err);
   nook_sandbox_release (&sb);
   nook_store_close (&store);
-  return r < 0 ? nook_error_report (&err) : 0;
+  return r < 0 ? -1 : 0;
 }

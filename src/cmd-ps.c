@@ -1,7 +1,6 @@
 /* nook ps [-a] [--format table|json]: the sandboxes of this user.  */
 #include <config.h>
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -10,8 +9,7 @@
 #include "lib/escape.h"
 #include "lib/state.h"
 #include "lib/utils.h"
-
-#define PS_USAGE "nook ps [-a|--all] [-q|--quiet] [--format table|json]"
+#include "options.h"
 
 static void
 format_duration (int64_t s, char *buf, size_t size)
@@ -132,67 +130,95 @@ ps_line (const struct nook_sandbox *sb)
   }
 }
 
-int
-nook_cmd_ps (int argc, char **argv)
+struct ps_opts
 {
-  static const struct option longopts[] = {
-    { "all", no_argument, NULL, 'a' },
-    { "quiet", no_argument, NULL, 'q' },
-    { "format", required_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-  };
-  struct nook_error err = { 0 };
+  bool all, quiet, json;
+};
+
+enum
+{
+  OPT_ALL = 1,
+  OPT_QUIET,
+  OPT_FORMAT,
+};
+
+static const struct nook_option ps_options[] = {
+  { "all", 'a', 0, OPT_ALL, "", "list the exited sandboxes too" },
+  { "quiet", 'q', 0, OPT_QUIET, "", "print the ids only" },
+  { "format", 0, 1, OPT_FORMAT, "table|json", "output format (default table)" },
+  { NULL, 0, 0, 0, NULL, NULL },
+};
+
+static int
+ps_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+          struct nook_error *err)
+{
+  struct ps_opts *p = parser->cmd;
+
+  switch (o->id)
+    {
+    case OPT_ALL:
+      p->all = true;
+      return 0;
+    case OPT_QUIET:
+      p->quiet = true;
+      return 0;
+    case OPT_FORMAT:
+      if (strcmp (val[0], "json") != 0 && strcmp (val[0], "table") != 0)
+        return nook_error_set (err, 0, "--format takes `table` or `json`, not `%s`", val[0]);
+      p->json = strcmp (val[0], "json") == 0;
+      return 0;
+    }
+  return nook_error_set (err, 0, "option --%s is not handled", o->name);
+}
+
+static const struct nook_option_group ps_group = { "Options", ps_options, ps_apply, NULL };
+static const struct nook_option_group *const ps_groups[] = { &ps_group, NULL };
+
+const struct nook_command nook_ps_command = {
+  .name = "ps",
+  .synopsis = "nook ps [-a|--all] [-q|--quiet] [--format table|json]",
+  .summary = "Lists running sandboxes; -a also the exited ones.",
+  .groups = ps_groups,
+  .interspersed = true,
+};
+
+int
+nook_cmd_ps (int argc, char **argv, struct nook_error *err)
+{
   struct nook_store store;
+  struct ps_opts p = { 0 };
   cleanup_strv char **ids = NULL;
   json_object *list = NULL;
-  bool all = false, json = false, quiet = false;
-  int c;
+  bool all, json, quiet;
+  int i;
 
-  opterr = 0;
-  while ((c = getopt_long (argc, argv, "+aqh", longopts, NULL)) != -1)
-    switch (c)
-      {
-      case 'a':
-        all = true;
-        break;
-      case 'q':
-        quiet = true;
-        break;
-      case 'f':
-        if (strcmp (optarg, "json") != 0 && strcmp (optarg, "table") != 0)
-          {
-            fprintf (stderr, "nook: ps: --format takes `table` or `json`, not `%s`\n", optarg);
-            return NOOK_EXIT_ERROR;
-          }
-        json = strcmp (optarg, "json") == 0;
-        break;
-      case 'h':
-        printf ("Usage: %s\n\nLists running sandboxes; -a also the exited ones.\n", PS_USAGE);
-        return 0;
-      default:
-        return nook_cli_bad_option ("ps", PS_USAGE, argv[optind - 1]);
-      }
-  if (optind != argc)
-    return nook_cli_usage_error ("ps", PS_USAGE);
-  if (nook_cli_store (&store, &err) < 0)
-    return nook_error_report (&err);
+  i = nook_command_parse (&nook_ps_command, argc, argv, NULL, &p, err);
+  if (i <= 0)
+    return i;
+  if (nook_cli_operands (&nook_ps_command, argc, i, 0, 0, err) < 0)
+    return -1;
+  all = p.all, json = p.json, quiet = p.quiet;
+  if (nook_cli_store (&store, err) < 0)
+    return -1;
   ids = nook_sandbox_list (&store);
   if (json)
     list = json_object_new_array ();
   else if (!quiet)
     printf ("%-12s  %-16s  %-8s  %-19s  %-10s  %-8s  %-22s  %s\n", "ID", "NAME", "PID", "CREATED", "STATUS",
             "UPTIME", "PORTS", "COMMAND");
-  for (size_t i = 0; ids && ids[i]; i++)
+  for (size_t k = 0; ids && ids[k]; k++)
     {
       struct nook_sandbox sb;
-      if (nook_sandbox_load (&store, ids[i], &sb) < 0)
+      if (nook_sandbox_load (&store, ids[k], &sb) < 0)
         continue;
-      /* Not listed, and never read: only this line says it is there.  */
+      /* Not listed, and never read: only a line on stderr says it is
+         there (a warning main prints; the status stays 0).  */
       if (sb.forged)
         {
-          nook_sandbox_forged_error (&sb, &err);
-          nook_error_report (&err);
+          struct nook_error one = { 0 };
+          nook_sandbox_forged_error (&sb, &one);
+          nook_cli_error_add (err, &one);
           nook_sandbox_release (&sb);
           continue;
         }

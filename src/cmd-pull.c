@@ -7,8 +7,7 @@
 #include "cmd.h"
 #include "lib/pull.h"
 #include "lib/utils.h"
-
-#define PULL_USAGE "nook pull [--tls-verify=false] [-q|--quiet] [REGISTRY/]NAME[:TAG|@DIGEST]"
+#include "options.h"
 
 /* One plain line per blob, on stderr: stdout is the id alone.  */
 static void
@@ -17,50 +16,74 @@ progress (const char *digest, uint64_t bytes, bool cached, void *data)
   char human[32];
 
   nook_cli_human_size (bytes, human, sizeof human);
+  fflush (stdout);
   fprintf (stderr, "Copying blob %.19s %s%s\n", digest, human, cached ? " (already here)" : "");
 }
 
-int
-nook_cmd_pull (int argc, char **argv)
+enum
 {
-  struct nook_error err = { 0 };
+  OPT_TLS_VERIFY = 1,
+  OPT_QUIET,
+};
+
+static const struct nook_option pull_options[] = {
+  { "tls-verify", 0, -1, OPT_TLS_VERIFY, "[=false]",
+    "false: accept a registry without valid TLS, or over plain HTTP (default true)" },
+  { "quiet", 'q', 0, OPT_QUIET, "", "no line per blob on stderr" },
+  { NULL, 0, 0, 0, NULL, NULL },
+};
+
+static int
+pull_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+            struct nook_error *err)
+{
+  struct nook_pull_opts *opts = parser->cmd;
+
+  if (o->id == OPT_QUIET)
+    {
+      opts->progress = NULL;
+      return 0;
+    }
+  if (val[0] && strcmp (val[0], "true") != 0 && strcmp (val[0], "false") != 0)
+    return nook_error_set (err, 0, "--tls-verify takes `true` or `false`, not `%s`", val[0]);
+  opts->tls_verify = val[0] == NULL || strcmp (val[0], "true") == 0;
+  return 0;
+}
+
+static const struct nook_option_group pull_group = { "Options", pull_options, pull_apply, NULL };
+static const struct nook_option_group *const pull_groups[] = { &pull_group, NULL };
+
+const struct nook_command nook_pull_command = {
+  .name = "pull",
+  .synopsis = "nook pull [--tls-verify=false] [-q|--quiet] [REGISTRY/]NAME[:TAG|@DIGEST]",
+  .summary = "Pulls an image from a registry into the store; prints its id.",
+  .groups = pull_groups,
+  .interspersed = true,
+};
+
+int
+nook_cmd_pull (int argc, char **argv, struct nook_error *err)
+{
   struct nook_pull_opts opts = { .tls_verify = true, .progress = progress };
   struct nook_images s;
   cleanup_free char *name = NULL;
-  const char *ref = NULL;
   char id[NOOK_DIGEST_LEN + 1];
-  int r;
+  int i, r;
 
-  for (int i = 1; i < argc; i++)
-    if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0)
-      {
-        printf ("Usage: %s\n\nPulls an image from a registry into the store; prints its id.\n"
-                "  --tls-verify=false  accept a registry without valid TLS, or over plain HTTP\n"
-                "  -q, --quiet         no line per blob on stderr\n",
-                PULL_USAGE);
-        return 0;
-      }
-    else if (strcmp (argv[i], "--tls-verify=false") == 0)
-      opts.tls_verify = false;
-    else if (strcmp (argv[i], "--tls-verify") == 0 || strcmp (argv[i], "--tls-verify=true") == 0)
-      opts.tls_verify = true;
-    else if (strcmp (argv[i], "-q") == 0 || strcmp (argv[i], "--quiet") == 0)
-      opts.progress = NULL;
-    else if (argv[i][0] == '-' || ref)
-      return nook_cli_bad_option ("pull", PULL_USAGE, argv[i]);
-    else
-      ref = argv[i];
-  if (ref == NULL)
-    return nook_cli_usage_error ("pull", PULL_USAGE);
-  if (nook_images_open (&s, &err) < 0)
+  i = nook_command_parse (&nook_pull_command, argc, argv, NULL, &opts, err);
+  if (i <= 0)
+    return i;
+  if (nook_cli_operands (&nook_pull_command, argc, i, 1, 1, err) < 0)
+    return -1;
+  if (nook_images_open (&s, err) < 0)
     {
       nook_images_close (&s);
-      return nook_error_report (&err);
+      return -1;
     }
-  r = nook_pull (&s, ref, &opts, id, &name, &err);
+  r = nook_pull (&s, argv[i], &opts, id, &name, err);
   nook_images_close (&s);
   if (r < 0)
-    return nook_error_report (&err);
+    return -1;
   printf ("%s\n", id + 7);
   return 0;
 }

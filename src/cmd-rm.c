@@ -2,15 +2,13 @@
    sandboxes; -f kills running ones first.  */
 #include <config.h>
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "lib/sandbox.h"
 #include "lib/utils.h"
-
-#define RM_USAGE "nook rm [-f|--force] ID|NAME..."
+#include "options.h"
 
 static int
 rm_one (const char *ref, bool force, struct nook_error *err)
@@ -32,36 +30,46 @@ rm_one (const char *ref, bool force, struct nook_error *err)
   return r;
 }
 
-int
-nook_cmd_rm (int argc, char **argv)
-{
-  static const struct option longopts[] = {
-    { "force", no_argument, NULL, 'f' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-  };
-  struct nook_error err = { 0 };
-  bool force = false;
-  int c, status = 0;
+static const struct nook_option rm_options[] = {
+  { "force", 'f', 0, 1, "", "kill running sandboxes first" },
+  { NULL, 0, 0, 0, NULL, NULL },
+};
 
-  opterr = 0;
-  while ((c = getopt_long (argc, argv, "+fh", longopts, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        force = true;
-        break;
-      case 'h':
-        printf ("Usage: %s\n\nRemoves ended sandboxes' state and logs; -f kills running ones first.\n",
-                RM_USAGE);
-        return 0;
-      default:
-        return nook_cli_bad_option ("rm", RM_USAGE, argv[optind - 1]);
-      }
-  if (optind >= argc)
-    return nook_cli_usage_error ("rm", RM_USAGE);
-  for (int i = optind; i < argc; i++)
-    if (rm_one (argv[i], force, &err) < 0)
-      status = nook_error_report (&err);
-  return status;
+static int
+rm_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+          struct nook_error *err)
+{
+  *(bool *)parser->cmd = true;
+  return 0;
+}
+
+static const struct nook_option_group rm_group = { "Options", rm_options, rm_apply, NULL };
+static const struct nook_option_group *const rm_groups[] = { &rm_group, NULL };
+
+const struct nook_command nook_rm_command = {
+  .name = "rm",
+  .synopsis = "nook rm [-f|--force] ID|NAME...",
+  .summary = "Removes ended sandboxes' state and logs; -f kills running ones first.",
+  .groups = rm_groups,
+  .interspersed = true,
+};
+
+int
+nook_cmd_rm (int argc, char **argv, struct nook_error *err)
+{
+  bool force = false;
+  int i;
+
+  i = nook_command_parse (&nook_rm_command, argc, argv, NULL, &force, err);
+  if (i <= 0)
+    return i;
+  if (nook_cli_operands (&nook_rm_command, argc, i, 1, -1, err) < 0)
+    return -1;
+  for (; i < argc; i++)
+    {
+      struct nook_error one = { 0 };
+      if (rm_one (argv[i], force, &one) < 0)
+        nook_cli_error_add (err, &one);
+    }
+  return err->msg ? -1 : 0;
 }

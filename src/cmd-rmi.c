@@ -9,8 +9,7 @@
 #include "cmd.h"
 #include "lib/image.h"
 #include "lib/utils.h"
-
-#define RMI_USAGE "nook rmi IMAGE..."
+#include "options.h"
 
 /* Removes REF: only that name when the image has others, else the image
    and the layers no other image has.  */
@@ -56,34 +55,36 @@ remove_one (struct nook_images *s, const char *ref, struct nook_error *err)
   return r;
 }
 
-int
-nook_cmd_rmi (int argc, char **argv)
-{
-  struct nook_error err = { 0 };
-  struct nook_images s;
-  int status = 0;
+const struct nook_command nook_rmi_command = {
+  .name = "rmi",
+  .synopsis = "nook rmi IMAGE...",
+  .summary = "Removes images by name or id: a name of an image that has others is untagged; else the image "
+             "goes with the layers no other image has.  An image a sandbox uses is refused.",
+  .interspersed = true,
+};
 
-  if (argc == 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
-    {
-      printf ("Usage: %s\n\nRemoves images by name or id: a name of an image that has others is untagged; "
-              "else the\nimage goes with the layers no other image has.  An image a sandbox uses is "
-              "refused.\n",
-              RMI_USAGE);
-      return 0;
-    }
-  if (argc < 2)
-    return nook_cli_usage_error ("rmi", RMI_USAGE);
-  for (int i = 1; i < argc; i++)
-    if (argv[i][0] == '-')
-      return nook_cli_bad_option ("rmi", RMI_USAGE, argv[i]);
-  if (nook_images_open (&s, &err) < 0 || nook_images_lock (&s, LOCK_EX, &err) < 0)
+int
+nook_cmd_rmi (int argc, char **argv, struct nook_error *err)
+{
+  struct nook_images s;
+  int i;
+
+  i = nook_command_parse (&nook_rmi_command, argc, argv, NULL, NULL, err);
+  if (i <= 0)
+    return i;
+  if (nook_cli_operands (&nook_rmi_command, argc, i, 1, -1, err) < 0)
+    return -1;
+  if (nook_images_open (&s, err) < 0 || nook_images_lock (&s, LOCK_EX, err) < 0)
     {
       nook_images_close (&s);
-      return nook_error_report (&err);
+      return -1;
     }
-  for (int i = 1; i < argc; i++)
-    if (remove_one (&s, argv[i], &err) < 0)
-      status = nook_error_report (&err);
+  for (; i < argc; i++)
+    {
+      struct nook_error one = { 0 };
+      if (remove_one (&s, argv[i], &one) < 0)
+        nook_cli_error_add (err, &one);
+    }
   nook_images_close (&s);
-  return status;
+  return err->msg ? -1 : 0;
 }

@@ -14,36 +14,31 @@
 
 /* The option groups of `nook run`, in --help order.  */
 static const struct nook_option_group *const run_groups[] = {
-  &nook_core_options,
-  &nook_image_options,
-  &nook_mount_options,
-  &nook_security_options,
-  &nook_life_options,
-  &nook_limit_options,
-  &nook_net_options,
-  NULL,
+  &nook_core_options, &nook_image_options, &nook_mount_options, &nook_security_options,
+  &nook_life_options, &nook_limit_options, &nook_net_options,   NULL,
 };
 
-#define RUN_SYNOPSIS "nook run [OPTIONS] [--] CMD [ARG...]"
+const struct nook_command nook_run_command = {
+  .name = "run",
+  .synopsis = "nook run [OPTIONS] [--] CMD [ARG...]",
+  .summary = "Runs CMD in a new sandbox.  Short options combine as podman's do (-it, -e K=V, -v SRC:DEST).",
+  .groups = run_groups,
+  .epilog = "Exit status: the command's; 125 when nook fails, 126 when CMD cannot be executed, 127 when it "
+            "is not found.",
+};
 
 int
 nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error *err)
 {
-  int i = nook_options_parse ("run", run_groups, argc, argv, spec, err);
+  int i = nook_command_parse (&nook_run_command, argc, argv, spec, NULL, err);
 
   if (i < 0)
     return -1;
   if (i == 0)
-    {
-      nook_options_usage (stdout, RUN_SYNOPSIS, run_groups);
-      printf (
-          "\nExit status: the command's; 125 when nook fails, 126 when CMD cannot be executed, 127 when it "
-          "is not found.\n");
-      return 1;
-    }
+    return 1;
   if (i >= argc && spec->image.ref == NULL)
-    return nook_error_set (err, 0, "run: no command given (usage: %s)", RUN_SYNOPSIS);
-  /* Kept as given: `nook exec` parses them again into the same spec.  */
+    return nook_error_set (err, 0, "run: no command given (usage: %s)", nook_run_command.synopsis);
+  /* Kept as given: a record, shown by nook inspect.  */
   strv_free (spec->life.run_args);
   spec->life.run_args = NULL;
   for (int k = 1; k < i; k++)
@@ -55,8 +50,8 @@ nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error
 
 /* -p PORT without a host port: the host port is chosen now, so the state
    records it (nook ps, nook port), and said once on stderr.  */
-static int
-print_picked_ports (struct nook_spec *spec, struct nook_error *err)
+int
+nook_cli_publish_ports (struct nook_spec *spec, struct nook_error *err)
 {
   bool picked[NOOK_MAX_PORTS] = { false };
 
@@ -68,54 +63,53 @@ print_picked_ports (struct nook_spec *spec, struct nook_error *err)
     if (picked[i])
       {
         cleanup_free char *text = nook_port_map_text (&spec->net.ports[i], 1);
-        fprintf (stderr, "nook: published %s\n", text);
+        nook_cli_note ("published %s\n", text);
       }
   return 0;
 }
 
 int
-nook_cmd_run (int argc, char **argv)
+nook_cmd_run (int argc, char **argv, struct nook_error *err)
 {
-  struct nook_error err = { 0 };
   struct nook_spec spec;
   int r;
 
   nook_spec_init (&spec);
-  r = nook_run_parse (argc, argv, &spec, &err);
+  r = nook_run_parse (argc, argv, &spec, err);
   if (r != 0)
     {
       nook_spec_free (&spec);
-      return r > 0 ? 0 : nook_error_report (&err);
+      return r > 0 ? 0 : -1;
     }
   nook_verbose = spec.verbose;
   if (spec.image.ref)
     {
       char **argv_image = NULL;
-      r = nook_image_command (&spec, spec.argv, &argv_image, &err);
+      r = nook_image_command (&spec, spec.argv, &argv_image, err);
       strv_free (spec.argv);
       spec.argv = argv_image;
       if (r < 0)
         {
           nook_spec_free (&spec);
-          return nook_error_report (&err);
+          return -1;
         }
     }
-  if (print_picked_ports (&spec, &err) < 0)
+  if (nook_cli_publish_ports (&spec, err) < 0)
     {
       nook_spec_free (&spec);
-      return nook_error_report (&err);
+      return -1;
     }
   if (spec.life.detach)
     {
       cleanup_free char *id = NULL;
-      r = nook_run_detached (&spec, &id, &err);
+      r = nook_run_detached (&spec, &id, err);
       nook_spec_free (&spec);
       if (r < 0)
-        return nook_error_report (&err);
+        return -1;
       printf ("%s\n", id);
       return 0;
     }
-  r = nook_run (&spec, &err);
+  r = nook_run (&spec, err);
   nook_spec_free (&spec);
-  return r < 0 ? nook_error_report (&err) : r;
+  return r;
 }

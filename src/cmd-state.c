@@ -1,13 +1,15 @@
-/* The lifecycle commands' common steps: the state directory and finding
-   a sandbox.  */
+/* The lifecycle commands' common steps: the state directory, finding a
+   sandbox, operands and notices.  */
 #include <config.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cmd.h"
 #include "lib/state.h"
 #include "lib/utils.h"
+#include "options.h"
 
 int
 nook_cli_store (struct nook_store *store, struct nook_error *err)
@@ -38,15 +40,45 @@ nook_cli_find (struct nook_store *store, const char *ref, struct nook_sandbox *s
 }
 
 int
-nook_cli_usage_error (const char *cmd, const char *usage)
+nook_cli_operands (const struct nook_command *cmd, int argc, int first, int min, int max,
+                   struct nook_error *err)
 {
-  fprintf (stderr, "nook: %s: wrong arguments (usage: %s)\n", cmd, usage);
-  return NOOK_EXIT_ERROR;
+  int n = argc - first;
+
+  if (n >= min && (max < 0 || n <= max))
+    return 0;
+  nook_error_set (err, 0, "%s: %s (usage: %s)", cmd->name,
+                  n < min ? "too few arguments" : "too many arguments", cmd->synopsis);
+  return -1;
 }
 
-int
-nook_cli_bad_option (const char *cmd, const char *usage, const char *arg)
+void
+nook_cli_error_add (struct nook_error *all, struct nook_error *one)
 {
-  fprintf (stderr, "nook: %s: unknown option, or one missing its value: `%s` (usage: %s)\n", cmd, arg, usage);
-  return NOOK_EXIT_ERROR;
+  char *joined;
+
+  if (all->msg == NULL)
+    {
+      *all = *one;
+      *one = (struct nook_error){ 0 };
+      return;
+    }
+  /* main prints "nook: " before the first line; each line is one error.  */
+  joined = xasprintf ("%s\nnook: %s", all->msg, one->msg);
+  free (all->msg);
+  all->msg = joined;
+  nook_error_release (one);
+}
+
+void
+nook_cli_note (const char *fmt, ...)
+{
+  va_list ap;
+
+  fflush (stdout);
+  fputs ("nook: ", stderr);
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  fflush (stderr);
 }

@@ -12,8 +12,7 @@
 #include "cmd.h"
 #include "lib/image.h"
 #include "lib/utils.h"
-
-#define SYSTEM_USAGE "nook system df"
+#include "options.h"
 
 static bool
 strv_contains (char *const *v, const char *s)
@@ -89,29 +88,35 @@ df (struct nook_images *s, struct nook_error *err)
   return 0;
 }
 
-int
-nook_cmd_system (int argc, char **argv)
-{
-  struct nook_error err = { 0 };
-  struct nook_images s;
-  int r;
+const struct nook_command nook_system_command = {
+  .name = "system",
+  .synopsis = "nook system df",
+  .summary
+  = "Shows the image store's disk use: images (ACTIVE: used by a sandbox) and layers; RECLAIMABLE is "
+    "what nook image prune --all (images) or nook image prune (layers no image has) frees.",
+  .interspersed = true,
+};
 
-  if (argc == 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
-    {
-      printf ("Usage: %s\n\nShows the image store's disk use: images (ACTIVE: used by a sandbox) and "
-              "layers;\nRECLAIMABLE is what nook image prune --all (images) or nook image prune (layers "
-              "no image has) frees.\n",
-              SYSTEM_USAGE);
-      return 0;
-    }
-  if (argc != 2 || strcmp (argv[1], "df") != 0)
-    return nook_cli_usage_error ("system", SYSTEM_USAGE);
-  if (nook_images_open (&s, &err) < 0 || nook_images_lock (&s, LOCK_SH, &err) < 0)
+int
+nook_cmd_system (int argc, char **argv, struct nook_error *err)
+{
+  struct nook_images s;
+  int i, r;
+
+  i = nook_command_parse (&nook_system_command, argc, argv, NULL, NULL, err);
+  if (i <= 0)
+    return i;
+  if (nook_cli_operands (&nook_system_command, argc, i, 1, 1, err) < 0)
+    return -1;
+  if (strcmp (argv[i], "df") != 0)
+    return nook_error_set (err, 0, "system: unknown command `%s` (usage: %s)", argv[i],
+                           nook_system_command.synopsis);
+  if (nook_images_open (&s, err) < 0 || nook_images_lock (&s, LOCK_SH, err) < 0)
     {
       nook_images_close (&s);
-      return nook_error_report (&err);
+      return -1;
     }
-  r = df (&s, &err);
+  r = df (&s, err);
   nook_images_close (&s);
-  return r < 0 ? nook_error_report (&err) : 0;
+  return r < 0 ? -1 : 0;
 }

@@ -11,44 +11,48 @@
 #include "lib/proc.h"
 #include "lib/sandbox.h"
 #include "lib/utils.h"
+#include "options.h"
 
-#define TOP_USAGE "nook top ID|NAME"
+const struct nook_command nook_top_command = {
+  .name = "top",
+  .synopsis = "nook top ID|NAME",
+  .summary = "Lists the sandbox's processes: host pid, pid inside, command.",
+  .interspersed = true,
+};
 
 int
-nook_cmd_top (int argc, char **argv)
+nook_cmd_top (int argc, char **argv, struct nook_error *err)
 {
-  struct nook_error err = { 0 };
   struct nook_store store;
   struct nook_sandbox sb;
   cleanup_free pid_t *pids = NULL;
   pid_t inner;
   size_t n;
+  int i;
 
-  if (argc == 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
-    {
-      printf ("Usage: %s\n\nLists the sandbox's processes: host pid, pid inside, command.\n", TOP_USAGE);
-      return 0;
-    }
-  if (argc != 2)
-    return nook_cli_usage_error ("top", TOP_USAGE);
-  if (nook_cli_find (&store, argv[1], &sb, &err) < 0)
-    return nook_error_report (&err);
+  i = nook_command_parse (&nook_top_command, argc, argv, NULL, NULL, err);
+  if (i <= 0)
+    return i;
+  if (nook_cli_operands (&nook_top_command, argc, i, 1, 1, err) < 0)
+    return -1;
+  if (nook_cli_find (&store, argv[i], &sb, err) < 0)
+    return -1;
   nook_store_close (&store);
-  if (nook_sandbox_processes (&sb, &pids, &n, &err) < 0)
+  if (nook_sandbox_processes (&sb, &pids, &n, err) < 0)
     {
       nook_sandbox_release (&sb);
-      return nook_error_report (&err);
+      return -1;
     }
   printf ("%-10s %-10s %s\n", "HOST PID", "PID", "COMMAND");
-  for (size_t i = 0; i < n; i++)
+  for (size_t k = 0; k < n; k++)
     {
-      cleanup_free char *cmd = nook_proc_cmdline (pids[i]);
+      cleanup_free char *cmd = nook_proc_cmdline (pids[k]);
       cleanup_free char *shown = NULL;
-      if (nook_proc_inner_pid (pids[i], &inner) < 0)
+      if (nook_proc_inner_pid (pids[k], &inner) < 0)
         continue;
       /* A process sets its own command line: escaped, ESC and all.  */
       shown = nook_escape_name (cmd);
-      printf ("%-10d %-10d %s\n", (int)pids[i], (int)inner, shown);
+      printf ("%-10d %-10d %s\n", (int)pids[k], (int)inner, shown);
     }
   nook_sandbox_release (&sb);
   return 0;

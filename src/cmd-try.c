@@ -79,22 +79,33 @@ try_check (const struct nook_spec *spec, const struct nook_parser *parser, struc
 
   if (opts->commit && opts->keep)
     return nook_error_set (err, 0, "--commit applies the changes, --keep saves them: choose one");
-  if (parser->layers_op)
-    return nook_error_set (err, 0, "--layer cannot be combined with nook try (use nook run)");
   return 0;
 }
 
 static const struct nook_option_group try_group
     = { "Options of nook try", try_options, try_apply, try_check };
 
+/* nook run's groups; what does not apply is excluded below.  */
 static const struct nook_option_group *const try_groups[] = {
-  &try_group,
-  &nook_core_options,
-  &nook_mount_options,
-  NULL,
+  &try_group,          &nook_core_options, &nook_mount_options, &nook_security_options,
+  &nook_limit_options, &nook_net_options,  &nook_life_options,  NULL,
 };
 
-#define TRY_SYNOPSIS "nook try [OPTIONS] [--] CMD [ARG...]"
+/* A try composes its root from the host's, with the tried directories as
+   the layers of their own overlays; it runs in the foreground, waits for
+   its command and then asks, so it is never detached or kept.  */
+static const char *const try_excluded[] = {
+  "rootfs", "rootfs-rw", "layer", "upper", "layers-at", "detach", "rm", "log-size", "pid", "ipc", "uts", NULL,
+};
+
+const struct nook_command nook_try_command = {
+  .name = "try",
+  .synopsis = "nook try [OPTIONS] [--] CMD [ARG...]",
+  .summary = "Runs CMD over an overlay of this directory, shows what it changed, then applies or drops it.",
+  .groups = try_groups,
+  .excluded = try_excluded,
+  .epilog = "Exit status: the command's; 125 when nook fails.",
+};
 
 /* Prints the changes of every tried directory (names escaped: the command
    chose them); returns how many.  REFUSED is filled with the first setuid,
@@ -135,8 +146,7 @@ ask (void)
 
   if (!isatty (STDIN_FILENO))
     return false;
-  fprintf (stderr, "Apply these changes? [y/N] ");
-  fflush (stderr);
+  nook_cli_note ("Apply these changes? [y/N] ");
   return fgets (line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
 }
 
@@ -146,17 +156,17 @@ decide (const struct try_opts *opts, int n, int status, struct nook_error *refus
 {
   if (n == 0)
     {
-      fprintf (stderr, "nook: try: no changes\n");
+      nook_cli_note ("try: no changes\n");
       return 0;
     }
   if (opts->keep)
     {
-      fprintf (stderr, "nook: try: changes kept in `%s` (see nook diff)\n", opts->keep);
+      nook_cli_note ("try: changes kept in `%s` (see nook diff)\n", opts->keep);
       return 0;
     }
   if (status != 0)
     {
-      fprintf (stderr, "nook: try: the command failed (status %d): changes not applied\n", status);
+      nook_cli_note ("try: the command failed (status %d): changes not applied\n", status);
       return 0;
     }
   /* Refused before the question: there is nothing to approve.  */
@@ -168,8 +178,7 @@ decide (const struct try_opts *opts, int n, int status, struct nook_error *refus
     }
   if (!opts->commit && !ask ())
     {
-      fprintf (stderr,
-               "nook: try: changes not applied (use --commit to apply them, --keep DIR to save them)\n");
+      nook_cli_note ("try: changes not applied (use --commit to apply them, --keep DIR to save them)\n");
       return 0;
     }
   return 1;
@@ -188,47 +197,40 @@ finish (const struct try_opts *opts, const struct nook_try *t, int status, struc
   for (size_t i = 0; t->paths[i]; i++)
     if (nook_diff_apply (t->uppers[i], t->paths[i], opts->allow_setuid, err) < 0)
       return nook_error_wrap (err, "try");
-  fprintf (stderr, "nook: try: changes applied\n");
+  nook_cli_note ("try: changes applied\n");
   return 0;
 }
 
 int
-nook_cmd_try (int argc, char **argv)
+nook_cmd_try (int argc, char **argv, struct nook_error *err)
 {
-  struct nook_error err = { 0 };
   struct nook_spec spec;
   struct nook_try t = { 0 };
   struct try_opts opts = { 0 };
   int i, status = -1;
 
   nook_spec_init (&spec);
-  i = nook_options_parse_cmd ("try", try_groups, argc, argv, &spec, &opts, &err);
+  i = nook_command_parse (&nook_try_command, argc, argv, &spec, &opts, err);
   if (i == 0)
     {
-      nook_options_usage (stdout, TRY_SYNOPSIS, try_groups);
-      try_opts_free (&opts);
-      nook_spec_free (&spec);
-      return 0;
+      status = 0;
+      goto out;
     }
   if (i > 0 && i >= argc)
-    nook_error_set (&err, 0, "try: no command given (usage: %s)", TRY_SYNOPSIS);
-  if (err.msg)
-    goto fail;
+    nook_error_set (err, 0, "try: no command given (usage: %s)", nook_try_command.synopsis);
+  if (err->msg)
+    goto out;
   for (; i < argc; i++)
     strv_append (&spec.argv, argv[i]);
   nook_verbose = spec.verbose;
-  if (nook_try_prepare (&spec, opts.paths, opts.keep, &t, &err) < 0)
-    goto fail;
-  status = nook_run (&spec, &err);
-  if (status < 0 || finish (&opts, &t, status, &err) < 0)
-    goto fail;
+  if (nook_cli_publish_ports (&spec, err) < 0 || nook_try_prepare (&spec, opts.paths, opts.keep, &t, err) < 0)
+    goto out;
+  status = nook_run (&spec, err);
+  if (status >= 0 && finish (&opts, &t, status, err) < 0)
+    status = -1;
+out:
   nook_try_release (&t);
   try_opts_free (&opts);
   nook_spec_free (&spec);
   return status;
-fail:
-  nook_try_release (&t);
-  try_opts_free (&opts);
-  nook_spec_free (&spec);
-  return nook_error_report (&err);
 }

@@ -9,8 +9,7 @@
 
 enum
 {
-  OPT_HELP = 1,
-  OPT_VERBOSE,
+  OPT_VERBOSE = 1,
   OPT_UID,
   OPT_GID,
   OPT_MAP_USERS,
@@ -28,12 +27,16 @@ enum
   OPT_BIND_CWD,
   OPT_NO_BIND_CWD,
   OPT_NAME,
+  OPT_ENV,
+  OPT_ENV_FILE,
+  OPT_WORKDIR,
+  OPT_USER,
 };
 
 static const struct nook_option core_options[] = {
-  { "help", 'h', 0, OPT_HELP, "", "show this help" },
-  { "verbose", 'v', 0, OPT_VERBOSE, "", "show each setup step with its time" },
+  { "verbose", 0, 0, OPT_VERBOSE, "", "show each setup step with its time (-v is --volume)" },
   { "name", 0, 1, OPT_NAME, "NAME", "name the sandbox (also its default hostname)" },
+  { "user", 'u', 1, OPT_USER, "UID[:GID]", "run as UID (and GID) inside: numbers, as --uid and --gid" },
   { "uid", 0, 1, OPT_UID, "N", "run as uid N inside (default 0)" },
   { "gid", 0, 1, OPT_GID, "N", "run as gid N inside (default 0)" },
   { "map-users", 0, 1, OPT_MAP_USERS, "MODE",
@@ -45,14 +48,51 @@ static const struct nook_option core_options[] = {
   { "hostname", 0, 1, OPT_HOSTNAME, "NAME", "the sandbox's hostname (default nook)" },
   { "rootfs", 0, 1, OPT_ROOTFS, "DIR", "use DIR as the root instead of composing one from the host" },
   { "rootfs-rw", 0, 0, OPT_ROOTFS_RW, "", "make --rootfs writable" },
+  { "env", 'e', 1, OPT_ENV, "K=V|K|K*", "set K; K alone or K* pass the caller's value(s)" },
+  { "env-file", 0, 1, OPT_ENV_FILE, "FILE", "read K=V lines from FILE (-e wins over it)" },
   { "setenv", 0, 2, OPT_SETENV, "KEY VALUE", "set an environment variable" },
   { "unsetenv", 0, 1, OPT_UNSETENV, "KEY", "unset an environment variable" },
   { "keep-env", 0, 0, OPT_KEEP_ENV, "", "keep the caller's whole environment" },
-  { "chdir", 0, 1, OPT_CHDIR, "DIR", "working directory inside" },
+  { "workdir", 'w', 1, OPT_WORKDIR, "DIR", "working directory inside (absolute)" },
+  { "chdir", 0, 1, OPT_CHDIR, "DIR", "the same as --workdir" },
   { "bind-cwd", 0, 0, OPT_BIND_CWD, "", "bind the current directory read-write, wherever it is" },
   { "no-bind-cwd", 0, 0, OPT_NO_BIND_CWD, "", "never bind the current directory (start in an empty /tmp)" },
   { NULL, 0, 0, 0, NULL, NULL },
 };
+
+/* -u UID[:GID], numbers only: a name would have to be looked up in the
+   sandbox's /etc/passwd, which does not exist yet.  */
+static int
+apply_user (const char *value, struct nook_spec *spec, struct nook_error *err)
+{
+  cleanup_free char *uid = xstrdup (value);
+  char *gid = strchr (uid, ':');
+  uint64_t v;
+
+  if (gid)
+    *gid++ = '\0';
+  if (nook_parse_uint (uid, UINT32_MAX - 1, &v) < 0 || (gid && nook_parse_uint (gid, UINT32_MAX - 1, &v) < 0))
+    {
+      nook_error_set (err, 0, "--user `%s`: use UID or UID:GID, numbers from 0 to %u", value, UINT32_MAX - 1);
+      return nook_error_hint (err, "names are not looked up: `id -u NAME` prints the number");
+    }
+  if (nook_option_id ("user", uid, &spec->uid, err) < 0)
+    return -1;
+  return gid ? nook_option_id ("user", gid, &spec->gid, err) : 0;
+}
+
+static int
+apply_env_file (const char *path, struct nook_spec *spec, struct nook_parser *parser, struct nook_error *err)
+{
+  cleanup_strv char **entries = NULL;
+
+  if (nook_env_file_read (path, &entries, err) < 0)
+    return -1;
+  for (size_t i = 0; entries && entries[i]; i++)
+    if (nook_env_entry (spec, parser, entries[i], true, err) < 0)
+      return -1;
+  return 0;
+}
 
 static int
 core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
@@ -70,6 +110,12 @@ core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
     case OPT_VERBOSE:
       spec->verbose++;
       return 0;
+    case OPT_USER:
+      return apply_user (val[0], spec, err);
+    case OPT_ENV:
+      return nook_env_entry (spec, parser, val[0], false, err);
+    case OPT_ENV_FILE:
+      return apply_env_file (val[0], spec, parser, err);
     case OPT_UID:
       return nook_option_id ("uid", val[0], &spec->uid, err);
     case OPT_GID:
@@ -112,13 +158,15 @@ core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
       if (val[0][0] == '\0' || strchr (val[0], '='))
         return nook_error_set (err, 0, "--%s: `%s` is not a variable name", o->name, val[0]);
       nook_spec_add_env (spec, val[0], o->id == OPT_SETENV ? val[1] : NULL);
+      strv_append (&parser->env_set, val[0]);
       return 0;
     case OPT_KEEP_ENV:
       spec->keep_env = true;
       return 0;
     case OPT_CHDIR:
+    case OPT_WORKDIR:
       if (val[0][0] != '/')
-        return nook_error_set (err, 0, "--chdir needs an absolute path, not `%s`", val[0]);
+        return nook_error_set (err, 0, "%s needs an absolute path, not `%s`", parser->given, val[0]);
       nook_option_string (&spec->chdir, val[0]);
       return 0;
     case OPT_BIND_CWD:

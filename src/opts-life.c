@@ -17,10 +17,13 @@ enum
   OPT_NET,
   OPT_IPC,
   OPT_UTS,
+  OPT_INTERACTIVE,
 };
 
 static const struct nook_option life_options[] = {
   { "detach", 'd', 0, OPT_DETACH, "", "run in the background; print the id (see nook logs, nook wait)" },
+  { "interactive", 'i', 0, OPT_INTERACTIVE, "",
+    "keep stdin open (always so in the foreground; podman's -i)" },
   { "rm", 0, 0, OPT_RM, "", "remove the state when the command ends (the default in the foreground)" },
   { "log-size", 0, 1, OPT_LOG_SIZE, "SIZE", "cap of a detached sandbox's log (default 1m; twice kept)" },
   { "pid", 0, 1, OPT_PID, "MODE", "host, or container:ID|NAME to join that sandbox's PID namespace" },
@@ -61,6 +64,9 @@ life_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
     case OPT_RM:
       spec->life.remove = 1;
       return 0;
+    case OPT_INTERACTIVE:
+      parser->interactive = true;
+      return 0;
     case OPT_LOG_SIZE:
       if (nook_parse_size (val[0], &spec->life.log_size) < 0 || spec->life.log_size < 4096)
         return nook_error_set (err, 0, "--log-size needs a size of at least 4k, like 512k or 10m, not `%s`",
@@ -84,6 +90,19 @@ life_check (const struct nook_spec *spec, const struct nook_parser *parser, stru
   static const char *const names[NOOK_JOIN_N] = { "pid", "net", "ipc", "uts" };
   bool joins = false;
 
+  /* podman attaches to a detached container later (podman attach); nook
+     has no attach, so a terminal or stdin of its own would stay unread.  */
+  if (spec->life.detach && (spec->security.tty || parser->interactive))
+    {
+      nook_error_set (err, 0,
+                      "-d cannot be combined with %s: nook has no attach, so a detached sandbox has no %s "
+                      "(its stdin is /dev/null)",
+                      spec->security.tty ? "-t" : "-i", spec->security.tty ? "terminal" : "stdin");
+      return nook_error_hint (err,
+                              "drop -d to run it in this terminal, or drop -%s and read its output with "
+                              "`nook logs`",
+                              spec->security.tty ? (parser->interactive ? "it" : "t") : "i");
+    }
   for (int k = 0; k < NOOK_JOIN_N; k++)
     {
       unsigned bit = (unsigned[]){ NOOK_NS_PID, NOOK_NS_NET, NOOK_NS_IPC, NOOK_NS_UTS }[k];

@@ -46,7 +46,7 @@ static const struct nook_option mount_options[] = {
   { "ro-bind-try", 0, 2, OPT_RO_BIND_TRY, "SRC DEST", "like --ro-bind; skipped when SRC does not exist" },
   { "dev-bind", 0, 2, OPT_DEV_BIND, "SRC DEST", "like --bind, with device nodes usable" },
   { "dev-bind-try", 0, 2, OPT_DEV_BIND_TRY, "SRC DEST", "like --dev-bind; skipped when SRC does not exist" },
-  { "volume", 0, 1, OPT_VOLUME, "SRC:DEST[:ro]", "podman's form of --bind and --ro-bind" },
+  { "volume", 'v', 1, OPT_VOLUME, "SRC:DEST[:ro]", "podman's form of --bind and --ro-bind" },
   { "tmpfs", 0, 1, OPT_TMPFS, "DEST[:size=N,mode=M]", "a new tmpfs on DEST" },
   { "size", 0, 1, OPT_SIZE, "BYTES", "size of the next --tmpfs (suffixes k, m, g)" },
   { "perms", 0, 1, OPT_PERMS, "MODE", "octal mode of the next --tmpfs, --dir or --file" },
@@ -123,27 +123,69 @@ add_tmpfs (struct nook_spec *spec, struct nook_parser *parser, const char *arg, 
   return 0;
 }
 
-/* podman's -v SRC:DEST[:ro|rw].  */
+/* One option of -v SRC:DEST:OPTIONS, as podman reads it.  z and Z ask
+   podman to relabel for SELinux; nook does not relabel, as podman does
+   not on a host without SELinux.  */
+static int
+volume_option (const char *arg, const char *opt, unsigned *flags, struct nook_error *err)
+{
+  if (strcmp (opt, "ro") == 0)
+    *flags |= NOOK_MNT_F_RDONLY;
+  else if (strcmp (opt, "rw") == 0)
+    *flags &= ~NOOK_MNT_F_RDONLY;
+  else if (strcmp (opt, "dev") == 0)
+    *flags |= NOOK_MNT_F_DEVICES;
+  else if (strcmp (opt, "nodev") == 0)
+    *flags &= ~NOOK_MNT_F_DEVICES;
+  else if (strcmp (opt, "z") != 0 && strcmp (opt, "Z") != 0 && strcmp (opt, "rbind") != 0)
+    return nook_error_set (
+        err, 0, "--volume `%s`: option `%s` is not supported (ro, rw, dev, nodev, rbind, z, Z)", arg, opt);
+  return 0;
+}
+
+/* podman's -v SRC:DEST[:OPTIONS]: a recursive bind, writable unless ro.  */
 static int
 add_volume (struct nook_spec *spec, const char *arg, struct nook_error *err)
 {
   cleanup_free char *copy = xstrdup (arg);
-  char *dest = strchr (copy, ':'), *opt;
+  char *dest = strchr (copy, ':'), *opts, *opt, *save = NULL;
+  cleanup_free char *abs = NULL;
+  const char *src = copy;
   unsigned flags = 0;
 
-  if (dest == NULL || dest == copy)
-    return nook_error_set (err, 0, "--volume `%s`: use SRC:DEST or SRC:DEST:ro", arg);
-  *dest++ = '\0';
-  opt = strchr (dest, ':');
-  if (opt)
+  if (dest == NULL)
     {
-      *opt++ = '\0';
-      if (strcmp (opt, "ro") == 0)
-        flags |= NOOK_MNT_F_RDONLY;
-      else if (strcmp (opt, "rw") != 0)
-        return nook_error_set (err, 0, "--volume `%s`: unknown option `%s` (ro or rw)", arg, opt);
+      nook_error_set (err, 0, "--volume `%s`: use SRC:DEST or SRC:DEST:ro", arg);
+      /* -v was --verbose before it was podman's --volume.  */
+      if (arg[0] == '-')
+        return nook_error_hint (err, "-v is --volume, as in podman; --verbose prints the setup steps");
+      return nook_error_hint (err, "an anonymous volume is --tmpfs DEST in nook");
     }
-  add (spec, NOOK_MNT_BIND, copy, dest, flags);
+  *dest++ = '\0';
+  opts = strchr (dest, ':');
+  if (opts)
+    *opts++ = '\0';
+  if (copy[0] == '\0' || dest[0] != '/')
+    return nook_error_set (err, 0, "--volume `%s`: use SRC:DEST or SRC:DEST:ro, DEST an absolute path", arg);
+  /* podman takes a SRC that is not a path for a named volume.  */
+  if (copy[0] != '/' && copy[0] != '.')
+    {
+      nook_error_set (err, 0, "--volume `%s`: `%s` is not a path, and nook has no named volumes", arg, copy);
+      return nook_error_hint (err, "a directory here is ./%s", copy);
+    }
+  /* A relative SRC is the caller's, as podman takes it: made absolute
+     now, before the sandbox changes directory.  */
+  if (copy[0] == '.')
+    {
+      cleanup_free char *cwd = getcwd (NULL, 0);
+      if (cwd == NULL)
+        return nook_error_errno (err, "--volume `%s`: cannot read the current directory", arg);
+      src = abs = xasprintf ("%s/%s", cwd, copy);
+    }
+  for (opt = opts ? strtok_r (opts, ",", &save) : NULL; opt; opt = strtok_r (NULL, ",", &save))
+    if (volume_option (arg, opt, &flags, err) < 0)
+      return -1;
+  add (spec, NOOK_MNT_BIND, src, dest, flags);
   return 0;
 }
 

@@ -14,6 +14,8 @@
 
 #include "cgroup-stats.h"
 #include "cgroup.h"
+#include "proc.h"
+#include "sandbox.h"
 #include "utils.h"
 
 #define SANDBOXES NOOK_CGROUP_SANDBOXES
@@ -181,6 +183,86 @@ nook_cgroup_stats_read (const char *dir, struct nook_cgroup_stats *s, struct noo
   s->io_read_bytes = s->io_write_bytes = NOOK_CG_UNSET;
   read_io (fd, s);
   s->oom_kills = nook_cgroup_read_key (fd, "memory.events", "oom_kill");
+  return 0;
+}
+
+char *
+nook_cgroup_of_sandbox (const struct nook_sandbox *sb)
+{
+  cleanup_strv char **parents = sandbox_parents (NULL);
+  struct nook_cgroup_info info = { 0 };
+  cleanup_free char *path = nook_proc_cgroup (sb->pid), *dir = NULL;
+  char *found = NULL;
+
+  if (parents == NULL || path == NULL || nook_cgroup_probe (&info, NULL) < 0 || info.mount == NULL)
+    {
+      nook_cgroup_info_free (&info);
+      return NULL;
+    }
+  dir = xasprintf ("%s%s", info.mount, path);
+  nook_cgroup_info_free (&info);
+  /* PARENT/NAME, or a cgroup below it that the sandbox made itself.  */
+  for (char **p = parents; *p && found == NULL; p++)
+    {
+      size_t n = strlen (*p);
+      if (strncmp (dir, *p, n) == 0 && dir[n] == '/' && dir[n + 1] != '\0')
+        found = xasprintf ("%.*s", (int)(n + 1 + strcspn (dir + n + 1, "/")), dir);
+    }
+  return found;
+}
+
+/* Adds the CPU time (clock ticks), threads and resident set size (pages)
+   of PID.  A process that ended meanwhile adds nothing.  */
+static void
+add_proc (pid_t pid, uint64_t *ticks, uint64_t *threads, uint64_t *pages)
+{
+  char path[64];
+  cleanup_free char *stat = NULL, *statm = NULL;
+  unsigned long long utime, stime, rss;
+  long nthreads;
+  const char *rest;
+
+  snprintf (path, sizeof path, "/proc/%d/stat", (int)pid);
+  if (nook_read_file_at (AT_FDCWD, path, &stat, NULL, NULL) < 0)
+    return;
+  /* After the command name, which may hold spaces and parentheses: the
+     last `)` ends it.  Then fields 3 on: utime and stime are 14 and 15,
+     num_threads 20.  */
+  rest = strrchr (stat, ')');
+  if (rest == NULL
+      || sscanf (rest + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %ld",
+                 &utime, &stime, &nthreads)
+             != 3)
+    return;
+  snprintf (path, sizeof path, "/proc/%d/statm", (int)pid);
+  if (nook_read_file_at (AT_FDCWD, path, &statm, NULL, NULL) < 0 || sscanf (statm, "%*u %llu", &rss) != 1)
+    return;
+  *ticks += utime + stime;
+  *threads += nthreads > 0 ? (uint64_t)nthreads : 1;
+  *pages += rss;
+}
+
+int
+nook_proc_stats_read (const struct nook_sandbox *sb, const char *name, struct nook_cgroup_stats *s,
+                      struct nook_error *err)
+{
+  cleanup_free pid_t *pids = NULL;
+  uint64_t ticks = 0, threads = 0, pages = 0;
+  long hz = sysconf (_SC_CLK_TCK);
+  size_t n;
+
+  memset (s, 0, sizeof *s);
+  if (nook_sandbox_processes (sb, &pids, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    add_proc (pids[i], &ticks, &threads, &pages);
+  s->source = NOOK_STATS_PROC;
+  s->name = xstrdup (name);
+  s->cpu_usage_us = ticks * 1000000 / (hz > 0 ? hz : 100);
+  s->memory_current = pages * sysconf (_SC_PAGESIZE);
+  s->pids_current = threads;
+  s->memory_peak = s->memory_max = s->pids_max = NOOK_CG_UNSET;
+  s->io_read_bytes = s->io_write_bytes = s->oom_kills = NOOK_CG_UNSET;
   return 0;
 }
 

@@ -18,6 +18,7 @@
 
 #include "check.h"
 #include "overlay.h"
+#include "seccomp.h"
 #include "userns.h"
 #include "utils.h"
 
@@ -341,6 +342,33 @@ check_cgroup (struct results *r)
   }
 }
 
+/* The policy every sandbox gets: nook refuses to run without it.  It is
+   built into nook, so it is never missing, but it must compile with this
+   libseccomp for this kernel (a system call name it does not know, an
+   architecture it lacks), or no sandbox starts: a FAIL.  */
+static void
+check_seccomp (struct results *r)
+{
+  struct nook_seccomp_params params = { 0, false };
+  cleanup_free char *name = NULL, *text = NULL;
+  struct nook_error err = { 0 };
+  struct nook_bpf bpf = { 0 };
+  size_t len = 0;
+
+  nook_seccomp_builtin ("default", &name, &text, &len);
+  if (nook_seccomp_compile (text, len, name, &params, &bpf, &err) < 0)
+    {
+      add (r, "seccomp policy", NOOK_CHECK_FAIL, "%s",
+           err.msg ? err.msg : "the default policy does not compile");
+      fix (r, "install libseccomp 2.5 or later and rebuild nook");
+      nook_error_release (&err);
+      return;
+    }
+  add (r, "seccomp policy", NOOK_CHECK_PASS, "the default policy (built in) compiles: %zu instructions",
+       bpf.len);
+  nook_bpf_free (&bpf);
+}
+
 size_t
 nook_check_run (struct nook_check_result **out)
 {
@@ -357,6 +385,7 @@ nook_check_run (struct nook_check_result **out)
   check_helper (&r, "slirp4netns", "slirp4netns", "--net slirp4netns");
   check_helper (&r, "pasta", "passt", "--net pasta");
   check_overlay (&r);
+  check_seccomp (&r);
   check_cgroup (&r);
   *out = r.v;
   return r.n;

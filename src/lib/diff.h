@@ -131,4 +131,30 @@ int nook_diff_apply (const char *upper, const char *target, bool allow_special, 
    needed.  ENOENT is not an error.  */
 int nook_remove_tree_at (int dirfd, const char *name);
 
+/**
+ * nook_diff_read_stream - read the answer of the helper that walked an upper of subordinate ids
+ * @buf: what the helper sent (hostile: it read what a sandbox wrote)
+ * @len: its length
+ * @out: when not NULL, zeroed by the caller, filled with the changes sent
+ * @err: set for the helper's own error (its text stripped of control
+ *       characters), a malformed or truncated stream, a kind other than
+ *       A, C or D, or a path that is not "/NAME/..." with every NAME
+ *       accepted by nook_diff_name_ok
+ *
+ * Return: 0 when the stream ends with its end mark, else -1 with @err set.
+ */
+int nook_diff_read_stream (const char *buf, size_t len, struct nook_changes *out, struct nook_error *err);
+
+/**
+ * nook_remove_tree_mapped - remove a tree, also one of subordinate ids
+ * @path: the tree (an upper)
+ *
+ * As nook_remove_tree_at, and where that is refused (files of the
+ * caller's subordinate ids: an upper written with --map-users auto), again
+ * from a user namespace with that mapping.
+ *
+ * Return: 0, or -1.
+ */
+int nook_remove_tree_mapped (const char *path);
+
 #endif

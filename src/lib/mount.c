@@ -69,6 +69,11 @@ read_facts (const struct nook_spec *spec, const struct nook_caller *caller, stru
       top->path = path;
       facts->n_tops++;
     }
+  {
+    cleanup_free char *resolv = realpath ("/etc/resolv.conf", NULL);
+    if (resolv && strncmp (resolv, "/run/", 5) == 0)
+      facts->resolv_in_run = steal_pointer (&resolv);
+  }
   return 0;
 }
 

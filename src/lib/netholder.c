@@ -348,9 +348,13 @@ holder_slirp_died (struct holder *h)
   char line[128];
   int n;
 
-  waitid (P_PID, h->slirp, &info, WEXITED | WNOHANG);
+  /* Its pidfd polled readable: it has ended, and this reaps it at once.  */
+  if (waitid (P_PIDFD, h->slirp_pidfd, &info, WEXITED) < 0)
+    info.si_code = 0;
   h->slirp = -1;
-  if (info.si_code == CLD_EXITED)
+  if (info.si_code == 0)
+    n = snprintf (line, sizeof line, "the network's slirp4netns ended\n");
+  else if (info.si_code == CLD_EXITED)
     n = snprintf (line, sizeof line, "the network's slirp4netns exited (status %d)\n", info.si_status);
   else
     n = snprintf (line, sizeof line, "the network's slirp4netns was killed by signal %d\n", info.si_status);

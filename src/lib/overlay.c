@@ -286,6 +286,59 @@ choose_kind (struct nook_overlay_mount *m, const char *upper, enum nook_overlay_
   return 0;
 }
 
+/* UPPER as an absolute path without symlinks, whether it exists yet or
+   not (then through its parent); NULL when neither resolves.  */
+static char *
+resolve_maybe_missing (const char *upper)
+{
+  cleanup_free char *copy = xstrdup (upper), *parent = NULL;
+  char *abs = realpath (upper, NULL), *slash;
+
+  if (abs || errno != ENOENT)
+    return abs;
+  while ((slash = strrchr (copy, '/')) && slash[1] == '\0' && slash != copy)
+    *slash = '\0';
+  slash = strrchr (copy, '/');
+  parent = realpath (slash == NULL ? "." : slash == copy ? "/" : (*slash = '\0', copy), NULL);
+  if (parent == NULL)
+    return NULL;
+  return xasprintf ("%s/%s", strcmp (parent, "/") == 0 ? "" : parent, slash ? slash + 1 : copy);
+}
+
+static bool
+path_within (const char *path, const char *dir)
+{
+  size_t n = strlen (dir);
+  if (strcmp (dir, "/") == 0)
+    return true;
+  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* An upper that is a layer, inside one or holds one: overlayfs refuses
+   the mount (or, inside a layer, the sandbox would write into its own
+   lower), so nook says it before creating anything.  */
+static int
+check_upper_outside_layers (const struct nook_overlay *ov, char *const *lowers, struct nook_error *err)
+{
+  cleanup_free char *upper = resolve_maybe_missing (ov->upper);
+
+  if (upper == NULL)
+    return 0; /* plan_upper reports it */
+  for (size_t i = 0; lowers[i]; i++)
+    {
+      const char *what = strcmp (upper, lowers[i]) == 0   ? "is"
+                         : path_within (upper, lowers[i]) ? "is inside"
+                         : path_within (lowers[i], upper) ? "holds"
+                                                          : NULL;
+      if (what == NULL)
+        continue;
+      nook_error_set (err, 0, "--upper `%s` %s --layer `%s`: an upper must be apart from every layer",
+                      ov->upper, what, ov->lowers[i]);
+      return nook_error_hint (err, "give an upper outside the layers, e.g. beside them");
+    }
+  return 0;
+}
+
 /* layers.json beside the upper: what nook diff compares the upper with.  */
 static int
 write_layers_json (const char *meta, char *const *lowers, const char *upper, struct nook_error *err)
@@ -364,7 +417,8 @@ nook_overlay_plan (const struct nook_overlay *ov, enum nook_overlay_kind want, s
   if (m->lowers == NULL)
     return nook_error_set (err, 0, "layers: no --layer given");
   /* The implementation first: a refusal there leaves no upper behind.  */
-  if (choose_kind (m, ov->upper, want, err) < 0 || (ov->upper && plan_upper (ov, m, err) < 0))
+  if ((ov->upper && check_upper_outside_layers (ov, m->lowers, err) < 0)
+      || choose_kind (m, ov->upper, want, err) < 0 || (ov->upper && plan_upper (ov, m, err) < 0))
     return -1;
   nook_log ("layers: %zu lower%s, %s upper, %s overlay", strv_len (m->lowers), m->lowers[1] ? "s" : "",
             m->upper ? "persistent" : "ephemeral",

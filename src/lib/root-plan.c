@@ -18,6 +18,15 @@
 /* The host's directories that the default root binds read-only.  */
 static const char *const host_system_dirs[] = { "/usr", "/etc", NULL };
 
+/* What else programs look for, read-only and only where the host has it:
+   /opt and /srv, and of /var just what `dpkg -l` and apt's reading
+   commands (apt list, apt-cache policy) need: dpkg's database, apt's
+   lists and state, apt's package cache.  The rest of /var stays out: the
+   state of other services (/var/lib/NAME: databases, keys), mail, spools
+   and /var/log belong to nobody in the sandbox.  */
+static const char *const host_optional_dirs[]
+    = { "/opt", "/srv", "/var/lib/dpkg", "/var/lib/apt", "/var/cache/apt", NULL };
+
 static void
 plan_add (struct nook_root_plan *plan, const struct nook_mount_op *op)
 {
@@ -65,8 +74,53 @@ plan_kernel_dirs (struct nook_root_plan *plan)
   plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/tmp", 0, 01777);
 }
 
+/* Whether one of the user's mounts goes strictly inside DIR: its mount
+   point may not exist there, and a read-only bind of the host's DIR
+   would leave no way to make it (--layers-at /srv/merged).  The user's
+   mounts then get the root's own directory instead of the host's.  */
+static bool
+user_mount_inside (const struct nook_spec *spec, const char *dir)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    if (spec->mounts[i].dest && strcmp (spec->mounts[i].dest, dir) != 0
+        && path_is_under (spec->mounts[i].dest, dir))
+      return true;
+  return false;
+}
+
+/* With --share-ipc the sandbox shares the host's POSIX shared memory
+   too: /dev/shm is where glibc's shm_open and sem_open look for it.  */
+static void
+plan_shared_shm (const struct nook_spec *spec, struct nook_root_plan *plan)
+{
+  if (spec->share & NOOK_NS_IPC)
+    plan_add_simple (plan, NOOK_MNT_BIND, "/dev/shm", "/dev/shm", NOOK_MNT_F_TRY, 0);
+}
+
+/* The writable places programs expect besides /tmp (private tmpfs: /var/tmp
+   outlives reboots on a host, not here; /run holds pid files and sockets),
+   the host's optional directories read-only, and /var/run as the usual
+   symlink.  A host /etc/resolv.conf that points into /run (systemd-resolved's
+   stub file) keeps working: its target is bound into the private /run.  */
+static void
+plan_default_extras (const struct nook_spec *spec, const struct nook_root_facts *facts,
+                     struct nook_root_plan *plan)
+{
+  plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/var/tmp", 0, 01777);
+  plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/run", 0, 0755);
+  plan_add_simple (plan, NOOK_MNT_SYMLINK, "/run", "/var/run", 0, 0);
+  if (facts->resolv_in_run)
+    plan_add_simple (plan, NOOK_MNT_BIND, facts->resolv_in_run, facts->resolv_in_run,
+                     NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY, 0);
+  for (size_t i = 0; host_optional_dirs[i]; i++)
+    if (!user_mount_inside (spec, host_optional_dirs[i]))
+      plan_add_simple (plan, NOOK_MNT_BIND, host_optional_dirs[i], host_optional_dirs[i],
+                       NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY, 0);
+}
+
 /* The default root: the host's system directories read-only (merged-/usr
-   symlinks reproduced as symlinks), fresh /proc, /dev and /tmp, the home
+   symlinks reproduced as symlinks), fresh /proc, /dev and /tmp, /var/tmp
+   and /run, /opt, /srv and apt's and dpkg's state read-only, the home
    directory hidden under an empty tmpfs and the working directory bound
    read-write at its own path when the cwd rule says so; otherwise the
    command starts in the sandbox's own empty /tmp.  */
@@ -89,6 +143,8 @@ plan_default_root (const struct nook_spec *spec, const struct nook_caller *calle
         plan_add_simple (plan, NOOK_MNT_BIND, top->path, top->path, NOOK_MNT_F_RDONLY, 0);
     }
   plan_kernel_dirs (plan);
+  plan_shared_shm (spec, plan);
+  plan_default_extras (spec, facts, plan);
 
   /* The home is covered whatever the cwd: a bind of the cwd, even of the
      home itself with --bind-cwd, goes on top.  A home in /tmp is hidden
@@ -143,6 +199,7 @@ nook_root_plan_compose (const struct nook_spec *spec, const struct nook_caller *
       if (root_ov)
         plan_add (plan, root_ov);
       plan_kernel_dirs (plan);
+      plan_shared_shm (spec, plan);
       plan->workdir = xstrdup ("/");
     }
   else
@@ -215,5 +272,6 @@ nook_root_facts_release (struct nook_root_facts *facts)
 {
   for (size_t i = 0; i < facts->n_tops; i++)
     free (facts->tops[i].link);
+  free (facts->resolv_in_run);
   memset (facts, 0, sizeof *facts);
 }

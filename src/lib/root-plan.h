@@ -46,7 +46,8 @@ struct nook_root_facts
 {
   enum nook_cwd_why cwd_why; /* the cwd rule's answer (cwd.h) */
   struct nook_root_host_top tops[NOOK_ROOT_HOST_TOPS];
-  size_t n_tops; /* the tops that exist, in the order they are planned */
+  size_t n_tops;       /* the tops that exist, in the order they are planned */
+  char *resolv_in_run; /* owned: /etc/resolv.conf's target when it lies in /run, or NULL */
 };
 
 /**
@@ -88,8 +89,11 @@ int nook_root_plan_check (const struct nook_spec *spec, struct nook_error *err);
  *
  * The root is --rootfs, the layers made the root (their overlay op comes
  * first: it is the staging mount itself), or else the default root: the
- * host's /usr and /etc read-only, its tops, fresh /proc, /dev and /tmp,
- * the home hidden under a tmpfs, and the working directory bound when
+ * host's /usr and /etc read-only, its tops, fresh /proc, /dev and /tmp
+ * (the host's /dev/shm with --share-ipc, whatever the root), private
+ * /var/tmp and /run, /opt, /srv, /var/lib/dpkg, /var/lib/apt and
+ * /var/cache/apt read-only where the host has them, the home hidden under a tmpfs, and the working directory
+ * bound when
  * @facts says so (read-only with spec->fs.cwd_readonly).  The user's
  * operations are neither checked nor resolved here.
  *

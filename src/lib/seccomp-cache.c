@@ -35,7 +35,10 @@
 #include "seccomp.h"
 #include "utils.h"
 
-#define CACHE_MAGIC "NOOKBPF3"
+/* Bumped whenever the policy reader refuses what it used to accept
+   (4: keys given twice, policies under which no command starts), so that a
+   policy compiled by an older nook of the same version is read again.  */
+#define CACHE_MAGIC "NOOKBPF4"
 
 /* A file: the header, the key, then the programs one after the other.  */
 struct cache_header

@@ -22,8 +22,21 @@
 #include <sys/utsname.h>
 
 #include "caps.h"
+#include "escape.h"
 #include "seccomp-policy.h"
 #include "utils.h"
+
+/* The system calls without which no command starts under a policy: the
+   filter is loaded before nook executes nook-init (execveat), which forks
+   the command (clone), waits for signals and its child (rt_sigprocmask,
+   signalfd4, wait4) and exits (exit_group); the child executes the
+   command (execve).  A policy that refuses one of them kills or cripples
+   nook-init before the command runs, and the user would see only a bare
+   159 (SIGSYS) or 139: such a policy is refused when it is read.  */
+static const char *const essential_calls[] = {
+  "execveat", "execve", "clone", "wait4", "exit_group", "rt_sigprocmask", "signalfd4",
+};
+#define N_ESSENTIAL (sizeof essential_calls / sizeof essential_calls[0])
 
 /* One policy being compiled.  */
 struct compiler
@@ -34,6 +47,11 @@ struct compiler
   uint32_t default_action;
   unsigned flags;
   struct nook_error *err;
+  /* Per essential call: the action of an unconditional rule for it on the
+     native ABI (the default action when there is none), and whether a
+     rule with argument conditions makes the outcome depend on them.  */
+  uint32_t essential_action[N_ESSENTIAL];
+  bool essential_conditional[N_ESSENTIAL];
 };
 
 /* "policy `FILE`: FIELD: MESSAGE", returns -1.  */
@@ -425,6 +443,41 @@ add_rule (struct compiler *c, const char *field, const char *name, int nr, const
   /* -EEXIST: the same rule twice, from two entries that both apply.  */
   if (r < 0 && r != -EEXIST)
     return policy_error (c, field, "cannot add a rule for `%s`: %s", name, strerror (-r));
+  for (size_t i = 0; i < N_ESSENTIAL; i++)
+    if (strcmp (name, essential_calls[i]) == 0)
+      {
+        if (e->n_args > 0)
+          c->essential_conditional[i] = true;
+        else
+          c->essential_action[i] = e->action;
+      }
+  return 0;
+}
+
+static bool
+action_lets_through (uint32_t action)
+{
+  return action == SCMP_ACT_ALLOW || action == SCMP_ACT_LOG;
+}
+
+/* Refuses a policy under which nook-init cannot start the command (see
+   essential_calls).  Calls only some of whose arguments are allowed are
+   given the benefit of the doubt.  */
+static int
+check_essentials (struct compiler *c)
+{
+  for (size_t i = 0; i < N_ESSENTIAL; i++)
+    if (!c->essential_conditional[i] && !action_lets_through (c->essential_action[i])
+        && seccomp_syscall_resolve_name (essential_calls[i]) != __NR_SCMP_ERROR)
+      {
+        nook_error_set (c->err, 0,
+                        "seccomp policy `%s`: it refuses `%s`, which every sandbox needs before its command "
+                        "runs: no command could start",
+                        c->file, essential_calls[i]);
+        return nook_error_hint (c->err,
+                                "allow execve, execveat, clone, wait4, exit_group, rt_sigprocmask and "
+                                "signalfd4, or start from nook's default.json");
+      }
   return 0;
 }
 
@@ -581,6 +634,8 @@ parse_top (struct compiler *c, json_object *root)
   if (flags && parse_flags (c, flags) < 0)
     return -1;
 
+  for (size_t i = 0; i < N_ESSENTIAL; i++)
+    c->essential_action[i] = c->default_action;
   c->ctx = seccomp_init (c->default_action);
   if (c->ctx == NULL)
     return nook_error_set (c->err, ENOMEM, "seccomp_init");
@@ -600,7 +655,7 @@ parse_top (struct compiler *c, json_object *root)
       if (parse_entry (c, json_object_array_get_idx (syscalls, i), field) < 0)
         return -1;
     }
-  return 0;
+  return check_essentials (c);
 }
 
 /* Line and column (from 1) of OFFSET in TEXT.  */
@@ -619,6 +674,113 @@ line_col (const char *text, size_t offset, unsigned *line, unsigned *col)
       else
         (*col)++;
     }
+}
+
+/* Objects nested deeper than json-c's default depth (32) never reach the
+   key scan.  */
+#define KEY_SCAN_DEPTH 40
+
+/* The end of the JSON string whose opening quote is at I.  */
+static size_t
+string_end (const char *text, size_t len, size_t i)
+{
+  for (i++; i < len && text[i] != '"'; i++)
+    if (text[i] == '\\')
+      i++;
+  return i;
+}
+
+/* The key whose literal spans TEXT[S..E], decoded by json-c (so that
+   "a" and "\u0061" are the same key), or NULL.  */
+static char *
+decode_key (const char *text, size_t s, size_t e)
+{
+  json_tokener *tok = json_tokener_new ();
+  json_object *o = tok ? json_tokener_parse_ex (tok, text + s, (int)(e - s + 1)) : NULL;
+  char *key = o && json_object_is_type (o, json_type_string) ? xstrdup (json_object_get_string (o)) : NULL;
+
+  json_object_put (o);
+  if (tok)
+    json_tokener_free (tok);
+  return key;
+}
+
+/* json-c keeps the last of two equal keys of an object without a word: a
+   policy giving "excludes" twice would silently lose the first, as an
+   unknown field would.  json-c has no option to refuse them, so once it
+   has accepted TEXT, the keys are found again here: only strings and
+   brackets are followed (json-c validated the rest), and each object's
+   keys are compared once decoded.  Returns the offset of the first
+   repeated key, or -1.  */
+static ssize_t
+find_duplicate_key (const char *text, size_t len, char **name)
+{
+  struct
+  {
+    bool object;
+    char **keys;
+  } stack[KEY_SCAN_DEPTH] = { 0 };
+  ssize_t found = -1;
+  int depth = -1;
+
+  for (size_t i = 0; i < len && found < 0; i++)
+    {
+      if (text[i] == '{' || text[i] == '[')
+        {
+          if (++depth >= KEY_SCAN_DEPTH)
+            break;
+          stack[depth].object = text[i] == '{';
+        }
+      else if ((text[i] == '}' || text[i] == ']') && depth >= 0)
+        {
+          strv_free (stack[depth].keys);
+          stack[depth--].keys = NULL;
+        }
+      else if (text[i] == '"')
+        {
+          size_t e = string_end (text, len, i), n = e + 1;
+          if (e >= len)
+            break;
+          while (n < len && strchr (" \t\r\n", text[n]) && text[n])
+            n++;
+          if (depth >= 0 && stack[depth].object && n < len && text[n] == ':')
+            {
+              char *key = decode_key (text, i, e);
+              for (size_t k = 0; key && stack[depth].keys && stack[depth].keys[k] && found < 0; k++)
+                if (strcmp (stack[depth].keys[k], key) == 0)
+                  found = i;
+              if (found >= 0)
+                *name = key;
+              else if (key)
+                {
+                  strv_append (&stack[depth].keys, key);
+                  free (key);
+                }
+            }
+          i = e;
+        }
+    }
+  for (; depth >= 0; depth--)
+    if (depth < KEY_SCAN_DEPTH)
+      strv_free (stack[depth].keys);
+  return found;
+}
+
+/* Refuses a key given twice in one object, naming its place.  */
+static int
+check_duplicate_keys (const char *text, size_t len, const char *file, struct nook_error *err)
+{
+  cleanup_free char *name = NULL, *shown = NULL;
+  ssize_t at = find_duplicate_key (text, len, &name);
+  unsigned line, col;
+
+  if (at < 0)
+    return 0;
+  line_col (text, at, &line, &col);
+  shown = nook_escape_name (name);
+  return nook_error_set (err, 0,
+                         "seccomp policy `%s`: line %u, column %u: field `%s` given twice in one object",
+                         file, line, col, shown);
 }
 
 static json_object *
@@ -650,9 +812,11 @@ parse_json (const char *text, size_t len, const char *file, struct nook_error *e
       /* Only white space may follow the value.  */
       while (end < len && strchr (" \t\r\n", text[end]) && text[end])
         end++;
-      if (end == len)
+      if (end == len && check_duplicate_keys (text, len, file, err) == 0)
         return root;
       json_object_put (root);
+      if (end == len)
+        return NULL;
       line_col (text, end, &line, &col);
       nook_error_set (err, 0, "seccomp policy `%s`: line %u, column %u: unexpected text after the JSON value",
                       file, line, col);

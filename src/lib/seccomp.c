@@ -120,6 +120,18 @@ nook_bpf_free (struct nook_bpf *bpf)
   memset (bpf, 0, sizeof *bpf);
 }
 
+bool
+nook_seccomp_builtin (const char *what, char **name, char **text, size_t *len)
+{
+  if (strcmp (what, "default") != 0)
+    return false;
+  *name = xstrdup ("default (built in)");
+  *text = xmalloc (nook_seccomp_default_policy_len + 1);
+  memcpy (*text, nook_seccomp_default_policy, nook_seccomp_default_policy_len + 1);
+  *len = nook_seccomp_default_policy_len;
+  return true;
+}
+
 static bool
 policy_name_is_valid (const char *name)
 {

@@ -18,6 +18,26 @@ struct nook_bpf
   unsigned flags; /* SECCOMP_FILTER_FLAG_* asked for by the policy */
 };
 
+/* The default policy, compiled in from policy/seccomp/default.json by
+   make (seccomp-default.c in the build tree); NUL-terminated.  */
+extern const char nook_seccomp_default_policy[];
+extern const size_t nook_seccomp_default_policy_len;
+
+/**
+ * nook_seccomp_builtin - the text of a policy built into nook
+ * @what: a policy name or path
+ * @name: set to the policy's name for messages; free it
+ * @text: set to a copy of its JSON; free it
+ * @len: set to its length
+ *
+ * `default` is built in, so that a copied or relocated nook, or one whose
+ * data directory is gone, still confines its sandboxes; the installed
+ * default.json is its documented copy.
+ *
+ * Return: true when @what names a built-in policy (the outputs are set).
+ */
+bool nook_seccomp_builtin (const char *what, char **name, char **text, size_t *len);
+
 /**
  * nook_seccomp_find - the file of a policy
  * @what: a path (it has a `/` or ends in `.json`) or a policy name

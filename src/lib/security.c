@@ -86,10 +86,11 @@ compile_filters (const struct nook_spec *spec, struct nook_bpf *filters, struct 
 {
   struct nook_seccomp_params params = { nook_caps_for_spec (spec), spec->security.allow_nested };
   cleanup_free char *path = NULL, *text = NULL;
+  const char *what = spec->security.seccomp ? spec->security.seccomp : "default";
   size_t len = 0;
 
-  if (nook_seccomp_find (spec->security.seccomp ? spec->security.seccomp : "default", &path, err) < 0
-      || read_policy (path, &text, &len, err) < 0)
+  if (!nook_seccomp_builtin (what, &path, &text, &len)
+      && (nook_seccomp_find (what, &path, err) < 0 || read_policy (path, &text, &len, err) < 0))
     return -1;
   if (nook_seccomp_cache_load (text, len, &params, filters) == 1)
     {

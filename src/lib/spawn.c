@@ -340,6 +340,8 @@ spawn_sandbox (struct sandbox *sb, struct nook_error *err)
   pid = syscall (SYS_clone3, &args, sizeof args);
   if (pid < 0 && sb->cg.leaf_fd >= 0 && errno != ENOSPC)
     return nook_error_errno (err, "start the sandbox in its cgroup `%s`", sb->cg.dir);
+  if (pid < 0 && errno == ENOSYS)
+    return nook_userns_refused (err); /* the kernel has clone3: a filter refused it */
   if (pid < 0)
     {
       nook_error_errno (err, "create the sandbox's namespaces");
@@ -418,15 +420,19 @@ tell_started (struct sandbox *sb)
   nook_closep (&sb->io->ready_fd);
 }
 
-static void
+static int
 extra_ready (void *ctx, int i)
 {
   struct sandbox *sb = ctx;
 
   if (i == 0)
-    nook_logfile_pump (&sb->log, sb->io->log_fd);
-  else
-    nook_net_helper_exited (&sb->net);
+    {
+      nook_logfile_pump (&sb->log, sb->io->log_fd);
+      return sb->io->log_fd;
+    }
+  /* Reported once: the helper is reaped, or the holder's word is kept.  */
+  nook_net_helper_exited (&sb->net);
+  return nook_net_watch_fd (&sb->net);
 }
 
 static void

@@ -165,7 +165,7 @@ nook_supervise (struct nook_supervisor *sv, siginfo_t *info, struct nook_error *
         }
       for (int i = 0; i < NOOK_SUPERVISE_EXTRA; i++)
         if (pfd[3 + i].fd >= 0 && pfd[3 + i].revents)
-          sv->extra_ready (sv->ctx, i);
+          sv->extra[i] = sv->extra_ready (sv->ctx, i);
       if (sv->sync_fd >= 0 && (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)))
         read_sync (sv, false, &failed, err);
       if (pfd[1].revents & POLLIN)

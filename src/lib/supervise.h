@@ -62,8 +62,11 @@ struct nook_supervisor
   struct nook_tty *tty;            /* --tty relay, or NULL */
   int procfd;                      /* the host's /proc (nook may be in the sandbox's mount namespace) */
   int extra[NOOK_SUPERVISE_EXTRA]; /* more fds to poll, or -1 */
-  void (*extra_ready) (void *ctx, int i); /* extra[i] polled readable */
-  void (*started) (void *ctx);            /* EOF without a report: the command runs */
+  /* extra[i] polled readable: returns the fd to poll in its place from
+     now on, -1 for none (a helper's pidfd or a socket at EOF stays
+     readable, and would otherwise be reported again and again).  */
+  int (*extra_ready) (void *ctx, int i);
+  void (*started) (void *ctx); /* EOF without a report: the command runs */
   void *ctx;
   bool started_ok; /* set by the loop */
 };

@@ -35,7 +35,10 @@ remove_stale (const char *runtime)
       if (sscanf (de->d_name, "try-%ld.", &pid) != 1 || pid <= 0)
         continue;
       if (kill ((pid_t)pid, 0) < 0 && errno == ESRCH)
-        nook_remove_tree_at (dirfd (d), de->d_name);
+        {
+          cleanup_free char *path = xasprintf ("%s/%s", runtime, de->d_name);
+          nook_remove_tree_mapped (path);
+        }
     }
   closedir (d);
 }
@@ -155,8 +158,10 @@ nook_try_prepare (struct nook_spec *spec, char *const *paths, const char *keep, 
 void
 nook_try_release (struct nook_try *t)
 {
+  /* Files the command made under --map-users auto belong to subordinate
+     ids: removed from a user namespace with that mapping.  */
   if (t->dir)
-    nook_remove_tree_at (AT_FDCWD, t->dir);
+    nook_remove_tree_mapped (t->dir);
   free (t->dir);
   strv_free (t->paths);
   strv_free (t->uppers);

@@ -3,13 +3,18 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <pwd.h>
 #include <shadow/subid.h>
 
 #include "caller.h"
@@ -99,6 +104,52 @@ nook_idmap_format (const struct nook_idmap *map, size_t n)
   return buf;
 }
 
+/* The range of LINE ("owner:start:count"), or false when it is not one.  */
+static bool
+subid_line_range (const char *line, const char *end, uint64_t *start, uint64_t *count)
+{
+  const char *c1 = memchr (line, ':', end - line);
+  const char *c2 = c1 ? memchr (c1 + 1, ':', end - c1 - 1) : NULL;
+  char a[16] = "", b[16] = "";
+
+  if (c2 == NULL || line[0] == '#' || (size_t)(c2 - c1 - 1) >= sizeof a || (size_t)(end - c2 - 1) >= sizeof b)
+    return false;
+  memcpy (a, c1 + 1, c2 - c1 - 1);
+  memcpy (b, c2 + 1, end - c2 - 1);
+  return nook_parse_uint (a, UINT32_MAX, start) == 0 && nook_parse_uint (b, UINT32_MAX, count) == 0;
+}
+
+int
+nook_subid_free_range (const char *const *contents, size_t n, uint32_t min, uint32_t count, uint32_t *start)
+{
+  uint64_t cand = min;
+  bool moved = true;
+
+  /* As useradd allocates: the lowest start from MIN on whose COUNT ids
+     overlap no range of any owner, in either file.  Each pass moves the
+     candidate past a range it overlaps, until one finds none.  */
+  while (moved && cand + count - 1 <= UINT32_MAX - 1)
+    {
+      moved = false;
+      for (size_t f = 0; f < n; f++)
+        for (const char *line = contents[f]; line && *line;)
+          {
+            const char *end = strchrnul (line, '\n');
+            uint64_t s, c;
+            if (subid_line_range (line, end, &s, &c) && c > 0 && s < cand + count && cand < s + c)
+              {
+                cand = s + c;
+                moved = true;
+              }
+            line = *end ? end + 1 : end;
+          }
+    }
+  if (moved || cand + count - 1 > UINT32_MAX - 1)
+    return -1;
+  *start = cand;
+  return 0;
+}
+
 /* shadow's libsubid finds subordinate ids wherever the system keeps them
    (/etc/subuid, or an NSS module such as sssd), as newuidmap does.  It is
    opened only for --map-users auto: it pulls in PAM, SELinux and audit,
@@ -155,12 +206,71 @@ subid_from_library (struct subid_api *api, int kind, const char *user, uint32_t 
   return 0;
 }
 
+/* useradd's SUB_UID_MIN and SUB_UID_COUNT from /etc/login.defs, or its
+   defaults.  */
+static void
+subid_defaults (uint32_t *min, uint32_t *count)
+{
+  cleanup_free char *defs = NULL;
+  struct nook_error ignored = { 0 };
+  uint64_t v;
+
+  *min = 100000;
+  *count = 65536;
+  if (nook_read_file_at (AT_FDCWD, "/etc/login.defs", &defs, NULL, &ignored) < 0)
+    {
+      nook_error_release (&ignored);
+      return;
+    }
+  for (char *save = NULL, *line = strtok_r (defs, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char key[32], val[16];
+      if (sscanf (line, " %31s %15s", key, val) == 2 && nook_parse_uint (val, UINT32_MAX, &v) == 0 && v > 0)
+        {
+          if (strcmp (key, "SUB_UID_MIN") == 0)
+            *min = v;
+          else if (strcmp (key, "SUB_UID_COUNT") == 0)
+            *count = v;
+        }
+    }
+}
+
+/* A hint that gives the user a range nobody has in /etc/subuid or
+   /etc/subgid (the same for both, as useradd gives on creation).  */
+static int
+subid_hint (const char *user, struct nook_error *err)
+{
+  static const char *const files[] = { "/etc/subuid", "/etc/subgid" };
+  char *contents[2] = { NULL, NULL };
+  uint32_t min, count, start;
+  int r;
+
+  for (size_t i = 0; i < 2; i++)
+    {
+      struct nook_error ignored = { 0 };
+      if (nook_read_file_at (AT_FDCWD, files[i], &contents[i], NULL, &ignored) < 0)
+        nook_error_release (&ignored);
+    }
+  subid_defaults (&min, &count);
+  r = nook_subid_free_range ((const char *const *)contents, 2, min, count, &start);
+  free (contents[0]);
+  free (contents[1]);
+  if (r < 0)
+    return nook_error_hint (err,
+                            "as root, give %s a range of subordinate ids that no one else has: usermod "
+                            "--add-subuids FIRST-LAST --add-subgids FIRST-LAST %s",
+                            user ? user : "the user", user ? user : "USER");
+  return nook_error_hint (err,
+                          "as root: usermod --add-subuids %u-%u --add-subgids %u-%u %s (free in /etc/subuid "
+                          "and /etc/subgid)",
+                          start, start + count - 1, start, start + count - 1, user ? user : "USER");
+}
+
 static int
 subid_missing (const char *file, const char *user, uint32_t id, struct nook_error *err)
 {
   nook_error_set (err, 0, "--map-users auto: no range for `%s` (uid %u) in %s", user ? user : "?", id, file);
-  return nook_error_hint (err, "as root: usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s",
-                          user ? user : "USER");
+  return subid_hint (user, err);
 }
 
 static int
@@ -180,14 +290,35 @@ subid_lookup (struct subid_api *api, int kind, const char *user, uint32_t id, ui
     {
       if (err->errnum == ENOENT)
         nook_error_set (err, 0, "--map-users auto: %s does not exist", file);
-      return nook_error_hint (err,
-                              "add a range for `%s`: usermod --add-subuids 100000-165535 --add-subgids "
-                              "100000-165535 %s",
-                              user ? user : "you", user ? user : "USER");
+      return subid_hint (user, err);
     }
   if (nook_subid_find (content, user, id, start, count) < 0)
     return subid_missing (file, user, id, err);
   return 0;
+}
+
+bool
+nook_userns_refused_by_filter (void)
+{
+  /* Both calls are invalid as made, so the kernel itself only ever says
+     EINVAL and creates nothing: clone3 with a size below its first
+     version, unshare with CLONE_PARENT, which it does not take.  Another
+     answer comes from a seccomp filter, which looks at the call before the
+     kernel does: nook's default policy refuses clone3 with ENOSYS (a
+     filter cannot read its flags) and CLONE_NEWUSER with EPERM.  */
+  errno = 0;
+  if (syscall (SYS_clone3, NULL, 0) < 0 && errno != EINVAL)
+    return true;
+  errno = 0;
+  return syscall (SYS_unshare, CLONE_NEWUSER | CLONE_PARENT) < 0 && errno != EINVAL;
+}
+
+int
+nook_userns_refused (struct nook_error *err)
+{
+  nook_error_set (err, 0, "creating a user namespace is refused by the sandbox's seccomp policy");
+  return nook_error_hint (err, "--allow-nested on the outer `nook run`, or the like for the container nook "
+                               "runs in");
 }
 
 int
@@ -197,6 +328,10 @@ nook_idmaps_for_spec (const struct nook_spec *spec, const struct nook_caller *ca
   uint32_t us = 0, uc = 0, gs = 0, gc = 0;
 
   memset (maps, 0, sizeof *maps);
+  /* Said before anything else is prepared (state, keyrings), whose own
+     refusals inside such a sandbox would hide the reason.  */
+  if (nook_userns_refused_by_filter ())
+    return nook_userns_refused (err);
   if (spec->map_mode == NOOK_MAP_AUTO)
     {
       struct subid_api api;
@@ -334,4 +469,144 @@ nook_idmaps_write (pid_t pid, const struct nook_spec *spec, const struct nook_id
       return -1;
     }
   return finish_idmap_tool ("newgidmap", gchild, gfd, err);
+}
+
+/* ---- a helper in a user namespace mapped as --map-users auto maps --------- */
+
+/* What a mapped helper may send: more is an error, not memory to spend.  */
+#define HELPER_MAX_OUTPUT (256u << 20)
+
+static void __attribute__ ((noreturn))
+helper_child (int ready, int go, int out, int (*fn) (int outfd, void *arg), void *arg)
+{
+  char c = 0;
+
+  /* Dies with nook; never dumped or traced by what it reads.  */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  prctl (PR_SET_DUMPABLE, 0);
+  if (unshare (CLONE_NEWUSER) < 0)
+    _exit (2);
+  if (write (ready, &c, 1) != 1 || read (go, &c, 1) != 1)
+    _exit (2);
+  close (ready);
+  close (go);
+  /* Now uid 0 of a user namespace that maps the caller and its
+     subordinate ids, with every capability there: files owned by any of
+     them are readable and writable.  */
+  _exit (fn (out, arg) == 0 ? 0 : 1);
+}
+
+/* Reads FD to its end into *OUT.  */
+static int
+read_helper_output (int fd, char **out, size_t *len, struct nook_error *err)
+{
+  size_t size = 0, alloc = 0;
+  char *buf = NULL;
+
+  for (;;)
+    {
+      ssize_t n;
+      if (alloc - size < 65536)
+        {
+          alloc = alloc ? alloc * 2 : 65536;
+          if (alloc > HELPER_MAX_OUTPUT)
+            {
+              free (buf);
+              return nook_error_set (err, EFBIG, "the helper in the user namespace sent too much");
+            }
+          buf = xrealloc (buf, alloc);
+        }
+      n = read (fd, buf + size, alloc - size);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          free (buf);
+          return nook_error_errno (err, "read from the helper in the user namespace");
+        }
+      if (n == 0)
+        break;
+      size += n;
+    }
+  *out = buf;
+  *len = size;
+  return 0;
+}
+
+int
+nook_userns_run_mapped (int (*fn) (int outfd, void *arg), void *arg, char **out, size_t *len,
+                        struct nook_error *err)
+{
+  struct nook_spec spec;
+  struct nook_caller caller = { 0 };
+  struct nook_idmaps maps;
+  int ready[2] = { -1, -1 }, go[2] = { -1, -1 }, data[2] = { -1, -1 }, status, r = -1;
+  pid_t pid = -1;
+  char c = 0;
+
+  *out = NULL;
+  *len = 0;
+  nook_spec_init (&spec);
+  spec.map_mode = NOOK_MAP_AUTO;
+  caller.uid = getuid ();
+  caller.gid = getgid ();
+  {
+    struct passwd *pw = getpwuid (caller.uid);
+    caller.user = pw ? xstrdup (pw->pw_name) : NULL;
+  }
+  if (nook_idmaps_for_spec (&spec, &caller, &maps, err) < 0)
+    goto out;
+  if (pipe2 (ready, O_CLOEXEC) < 0 || pipe2 (go, O_CLOEXEC) < 0 || pipe2 (data, O_CLOEXEC) < 0)
+    {
+      nook_error_errno (err, "pipe");
+      goto out;
+    }
+  pid = fork ();
+  if (pid < 0)
+    {
+      nook_error_errno (err, "fork");
+      goto out;
+    }
+  if (pid == 0)
+    {
+      close (ready[0]);
+      close (go[1]);
+      close (data[0]);
+      helper_child (ready[1], go[0], data[1], fn, arg);
+    }
+  nook_closep (&ready[1]);
+  nook_closep (&go[0]);
+  nook_closep (&data[1]);
+  if (read (ready[0], &c, 1) != 1)
+    {
+      nook_error_set (err, 0, "the helper could not create a user namespace");
+      goto out;
+    }
+  if (nook_idmaps_write (pid, &spec, &maps, err) < 0 || write (go[1], &c, 1) != 1)
+    goto out;
+  nook_closep (&go[1]);
+  r = read_helper_output (data[0], out, len, err);
+out:
+  for (int *fd = &ready[0]; fd <= &ready[1]; fd++)
+    nook_closep (fd);
+  nook_closep (&go[0]);
+  nook_closep (&go[1]);
+  nook_closep (&data[0]);
+  nook_closep (&data[1]);
+  if (pid > 0)
+    {
+      if (r < 0)
+        kill (pid, SIGKILL);
+      while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    }
+  nook_spec_free (&spec);
+  nook_caller_free (&caller);
+  if (r < 0)
+    {
+      free (*out);
+      *out = NULL;
+      *len = 0;
+    }
+  return r;
 }

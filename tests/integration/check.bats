@@ -40,3 +40,28 @@ load "$NOOK_TESTS/lib.sh"
   assert_status 125
   assert_output_has "unknown option"
 }
+
+@test "nook check --json has exactly the members its man page documents" {
+  page="$NOOK_TESTS/../man/nook-check.1.md"
+  require "the man pages next to the tests (tests/run copies them)" test -f "$page"
+  run nook check --json
+  assert_status 0
+  echo "$output" >out.json
+  python3 - "$page" out.json <<'PY'
+import json, sys
+page = open(sys.argv[1]).read()
+# The example in the page: the indented line that opens with {"checks" and the next one.
+lines = page.splitlines()
+i = next(n for n, l in enumerate(lines) if l.strip().startswith('{"checks"'))
+doc = json.loads(lines[i] + lines[i + 1])
+out = json.load(open(sys.argv[2]))
+assert set(out) == set(doc), (sorted(out), sorted(doc))
+for c in out["checks"]:
+    assert set(c) == set(doc["checks"][0]), (sorted(c), sorted(doc["checks"][0]))
+    assert c["status"] in ("PASS", "WARN", "FAIL")
+    assert (c["fix"] is None) == (c["status"] == "PASS"), c
+assert out["fail"] == sum(c["status"] == "FAIL" for c in out["checks"])
+assert out["warn"] == sum(c["status"] == "WARN" for c in out["checks"])
+assert out["ok"] == (out["fail"] == 0)
+PY
+}

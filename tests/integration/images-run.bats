@@ -83,7 +83,7 @@ load_fixtures() {
 
 @test "load: an OCI archive's whiteouts and opaque directory hide the lower layer, on kernel overlayfs and fuse-overlayfs" {
   load_fixtures
-  run nook run -v --image fx:oci -- sh -c 'test -e /etc/greeting && echo greeting-visible; ls /opq'
+  run nook run --verbose --image fx:oci -- sh -c 'test -e /etc/greeting && echo greeting-visible; ls /opq'
   assert_status 0
   assert_output_has "kernel overlay"
   assert_output_lacks "greeting-visible"

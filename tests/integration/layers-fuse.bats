@@ -12,7 +12,7 @@ OVERLAY=fuse
 @test "fuse: a directory replaced in the sandbox hides the lower's content" { layers_replaced_directory_is_opaque_in_the_upper; }
 @test "fuse: an ephemeral upper is gone at exit" { layers_ephemeral_upper_is_gone_at_exit; }
 @test "fuse: --layers-at mounts the layers writable in the read-only default root" { layers_at_a_destination_in_the_default_root; }
-@test "fuse: -v names the overlay in use" { layers_verbose_names_the_overlay; }
+@test "fuse: --verbose names the overlay in use" { layers_verbose_names_the_overlay; }
 @test "fuse: a rename shows as D and A in nook diff --json" { layers_rename_shows_as_delete_and_add; }
 @test "fuse: a layer that is missing or not a directory fails with one line" { layers_bad_layer_fails_with_one_line; }
 @test "fuse: a non-root uid inside (--uid) reads and writes the layers" { layers_work_for_a_non_root_uid_inside; }

@@ -12,7 +12,7 @@ OVERLAY=kernel
 @test "kernel: a directory replaced in the sandbox hides the lower's content" { layers_replaced_directory_is_opaque_in_the_upper; }
 @test "kernel: an ephemeral upper is gone at exit" { layers_ephemeral_upper_is_gone_at_exit; }
 @test "kernel: --layers-at mounts the layers writable in the read-only default root" { layers_at_a_destination_in_the_default_root; }
-@test "kernel: -v names the overlay in use" { layers_verbose_names_the_overlay; }
+@test "kernel: --verbose names the overlay in use" { layers_verbose_names_the_overlay; }
 @test "kernel: a rename shows as D and A in nook diff --json" { layers_rename_shows_as_delete_and_add; }
 @test "kernel: a layer that is missing or not a directory fails with one line" { layers_bad_layer_fails_with_one_line; }
 @test "kernel: a non-root uid inside (--uid) reads and writes the layers" { layers_work_for_a_non_root_uid_inside; }
@@ -23,7 +23,7 @@ OVERLAY=kernel
   assert_status 125
   assert_one_error_line
   assert_output_has "OCI whiteouts"
-  run nook run -v --layer base --layer top -- sh -c 'test -e /gone || echo gone; cat /proc/self/mountinfo'
+  run nook run --verbose --layer base --layer top -- sh -c 'test -e /gone || echo gone; cat /proc/self/mountinfo'
   assert_status 0
   assert_output_has "fuse-overlayfs overlay"
   assert_output_has " - fuse.fuse-overlayfs "
@@ -34,7 +34,7 @@ OVERLAY=kernel
   mkdir l
   export XDG_RUNTIME_DIR
   XDG_RUNTIME_DIR=$(mktemp -d "$BATS_RUN_TMPDIR/xdg.XXXXXX")
-  run nook run -v --layer l --layers-at /m -- grep " /m " /proc/self/mountinfo
+  run nook run --verbose --layer l --layers-at /m -- grep " /m " /proc/self/mountinfo
   assert_status 0
   assert_output_has "kernel overlay"
   assert_output_has " - overlay "
@@ -53,13 +53,13 @@ OVERLAY=kernel
   assert_output_has "this kernel does not mount overlayfs in a user namespace"
   assert_output_has "--overlay=fuse"
   [ ! -e u ]
-  run nook run -v --layer l --layers-at /m -- grep " /m " /proc/self/mountinfo
+  run nook run --verbose --layer l --layers-at /m -- grep " /m " /proc/self/mountinfo
   assert_status 0
   assert_output_has "fuse-overlayfs overlay"
   assert_output_has " - fuse.fuse-overlayfs "
   # A different kernel asks again.
   echo "0.0.0-other no" > "$XDG_RUNTIME_DIR/nook/overlay-kernel"
-  run nook run -v --layer l --layers-at /m -- grep " /m " /proc/self/mountinfo
+  run nook run --verbose --layer l --layers-at /m -- grep " /m " /proc/self/mountinfo
   assert_output_has "kernel overlay"
   assert_output_has " - overlay "
 }

@@ -112,9 +112,9 @@ layers_at_a_destination_in_the_default_root() {
 
 layers_verbose_names_the_overlay() {
   mkdir l
-  run lrun -v --layer l --layers-at /m -- grep " /m " /proc/self/mountinfo
+  run lrun --verbose --layer l --layers-at /m -- grep " /m " /proc/self/mountinfo
   assert_status 0
-  # What -v names is what the sandbox has mounted.
+  # What --verbose names is what the sandbox has mounted.
   if [ "$OVERLAY" = fuse ]; then assert_output_has "fuse-overlayfs overlay"; else assert_output_has "kernel overlay"; fi
   if [ "$OVERLAY" = fuse ]; then assert_output_has " - fuse.fuse-overlayfs "; else assert_output_has " - overlay "; fi
 }

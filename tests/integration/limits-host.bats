@@ -95,7 +95,9 @@ check_refused() { # OPTION... -- CONTROLLER
   assert_output_has "is not a block device"
 }
 
-@test "nook stats with no sandbox with limits prints only the header" {
+@test "nook stats with no sandbox running prints only the header" {
+  # Its own state: nook stats lists every running sandbox of the user.
+  use_private_state
   run nook stats --no-stream
   assert_status 0
   [ "${lines[0]}" = "$(printf '%-20s %7s %21s %10s %12s %21s' NAME 'CPU %' 'MEM USAGE / LIMIT' 'MEM PEAK' 'PIDS / MAX' 'IO READ / WRITE')" ]
@@ -103,6 +105,7 @@ check_refused() { # OPTION... -- CONTROLLER
   run nook stats --no-stream --format json
   assert_status 0
   [ "$output" = "[]" ]
+  remove_private_state
 }
 
 @test "nook stats for an unknown sandbox is one clear error" {
@@ -114,7 +117,7 @@ check_refused() { # OPTION... -- CONTROLLER
 
 @test "without limits, nook run does no cgroup work" {
   before=$(own_cgroups)
-  run nook run -v -- true
+  run nook run --verbose -- true
   assert_status 0
   assert_output_lacks cgroup
   # The command stays in the caller's cgroups, seen from the host; none was made for it.

@@ -93,7 +93,7 @@ teardown() {
 
 @test "--net auto picks pasta when it is installed" {
   require "pasta" command -v pasta
-  run nook run -v --net auto -- true
+  run nook run --verbose --net auto -- true
   assert_status 0
   assert_output_has "--net auto: pasta"
   # The helper that runs is pasta.

@@ -85,8 +85,8 @@ os.execv(sys.argv[1], sys.argv[1:])' "$NOOK" run -- sh -c "trap 'echo got-$sig; 
   assert_output_has err
 }
 
-@test "-v prints each setup step with its time" {
-  run nook run -v -- true
+@test "--verbose prints each setup step with its time" {
+  run nook run --verbose -- true
   assert_status 0
   assert_output_has "ms] id maps done"
   assert_output_has "ms] sandbox: root done"

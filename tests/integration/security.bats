@@ -184,9 +184,9 @@ EOF
 }
 
 @test "compiled policies are cached privately and reused" {
-  run nook run -v -- true
+  run nook run --verbose -- true
   assert_output_has "compiled"
-  run nook run -v -- true
+  run nook run --verbose -- true
   assert_output_has "from the cache"
   [ "$(stat -c %a "$XDG_RUNTIME_DIR/nook/seccomp")" = 700 ]
   for f in "$XDG_RUNTIME_DIR"/nook/seccomp/*.bpf; do
@@ -204,12 +204,12 @@ EOF
     # Every entry replaced by the allow-everything program.
     [ "$f" = "$allow_entry" ] || cp "$allow_entry" "$f"
   done
-  run nook run -v -- python3 -c 'import ctypes; print("keyctl", ctypes.CDLL(None).syscall(250, 0, -3, 1))'
+  run nook run --verbose -- python3 -c 'import ctypes; print("keyctl", ctypes.CDLL(None).syscall(250, 0, -3, 1))'
   assert_output_lacks "from the cache"
   assert_output_has "keyctl -1"
   # A torn entry is not used either.
   for f in "$XDG_RUNTIME_DIR"/nook/seccomp/*.bpf; do truncate -s -8 "$f"; done
-  run nook run -v -- python3 -c 'import ctypes; print("keyctl", ctypes.CDLL(None).syscall(250, 0, -3, 1))'
+  run nook run --verbose -- python3 -c 'import ctypes; print("keyctl", ctypes.CDLL(None).syscall(250, 0, -3, 1))'
   assert_output_lacks "from the cache"
   assert_output_has "keyctl -1"
 }

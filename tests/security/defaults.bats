@@ -56,14 +56,14 @@ assert_home_untouched() {
 
 @test "cwd = \$HOME: the home's files are neither visible nor writable, the command starts in an empty directory" {
   cd "$HOME"
-  run nook run -v -- sh -c "$(probe)"
+  run nook run --verbose -- sh -c "$(probe)"
   assert_status 0
   assert_output_has done
   assert_home_untouched
   assert_output_has "cwd=/tmp"
   assert_output_has "here=0"
   assert_output_has "home=0"
-  # -v says why.
+  # --verbose says why.
   assert_output_has "is not bound (it is the home"
 }
 

@@ -304,7 +304,7 @@ while True:
   assert_output_has "forged 1"
   cd "$WORK"
   # ...but what it wrote is not trusted: the default policy still holds.
-  run nook run -v -- ./attack keyctl
+  run nook run --verbose -- ./attack keyctl
   assert_output_lacks "from the cache"
   assert_output_has "failed: EPERM"
 }

@@ -243,6 +243,75 @@ cwd_rule_gives_way_to_the_options (void **state)
   nook_spec_free (&spec);
 }
 
+/* A record of the mapped helper's stream (diff.c).  */
+static size_t
+change_record (char *buf, char kind, const char *path)
+{
+  uint32_t mode = 0100644, old = 0, len = strlen (path);
+  size_t n = 0;
+  buf[n++] = 'C';
+  buf[n++] = kind;
+  memcpy (buf + n, &mode, 4), n += 4;
+  memcpy (buf + n, &old, 4), n += 4;
+  memcpy (buf + n, &len, 4), n += 4;
+  memcpy (buf + n, path, len), n += len;
+  return n;
+}
+
+static void
+diff_stream_from_the_mapped_helper_is_checked (void **state)
+{
+  static const char *const bad_paths[] = { "/a/../b", "a", "/a//b", "/", "/.", "/a/", NULL };
+  struct nook_changes c = { 0 };
+  struct nook_error err = { 0 };
+  char buf[512];
+  size_t n;
+
+  n = change_record (buf, 'A', "/var/p/f");
+  buf[n++] = 'Z';
+  assert_int_equal (nook_diff_read_stream (buf, n, &c, &err), 0);
+  assert_int_equal (c.n, 1);
+  assert_string_equal (c.v[0].path, "/var/p/f");
+  nook_changes_free (&c);
+  /* Without its end mark, the answer is not whole.  */
+  assert_int_equal (nook_diff_read_stream (buf, n - 1, &c, &err), -1);
+  assert_non_null (strstr (err.msg, "ended before its answer"));
+  nook_error_release (&err);
+  nook_changes_free (&c);
+  /* Truncated inside a record, a length past the end.  */
+  assert_int_equal (nook_diff_read_stream (buf, 9, &c, &err), -1);
+  nook_error_release (&err);
+  nook_changes_free (&c);
+  for (size_t i = 0; bad_paths[i]; i++)
+    {
+      n = change_record (buf, 'A', bad_paths[i]);
+      buf[n++] = 'Z';
+      assert_int_equal (nook_diff_read_stream (buf, n, &c, &err), -1);
+      assert_non_null (strstr (err.msg, "bad entry"));
+      nook_error_release (&err);
+      nook_changes_free (&c);
+    }
+  n = change_record (buf, 'X', "/a");
+  buf[n++] = 'Z';
+  assert_int_equal (nook_diff_read_stream (buf, n, &c, &err), -1);
+  nook_error_release (&err);
+  nook_changes_free (&c);
+  /* Its error is shown without control characters.  */
+  {
+    uint32_t e = 13, len = 6;
+    n = 0;
+    buf[n++] = 'E';
+    memcpy (buf + n, &e, 4), n += 4;
+    memcpy (buf + n, &len, 4), n += 4;
+    memcpy (buf + n, "bad\033]0", 6), n += 6;
+    buf[n++] = 'Z';
+    assert_int_equal (nook_diff_read_stream (buf, n, &c, &err), -1);
+    assert_string_equal (err.msg, "bad?]0");
+    assert_int_equal (err.errnum, 13);
+    nook_error_release (&err);
+  }
+}
+
 int
 main (void)
 {
@@ -251,6 +320,7 @@ main (void)
     cmocka_unit_test (layers_make_one_stack),
     cmocka_unit_test (bad_mount_options_are_refused),
     cmocka_unit_test (diff_reads_oci_whiteouts_and_opaque_dirs),
+    cmocka_unit_test (diff_stream_from_the_mapped_helper_is_checked),
     cmocka_unit_test (cwd_rule_binds_only_inside_the_callers_directories),
     cmocka_unit_test (cwd_rule_gives_way_to_the_options),
   };

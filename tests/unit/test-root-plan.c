@@ -76,7 +76,7 @@ default_root_on_merged_usr_binds_a_project_cwd (void **state)
   caller (&spec, "/home/u/proj");
   merged_usr (&facts, NOOK_CWD_UNDER_HOME);
   assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
-  assert_int_equal (plan.n_ops, 11);
+  assert_int_equal (plan.n_ops, 19);
   assert_op (&plan.ops[0], NOOK_MNT_BIND, "/usr", "/usr", NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
   assert_op (&plan.ops[1], NOOK_MNT_BIND, "/etc", "/etc", NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
   assert_op (&plan.ops[2], NOOK_MNT_SYMLINK, "usr/bin", "/bin", 0);
@@ -87,10 +87,24 @@ default_root_on_merged_usr_binds_a_project_cwd (void **state)
   assert_op (&plan.ops[7], NOOK_MNT_DEV, NULL, "/dev", 0);
   assert_op (&plan.ops[8], NOOK_MNT_TMPFS, NULL, "/tmp", 0);
   assert_int_equal (plan.ops[8].mode, 01777);
+  /* What programs look for: private /var/tmp and /run, the host's /opt,
+     /srv and package databases read-only where it has them.  */
+  assert_op (&plan.ops[9], NOOK_MNT_TMPFS, NULL, "/var/tmp", 0);
+  assert_int_equal (plan.ops[9].mode, 01777);
+  assert_op (&plan.ops[10], NOOK_MNT_TMPFS, NULL, "/run", 0);
+  assert_op (&plan.ops[11], NOOK_MNT_SYMLINK, "/run", "/var/run", 0);
+  assert_op (&plan.ops[12], NOOK_MNT_BIND, "/opt", "/opt", NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
+  assert_op (&plan.ops[13], NOOK_MNT_BIND, "/srv", "/srv", NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
+  assert_op (&plan.ops[14], NOOK_MNT_BIND, "/var/lib/dpkg", "/var/lib/dpkg",
+             NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
+  assert_op (&plan.ops[15], NOOK_MNT_BIND, "/var/lib/apt", "/var/lib/apt",
+             NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
+  assert_op (&plan.ops[16], NOOK_MNT_BIND, "/var/cache/apt", "/var/cache/apt",
+             NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
   /* The home hidden, then the project bound read-write over it.  */
-  assert_op (&plan.ops[9], NOOK_MNT_TMPFS, NULL, "/home/u", 0);
-  assert_int_equal (plan.ops[9].mode, 0700);
-  assert_op (&plan.ops[10], NOOK_MNT_BIND, "/home/u/proj", "/home/u/proj", 0);
+  assert_op (&plan.ops[17], NOOK_MNT_TMPFS, NULL, "/home/u", 0);
+  assert_int_equal (plan.ops[17].mode, 0700);
+  assert_op (&plan.ops[18], NOOK_MNT_BIND, "/home/u/proj", "/home/u/proj", 0);
   assert_string_equal (plan.workdir, "/home/u/proj");
   assert_true (plan.root_tmpfs);
   assert_int_equal (plan.n_base, plan.n_ops);
@@ -118,8 +132,8 @@ default_root_without_merged_usr_binds_the_tops (void **state)
   assert_op (&plan.ops[4], NOOK_MNT_PROC, NULL, "/proc", 0);
   /* The cwd is not bound: the last op hides the home, and the command
      starts in the sandbox's own /tmp.  */
-  assert_int_equal (plan.n_ops, 8);
-  assert_op (&plan.ops[7], NOOK_MNT_TMPFS, NULL, "/home/u", 0);
+  assert_int_equal (plan.n_ops, 16);
+  assert_op (&plan.ops[15], NOOK_MNT_TMPFS, NULL, "/home/u", 0);
   assert_string_equal (plan.workdir, "/tmp");
   nook_root_plan_free (&plan);
   nook_root_facts_release (&facts);
@@ -194,11 +208,41 @@ default_root_home_in_tmp_or_root_is_not_covered (void **state)
       free (who.home);
       who.home = xstrdup (homes[i]);
       assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
-      /* /usr, /etc, /proc, /dev, /tmp: nothing over a home.  */
-      assert_int_equal (plan.n_ops, 5);
+      /* /usr, /etc, /proc, /dev, /tmp, the 8 extras: nothing over a home.  */
+      assert_int_equal (plan.n_ops, 13);
       nook_root_plan_free (&plan);
       nook_spec_free (&spec);
     }
+}
+
+static void
+share_ipc_binds_the_hosts_shm_and_resolv_in_run_is_kept (void **state)
+{
+  struct nook_spec spec;
+  struct nook_root_facts facts = { .cwd_why = NOOK_CWD_NOT_OWNED };
+  struct nook_root_plan plan;
+  struct nook_error err = { 0 };
+
+  caller (&spec, "/srv/x");
+  spec.share |= NOOK_NS_IPC;
+  facts.resolv_in_run = xstrdup ("/run/systemd/resolve/stub-resolv.conf");
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
+  /* Right after the fresh /dev, so that it covers the private /dev/shm.  */
+  assert_op (&plan.ops[5], NOOK_MNT_BIND, "/dev/shm", "/dev/shm", NOOK_MNT_F_TRY);
+  /* The stub file a host's /etc/resolv.conf points to, in the private /run.  */
+  assert_op (&plan.ops[6], NOOK_MNT_TMPFS, NULL, "/var/tmp", 0);
+  assert_op (&plan.ops[7], NOOK_MNT_TMPFS, NULL, "/run", 0);
+  assert_op (&plan.ops[9], NOOK_MNT_BIND, "/run/systemd/resolve/stub-resolv.conf",
+             "/run/systemd/resolve/stub-resolv.conf", NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
+  nook_root_plan_free (&plan);
+  /* Whatever the root.  */
+  spec.rootfs = xstrdup ("/srv/root");
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
+  assert_int_equal (plan.n_base, 4);
+  assert_op (&plan.ops[3], NOOK_MNT_BIND, "/dev/shm", "/dev/shm", NOOK_MNT_F_TRY);
+  nook_root_plan_free (&plan);
+  nook_root_facts_release (&facts);
+  nook_spec_free (&spec);
 }
 
 static void
@@ -211,17 +255,25 @@ user_ops_follow_the_base_in_order (void **state)
 
   caller (&spec, "/srv/x");
   nook_spec_add_mount (&spec, NOOK_MNT_TMPFS, NULL, "/a", 0)->mode = 0711;
+  /* A mount inside /srv: the host's /srv is not bound read-only over the
+     place its mount point is made (/opt still is).  */
+  nook_spec_add_mount (&spec, NOOK_MNT_DIR, NULL, "/srv/merged", 0);
   nook_spec_add_mount (&spec, NOOK_MNT_BIND, "/src", "/b", NOOK_MNT_F_RDONLY);
   nook_spec_add_mount (&spec, NOOK_MNT_SYMLINK, "b", "/c", 0);
   merged_usr (&facts, NOOK_CWD_NOT_OWNED);
   assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
-  assert_int_equal (plan.n_ops, plan.n_base + 3);
+  assert_int_equal (plan.n_ops, plan.n_base + 4);
   assert_op (&plan.ops[plan.n_base], NOOK_MNT_TMPFS, NULL, "/a", 0);
   assert_int_equal (plan.ops[plan.n_base].mode, 0711);
-  assert_op (&plan.ops[plan.n_base + 1], NOOK_MNT_BIND, "/src", "/b", NOOK_MNT_F_RDONLY);
-  assert_op (&plan.ops[plan.n_base + 2], NOOK_MNT_SYMLINK, "b", "/c", 0);
+  assert_op (&plan.ops[plan.n_base + 2], NOOK_MNT_BIND, "/src", "/b", NOOK_MNT_F_RDONLY);
+  assert_op (&plan.ops[plan.n_base + 3], NOOK_MNT_SYMLINK, "b", "/c", 0);
+  assert_op (&plan.ops[12], NOOK_MNT_BIND, "/opt", "/opt", NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
+  assert_op (&plan.ops[13], NOOK_MNT_BIND, "/var/lib/dpkg", "/var/lib/dpkg",
+             NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
   /* Copies, not the spec's own strings.  */
-  assert_ptr_not_equal (plan.ops[plan.n_base + 1].src, spec.mounts[1].src);
+  for (size_t i = 0; i < plan.n_base; i++)
+    assert_false (plan.ops[i].kind == NOOK_MNT_BIND && strcmp (plan.ops[i].dest, "/srv") == 0);
+  assert_ptr_not_equal (plan.ops[plan.n_base + 2].src, spec.mounts[2].src);
   /* A generated file goes between the base and the user's ops.  */
   nook_root_plan_add_file (&plan, "/etc/hosts", "127.0.0.1 localhost\n");
   assert_op (&plan.ops[plan.n_base - 1], NOOK_MNT_FILE, "127.0.0.1 localhost\n", "/etc/hosts",
@@ -338,6 +390,7 @@ main (void)
     cmocka_unit_test (default_root_cwd_bind_follows_the_decision),
     cmocka_unit_test (default_root_cwd_bind_is_read_only_for_try),
     cmocka_unit_test (default_root_home_in_tmp_or_root_is_not_covered),
+    cmocka_unit_test (share_ipc_binds_the_hosts_shm_and_resolv_in_run_is_kept),
     cmocka_unit_test (user_ops_follow_the_base_in_order),
     cmocka_unit_test (user_mount_over_the_cwd_makes_it_the_workdir),
     cmocka_unit_test (rootfs_gets_only_kernel_dirs),

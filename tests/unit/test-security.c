@@ -138,6 +138,49 @@ policy_errors_name_the_place (void **state)
   expect_error ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
                 "\"SCMP_ACT_NOTIFY\"}]}",
                 "needs a listener");
+  /* A policy under which nook-init cannot start the command.  */
+  expect_error ("{\"defaultAction\":\"SCMP_ACT_KILL_PROCESS\"}", "it refuses `execveat`");
+  expect_error ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"execveat\",\"execve\","
+                "\"clone\",\"wait4\",\"exit_group\",\"rt_sigprocmask\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
+                "it refuses `signalfd4`, which every sandbox needs");
+  expect_error ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"execve\"],"
+                "\"action\":\"SCMP_ACT_TRAP\"}]}",
+                "it refuses `execve`");
+  /* json-c keeps the last of two equal keys: nook refuses them, even
+     spelt differently, in any object.  */
+  expect_error ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\n \"defaultAction\":\"SCMP_ACT_KILL\"}",
+                "line 2, column 2: field `defaultAction` given twice in one object");
+  expect_error ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
+                "\"SCMP_ACT_ERRNO\",\"excludes\":{},\"exc\\u006cudes\":{\"caps\":[\"CAP_SYS_ADMIN\"]}}]}",
+                "field `excludes` given twice");
+  {
+    struct nook_seccomp_params p = { nook_caps_default (), false };
+    struct nook_error err = { 0 };
+    struct nook_bpf bpf;
+    /* Only the essential calls allowed, or allowed on some arguments only:
+       accepted.  */
+    assert_int_equal (
+        compile ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"execveat\","
+                 "\"execve\",\"clone\",\"wait4\",\"exit_group\",\"rt_sigprocmask\",\"signalfd4\"],"
+                 "\"action\":\"SCMP_ACT_LOG\"}]}",
+                 &p, &bpf, &err),
+        0);
+    nook_bpf_free (&bpf);
+    assert_int_equal (compile ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"clone\"],"
+                               "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":268435456,"
+                               "\"valueTwo\":268435456,\"op\":\"SCMP_CMP_MASKED_EQ\"}]}]}",
+                               &p, &bpf, &err),
+                      0);
+    nook_bpf_free (&bpf);
+    /* Equal keys in different objects, and strings that look like keys
+       inside values, are fine.  */
+    assert_int_equal (compile ("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+                               "\"action\":\"SCMP_ACT_ERRNO\",\"comment\":\"\\\"action\\\":\"},"
+                               "{\"names\":[\"write\"],\"action\":\"SCMP_ACT_ERRNO\"}]}",
+                               &p, &bpf, &err),
+                      0);
+    nook_bpf_free (&bpf);
+  }
 }
 
 static bool

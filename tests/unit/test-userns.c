@@ -43,6 +43,33 @@ subid_rejects_missing_and_malformed (void **state)
 }
 
 static void
+subid_free_range_overlaps_nobody (void **state)
+{
+  const char *files[2];
+  uint32_t start = 0;
+
+  /* Empty or missing files: useradd's first range.  */
+  files[0] = NULL;
+  files[1] = "";
+  assert_int_equal (nook_subid_free_range (files, 2, 100000, 65536, &start), 0);
+  assert_int_equal (start, 100000);
+  /* Past every range of either file, in any order, comments and
+     malformed lines ignored, gaps too small skipped.  */
+  files[0] = "# x:0:99999999\nalice:165536:65536\nbob:100000:65536\nbad:1:\n";
+  files[1] = "carol:231072:10\ndave:231100:65536\n";
+  assert_int_equal (nook_subid_free_range (files, 2, 100000, 65536, &start), 0);
+  assert_int_equal (start, 296636);
+  /* A gap wide enough is taken.  */
+  files[1] = "carol:300000:10\n";
+  assert_int_equal (nook_subid_free_range (files, 2, 100000, 65536, &start), 0);
+  assert_int_equal (start, 231072);
+  /* A range below MIN does not matter; one reaching 2^32 leaves none.  */
+  files[0] = "low:0:5000\n";
+  files[1] = "all:100000:4294867295\n";
+  assert_int_equal (nook_subid_free_range (files, 2, 100000, 65536, &start), -1);
+}
+
+static void
 map_self_is_one_extent (void **state)
 {
   struct nook_idmap m[NOOK_MAX_EXTENTS];
@@ -129,6 +156,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (subid_finds_by_name_and_by_id),
     cmocka_unit_test (subid_rejects_missing_and_malformed),
+    cmocka_unit_test (subid_free_range_overlaps_nobody),
     cmocka_unit_test (map_self_is_one_extent),
     cmocka_unit_test (map_auto_fills_around_the_caller),
     cmocka_unit_test (map_auto_with_a_small_range_maps_what_there_is),
