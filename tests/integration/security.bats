@@ -266,6 +266,21 @@ EOF
   [ "$status" -ne 0 ]
 }
 
+@test "--allow-nested: nook itself runs inside, keeps and checks its own state without the keyring" {
+  bin=$(dirname "$NOOK")
+  run nook run --allow-nested --ro-bind "$bin" /nook -- sh -c '
+    /nook/nook run -- echo nested-ok
+    id=$(/nook/nook run -d --name inner -- sleep 100)
+    /nook/nook exec inner -- sh -c "grep ^Seccomp: /proc/self/status"
+    # The keyring is refused in here: the secret is a file of the inner state.
+    ls "${XDG_RUNTIME_DIR:-/tmp/nook-$(id -u)}"
+    /nook/nook rm -f inner'
+  assert_status 0
+  assert_output_has nested-ok
+  assert_output_has "Seccomp:	2"
+  assert_output_has secret
+}
+
 @test "--tty: nook killed by SIGKILL leaves no process of the sandbox behind" {
   "$NOOK_TESTS/ptyrun" '' "$NOOK" run --tty -- sleep 4321 >/dev/null &
   relay=$!
