@@ -1,5 +1,7 @@
-/* nook: reading an overlay's upper layer (nook diff) and applying it to
- * the directory it covered (nook try --commit).
+/* nook: reading an overlay's upper layer (nook diff): its changes, both
+ * forms of whiteout, opaque directories, and the names in it checked.
+ * diff-apply.c applies an upper (nook try --commit); diff-mapped.c reads
+ * and applies one of subordinate ids through a helper in a user namespace.
  *
  * Every walk goes through directory fds with O_NOFOLLOW: the upper was
  * written by the sandboxed command, so a symlink in it is data, never a
@@ -26,22 +28,19 @@
 #include <unistd.h>
 
 #include "diff.h"
+#include "diff-internal.h"
 #include "escape.h"
 #include "overlay.h"
 #include "userns.h"
 #include "utils.h"
-
-/* OCI's opaque mark; fuse-overlayfs writes it too.  */
-#define OPAQUE_MARK ".wh..wh..opq"
-#define WH_PREFIX ".wh."
 
 static const char *const opaque_xattrs[]
     = { "user.overlay.opaque", "trusted.overlay.opaque", "user.fuseoverlayfs.opaque", NULL };
 static const char *const origin_xattrs[]
     = { "user.overlay.origin", "trusted.overlay.origin", "user.fuseoverlayfs.origin", NULL };
 
-static bool
-is_whiteout_dev (const struct stat *st)
+bool
+nook_diff_is_whiteout_dev (const struct stat *st)
 {
   return S_ISCHR (st->st_mode) && st->st_rdev == makedev (0, 0);
 }
@@ -64,8 +63,8 @@ has_xattr_at (int dirfd, const char *name, const char *const *names, bool want_y
 }
 
 /* Whether the directory at FD hides what lower layers have in it.  */
-static bool
-dir_is_opaque (int fd)
+bool
+nook_diff_dir_is_opaque (int fd)
 {
   struct stat st;
   return has_xattr_at (fd, ".", opaque_xattrs, true)
@@ -79,8 +78,8 @@ compare_names (const void *a, const void *b)
 }
 
 /* The names in the directory at FD, sorted, without "." and "..".  */
-static char **
-read_names (int fd)
+char **
+nook_diff_read_names (int fd)
 {
   int copy = openat (fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   DIR *d = copy >= 0 ? fdopendir (copy) : NULL;
@@ -112,8 +111,8 @@ strv_has (char *const *v, const char *s)
 }
 
 /* "WHAT `PATH`: ERRNO", PATH escaped: it names what the sandbox made.  */
-static int
-path_error (struct nook_error *err, int errnum, const char *what, const char *path)
+int
+nook_diff_path_error (struct nook_error *err, int errnum, const char *what, const char *path)
 {
   cleanup_free char *shown = nook_escape_name (path);
   return nook_error_set (err, errnum, "%s `%s`", what, shown);
@@ -137,8 +136,8 @@ nook_diff_name_ok (const char *name)
 
 /* REL/NAME is an entry of the upper: NAME, and the name it deletes when it
    is an OCI whiteout, must each name an entry of the directory.  */
-static int
-check_name (const char *rel, const char *name, struct nook_error *err)
+int
+nook_diff_check_name (const char *rel, const char *name, struct nook_error *err)
 {
   bool whiteout = strncmp (name, WH_PREFIX, 4) == 0;
   cleanup_free char *path = NULL, *shown = NULL, *victim = NULL;
@@ -195,9 +194,9 @@ lowers_have (struct walk *w, const char *dir, const char *name, mode_t *old_mode
       if (fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
         {
           *old_mode = st.st_mode;
-          return !is_whiteout_dev (&st);
+          return !nook_diff_is_whiteout_dev (&st);
         }
-      if (fstatat (fd, wh, &st, AT_SYMLINK_NOFOLLOW) == 0 || dir_is_opaque (fd))
+      if (fstatat (fd, wh, &st, AT_SYMLINK_NOFOLLOW) == 0 || nook_diff_dir_is_opaque (fd))
         return false;
     }
   return false;
@@ -213,7 +212,7 @@ emit_hidden (struct walk *w, const char *rel, char *const *upper_names)
   for (size_t i = 0; i < w->n_lowers; i++)
     {
       cleanup_close int fd = open_dir_beneath (w->lowerfds[i], rel);
-      cleanup_strv char **names = fd >= 0 ? read_names (fd) : NULL;
+      cleanup_strv char **names = fd >= 0 ? nook_diff_read_names (fd) : NULL;
 
       for (size_t j = 0; names && names[j]; j++)
         if (strncmp (names[j], WH_PREFIX, 4) != 0 && !strv_has (upper_names, names[j])
@@ -237,22 +236,22 @@ walk_entry (struct walk *w, int fd, const char *rel, const char *name, bool belo
   mode_t old_mode = 0;
   bool existed;
 
-  if (check_name (rel, name, err) < 0)
+  if (nook_diff_check_name (rel, name, err) < 0)
     return -1;
   if (fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-    return path_error (err, errno, "diff", path);
+    return nook_diff_path_error (err, errno, "diff", path);
   if (strncmp (name, WH_PREFIX, 4) == 0)
     {
       /* .wh.NAME deletes NAME; fuse-overlayfs also keeps whiteout
          devices of its own under .wh. names, which say nothing.  */
-      if (!is_whiteout_dev (&st))
+      if (!nook_diff_is_whiteout_dev (&st))
         {
           cleanup_free char *deleted = xasprintf ("%s/%s", rel, name + 4);
           emit (w, 'D', deleted, 0, 0);
         }
       return 0;
     }
-  if (is_whiteout_dev (&st))
+  if (nook_diff_is_whiteout_dev (&st))
     {
       emit (w, 'D', path, 0, 0);
       return 0;
@@ -268,15 +267,15 @@ walk_entry (struct walk *w, int fd, const char *rel, const char *name, bool belo
     return 0;
   sub = openat (fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (sub < 0)
-    return path_error (err, errno, "diff", path);
+    return nook_diff_path_error (err, errno, "diff", path);
   return walk_dir (w, sub, path, existed, err);
 }
 
 static int
 walk_dir (struct walk *w, int fd, const char *rel, bool existed, struct nook_error *err)
 {
-  cleanup_strv char **names = read_names (fd);
-  bool opaque = dir_is_opaque (fd);
+  cleanup_strv char **names = nook_diff_read_names (fd);
+  bool opaque = nook_diff_dir_is_opaque (fd);
 
   if (existed && opaque && w->have_lowers)
     emit_hidden (w, rel, names);
@@ -286,14 +285,14 @@ walk_dir (struct walk *w, int fd, const char *rel, bool existed, struct nook_err
   return 0;
 }
 
-static int
-compare_changes (const void *a, const void *b)
+int
+nook_diff_compare_changes (const void *a, const void *b)
 {
   return strcmp (((const struct nook_change *)a)->path, ((const struct nook_change *)b)->path);
 }
 
-static int
-diff_walk (const char *upper, char *const *lowers, struct nook_changes *out, struct nook_error *err)
+int
+nook_diff_walk (const char *upper, char *const *lowers, struct nook_changes *out, struct nook_error *err)
 {
   struct walk w = { .out = out, .have_lowers = lowers != NULL };
   cleanup_close int fd = open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -315,7 +314,7 @@ diff_walk (const char *upper, char *const *lowers, struct nook_changes *out, str
     }
   r = walk_dir (&w, fd, "", true, err);
   if (r == 0)
-    qsort (out->v, out->n, sizeof *out->v, compare_changes);
+    qsort (out->v, out->n, sizeof *out->v, nook_diff_compare_changes);
 out:
   for (size_t i = 0; i < w.n_lowers; i++)
     if (w.lowerfds[i] >= 0)
@@ -383,8 +382,8 @@ nook_change_line (const struct nook_change *c, const char *prefix)
 }
 
 /* The message for a special entry at PATH (not yet escaped).  */
-static int
-special_error (struct nook_error *err, const char *path, mode_t mode, const char *special)
+int
+nook_diff_special_error (struct nook_error *err, const char *path, mode_t mode, const char *special)
 {
   cleanup_free char *shown = nook_escape_name (path);
 
@@ -407,7 +406,7 @@ nook_changes_check_special (const struct nook_changes *changes, const char *pref
       if (special)
         {
           cleanup_free char *path = xasprintf ("%s%s", prefix ? prefix : "", changes->v[i].path);
-          return special_error (err, path, changes->v[i].mode, special);
+          return nook_diff_special_error (err, path, changes->v[i].mode, special);
         }
     }
   return 0;
@@ -473,548 +472,4 @@ nook_diff_read_layers (const char *upper, char ***lowers, struct nook_error *err
     strv_append (lowers, json_object_get_string (json_object_array_get_idx (arr, i)));
   json_object_put (root);
   return 0;
-}
-
-/* ---- applying an upper ---------------------------------------------------------- */
-
-static int remove_children (int fd);
-
-int
-nook_remove_tree_at (int dirfd, const char *name)
-{
-  int fd;
-
-  if (unlinkat (dirfd, name, 0) == 0 || errno == ENOENT)
-    return 0;
-  if (errno != EISDIR && errno != EPERM)
-    return -1;
-  /* A directory: made writable first (overlayfs's work dir is mode 0).  */
-  fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 && errno == EACCES)
-    {
-      int p = openat (dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      char path[64];
-      if (p >= 0)
-        {
-          snprintf (path, sizeof path, "/proc/self/fd/%d", p);
-          chmod (path, 0700);
-          close (p);
-        }
-      fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    }
-  if (fd < 0)
-    return -1;
-  fchmod (fd, 0700);
-  if (remove_children (fd) < 0)
-    {
-      close (fd);
-      return -1;
-    }
-  close (fd);
-  return unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-static int
-remove_children (int fd)
-{
-  cleanup_strv char **names = read_names (fd);
-
-  for (size_t i = 0; names && names[i]; i++)
-    if (nook_remove_tree_at (fd, names[i]) < 0)
-      return -1;
-  return 0;
-}
-
-static int
-copy_data (int in, int out)
-{
-  for (;;)
-    {
-      ssize_t c = copy_file_range (in, NULL, out, NULL, 1 << 30, 0);
-      if (c == 0)
-        return 0;
-      if (c < 0)
-        break;
-    }
-  /* Across filesystems on older kernels: a plain copy.  */
-  return nook_copy_fd (in, out);
-}
-
-/* Refuses ST at PATH when it is special (nook_change_special) and not
-   allowed.  Checked again as each entry is applied: the upper may have
-   changed since it was listed.  */
-static int
-check_special (const struct stat *st, const char *path, bool allow_special, struct nook_error *err)
-{
-  struct nook_change c = { .kind = 'A', .mode = st->st_mode };
-  const char *special = nook_change_special (&c);
-
-  return special && !allow_special ? special_error (err, path, st->st_mode, special) : 0;
-}
-
-/* Writes the non-directory NAME of the upper as a temporary file in the
-   target directory, with its mode and times, then renames it over.  */
-static int
-apply_leaf (int ufd, int tfd, const char *name, const struct stat *st, const char *path,
-            struct nook_error *err)
-{
-  cleanup_free char *tmp = xasprintf (".nook-try.%d.%s", (int)getpid (), name);
-  struct timespec times[2] = { st->st_atim, st->st_mtim };
-  struct stat cur;
-  int r = 0;
-
-  if (strlen (tmp) > NAME_MAX)
-    {
-      free (tmp);
-      tmp = xasprintf (".nook-try.%d", (int)getpid ());
-    }
-  unlinkat (tfd, tmp, 0);
-  if (S_ISREG (st->st_mode))
-    {
-      cleanup_close int in = openat (ufd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-      cleanup_close int out = openat (tfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-      if (in < 0 || out < 0 || copy_data (in, out) < 0 || fchmod (out, st->st_mode & 07777) < 0
-          || futimens (out, times) < 0)
-        r = -1;
-    }
-  else if (S_ISLNK (st->st_mode))
-    {
-      char target[PATH_MAX];
-      ssize_t n = readlinkat (ufd, name, target, sizeof target - 1);
-      if (n < 0)
-        r = -1;
-      else
-        {
-          target[n] = '\0';
-          r = symlinkat (target, tfd, tmp);
-          if (r == 0)
-            utimensat (tfd, tmp, times, AT_SYMLINK_NOFOLLOW);
-        }
-    }
-  else if (S_ISFIFO (st->st_mode))
-    r = mkfifoat (tfd, tmp, st->st_mode & 07777);
-  else if (S_ISCHR (st->st_mode) || S_ISBLK (st->st_mode))
-    /* Allowed by the caller (check_special); the kernel still decides.  */
-    r = mknodat (tfd, tmp, st->st_mode & (S_IFMT | 07777), st->st_rdev);
-  else
-    {
-      cleanup_free char *shown = nook_escape_name (path);
-      nook_warn ("try: `%s` is a socket: not applied", shown);
-      return 0;
-    }
-  if (r < 0)
-    {
-      int saved = errno;
-      unlinkat (tfd, tmp, 0);
-      return path_error (err, saved, "apply", path);
-    }
-  /* A directory in the way is replaced, as the command replaced it.  */
-  if (fstatat (tfd, name, &cur, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR (cur.st_mode))
-    nook_remove_tree_at (tfd, name);
-  if (renameat (tfd, tmp, tfd, name) < 0)
-    {
-      int saved = errno;
-      unlinkat (tfd, tmp, 0);
-      return path_error (err, saved, "apply", path);
-    }
-  return 0;
-}
-
-static int apply_dir (int ufd, int tfd, const char *rel, bool allow_special, struct nook_error *err);
-
-static int
-apply_subdir (int ufd, int tfd, const char *name, const struct stat *st, const char *path, bool allow_special,
-              struct nook_error *err)
-{
-  struct timespec times[2] = { st->st_atim, st->st_mtim };
-  cleanup_close int usub = openat (ufd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  cleanup_close int tsub = -1;
-  struct stat cur;
-
-  if (usub < 0)
-    return path_error (err, errno, "apply", path);
-  /* A symlink where the upper has a directory is replaced, never entered:
-     the symlink may point anywhere on the host.  */
-  if (fstatat (tfd, name, &cur, AT_SYMLINK_NOFOLLOW) == 0 && (!S_ISDIR (cur.st_mode) || dir_is_opaque (usub)))
-    if (nook_remove_tree_at (tfd, name) < 0)
-      return path_error (err, errno, "replace", path);
-  if (mkdirat (tfd, name, 0700) < 0 && errno != EEXIST)
-    return path_error (err, errno, "apply", path);
-  tsub = openat (tfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (tsub < 0)
-    return path_error (err, errno, "apply", path);
-  /* Writable while it is filled; its own mode and times come last.  */
-  fchmod (tsub, 0700);
-  if (apply_dir (usub, tsub, path, allow_special, err) < 0)
-    return -1;
-  if (fchmod (tsub, st->st_mode & 07777) < 0 || futimens (tsub, times) < 0)
-    return path_error (err, errno, "apply", path);
-  return 0;
-}
-
-/* Applies the upper directory UFD to the target directory TFD, entry by
-   entry.  Every name is checked again here, not only when the upper was
-   listed: each one becomes a single path component under TFD, so nothing
-   lands outside it.  */
-static int
-apply_dir (int ufd, int tfd, const char *rel, bool allow_special, struct nook_error *err)
-{
-  cleanup_strv char **names = read_names (ufd);
-
-  for (size_t i = 0; names && names[i]; i++)
-    {
-      const char *name = names[i];
-      cleanup_free char *path = xasprintf ("%s/%s", rel, name);
-      struct stat st;
-
-      if (strcmp (name, OPAQUE_MARK) == 0)
-        continue;
-      if (check_name (rel, name, err) < 0)
-        return -1;
-      if (fstatat (ufd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        return path_error (err, errno, "apply", path);
-      if (strncmp (name, WH_PREFIX, 4) == 0 || is_whiteout_dev (&st))
-        {
-          const char *victim = strncmp (name, WH_PREFIX, 4) == 0 ? name + 4 : name;
-          cleanup_free char *deleted = NULL;
-          if (strncmp (name, WH_PREFIX, 4) == 0 && is_whiteout_dev (&st))
-            continue; /* fuse-overlayfs's own marks */
-          if (nook_remove_tree_at (tfd, victim) == 0)
-            continue;
-          deleted = xasprintf ("%s/%s", rel, victim);
-          return path_error (err, errno, "delete", deleted);
-        }
-      if (check_special (&st, path, allow_special, err) < 0)
-        return -1;
-      if ((S_ISDIR (st.st_mode) ? apply_subdir (ufd, tfd, name, &st, path, allow_special, err)
-                                : apply_leaf (ufd, tfd, name, &st, path, err))
-          < 0)
-        return -1;
-    }
-  return 0;
-}
-
-static int
-apply_walk (const char *upper, const char *target, bool allow_special, struct nook_error *err)
-{
-  cleanup_close int ufd = open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  cleanup_close int tfd = open (target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  struct nook_changes changes;
-  int r;
-
-  if (ufd < 0)
-    return nook_error_errno (err, "upper `%s`", upper);
-  if (tfd < 0)
-    return nook_error_errno (err, "`%s`", target);
-  /* The whole upper first: a bad name or a refused entry anywhere in it
-     stops everything before the first change is made.  */
-  if (diff_walk (upper, NULL, &changes, err) < 0)
-    return -1;
-  r = allow_special ? 0 : nook_changes_check_special (&changes, target, err);
-  nook_changes_free (&changes);
-  if (r < 0)
-    return -1;
-  return apply_dir (ufd, tfd, target, allow_special, err);
-}
-
-/* ---- uppers of subordinate ids ---------------------------------------------------
- *
- * An upper written with --map-users auto holds files of the caller's
- * subordinate ids, such as apt's 0700 directories of uid 100 (_apt), that
- * the caller cannot read.  They are read, applied or removed by a helper
- * in a user namespace with the same mapping (nook_userns_run_mapped), where
- * the caller is root over them.  The helper walks what the sandbox wrote,
- * so its answer is data: a stream of records, each length-checked, each
- * path checked name by name, and its error text stripped of control
- * characters, before anything is used or shown.
- *
- *   'C' KIND(1) MODE(u32) OLD_MODE(u32) LEN(u32) PATH   a change (diff)
- *   'E' ERRNUM(u32) LEN(u32) TEXT                       the walk failed
- *   'Z'                                                 the end: all was sent
- */
-
-#define RECORD_MAX_TEXT (1u << 20)
-
-static bool
-send_all (int fd, const void *buf, size_t len)
-{
-  const char *p = buf;
-  while (len > 0)
-    {
-      ssize_t n = write (fd, p, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return false;
-      p += n;
-      len -= n;
-    }
-  return true;
-}
-
-static bool
-send_u32 (int fd, uint32_t v)
-{
-  return send_all (fd, &v, sizeof v);
-}
-
-static bool
-send_text (int fd, const char *text)
-{
-  size_t len = strlen (text);
-  return len <= RECORD_MAX_TEXT && send_u32 (fd, len) && send_all (fd, text, len);
-}
-
-/* The helper's answer when it failed: the error, then the end.  */
-static int
-send_error (int fd, const struct nook_error *err)
-{
-  send_all (fd, "E", 1);
-  send_u32 (fd, err->errnum);
-  send_text (fd, err->msg ? err->msg : "failed");
-  send_all (fd, "Z", 1);
-  return -1;
-}
-
-struct reader
-{
-  const char *p, *end;
-};
-
-static bool
-take (struct reader *r, void *out, size_t n)
-{
-  if ((size_t)(r->end - r->p) < n)
-    return false;
-  memcpy (out, r->p, n);
-  r->p += n;
-  return true;
-}
-
-/* A text of the stream: at most RECORD_MAX_TEXT bytes; NULL when short.  */
-static char *
-take_text (struct reader *r)
-{
-  uint32_t len;
-  char *text;
-
-  if (!take (r, &len, sizeof len) || len > RECORD_MAX_TEXT || (size_t)(r->end - r->p) < len)
-    return NULL;
-  text = xmalloc (len + 1);
-  memcpy (text, r->p, len);
-  text[len] = '\0';
-  r->p += len;
-  return text;
-}
-
-/* A path of the helper's: "/NAME/NAME...", each a name nook_diff_name_ok
-   accepts, with no NUL inside.  */
-static bool
-helper_path_ok (const char *path, size_t len)
-{
-  if (len == 0 || path[0] != '/' || strlen (path) != len)
-    return false;
-  for (const char *p = path + 1;;)
-    {
-      const char *slash = strchrnul (p, '/');
-      char name[NAME_MAX + 1];
-      if ((size_t)(slash - p) > NAME_MAX)
-        return false;
-      memcpy (name, p, slash - p);
-      name[slash - p] = '\0';
-      if (!nook_diff_name_ok (name))
-        return false;
-      if (*slash == '\0')
-        return true;
-      p = slash + 1;
-    }
-}
-
-/* Turns an 'E' record into ERR: nook's own words, but made by a process
-   that read hostile names, so no control character reaches a terminal.  */
-static int
-helper_error (struct reader *r, struct nook_error *err)
-{
-  uint32_t errnum;
-  cleanup_free char *text = NULL;
-
-  if (!take (r, &errnum, sizeof errnum) || (text = take_text (r)) == NULL)
-    return nook_error_set (err, 0, "the helper in the user namespace sent a malformed error");
-  for (char *c = text; *c; c++)
-    if ((unsigned char)*c < 0x20 || *c == 0x7f)
-      *c = '?';
-  nook_error_set (err, 0, "%s", text);
-  err->errnum = errnum < 4096 ? (int)errnum : 0;
-  return -1;
-}
-
-int
-nook_diff_read_stream (const char *buf, size_t len, struct nook_changes *out, struct nook_error *err)
-{
-  struct reader r = { buf, buf + len };
-  char tag;
-
-  while (take (&r, &tag, 1))
-    {
-      if (tag == 'Z')
-        return r.p == r.end
-                   ? 0
-                   : nook_error_set (err, 0, "the helper in the user namespace sent more than its answer");
-      if (tag == 'E')
-        return helper_error (&r, err);
-      if (tag == 'C' && out)
-        {
-          char kind;
-          uint32_t mode, old_mode;
-          char *path;
-          if (!take (&r, &kind, 1) || !take (&r, &mode, sizeof mode) || !take (&r, &old_mode, sizeof old_mode)
-              || (path = take_text (&r)) == NULL)
-            break;
-          if ((kind != 'A' && kind != 'C' && kind != 'D') || !helper_path_ok (path, strlen (path)))
-            {
-              cleanup_free char *shown = nook_escape_name (path);
-              free (path);
-              return nook_error_set (err, 0, "the helper in the user namespace sent a bad entry `%s`", shown);
-            }
-          out->v = xrealloc (out->v, (out->n + 1) * sizeof *out->v);
-          out->v[out->n++]
-              = (struct nook_change){ .kind = kind, .path = path, .mode = mode, .old_mode = old_mode };
-          continue;
-        }
-      break;
-    }
-  return nook_error_set (err, 0, "the helper in the user namespace ended before its answer");
-}
-
-struct mapped_job
-{
-  const char *upper, *target;
-  char *const *lowers;
-  bool allow_special;
-  enum
-  {
-    JOB_DIFF,
-    JOB_APPLY,
-    JOB_REMOVE,
-  } kind;
-};
-
-static int
-mapped_job (int fd, void *arg)
-{
-  const struct mapped_job *job = arg;
-  struct nook_error err = { 0 };
-  struct nook_changes changes;
-
-  switch (job->kind)
-    {
-    case JOB_DIFF:
-      if (diff_walk (job->upper, job->lowers, &changes, &err) < 0)
-        return send_error (fd, &err);
-      for (size_t i = 0; i < changes.n; i++)
-        {
-          const struct nook_change *c = &changes.v[i];
-          if (!send_all (fd, "C", 1) || !send_all (fd, &c->kind, 1) || !send_u32 (fd, c->mode)
-              || !send_u32 (fd, c->old_mode) || !send_text (fd, c->path))
-            return -1;
-        }
-      nook_changes_free (&changes);
-      break;
-    case JOB_APPLY:
-      if (apply_walk (job->upper, job->target, job->allow_special, &err) < 0)
-        return send_error (fd, &err);
-      break;
-    case JOB_REMOVE:
-      if (nook_remove_tree_at (AT_FDCWD, job->upper) < 0)
-        {
-          nook_error_errno (&err, "remove `%s`", job->upper);
-          return send_error (fd, &err);
-        }
-      break;
-    }
-  return send_all (fd, "Z", 1) ? 0 : -1;
-}
-
-/* Runs JOB in the mapped helper.  ERR holds the caller's own failure
-   (EACCES): it stays the message when no helper can run, with why.  */
-static int
-run_mapped (const struct mapped_job *job, struct nook_changes *out, struct nook_error *err)
-{
-  struct nook_error helper_err = { 0 };
-  cleanup_free char *buf = NULL;
-  size_t len;
-
-  if (nook_userns_run_mapped (mapped_job, (void *)job, &buf, &len, &helper_err) < 0)
-    {
-      nook_error_hint (err,
-                       "files of subordinate ids (--map-users auto) are read in a user namespace, which "
-                       "failed: %s",
-                       helper_err.msg ? helper_err.msg : "?");
-      nook_error_release (&helper_err);
-      return -1;
-    }
-  nook_error_release (err);
-  if (out)
-    memset (out, 0, sizeof *out);
-  if (nook_diff_read_stream (buf, len, out, err) < 0)
-    {
-      if (out)
-        nook_changes_free (out);
-      return -1;
-    }
-  return 0;
-}
-
-/* Whether a failure of the caller's own walk is one the mapped helper may
-   not meet: a permission refused on files of other ids.  */
-static bool
-worth_mapping (const struct nook_error *err)
-{
-  return (err->errnum == EACCES || err->errnum == EPERM) && getuid () != 0;
-}
-
-int
-nook_diff (const char *upper, char *const *lowers, struct nook_changes *out, struct nook_error *err)
-{
-  struct mapped_job job = { .upper = upper, .lowers = lowers, .kind = JOB_DIFF };
-
-  if (diff_walk (upper, lowers, out, err) == 0)
-    return 0;
-  if (!worth_mapping (err))
-    return -1;
-  nook_changes_free (out);
-  if (run_mapped (&job, out, err) < 0)
-    return -1;
-  qsort (out->v, out->n, sizeof *out->v, compare_changes);
-  return 0;
-}
-
-int
-nook_diff_apply (const char *upper, const char *target, bool allow_special, struct nook_error *err)
-{
-  struct mapped_job job
-      = { .upper = upper, .target = target, .allow_special = allow_special, .kind = JOB_APPLY };
-
-  if (apply_walk (upper, target, allow_special, err) == 0)
-    return 0;
-  if (!worth_mapping (err))
-    return -1;
-  return run_mapped (&job, NULL, err);
-}
-
-int
-nook_remove_tree_mapped (const char *path)
-{
-  struct mapped_job job = { .upper = path, .kind = JOB_REMOVE };
-  struct nook_error err = { 0 };
-  int r;
-
-  if (nook_remove_tree_at (AT_FDCWD, path) == 0)
-    return 0;
-  if (errno != EACCES && errno != EPERM)
-    return -1;
-  err.errnum = errno;
-  r = run_mapped (&job, NULL, &err);
-  nook_error_release (&err);
-  return r;
 }
