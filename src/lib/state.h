@@ -54,38 +54,154 @@ struct nook_sandbox
   uint64_t start;   /* and that process' start time */
 };
 
-/* Opens (creating) the runtime directory and its subdirectories.  */
+/**
+ * nook_store_open - open the per-user state directory
+ * @store: gets the directory fds; release with nook_store_close
+ * @err: set on failure
+ *
+ * Opens the runtime directory and its subdirectories, creating them when
+ * missing.
+ *
+ * Return: 0, or -1 with @err set (no usable runtime directory).
+ */
 int nook_store_open (struct nook_store *store, struct nook_error *err);
+
+/**
+ * nook_store_close - release a store
+ * @store: its fds are closed (and its lock dropped); may be closed twice
+ */
 void nook_store_close (struct nook_store *store);
-/* The exclusive lock for creating, removing and sweeping.  */
+
+/**
+ * nook_store_lock - take the store's exclusive lock
+ * @store: an open store; the lock is held until nook_store_unlock or
+ *         nook_store_close
+ * @err: set on failure
+ *
+ * The lock serialises creating, removing and sweeping sandboxes.
+ *
+ * Return: 0, or -1 with @err set when flock failed.
+ */
 int nook_store_lock (struct nook_store *store, struct nook_error *err);
+
+/**
+ * nook_store_unlock - drop the store's exclusive lock
+ * @store: an open store; nothing happens when it is not locked
+ */
 void nook_store_unlock (struct nook_store *store);
-/* Removes the state of sandboxes whose supervisor died without recording
-   an exit (SIGKILL, power loss).  Called with the lock held.  */
+
+/**
+ * nook_store_sweep - remove the state of sandboxes that died unrecorded
+ * @store: an open store, with its lock held
+ *
+ * A sandbox whose supervisor died without recording an exit (SIGKILL,
+ * power loss) is removed.  Failures are passed over: a sweep is best
+ * effort, and a later one retries.
+ */
 void nook_store_sweep (struct nook_store *store);
 
-/* Finds a sandbox by full id, name or unique id prefix.  An unknown or
-   ambiguous one is an error, and so is one whose state is forged (a name
-   that points to a sandbox of another name is forged too); with
-   ALLOW_FORGED such a sandbox is returned, with sb->forged set and no
-   document, for `nook rm` to remove.  */
+/**
+ * nook_sandbox_find - find a sandbox a user named
+ * @store: an open store
+ * @ref: a full id, a name, or a unique id prefix
+ * @sb: filled; release with nook_sandbox_release
+ * @err: set on failure
+ *
+ * Return: 0, or -1 with @err set when @ref is unknown or ambiguous, or the
+ * sandbox's state is forged (a name that points to a sandbox of another
+ * name is forged too).
+ */
 int nook_sandbox_find (struct nook_store *store, const char *ref, struct nook_sandbox *sb,
                        struct nook_error *err);
+
+/**
+ * nook_sandbox_find_any - find a sandbox, forged or not
+ * @store: an open store
+ * @ref: as for nook_sandbox_find
+ * @sb: filled; a forged one has sb->forged set and no document; release
+ *      with nook_sandbox_release
+ * @err: set on failure
+ *
+ * As nook_sandbox_find, but returns a forged sandbox, for `nook rm` to
+ * remove.
+ *
+ * Return: 0, or -1 with @err set when @ref is unknown or ambiguous.
+ */
 int nook_sandbox_find_any (struct nook_store *store, const char *ref, struct nook_sandbox *sb,
                            struct nook_error *err);
-/* The error for a sandbox whose state is forged.  Returns -1.  */
+
+/**
+ * nook_sandbox_forged_error - the error for a sandbox whose state is forged
+ * @sb: the sandbox; only read
+ * @err: set to the error, with a hint to remove it
+ *
+ * Return: -1.
+ */
 int nook_sandbox_forged_error (const struct nook_sandbox *sb, struct nook_error *err);
-/* Reads sandbox ID; returns 0, or -1 when it has no directory.  A state
-   that fails authentication leaves sb->doc NULL and sets sb->forged.  */
+
+/**
+ * nook_sandbox_load - read one sandbox's state
+ * @store: an open store
+ * @id: the sandbox's full id
+ * @sb: filled; release with nook_sandbox_release.  A state that fails
+ *      authentication leaves sb->doc NULL and sets sb->forged.
+ *
+ * Return: 0, or -1 when the sandbox has no directory.
+ */
 int nook_sandbox_load (struct nook_store *store, const char *id, struct nook_sandbox *sb);
+
+/**
+ * nook_sandbox_release - release what a find or a load filled
+ * @sb: its directory fd and document are released; may be released twice
+ */
 void nook_sandbox_release (struct nook_sandbox *sb);
-/* Lists the ids of all sandboxes, sorted by creation (oldest first).  */
+
+/**
+ * nook_sandbox_list - the ids of all sandboxes
+ * @store: an open store
+ *
+ * Return: a NULL-terminated vector, oldest first, that the caller frees
+ * with strv_free; empty when the directory cannot be read.
+ */
 char **nook_sandbox_list (struct nook_store *store);
-/* A pidfd for the sandbox's PID 1; an error when it is not running.  */
+
+/**
+ * nook_sandbox_pidfd - a pidfd for a sandbox's PID 1
+ * @sb: a found or loaded sandbox
+ * @err: set on failure
+ *
+ * The pid is checked against its recorded start time, so a recycled pid
+ * is never signalled.
+ *
+ * Return: a pidfd the caller closes, or -1 with @err set when the sandbox
+ * is still starting or not running (with its exit status when known).
+ */
 int nook_sandbox_pidfd (const struct nook_sandbox *sb, struct nook_error *err);
-/* Removes the sandbox's state (and name).  Called with the store lock.  */
+
+/**
+ * nook_sandbox_remove - remove a sandbox's state and name
+ * @store: an open store, with its lock held
+ * @sb: the sandbox; still to be released by the caller
+ * @err: set on failure
+ *
+ * Its name goes too; every name linked to a forged one goes.  The caller
+ * checks that it does not run.
+ *
+ * Return: 0, or -1 with @err set when its directory could not be removed.
+ */
 int nook_sandbox_remove (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err);
-/* Blocks until the sandbox's supervisor is gone, then reloads its state.  */
+
+/**
+ * nook_sandbox_wait - wait until a sandbox's supervisor is gone
+ * @store: an open store
+ * @sb: the sandbox; reloaded in place once its supervisor is gone
+ * @err: set on failure
+ *
+ * Blocks on the sandbox's lock, which its supervisor holds while it lives.
+ *
+ * Return: 0, or -1 with @err set when waiting failed, the state reloaded
+ * is forged, or --rm removed it (its exit status is gone).
+ */
 int nook_sandbox_wait (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err);
 
 /**
