@@ -233,12 +233,29 @@ int nook_sandbox_spec (const struct nook_sandbox *sb, struct nook_spec *spec, st
 int nook_sandbox_filters (const struct nook_sandbox *sb, struct nook_filters *filters,
                           struct nook_error *err);
 
-/* The "spec" object of state.json for SPEC, resolved and prepared
-   (state-spec.c describes the fields); FILTER_SHA256 is the digest
-   nook_state_write_filters gave, NULL when unconfined.  */
+/**
+ * nook_state_spec_json - the "spec" object of state.json
+ * @spec: the resolved and prepared spec; only read
+ * @filter_sha256: the digest nook_state_write_filters gave, NULL when
+ *                 unconfined; copied
+ *
+ * state-spec.c describes the fields.
+ *
+ * Return: a new object the caller puts; never fails (allocation failure
+ * aborts).
+ */
 json_object *nook_state_spec_json (const struct nook_spec *spec, const char *filter_sha256);
-/* Writes the compiled seccomp programs FILTERS[0..1] as DIRFD/seccomp.bpf
-   and gives their file's SHA-256 in hex.  */
+/**
+ * nook_state_write_filters - record the compiled seccomp programs
+ * @dirfd: the sandbox's state directory; not closed
+ * @filters: the two programs, FILTERS[0..1]; only read
+ * @sha256: gets the file's SHA-256 in hex, NUL-terminated
+ * @err: set on failure
+ *
+ * Writes them as DIRFD/seccomp.bpf, what `nook exec` loads.
+ *
+ * Return: 0, or -1 with @err set when the file could not be written.
+ */
 struct nook_bpf;
 int nook_state_write_filters (int dirfd, const struct nook_bpf *filters, char sha256[65],
                               struct nook_error *err);
@@ -262,10 +279,33 @@ bool nook_state_path_exposes (const char *path);
  */
 int nook_state_check_binds (const struct nook_spec *spec, struct nook_error *err);
 
-/* Accessors of a sandbox's state document.  */
+/**
+ * nook_sandbox_str - a string of a sandbox's state document
+ * @sb: the sandbox; only read
+ * @key: the top-level key
+ *
+ * Return: the string, owned by @sb's document, or NULL when @sb has no
+ * document or the key is missing or not a string.
+ */
 const char *nook_sandbox_str (const struct nook_sandbox *sb, const char *key);
+
+/**
+ * nook_sandbox_int - an integer of a sandbox's state document
+ * @sb: the sandbox; only read
+ * @key: the top-level key
+ * @dflt: what a missing key (or document) gives
+ *
+ * Return: the integer, or @dflt.
+ */
 int64_t nook_sandbox_int (const struct nook_sandbox *sb, const char *key, int64_t dflt);
-/* "running", "exited" or "created".  */
+
+/**
+ * nook_sandbox_status - what `nook ps` says of a sandbox
+ * @sb: the sandbox; only read
+ *
+ * Return: "running", "exited" or "created": a static string or one owned
+ * by @sb's document.
+ */
 const char *nook_sandbox_status (const struct nook_sandbox *sb);
 
 /* ---- the supervisor's side --------------------------------------------------- */
@@ -285,36 +325,99 @@ struct nook_state
   uint8_t *secret;
 };
 
-/* Reserves an id (and the spec's name) for SPEC before any process
-   exists: a name in use is an error.  */
+/**
+ * nook_state_reserve - reserve an id and a name before any process exists
+ * @st: gets the sandbox's directory, held locked, and its id; the lock is
+ *      released by nook_state_finish
+ * @spec: gives the name; only read
+ * @err: set on failure
+ *
+ * Return: 0, or -1 with @err set when the name is in use or the state
+ * directory cannot be written.
+ */
 int nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct nook_error *err);
-/* Records that the sandbox runs: PID (its PID 1 on the host), the command,
-   the resolved spec (nook_state_spec_json), FILTERS (nook_security_prepare
-   compiled them: written as seccomp.bpf, what exec loads) and what inspect
-   shows.  One atomic write.  */
+/**
+ * nook_state_running - record that a sandbox runs
+ * @st: the reserved sandbox
+ * @spec: the resolved spec (recorded through nook_state_spec_json)
+ * @filters: what nook_security_prepare compiled, written as seccomp.bpf
+ *           (what `nook exec` loads)
+ * @pid: the sandbox's PID 1 on the host
+ * @joined: per kind, the sandbox whose namespace it joined, or NULL
+ * @err: set on failure
+ *
+ * One atomic, authenticated write of the state, with what inspect shows.
+ *
+ * Return: 0, or -1 with @err set when the state could not be written.
+ */
 int nook_state_running (struct nook_state *st, const struct nook_spec *spec,
                         const struct nook_filters *filters, pid_t pid, const char *const joined[NOOK_JOIN_N],
                         struct nook_error *err);
-/* Records the exit status (-1: the command never started), or removes the
-   state with --rm; releases the lock.  */
+/**
+ * nook_state_finish - record a sandbox's end
+ * @st: the sandbox; its lock is released and its fds closed
+ * @status: the exit status, -1 when the command never started
+ *
+ * Records the status, or removes the state with --rm or when the command
+ * never started.  Best effort: a failure is a warning, and a state left
+ * behind is swept later.
+ */
 void nook_state_finish (struct nook_state *st, int status);
 
 /* ---- the state file (state-file.c) ------------------------------------------ */
 
-/* Writes DOC as the state of ST's sandbox, atomically and authenticated.  */
+/**
+ * nook_state_write - write a sandbox's state document
+ * @st: the sandbox, with its secret
+ * @doc: the document; only read
+ * @err: set on failure
+ *
+ * Atomic (a temporary file renamed) and authenticated with the user's
+ * secret.
+ *
+ * Return: 0, or -1 with @err set.
+ */
 int nook_state_write (const struct nook_state *st, json_object *doc, struct nook_error *err);
-/* Reads the state of sandbox ID from its directory DIRFD.  Returns 0 with
-   *DOC NULL when there is none yet, or -1 when there is one that is not
-   authentic.  */
+/**
+ * nook_state_read - read and authenticate a sandbox's state document
+ * @dirfd: the sandbox's directory; not closed
+ * @id: the sandbox's id, which the authentication covers
+ * @doc: gets the document, which the caller puts, or NULL
+ *
+ * Return: 0 (*@doc NULL when there is no state yet), or -1 with *@doc NULL
+ * when there is one that is not authentic or cannot be read.
+ */
 int nook_state_read (int dirfd, const char *id, json_object **doc);
-/* The user's secret in a page of its own that fork wipes; released
-   (wiped, unmapped) by nook_state_secret_release.  */
+/**
+ * nook_state_secret - the user's secret that authenticates states
+ * @secret: gets it, in a page of its own that fork wipes; release with
+ *          nook_state_secret_release
+ * @err: set on failure
+ *
+ * Return: 0, or -1 with @err set when no page could be mapped or the
+ * secret could not be found or made.
+ */
 int nook_state_secret (uint8_t **secret, struct nook_error *err);
+
+/**
+ * nook_state_secret_release - wipe and unmap the secret
+ * @secret: set to NULL; nothing happens when it already is
+ */
 void nook_state_secret_release (uint8_t **secret);
 
-/* The current time, as state and inspect show it (RFC 3339, UTC).  */
+/**
+ * nook_time_now - the current time, as state and inspect show it
+ *
+ * Return: RFC 3339 in UTC, in a string the caller frees; never fails.
+ */
 char *nook_time_now (void);
-/* Parses nook_time_now's format; 0 on failure.  */
+
+/**
+ * nook_time_parse - parse what nook_time_now gives
+ * @s: the text
+ *
+ * Return: seconds since the epoch, or 0 when @s is not in that format.
+ */
 int64_t nook_time_parse (const char *s);
 
 #endif
