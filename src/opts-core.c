@@ -95,16 +95,71 @@ apply_env_file (const char *path, struct nook_spec *spec, struct nook_parser *pa
 }
 
 static int
+apply_map_users (const char *value, struct nook_spec *spec, struct nook_error *err)
+{
+  if (strcmp (value, "auto") == 0)
+    spec->map_mode = NOOK_MAP_AUTO;
+  else if (strcmp (value, "self") == 0)
+    spec->map_mode = NOOK_MAP_SELF;
+  else
+    return nook_error_set (err, 0, "--map-users takes `self` or `auto`, not `%s`", value);
+  return 0;
+}
+
+static int
+apply_hostname (const char *value, struct nook_spec *spec, struct nook_error *err)
+{
+  if (value[0] == '\0' || strlen (value) > 64)
+    return nook_error_set (err, 0, "--hostname must be 1 to 64 characters");
+  nook_option_string (&spec->hostname, value);
+  return 0;
+}
+
+static int
+apply_name (const char *value, struct nook_spec *spec, struct nook_error *err)
+{
+  if (!nook_name_is_valid (value))
+    return nook_error_set (err, 0,
+                           "--name `%s`: use 1 to 63 letters, digits, `_`, `.` or `-`, starting with a "
+                           "letter or digit",
+                           value);
+  nook_option_string (&spec->name, value);
+  return 0;
+}
+
+/* --setenv NAME VALUE, --unsetenv NAME.  */
+static int
+apply_setenv (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
+              struct nook_error *err)
+{
+  if (val[0][0] == '\0' || strchr (val[0], '='))
+    return nook_error_set (err, 0, "--%s: `%s` is not a variable name", o->name, val[0]);
+  nook_spec_add_env (spec, val[0], o->id == OPT_SETENV ? val[1] : NULL);
+  strv_append (&parser->env_set, val[0]);
+  return 0;
+}
+
+/* --chdir and -w: PARSER->given says which one the user typed.  */
+static int
+apply_chdir (const char *value, struct nook_spec *spec, struct nook_parser *parser, struct nook_error *err)
+{
+  if (value[0] != '/')
+    return nook_error_set (err, 0, "%s needs an absolute path, not `%s`", parser->given, value);
+  nook_option_string (&spec->chdir, value);
+  return 0;
+}
+
+static const unsigned share_bits[] = {
+  [OPT_SHARE_NET] = NOOK_NS_NET,
+  [OPT_SHARE_PID] = NOOK_NS_PID,
+  [OPT_SHARE_IPC] = NOOK_NS_IPC,
+  [OPT_SHARE_UTS] = NOOK_NS_UTS,
+};
+
+static int
 core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
             struct nook_error *err)
 {
-  static const unsigned share_bits[] = {
-    [OPT_SHARE_NET] = NOOK_NS_NET,
-    [OPT_SHARE_PID] = NOOK_NS_PID,
-    [OPT_SHARE_IPC] = NOOK_NS_IPC,
-    [OPT_SHARE_UTS] = NOOK_NS_UTS,
-  };
-
   switch (o->id)
     {
     case OPT_VERBOSE:
@@ -121,13 +176,7 @@ core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
     case OPT_GID:
       return nook_option_id ("gid", val[0], &spec->gid, err);
     case OPT_MAP_USERS:
-      if (strcmp (val[0], "auto") == 0)
-        spec->map_mode = NOOK_MAP_AUTO;
-      else if (strcmp (val[0], "self") == 0)
-        spec->map_mode = NOOK_MAP_SELF;
-      else
-        return nook_error_set (err, 0, "--map-users takes `self` or `auto`, not `%s`", val[0]);
-      return 0;
+      return apply_map_users (val[0], spec, err);
     case OPT_SHARE_NET:
     case OPT_SHARE_PID:
     case OPT_SHARE_IPC:
@@ -135,18 +184,9 @@ core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
       spec->share |= share_bits[o->id];
       return 0;
     case OPT_HOSTNAME:
-      if (val[0][0] == '\0' || strlen (val[0]) > 64)
-        return nook_error_set (err, 0, "--hostname must be 1 to 64 characters");
-      nook_option_string (&spec->hostname, val[0]);
-      return 0;
+      return apply_hostname (val[0], spec, err);
     case OPT_NAME:
-      if (!nook_name_is_valid (val[0]))
-        return nook_error_set (err, 0,
-                               "--name `%s`: use 1 to 63 letters, digits, `_`, `.` or `-`, starting with a "
-                               "letter or digit",
-                               val[0]);
-      nook_option_string (&spec->name, val[0]);
-      return 0;
+      return apply_name (val[0], spec, err);
     case OPT_ROOTFS:
       nook_option_string (&spec->rootfs, val[0]);
       return 0;
@@ -155,20 +195,13 @@ core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
       return 0;
     case OPT_SETENV:
     case OPT_UNSETENV:
-      if (val[0][0] == '\0' || strchr (val[0], '='))
-        return nook_error_set (err, 0, "--%s: `%s` is not a variable name", o->name, val[0]);
-      nook_spec_add_env (spec, val[0], o->id == OPT_SETENV ? val[1] : NULL);
-      strv_append (&parser->env_set, val[0]);
-      return 0;
+      return apply_setenv (o, val, spec, parser, err);
     case OPT_KEEP_ENV:
       spec->keep_env = true;
       return 0;
     case OPT_CHDIR:
     case OPT_WORKDIR:
-      if (val[0][0] != '/')
-        return nook_error_set (err, 0, "%s needs an absolute path, not `%s`", parser->given, val[0]);
-      nook_option_string (&spec->chdir, val[0]);
-      return 0;
+      return apply_chdir (val[0], spec, parser, err);
     case OPT_BIND_CWD:
     case OPT_NO_BIND_CWD:
       /* The last one given wins, so a wrapper's choice can be overridden.  */

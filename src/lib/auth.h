@@ -53,7 +53,14 @@ int nook_auth_secret (uint8_t secret[NOOK_AUTH_SECRET_SIZE]);
 void nook_auth_mac (const uint8_t secret[NOOK_AUTH_SECRET_SIZE], const struct nook_auth_part *parts, size_t n,
                     uint8_t mac[NOOK_AUTH_MAC_SIZE]);
 
-/* Compares two MACs in constant time.  */
+/**
+ * nook_auth_equal - compare two MACs in constant time
+ * @a: one MAC
+ * @b: the other
+ *
+ * Return: true when they are equal; the time taken does not depend on
+ * where they differ.
+ */
 bool nook_auth_equal (const uint8_t a[NOOK_AUTH_MAC_SIZE], const uint8_t b[NOOK_AUTH_MAC_SIZE]);
 
 #endif

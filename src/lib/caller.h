@@ -36,7 +36,10 @@ struct nook_caller
  */
 int nook_caller_resolve (struct nook_caller *caller, bool want_name, struct nook_error *err);
 
-/* Frees CALLER's strings and zeroes it.  */
+/**
+ * nook_caller_free - release what nook_caller_resolve filled
+ * @caller: its strings are freed and it is zeroed; may be freed twice
+ */
 void nook_caller_free (struct nook_caller *caller);
 
 #endif

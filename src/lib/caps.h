@@ -9,10 +9,20 @@
 
 struct nook_spec;
 
-/* The default set of root inside, as rootless podman has it.  */
+/**
+ * nook_caps_default - the default capabilities of root inside
+ *
+ * The set rootless podman gives.
+ *
+ * Return: the set, one bit per capability; never fails.
+ */
 uint64_t nook_caps_default (void);
 
-/* Every capability this kernel knows.  */
+/**
+ * nook_caps_all - every capability this kernel knows
+ *
+ * Return: the set, one bit per capability; never fails.
+ */
 uint64_t nook_caps_all (void);
 
 /**

@@ -6,8 +6,15 @@
 
 #include "error.h"
 
-/* Whether a systemd user manager can be asked over D-Bus: the user bus of
-   $DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus.  */
+/**
+ * nook_systemd_available - whether a systemd user manager can be asked
+ *
+ * Looks for the user bus of $DBUS_SESSION_BUS_ADDRESS or
+ * $XDG_RUNTIME_DIR/bus.
+ *
+ * Return: true when one can be asked over D-Bus; false otherwise, never
+ * an error.
+ */
 bool nook_systemd_available (void);
 
 /**

@@ -1,3 +1,5 @@
+/* nook: `nook check`: each host diagnostic (user namespaces, id ranges,
+   helpers, overlayfs, seccomp, cgroups) as a result with a fix.  */
 #include <config.h>
 
 #include <errno.h>
@@ -271,21 +273,23 @@ check_overlay (struct results *r)
     }
 }
 
-static void
-check_cgroup (struct results *r)
+/* Finds the cgroup v2 mount and says whether the host is v1 only or
+   hybrid.  Returns the mount point (the caller frees it), or NULL when
+   there is none, already reported.  */
+static char *
+cgroup_v2_root (struct results *r)
 {
-  cleanup_free char *mounts = NULL, *self = NULL, *controllers = NULL;
+  cleanup_free char *mounts = NULL;
   struct nook_error err = { 0 };
-  const char *v2root = NULL;
+  char *v2root = NULL;
   bool v1 = false;
-  char *line, *save = NULL, *path;
-  struct stat st;
+  char *line, *save = NULL;
 
   if (nook_read_file_at (AT_FDCWD, "/proc/self/mounts", &mounts, NULL, &err) < 0)
     {
       nook_error_release (&err);
       add (r, "cgroups", NOOK_CHECK_WARN, "cannot read /proc/self/mounts");
-      return;
+      return NULL;
     }
   for (line = strtok_r (mounts, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
@@ -293,7 +297,7 @@ check_cgroup (struct results *r)
       if (sscanf (line, "%63s %4095s %31s", dev, dir, type) != 3)
         continue;
       if (strcmp (type, "cgroup2") == 0 && v2root == NULL)
-        v2root = strdupa (dir);
+        v2root = xstrdup (dir);
       else if (strcmp (type, "cgroup") == 0)
         v1 = true;
     }
@@ -302,7 +306,7 @@ check_cgroup (struct results *r)
       add (r, "cgroups", NOOK_CHECK_WARN,
            "cgroup v1 only: resource limits (--memory, --cpus, ...) are unavailable");
       fix (r, "boot with systemd.unified_cgroup_hierarchy=1 for cgroup v2");
-      return;
+      return NULL;
     }
   if (v1)
     {
@@ -312,6 +316,19 @@ check_cgroup (struct results *r)
            v2root);
       fix (r, "boot with systemd.unified_cgroup_hierarchy=1 for a pure cgroup v2 host");
     }
+  return v2root;
+}
+
+/* Says whether this process's cgroup under V2ROOT is delegated to the
+   caller, and which controllers it has.  */
+static void
+check_cgroup_delegation (struct results *r, const char *v2root)
+{
+  cleanup_free char *self = NULL, *controllers = NULL, *dir = NULL, *ctl = NULL, *sub = NULL;
+  struct nook_error err = { 0 };
+  struct stat st;
+  char *path;
+
   if (nook_read_file_at (AT_FDCWD, "/proc/self/cgroup", &self, NULL, &err) < 0
       || (path = strstr (self, "0::")) == NULL)
     {
@@ -321,25 +338,31 @@ check_cgroup (struct results *r)
     }
   path += 3;
   path[strcspn (path, "\n")] = '\0';
-  {
-    cleanup_free char *dir = xasprintf ("%s%s", v2root, path);
-    cleanup_free char *ctl = xasprintf ("%s/cgroup.controllers", dir);
-    cleanup_free char *sub = xasprintf ("%s/cgroup.subtree_control", dir);
-    if (nook_read_file_at (AT_FDCWD, ctl, &controllers, NULL, &err) < 0)
-      nook_error_release (&err);
-    if (controllers)
-      controllers[strcspn (controllers, "\n")] = '\0';
-    if (stat (dir, &st) == 0 && st.st_uid == getuid () && access (sub, W_OK) == 0)
-      add (r, "cgroup delegation", controllers && *controllers ? NOOK_CHECK_PASS : NOOK_CHECK_WARN,
-           "%s is delegated to you; controllers: %s", path,
-           controllers && *controllers ? controllers : "none");
-    else
-      add (r, "cgroup delegation", NOOK_CHECK_WARN, "%s (controllers: %s) is not delegated to you", path,
-           controllers && *controllers ? controllers : "none");
-    if (r->v[r->n - 1].status == NOOK_CHECK_WARN)
-      fix (r, "run nook in a systemd user session with Delegate=yes (systemd-run --user --scope -p "
-              "Delegate=yes)");
-  }
+  dir = xasprintf ("%s%s", v2root, path);
+  ctl = xasprintf ("%s/cgroup.controllers", dir);
+  sub = xasprintf ("%s/cgroup.subtree_control", dir);
+  if (nook_read_file_at (AT_FDCWD, ctl, &controllers, NULL, &err) < 0)
+    nook_error_release (&err);
+  if (controllers)
+    controllers[strcspn (controllers, "\n")] = '\0';
+  if (stat (dir, &st) == 0 && st.st_uid == getuid () && access (sub, W_OK) == 0)
+    add (r, "cgroup delegation", controllers && *controllers ? NOOK_CHECK_PASS : NOOK_CHECK_WARN,
+         "%s is delegated to you; controllers: %s", path, controllers && *controllers ? controllers : "none");
+  else
+    add (r, "cgroup delegation", NOOK_CHECK_WARN, "%s (controllers: %s) is not delegated to you", path,
+         controllers && *controllers ? controllers : "none");
+  if (r->v[r->n - 1].status == NOOK_CHECK_WARN)
+    fix (r, "run nook in a systemd user session with Delegate=yes (systemd-run --user --scope -p "
+            "Delegate=yes)");
+}
+
+static void
+check_cgroup (struct results *r)
+{
+  cleanup_free char *v2root = cgroup_v2_root (r);
+
+  if (v2root)
+    check_cgroup_delegation (r, v2root);
 }
 
 /* The policy every sandbox gets: nook refuses to run without it.  It is

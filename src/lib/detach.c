@@ -1,3 +1,5 @@
+/* nook: `nook run -d`: the supervisor that outlives its caller, and the
+   caller's end of its report (the sequence is in detach.h).  */
 #include <config.h>
 
 #include <errno.h>
@@ -17,8 +19,8 @@
 
 /* The supervisor: the command's stdin is /dev/null, its stdout and stderr
    a pipe that the supervisor copies into the log.  It reports to the
-   caller through READY_FD (a socket): a NUL and the id once the command
-   runs, else the exit status as one byte and the error message.  */
+   caller through READY_FD: NOOK_DETACH_RUNNING once the command runs
+   (sent by nook_run_supervised), else NOOK_DETACH_FAILED (see detach.h).  */
 static void __attribute__ ((noreturn)) supervisor_main (struct nook_spec *spec, int ready_fd)
 {
   struct nook_error err = { 0 };
@@ -46,13 +48,15 @@ static void __attribute__ ((noreturn)) supervisor_main (struct nook_spec *spec, 
 fail:
   if (io.ready_fd >= 0)
     {
+      /* NOOK_DETACH_FAILED: the byte is the exit status itself.  */
       cleanup_free char *msg
-          = xasprintf ("%c%s", err.status ? err.status : NOOK_EXIT_ERROR, err.msg ? err.msg : "failed");
+          = xasprintf ("%c%s", err.status ? err.status : NOOK_DETACH_FAILED, err.msg ? err.msg : "failed");
       send (io.ready_fd, msg, strlen (msg), MSG_NOSIGNAL);
     }
   _exit (NOOK_EXIT_ERROR);
 }
 
+/* Reads the supervisor's report to EOF (see detach.h).  */
 static int
 read_report (int fd, char **id, struct nook_error *err)
 {
@@ -71,11 +75,12 @@ read_report (int fd, char **id, struct nook_error *err)
   buf[len] = '\0';
   if (len == 0)
     return nook_error_set (err, 0, "the sandbox's supervisor died before the command started");
-  if (buf[0] == '\0')
+  if (buf[0] == NOOK_DETACH_RUNNING)
     {
       *id = xstrdup (buf + 1);
       return 0;
     }
+  /* NOOK_DETACH_FAILED: the first byte is the exit status.  */
   nook_error_set (err, 0, "%s", buf + 1);
   return nook_error_status (err, (unsigned char)buf[0]);
 }

@@ -1,3 +1,5 @@
+/* nook: struct nook_error: setting, hinting and releasing an error value
+   (the model is in error.h).  */
 #include <config.h>
 
 #include <errno.h>

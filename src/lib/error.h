@@ -24,26 +24,71 @@ struct nook_error
   char *msg;  /* full message, without the "nook: " prefix */
 };
 
-/* Sets ERR from a printf-style message; appends strerror(ERRNUM) when ERRNUM
-   is non-zero.  Always returns -1 so callers can `return nook_error_set (...)`. */
+/**
+ * nook_error_set - set an error from a printf-style message
+ * @err: the error, or NULL to drop the message; any message it held is
+ *       released first, and the new one is owned by it
+ * @errnum: an errno whose strerror is appended, or 0
+ * @fmt: the message, without the "nook: " prefix
+ *
+ * The status becomes NOOK_EXIT_ERROR.  An allocation failure leaves the
+ * message NULL (reported as "unknown error"), never a crash.
+ *
+ * Return: -1, so callers can `return nook_error_set (...)`.
+ */
 int nook_error_set (struct nook_error *err, int errnum, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
 /* Like nook_error_set with errno.  */
 #define nook_error_errno(err, ...) nook_error_set ((err), errno, __VA_ARGS__)
 
-/* Prefixes the message with context: "CONTEXT: old message".  Returns -1.  */
+/**
+ * nook_error_wrap - prefix an error's message with its context
+ * @err: the error, or NULL; its message becomes "CONTEXT: old message"
+ * @fmt: the context, printf-style
+ *
+ * On allocation failure the message stays as it was.
+ *
+ * Return: -1.
+ */
 int nook_error_wrap (struct nook_error *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
-/* Appends " (Hint: ...)" to the message.  Returns -1.  */
+/**
+ * nook_error_hint - append a hint to an error's message
+ * @err: the error, or NULL; " (Hint: HINT)" is appended to its message
+ * @fmt: the hint, printf-style
+ *
+ * On allocation failure the message stays as it was.
+ *
+ * Return: -1.
+ */
 int nook_error_hint (struct nook_error *err, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
-/* Sets the exit status the error maps to (default NOOK_EXIT_ERROR).  Returns -1.  */
+/**
+ * nook_error_status - set the exit status an error maps to
+ * @err: the error, or NULL
+ * @status: NOOK_EXIT_ERROR (the default), NOOK_EXIT_CANNOT_EXEC or
+ *          NOOK_EXIT_NOT_FOUND
+ *
+ * Return: -1.
+ */
 int nook_error_status (struct nook_error *err, int status);
 
-/* Prints "nook: MESSAGE" on stderr and returns the exit status.  Releases ERR.  */
+/**
+ * nook_error_report - print an error for the user, once, from main
+ * @err: the error; released
+ *
+ * Prints "nook: MESSAGE" on stderr.  Front ends call it once, from main;
+ * the library itself never prints.
+ *
+ * Return: the exit status the error maps to.
+ */
 int nook_error_report (struct nook_error *err);
 
+/**
+ * nook_error_release - free an error's message and reset it
+ * @err: the error (not NULL); may be released twice
+ */
 void nook_error_release (struct nook_error *err);
 
 #endif

@@ -21,7 +21,13 @@
  */
 char *nook_escape_name (const char *s);
 
-/* The same for LEN bytes at S, which may hold NUL bytes (`\x00`).  */
+/**
+ * nook_escape_bytes - escape bytes for a terminal, as nook_escape_name does
+ * @s: the bytes; only read
+ * @len: how many; they may hold NUL bytes (shown as `\x00`)
+ *
+ * Return: a newly allocated string; never fails.
+ */
 char *nook_escape_bytes (const char *s, size_t len);
 
 #endif

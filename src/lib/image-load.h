@@ -37,8 +37,13 @@ int nook_image_import (struct nook_images *s, const char *tarball, const char *n
 int nook_image_load (struct nook_images *s, const char *path, const char *name, char ***ids, char ***names,
                      struct nook_error *err);
 
-/* The entry of an index's MANIFESTS that fits this host: linux and its
-   architecture (or one without a platform).  NULL when none does.  */
+/**
+ * nook_oci_choose_platform - the manifest of an index that fits this host
+ * @manifests: the index's "manifests" array; only read
+ *
+ * Return: the entry for linux and this host's architecture (or one without
+ * a platform), owned by @manifests; NULL when none fits.
+ */
 json_object *nook_oci_choose_platform (json_object *manifests);
 
 #endif

@@ -12,6 +12,10 @@ struct nook_image_spec
   char **cmd;        /* the config's Cmd: a command given after the options replaces it */
 };
 
+/**
+ * nook_image_spec_free - release an image spec
+ * @image: its reference and command vectors are freed
+ */
 void nook_image_spec_free (struct nook_image_spec *image);
 
 #endif

@@ -11,14 +11,40 @@
 
 struct nook_spec;
 
-/* With the lock held: the image's config (a new reference).  */
+/**
+ * nook_image_config - an image's config document
+ * @s: the open image store, with its lock held
+ * @img: the image; only read
+ * @err: set on failure
+ *
+ * Return: the config (a new reference the caller puts), or NULL with @err
+ * set when its blob is missing or not JSON.
+ */
 json_object *nook_image_config (struct nook_images *s, const struct nook_image *img, struct nook_error *err);
 
-/* With the lock held: podman's `image inspect` document of IMG.  */
+/**
+ * nook_image_inspect - podman's `image inspect` document of an image
+ * @s: the open image store, with its lock held
+ * @img: the image; only read
+ * @err: set on failure
+ *
+ * Return: a new object the caller puts, or NULL with @err set when the
+ * image's config cannot be read.
+ */
 json_object *nook_image_inspect (struct nook_images *s, const struct nook_image *img, struct nook_error *err);
 
-/* The ids of sandboxes (running or being set up) whose --image names the
-   image ID.  */
+/**
+ * nook_image_users - the sandboxes that use an image
+ * @s: the open image store
+ * @id: the image's id
+ * @users: gets the ids of sandboxes (running or being set up) whose
+ *         --image names it, a vector the caller frees (NULL for none)
+ * @err: set on failure
+ *
+ * A sandbox whose state cannot be read is passed over.
+ *
+ * Return: 0, or -1 with @err set when the sandboxes cannot be listed.
+ */
 int nook_image_users (struct nook_images *s, const char *id, char ***users, struct nook_error *err);
 
 /**
@@ -37,8 +63,15 @@ int nook_image_users (struct nook_images *s, const char *id, char ***users, stru
  */
 int nook_image_apply (struct nook_spec *spec, const char *ref, struct nook_error *err);
 
-/* The command of a run with an image: Entrypoint, then ARGS or else Cmd.
-   An error when that is empty.  */
+/**
+ * nook_image_command - the command of a run with an image
+ * @spec: gives the image's Entrypoint and Cmd; only read
+ * @args: the command given after the options, or NULL
+ * @argv: gets Entrypoint, then @args or else Cmd: a vector the caller frees
+ * @err: set on failure
+ *
+ * Return: 0, or -1 with @err set (and a hint) when that is empty.
+ */
 int nook_image_command (const struct nook_spec *spec, char *const *args, char ***argv,
                         struct nook_error *err);
 

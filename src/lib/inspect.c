@@ -1,3 +1,4 @@
+/* nook: `nook inspect`: a sandbox's state and spec as JSON.  */
 #include <config.h>
 
 #include <fcntl.h>

@@ -1,3 +1,5 @@
+/* nook: joining another sandbox's namespaces (`--pid container:ID`, ...):
+   finding it, checking it is the caller's, and opening its namespaces.  */
 #include <config.h>
 
 #include <errno.h>

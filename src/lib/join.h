@@ -15,20 +15,58 @@ struct nook_join
   const char *ids[NOOK_JOIN_N];          /* id[k] or NULL, as nook_state_running takes them */
 };
 
+/**
+ * nook_join_init - an empty join: nothing joined, no pidfd
+ * @join: initialised; release with nook_join_release
+ */
 void nook_join_init (struct nook_join *join);
+
+/**
+ * nook_join_release - close a join's pidfds
+ * @join: its pidfds are closed; it can be released twice
+ */
 void nook_join_release (struct nook_join *join);
 
-/* The NOOK_NS_* bit of each kind.  */
+/**
+ * nook_join_ns_bit - the NOOK_NS_* bit of a kind of namespace
+ * @kind: the kind
+ *
+ * Return: the bit; never fails.
+ */
 unsigned nook_join_ns_bit (enum nook_join_kind kind);
-/* The NOOK_NS_* bits of the namespaces JOIN takes from other sandboxes.  */
+
+/**
+ * nook_join_ns_bits - the namespaces a join takes from other sandboxes
+ * @join: only read
+ *
+ * Return: their NOOK_NS_* bits, 0 when nothing is joined.
+ */
 unsigned nook_join_ns_bits (const struct nook_join *join);
 
-/* Finds the sandboxes SPEC joins and opens their PID 1s, before any
-   process exists.  They must be running and share one user namespace.  */
+/**
+ * nook_join_resolve - find the sandboxes a spec joins
+ * @spec: only read
+ * @join: filled with a pidfd (which it owns) and the id of each target's
+ *        PID 1; release with nook_join_release, on failure too
+ * @err: set on failure
+ *
+ * Runs before any process exists.
+ *
+ * Return: 0, or -1 with @err set when a target is unknown, not running,
+ * or the targets do not share one user namespace.
+ */
 int nook_join_resolve (const struct nook_spec *spec, struct nook_join *join, struct nook_error *err);
 
-/* Moves the calling process into the targets' user namespace and into
-   the namespaces it joins, so that clone3 creates the sandbox there.  */
+/**
+ * nook_join_enter - move the calling process into the targets' namespaces
+ * @join: what nook_join_resolve filled; only read
+ * @err: set on failure
+ *
+ * Enters the targets' user namespace with the namespaces joined (setns on
+ * their pidfds), so that clone3 creates the sandbox there.
+ *
+ * Return: 0, or -1 with @err set when setns failed.
+ */
 int nook_join_enter (const struct nook_join *join, struct nook_error *err);
 
 #endif

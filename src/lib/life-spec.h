@@ -35,7 +35,10 @@ struct nook_life_spec
 
 #define NOOK_LOG_SIZE_DEFAULT (1024 * 1024)
 
-/* Frees LIFE's strings (state.c).  */
+/**
+ * nook_life_spec_free - release a lifecycle spec (defined in state.c)
+ * @life: its strings are freed
+ */
 void nook_life_spec_free (struct nook_life_spec *life);
 
 #endif

@@ -1,3 +1,5 @@
+/* nook: the size-capped log of a detached sandbox: the supervisor's
+   copy from the output pipe, and `nook logs`' reading of it.  */
 #include <config.h>
 
 #include <errno.h>

@@ -66,9 +66,19 @@ int nook_overlay_plan (const struct nook_overlay *ov, enum nook_overlay_kind wan
 int nook_overlay_mount (const struct nook_overlay_mount *m, const char *scratch, size_t index,
                         struct nook_error *err);
 
+/**
+ * nook_overlay_mount_release - release an overlay's mount description
+ * @m: its strings are freed; its work directory is made removable (overlayfs
+ *     leaves WORK/work with mode 0)
+ */
 void nook_overlay_mount_release (struct nook_overlay_mount *m);
 
-/* The work directory managed beside UPPER: DIR/.NAME.nook (malloc'd).  */
+/**
+ * nook_overlay_meta_dir - the work directory nook keeps beside an upper
+ * @upper: the upper directory, DIR/NAME
+ *
+ * Return: DIR/.NAME.nook in a string the caller frees; never fails.
+ */
 char *nook_overlay_meta_dir (const char *upper);
 
 #endif

@@ -1,3 +1,5 @@
+/* nook: reading /proc from outside a sandbox: its processes, their
+   start times and names (see proc.h).  */
 #include <config.h>
 
 #include <dirent.h>

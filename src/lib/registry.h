@@ -23,16 +23,40 @@ struct nook_ref
   bool qualified;   /* the reference names its registry */
 };
 
-/* Parses [DOMAIN/]PATH[:TAG][@DIGEST]: a first component with `.` or `:`,
-   or `localhost`, is a registry; else docker.io (and library/ for one
-   component) until nook_pull tries the search registries.  */
+/**
+ * nook_ref_parse - parse an image reference
+ * @ref: [DOMAIN/]PATH[:TAG][@DIGEST]
+ * @r: filled with owned strings; release with nook_ref_release
+ * @err: set on failure
+ *
+ * A first component with `.` or `:`, or `localhost`, is a registry; else
+ * docker.io (and library/ for one component) until nook_pull tries the
+ * search registries.
+ *
+ * Return: 0, or -1 with @err set when @ref is malformed.
+ */
 int nook_ref_parse (const char *ref, struct nook_ref *r, struct nook_error *err);
+
+/**
+ * nook_ref_release - free a parsed reference's strings
+ * @r: zeroed
+ */
 void nook_ref_release (struct nook_ref *r);
-/* Points R at DOMAIN (docker.io: registry-1.docker.io, library/ for a
-   path of one component).  */
+
+/**
+ * nook_ref_set_domain - point a reference at a registry
+ * @r: its domain (and path) are replaced
+ * @domain: the registry; docker.io becomes registry-1.docker.io, with
+ *          library/ for a path of one component
+ */
 void nook_ref_set_domain (struct nook_ref *r, const char *domain);
-/* The registries a short name is tried on: unqualified-search-registries
-   of podman's registries.conf, else docker.io.  */
+
+/**
+ * nook_search_registries - the registries a short name is tried on
+ *
+ * Return: unqualified-search-registries of podman's registries.conf, else
+ * docker.io: a vector the caller frees; never fails.
+ */
 char **nook_search_registries (void);
 
 /* One registry being talked to.  */
@@ -61,14 +85,32 @@ struct nook_http_resp
   char *content_type;
 };
 
+/**
+ * nook_http_resp_release - free a response's body and headers
+ * @r: its strings are freed and it is reset (fd -1); the fd itself
+ *     belongs to the caller
+ */
 void nook_http_resp_release (struct nook_http_resp *r);
 
-/* Opens libcurl (once).  */
+/**
+ * nook_registry_load_libcurl - open libcurl, once
+ * @err: set on failure
+ *
+ * Return: 0, or -1 with @err set (and a hint) when libcurl.so.4 is not
+ * installed or lacks a function nook calls.
+ */
 int nook_registry_load_libcurl (struct nook_error *err);
 
-/* The base64 "auth" of DOMAIN in the first auth file that has it: podman's
-   ($XDG_RUNTIME_DIR/containers/auth.json, ~/.config/containers/auth.json),
-   then docker's (~/.docker/config.json).  NULL when none has it.  */
+/**
+ * nook_registry_credentials - the credentials the user keeps for a registry
+ * @domain: the registry
+ *
+ * Looks in podman's auth files ($XDG_RUNTIME_DIR/containers/auth.json,
+ * ~/.config/containers/auth.json), then docker's (~/.docker/config.json).
+ *
+ * Return: the base64 "auth" of the first that has @domain, which the
+ * caller frees; NULL when none has it.
+ */
 char *nook_registry_credentials (const char *domain);
 
 /**

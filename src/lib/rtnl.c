@@ -1,3 +1,5 @@
+/* nook: rtnetlink requests through libmnl: links, addresses and the
+   default route of the current network namespace.  */
 #include <config.h>
 
 #include <errno.h>

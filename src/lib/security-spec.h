@@ -29,8 +29,11 @@ struct nook_security
   size_t n_pass_fds;
 };
 
-/* Frees SEC's strings and fds array (security.c) and zeroes it;
-   the fds themselves stay open.  */
+/**
+ * nook_security_free - release a security spec (defined in security.c)
+ * @sec: its strings and fds array are freed and it is zeroed; the fds
+ *       themselves stay open, owned by whoever opened them
+ */
 void nook_security_free (struct nook_security *sec);
 
 #endif

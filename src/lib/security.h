@@ -28,7 +28,10 @@ struct nook_filters
   bool ready; /* compiled or read back; an unconfined spec needs none */
 };
 
-/* Frees the programs of FILTERS and zeroes it.  */
+/**
+ * nook_filters_free - release compiled filters
+ * @filters: its programs are freed and it is zeroed; may be freed twice
+ */
 void nook_filters_free (struct nook_filters *filters);
 
 /**

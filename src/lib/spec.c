@@ -1,3 +1,5 @@
+/* nook: struct nook_spec's life: init, the small setters front ends
+   share, and free.  */
 #include <config.h>
 
 #include <errno.h>

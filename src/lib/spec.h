@@ -136,20 +136,73 @@ struct nook_spec
   struct nook_life_spec life;
 };
 
+/**
+ * nook_spec_init - an empty spec with nook's defaults
+ * @spec: zeroed, then given the defaults (root inside, the log's size cap,
+ *        --rm unset); release with nook_spec_free
+ */
 void nook_spec_init (struct nook_spec *spec);
+
+/**
+ * nook_spec_free - release a spec
+ * @spec: every string, mount, environment step and sub-spec it owns is
+ *        freed and it is zeroed; fds in its security spec stay open
+ */
 void nook_spec_free (struct nook_spec *spec);
+
+/**
+ * nook_spec_add_mount - append one step of composing the root
+ * @spec: gets the step at the end of its list
+ * @kind: what the step does
+ * @src: the host path (copied), or NULL
+ * @dest: the path inside (copied), or NULL
+ * @flags: NOOK_MNT_F_* flags
+ *
+ * Return: the new step, owned by @spec, with no fd (-1); valid until the
+ * next append.  Never fails (allocation failure aborts).
+ */
 struct nook_mount_op *nook_spec_add_mount (struct nook_spec *spec, enum nook_mount_kind kind, const char *src,
                                            const char *dest, unsigned flags);
-/* Appends an overlay of (still empty) layers on DEST, or as the root when
-   DEST is NULL.  */
+
+/**
+ * nook_spec_add_overlay - append an overlay of (still empty) layers
+ * @spec: gets the step at the end of its list
+ * @dest: where it goes inside (copied), or NULL for the root itself
+ *
+ * Return: the overlay, owned by @spec, for the caller to fill; valid until
+ * @spec is freed.  Never fails.
+ */
 struct nook_overlay *nook_spec_add_overlay (struct nook_spec *spec, const char *dest);
-/* The hostname inside: --hostname, else --name, else "nook".  */
+
+/**
+ * nook_spec_hostname - the hostname inside
+ * @spec: only read
+ *
+ * Return: --hostname, else --name, else "nook"; a string owned by @spec
+ * (or static).
+ */
 const char *nook_spec_hostname (const struct nook_spec *spec);
+
+/**
+ * nook_spec_add_env - append one environment step (--setenv, --unsetenv)
+ * @spec: gets the step, applied after the earlier ones
+ * @key: the variable's name (copied)
+ * @value: its value (copied), or NULL to unset it
+ */
 void nook_spec_add_env (struct nook_spec *spec, const char *key, const char *value);
 
-/* Builds the command's environment: a small safe set of the caller's, or all
-   of it with keep_env, then the spec's setenv/unsetenv in order.  HOME and
-   USER come from CALLER; CALLER_ENV is the caller's environ.  */
+/**
+ * nook_spec_build_env - build the command's environment
+ * @spec: only read
+ * @caller: gives HOME and USER
+ * @caller_env: the caller's environ; only read
+ *
+ * Starts from a small safe set of the caller's variables, or all of them
+ * with keep_env, then applies the spec's setenv/unsetenv steps in order.
+ *
+ * Return: a NULL-terminated vector the caller frees with strv_free.
+ * Never fails.
+ */
 char **nook_spec_build_env (const struct nook_spec *spec, const struct nook_caller *caller,
                             char *const *caller_env);
 

@@ -1,3 +1,5 @@
+/* nook: the per-user state directory of sandboxes: ids, names, status
+   and exit codes (layout in docs/state.md).  */
 #include <config.h>
 
 #include <dirent.h>

@@ -54,38 +54,154 @@ struct nook_sandbox
   uint64_t start;   /* and that process' start time */
 };
 
-/* Opens (creating) the runtime directory and its subdirectories.  */
+/**
+ * nook_store_open - open the per-user state directory
+ * @store: gets the directory fds; release with nook_store_close
+ * @err: set on failure
+ *
+ * Opens the runtime directory and its subdirectories, creating them when
+ * missing.
+ *
+ * Return: 0, or -1 with @err set (no usable runtime directory).
+ */
 int nook_store_open (struct nook_store *store, struct nook_error *err);
+
+/**
+ * nook_store_close - release a store
+ * @store: its fds are closed (and its lock dropped); may be closed twice
+ */
 void nook_store_close (struct nook_store *store);
-/* The exclusive lock for creating, removing and sweeping.  */
+
+/**
+ * nook_store_lock - take the store's exclusive lock
+ * @store: an open store; the lock is held until nook_store_unlock or
+ *         nook_store_close
+ * @err: set on failure
+ *
+ * The lock serialises creating, removing and sweeping sandboxes.
+ *
+ * Return: 0, or -1 with @err set when flock failed.
+ */
 int nook_store_lock (struct nook_store *store, struct nook_error *err);
+
+/**
+ * nook_store_unlock - drop the store's exclusive lock
+ * @store: an open store; nothing happens when it is not locked
+ */
 void nook_store_unlock (struct nook_store *store);
-/* Removes the state of sandboxes whose supervisor died without recording
-   an exit (SIGKILL, power loss).  Called with the lock held.  */
+
+/**
+ * nook_store_sweep - remove the state of sandboxes that died unrecorded
+ * @store: an open store, with its lock held
+ *
+ * A sandbox whose supervisor died without recording an exit (SIGKILL,
+ * power loss) is removed.  Failures are passed over: a sweep is best
+ * effort, and a later one retries.
+ */
 void nook_store_sweep (struct nook_store *store);
 
-/* Finds a sandbox by full id, name or unique id prefix.  An unknown or
-   ambiguous one is an error, and so is one whose state is forged (a name
-   that points to a sandbox of another name is forged too); with
-   ALLOW_FORGED such a sandbox is returned, with sb->forged set and no
-   document, for `nook rm` to remove.  */
+/**
+ * nook_sandbox_find - find a sandbox a user named
+ * @store: an open store
+ * @ref: a full id, a name, or a unique id prefix
+ * @sb: filled; release with nook_sandbox_release
+ * @err: set on failure
+ *
+ * Return: 0, or -1 with @err set when @ref is unknown or ambiguous, or the
+ * sandbox's state is forged (a name that points to a sandbox of another
+ * name is forged too).
+ */
 int nook_sandbox_find (struct nook_store *store, const char *ref, struct nook_sandbox *sb,
                        struct nook_error *err);
+
+/**
+ * nook_sandbox_find_any - find a sandbox, forged or not
+ * @store: an open store
+ * @ref: as for nook_sandbox_find
+ * @sb: filled; a forged one has sb->forged set and no document; release
+ *      with nook_sandbox_release
+ * @err: set on failure
+ *
+ * As nook_sandbox_find, but returns a forged sandbox, for `nook rm` to
+ * remove.
+ *
+ * Return: 0, or -1 with @err set when @ref is unknown or ambiguous.
+ */
 int nook_sandbox_find_any (struct nook_store *store, const char *ref, struct nook_sandbox *sb,
                            struct nook_error *err);
-/* The error for a sandbox whose state is forged.  Returns -1.  */
+
+/**
+ * nook_sandbox_forged_error - the error for a sandbox whose state is forged
+ * @sb: the sandbox; only read
+ * @err: set to the error, with a hint to remove it
+ *
+ * Return: -1.
+ */
 int nook_sandbox_forged_error (const struct nook_sandbox *sb, struct nook_error *err);
-/* Reads sandbox ID; returns 0, or -1 when it has no directory.  A state
-   that fails authentication leaves sb->doc NULL and sets sb->forged.  */
+
+/**
+ * nook_sandbox_load - read one sandbox's state
+ * @store: an open store
+ * @id: the sandbox's full id
+ * @sb: filled; release with nook_sandbox_release.  A state that fails
+ *      authentication leaves sb->doc NULL and sets sb->forged.
+ *
+ * Return: 0, or -1 when the sandbox has no directory.
+ */
 int nook_sandbox_load (struct nook_store *store, const char *id, struct nook_sandbox *sb);
+
+/**
+ * nook_sandbox_release - release what a find or a load filled
+ * @sb: its directory fd and document are released; may be released twice
+ */
 void nook_sandbox_release (struct nook_sandbox *sb);
-/* Lists the ids of all sandboxes, sorted by creation (oldest first).  */
+
+/**
+ * nook_sandbox_list - the ids of all sandboxes
+ * @store: an open store
+ *
+ * Return: a NULL-terminated vector, oldest first, that the caller frees
+ * with strv_free; empty when the directory cannot be read.
+ */
 char **nook_sandbox_list (struct nook_store *store);
-/* A pidfd for the sandbox's PID 1; an error when it is not running.  */
+
+/**
+ * nook_sandbox_pidfd - a pidfd for a sandbox's PID 1
+ * @sb: a found or loaded sandbox
+ * @err: set on failure
+ *
+ * The pid is checked against its recorded start time, so a recycled pid
+ * is never signalled.
+ *
+ * Return: a pidfd the caller closes, or -1 with @err set when the sandbox
+ * is still starting or not running (with its exit status when known).
+ */
 int nook_sandbox_pidfd (const struct nook_sandbox *sb, struct nook_error *err);
-/* Removes the sandbox's state (and name).  Called with the store lock.  */
+
+/**
+ * nook_sandbox_remove - remove a sandbox's state and name
+ * @store: an open store, with its lock held
+ * @sb: the sandbox; still to be released by the caller
+ * @err: set on failure
+ *
+ * Its name goes too; every name linked to a forged one goes.  The caller
+ * checks that it does not run.
+ *
+ * Return: 0, or -1 with @err set when its directory could not be removed.
+ */
 int nook_sandbox_remove (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err);
-/* Blocks until the sandbox's supervisor is gone, then reloads its state.  */
+
+/**
+ * nook_sandbox_wait - wait until a sandbox's supervisor is gone
+ * @store: an open store
+ * @sb: the sandbox; reloaded in place once its supervisor is gone
+ * @err: set on failure
+ *
+ * Blocks on the sandbox's lock, which its supervisor holds while it lives.
+ *
+ * Return: 0, or -1 with @err set when waiting failed, the state reloaded
+ * is forged, or --rm removed it (its exit status is gone).
+ */
 int nook_sandbox_wait (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err);
 
 /**
@@ -117,12 +233,29 @@ int nook_sandbox_spec (const struct nook_sandbox *sb, struct nook_spec *spec, st
 int nook_sandbox_filters (const struct nook_sandbox *sb, struct nook_filters *filters,
                           struct nook_error *err);
 
-/* The "spec" object of state.json for SPEC, resolved and prepared
-   (state-spec.c describes the fields); FILTER_SHA256 is the digest
-   nook_state_write_filters gave, NULL when unconfined.  */
+/**
+ * nook_state_spec_json - the "spec" object of state.json
+ * @spec: the resolved and prepared spec; only read
+ * @filter_sha256: the digest nook_state_write_filters gave, NULL when
+ *                 unconfined; copied
+ *
+ * state-spec.c describes the fields.
+ *
+ * Return: a new object the caller puts; never fails (allocation failure
+ * aborts).
+ */
 json_object *nook_state_spec_json (const struct nook_spec *spec, const char *filter_sha256);
-/* Writes the compiled seccomp programs FILTERS[0..1] as DIRFD/seccomp.bpf
-   and gives their file's SHA-256 in hex.  */
+/**
+ * nook_state_write_filters - record the compiled seccomp programs
+ * @dirfd: the sandbox's state directory; not closed
+ * @filters: the two programs, FILTERS[0..1]; only read
+ * @sha256: gets the file's SHA-256 in hex, NUL-terminated
+ * @err: set on failure
+ *
+ * Writes them as DIRFD/seccomp.bpf, what `nook exec` loads.
+ *
+ * Return: 0, or -1 with @err set when the file could not be written.
+ */
 struct nook_bpf;
 int nook_state_write_filters (int dirfd, const struct nook_bpf *filters, char sha256[65],
                               struct nook_error *err);
@@ -146,10 +279,33 @@ bool nook_state_path_exposes (const char *path);
  */
 int nook_state_check_binds (const struct nook_spec *spec, struct nook_error *err);
 
-/* Accessors of a sandbox's state document.  */
+/**
+ * nook_sandbox_str - a string of a sandbox's state document
+ * @sb: the sandbox; only read
+ * @key: the top-level key
+ *
+ * Return: the string, owned by @sb's document, or NULL when @sb has no
+ * document or the key is missing or not a string.
+ */
 const char *nook_sandbox_str (const struct nook_sandbox *sb, const char *key);
+
+/**
+ * nook_sandbox_int - an integer of a sandbox's state document
+ * @sb: the sandbox; only read
+ * @key: the top-level key
+ * @dflt: what a missing key (or document) gives
+ *
+ * Return: the integer, or @dflt.
+ */
 int64_t nook_sandbox_int (const struct nook_sandbox *sb, const char *key, int64_t dflt);
-/* "running", "exited" or "created".  */
+
+/**
+ * nook_sandbox_status - what `nook ps` says of a sandbox
+ * @sb: the sandbox; only read
+ *
+ * Return: "running", "exited" or "created": a static string or one owned
+ * by @sb's document.
+ */
 const char *nook_sandbox_status (const struct nook_sandbox *sb);
 
 /* ---- the supervisor's side --------------------------------------------------- */
@@ -169,36 +325,99 @@ struct nook_state
   uint8_t *secret;
 };
 
-/* Reserves an id (and the spec's name) for SPEC before any process
-   exists: a name in use is an error.  */
+/**
+ * nook_state_reserve - reserve an id and a name before any process exists
+ * @st: gets the sandbox's directory, held locked, and its id; the lock is
+ *      released by nook_state_finish
+ * @spec: gives the name; only read
+ * @err: set on failure
+ *
+ * Return: 0, or -1 with @err set when the name is in use or the state
+ * directory cannot be written.
+ */
 int nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct nook_error *err);
-/* Records that the sandbox runs: PID (its PID 1 on the host), the command,
-   the resolved spec (nook_state_spec_json), FILTERS (nook_security_prepare
-   compiled them: written as seccomp.bpf, what exec loads) and what inspect
-   shows.  One atomic write.  */
+/**
+ * nook_state_running - record that a sandbox runs
+ * @st: the reserved sandbox
+ * @spec: the resolved spec (recorded through nook_state_spec_json)
+ * @filters: what nook_security_prepare compiled, written as seccomp.bpf
+ *           (what `nook exec` loads)
+ * @pid: the sandbox's PID 1 on the host
+ * @joined: per kind, the sandbox whose namespace it joined, or NULL
+ * @err: set on failure
+ *
+ * One atomic, authenticated write of the state, with what inspect shows.
+ *
+ * Return: 0, or -1 with @err set when the state could not be written.
+ */
 int nook_state_running (struct nook_state *st, const struct nook_spec *spec,
                         const struct nook_filters *filters, pid_t pid, const char *const joined[NOOK_JOIN_N],
                         struct nook_error *err);
-/* Records the exit status (-1: the command never started), or removes the
-   state with --rm; releases the lock.  */
+/**
+ * nook_state_finish - record a sandbox's end
+ * @st: the sandbox; its lock is released and its fds closed
+ * @status: the exit status, -1 when the command never started
+ *
+ * Records the status, or removes the state with --rm or when the command
+ * never started.  Best effort: a failure is a warning, and a state left
+ * behind is swept later.
+ */
 void nook_state_finish (struct nook_state *st, int status);
 
 /* ---- the state file (state-file.c) ------------------------------------------ */
 
-/* Writes DOC as the state of ST's sandbox, atomically and authenticated.  */
+/**
+ * nook_state_write - write a sandbox's state document
+ * @st: the sandbox, with its secret
+ * @doc: the document; only read
+ * @err: set on failure
+ *
+ * Atomic (a temporary file renamed) and authenticated with the user's
+ * secret.
+ *
+ * Return: 0, or -1 with @err set.
+ */
 int nook_state_write (const struct nook_state *st, json_object *doc, struct nook_error *err);
-/* Reads the state of sandbox ID from its directory DIRFD.  Returns 0 with
-   *DOC NULL when there is none yet, or -1 when there is one that is not
-   authentic.  */
+/**
+ * nook_state_read - read and authenticate a sandbox's state document
+ * @dirfd: the sandbox's directory; not closed
+ * @id: the sandbox's id, which the authentication covers
+ * @doc: gets the document, which the caller puts, or NULL
+ *
+ * Return: 0 (*@doc NULL when there is no state yet), or -1 with *@doc NULL
+ * when there is one that is not authentic or cannot be read.
+ */
 int nook_state_read (int dirfd, const char *id, json_object **doc);
-/* The user's secret in a page of its own that fork wipes; released
-   (wiped, unmapped) by nook_state_secret_release.  */
+/**
+ * nook_state_secret - the user's secret that authenticates states
+ * @secret: gets it, in a page of its own that fork wipes; release with
+ *          nook_state_secret_release
+ * @err: set on failure
+ *
+ * Return: 0, or -1 with @err set when no page could be mapped or the
+ * secret could not be found or made.
+ */
 int nook_state_secret (uint8_t **secret, struct nook_error *err);
+
+/**
+ * nook_state_secret_release - wipe and unmap the secret
+ * @secret: set to NULL; nothing happens when it already is
+ */
 void nook_state_secret_release (uint8_t **secret);
 
-/* The current time, as state and inspect show it (RFC 3339, UTC).  */
+/**
+ * nook_time_now - the current time, as state and inspect show it
+ *
+ * Return: RFC 3339 in UTC, in a string the caller frees; never fails.
+ */
 char *nook_time_now (void);
-/* Parses nook_time_now's format; 0 on failure.  */
+
+/**
+ * nook_time_parse - parse what nook_time_now gives
+ * @s: the text
+ *
+ * Return: seconds since the epoch, or 0 when @s is not in that format.
+ */
 int64_t nook_time_parse (const char *s);
 
 #endif

@@ -1,3 +1,5 @@
+/* nook: the parent/child sync protocol's send and receive (the sequence
+   is in sync.h).  */
 #include <config.h>
 
 #include <errno.h>

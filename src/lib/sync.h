@@ -48,11 +48,28 @@ struct nook_sync_msg
   uint32_t len; /* bytes of text that follow in the same message */
 };
 
-/* Sends a message with optional text.  Returns 0 or -1 (errno set).  */
+/**
+ * nook_sync_send - send one message of the sync protocol
+ * @fd: the caller's end of the SOCK_SEQPACKET socketpair; not closed
+ * @type: what the message says
+ * @errnum: the errno that goes with it (0 for none)
+ * @status: the exit status that goes with it (125, 126 or 127; 0 for none)
+ * @text: NULL, or a message, cut at NOOK_SYNC_MAX_TEXT bytes; copied
+ *
+ * Return: 0, or -1 with errno set when the send failed.
+ */
 int nook_sync_send (int fd, enum nook_sync_type type, int errnum, int status, const char *text);
 
-/* Receives one message; TEXT (NOOK_SYNC_MAX_TEXT+1 bytes) gets its text.
-   Returns 1 for a message, 0 for EOF, -1 on error (errno set).  */
+/**
+ * nook_sync_recv - receive one message of the sync protocol
+ * @fd: the caller's end of the socketpair; not closed
+ * @msg: gets the message's header
+ * @text: the caller's buffer of NOOK_SYNC_MAX_TEXT + 1 bytes; gets the
+ *        message's text, NUL-terminated
+ *
+ * Return: 1 for a message, 0 at EOF (every copy of the other end is
+ * closed), -1 with errno set on error or a malformed message.
+ */
 int nook_sync_recv (int fd, struct nook_sync_msg *msg, char *text);
 
 #endif

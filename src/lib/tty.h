@@ -28,7 +28,10 @@ struct nook_tty
   struct termios saved; /* the caller's terminal before raw mode */
 };
 
-/* Sets every fd to -1.  */
+/**
+ * nook_tty_init - an idle relay
+ * @tty: every fd set to -1; release with nook_tty_release
+ */
 void nook_tty_init (struct nook_tty *tty);
 
 /**
@@ -54,21 +57,49 @@ int nook_tty_prepare (struct nook_tty *tty, int *child_sock, struct nook_error *
  */
 int nook_tty_setup_in_sandbox (int sock, struct nook_error *err);
 
-/* The fds to poll (at most 3), starting at PFD; returns how many.  */
+/**
+ * nook_tty_pollfds - the fds the relay waits on
+ * @tty: the relay
+ * @pfd: gets at most 3 entries; the fds stay owned by @tty
+ *
+ * Return: how many entries were filled.
+ */
 int nook_tty_pollfds (struct nook_tty *tty, struct pollfd *pfd);
 
-/* Handles what poll reported on the fds from nook_tty_pollfds.  */
+/**
+ * nook_tty_handle - act on what poll reported
+ * @tty: the relay
+ * @pfd: the entries nook_tty_pollfds filled, with poll's revents
+ * @n: how many
+ *
+ * Receives the master, or copies between the caller's terminal and the
+ * sandbox's.  A side at end of file is read no more; errors are never
+ * fatal to the sandbox.
+ */
 void nook_tty_handle (struct nook_tty *tty, const struct pollfd *pfd, int n);
 
-/* Passes the caller's window size on (after SIGWINCH).  */
+/**
+ * nook_tty_resize - pass the caller's window size on, after SIGWINCH
+ * @tty: the relay; nothing happens before the master arrives
+ */
 void nook_tty_resize (struct nook_tty *tty);
 
-/* Relays MASTER, a terminal nook opened itself in the sandbox (`nook
-   exec --tty`): the caller's terminal, when stdin is one, goes raw.  */
+/**
+ * nook_tty_adopt - relay a terminal nook opened itself in the sandbox
+ * @tty: the relay
+ * @master: the pseudo-terminal's master (`nook exec --tty`); owned by
+ *          @tty from now on
+ *
+ * The caller's terminal, when stdin is one, goes raw until
+ * nook_tty_release.
+ */
 void nook_tty_adopt (struct nook_tty *tty, int master);
 
-/* Copies what the sandbox still wrote, restores the caller's terminal and
-   closes everything.  */
+/**
+ * nook_tty_release - end the relay
+ * @tty: what the sandbox still wrote is copied, the caller's terminal is
+ *       restored, and every fd is closed
+ */
 void nook_tty_release (struct nook_tty *tty);
 
 #endif

@@ -1,3 +1,5 @@
+/* nook: user namespaces: computing and writing id maps, and running a
+   function in a mapped namespace of its own.  */
 #include <config.h>
 
 #include <dlfcn.h>
@@ -533,29 +535,17 @@ read_helper_output (int fd, char **out, size_t *len, struct nook_error *err)
   return 0;
 }
 
-int
-nook_userns_run_mapped (int (*fn) (int outfd, void *arg), void *arg, char **out, size_t *len,
-                        struct nook_error *err)
+/* Forks the helper that runs FN in a user namespace of its own, maps it
+   with MAPS, and reads what it writes into *OUT and *LEN.  The helper is
+   gone when this returns: reaped, and killed first on failure.  */
+static int
+run_mapped_helper (int (*fn) (int outfd, void *arg), void *arg, struct nook_spec *spec,
+                   struct nook_idmaps *maps, char **out, size_t *len, struct nook_error *err)
 {
-  struct nook_spec spec;
-  struct nook_caller caller = { 0 };
-  struct nook_idmaps maps;
   int ready[2] = { -1, -1 }, go[2] = { -1, -1 }, data[2] = { -1, -1 }, status, r = -1;
   pid_t pid = -1;
   char c = 0;
 
-  *out = NULL;
-  *len = 0;
-  nook_spec_init (&spec);
-  spec.map_mode = NOOK_MAP_AUTO;
-  caller.uid = getuid ();
-  caller.gid = getgid ();
-  {
-    struct passwd *pw = getpwuid (caller.uid);
-    caller.user = pw ? xstrdup (pw->pw_name) : NULL;
-  }
-  if (nook_idmaps_for_spec (&spec, &caller, &maps, err) < 0)
-    goto out;
   if (pipe2 (ready, O_CLOEXEC) < 0 || pipe2 (go, O_CLOEXEC) < 0 || pipe2 (data, O_CLOEXEC) < 0)
     {
       nook_error_errno (err, "pipe");
@@ -582,7 +572,7 @@ nook_userns_run_mapped (int (*fn) (int outfd, void *arg), void *arg, char **out,
       nook_error_set (err, 0, "the helper could not create a user namespace");
       goto out;
     }
-  if (nook_idmaps_write (pid, &spec, &maps, err) < 0 || write (go[1], &c, 1) != 1)
+  if (nook_idmaps_write (pid, spec, maps, err) < 0 || write (go[1], &c, 1) != 1)
     goto out;
   nook_closep (&go[1]);
   r = read_helper_output (data[0], out, len, err);
@@ -600,6 +590,29 @@ out:
       while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
         ;
     }
+  return r;
+}
+
+int
+nook_userns_run_mapped (int (*fn) (int outfd, void *arg), void *arg, char **out, size_t *len,
+                        struct nook_error *err)
+{
+  struct nook_spec spec;
+  struct nook_caller caller = { 0 };
+  struct nook_idmaps maps;
+  struct passwd *pw;
+  int r = -1;
+
+  *out = NULL;
+  *len = 0;
+  nook_spec_init (&spec);
+  spec.map_mode = NOOK_MAP_AUTO;
+  caller.uid = getuid ();
+  caller.gid = getgid ();
+  pw = getpwuid (caller.uid);
+  caller.user = pw ? xstrdup (pw->pw_name) : NULL;
+  if (nook_idmaps_for_spec (&spec, &caller, &maps, err) == 0)
+    r = run_mapped_helper (fn, arg, &spec, &maps, out, len, err);
   nook_spec_free (&spec);
   nook_caller_free (&caller);
   if (r < 0)

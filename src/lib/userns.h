@@ -25,18 +25,51 @@ struct nook_idmaps
   size_t n_gid;
 };
 
-/* Finds the first "NAME:START:COUNT" or "ID:START:COUNT" line of an
-   /etc/subuid-style CONTENT for USER or ID.  Returns 0, or -1 when none.  */
+/**
+ * nook_subid_find - find a user's subordinate range
+ * @content: the text of /etc/subuid or /etc/subgid; only read
+ * @user: the user's name, or NULL to match by @id only
+ * @id: the user's numeric id
+ * @start: gets the first id of the range
+ * @count: gets how many ids it holds
+ *
+ * Takes the first "NAME:START:COUNT" or "ID:START:COUNT" line that names
+ * @user or @id; malformed lines are passed over.
+ *
+ * Return: 0, or -1 when no line matches.
+ */
 int nook_subid_find (const char *content, const char *user, uint32_t id, uint32_t *start, uint32_t *count);
 
-/* Builds the extents for one kind of id: INSIDE maps to HOST (the caller),
-   and in NOOK_MAP_AUTO mode the subordinate range fills the rest of
-   0..65535.  WHAT is "uid" or "gid" for messages.  */
+/**
+ * nook_idmap_build - build the extents of one id map
+ * @mode: NOOK_MAP_SELF (one id) or NOOK_MAP_AUTO (the subordinate range too)
+ * @what: "uid" or "gid", for messages
+ * @inside: the id the caller has inside
+ * @host: the caller's id outside
+ * @sub_start: the first id of the caller's subordinate range (auto mode)
+ * @sub_count: how many ids it holds (auto mode)
+ * @out: the caller's array of NOOK_MAX_EXTENTS extents; filled
+ * @n_out: gets how many extents were filled
+ * @err: set on failure
+ *
+ * @inside maps to @host; in auto mode the subordinate range fills the rest
+ * of 0..65535.
+ *
+ * Return: 0, or -1 with @err set when @inside is not a valid id or lies
+ * outside the mapped range.
+ */
 int nook_idmap_build (enum nook_map_mode mode, const char *what, uint32_t inside, uint32_t host,
                       uint32_t sub_start, uint32_t sub_count, struct nook_idmap *out, size_t *n_out,
                       struct nook_error *err);
 
-/* Formats extents the way uid_map takes them ("IN OUT COUNT\n"...).  */
+/**
+ * nook_idmap_format - format extents the way uid_map takes them
+ * @map: the extents; only read
+ * @n: how many
+ *
+ * Return: "IN OUT COUNT\n" lines in a string the caller frees; never
+ * fails (allocation failure aborts).
+ */
 char *nook_idmap_format (const struct nook_idmap *map, size_t n);
 
 /**
@@ -75,14 +108,35 @@ bool nook_userns_refused_by_filter (void);
  */
 int nook_userns_refused (struct nook_error *err);
 
-/* Computes the maps for SPEC run by CALLER (reads /etc/subuid and
-   /etc/subgid in auto mode).  */
+/**
+ * nook_idmaps_for_spec - compute the id maps of a sandbox
+ * @spec: the sandbox's spec (its map mode, uid and gid); only read
+ * @caller: who runs it; only read
+ * @maps: filled with the uid and gid extents (no allocation)
+ * @err: set on failure
+ *
+ * Reads /etc/subuid and /etc/subgid in auto mode.
+ *
+ * Return: 0, or -1 with @err set: user namespaces are refused, the
+ * caller's subordinate range cannot be found, or an id lies outside the
+ * maps.
+ */
 int nook_idmaps_for_spec (const struct nook_spec *spec, const struct nook_caller *caller,
                           struct nook_idmaps *maps, struct nook_error *err);
 
-/* Writes MAPS for the user namespace of PID: directly for a single id,
-   through newuidmap/newgidmap for ranges.  Called by the parent while the
-   child waits.  */
+/**
+ * nook_idmaps_write - write the id maps of a child's user namespace
+ * @pid: the child, which waits in its new user namespace
+ * @spec: the sandbox's spec; only read
+ * @maps: what nook_idmaps_for_spec computed; only read
+ * @err: set on failure
+ *
+ * Writes directly for a single id (setgroups denied first), through
+ * newuidmap/newgidmap for ranges.  Called by the parent while the child
+ * waits.
+ *
+ * Return: 0, or -1 with @err set when a write or a helper failed.
+ */
 int nook_idmaps_write (pid_t pid, const struct nook_spec *spec, const struct nook_idmaps *maps,
                        struct nook_error *err);
 

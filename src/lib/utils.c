@@ -1,3 +1,5 @@
+/* nook: small helpers shared by every module: strv, whole-file I/O
+   through directory fds, allocation that cannot fail, the verbose log.  */
 #include <config.h>
 
 #include <ctype.h>
