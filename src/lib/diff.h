@@ -87,11 +87,22 @@ char *nook_change_line (const struct nook_change *c, const char *prefix);
 int nook_changes_check_special (const struct nook_changes *changes, const char *prefix,
                                 struct nook_error *err);
 
+/**
+ * nook_changes_free - free a change list
+ * @changes: filled by nook_diff or nook_diff_read_layers; may be empty
+ */
 void nook_changes_free (struct nook_changes *changes);
 
-/* The changes as a JSON array of {"kind": "A", "path": "/x", "mode": "0644"},
-   with "old_mode" where the lowers had another mode and "special" (see
-   nook_change_special) where there is one; malloc'd.  The paths are exact.  */
+/**
+ * nook_changes_to_json - the changes as JSON text
+ * @changes: the list
+ *
+ * An array of {"kind": "A", "path": "/x", "mode": "0644"}, with "old_mode"
+ * where the lowers had another mode and "special" (see
+ * nook_change_special) where there is one.  The paths are exact.
+ *
+ * Return: malloc'd text the caller frees; aborts only when out of memory.
+ */
 char *nook_changes_to_json (const struct nook_changes *changes);
 
 /**
@@ -127,8 +138,16 @@ int nook_diff_read_layers (const char *upper, char ***lowers, struct nook_error 
  */
 int nook_diff_apply (const char *upper, const char *target, bool allow_special, struct nook_error *err);
 
-/* Removes NAME under DIRFD, recursively, making directories writable as
-   needed.  ENOENT is not an error.  */
+/**
+ * nook_remove_tree_at - remove a tree beneath a directory fd
+ * @dirfd: the directory
+ * @name: one name in it
+ *
+ * Recursively, never following a symlink, making directories writable as
+ * needed.  ENOENT is not an error.
+ *
+ * Return: 0, or -1 with errno set.
+ */
 int nook_remove_tree_at (int dirfd, const char *name);
 
 /**

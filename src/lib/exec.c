@@ -1,3 +1,5 @@
+/* nook exec: entering a running sandbox and running a command there, in
+   the order enter.h writes down, supervised by supervise.c.  */
 #include <config.h>
 
 #include <errno.h>

@@ -16,11 +16,21 @@ struct nook_exec_opts
   bool tty;      /* a terminal of the sandbox's own for the command */
 };
 
-/* Runs OPTS->argv in the running sandbox SB: in all of its namespaces (one
-   setns through a pidfd), its cgroup, its root, with its environment and
-   with the identity and privileges SPEC (the sandbox's `nook run` options,
-   parsed again) gives its command.  Returns the command's exit status
-   (128+N for signal N), or -1 with ERR set (125, 126 or 127).  */
+/**
+ * nook_exec - run a command in a running sandbox
+ * @sb: the sandbox, as the state names it
+ * @spec: what its state recorded (nook_sandbox_spec): the ids, capabilities
+ *        and no_new_privs its command got
+ * @opts: the command, -e, --cwd, --tty
+ * @err: set on failure
+ *
+ * Runs OPTS->argv in all of SB's namespaces (one setns through a pidfd),
+ * its cgroup, its root and its environment, entering in the order enter.h
+ * writes down, under the filter the state recorded.  Owns nothing of SB.
+ *
+ * Return: the command's exit status (128+N for signal N), or -1 with ERR
+ * set (status 125, 126 or 127).
+ */
 int nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const struct nook_exec_opts *opts,
                struct nook_error *err);
 

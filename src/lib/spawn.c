@@ -1,3 +1,5 @@
+/* nook run: creating a sandbox — the parent's and the sandbox's setup
+   steps in order (sync.h names their protocol) — and supervising it.  */
 #include <config.h>
 
 #include <errno.h>

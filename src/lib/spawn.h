@@ -5,10 +5,17 @@
 #include "error.h"
 #include "spec.h"
 
-/* Runs SPEC's command in a new sandbox, forwards signals to it, and returns
-   its exit status (128+N when killed by signal N).  Returns -1 with ERR set
-   (ERR->status is 125, 126 or 127) when the command could not be started.
-   Nothing of the sandbox outlives this call.  */
+/**
+ * nook_run - run SPEC's command in a new sandbox
+ * @spec: what the user asked for; read only
+ * @err: set when the command could not be started
+ *
+ * Creates the sandbox, forwards signals to it and waits for it; nothing of
+ * the sandbox (processes, mounts, helpers, cgroups, state) outlives the call.
+ *
+ * Return: the command's exit status (128+N when killed by signal N), or -1
+ * with ERR set (ERR->status 125, 126 or 127).
+ */
 int nook_run (struct nook_spec *spec, struct nook_error *err);
 
 /* What a detached sandbox's supervisor adds to a run.  */
@@ -18,11 +25,24 @@ struct nook_run_io
   int ready_fd; /* a socket; gets a NUL byte and the sandbox's id once the command runs; then closed (-1) */
 };
 
-/* nook_run, with IO for a detached sandbox (NULL: in the foreground).  */
+/**
+ * nook_run_supervised - nook_run, for a detached sandbox's supervisor
+ * @spec: as for nook_run
+ * @io: the log pipe and the report socket (detach.h), or NULL in the foreground
+ * @err: as for nook_run
+ *
+ * Return: as nook_run.
+ */
 int nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook_error *err);
 
-/* Finds nook-init: next to the running nook (a build tree), else in
-   PKGLIBEXECDIR.  Returns an O_PATH fd.  */
+/**
+ * nook_open_init - find nook-init
+ * @err: set when it is in neither place
+ *
+ * Next to the running nook (a build tree), else in PKGLIBEXECDIR.
+ *
+ * Return: an O_PATH fd the caller owns, or -1.
+ */
 int nook_open_init (struct nook_error *err);
 
 #endif

@@ -1,3 +1,6 @@
+/* The one supervision loop of nook run and nook exec: forwarded signals
+   through a signalfd, the child's failure report, the parent-death
+   check.  */
 #include <config.h>
 
 #include <errno.h>

@@ -37,7 +37,11 @@ struct nook_tty;
  */
 int nook_supervise_block_signals (bool watch_children, sigset_t *old, struct nook_error *err);
 
-/* In the child: unblocks every signal, right before its exec.  */
+/**
+ * nook_supervise_unblock_signals - in a child, unblock every signal
+ *
+ * Called right before the child's exec; cannot fail.
+ */
 void nook_supervise_unblock_signals (void);
 
 /* In the child: reports ERR to nook over SYNC_FD as TYPE with STATUS (125,
@@ -45,10 +49,15 @@ void nook_supervise_unblock_signals (void);
 void __attribute__ ((noreturn))
 nook_supervise_child_fail (int sync_fd, enum nook_sync_type type, int status, const struct nook_error *err);
 
-/* In the child, after a change of credentials (which clears
-   PR_SET_PDEATHSIG; nook_security_apply arms it again): exits with 125
-   when nook died in between.  Outside nook's PID namespace getppid() says
-   0, so nook's end of SYNC_FD tells: it closes when nook dies.  */
+/**
+ * nook_supervise_check_parent - in a child, exit when nook is gone
+ * @sync_fd: the child's end of the sync socket
+ *
+ * After a change of credentials (which clears PR_SET_PDEATHSIG;
+ * nook_security_apply arms it again): exits with 125 when nook died in
+ * between.  Outside nook's PID namespace getppid() says 0, so nook's end
+ * of SYNC_FD tells: it closes when nook dies.
+ */
 void nook_supervise_check_parent (int sync_fd);
 
 #define NOOK_SUPERVISE_EXTRA 2
