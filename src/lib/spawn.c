@@ -510,6 +510,72 @@ nook_run (struct nook_spec *spec, struct nook_error *err)
   return nook_run_supervised (spec, NULL, err);
 }
 
+/* Everything that can be checked is checked before a process exists;
+   the sandboxes to join are found, and the id and name reserved.  */
+static int
+check_and_reserve (struct sandbox *sb, struct nook_error *err)
+{
+  struct nook_spec *spec = sb->spec;
+
+  nook_log ("checking the spec");
+  if (nook_caller_resolve (&sb->caller, spec->map_mode == NOOK_MAP_AUTO, err) < 0
+      || nook_join_resolve (spec, &sb->join, err) < 0
+      || (!sb->join.active && nook_idmaps_for_spec (spec, &sb->caller, &sb->maps, err) < 0)
+      || nook_root_plan_build (spec, &sb->caller, &sb->plan, err) < 0
+      || nook_net_prepare (spec, &sb->net, &sb->plan, err) < 0
+      || nook_security_prepare (spec, &sb->filters, err) < 0
+      || nook_state_reserve (&sb->state, spec, err) < 0)
+    return -1;
+  if (spec->security.tty && nook_tty_prepare (&sb->tty, &sb->tty_child, err) < 0)
+    return -1;
+  sb->outer = spec->share | nook_join_ns_bits (&sb->join);
+  if (sb->io && sb->io->log_fd >= 0
+      && nook_logfile_open (&sb->log, sb->state.dirfd, spec->life.log_size, err) < 0)
+    return -1;
+  /* On a shared network the sandbox's user namespace is created inside the
+     holder's, where the caller is uid and gid 0.  */
+  if (sb->net.mode == NOOK_NET_SHARED)
+    sb->maps.uid[0].outside = sb->maps.gid[0].outside = 0;
+  return 0;
+}
+
+/* What the parent holds before the clone: the command's environment,
+   nook-init, the cgroup (without limits, no cgroup work at all), the sync
+   socket and the blocked signals.  */
+static int
+prepare_parent (struct sandbox *sb, sigset_t *old_mask, struct nook_error *err)
+{
+  int sv[2];
+
+  sb->env = nook_spec_build_env (sb->spec, &sb->caller, environ);
+  sb->init_fd = nook_open_init (err);
+  if (sb->init_fd < 0)
+    return -1;
+  if (sb->spec->limits.set && nook_cgroup_create (sb->spec, &sb->cg, err) < 0)
+    return -1;
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return nook_error_errno (err, "socketpair");
+  sb->sync_parent = sv[0];
+  sb->sync_child = sv[1];
+  sb->sigfd = nook_supervise_block_signals (false, old_mask, err);
+  return sb->sigfd < 0 ? -1 : 0;
+}
+
+/* The clone, the parent's steps, NOOK_SYNC_GO.  Joining: non-dumpable
+   before the first setns, so that the child, visible in the joined PID
+   namespace from its clone, never is dumpable before its exec (enter.h).  */
+static int
+start_sandbox (struct sandbox *sb, struct nook_error *err)
+{
+  if ((sb->join.active && nook_enter_begin (err) < 0) || nook_join_enter (&sb->join, err) < 0
+      || nook_net_before_clone (&sb->net, err) < 0 || spawn_sandbox (sb, err) < 0
+      || parent_setup (sb, err) < 0)
+    return -1;
+  if (nook_sync_send (sb->sync_parent, NOOK_SYNC_GO, 0, 0, NULL) < 0)
+    return nook_error_errno (err, "start the sandbox");
+  return 0;
+}
+
 int
 nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook_error *err)
 {
@@ -526,59 +592,14 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
                         .log = { .fd = -1 },
                         .cg = NOOK_CGROUP_INIT };
   sigset_t old_mask;
-  int sv[2], status = -1;
+  int status = -1;
 
   nook_tty_init (&sb.tty);
   nook_net_init (&sb.net);
   nook_join_init (&sb.join);
-  nook_log ("checking the spec");
-  /* Everything that can be checked is checked before a process exists;
-     the sandboxes to join are found, and the id and name reserved.  */
-  if (nook_caller_resolve (&sb.caller, spec->map_mode == NOOK_MAP_AUTO, err) < 0
-      || nook_join_resolve (spec, &sb.join, err) < 0
-      || (!sb.join.active && nook_idmaps_for_spec (spec, &sb.caller, &sb.maps, err) < 0)
-      || nook_root_plan_build (spec, &sb.caller, &sb.plan, err) < 0
-      || nook_net_prepare (spec, &sb.net, &sb.plan, err) < 0
-      || nook_security_prepare (spec, &sb.filters, err) < 0 || nook_state_reserve (&sb.state, spec, err) < 0)
+  if (check_and_reserve (&sb, err) < 0 || prepare_parent (&sb, &old_mask, err) < 0
+      || start_sandbox (&sb, err) < 0)
     goto out;
-  if (spec->security.tty && nook_tty_prepare (&sb.tty, &sb.tty_child, err) < 0)
-    goto out;
-  sb.outer = spec->share | nook_join_ns_bits (&sb.join);
-  if (io && io->log_fd >= 0 && nook_logfile_open (&sb.log, sb.state.dirfd, spec->life.log_size, err) < 0)
-    goto out;
-  /* On a shared network the sandbox's user namespace is created inside the
-     holder's, where the caller is uid and gid 0.  */
-  if (sb.net.mode == NOOK_NET_SHARED)
-    sb.maps.uid[0].outside = sb.maps.gid[0].outside = 0;
-  sb.env = nook_spec_build_env (spec, &sb.caller, environ);
-  sb.init_fd = nook_open_init (err);
-  if (sb.init_fd < 0)
-    goto out;
-  /* Without limits, no cgroup work at all.  */
-  if (spec->limits.set && nook_cgroup_create (spec, &sb.cg, err) < 0)
-    goto out;
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    {
-      nook_error_errno (err, "socketpair");
-      goto out;
-    }
-  sb.sync_parent = sv[0];
-  sb.sync_child = sv[1];
-  sb.sigfd = nook_supervise_block_signals (false, &old_mask, err);
-  /* Joining: non-dumpable before the first setns, so that the child,
-     visible in the joined PID namespace from its clone, never is
-     dumpable before its exec (enter.h).  */
-  if (sb.sigfd < 0 || (sb.join.active && nook_enter_begin (err) < 0) || nook_join_enter (&sb.join, err) < 0
-      || nook_net_before_clone (&sb.net, err) < 0 || spawn_sandbox (&sb, err) < 0)
-    goto out;
-
-  if (parent_setup (&sb, err) < 0)
-    goto out;
-  if (nook_sync_send (sb.sync_parent, NOOK_SYNC_GO, 0, 0, NULL) < 0)
-    {
-      nook_error_errno (err, "start the sandbox");
-      goto out;
-    }
   status = supervise (&sb, err);
   if (status >= 0)
     status = nook_cgroup_exit_status (&sb.cg, spec, status);
