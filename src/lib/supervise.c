@@ -96,6 +96,24 @@ child_changed (struct nook_supervisor *sv)
     nook_tracee_release (sv->pid, inner_pid (sv->procfd, sv->pid), info.si_status);
 }
 
+/* The child leads its own process group (a new session): a terminal's
+   signals go to that whole group, as a terminal sends them (nook-init
+   passes them on to the command's group in turn; `nook exec`'s command
+   leads its own).  The pidfd pins the pid while the child is unreaped,
+   so -pid is its group; before it has one, the child alone.  */
+static void
+pass_on (struct nook_supervisor *sv, int sig)
+{
+  bool terminal = sig == SIGINT || sig == SIGQUIT || sig == SIGHUP || sig == SIGTSTP || sig == SIGCONT;
+
+  if (!terminal || kill (-sv->pid, sig) < 0)
+    syscall (SYS_pidfd_send_signal, sv->pidfd, sig, NULL, 0);
+  /* Ctrl-Z: once the sandbox has it, stop nook too, as the shell expects
+     of its job; its `fg` sends SIGCONT, passed on in turn.  */
+  if (sig == SIGTSTP)
+    raise (SIGSTOP);
+}
+
 static void
 forward_signals (struct nook_supervisor *sv)
 {
@@ -110,7 +128,7 @@ forward_signals (struct nook_supervisor *sv)
       else if (si.ssi_signo == SIGWINCH && sv->tty && sv->tty->master >= 0)
         nook_tty_resize (sv->tty);
       else
-        syscall (SYS_pidfd_send_signal, sv->pidfd, si.ssi_signo, NULL, 0);
+        pass_on (sv, si.ssi_signo);
     }
 }
 

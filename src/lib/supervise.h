@@ -22,7 +22,7 @@
 
 /* The signals nook passes on to the sandbox (nook-init passes them on to
    the command in turn).  */
-#define NOOK_FORWARDED_SIGNALS SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH
+#define NOOK_FORWARDED_SIGNALS SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGTSTP, SIGCONT
 
 struct nook_tty;
 

@@ -1,0 +1,92 @@
+#!/usr/bin/env bats
+# Signals and job control from a real terminal: keys typed into a pty
+# (tmux's), as a user types them at a shell that runs nook.
+
+load "$NOOK_TESTS/lib.sh"
+
+setup() {
+  require "tmux" command -v tmux
+  cd "$BATS_TEST_TMPDIR"
+  # A short path: a unix socket's name is limited to 107 bytes.
+  TMUXDIR=$(mktemp -d /tmp/nook-jc.XXXXXX)
+}
+
+teardown() {
+  tm kill-server 2>/dev/null || true
+  rm -rf "$TMUXDIR"
+}
+
+tm() { TERM=xterm tmux -S "$TMUXDIR/s" "$@"; }
+
+# An interactive bash on a new terminal; LINE typed at it.
+shell() { tm new-session -d -x 120 -y 40 "env -i PATH=$PATH HOME=$HOME TERM=xterm bash --norc --noprofile -i"; }
+type_line() { tm send-keys -l "$1" && tm send-keys Enter; }
+screen() { tm capture-pane -p -S -200; }
+screen_has() { screen | grep -q -- "$1"; }
+
+# The one process of this user whose command line is exactly CMDLINE.
+pid_of() { pgrep -u "$(id -u)" -xf "$1" | head -n 1; }
+# Its state letter in the host's /proc (T: stopped).
+state_of() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null; }
+is_state() { [ "$(state_of "$1")" = "$2" ]; }
+not_stopped() { [ "$(state_of "$1")" != T ]; }
+gone() { [ -z "$(pid_of "$1")" ]; }
+
+@test "Ctrl-C stops a shell's script: the line after the sleep never runs" {
+  shell
+  type_line "$NOOK run -- bash -c 'sleep 8; echo next'; echo rc=\$?"
+  wait_until 10 pid_of 'sleep 8' >/dev/null
+  start=$SECONDS
+  tm send-keys C-c
+  wait_until 5 screen_has 'rc=[0-9]'
+  [ $((SECONDS - start)) -lt 5 ]
+  screen_has 'rc=130$'
+  run ! screen_has '^next'
+  [ -z "$(pid_of 'sleep 8')" ]
+}
+
+@test "--tty: Ctrl-C reaches the command's whole group on the sandbox's terminal" {
+  shell
+  type_line "$NOOK run --tty -- bash -c 'sleep 8; echo next'; echo rc=\$?"
+  wait_until 10 pid_of 'sleep 8' >/dev/null
+  tm send-keys C-c
+  wait_until 5 screen_has 'rc=[0-9]'
+  screen_has 'rc=130$'
+  run ! screen_has '^next'
+}
+
+@test "Ctrl-C stops make: later recipe lines never run" {
+  printf 'all:\n\tsleep 8\n\techo later >%s/later\n' "$PWD" >Makefile
+  shell
+  type_line "cd $PWD && $NOOK run -- make; echo rc=\$?"
+  wait_until 10 pid_of 'sleep 8' >/dev/null
+  tm send-keys C-c
+  wait_until 5 screen_has 'rc=[0-9]'
+  run screen
+  assert_output_has 'make: *** [Makefile:2: all] Interrupt'
+  [ ! -e later ]
+  [ -z "$(pid_of 'sleep 8')" ]
+}
+
+@test "Ctrl-Z stops nook and the sandbox's processes, fg resumes them" {
+  shell
+  # Alone on its line: bash goes on with a list whose job stopped.
+  type_line "$NOOK run -- bash -c 'sleep 6; echo resumed'"
+  wait_until 10 pid_of 'sleep 6' >/dev/null
+  sleep_pid=$(pid_of 'sleep 6')
+  nook_pid=$(pid_of "$NOOK run -- bash -c sleep 6; echo resumed")
+  [ -n "$nook_pid" ]
+  tm send-keys C-z
+  wait_until 5 is_state "$nook_pid" T
+  wait_until 5 is_state "$sleep_pid" T
+  wait_until 5 screen_has 'Stopped'
+  # Still stopped a moment later: nothing resumed them behind the shell.
+  run ! wait_until 1 screen_has '^resumed'
+  is_state "$sleep_pid" T
+  type_line fg
+  wait_until 5 not_stopped "$sleep_pid"
+  wait_until 15 screen_has '^resumed$'
+  wait_until 5 gone "$NOOK run -- bash -c sleep 6; echo resumed"
+  type_line 'echo rc=$?'
+  wait_until 5 screen_has 'rc=0$'
+}
