@@ -66,6 +66,7 @@ struct nook_supervisor
   void (*started) (void *ctx);            /* EOF without a report: the command runs */
   void *ctx;
   bool started_ok; /* set by the loop */
+  bool kill_tree;  /* a terminating signal kills the child and every descendant (`nook exec`) */
 };
 
 /**
