@@ -9,17 +9,21 @@ setup() {
   cd "$BATS_TEST_TMPDIR"
   # A short path: a unix socket's name is limited to 107 bytes.
   TMUXDIR=$(mktemp -d /tmp/nook-jc.XXXXXX)
+  # Durations of this run's own: other suites' sleeps are not ours.
+  S8=8.$RANDOM$RANDOM
+  S6=6.$RANDOM$RANDOM
 }
 
 teardown() {
   tm kill-server 2>/dev/null || true
   rm -rf "$TMUXDIR"
+  [ -z "${STATE:-}" ] || remove_private_state
 }
 
 tm() { TERM=xterm tmux -S "$TMUXDIR/s" "$@"; }
 
 # An interactive bash on a new terminal; LINE typed at it.
-shell() { tm new-session -d -x 120 -y 40 "env -i PATH=$PATH HOME=$HOME TERM=xterm bash --norc --noprofile -i"; }
+shell() { tm new-session -d -x 120 -y 40 "env -i PATH=$PATH HOME=$HOME NOOK_POLICY=${NOOK_POLICY:-} TERM=xterm bash --norc --noprofile -i"; }
 type_line() { tm send-keys -l "$1" && tm send-keys Enter; }
 screen() { tm capture-pane -p -S -200; }
 screen_has() { screen | grep -q -- "$1"; }
@@ -34,47 +38,47 @@ gone() { [ -z "$(pid_of "$1")" ]; }
 
 @test "Ctrl-C stops a shell's script: the line after the sleep never runs" {
   shell
-  type_line "$NOOK run -- bash -c 'sleep 8; echo next'; echo rc=\$?"
-  wait_until 10 pid_of 'sleep 8' >/dev/null
+  type_line "$NOOK run -- bash -c 'sleep $S8; echo next'; echo rc=\$?"
+  wait_until 10 pid_of "sleep $S8" >/dev/null
   start=$SECONDS
   tm send-keys C-c
-  wait_until 5 screen_has 'rc=[0-9]'
+  wait_until 5 screen_has 'rc=[0-9]' || { screen; false; }
   [ $((SECONDS - start)) -lt 5 ]
   screen_has 'rc=130$'
   run ! screen_has '^next'
-  [ -z "$(pid_of 'sleep 8')" ]
+  [ -z "$(pid_of "sleep $S8")" ]
 }
 
 @test "--tty: Ctrl-C reaches the command's whole group on the sandbox's terminal" {
   shell
-  type_line "$NOOK run --tty -- bash -c 'sleep 8; echo next'; echo rc=\$?"
-  wait_until 10 pid_of 'sleep 8' >/dev/null
+  type_line "$NOOK run --tty -- bash -c 'sleep $S8; echo next'; echo rc=\$?"
+  wait_until 10 pid_of "sleep $S8" >/dev/null
   tm send-keys C-c
-  wait_until 5 screen_has 'rc=[0-9]'
+  wait_until 5 screen_has 'rc=[0-9]' || { screen; false; }
   screen_has 'rc=130$'
   run ! screen_has '^next'
 }
 
 @test "Ctrl-C stops make: later recipe lines never run" {
-  printf 'all:\n\tsleep 8\n\techo later >%s/later\n' "$PWD" >Makefile
+  printf 'all:\n\tsleep %s\n\techo later >%s/later\n' "$S8" "$PWD" >Makefile
   shell
   type_line "cd $PWD && $NOOK run -- make; echo rc=\$?"
-  wait_until 10 pid_of 'sleep 8' >/dev/null
+  wait_until 10 pid_of "sleep $S8" >/dev/null
   tm send-keys C-c
-  wait_until 5 screen_has 'rc=[0-9]'
+  wait_until 5 screen_has 'rc=[0-9]' || { screen; false; }
   run screen
   assert_output_has 'make: *** [Makefile:2: all] Interrupt'
   [ ! -e later ]
-  [ -z "$(pid_of 'sleep 8')" ]
+  [ -z "$(pid_of "sleep $S8")" ]
 }
 
 @test "Ctrl-Z stops nook and the sandbox's processes, fg resumes them" {
   shell
   # Alone on its line: bash goes on with a list whose job stopped.
-  type_line "$NOOK run -- bash -c 'sleep 6; echo resumed'"
-  wait_until 10 pid_of 'sleep 6' >/dev/null
-  sleep_pid=$(pid_of 'sleep 6')
-  nook_pid=$(pid_of "$NOOK run -- bash -c sleep 6; echo resumed")
+  type_line "$NOOK run -- bash -c 'sleep $S6; echo resumed'"
+  wait_until 10 pid_of "sleep $S6" >/dev/null
+  sleep_pid=$(pid_of "sleep $S6")
+  nook_pid=$(pid_of "$NOOK run -- bash -c sleep $S6; echo resumed")
   [ -n "$nook_pid" ]
   tm send-keys C-z
   wait_until 5 is_state "$nook_pid" T
@@ -86,7 +90,25 @@ gone() { [ -z "$(pid_of "$1")" ]; }
   type_line fg
   wait_until 5 not_stopped "$sleep_pid"
   wait_until 15 screen_has '^resumed$'
-  wait_until 5 gone "$NOOK run -- bash -c sleep 6; echo resumed"
+  wait_until 5 gone "$NOOK run -- bash -c sleep $S6; echo resumed"
   type_line 'echo rc=$?'
   wait_until 5 screen_has 'rc=0$'
+}
+
+@test "nook exec ended by SIGTERM kills what it started, a daemon that left its session too" {
+  use_private_state
+  nook run -d --name jc -- sleep 1000 >/dev/null
+  wait_until 10 "$NOOK" exec jc -- true
+  "$NOOK" exec jc -- sh -c 'setsid -f sleep 202; sh -c "sleep 203"' </dev/null &
+  exec_pid=$!
+  wait_until 10 pid_of 'sleep 202' >/dev/null
+  wait_until 10 pid_of 'sleep 203' >/dev/null
+  kill -TERM "$exec_pid"
+  status=0
+  wait "$exec_pid" || status=$?
+  [ "$status" -ne 0 ]
+  wait_until 5 gone 'sleep 202'
+  wait_until 5 gone 'sleep 203'
+  # The sandbox itself runs on.
+  "$NOOK" exec jc -- true
 }
