@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -18,6 +19,51 @@ label (const struct nook_sandbox *sb)
   return name ? name : sb->id;
 }
 
+/* SIGSTOP and SIGCONT act on every process of the sandbox, not on its
+   init alone (which would leave the command running).  A process may fork
+   while the others stop: walk again until a walk finds nothing new.  */
+static int
+signal_all (const struct nook_sandbox *sb, int sig, struct nook_error *err)
+{
+  cleanup_free pid_t *done = NULL;
+  size_t n_done = 0;
+
+  for (int round = 0; round < 1000; round++)
+    {
+      cleanup_free pid_t *pids = NULL;
+      size_t n, fresh = 0;
+      pid_t *grown;
+
+      if (nook_sandbox_processes (sb, &pids, &n, err) < 0)
+        return -1;
+      grown = realloc (done, (n_done + n) * sizeof *done + 1);
+      if (grown == NULL)
+        return nook_error_errno (err, "send signal %d to `%s`", sig, label (sb));
+      done = grown;
+      for (size_t i = 0; i < n; i++)
+        {
+          bool seen = false;
+          int fd;
+
+          for (size_t j = 0; j < n_done && !seen; j++)
+            seen = done[j] == pids[i];
+          if (seen)
+            continue;
+          done[n_done++] = pids[i];
+          fresh++;
+          fd = (int)syscall (SYS_pidfd_open, pids[i], 0);
+          if (fd >= 0)
+            {
+              syscall (SYS_pidfd_send_signal, fd, sig, NULL, 0);
+              close (fd);
+            }
+        }
+      if (fresh == 0)
+        return 0;
+    }
+  return 0;
+}
+
 int
 nook_sandbox_kill (const struct nook_sandbox *sb, int sig, struct nook_error *err)
 {
@@ -25,6 +71,8 @@ nook_sandbox_kill (const struct nook_sandbox *sb, int sig, struct nook_error *er
 
   if (fd < 0)
     return -1;
+  if (sig == SIGSTOP || sig == SIGCONT)
+    return signal_all (sb, sig, err);
   if (syscall (SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
     return nook_error_errno (err, "send signal %d to `%s`", sig, label (sb));
   return 0;

@@ -21,7 +21,8 @@
  * nook_sandbox_kill - send a signal to a sandbox's init
  * @sb: a running sandbox (nook_sandbox_find)
  * @sig: the signal; nook-init passes the ones it forwards on to the
- *       command, SIGKILL ends the sandbox
+ *       command, SIGKILL ends the sandbox; SIGSTOP and SIGCONT go to
+ *       every process of the sandbox (nook_sandbox_processes)
  * @err: set when it is not running or the signal cannot be sent
  *
  * Return: 0, or -1 with @err set.

@@ -112,3 +112,20 @@ gone() { [ -z "$(pid_of "$1")" ]; }
   # The sandbox itself runs on.
   "$NOOK" exec jc -- true
 }
+
+@test "nook kill -s STOP stops every process of the sandbox, CONT resumes every one" {
+  use_private_state
+  nook run -d --name jcstop -- sh -c "sleep $S8 & sleep $S6; wait" >/dev/null
+  wait_until 10 pid_of "sleep $S8" >/dev/null
+  wait_until 10 pid_of "sleep $S6" >/dev/null
+  a=$(pid_of "sleep $S8")
+  b=$(pid_of "sleep $S6")
+  run nook kill -s STOP jcstop
+  assert_status 0
+  wait_until 5 is_state "$a" T
+  wait_until 5 is_state "$b" T
+  run nook kill -s CONT jcstop
+  assert_status 0
+  wait_until 5 not_stopped "$a"
+  wait_until 5 not_stopped "$b"
+}
