@@ -11,6 +11,8 @@ int nook_cmd_check (int argc, char **argv);
 int nook_cmd_ps (int argc, char **argv);
 int nook_cmd_exec (int argc, char **argv);
 int nook_cmd_kill (int argc, char **argv);
+int nook_cmd_pause (int argc, char **argv);
+int nook_cmd_unpause (int argc, char **argv);
 int nook_cmd_wait (int argc, char **argv);
 int nook_cmd_port (int argc, char **argv);
 int nook_cmd_rm (int argc, char **argv);

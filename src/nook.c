@@ -26,6 +26,8 @@ static const struct command commands[] = {
   { "top", nook_cmd_top, "list a sandbox's processes" },
   { "inspect", nook_cmd_inspect, "describe a sandbox as JSON" },
   { "kill", nook_cmd_kill, "send a signal to a sandbox" },
+  { "pause", nook_cmd_pause, "stop every process of a sandbox" },
+  { "unpause", nook_cmd_unpause, "resume a paused sandbox" },
   { "wait", nook_cmd_wait, "wait for a sandbox to end; print its exit status" },
   { "rm", nook_cmd_rm, "remove ended sandboxes" },
   { "port", nook_cmd_port, "list a sandbox's published ports" },

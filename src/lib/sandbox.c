@@ -2,7 +2,10 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -75,6 +78,46 @@ nook_sandbox_kill (const struct nook_sandbox *sb, int sig, struct nook_error *er
     return signal_all (sb, sig, err);
   if (syscall (SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
     return nook_error_errno (err, "send signal %d to `%s`", sig, label (sb));
+  return 0;
+}
+
+bool
+nook_sandbox_paused (const struct nook_sandbox *sb)
+{
+  cleanup_free pid_t *pids = NULL;
+  size_t n;
+
+  if (!sb->running || nook_sandbox_processes (sb, &pids, &n, NULL) < 0 || n == 0)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    {
+      char path[64];
+      cleanup_free char *stat = NULL;
+      const char *p;
+
+      snprintf (path, sizeof path, "/proc/%d/stat", (int)pids[i]);
+      if (nook_read_file_at (AT_FDCWD, path, &stat, NULL, NULL) < 0)
+        continue;
+      p = strrchr (stat, ')');
+      if (p && p[1] && p[2] != 'T' && p[2] != 'Z')
+        return false;
+    }
+  return true;
+}
+
+int
+nook_sandbox_pause (const struct nook_sandbox *sb, bool pause, struct nook_error *err)
+{
+  /* A stopped process cannot fork: stopping every process, walking
+     again until no new one appears, leaves none running.  */
+  if (nook_sandbox_kill (sb, pause ? SIGSTOP : SIGCONT, err) < 0)
+    return -1;
+  for (int i = 0; pause && i < 2000 && !nook_sandbox_paused (sb); i++)
+    {
+      if (i % 100 == 99 && nook_sandbox_kill (sb, SIGSTOP, err) < 0)
+        return -1;
+      usleep (1000);
+    }
   return 0;
 }
 

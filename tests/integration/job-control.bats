@@ -129,3 +129,30 @@ gone() { [ -z "$(pid_of "$1")" ]; }
   wait_until 5 not_stopped "$a"
   wait_until 5 not_stopped "$b"
 }
+
+@test "nook pause stops every process, ps shows paused, unpause resumes them" {
+  use_private_state
+  nook run -d --name jcpause -- sh -c "sleep $S8 & sleep $S6; wait" >/dev/null
+  wait_until 10 pid_of "sleep $S8" >/dev/null
+  wait_until 10 pid_of "sleep $S6" >/dev/null
+  a=$(pid_of "sleep $S8")
+  b=$(pid_of "sleep $S6")
+  run nook pause jcpause
+  assert_status 0
+  # Stopped when pause returns, not later.
+  is_state "$a" T
+  is_state "$b" T
+  run nook ps
+  assert_output_has paused
+  run nook ps --format json
+  assert_output_has '"status":"paused"'
+  run nook unpause jcpause
+  assert_status 0
+  wait_until 5 not_stopped "$a"
+  wait_until 5 not_stopped "$b"
+  run nook ps
+  assert_output_lacks paused
+  run nook pause nosuchbox
+  assert_status 125
+  assert_one_error_line
+}
