@@ -66,8 +66,10 @@ gone() { [ -z "$(pid_of "$1")" ]; }
   wait_until 10 pid_of "sleep $S8" >/dev/null
   tm send-keys C-c
   wait_until 5 screen_has 'rc=[0-9]' || { screen; false; }
-  run screen
-  assert_output_has 'make: *** [Makefile:2: all] Interrupt'
+  # make's words vary: when its child's exit wins the race with its own
+  # SIGINT, GNU make 4.3 says "wait: No child processes" and exits 2 (seen
+  # on a plain terminal too).  Either way make stopped, nonzero.
+  run ! screen_has 'rc=0$'
   [ ! -e later ]
   [ -z "$(pid_of "sleep $S8")" ]
 }
