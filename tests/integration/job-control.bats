@@ -22,14 +22,22 @@ teardown() {
 
 tm() { TERM=xterm tmux -S "$TMUXDIR/s" "$@"; }
 
-# An interactive bash on a new terminal; LINE typed at it.
-shell() { tm new-session -d -x 120 -y 40 "env -i PATH=$PATH HOME=$HOME NOOK_POLICY=${NOOK_POLICY:-} TERM=xterm bash --norc --noprofile -i"; }
+# An interactive bash on a new terminal, once it shows its prompt with job
+# control on (keys typed before that reach a shell that may not yet own
+# the terminal); LINE typed at it.
+shell() {
+  tm new-session -d -x 120 -y 40 "env -i PATH=$PATH HOME=$HOME NOOK_POLICY=${NOOK_POLICY:-} TERM=xterm PS1='ready\$ ' bash --norc --noprofile -i"
+  wait_until 10 screen_has '^ready\$' || { screen; return 1; }
+  type_line 'case $- in *m*) echo monitor-on ;; esac'
+  wait_until 10 screen_has '^monitor-on' || { screen; return 1; }
+}
 type_line() { tm send-keys -l "$1" && tm send-keys Enter; }
 screen() { tm capture-pane -p -S -200; }
 screen_has() { screen | grep -q -- "$1"; }
 
-# The one process of this user whose command line is exactly CMDLINE.
-pid_of() { pgrep -u "$(id -u)" -xf "$1" | head -n 1; }
+# The one process of this user whose command line is exactly CMDLINE;
+# fails while there is none.
+pid_of() { pgrep -u "$(id -u)" -xf "$1" | head -n 1 | grep .; }
 # Its state letter in the host's /proc (T: stopped).
 state_of() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null; }
 is_state() { [ "$(state_of "$1")" = "$2" ]; }
