@@ -2,9 +2,11 @@
  *
  *   nook-init [--sync-fd N] [--no-pidns] -- CMD [ARG...]
  *
- * It starts CMD, reaps every process that ends in the sandbox, passes on
- * the signals a user sends to nook, and when CMD ends kills whatever is
- * left and exits with CMD's status (128+N when CMD was killed by signal N).
+ * It starts CMD in a process group of its own, reaps every process that
+ * ends in the sandbox, passes on the signals a user sends to nook (those
+ * a terminal generates to CMD's whole group, as a terminal would), and when
+ * CMD ends kills whatever is left and exits with CMD's status (128+N when
+ * CMD was killed by signal N).
  *
  * It is linked statically and started through an fd, so it runs in any
  * root, with or without a C library of the host's version.
@@ -44,6 +46,17 @@ static void __attribute__ ((noreturn)) run_command (char **argv, int sync_fd, bo
   sigset_t none;
   int errnum, status;
 
+  /* The command leads its own process group, the one a terminal's
+     signals reach (Ctrl-C must stop a shell's or make's children too).
+     With --tty the sandbox's terminal is init's controlling one: make
+     this group its foreground, SIGTTOU blocked (a background group's
+     tcsetpgrp stops it otherwise).  Without one there is no controlling
+     terminal and tcsetpgrp fails harmlessly.  */
+  sigemptyset (&none);
+  sigaddset (&none, SIGTTOU);
+  sigprocmask (SIG_BLOCK, &none, NULL);
+  setpgid (0, 0);
+  tcsetpgrp (STDIN_FILENO, getpid ());
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
   if (!pidns)
@@ -95,6 +108,18 @@ kill_children (void)
       if (pid > 0)
         kill (pid, SIGKILL);
     }
+}
+
+/* A terminal signals its foreground process group, not one process: so
+   do these, or a shell's or make's children would run on after a Ctrl-C
+   the user typed at nook.  The others are the command's alone.  */
+static void
+forward (pid_t cmd, int sig)
+{
+  if ((sig == SIGINT || sig == SIGQUIT || sig == SIGHUP || sig == SIGTSTP || sig == SIGCONT)
+      && kill (-cmd, sig) == 0)
+    return;
+  kill (cmd, sig);
 }
 
 /* The status of an ended command; -1 while it has not ended.  */
@@ -158,6 +183,8 @@ main (int argc, char **argv)
     die ("fork");
   if (cmd == 0)
     run_command (argv + i, sync_fd, pidns);
+  /* Both sides, so that no signal finds the group not yet made.  */
+  setpgid (cmd, cmd);
   if (sync_fd >= 0)
     close (sync_fd);
 
@@ -173,7 +200,7 @@ main (int argc, char **argv)
         die ("read signalfd");
       if (si.ssi_signo != SIGCHLD)
         {
-          kill (cmd, si.ssi_signo);
+          forward (cmd, si.ssi_signo);
           continue;
         }
       for (;;)

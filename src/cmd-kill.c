@@ -33,7 +33,8 @@ parse_signal (const char *s)
 }
 
 /* The signal goes to the sandbox's PID 1, nook-init: SIGKILL ends the
-   sandbox, the signals it forwards reach the command.  */
+   sandbox, the signals it forwards reach the command; STOP and CONT reach
+   every process.  */
 static int
 kill_one (const char *ref, int sig, struct nook_error *err)
 {

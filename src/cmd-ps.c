@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "lib/escape.h"
+#include "lib/sandbox.h"
 #include "lib/state.h"
 #include "lib/utils.h"
 #include "options.h"
@@ -45,7 +46,7 @@ command_line (const struct nook_sandbox *sb)
 static char *
 status_text (const struct nook_sandbox *sb)
 {
-  const char *status = nook_sandbox_status (sb);
+  const char *status = nook_sandbox_paused (sb) ? "paused" : nook_sandbox_status (sb);
   int64_t code = nook_sandbox_int (sb, "exit_code", -1);
 
   if (strcmp (status, "exited") == 0 && code >= 0)
@@ -93,7 +94,8 @@ ps_json (const struct nook_sandbox *sb)
   json_object_object_get_ex (sb->doc, "command", &cmd);
   json_object_object_add (o, "command", json_object_get (cmd));
   json_object_object_add (o, "created", json_object_new_string (nook_sandbox_str (sb, "created") ?: ""));
-  json_object_object_add (o, "status", json_object_new_string (nook_sandbox_status (sb)));
+  json_object_object_add (
+      o, "status", json_object_new_string (nook_sandbox_paused (sb) ? "paused" : nook_sandbox_status (sb)));
   json_object_object_add (o, "exit_code", code >= 0 ? json_object_new_int64 (code) : NULL);
   json_object_object_add (o, "uptime", up >= 0 ? json_object_new_int64 (up) : NULL);
   {

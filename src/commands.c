@@ -17,6 +17,8 @@ const struct nook_subcommand nook_subcommands[] = {
   { &nook_top_command, nook_cmd_top, false },
   { &nook_inspect_command, nook_cmd_inspect, false },
   { &nook_kill_command, nook_cmd_kill, false },
+  { &nook_pause_command, nook_cmd_pause, false },
+  { &nook_unpause_command, nook_cmd_unpause, false },
   { &nook_wait_command, nook_cmd_wait, false },
   { &nook_rm_command, nook_cmd_rm, false },
   { &nook_network_command, nook_cmd_network, false },

@@ -213,6 +213,9 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
   if (nook_enter_close_fds (keep, 2, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* What the command starts stays below it, even a daemon that leaves
+     its session: an interrupted nook exec kills it all (supervise.c).  */
+  prctl (PR_SET_CHILD_SUBREAPER, 1);
   /* No controlling terminal of the caller's (CVE-2017-5226), or one of
      the sandbox's own with --tty.  */
   setsid ();
@@ -304,7 +307,8 @@ supervise (struct exec *ex, struct nook_error *err)
                                 .procfd = ex->procfd,
                                 .extra = { -1, -1 },
                                 .started = command_started,
-                                .ctx = ex };
+                                .ctx = ex,
+                                .kill_tree = true };
   siginfo_t info;
   int r = nook_supervise (&sv, &info, err);
 

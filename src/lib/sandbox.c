@@ -2,6 +2,10 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -18,6 +22,51 @@ label (const struct nook_sandbox *sb)
   return name ? name : sb->id;
 }
 
+/* SIGSTOP and SIGCONT act on every process of the sandbox, not on its
+   init alone (which would leave the command running).  A process may fork
+   while the others stop: walk again until a walk finds nothing new.  */
+static int
+signal_all (const struct nook_sandbox *sb, int sig, struct nook_error *err)
+{
+  cleanup_free pid_t *done = NULL;
+  size_t n_done = 0;
+
+  for (int round = 0; round < 1000; round++)
+    {
+      cleanup_free pid_t *pids = NULL;
+      size_t n, fresh = 0;
+      pid_t *grown;
+
+      if (nook_sandbox_processes (sb, &pids, &n, err) < 0)
+        return -1;
+      grown = realloc (done, (n_done + n) * sizeof *done + 1);
+      if (grown == NULL)
+        return nook_error_errno (err, "send signal %d to `%s`", sig, label (sb));
+      done = grown;
+      for (size_t i = 0; i < n; i++)
+        {
+          bool seen = false;
+          int fd;
+
+          for (size_t j = 0; j < n_done && !seen; j++)
+            seen = done[j] == pids[i];
+          if (seen)
+            continue;
+          done[n_done++] = pids[i];
+          fresh++;
+          fd = (int)syscall (SYS_pidfd_open, pids[i], 0);
+          if (fd >= 0)
+            {
+              syscall (SYS_pidfd_send_signal, fd, sig, NULL, 0);
+              close (fd);
+            }
+        }
+      if (fresh == 0)
+        return 0;
+    }
+  return 0;
+}
+
 int
 nook_sandbox_kill (const struct nook_sandbox *sb, int sig, struct nook_error *err)
 {
@@ -25,8 +74,50 @@ nook_sandbox_kill (const struct nook_sandbox *sb, int sig, struct nook_error *er
 
   if (fd < 0)
     return -1;
+  if (sig == SIGSTOP || sig == SIGCONT)
+    return signal_all (sb, sig, err);
   if (syscall (SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
     return nook_error_errno (err, "send signal %d to `%s`", sig, label (sb));
+  return 0;
+}
+
+bool
+nook_sandbox_paused (const struct nook_sandbox *sb)
+{
+  cleanup_free pid_t *pids = NULL;
+  size_t n;
+
+  if (!sb->running || nook_sandbox_processes (sb, &pids, &n, NULL) < 0 || n == 0)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    {
+      char path[64];
+      cleanup_free char *stat = NULL;
+      const char *p;
+
+      snprintf (path, sizeof path, "/proc/%d/stat", (int)pids[i]);
+      if (nook_read_file_at (AT_FDCWD, path, &stat, NULL, NULL) < 0)
+        continue;
+      p = strrchr (stat, ')');
+      if (p && p[1] && p[2] != 'T' && p[2] != 'Z')
+        return false;
+    }
+  return true;
+}
+
+int
+nook_sandbox_pause (const struct nook_sandbox *sb, bool pause, struct nook_error *err)
+{
+  /* A stopped process cannot fork: stopping every process, walking
+     again until no new one appears, leaves none running.  */
+  if (nook_sandbox_kill (sb, pause ? SIGSTOP : SIGCONT, err) < 0)
+    return -1;
+  for (int i = 0; pause && i < 2000 && !nook_sandbox_paused (sb); i++)
+    {
+      if (i % 100 == 99 && nook_sandbox_kill (sb, SIGSTOP, err) < 0)
+        return -1;
+      usleep (1000);
+    }
   return 0;
 }
 

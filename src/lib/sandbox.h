@@ -21,12 +21,30 @@
  * nook_sandbox_kill - send a signal to a sandbox's init
  * @sb: a running sandbox (nook_sandbox_find)
  * @sig: the signal; nook-init passes the ones it forwards on to the
- *       command, SIGKILL ends the sandbox
+ *       command, SIGKILL ends the sandbox; SIGSTOP and SIGCONT go to
+ *       every process of the sandbox (nook_sandbox_processes)
  * @err: set when it is not running or the signal cannot be sent
  *
  * Return: 0, or -1 with @err set.
  */
 int nook_sandbox_kill (const struct nook_sandbox *sb, int sig, struct nook_error *err);
+
+/**
+ * nook_sandbox_pause - stop or resume every process of a sandbox
+ * @sb: a running sandbox
+ * @pause: true to stop (SIGSTOP to each process, again until all are
+ *         stopped and no new one appeared), false to resume (SIGCONT)
+ * @err: set when it is not running
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_sandbox_pause (const struct nook_sandbox *sb, bool pause, struct nook_error *err);
+
+/**
+ * nook_sandbox_paused - whether every process of a running sandbox is
+ * stopped (what `nook ps` shows as `paused`)
+ */
+bool nook_sandbox_paused (const struct nook_sandbox *sb);
 
 /**
  * nook_sandbox_processes - the host pids of a sandbox's processes

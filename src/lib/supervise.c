@@ -99,6 +99,123 @@ child_changed (struct nook_supervisor *sv)
     nook_tracee_release (sv->pid, inner_pid (sv->procfd, sv->pid), info.si_status);
 }
 
+/* Adds to PIDS (N of them, pidfds in FDS) the descendants of PID not
+   listed yet, from the host's /proc; returns the new count.  */
+static size_t
+add_children (int procfd, pid_t pid, pid_t *pids, int *fds, size_t n, size_t max)
+{
+  char path[64];
+  cleanup_free char *list = NULL;
+
+  snprintf (path, sizeof path, "%d/task/%d/children", (int)pid, (int)pid);
+  if (nook_read_file_at (procfd, path, &list, NULL, NULL) < 0)
+    return n;
+  for (char *p = list, *end; *p && n < max; p = end)
+    {
+      long child = strtol (p, &end, 10);
+      bool listed = false;
+
+      if (end == p)
+        break;
+      for (size_t i = 0; i < n; i++)
+        listed |= pids[i] == child;
+      if (listed || child <= 0)
+        continue;
+      pids[n] = (pid_t)child;
+      fds[n] = (int)syscall (SYS_pidfd_open, (pid_t)child, 0);
+      if (fds[n] >= 0)
+        syscall (SYS_pidfd_send_signal, fds[n], SIGSTOP, NULL, 0);
+      n = add_children (procfd, (pid_t)child, pids, fds, n + 1, max);
+    }
+  return n;
+}
+
+static bool
+stopped (int procfd, pid_t pid)
+{
+  char path[64];
+  cleanup_free char *stat = NULL;
+  const char *p;
+
+  snprintf (path, sizeof path, "%d/stat", (int)pid);
+  if (nook_read_file_at (procfd, path, &stat, NULL, NULL) < 0)
+    return true;
+  p = strrchr (stat, ')');
+  return p == NULL || p[1] == '\0' || p[2] == 'T' || p[2] == 't' || p[2] == 'Z' || p[2] == 'X';
+}
+
+/* `nook exec` interrupted: what its command started must not live on in
+   the sandbox.  The command is a child subreaper (exec.c), so even a
+   daemon that forked twice and left its session is still below it; but a
+   process group would miss that daemon, and once the command ends its
+   orphans go to the sandbox's init, out of reach.  So: stop the whole
+   tree (a stopped process cannot fork), until a walk finds nothing new
+   and every process is stopped, then kill it all by pidfd (no pid is
+   recycled under it).  */
+static void
+kill_tree (struct nook_supervisor *sv)
+{
+  enum
+  {
+    MAX = 4096
+  };
+  cleanup_free pid_t *pids = calloc (MAX, sizeof *pids);
+  cleanup_free int *fds = calloc (MAX, sizeof *fds);
+  size_t n = 1, before;
+  bool all_stopped;
+
+  if (pids == NULL || fds == NULL)
+    {
+      syscall (SYS_pidfd_send_signal, sv->pidfd, SIGKILL, NULL, 0);
+      return;
+    }
+  pids[0] = sv->pid;
+  fds[0] = -1;
+  syscall (SYS_pidfd_send_signal, sv->pidfd, SIGSTOP, NULL, 0);
+  for (int round = 0; round < 10000; round++)
+    {
+      before = n;
+      for (size_t i = 0; i < n; i++)
+        n = add_children (sv->procfd, pids[i], pids, fds, n, MAX);
+      all_stopped = true;
+      for (size_t i = 0; i < n; i++)
+        all_stopped &= stopped (sv->procfd, pids[i]);
+      if (n == before && all_stopped)
+        break;
+    }
+  syscall (SYS_pidfd_send_signal, sv->pidfd, SIGKILL, NULL, 0);
+  for (size_t i = 1; i < n; i++)
+    if (fds[i] >= 0)
+      {
+        syscall (SYS_pidfd_send_signal, fds[i], SIGKILL, NULL, 0);
+        close (fds[i]);
+      }
+}
+
+/* The child leads its own process group (a new session): a terminal's
+   signals go to that whole group, as a terminal sends them (nook-init
+   passes them on to the command's group in turn; `nook exec`'s command
+   leads its own).  The pidfd pins the pid while the child is unreaped,
+   so -pid is its group; before it has one, the child alone.  */
+static void
+pass_on (struct nook_supervisor *sv, int sig)
+{
+  bool terminal = sig == SIGINT || sig == SIGQUIT || sig == SIGHUP || sig == SIGTSTP || sig == SIGCONT;
+
+  if (sv->kill_tree && (sig == SIGINT || sig == SIGQUIT || sig == SIGHUP || sig == SIGTERM))
+    {
+      kill_tree (sv);
+      return;
+    }
+
+  if (!terminal || kill (-sv->pid, sig) < 0)
+    syscall (SYS_pidfd_send_signal, sv->pidfd, sig, NULL, 0);
+  /* Ctrl-Z: once the sandbox has it, stop nook too, as the shell expects
+     of its job; its `fg` sends SIGCONT, passed on in turn.  */
+  if (sig == SIGTSTP)
+    raise (SIGSTOP);
+}
+
 static void
 forward_signals (struct nook_supervisor *sv)
 {
@@ -113,7 +230,7 @@ forward_signals (struct nook_supervisor *sv)
       else if (si.ssi_signo == SIGWINCH && sv->tty && sv->tty->master >= 0)
         nook_tty_resize (sv->tty);
       else
-        syscall (SYS_pidfd_send_signal, sv->pidfd, si.ssi_signo, NULL, 0);
+        pass_on (sv, si.ssi_signo);
     }
 }
 

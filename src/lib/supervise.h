@@ -22,7 +22,7 @@
 
 /* The signals nook passes on to the sandbox (nook-init passes them on to
    the command in turn).  */
-#define NOOK_FORWARDED_SIGNALS SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH
+#define NOOK_FORWARDED_SIGNALS SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGTSTP, SIGCONT
 
 struct nook_tty;
 
@@ -78,6 +78,7 @@ struct nook_supervisor
   void (*started) (void *ctx); /* EOF without a report: the command runs */
   void *ctx;
   bool started_ok; /* set by the loop */
+  bool kill_tree;  /* a terminating signal kills the child and every descendant (`nook exec`) */
 };
 
 /**

@@ -1,0 +1,168 @@
+#!/usr/bin/env bats
+# Signals and job control from a real terminal: keys typed into a pty
+# (tmux's), as a user types them at a shell that runs nook.
+
+load "$NOOK_TESTS/lib.sh"
+
+setup() {
+  require "tmux" command -v tmux
+  cd "$BATS_TEST_TMPDIR"
+  # A short path: a unix socket's name is limited to 107 bytes.
+  TMUXDIR=$(mktemp -d /tmp/nook-jc.XXXXXX)
+  # Durations of this run's own: other suites' sleeps are not ours.
+  S8=8.$RANDOM$RANDOM
+  S6=6.$RANDOM$RANDOM
+}
+
+teardown() {
+  tm kill-server 2>/dev/null || true
+  rm -rf "$TMUXDIR"
+  [ -z "${STATE:-}" ] || remove_private_state
+}
+
+tm() { TERM=xterm tmux -S "$TMUXDIR/s" "$@"; }
+
+# An interactive bash on a new terminal, once it shows its prompt with job
+# control on (keys typed before that reach a shell that may not yet own
+# the terminal); LINE typed at it.
+shell() {
+  tm new-session -d -x 120 -y 40 "env -i PATH=$PATH HOME=$HOME NOOK_POLICY=${NOOK_POLICY:-} TERM=xterm PS1='ready\$ ' bash --norc --noprofile -i"
+  wait_until 10 screen_has '^ready\$' || { screen; return 1; }
+  type_line 'case $- in *m*) echo monitor-on ;; esac'
+  wait_until 10 screen_has '^monitor-on' || { screen; return 1; }
+}
+type_line() { tm send-keys -l "$1" && tm send-keys Enter; }
+screen() { tm capture-pane -p -S -200; }
+screen_has() { screen | grep -q -- "$1"; }
+
+# The one process of this user whose command line is exactly CMDLINE;
+# fails while there is none.
+pid_of() { pgrep -u "$(id -u)" -xf "$1" | head -n 1 | grep .; }
+# Its state letter in the host's /proc (T: stopped).
+state_of() { awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null; }
+is_state() { [ "$(state_of "$1")" = "$2" ]; }
+not_stopped() { [ "$(state_of "$1")" != T ]; }
+gone() { [ -z "$(pid_of "$1")" ]; }
+
+@test "Ctrl-C stops a shell's script: the line after the sleep never runs" {
+  shell
+  type_line "$NOOK run -- bash -c 'sleep $S8; echo next'; echo rc=\$?"
+  wait_until 10 pid_of "sleep $S8" >/dev/null
+  start=$SECONDS
+  tm send-keys C-c
+  wait_until 5 screen_has 'rc=[0-9]' || { screen; false; }
+  [ $((SECONDS - start)) -lt 5 ]
+  screen_has 'rc=130$'
+  run ! screen_has '^next'
+  [ -z "$(pid_of "sleep $S8")" ]
+}
+
+@test "--tty: Ctrl-C reaches the command's whole group on the sandbox's terminal" {
+  shell
+  type_line "$NOOK run --tty -- bash -c 'sleep $S8; echo next'; echo rc=\$?"
+  wait_until 10 pid_of "sleep $S8" >/dev/null
+  tm send-keys C-c
+  wait_until 5 screen_has 'rc=[0-9]' || { screen; false; }
+  screen_has 'rc=130$'
+  run ! screen_has '^next'
+}
+
+@test "Ctrl-C stops make: later recipe lines never run" {
+  printf 'all:\n\tsleep %s\n\techo later >%s/later\n' "$S8" "$PWD" >Makefile
+  shell
+  type_line "cd $PWD && $NOOK run -- make; echo rc=\$?"
+  wait_until 10 pid_of "sleep $S8" >/dev/null
+  tm send-keys C-c
+  wait_until 5 screen_has 'rc=[0-9]' || { screen; false; }
+  # make's words vary: when its child's exit wins the race with its own
+  # SIGINT, GNU make 4.3 says "wait: No child processes" and exits 2 (seen
+  # on a plain terminal too).  Either way make stopped, nonzero.
+  run ! screen_has 'rc=0$'
+  [ ! -e later ]
+  [ -z "$(pid_of "sleep $S8")" ]
+}
+
+@test "Ctrl-Z stops nook and the sandbox's processes, fg resumes them" {
+  shell
+  # Alone on its line: bash goes on with a list whose job stopped.
+  type_line "$NOOK run -- bash -c 'sleep $S6; echo resumed'"
+  wait_until 10 pid_of "sleep $S6" >/dev/null
+  sleep_pid=$(pid_of "sleep $S6")
+  nook_pid=$(pid_of "$NOOK run -- bash -c sleep $S6; echo resumed")
+  [ -n "$nook_pid" ]
+  tm send-keys C-z
+  wait_until 5 is_state "$nook_pid" T
+  wait_until 5 is_state "$sleep_pid" T
+  wait_until 5 screen_has 'Stopped'
+  # Still stopped a moment later: nothing resumed them behind the shell.
+  run ! wait_until 1 screen_has '^resumed'
+  is_state "$sleep_pid" T
+  type_line fg
+  wait_until 5 not_stopped "$sleep_pid"
+  wait_until 15 screen_has '^resumed$'
+  wait_until 5 gone "$NOOK run -- bash -c sleep $S6; echo resumed"
+  type_line 'echo rc=$?'
+  wait_until 5 screen_has 'rc=0$'
+}
+
+@test "nook exec ended by SIGTERM kills what it started, a daemon that left its session too" {
+  use_private_state
+  nook run -d --name jc -- sleep 1000 >/dev/null
+  wait_until 10 "$NOOK" exec jc -- true
+  "$NOOK" exec jc -- sh -c 'setsid -f sleep 202; sh -c "sleep 203"' </dev/null &
+  exec_pid=$!
+  wait_until 10 pid_of 'sleep 202' >/dev/null
+  wait_until 10 pid_of 'sleep 203' >/dev/null
+  kill -TERM "$exec_pid"
+  status=0
+  wait "$exec_pid" || status=$?
+  [ "$status" -ne 0 ]
+  wait_until 5 gone 'sleep 202'
+  wait_until 5 gone 'sleep 203'
+  # The sandbox itself runs on.
+  "$NOOK" exec jc -- true
+}
+
+@test "nook kill -s STOP stops every process of the sandbox, CONT resumes every one" {
+  use_private_state
+  nook run -d --name jcstop -- sh -c "sleep $S8 & sleep $S6; wait" >/dev/null
+  wait_until 10 pid_of "sleep $S8" >/dev/null
+  wait_until 10 pid_of "sleep $S6" >/dev/null
+  a=$(pid_of "sleep $S8")
+  b=$(pid_of "sleep $S6")
+  run nook kill -s STOP jcstop
+  assert_status 0
+  wait_until 5 is_state "$a" T
+  wait_until 5 is_state "$b" T
+  run nook kill -s CONT jcstop
+  assert_status 0
+  wait_until 5 not_stopped "$a"
+  wait_until 5 not_stopped "$b"
+}
+
+@test "nook pause stops every process, ps shows paused, unpause resumes them" {
+  use_private_state
+  nook run -d --name jcpause -- sh -c "sleep $S8 & sleep $S6; wait" >/dev/null
+  wait_until 10 pid_of "sleep $S8" >/dev/null
+  wait_until 10 pid_of "sleep $S6" >/dev/null
+  a=$(pid_of "sleep $S8")
+  b=$(pid_of "sleep $S6")
+  run nook pause jcpause
+  assert_status 0
+  # Stopped when pause returns, not later.
+  is_state "$a" T
+  is_state "$b" T
+  run nook ps
+  assert_output_has paused
+  run nook ps --format json
+  assert_output_has '"status":"paused"'
+  run nook unpause jcpause
+  assert_status 0
+  wait_until 5 not_stopped "$a"
+  wait_until 5 not_stopped "$b"
+  run nook ps
+  assert_output_lacks paused
+  run nook pause nosuchbox
+  assert_status 125
+  assert_one_error_line
+}
