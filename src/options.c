@@ -435,15 +435,6 @@ env_name_is_valid (const char *s, size_t len)
   return true;
 }
 
-static bool
-strv_has (char *const *strv, const char *s)
-{
-  for (size_t i = 0; strv && strv[i]; i++)
-    if (strcmp (strv[i], s) == 0)
-      return true;
-  return false;
-}
-
 static void
 env_set (struct nook_spec *spec, struct nook_parser *parser, const char *key, const char *value,
          bool from_file)

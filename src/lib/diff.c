@@ -101,15 +101,6 @@ nook_diff_read_names (int fd)
   return names;
 }
 
-static bool
-strv_has (char *const *v, const char *s)
-{
-  for (size_t i = 0; v && v[i]; i++)
-    if (strcmp (v[i], s) == 0)
-      return true;
-  return false;
-}
-
 /* "WHAT `PATH`: ERRNO", PATH escaped: it names what the sandbox made.  */
 int
 nook_diff_path_error (struct nook_error *err, int errnum, const char *what, const char *path)

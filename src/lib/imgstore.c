@@ -652,15 +652,6 @@ nook_images_forget (struct nook_images *s, const char *id, struct nook_error *er
 
 /* ---- prune ------------------------------------------------------------------------- */
 
-static bool
-strv_has (char *const *v, const char *s)
-{
-  for (size_t i = 0; v && v[i]; i++)
-    if (strcmp (v[i], s) == 0)
-      return true;
-  return false;
-}
-
 /* Removes entries of SUB (under the store) that KEEP does not name
    ("sha256:" + the entry's name); with MAX_AGE, only entries older.  */
 static void

@@ -106,6 +106,15 @@ char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 size_t strv_len (char *const *strv);
 
 /**
+ * strv_has - whether a vector holds a string
+ * @strv: the vector, or NULL (none)
+ * @s: the string
+ *
+ * Return: true when one of the strings equals @s.
+ */
+bool strv_has (char *const *strv, const char *s);
+
+/**
  * strv_append - append a copy of a string to a vector
  * @strv: the vector (*@strv may be NULL), grown; owned by the caller
  * @s: the string; copied
