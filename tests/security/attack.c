@@ -123,7 +123,8 @@ tiocsti (int fd, unsigned long cmd)
   return syscall (SYS_ioctl, fd, cmd, &c);
 }
 
-/* A terminal of the sandbox's own, made the controlling one.  */
+/* A terminal of the sandbox's own, made the controlling one (of a new
+   session, or of the one this process already leads, as under setsid -w).  */
 static int
 own_terminal (void)
 {
@@ -131,7 +132,7 @@ own_terminal (void)
   if (m < 0 || grantpt (m) < 0 || unlockpt (m) < 0)
     return -1;
   s = open (ptsname (m), O_RDWR);
-  if (s < 0 || setsid () < 0 || ioctl (s, TIOCSCTTY, 0) < 0)
+  if (s < 0 || (getsid (0) != getpid () && setsid () < 0) || ioctl (s, TIOCSCTTY, 0) < 0)
     return -1;
   return s;
 }

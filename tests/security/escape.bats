@@ -166,14 +166,16 @@ assert_attack_failed() {
 }
 
 @test "TIOCSTI and TIOCLINUX are refused even on the sandbox's own terminal" {
-  run nook run -- ./attack tiocsti-own-terminal
+  # The command leads its process group, as a shell's job does: setsid -w
+  # forks, so the attack can start a session of its own.
+  run nook run -- setsid -w ./attack tiocsti-own-terminal
   assert_attack_failed
   assert_output_has EPERM
   run nook run -- ./attack tioclinux 0
   assert_attack_failed
   # Control: the policy-independent filter is what refuses it.
   if legacy_tiocsti; then
-    run nook run --seccomp unconfined -- ./attack tiocsti-own-terminal
+    run nook run --seccomp unconfined -- setsid -w ./attack tiocsti-own-terminal
     assert_output_has succeeded
   fi
 }
