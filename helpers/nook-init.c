@@ -133,20 +133,18 @@ exit_status (int wstatus)
   return -1;
 }
 
-int
-main (int argc, char **argv)
+/* Its arguments; returns the index of CMD, or -1 for a usage error.  */
+static int
+parse_args (int argc, char **argv, int *sync_fd, bool *pidns)
 {
-  int sync_fd = -1, sfd, status = -1, i;
-  bool pidns = true;
-  sigset_t set;
-  pid_t cmd;
+  int i;
 
   for (i = 1; i < argc; i++)
     {
       if (strcmp (argv[i], "--sync-fd") == 0 && i + 1 < argc)
-        sync_fd = atoi (argv[++i]);
+        *sync_fd = atoi (argv[++i]);
       else if (strcmp (argv[i], "--no-pidns") == 0)
-        pidns = false;
+        *pidns = false;
       else if (strcmp (argv[i], "--") == 0)
         {
           i++;
@@ -159,12 +157,17 @@ main (int argc, char **argv)
      confined to the sandbox when this really is PID 1 of its own PID
      namespace.  Anywhere else, act as a subreaper instead.  */
   if (getpid () != 1)
-    pidns = false;
-  if (i >= argc)
-    {
-      dprintf (STDERR_FILENO, "usage: nook-init [--sync-fd N] [--no-pidns] -- CMD [ARG...]\n");
-      return NOOK_EXIT_ERROR;
-    }
+    *pidns = false;
+  return i < argc ? i : -1;
+}
+
+/* The forwarded signals and SIGCHLD, blocked and read from a signalfd:
+   none is lost between the fork and the loop.  */
+static int
+block_signals (void)
+{
+  sigset_t set;
+  int sfd;
 
   sigemptyset (&set);
   sigaddset (&set, SIGCHLD);
@@ -175,21 +178,39 @@ main (int argc, char **argv)
   sfd = signalfd (-1, &set, SFD_CLOEXEC);
   if (sfd < 0)
     die ("signalfd");
-  if (!pidns && prctl (PR_SET_CHILD_SUBREAPER, 1) < 0)
-    die ("subreaper");
+  return sfd;
+}
 
-  cmd = fork ();
-  if (cmd < 0)
-    die ("fork");
-  if (cmd == 0)
-    run_command (argv + i, sync_fd, pidns);
-  /* Both sides, so that no signal finds the group not yet made.  */
-  setpgid (cmd, cmd);
-  if (sync_fd >= 0)
-    close (sync_fd);
+/* Reaps what ended; returns CMD's status once it has ended, else -1.  */
+static int
+reap (pid_t cmd)
+{
+  int status = -1;
 
-  /* From here on PID 1 must not exit before the command has: its exit
-     would kill every process in the sandbox.  */
+  for (;;)
+    {
+      int ws;
+      pid_t p = waitpid (-1, &ws, WNOHANG);
+      if (p <= 0)
+        return status;
+      /* Without WUNTRACED only a ptrace stop is reported: a child that
+         made init its tracer (PTRACE_TRACEME) took a signal.  It has not
+         ended; it runs on untraced.  */
+      if (WIFSTOPPED (ws))
+        nook_tracee_release (p, p, WSTOPSIG (ws));
+      else if (p == cmd)
+        status = exit_status (ws);
+    }
+}
+
+/* Forwards signals and reaps until the command has ended.  PID 1 must
+   not exit before that: its exit would kill every process in the
+   sandbox.  */
+static int
+wait_for_command (int sfd, pid_t cmd)
+{
+  int status = -1;
+
   while (status < 0)
     {
       struct signalfd_siginfo si;
@@ -199,27 +220,17 @@ main (int argc, char **argv)
       if (n != sizeof si)
         die ("read signalfd");
       if (si.ssi_signo != SIGCHLD)
-        {
-          forward (cmd, si.ssi_signo);
-          continue;
-        }
-      for (;;)
-        {
-          int ws;
-          pid_t p = waitpid (-1, &ws, WNOHANG);
-          if (p <= 0)
-            break;
-          /* Without WUNTRACED only a ptrace stop is reported: a child
-             that made init its tracer (PTRACE_TRACEME) took a signal.
-             It has not ended; it runs on untraced.  */
-          if (WIFSTOPPED (ws))
-            nook_tracee_release (p, p, WSTOPSIG (ws));
-          else if (p == cmd)
-            status = exit_status (ws);
-        }
+        forward (cmd, si.ssi_signo);
+      else
+        status = reap (cmd);
     }
+  return status;
+}
 
-  /* The command is gone: nothing else in the sandbox may outlive it.  */
+/* The command is gone: nothing else in the sandbox may outlive it.  */
+static void
+end_the_rest (bool pidns)
+{
   if (pidns)
     kill (-1, SIGKILL);
   else
@@ -234,5 +245,36 @@ main (int argc, char **argv)
       if (!pidns)
         kill_children ();
     }
+}
+
+int
+main (int argc, char **argv)
+{
+  int sync_fd = -1, sfd, status, i;
+  bool pidns = true;
+  pid_t cmd;
+
+  i = parse_args (argc, argv, &sync_fd, &pidns);
+  if (i < 0)
+    {
+      dprintf (STDERR_FILENO, "usage: nook-init [--sync-fd N] [--no-pidns] -- CMD [ARG...]\n");
+      return NOOK_EXIT_ERROR;
+    }
+  sfd = block_signals ();
+  if (!pidns && prctl (PR_SET_CHILD_SUBREAPER, 1) < 0)
+    die ("subreaper");
+
+  cmd = fork ();
+  if (cmd < 0)
+    die ("fork");
+  if (cmd == 0)
+    run_command (argv + i, sync_fd, pidns);
+  /* Both sides, so that no signal finds the group not yet made.  */
+  setpgid (cmd, cmd);
+  if (sync_fd >= 0)
+    close (sync_fd);
+
+  status = wait_for_command (sfd, cmd);
+  end_the_rest (pidns);
   return status;
 }
