@@ -97,6 +97,22 @@ check_special (const struct stat *st, const char *path, bool allow_special, stru
   return special && !allow_special ? nook_diff_special_error (err, path, st->st_mode, special) : 0;
 }
 
+/* The symlink NAME of UFD as TMP in TFD, with its times.  */
+static int
+copy_symlink (int ufd, int tfd, const char *name, const char *tmp, const struct timespec times[2])
+{
+  char target[PATH_MAX];
+  ssize_t n = readlinkat (ufd, name, target, sizeof target - 1);
+
+  if (n < 0)
+    return -1;
+  target[n] = '\0';
+  if (symlinkat (target, tfd, tmp) < 0)
+    return -1;
+  utimensat (tfd, tmp, times, AT_SYMLINK_NOFOLLOW);
+  return 0;
+}
+
 /* Writes the non-directory NAME of the upper as a temporary file in the
    target directory, with its mode and times, then renames it over.  */
 static int
@@ -123,19 +139,7 @@ apply_leaf (int ufd, int tfd, const char *name, const struct stat *st, const cha
         r = -1;
     }
   else if (S_ISLNK (st->st_mode))
-    {
-      char target[PATH_MAX];
-      ssize_t n = readlinkat (ufd, name, target, sizeof target - 1);
-      if (n < 0)
-        r = -1;
-      else
-        {
-          target[n] = '\0';
-          r = symlinkat (target, tfd, tmp);
-          if (r == 0)
-            utimensat (tfd, tmp, times, AT_SYMLINK_NOFOLLOW);
-        }
-    }
+    r = copy_symlink (ufd, tfd, name, tmp, times);
   else if (S_ISFIFO (st->st_mode))
     r = mkfifoat (tfd, tmp, st->st_mode & 07777);
   else if (S_ISCHR (st->st_mode) || S_ISBLK (st->st_mode))
