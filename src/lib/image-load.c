@@ -81,17 +81,6 @@ read_json_beneath (int dirfd, const char *rel, char **raw, size_t *rawlen, struc
   return fd < 0 ? NULL : read_json_fd (fd, rel, raw, rawlen, err);
 }
 
-static void
-sha256_hex (struct sha256_ctx *ctx, char out[NOOK_DIGEST_LEN + 1])
-{
-  uint8_t d[SHA256_DIGEST_SIZE];
-
-  sha256_digest (ctx, sizeof d, d);
-  memcpy (out, "sha256:", 7);
-  for (size_t i = 0; i < sizeof d; i++)
-    snprintf (out + 7 + 2 * i, 3, "%02x", d[i]);
-}
-
 static int
 fd_sha256 (int fd, char out[NOOK_DIGEST_LEN + 1], struct nook_error *err)
 {
@@ -108,7 +97,7 @@ fd_sha256 (int fd, char out[NOOK_DIGEST_LEN + 1], struct nook_error *err)
         return nook_error_errno (err, "read a blob");
       sha256_update (&ctx, n, (const uint8_t *)buf);
     }
-  sha256_hex (&ctx, out);
+  nook_sha256_text (&ctx, out);
   return 0;
 }
 
@@ -320,7 +309,7 @@ read_blob_json (int dfd, const char *digest, struct nook_error *err)
     return NULL;
   sha256_init (&ctx);
   sha256_update (&ctx, len, (const uint8_t *)raw);
-  sha256_hex (&ctx, actual);
+  nook_sha256_text (&ctx, actual);
   if (strcmp (actual, digest) != 0)
     {
       json_object_put (o);

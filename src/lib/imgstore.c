@@ -215,8 +215,8 @@ nook_rm_rf (const char *path)
 
 /* ---- blobs --------------------------------------------------------------------- */
 
-static void
-hex_digest (struct sha256_ctx *ctx, char out[NOOK_DIGEST_LEN + 1])
+void
+nook_sha256_text (struct sha256_ctx *ctx, char out[NOOK_DIGEST_LEN + 1])
 {
   uint8_t d[SHA256_DIGEST_SIZE];
 
@@ -300,7 +300,7 @@ nook_images_put_blob (struct nook_images *s, const char *src, const char *expect
       unlink (tmp);
       return -1;
     }
-  hex_digest (&ctx, digest);
+  nook_sha256_text (&ctx, digest);
   return commit_blob (s, tmp, digest, expect, err);
 }
 
@@ -322,7 +322,7 @@ nook_images_put_blob_mem (struct nook_images *s, const void *data, size_t len, c
     }
   sha256_init (&ctx);
   sha256_update (&ctx, len, data);
-  hex_digest (&ctx, digest);
+  nook_sha256_text (&ctx, digest);
   return commit_blob (s, tmp, digest, expect, err);
 }
 

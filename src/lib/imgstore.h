@@ -32,6 +32,15 @@
 /* "sha256:" and 64 lowercase hex digits.  */
 #define NOOK_DIGEST_LEN 71
 
+struct sha256_ctx;
+
+/**
+ * nook_sha256_text - finish a SHA-256 as a digest string
+ * @ctx: nettle's context, fed with the data; reset by the call
+ * @out: gets "sha256:" and 64 hex digits
+ */
+void nook_sha256_text (struct sha256_ctx *ctx, char out[NOOK_DIGEST_LEN + 1]);
+
 struct nook_images
 {
   char *path;         /* the store's directory */
