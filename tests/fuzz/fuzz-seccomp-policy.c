@@ -7,10 +7,36 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include <seccomp.h>
+
 #include "lib/caps.h"
 #include "lib/seccomp.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+/* Every filter context made must be released: counted here, because the
+   leak checker is told to ignore libseccomp's own allocations (see
+   lsan.supp).  Linked with -Wl,--wrap=seccomp_init,--wrap=seccomp_release.  */
+scmp_filter_ctx __real_seccomp_init (uint32_t def_action);
+void __real_seccomp_release (scmp_filter_ctx ctx);
+scmp_filter_ctx __wrap_seccomp_init (uint32_t def_action);
+void __wrap_seccomp_release (scmp_filter_ctx ctx);
+static long live_contexts;
+
+scmp_filter_ctx
+__wrap_seccomp_init (uint32_t def_action)
+{
+  scmp_filter_ctx ctx = __real_seccomp_init (def_action);
+  live_contexts += ctx != NULL;
+  return ctx;
+}
+
+void
+__wrap_seccomp_release (scmp_filter_ctx ctx)
+{
+  live_contexts -= ctx != NULL;
+  __real_seccomp_release (ctx);
+}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
@@ -29,5 +55,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   else if (err.msg == NULL)
     abort (); /* a failure must say why */
   nook_error_release (&err);
+  if (live_contexts != 0)
+    abort (); /* a filter context was not released */
   return 0;
 }
