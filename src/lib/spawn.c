@@ -22,6 +22,7 @@
 #include "caller.h"
 #include "enter.h"
 #include "join.h"
+#include "landlock.h"
 #include "logfile.h"
 #include "cgroup.h"
 #include "mount.h"
@@ -42,6 +43,7 @@ struct sandbox
   struct nook_caller caller; /* who asked: ids, cwd, home, name */
   struct nook_root_plan plan;
   struct nook_filters filters; /* compiled from the spec's policy */
+  int landlock;                /* nook_landlock_wanted's answer */
   struct nook_idmaps maps;
   char **env;
   int init_fd;
@@ -144,6 +146,16 @@ step_namespaces (struct sandbox *sb, struct nook_error *err)
   return setup_namespaces (sb->spec, sb->outer, err);
 }
 
+/* Landlock, once the root is final: its rules come from the sandbox's
+   mount table.  nook-init's fd lies outside the root; it may still be
+   executed.  Before the capabilities go: restricting needs no_new_privs
+   or CAP_SYS_ADMIN, and the sandbox still has the latter.  */
+static int
+step_landlock (struct sandbox *sb, struct nook_error *err)
+{
+  return sb->landlock ? nook_landlock_apply (sb->init_fd, err) : 0;
+}
+
 /* Capabilities, credentials, no_new_privs, seccomp: the last step, so the
    filter need not allow what the setup does.  */
 static int
@@ -206,6 +218,7 @@ static const struct setup_step sandbox_steps[] = {
   { "network", step_network_inside },
   { "terminal", step_terminal },
   { "file descriptors", step_fds },
+  { "landlock", step_landlock },
   { "security", step_security },
   { NULL, NULL },
 };
@@ -524,6 +537,7 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
       || nook_root_plan_build (spec, &sb->caller, &sb->plan, err) < 0
       || nook_net_prepare (spec, &sb->net, &sb->plan, err) < 0
       || nook_security_prepare (spec, &sb->filters, err) < 0
+      || (sb->landlock = nook_landlock_wanted (spec, err)) < 0
       || nook_state_reserve (&sb->state, spec, err) < 0)
     return -1;
   if (spec->security.tty && nook_tty_prepare (&sb->tty, &sb->tty_child, err) < 0)

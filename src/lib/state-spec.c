@@ -15,7 +15,8 @@
  *   shared            namespaces kept from the host: "net", "pid", ...
  *   security          capabilities (hex mask: bounding = permitted =
  *                     effective = inheritable), ambient, no_new_privs,
- *                     allow_nested, seccomp: null (unconfined) or
+ *                     allow_nested, landlock ("auto", "on", "off"),
+ *                     seccomp: null (unconfined) or
  *                     { policy, file, sha256 }
  *
  * The seccomp programs (most of the bytes) are in a file of their own,
@@ -139,6 +140,9 @@ json_abs_path (const char *path)
   return json_object_new_string (path);
 }
 
+/* enum nook_landlock_mode's values as the state spells them.  */
+static const char *const landlock_modes[] = NOOK_LANDLOCK_MODES;
+
 static json_object *
 security_json (const struct nook_spec *spec, const char *filter_sha256)
 {
@@ -155,6 +159,7 @@ security_json (const struct nook_spec *spec, const char *filter_sha256)
   /* nook_security_apply sets it for every command.  */
   json_object_object_add (o, "no_new_privs", json_object_new_boolean (true));
   json_object_object_add (o, "allow_nested", json_object_new_boolean (sec->allow_nested));
+  json_object_object_add (o, "landlock", json_object_new_string (landlock_modes[sec->landlock]));
   if (filter_sha256)
     {
       bool is_path = strchr (policy, '/') || (n > 5 && strcmp (policy + n - 5, ".json") == 0);
@@ -331,6 +336,21 @@ get_bool (struct reader *r, json_object *o, const char *key)
   return v && json_object_get_boolean (v);
 }
 
+/* An unknown mode is a state this nook did not write: refused, and
+   meanwhile the strictest.  */
+static enum nook_landlock_mode
+get_landlock (struct reader *r, json_object *o)
+{
+  cleanup_free char *mode = get_str (r, o, "landlock", false);
+
+  for (size_t m = 0; mode && m < sizeof landlock_modes / sizeof *landlock_modes; m++)
+    if (strcmp (mode, landlock_modes[m]) == 0)
+      return (enum nook_landlock_mode)m;
+  if (r->bad == NULL)
+    r->bad = "landlock";
+  return NOOK_LANDLOCK_ON;
+}
+
 /* The programs of DIRFD/seccomp.bpf, when its SHA-256 is SHA256.  */
 static int
 read_filters (int dirfd, const char *sha256, struct nook_bpf *out)
@@ -391,6 +411,7 @@ read_security (struct reader *r, json_object *o, int dirfd, struct nook_spec *sp
   if (!get_bool (r, o, "no_new_privs") && r->bad == NULL)
     r->bad = "no_new_privs";
   sec->allow_nested = get_bool (r, o, "allow_nested");
+  sec->landlock = get_landlock (r, o);
   if (seccomp == NULL)
     {
       sec->seccomp = xstrdup ("unconfined");
