@@ -319,20 +319,20 @@ shipped_dir (void)
 
   if (n > 0)
     {
-      char *slash, *dir;
+      char *slash;
       exe[n] = '\0';
       slash = strrchr (exe, '/');
       if (slash)
         {
           *slash = '\0';
-          dir = xasprintf ("%s/../policy/profiles", exe);
-          if (access (dir, X_OK) == 0)
-            return dir;
-          free (dir);
-          dir = xasprintf ("%s/policy/profiles", exe);
-          if (access (dir, X_OK) == 0)
-            return dir;
-          free (dir);
+          static const char *const beside[] = { "../policy/profiles", "policy/profiles" };
+          for (size_t i = 0; i < 2; i++)
+            {
+              cleanup_free char *dir = xasprintf ("%s/%s", exe, beside[i]);
+              char *real = access (dir, X_OK) == 0 ? realpath (dir, NULL) : NULL;
+              if (real)
+                return real;
+            }
         }
     }
   return xasprintf ("%s/profiles", PKGDATADIR);
