@@ -81,3 +81,14 @@ teardown() {
   run nook run --profile untrusted -- sh -c 'i=0; while [ $i -lt 200 ]; do sleep 5 & i=$((i+1)); done 2>/dev/null; echo spawned-all'
   assert_output_lacks spawned-all
 }
+
+@test "untrusted: a command started by nook exec gets the sandbox's limits too" {
+  name="untrusted-$$-$RANDOM"
+  run nook run -d --name "$name" --profile untrusted -- sleep 60
+  assert_status 0
+  run nook exec "$name" sh -c 'grep -E "Max (processes|open files)" /proc/self/limits; grep CapEff /proc/self/status'
+  nook rm -f "$name"
+  assert_output_has "Max processes             64                   64"
+  assert_output_has "Max open files            256                  256"
+  assert_output_has "CapEff:	0000000000000000"
+}
