@@ -130,6 +130,14 @@ Max processes             64                   64"
   assert_refused ./v5.json "key \`timeout\`: --timeout needs a duration"
 }
 
+@test "nook try --profile: the profile's options apply to the tried command" {
+  mkdir proj && cd proj
+  printf '{ "version": 1, "setenv": ["FROM", "profile"], "hostname": "tried" }' >../p.json
+  run nook try --profile ../p.json --commit -- sh -c 'echo "$FROM $(hostname)" >out'
+  assert_status 0
+  [ "$(cat out)" = "profile tried" ]
+}
+
 @test "an option nook try does not take is refused under nook try, naming it" {
   printf '{ "version": 1, "rootfs": "/" }' >p.json
   run nook try --profile ./p.json -- true
