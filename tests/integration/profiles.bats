@@ -108,6 +108,8 @@ Max processes             64                   64"
   printf '{ "version": 1, "hostnme": "x" }' >typo.json
   assert_refused ./typo.json "profile \`./typo.json\`: key \`hostnme\`: no such option of nook run" \
     "did you mean \`hostname\`?"
+  printf '{ "version": 1, "includes": ["base"] }' >format.json
+  assert_refused ./format.json "key \`includes\`: no such option of nook run" "did you mean \`include\`?"
   printf '{ "version": 1, "frobnicate": true }' >unknown.json
   assert_refused ./unknown.json "key \`frobnicate\`: no such option of nook run"
   printf '{ "version": 1, "Hostname": "x" }' >upper.json
