@@ -156,6 +156,8 @@ Max processes             64                   64"
   assert_refused ./a.json "circular include: $PWD/a.json -> $PWD/b.json -> $PWD/a.json"
   assert_refused nosuch "nook: run: profile \`nosuch\`: not in $profiles, /etc/nook/profiles" "nook profile ls"
   assert_refused ./nosuch.json "profile \`./nosuch.json\`: No such file or directory"
+  mkfifo fifo.json
+  assert_refused ./fifo.json "profile \`./fifo.json\`: not a regular file"
 }
 
 @test "version: missing or newer is refused (upgrade nook); the current one loads" {
