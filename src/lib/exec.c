@@ -24,6 +24,7 @@
 
 #include "enter.h"
 #include "exec.h"
+#include "fault.h"
 #include "landlock.h"
 #include "security.h"
 #include "proc.h"
@@ -233,6 +234,7 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
     }
   /* The same Landlock rules, identity, capabilities, no_new_privs and
      seccomp filter as the sandbox's command, applied the same way.  */
+  nook_fault_point ("exec: security");
   if (ex->landlock && nook_landlock_apply (-1, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
   if (nook_security_apply (ex->spec, &ex->filters, &err) < 0)
@@ -272,6 +274,8 @@ spawn_command (struct exec *ex, struct nook_error *err)
     }
   /* Forked after setns(CLONE_NEWPID): the command is inside the sandbox's
      PID namespace, this process is not.  */
+  nook_fault_point ("exec: clone");
+  nook_fault_owner ();
   pid = syscall (SYS_clone3, &args, sizeof args);
   if (pid < 0)
     return nook_error_errno (err, "start the command in the sandbox");
@@ -296,6 +300,7 @@ command_started (void *ctx)
   if (ex->ptmx >= 0)
     nook_tty_adopt (&ex->tty, ex->ptmx);
   ex->ptmx = -1;
+  nook_fault_point ("exec: command started");
 }
 
 /* Forwards signals and, with --tty, copies between the caller's terminal

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "mount.h"
 #include "net.h"
 #include "nethelper.h"
@@ -213,6 +214,7 @@ nook_helper_spawn (struct nook_net_helper *h, const char *path, char *const *arg
   if (h->pidfd < 0)
     return nook_error_errno (err, "pidfd_open %s", h->name);
   nook_log ("%s started (pid %d)", h->name, pid);
+  nook_fault_point ("network: %s started", h->name);
   return 0;
 }
 

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "overlay.h"
 #include "utils.h"
 
@@ -653,6 +654,7 @@ spawn_fuse (const struct nook_overlay_mount *m, char *const *layers, const char 
       _exit (127);
     }
   nook_log ("sandbox: fuse-overlayfs started (pid %d in the sandbox)", (int)pid);
+  nook_fault_point ("sandbox: fuse-overlayfs started");
   if (wait_fuse_ready (pid, out, mnt, err) < 0)
     return -1;
   nook_log ("sandbox: fuse-overlayfs mounted");

@@ -22,6 +22,7 @@
 
 #include "caller.h"
 #include "enter.h"
+#include "fault.h"
 #include "join.h"
 #include "landlock.h"
 #include "logfile.h"
@@ -231,6 +232,7 @@ sandbox_setup (struct sandbox *sb, struct nook_error *err)
 {
   for (const struct setup_step *s = sandbox_steps; s->name; s++)
     {
+      nook_fault_point ("sandbox: %s", s->name);
       if (s->run (sb, err) < 0)
         return -1;
       nook_log ("sandbox: %s done", s->name);
@@ -355,6 +357,8 @@ spawn_sandbox (struct sandbox *sb, struct nook_error *err)
       args.flags |= CLONE_INTO_CGROUP;
       args.cgroup = sb->cg.leaf_fd;
     }
+  nook_fault_point ("parent: clone");
+  nook_fault_owner ();
   pid = syscall (SYS_clone3, &args, sizeof args);
   if (pid < 0 && sb->cg.leaf_fd >= 0 && errno != ENOSPC)
     return nook_error_errno (err, "start the sandbox in its cgroup `%s`", sb->cg.dir);
@@ -415,6 +419,7 @@ parent_setup (struct sandbox *sb, struct nook_error *err)
 {
   for (const struct setup_step *s = parent_steps; s->name; s++)
     {
+      nook_fault_point ("parent: %s", s->name);
       if (s->run (sb, err) < 0)
         return -1;
       nook_log ("%s done", s->name);
@@ -466,6 +471,7 @@ static void
 command_started (void *ctx)
 {
   nook_log ("command started");
+  nook_fault_point ("parent: command started");
   tell_started (ctx);
 }
 

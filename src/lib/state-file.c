@@ -20,6 +20,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "auth.h"
 #include "state.h"
 #include "utils.h"
@@ -152,6 +153,17 @@ nook_state_secret (uint8_t **secret, struct nook_error *err)
   return 0;
 }
 
+/* The fault point between a state's write and its rename (fault.h):
+   "state: write running"…  */
+static void
+fault_state_write (json_object *doc)
+{
+  json_object *status = NULL;
+
+  json_object_object_get_ex (doc, "status", &status);
+  nook_fault_point ("state: write %s", status ? json_object_get_string (status) : "");
+}
+
 int
 nook_state_write (const struct nook_state *st, json_object *doc, struct nook_error *err)
 {
@@ -182,6 +194,7 @@ nook_state_write (const struct nook_state *st, json_object *doc, struct nook_err
   if (writev (fd, (struct iovec[]){ { (void *)text, len - 1 }, { suffix, MAC_SUFFIX_LEN } }, 2)
       != (ssize_t)(len - 1 + MAC_SUFFIX_LEN))
     return nook_error_errno (err, "write the sandbox state");
+  fault_state_write (doc);
   if (renameat (dirfd, STATE_TMP, dirfd, STATE_FILE) < 0)
     return nook_error_errno (err, "write the sandbox state");
   return 0;

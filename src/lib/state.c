@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "proc.h"
 #include "security.h"
 #include "spec.h"
@@ -675,6 +676,7 @@ nook_state_finish (struct nook_state *st, int status)
 {
   struct nook_error err = { 0 };
 
+  nook_fault_point ("state: finish");
   if (st->dirfd < 0)
     {
       nook_state_secret_release (&st->secret);
