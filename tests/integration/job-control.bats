@@ -123,6 +123,33 @@ gone() { [ -z "$(pid_of "$1")" ]; }
   "$NOOK" exec jc -- true
 }
 
+@test "nook exec killed with SIGKILL leaves nothing it started: children, a daemon that left its session" {
+  use_private_state
+  nook run -d --name jck -- sleep 1000 >/dev/null
+  wait_until 10 "$NOOK" exec jck -- true
+  "$NOOK" exec jck -- sh -c 'setsid -f sleep 205; sh -c "sleep 206"' </dev/null &
+  exec_pid=$!
+  wait_until 10 pid_of 'sleep 205' >/dev/null
+  wait_until 10 pid_of 'sleep 206' >/dev/null
+  # SIGKILL: nook exec gets no chance to act; what it started must go anyway.
+  kill -KILL "$exec_pid"
+  wait "$exec_pid" || true
+  wait_until 5 gone 'sleep 205'
+  wait_until 5 gone 'sleep 206'
+  # The sandbox itself runs on.
+  "$NOOK" exec jck -- true
+}
+
+@test "what nook exec's command leaves behind when it ends runs on in the sandbox" {
+  use_private_state
+  nook run -d --name jcleft -- sleep 1000 >/dev/null
+  wait_until 10 "$NOOK" exec jcleft -- true
+  run nook exec jcleft -- sh -c "setsid -f sleep $S8 >/dev/null 2>&1; echo started"
+  assert_status 0
+  assert_output_has started
+  wait_until 10 pid_of "sleep $S8" >/dev/null
+}
+
 @test "nook kill -s STOP stops every process of the sandbox, CONT resumes every one" {
   use_private_state
   nook run -d --name jcstop -- sh -c "sleep $S8 & sleep $S6; wait" >/dev/null
