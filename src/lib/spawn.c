@@ -26,6 +26,7 @@
 #include "cgroup.h"
 #include "mount.h"
 #include "net.h"
+#include "passwd.h"
 #include "security.h"
 #include "spawn.h"
 #include "supervise.h"
@@ -519,7 +520,7 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
 
   nook_log ("checking the spec");
   if (nook_caller_resolve (&sb->caller, spec->map_mode == NOOK_MAP_AUTO, err) < 0
-      || nook_join_resolve (spec, &sb->join, err) < 0
+      || nook_join_resolve (spec, &sb->join, err) < 0 || nook_user_resolve (spec, err) < 0
       || (!sb->join.active && nook_idmaps_for_spec (spec, &sb->caller, &sb->maps, err) < 0)
       || nook_root_plan_build (spec, &sb->caller, &sb->plan, err) < 0
       || nook_net_prepare (spec, &sb->net, &sb->plan, err) < 0

@@ -81,6 +81,58 @@ teardown() { remove_private_state; }
   [ -e data/new ]
 }
 
+@test "-u NAME[:GROUP] is looked up in the sandbox's root: the host's /etc for the default root" {
+  host_uid=$(getent passwd nobody | cut -d: -f3)
+  host_gid=$(getent passwd nobody | cut -d: -f4)
+  [ -n "$host_uid" ]
+  run nook run -u nobody -- sh -c 'id -u; id -g'
+  assert_status 0
+  [ "${lines[0]}" = "$host_uid" ]
+  [ "${lines[1]}" = "$host_gid" ]
+  run nook run -u "nobody:$(getent group root | cut -d: -f1)" -- id -g
+  assert_status 0
+  [ "$output" = 0 ]
+}
+
+@test "-u NAME[:GROUP] with --rootfs: its /etc/passwd and /etc/group, never the host's through a symlink" {
+  require "busybox-static is installed" test -x "${BUSYBOX:-/bin/busybox}"
+  mkdir -p root/bin root/etc root/tmp root/proc root/dev
+  cp "${BUSYBOX:-/bin/busybox}" root/bin/busybox
+  for c in sh id; do ln -s busybox "root/bin/$c"; done
+  printf 'root:x:0:0::/root:/bin/sh\nbuilder:x:4321:4322::/:/bin/sh\n' >root/etc/passwd
+  printf 'root:x:0:\nstaff2::777:\n' >root/etc/group
+  run nook run --rootfs root -u builder -- sh -c 'id -u; id -g'
+  assert_status 0
+  [ "${lines[0]}" = 4321 ]
+  [ "${lines[1]}" = 4322 ]
+  run nook run --rootfs root -u builder:staff2 -- id -g
+  assert_status 0
+  [ "$output" = 777 ]
+  run nook run --rootfs root -u 55:staff2 -- sh -c 'id -u; id -g'
+  assert_status 0
+  [ "${lines[0]}" = 55 ]
+  [ "${lines[1]}" = 777 ]
+  # A name the root lacks: one line, 125, nothing left behind.
+  run nook run --rootfs root -u nobody -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "no user \`nobody\` in the sandbox's /etc/passwd"
+  [ -z "$(ls "$STATE/sandboxes" 2>/dev/null)" ]
+  run nook run --rootfs root -u builder:nogroup2 -- true
+  assert_status 125
+  assert_output_has "no group \`nogroup2\`"
+  # A symlink in the root resolves inside it: the host's /etc/passwd,
+  # which names nobody, is never read.
+  rm root/etc/passwd
+  ln -s ../../../../../../../../etc/passwd root/etc/passwd
+  run nook run --rootfs root -u nobody -- true
+  assert_status 125
+  assert_output_has "no user \`nobody\`"
+  run nook run -u 'a/b' -- true
+  assert_status 125
+  assert_output_has "use USER or USER:GROUP"
+}
+
 @test "--verbose alone is verbose: -v is a volume" {
   run nook run --verbose -- true
   assert_status 0
