@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "caller.h"
 #include "enter.h"
 #include "join.h"
@@ -256,6 +257,8 @@ close_parent_fds (struct sandbox *sb)
 {
   int *fds[] = { &sb->sync_parent,
                  &sb->tty.sock,
+                 &sb->tty.listen,
+                 &sb->tty.client,
                  &sb->sigfd,
                  &sb->state.dirfd,
                  &sb->state.store.fd,
@@ -487,6 +490,9 @@ sandbox_release (struct sandbox *sb, int status)
   if (sb->pid > 0)
     nook_pid_killp (&sb->pid);
   nook_cgroup_destroy (&sb->cg);
+  /* No attach once the sandbox is gone.  */
+  if (sb->tty.listen >= 0)
+    unlinkat (sb->state.dirfd, NOOK_ATTACH_SOCKET, 0);
   nook_tty_release (&sb->tty);
   nook_closep (&sb->tty_child);
   /* Once the sandbox is gone: its exit status, or nothing with --rm.  */
@@ -527,7 +533,12 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
       || nook_security_prepare (spec, &sb->filters, err) < 0
       || nook_state_reserve (&sb->state, spec, err) < 0)
     return -1;
+  /* -d -t: the supervisor keeps the terminal, for `nook attach`.  */
+  sb->tty.detached = spec->life.detach;
   if (spec->security.tty && nook_tty_prepare (&sb->tty, &sb->tty_child, err) < 0)
+    return -1;
+  if (spec->security.tty && spec->life.detach
+      && (sb->tty.listen = nook_attach_listen (sb->state.dirfd, err)) < 0)
     return -1;
   sb->outer = spec->share | nook_join_ns_bits (&sb->join);
   if (sb->io && sb->io->log_fd >= 0

@@ -157,18 +157,19 @@ teardown() { remove_private_state; }
   assert_output_has "did you mean \`--all\`?"
 }
 
-@test "-d with -t is refused: nook has no attach" {
-  run nook run -d -t -- sleep 100
+@test "-d -i without -t is refused; -dit starts a sandbox with a terminal to attach to" {
+  run nook run -d -i -- sleep 100
   assert_status 125
   assert_one_error_line
-  assert_output_has "-d cannot be combined with -t: nook has no attach"
+  assert_output_has "-d cannot be combined with -i alone"
   assert_output_lacks "not a terminal"
-  run nook run -dit -- sleep 100
-  assert_status 125
-  assert_output_has "-d cannot be combined with -t"
   # Nothing was started or left behind.
   run nook ps -a -q
   [ -z "$output" ]
+  # With -t it has a terminal of its own, although nook's stdin is none.
+  run nook run -dit --name dit -- sh -c 'tty; sleep 100'
+  assert_status 0
+  wait_until 10 grep -q /dev/pts/ "$STATE/sandboxes/$output/log"
 }
 
 @test "nook try takes nook run's network, security and environment options" {

@@ -193,3 +193,65 @@ gone() { [ -z "$(pid_of "$1")" ]; }
   assert_status 125
   assert_one_error_line
 }
+
+# Whether the pane's terminal is raw (nook attach is connected and reads it).
+pane_raw() { stty -a -F "$(tm display-message -p '#{pane_tty}')" | grep -q -- '-icanon'; }
+
+@test "nook attach: a terminal for a sandbox started with -d -t; detach keys, attach again, exit" {
+  use_private_state
+  nook run -d -t --name att -- sh >/dev/null
+  shell
+  type_line "export XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"
+  type_line "$NOOK attach att; echo attach-rc=\$?"
+  wait_until 10 pane_raw || { screen; false; }
+  type_line 'echo hel""lo-$((6*7))'
+  wait_until 10 screen_has '^hello-42' || { screen; false; }
+  # The window size is passed on, and so is a change of it.
+  tm resize-window -x 100 -y 30
+  type_line 'stty size'
+  wait_until 10 screen_has '^30 100' || { screen; false; }
+  # One client at a time.
+  run nook attach att
+  assert_status 125
+  assert_output_has "another \`nook attach\`"
+  # podman's detach keys: the sandbox runs on.
+  tm send-keys C-p C-q
+  wait_until 10 screen_has 'attach-rc=0' || { screen; false; }
+  run nook ps
+  assert_output_has att
+  assert_output_has running
+  # What it wrote is in its log too.
+  run nook logs att
+  assert_output_has hello-42
+  # Again, with keys of one's own.
+  type_line "clear; $NOOK attach --detach-keys ctrl-x att; echo attach-rc=\$?"
+  wait_until 10 pane_raw || { screen; false; }
+  type_line 'echo again-$((7*7))'
+  wait_until 10 screen_has '^again-49' || { screen; false; }
+  tm send-keys C-x
+  wait_until 10 screen_has 'attach-rc=0' || { screen; false; }
+  # A third time, until the shell inside exits: attach returns its status.
+  type_line "clear; $NOOK attach att; echo attach-rc=\$?"
+  wait_until 10 pane_raw || { screen; false; }
+  type_line 'exit 3'
+  wait_until 10 screen_has 'attach-rc=3' || { screen; false; }
+  run nook ps -a
+  assert_output_has exited
+}
+
+@test "nook attach: bad detach keys, a sandbox without a terminal, one that is not running" {
+  use_private_state
+  run nook attach --detach-keys ctrl-1 nobox
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "--detach-keys \`ctrl-1\`"
+  nook run -d --name plain -- sleep 1000 >/dev/null
+  run nook attach plain
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "has no terminal to attach to"
+  run nook run -d -i --name di -- true
+  assert_status 125
+  assert_output_has "-d cannot be combined with -i alone"
+}
+

@@ -261,9 +261,7 @@ did_you_mean (void **state)
 static void
 podman_forms_refused_clearly (void **state)
 {
-  expect_error (ARGV ("-d", "-t", "true"), "-d cannot be combined with -t: nook has no attach");
-  expect_error (ARGV ("-dit", "true"), "-d cannot be combined with -t");
-  expect_error (ARGV ("-d", "-i", "true"), "-d cannot be combined with -i");
+  expect_error (ARGV ("-d", "-i", "true"), "-d cannot be combined with -i alone");
   expect_error (ARGV ("-v", "data:/data", "true"), "nook has no named volumes");
   expect_error (ARGV ("-v", "/data", "true"), "use SRC:DEST");
   expect_error (ARGV ("-v", "/a:/b:O", "true"), "option `O` is not supported");
