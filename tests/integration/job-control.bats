@@ -194,6 +194,36 @@ gone() { [ -z "$(pid_of "$1")" ]; }
   assert_one_error_line
 }
 
+@test "nook pause is recorded in the state: ps and inspect say paused, whatever /proc shows" {
+  use_private_state
+  id=$(nook run -d --name jcrec -- sh -c "sleep $S8 & sleep $S6; wait")
+  wait_until 10 pid_of "sleep $S8" >/dev/null
+  a=$(pid_of "sleep $S8")
+  run nook pause jcrec
+  assert_status 0
+  [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = true ]
+  # One process resumed behind nook's back: the sandbox is still the one
+  # the user paused (a frozen cgroup's processes do not look stopped either).
+  kill -CONT "$a"
+  wait_until 5 not_stopped "$a"
+  run nook ps
+  assert_output_has paused
+  run nook inspect jcrec
+  [ "$(echo "$output" | jq -r .status)" = paused ]
+  [ "$(echo "$output" | jq -r .paused)" = true ]
+  run nook unpause jcrec
+  assert_status 0
+  [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = false ]
+  run nook inspect jcrec
+  [ "$(echo "$output" | jq -r .status)" = running ]
+  # Its end is recorded after a pause all the same.
+  run nook pause jcrec
+  run nook kill -s KILL jcrec
+  wait_until 10 test "$(jq -r .status "$STATE/sandboxes/$id/state.json")" = exited
+  run nook ps -a
+  assert_output_lacks paused
+}
+
 # Whether the pane's terminal is raw (nook attach is connected and reads it).
 pane_raw() { stty -a -F "$(tm display-message -p '#{pane_tty}')" | grep -q -- '-icanon'; }
 
