@@ -472,7 +472,10 @@ supervise (struct sandbox *sb, struct nook_error *err)
   sb->sync_parent = sv.sync_fd;
   if (r < 0)
     return -1;
-  /* What the sandbox wrote before it ended.  */
+  /* What the sandbox wrote before it ended; with -d -t its terminal's
+     last output first, which reaches the log through the same pipe.  */
+  if (sb->tty.detached)
+    nook_tty_release (&sb->tty);
   if (sb->io && sb->io->log_fd >= 0)
     nook_logfile_pump (&sb->log, sb->io->log_fd);
   sb->pid = -1;
@@ -491,7 +494,7 @@ sandbox_release (struct sandbox *sb, int status)
     nook_pid_killp (&sb->pid);
   nook_cgroup_destroy (&sb->cg);
   /* No attach once the sandbox is gone.  */
-  if (sb->tty.listen >= 0)
+  if (sb->spec->security.tty && sb->spec->life.detach && sb->state.dirfd >= 0)
     unlinkat (sb->state.dirfd, NOOK_ATTACH_SOCKET, 0);
   nook_tty_release (&sb->tty);
   nook_closep (&sb->tty_child);

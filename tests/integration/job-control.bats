@@ -263,10 +263,15 @@ pane_raw() { stty -a -F "$(tm display-message -p '#{pane_tty}')" | grep -q -- '-
   # A third time, until the shell inside exits: attach returns its status.
   type_line "clear; $NOOK attach att; echo attach-rc=\$?"
   wait_until 10 pane_raw || { screen; false; }
-  type_line 'exit 3'
+  type_line 'echo bye-$((2*4)); exit 3'
   wait_until 10 screen_has 'attach-rc=3' || { screen; false; }
   run nook ps -a
   assert_output_has exited
+  # Its last words are in the log too, and nothing is left to attach to.
+  run nook logs att
+  assert_output_has bye-8
+  run nook attach att
+  assert_status 125
 }
 
 @test "nook attach: bad detach keys, a sandbox without a terminal, one that is not running" {
