@@ -261,8 +261,10 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
       close (ex->pty);
     }
   /* The same Landlock rules, identity, capabilities, no_new_privs and
-     seccomp filter as the sandbox's command, applied the same way.  */
-  if (ex->landlock && nook_landlock_apply (-1, &err) < 0)
+     seccomp filter as the sandbox's command, applied the same way; the
+     holder, nook-init, is outside the root and may still be exec'd, as
+     the sandbox's own is.  */
+  if (ex->landlock && nook_landlock_apply (ex->init_fd, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
   if (nook_security_apply (ex->spec, &ex->filters, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
