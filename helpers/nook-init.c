@@ -1,12 +1,20 @@
-/* nook-init: the sandbox's PID 1.
+/* nook-init: the sandbox's PID 1, and the holder of each `nook exec`.
  *
- *   nook-init [--sync-fd N] [--no-pidns] -- CMD [ARG...]
+ *   nook-init [--sync-fd N] [--no-pidns | --exec] -- CMD [ARG...]
  *
  * It starts CMD in a process group of its own, reaps every process that
  * ends in the sandbox, passes on the signals a user sends to nook (those
  * a terminal generates to CMD's whole group, as a terminal would), and when
  * CMD ends kills whatever is left and exits with CMD's status (128+N when
  * CMD was killed by signal N).
+ *
+ * With --exec it is what `nook exec` starts in a running sandbox: a
+ * subreaper, so everything CMD starts stays below it, even a daemon that
+ * leaves its session.  When `nook exec` dies, however it dies (SIGKILL
+ * too), its death signal (NOOK_INIT_ORPHANED) makes this holder kill all
+ * of that, which no process of nook's outside could do any more.  When
+ * CMD ends, what it left behind runs on, as a process started in the
+ * sandbox does (it goes to the sandbox's init).
  *
  * It is linked statically and started through an fd, so it runs in any
  * root, with or without a C library of the host's version.
@@ -16,6 +24,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,6 +41,10 @@
 #include "lib/tracee.h"
 
 static const int forwarded[] = { NOOK_FORWARDED_SIGNALS, 0 };
+
+/* --exec: the death signal that `nook exec`'s end sends.  None that a
+   user forwards: SIGRTMIN+3, past those a C library keeps for itself.  */
+#define NOOK_INIT_ORPHANED (SIGRTMIN + 3)
 
 static void __attribute__ ((noreturn)) die (const char *what)
 {
@@ -135,7 +148,7 @@ exit_status (int wstatus)
 
 /* Its arguments; returns the index of CMD, or -1 for a usage error.  */
 static int
-parse_args (int argc, char **argv, int *sync_fd, bool *pidns)
+parse_args (int argc, char **argv, int *sync_fd, bool *pidns, bool *holder)
 {
   int i;
 
@@ -145,6 +158,8 @@ parse_args (int argc, char **argv, int *sync_fd, bool *pidns)
         *sync_fd = atoi (argv[++i]);
       else if (strcmp (argv[i], "--no-pidns") == 0)
         *pidns = false;
+      else if (strcmp (argv[i], "--exec") == 0)
+        *pidns = false, *holder = true;
       else if (strcmp (argv[i], "--") == 0)
         {
           i++;
@@ -171,6 +186,7 @@ block_signals (void)
 
   sigemptyset (&set);
   sigaddset (&set, SIGCHLD);
+  sigaddset (&set, NOOK_INIT_ORPHANED);
   for (int s = 0; forwarded[s]; s++)
     sigaddset (&set, forwarded[s]);
   if (sigprocmask (SIG_BLOCK, &set, NULL) < 0)
@@ -205,7 +221,8 @@ reap (pid_t cmd)
 
 /* Forwards signals and reaps until the command has ended.  PID 1 must
    not exit before that: its exit would kill every process in the
-   sandbox.  */
+   sandbox.  NOOK_INIT_ORPHANED (--exec: `nook exec` died) ends the wait
+   with -2.  */
 static int
 wait_for_command (int sfd, pid_t cmd)
 {
@@ -219,6 +236,8 @@ wait_for_command (int sfd, pid_t cmd)
         continue;
       if (n != sizeof si)
         die ("read signalfd");
+      if ((int)si.ssi_signo == NOOK_INIT_ORPHANED)
+        return -2;
       if (si.ssi_signo != SIGCHLD)
         forward (cmd, si.ssi_signo);
       else
@@ -247,22 +266,39 @@ end_the_rest (bool pidns)
     }
 }
 
+/* --exec: from now on `nook exec`'s death is a signal read like the
+   others.  Until this point the death signal was SIGKILL (exec.c), so a
+   nook exec that died earlier took this process with it; one that died
+   while the signal was changed has closed its end of SYNC_FD.  */
+static void
+hold (int sync_fd)
+{
+  struct pollfd pfd = { sync_fd, POLLIN, 0 };
+
+  if (prctl (PR_SET_PDEATHSIG, NOOK_INIT_ORPHANED) < 0)
+    die ("PR_SET_PDEATHSIG");
+  if (sync_fd < 0 || (poll (&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR))))
+    _exit (NOOK_EXIT_ERROR);
+}
+
 int
 main (int argc, char **argv)
 {
   int sync_fd = -1, sfd, status, i;
-  bool pidns = true;
+  bool pidns = true, holder = false;
   pid_t cmd;
 
-  i = parse_args (argc, argv, &sync_fd, &pidns);
+  i = parse_args (argc, argv, &sync_fd, &pidns, &holder);
   if (i < 0)
     {
-      dprintf (STDERR_FILENO, "usage: nook-init [--sync-fd N] [--no-pidns] -- CMD [ARG...]\n");
+      dprintf (STDERR_FILENO, "usage: nook-init [--sync-fd N] [--no-pidns | --exec] -- CMD [ARG...]\n");
       return NOOK_EXIT_ERROR;
     }
   sfd = block_signals ();
   if (!pidns && prctl (PR_SET_CHILD_SUBREAPER, 1) < 0)
     die ("subreaper");
+  if (holder)
+    hold (sync_fd);
 
   cmd = fork ();
   if (cmd < 0)
@@ -275,6 +311,8 @@ main (int argc, char **argv)
     close (sync_fd);
 
   status = wait_for_command (sfd, cmd);
-  end_the_rest (pidns);
-  return status;
+  /* --exec: what CMD left runs on, unless nook exec is gone.  */
+  if (!holder || status == -2)
+    end_the_rest (pidns);
+  return status == -2 ? 128 + SIGKILL : status;
 }

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "cmd.h"
+#include "lib/pause.h"
 #include "lib/sandbox.h"
 #include "lib/utils.h"
 #include "options.h"
@@ -17,7 +18,7 @@ pause_one (const char *ref, bool pause, struct nook_error *err)
 
   if (nook_cli_find (&store, ref, &sb, err) < 0)
     return -1;
-  r = nook_sandbox_pause (&sb, pause, err);
+  r = nook_sandbox_pause (&store, &sb, pause, err);
   nook_sandbox_release (&sb);
   nook_store_close (&store);
   return r;

@@ -14,6 +14,7 @@ const struct nook_subcommand nook_subcommands[] = {
   { &nook_ps_command, nook_cmd_ps, false },
   { &nook_exec_command, nook_cmd_exec, false },
   { &nook_logs_command, nook_cmd_logs, false },
+  { &nook_attach_command, nook_cmd_attach, false },
   { &nook_top_command, nook_cmd_top, false },
   { &nook_inspect_command, nook_cmd_inspect, false },
   { &nook_kill_command, nook_cmd_kill, false },

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/utils.h"
@@ -36,7 +37,8 @@ enum
 static const struct nook_option core_options[] = {
   { "verbose", 0, 0, OPT_VERBOSE, "", "show each setup step with its time (-v is --volume)" },
   { "name", 0, 1, OPT_NAME, "NAME", "name the sandbox (also its default hostname)" },
-  { "user", 'u', 1, OPT_USER, "UID[:GID]", "run as UID (and GID) inside: numbers, as --uid and --gid" },
+  { "user", 'u', 1, OPT_USER, "USER[:GROUP]",
+    "run as USER (and GROUP) inside: names from the root's /etc/passwd and /etc/group, or numbers" },
   { "uid", 0, 1, OPT_UID, "N", "run as uid N inside (default 0)" },
   { "gid", 0, 1, OPT_GID, "N", "run as gid N inside (default 0)" },
   { "map-users", 0, 1, OPT_MAP_USERS, "MODE",
@@ -60,21 +62,49 @@ static const struct nook_option core_options[] = {
   { NULL, 0, 0, 0, NULL, NULL },
 };
 
-/* -u UID[:GID], numbers only: a name would have to be looked up in the
-   sandbox's /etc/passwd, which does not exist yet.  */
+/* A user or group name as useradd and groupadd take them.  */
+static bool
+user_name_valid (const char *s)
+{
+  size_t n = strlen (s);
+
+  if (n == 0 || n > 256 || s[0] == '-')
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] <= ' ' || s[i] == '/' || s[i] == ':' || s[i] == 0x7f)
+      return false;
+  return true;
+}
+
+/* -u USER[:GROUP]: numbers are ids; a name is looked up in the
+   sandbox's root when it is known, before the clone (passwd.h).  */
 static int
 apply_user (const char *value, struct nook_spec *spec, struct nook_error *err)
 {
   cleanup_free char *uid = xstrdup (value);
   char *gid = strchr (uid, ':');
   uint64_t v;
+  bool uid_num, gid_num;
 
   if (gid)
     *gid++ = '\0';
-  if (nook_parse_uint (uid, UINT32_MAX - 1, &v) < 0 || (gid && nook_parse_uint (gid, UINT32_MAX - 1, &v) < 0))
+  uid_num = nook_parse_uint (uid, UINT32_MAX - 1, &v) == 0;
+  gid_num = gid == NULL || nook_parse_uint (gid, UINT32_MAX - 1, &v) == 0;
+  free (spec->user);
+  spec->user = NULL;
+  if (!uid_num || !gid_num)
     {
-      nook_error_set (err, 0, "--user `%s`: use UID or UID:GID, numbers from 0 to %u", value, UINT32_MAX - 1);
-      return nook_error_hint (err, "names are not looked up: `id -u NAME` prints the number");
+      /* Names as useradd allows them: no `/`, `:` or blank, not empty.  */
+      if (!user_name_valid (uid) || (gid && !user_name_valid (gid)))
+        {
+          nook_error_set (err, 0, "--user `%s`: use USER or USER:GROUP, names or numbers from 0 to %u", value,
+                          UINT32_MAX - 1);
+          return nook_error_hint (err, "-u 1000:1000, -u nobody or -u www-data:www-data");
+        }
+      spec->user = xstrdup (value);
+      if (uid_num && nook_option_id ("user", uid, &spec->uid, err) < 0)
+        return -1;
+      return 0;
     }
   if (nook_option_id ("user", uid, &spec->uid, err) < 0)
     return -1;

@@ -120,18 +120,12 @@ life_check (const struct nook_spec *spec, const struct nook_parser *parser, stru
   static const char *const names[NOOK_JOIN_N] = { "pid", "net", "ipc", "uts" };
   bool joins = false;
 
-  /* podman attaches to a detached container later (podman attach); nook
-     has no attach, so a terminal or stdin of its own would stay unread.  */
-  if (spec->life.detach && (spec->security.tty || parser->interactive))
+  /* -d -t keeps the terminal for `nook attach`; -d -i alone has no
+     terminal, and a stdin of its own would stay unread.  */
+  if (spec->life.detach && parser->interactive && !spec->security.tty)
     {
-      nook_error_set (err, 0,
-                      "-d cannot be combined with %s: nook has no attach, so a detached sandbox has no %s "
-                      "(its stdin is /dev/null)",
-                      spec->security.tty ? "-t" : "-i", spec->security.tty ? "terminal" : "stdin");
-      return nook_error_hint (err,
-                              "drop -d to run it in this terminal, or drop -%s and read its output with "
-                              "`nook logs`",
-                              spec->security.tty ? (parser->interactive ? "it" : "t") : "i");
+      nook_error_set (err, 0, "-d cannot be combined with -i alone: a detached sandbox's stdin is /dev/null");
+      return nook_error_hint (err, "-dit gives it a terminal to type into with `nook attach`; or drop -d");
     }
   for (int k = 0; k < NOOK_JOIN_N; k++)
     {

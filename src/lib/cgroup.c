@@ -721,3 +721,46 @@ nook_cgroup_destroy (struct nook_cgroup *cg)
   free (steal_pointer (&cg->dir));
   free (steal_pointer (&cg->name));
 }
+
+/* Whether cgroup.events, open as FD, says `frozen WANT`.  Reading it
+   also arms the next POLLPRI.  */
+static bool
+frozen_is (int fd, bool want)
+{
+  char buf[512];
+  ssize_t n = pread (fd, buf, sizeof buf - 1, 0);
+
+  if (n <= 0)
+    return false;
+  buf[n] = '\0';
+  return strstr (buf, want ? "frozen 1" : "frozen 0") != NULL;
+}
+
+int
+nook_cgroup_freeze (const char *dir, bool freeze, struct nook_error *err)
+{
+  cleanup_close int dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  cleanup_close int events = -1;
+  struct timespec start, now;
+
+  if (dirfd < 0)
+    return nook_error_errno (err, "open the sandbox's cgroup `%s`", dir);
+  events = openat (dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+  if (events < 0)
+    return nook_error_errno (err, "open `%s/cgroup.events`", dir);
+  if (write_at (dirfd, "cgroup.freeze", freeze ? "1" : "0", err) < 0)
+    return nook_error_wrap (err, "%s the sandbox's cgroup `%s`", freeze ? "freeze" : "thaw", dir);
+  /* The kernel notifies a change of cgroup.events with POLLPRI.  */
+  clock_gettime (CLOCK_MONOTONIC, &start);
+  do
+    {
+      struct pollfd pfd = { events, POLLPRI, 0 };
+      if (frozen_is (events, freeze))
+        return 0;
+      poll (&pfd, 1, 100);
+      clock_gettime (CLOCK_MONOTONIC, &now);
+    }
+  while (now.tv_sec - start.tv_sec < 10);
+  return nook_error_set (err, 0, "the sandbox's cgroup `%s` was not %s within 10 s", dir,
+                         freeze ? "frozen" : "thawed");
+}

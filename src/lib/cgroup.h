@@ -136,6 +136,20 @@ int nook_cgroup_exit_status (const struct nook_cgroup *cg, const struct nook_spe
  */
 void nook_cgroup_destroy (struct nook_cgroup *cg);
 
+/**
+ * nook_cgroup_freeze - freeze or thaw a cgroup and everything below it
+ * @dir: the cgroup's absolute path (nook_cgroup_of_sandbox)
+ * @freeze: true to freeze, false to thaw
+ * @err: set when the freezer cannot be written, or the kernel does not
+ *       report the cgroup frozen within 10 s
+ *
+ * Writes cgroup.freeze and waits until cgroup.events says `frozen 1`
+ * (`frozen 0`): every process is then frozen, none is on its way.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_cgroup_freeze (const char *dir, bool freeze, struct nook_error *err);
+
 /* ---- shared with cgroup-stats.c ------------------------------------------------ */
 
 /* The cgroup under the caller's that holds one cgroup per sandbox.  */

@@ -60,8 +60,12 @@
  * it needs host fds (bind sources, nook-init's O_PATH) until its last
  * setup step: there non-dumpable is what keeps them out of reach, the fds
  * nook holds for itself (state, cgroup, log, signalfd, pidfds) are closed
- * as the child's first act, and the rest at step 6.  nook-init is exec'd
- * from an O_PATH fd after the filter is loaded; the sandbox can open its
+ * as the child's first act, and the rest at step 6.  `nook exec` keeps
+ * one host fd past step 6 as well: nook-init's O_PATH, which its step 9
+ * execs as the command's holder (`nook-init --exec`, which then starts
+ * the command, and kills what it started when nook exec dies, even by
+ * SIGKILL).  In both paths nook-init is exec'd from an O_PATH fd after
+ * the filter is loaded; the sandbox can open its
  * /proc/PID/exe read-only, and writing it is refused while it runs
  * (ETXTBSY), which is for as long as the sandbox lives.
  */

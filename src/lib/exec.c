@@ -27,6 +27,7 @@
 #include "fault.h"
 #include "landlock.h"
 #include "security.h"
+#include "spawn.h"
 #include "proc.h"
 #include "supervise.h"
 #include "sync.h"
@@ -47,6 +48,7 @@ struct exec
   int cwdfd;           /* the sandbox command's working directory */
   int cgroupfd;        /* the sandbox's cgroup when it is not ours, else -1 */
   int procfd;          /* the host's /proc, read once nook is in the sandbox's root */
+  int init_fd;         /* nook-init (O_PATH), which holds the command (see below) */
   int ptmx;            /* --tty: the terminal's master side, until the command runs */
   int pty;             /* and the command's side */
   struct nook_tty tty; /* --tty: the relay, once the command runs */
@@ -203,22 +205,49 @@ static void __attribute__ ((noreturn)) child_fail (struct exec *ex, int status, 
   nook_supervise_child_fail (ex->sync_child, NOOK_SYNC_EXEC_ERROR, status, err);
 }
 
+/* The holder's exec: nook-init --exec, which starts the command, reports
+   its exec failure over the sync socket and passes on signals.  It is a
+   subreaper, so even a daemon that leaves its session stays below it, and
+   it kills all of that when nook exec dies, even by SIGKILL (its death
+   signal, helpers/nook-init.c): nothing outside the sandbox is left to do
+   it then.  */
+static int
+exec_holder (struct exec *ex, struct nook_error *err)
+{
+  size_t n = strv_len (ex->opts->argv), a = 0;
+  cleanup_free char **argv = xcalloc (n + 6, sizeof (char *));
+  char fdstr[16];
+
+  snprintf (fdstr, sizeof fdstr, "%d", ex->sync_child);
+  if (fcntl (ex->sync_child, F_SETFD, 0) < 0)
+    return nook_error_errno (err, "sync socket");
+  argv[a++] = (char *)"nook-init";
+  argv[a++] = (char *)"--sync-fd";
+  argv[a++] = fdstr;
+  argv[a++] = (char *)"--exec";
+  argv[a++] = (char *)"--";
+  for (size_t i = 0; i < n; i++)
+    argv[a++] = ex->opts->argv[i];
+  syscall (SYS_execveat, ex->init_fd, "", argv, ex->env, AT_EMPTY_PATH);
+  return nook_error_errno (err, "exec the sandbox init");
+}
+
 /* The command's process, from its clone into the sandbox's PID namespace
-   to its exec: enter.h, steps 5 to 9.  */
+   to its exec: enter.h, steps 5 to 9.  It execs nook-init as the
+   command's holder (exec_holder), from an O_PATH fd, after the filter.  */
 static void __attribute__ ((noreturn)) child_main (struct exec *ex)
 {
   struct nook_error err = { 0 };
-  const char *cmd = ex->opts->argv[0];
-  int keep[2] = { ex->sync_child, ex->pty };
+  int keep[3] = { ex->sync_child, ex->pty, ex->init_fd };
 
   /* First, while nothing inside can read them (non-dumpable): every fd
-     of nook's but the sync socket and the terminal, closed for real.  */
-  if (nook_enter_close_fds (keep, 2, &err) < 0)
+     of nook's but the sync socket, the terminal and nook-init's, closed
+     for real.  */
+  if (nook_enter_close_fds (keep, 3, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
+  /* Until nook-init sets a death signal of its own: a nook exec that dies
+     before takes the holder with it, before any command runs.  */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
-  /* What the command starts stays below it, even a daemon that leaves
-     its session: an interrupted nook exec kills it all (supervise.c).  */
-  prctl (PR_SET_CHILD_SUBREAPER, 1);
   /* No controlling terminal of the caller's (CVE-2017-5226), or one of
      the sandbox's own with --tty.  */
   setsid ();
@@ -233,26 +262,20 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
       close (ex->pty);
     }
   /* The same Landlock rules, identity, capabilities, no_new_privs and
-     seccomp filter as the sandbox's command, applied the same way.  */
+     seccomp filter as the sandbox's command, applied the same way; the
+     holder, nook-init, is outside the root and may still be exec'd, as
+     the sandbox's own is.  */
   nook_fault_point ("exec: security");
-  if (ex->landlock && nook_landlock_apply (-1, &err) < 0)
+  if (ex->landlock && nook_landlock_apply (ex->init_fd, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
   if (nook_security_apply (ex->spec, &ex->filters, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
   nook_supervise_check_parent (ex->sync_child);
   nook_supervise_unblock_signals ();
-  /* execvp looks PATH up in environ: the sandbox's.  The exec makes the
-     process dumpable again, as the command.  */
-  environ = ex->env;
-  execvp (cmd, ex->opts->argv);
-  if (errno == ENOENT && strchr (cmd, '/') == NULL)
-    {
-      nook_error_set (&err, 0, "`%s`: command not found in the sandbox", cmd);
-      nook_error_hint (&err, "PATH is %s", getenv ("PATH") ? getenv ("PATH") : "unset");
-    }
-  else
-    nook_error_errno (&err, "exec `%s`", cmd);
-  child_fail (ex, errno == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC, &err);
+  /* The exec makes the process dumpable again, as nook-init, under the
+     filter; nook-init looks the command up in the sandbox's PATH.  */
+  exec_holder (ex, &err);
+  child_fail (ex, NOOK_EXIT_ERROR, &err);
 }
 
 /* ---- waiting ----------------------------------------------------------------------- */
@@ -286,7 +309,8 @@ spawn_command (struct exec *ex, struct nook_error *err)
   nook_closep (&ex->sync_child);
   nook_closep (&ex->pty);
   nook_closep (&ex->cgroupfd);
-  ex->sync_child = ex->pty = ex->cgroupfd = -1;
+  nook_closep (&ex->init_fd);
+  ex->sync_child = ex->pty = ex->cgroupfd = ex->init_fd = -1;
   return 0;
 }
 
@@ -344,6 +368,7 @@ exec_release (struct exec *ex)
   nook_closep (&ex->procfd);
   nook_closep (&ex->ptmx);
   nook_closep (&ex->pty);
+  nook_closep (&ex->init_fd);
   nook_closep (&ex->sync_parent);
   nook_closep (&ex->sync_child);
   nook_closep (&ex->sigfd);
@@ -361,6 +386,7 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
                      .cwdfd = -1,
                      .cgroupfd = -1,
                      .procfd = -1,
+                     .init_fd = -1,
                      .ptmx = -1,
                      .pty = -1,
                      .sync_parent = -1,
@@ -388,6 +414,9 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
       goto out;
     }
   if (read_environment (&ex, err) < 0 || open_cgroup (&ex, err) < 0)
+    goto out;
+  ex.init_fd = nook_open_init (err);
+  if (ex.init_fd < 0)
     goto out;
   ex.procfd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (ex.procfd < 0)

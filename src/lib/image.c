@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "passwd.h"
 #include "layer.h"
 #include "spec.h"
 #include "state.h"
@@ -205,44 +206,16 @@ add_env (struct nook_spec *spec, char *const *env, bool add_home)
 }
 
 /* A User of a name: its ids from the image's /etc/passwd (or /etc/group),
-   read from the highest layer that has the file, never through a symlink.  */
+   read from the highest layer that has the file, inside that layer
+   (passwd.h).  */
 static int
 lookup_id (char *const *lowers, const char *file, const char *name, uint32_t *id, uint32_t *gid)
 {
-  for (size_t i = strv_len (lowers); i-- > 0;)
-    {
-      cleanup_close int root = open (lowers[i], O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1;
-      struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
-                              .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
-      cleanup_free char *text = NULL;
-      size_t len;
-      char *save = NULL;
+  cleanup_strv char **roots = NULL;
 
-      if (root < 0 || (fd = syscall (SYS_openat2, root, file, &how, sizeof how)) < 0)
-        continue;
-      {
-        cleanup_free char *p = xasprintf ("/proc/self/fd/%d", fd);
-        if (nook_read_file_at (AT_FDCWD, p, &text, &len, NULL) < 0)
-          return -1;
-      }
-      for (char *l = strtok_r (text, "\n", &save); l; l = strtok_r (NULL, "\n", &save))
-        {
-          char *f[4] = { 0 }, *s2 = NULL;
-          size_t k = 0;
-          for (char *t = strtok_r (l, ":", &s2); t && k < 4; t = strtok_r (NULL, ":", &s2))
-            f[k++] = t;
-          uint64_t v, g;
-          if (k >= 3 && strcmp (f[0], name) == 0 && nook_parse_uint (f[2], UINT32_MAX - 1, &v) == 0)
-            {
-              *id = v;
-              if (gid && k >= 4 && nook_parse_uint (f[3], UINT32_MAX - 1, &g) == 0)
-                *gid = g;
-              return 0;
-            }
-        }
-      return -1;
-    }
-  return -1;
+  for (size_t i = strv_len (lowers); i-- > 0;)
+    strv_append (&roots, lowers[i]);
+  return nook_passwd_lookup (roots, file, name, id, gid);
 }
 
 static int

@@ -12,6 +12,7 @@
 #include "landlock.h"
 #include "spec.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "utils.h"
 
 /* One function per section; a running sandbox's namespaces, maps, mounts
@@ -53,7 +54,11 @@ add_identity (json_object *doc, const struct nook_sandbox *sb, const struct nook
 static void
 add_status (json_object *doc, const struct nook_sandbox *sb, const struct nook_spec *spec)
 {
-  json_object_object_add (doc, "status", json_object_new_string (nook_sandbox_status (sb)));
+  bool paused = nook_sandbox_paused (sb);
+
+  json_object_object_add (doc, "status",
+                          json_object_new_string (paused ? "paused" : nook_sandbox_status (sb)));
+  json_object_object_add (doc, "paused", json_object_new_boolean (paused));
   json_object_object_add (doc, "exit_code", state_value (sb, "exit_code"));
   json_object_object_add (doc, "pid", sb->running ? json_object_new_int64 (sb->pid) : NULL);
   json_object_object_add (doc, "detached", state_value (sb, "detached"));

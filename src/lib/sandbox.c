@@ -81,13 +81,15 @@ nook_sandbox_kill (const struct nook_sandbox *sb, int sig, struct nook_error *er
   return 0;
 }
 
-bool
-nook_sandbox_paused (const struct nook_sandbox *sb)
+/* Whether every process of a running sandbox is stopped (`nook kill -s
+   STOP` too, which records nothing).  */
+static bool
+all_stopped (const struct nook_sandbox *sb)
 {
   cleanup_free pid_t *pids = NULL;
   size_t n;
 
-  if (!sb->running || nook_sandbox_processes (sb, &pids, &n, NULL) < 0 || n == 0)
+  if (nook_sandbox_processes (sb, &pids, &n, NULL) < 0 || n == 0)
     return false;
   for (size_t i = 0; i < n; i++)
     {
@@ -105,14 +107,28 @@ nook_sandbox_paused (const struct nook_sandbox *sb)
   return true;
 }
 
+bool
+nook_sandbox_paused (const struct nook_sandbox *sb)
+{
+  json_object *v = NULL;
+
+  if (!sb->running)
+    return false;
+  /* As `nook pause` recorded it: a frozen process looks like any sleeping
+     one in /proc.  */
+  if (sb->doc && json_object_object_get_ex (sb->doc, "paused", &v) && json_object_get_boolean (v))
+    return true;
+  return all_stopped (sb);
+}
+
 int
-nook_sandbox_pause (const struct nook_sandbox *sb, bool pause, struct nook_error *err)
+nook_sandbox_signal_stop (const struct nook_sandbox *sb, bool stop, struct nook_error *err)
 {
   /* A stopped process cannot fork: stopping every process, walking
      again until no new one appears, leaves none running.  */
-  if (nook_sandbox_kill (sb, pause ? SIGSTOP : SIGCONT, err) < 0)
+  if (nook_sandbox_kill (sb, stop ? SIGSTOP : SIGCONT, err) < 0)
     return -1;
-  for (int i = 0; pause && i < 2000 && !nook_sandbox_paused (sb); i++)
+  for (int i = 0; stop && i < 2000 && !all_stopped (sb); i++)
     {
       if (i % 100 == 99 && nook_sandbox_kill (sb, SIGSTOP, err) < 0)
         return -1;

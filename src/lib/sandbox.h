@@ -30,19 +30,24 @@
 int nook_sandbox_kill (const struct nook_sandbox *sb, int sig, struct nook_error *err);
 
 /**
- * nook_sandbox_pause - stop or resume every process of a sandbox
+ * nook_sandbox_signal_stop - stop or resume every process of a sandbox
  * @sb: a running sandbox
- * @pause: true to stop (SIGSTOP to each process, again until all are
- *         stopped and no new one appeared), false to resume (SIGCONT)
+ * @stop: true to stop (SIGSTOP to each process, again until all are
+ *        stopped and no new one appeared), false to resume (SIGCONT)
  * @err: set when it is not running
+ *
+ * What `nook pause` does where no cgroup freezer is at hand (pause.h).
  *
  * Return: 0, or -1 with @err set.
  */
-int nook_sandbox_pause (const struct nook_sandbox *sb, bool pause, struct nook_error *err);
+int nook_sandbox_signal_stop (const struct nook_sandbox *sb, bool stop, struct nook_error *err);
 
 /**
- * nook_sandbox_paused - whether every process of a running sandbox is
- * stopped (what `nook ps` shows as `paused`)
+ * nook_sandbox_paused - what `nook ps` shows as `paused`
+ * @sb: a sandbox
+ *
+ * Return: true when it runs and `nook pause` recorded it paused, or
+ * every process of it is stopped.
  */
 bool nook_sandbox_paused (const struct nook_sandbox *sb);
 

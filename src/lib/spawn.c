@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "caller.h"
 #include "enter.h"
 #include "fault.h"
@@ -29,6 +30,7 @@
 #include "cgroup.h"
 #include "mount.h"
 #include "net.h"
+#include "passwd.h"
 #include "security.h"
 #include "spawn.h"
 #include "supervise.h"
@@ -273,6 +275,8 @@ close_parent_fds (struct sandbox *sb)
 {
   int *fds[] = { &sb->sync_parent,
                  &sb->tty.sock,
+                 &sb->tty.listen,
+                 &sb->tty.client,
                  &sb->sigfd,
                  &sb->state.dirfd,
                  &sb->state.store.fd,
@@ -500,7 +504,10 @@ supervise (struct sandbox *sb, struct nook_error *err)
   sb->sync_parent = sv.sync_fd;
   if (r < 0)
     return -1;
-  /* What the sandbox wrote before it ended.  */
+  /* What the sandbox wrote before it ended; with -d -t its terminal's
+     last output first, which reaches the log through the same pipe.  */
+  if (sb->tty.detached)
+    nook_tty_release (&sb->tty);
   if (sb->io && sb->io->log_fd >= 0)
     nook_logfile_pump (&sb->log, sb->io->log_fd);
   sb->pid = -1;
@@ -526,6 +533,9 @@ sandbox_release (struct sandbox *sb, int status)
   if (sb->pid > 0)
     nook_pid_killp (&sb->pid);
   nook_cgroup_destroy (&sb->cg);
+  /* No attach once the sandbox is gone.  */
+  if (sb->spec->security.tty && sb->spec->life.detach && sb->state.dirfd >= 0)
+    unlinkat (sb->state.dirfd, NOOK_ATTACH_SOCKET, 0);
   nook_tty_release (&sb->tty);
   nook_closep (&sb->tty_child);
   /* Once the sandbox is gone: its exit status, or nothing with --rm.  */
@@ -560,7 +570,7 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
 
   nook_log ("checking the spec");
   if (nook_caller_resolve (&sb->caller, spec->map_mode == NOOK_MAP_AUTO, err) < 0
-      || nook_join_resolve (spec, &sb->join, err) < 0
+      || nook_join_resolve (spec, &sb->join, err) < 0 || nook_user_resolve (spec, err) < 0
       || (!sb->join.active && nook_idmaps_for_spec (spec, &sb->caller, &sb->maps, err) < 0)
       || nook_root_plan_build (spec, &sb->caller, &sb->plan, err) < 0
       || nook_net_prepare (spec, &sb->net, &sb->plan, err) < 0
@@ -568,7 +578,12 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
       || (sb->landlock = nook_landlock_wanted (spec, err)) < 0
       || nook_state_reserve (&sb->state, spec, err) < 0)
     return -1;
+  /* -d -t: the supervisor keeps the terminal, for `nook attach`.  */
+  sb->tty.detached = spec->life.detach;
   if (spec->security.tty && nook_tty_prepare (&sb->tty, &sb->tty_child, err) < 0)
+    return -1;
+  if (spec->security.tty && spec->life.detach
+      && (sb->tty.listen = nook_attach_listen (sb->state.dirfd, err)) < 0)
     return -1;
   sb->outer = spec->share | nook_join_ns_bits (&sb->join);
   if (sb->io && sb->io->log_fd >= 0

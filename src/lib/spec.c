@@ -28,6 +28,7 @@ nook_spec_free (struct nook_spec *spec)
 {
   strv_free (spec->argv);
   free (spec->name);
+  free (spec->user);
   free (spec->hostname);
   free (spec->rootfs);
   free (spec->chdir);

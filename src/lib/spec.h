@@ -95,6 +95,7 @@ struct nook_spec
   enum nook_map_mode map_mode;
   uid_t uid;
   gid_t gid;
+  char *user; /* -u NAME[:GROUP] with a name: looked up in the root (passwd.h), NULL otherwise */
 
   char *name; /* --name: the sandbox's name (and default hostname) */
 

@@ -698,7 +698,12 @@ nook_state_finish (struct nook_state *st, int status)
       json_object_object_add (st->doc, "status", json_object_new_string ("exited"));
       json_object_object_add (st->doc, "exit_code", json_object_new_int (status));
       json_object_object_add (st->doc, "finished", json_take_string (nook_time_now ()));
+      /* Under the store's lock: `nook pause` writes the state too
+         (nook_sandbox_set_paused), and must not write a running one over
+         this.  */
+      nook_store_lock (&st->store, NULL);
       nook_state_write (st, st->doc, &err);
+      nook_store_unlock (&st->store);
     }
   if (err.msg)
     nook_warn ("%s", err.msg);
@@ -717,4 +722,39 @@ nook_life_spec_free (struct nook_life_spec *life)
   strv_free (life->run_args);
   for (int k = 0; k < NOOK_JOIN_N; k++)
     free (life->join[k]);
+}
+
+int
+nook_sandbox_set_paused (struct nook_store *store, struct nook_sandbox *sb, bool paused,
+                         struct nook_error *err)
+{
+  struct nook_state st = { .dirfd = sb->dirfd };
+  json_object *doc = NULL;
+  int r;
+
+  memcpy (st.id, sb->id, sizeof st.id);
+  if (nook_state_secret (&st.secret, err) < 0 || nook_store_lock (store, err) < 0)
+    {
+      nook_state_secret_release (&st.secret);
+      return -1;
+    }
+  /* Read again under the lock: the supervisor records the end under it,
+     and a state that says `exited` is never written back as running.  */
+  if (nook_state_read (sb->dirfd, sb->id, &doc) < 0 || doc == NULL || !supervisor_alive (sb->dirfd)
+      || strcmp (doc_str (doc, "status") ? doc_str (doc, "status") : "", "running") != 0)
+    r = nook_error_set (err, 0, "sandbox `%s` is not running", sb->id);
+  else
+    {
+      json_object_object_add (doc, "paused", json_object_new_boolean (paused));
+      r = nook_state_write (&st, doc, err);
+    }
+  nook_store_unlock (store);
+  nook_state_secret_release (&st.secret);
+  if (r == 0)
+    {
+      json_object_put (sb->doc);
+      sb->doc = json_object_get (doc);
+    }
+  json_object_put (doc);
+  return r;
 }

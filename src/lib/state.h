@@ -308,6 +308,18 @@ int64_t nook_sandbox_int (const struct nook_sandbox *sb, const char *key, int64_
  */
 const char *nook_sandbox_status (const struct nook_sandbox *sb);
 
+/**
+ * nook_sandbox_set_paused - record that a sandbox is paused, or not
+ * @store: the open store; its lock is taken meanwhile
+ * @sb: a running sandbox; its document becomes the one written
+ * @paused: what to record (`paused` in state.json)
+ * @err: set when it is not running any more, or the state cannot be written
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_sandbox_set_paused (struct nook_store *store, struct nook_sandbox *sb, bool paused,
+                             struct nook_error *err);
+
 /* ---- the supervisor's side --------------------------------------------------- */
 
 /* A sandbox being run: its reserved directory, held locked.  */

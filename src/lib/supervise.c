@@ -270,7 +270,7 @@ nook_supervise (struct nook_supervisor *sv, siginfo_t *info, struct nook_error *
 
   for (;;)
     {
-      struct pollfd pfd[3 + NOOK_SUPERVISE_EXTRA + 3]
+      struct pollfd pfd[3 + NOOK_SUPERVISE_EXTRA + NOOK_TTY_POLLFDS]
           = { { sv->pidfd, POLLIN, 0 }, { sv->sigfd, POLLIN, 0 }, { sv->sync_fd, POLLIN, 0 } };
       int n_tty;
 

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "tty.h"
 #include "utils.h"
 
@@ -26,6 +27,8 @@ nook_tty_init (struct nook_tty *tty)
   memset (tty, 0, sizeof *tty);
   tty->sock = -1;
   tty->master = -1;
+  tty->listen = -1;
+  tty->client = -1;
 }
 
 int
@@ -33,7 +36,7 @@ nook_tty_prepare (struct nook_tty *tty, int *child_sock, struct nook_error *err)
 {
   int sv[2];
 
-  if (!isatty (STDIN_FILENO) || tcgetattr (STDIN_FILENO, &tty->saved) < 0)
+  if (!tty->detached && (!isatty (STDIN_FILENO) || tcgetattr (STDIN_FILENO, &tty->saved) < 0))
     {
       nook_error_set (err, 0, "--tty: stdin is not a terminal");
       return nook_error_hint (err, "run nook from a terminal, or leave --tty out");
@@ -120,6 +123,10 @@ nook_tty_pollfds (struct nook_tty *tty, struct pollfd *pfd)
       pfd[n++] = (struct pollfd){ tty->master, POLLIN, 0 };
       if (tty->in_open)
         pfd[n++] = (struct pollfd){ STDIN_FILENO, POLLIN, 0 };
+      if (tty->listen >= 0)
+        pfd[n++] = (struct pollfd){ tty->listen, POLLIN, 0 };
+      if (tty->client >= 0)
+        pfd[n++] = (struct pollfd){ tty->client, POLLIN, 0 };
     }
   return n;
 }
@@ -158,6 +165,42 @@ copy (int from, int to)
   return nook_write_all (to, buf, n) == n;
 }
 
+/* What the sandbox wrote: to stdout (the caller's terminal, or the log
+   of a detached sandbox) and to the client attached.  False once the
+   master is at its end.  */
+static bool
+relay_output (struct nook_tty *tty)
+{
+  char buf[4096];
+  ssize_t n;
+
+  do
+    n = read (tty->master, buf, sizeof buf);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0)
+    return n < 0 && errno == EAGAIN;
+  if (tty->client >= 0 && nook_attach_output (tty->client, buf, n) < 0)
+    drop_fd (&tty->client);
+  return nook_write_all (STDOUT_FILENO, buf, n) == n;
+}
+
+/* The master arrived: the caller's terminal goes raw; a detached sandbox
+   gets the size of a classic terminal until a client sends its own.  */
+static void
+master_arrived (struct nook_tty *tty)
+{
+  struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+
+  if (tty->detached)
+    {
+      ioctl (tty->master, TIOCSWINSZ, &ws);
+      return;
+    }
+  tty->in_open = true;
+  raw_mode (tty);
+  nook_tty_resize (tty);
+}
+
 void
 nook_tty_handle (struct nook_tty *tty, const struct pollfd *pfd, int n)
 {
@@ -171,16 +214,23 @@ nook_tty_handle (struct nook_tty *tty, const struct pollfd *pfd, int n)
           drop_fd (&tty->sock);
           if (tty->master < 0)
             continue;
-          tty->in_open = true;
-          raw_mode (tty);
-          nook_tty_resize (tty);
+          master_arrived (tty);
         }
       else if (pfd[i].fd == tty->master)
         {
           /* EIO: every process of the sandbox closed its terminal.  */
-          if (!copy (tty->master, STDOUT_FILENO))
+          if (!relay_output (tty))
             drop_fd (&tty->master);
         }
+      else if (pfd[i].fd == tty->listen)
+        {
+          int client = nook_attach_accept (tty->listen, tty->client >= 0);
+          if (client >= 0)
+            tty->client = client;
+        }
+      else if (pfd[i].fd == tty->client && tty->master >= 0
+               && nook_attach_serve (tty->client, tty->master) < 0)
+        drop_fd (&tty->client);
       else if (pfd[i].fd == STDIN_FILENO && !copy (STDIN_FILENO, tty->master))
         tty->in_open = false;
     }
@@ -203,7 +253,7 @@ nook_tty_release (struct nook_tty *tty)
     {
       /* What the command wrote just before it ended.  */
       fcntl (tty->master, F_SETFL, O_NONBLOCK);
-      while (copy (tty->master, STDOUT_FILENO))
+      while (relay_output (tty))
         {
           struct pollfd p = { tty->master, POLLIN, 0 };
           if (poll (&p, 1, 0) <= 0 || !(p.revents & POLLIN))
@@ -215,4 +265,6 @@ nook_tty_release (struct nook_tty *tty)
   tty->raw = false;
   drop_fd (&tty->master);
   drop_fd (&tty->sock);
+  drop_fd (&tty->client);
+  drop_fd (&tty->listen);
 }

@@ -26,6 +26,11 @@ struct nook_tty
   int master; /* the pseudo-terminal's master, once received */
   bool in_open, raw;
   struct termios saved; /* the caller's terminal before raw mode */
+  /* -d -t: no caller's terminal.  The output goes to stdout (the log
+     pipe) and to the client attached through LISTEN (attach.h).  */
+  bool detached;
+  int listen; /* the attach socket, or -1 */
+  int client; /* the client attached, or -1 */
 };
 
 /**
@@ -36,7 +41,7 @@ void nook_tty_init (struct nook_tty *tty);
 
 /**
  * nook_tty_prepare - check the caller's terminal and make the socket
- * @tty: nook's side
+ * @tty: nook's side; with @tty->detached set, no terminal is needed
  * @child_sock: the sandbox's end of the socket
  * @err: set when stdin is not a terminal
  *
@@ -57,10 +62,12 @@ int nook_tty_prepare (struct nook_tty *tty, int *child_sock, struct nook_error *
  */
 int nook_tty_setup_in_sandbox (int sock, struct nook_error *err);
 
+#define NOOK_TTY_POLLFDS 5
+
 /**
  * nook_tty_pollfds - the fds the relay waits on
  * @tty: the relay
- * @pfd: gets at most 3 entries; the fds stay owned by @tty
+ * @pfd: gets at most NOOK_TTY_POLLFDS entries; the fds stay owned by @tty
  *
  * Return: how many entries were filled.
  */
@@ -73,8 +80,8 @@ int nook_tty_pollfds (struct nook_tty *tty, struct pollfd *pfd);
  * @n: how many
  *
  * Receives the master, or copies between the caller's terminal and the
- * sandbox's.  A side at end of file is read no more; errors are never
- * fatal to the sandbox.
+ * sandbox's; detached, takes an attaching client and serves it.  A side at end of file is read no more;
+ * errors are never fatal to the sandbox.
  */
 void nook_tty_handle (struct nook_tty *tty, const struct pollfd *pfd, int n);
 

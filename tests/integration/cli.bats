@@ -81,6 +81,58 @@ teardown() { remove_private_state; }
   [ -e data/new ]
 }
 
+@test "-u NAME[:GROUP] is looked up in the sandbox's root: the host's /etc for the default root" {
+  host_uid=$(getent passwd nobody | cut -d: -f3)
+  host_gid=$(getent passwd nobody | cut -d: -f4)
+  [ -n "$host_uid" ]
+  run nook run -u nobody -- sh -c 'id -u; id -g'
+  assert_status 0
+  [ "${lines[0]}" = "$host_uid" ]
+  [ "${lines[1]}" = "$host_gid" ]
+  run nook run -u "nobody:$(getent group root | cut -d: -f1)" -- id -g
+  assert_status 0
+  [ "$output" = 0 ]
+}
+
+@test "-u NAME[:GROUP] with --rootfs: its /etc/passwd and /etc/group, never the host's through a symlink" {
+  require "busybox-static is installed" test -x "${BUSYBOX:-/bin/busybox}"
+  mkdir -p root/bin root/etc root/tmp root/proc root/dev
+  cp "${BUSYBOX:-/bin/busybox}" root/bin/busybox
+  for c in sh id; do ln -s busybox "root/bin/$c"; done
+  printf 'root:x:0:0::/root:/bin/sh\nbuilder:x:4321:4322::/:/bin/sh\n' >root/etc/passwd
+  printf 'root:x:0:\nstaff2::777:\n' >root/etc/group
+  run nook run --rootfs root -u builder -- sh -c 'id -u; id -g'
+  assert_status 0
+  [ "${lines[0]}" = 4321 ]
+  [ "${lines[1]}" = 4322 ]
+  run nook run --rootfs root -u builder:staff2 -- id -g
+  assert_status 0
+  [ "$output" = 777 ]
+  run nook run --rootfs root -u 55:staff2 -- sh -c 'id -u; id -g'
+  assert_status 0
+  [ "${lines[0]}" = 55 ]
+  [ "${lines[1]}" = 777 ]
+  # A name the root lacks: one line, 125, nothing left behind.
+  run nook run --rootfs root -u nobody -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "no user \`nobody\` in the sandbox's /etc/passwd"
+  [ -z "$(ls "$STATE/sandboxes" 2>/dev/null)" ]
+  run nook run --rootfs root -u builder:nogroup2 -- true
+  assert_status 125
+  assert_output_has "no group \`nogroup2\`"
+  # A symlink in the root resolves inside it: the host's /etc/passwd,
+  # which names nobody, is never read.
+  rm root/etc/passwd
+  ln -s ../../../../../../../../etc/passwd root/etc/passwd
+  run nook run --rootfs root -u nobody -- true
+  assert_status 125
+  assert_output_has "no user \`nobody\`"
+  run nook run -u 'a/b' -- true
+  assert_status 125
+  assert_output_has "use USER or USER:GROUP"
+}
+
 @test "--verbose alone is verbose: -v is a volume" {
   run nook run --verbose -- true
   assert_status 0
@@ -105,18 +157,19 @@ teardown() { remove_private_state; }
   assert_output_has "did you mean \`--all\`?"
 }
 
-@test "-d with -t is refused: nook has no attach" {
-  run nook run -d -t -- sleep 100
+@test "-d -i without -t is refused; -dit starts a sandbox with a terminal to attach to" {
+  run nook run -d -i -- sleep 100
   assert_status 125
   assert_one_error_line
-  assert_output_has "-d cannot be combined with -t: nook has no attach"
+  assert_output_has "-d cannot be combined with -i alone"
   assert_output_lacks "not a terminal"
-  run nook run -dit -- sleep 100
-  assert_status 125
-  assert_output_has "-d cannot be combined with -t"
   # Nothing was started or left behind.
   run nook ps -a -q
   [ -z "$output" ]
+  # With -t it has a terminal of its own, although nook's stdin is none.
+  run nook run -dit --name dit -- sh -c 'tty; sleep 100'
+  assert_status 0
+  wait_until 10 grep -q /dev/pts/ "$STATE/sandboxes/$output/log"
 }
 
 @test "nook try takes nook run's network, security and environment options" {

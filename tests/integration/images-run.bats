@@ -151,6 +151,22 @@ load_fixtures() {
   [ "$output" = 0 ]
 }
 
+@test "run --image -u NAME: the name is looked up in the image's layers, not on the host" {
+  make_oci_layout layout
+  nook load layout fx >/dev/null
+  run nook run --image fx -u alice -- sh -c 'id -u; id -g'
+  assert_status 0
+  [ "${lines[0]}" = 1000 ]
+  [ "${lines[1]}" = 1000 ]
+  run nook run --image fx -u root:alice -- id -g
+  assert_status 0
+  [ "$output" = 1000 ]
+  # The host has nobody; the image has not.
+  run nook run --image fx -u nobody -- true
+  assert_status 125
+  assert_output_has "no user \`nobody\`"
+}
+
 @test "run --image -d: nook exec enters the image's root" {
   make_oci_layout layout
   nook load layout fx >/dev/null

@@ -123,6 +123,33 @@ gone() { [ -z "$(pid_of "$1")" ]; }
   "$NOOK" exec jc -- true
 }
 
+@test "nook exec killed with SIGKILL leaves nothing it started: children, a daemon that left its session" {
+  use_private_state
+  nook run -d --name jck -- sleep 1000 >/dev/null
+  wait_until 10 "$NOOK" exec jck -- true
+  "$NOOK" exec jck -- sh -c 'setsid -f sleep 205; sh -c "sleep 206"' </dev/null &
+  exec_pid=$!
+  wait_until 10 pid_of 'sleep 205' >/dev/null
+  wait_until 10 pid_of 'sleep 206' >/dev/null
+  # SIGKILL: nook exec gets no chance to act; what it started must go anyway.
+  kill -KILL "$exec_pid"
+  wait "$exec_pid" || true
+  wait_until 5 gone 'sleep 205'
+  wait_until 5 gone 'sleep 206'
+  # The sandbox itself runs on.
+  "$NOOK" exec jck -- true
+}
+
+@test "what nook exec's command leaves behind when it ends runs on in the sandbox" {
+  use_private_state
+  nook run -d --name jcleft -- sleep 1000 >/dev/null
+  wait_until 10 "$NOOK" exec jcleft -- true
+  run nook exec jcleft -- sh -c "setsid -f sleep $S8 >/dev/null 2>&1; echo started"
+  assert_status 0
+  assert_output_has started
+  wait_until 10 pid_of "sleep $S8" >/dev/null
+}
+
 @test "nook kill -s STOP stops every process of the sandbox, CONT resumes every one" {
   use_private_state
   nook run -d --name jcstop -- sh -c "sleep $S8 & sleep $S6; wait" >/dev/null
@@ -166,3 +193,100 @@ gone() { [ -z "$(pid_of "$1")" ]; }
   assert_status 125
   assert_one_error_line
 }
+
+@test "nook pause is recorded in the state: ps and inspect say paused, whatever /proc shows" {
+  use_private_state
+  id=$(nook run -d --name jcrec -- sh -c "sleep $S8 & sleep $S6; wait")
+  wait_until 10 pid_of "sleep $S8" >/dev/null
+  a=$(pid_of "sleep $S8")
+  run nook pause jcrec
+  assert_status 0
+  [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = true ]
+  # One process resumed behind nook's back: the sandbox is still the one
+  # the user paused (a frozen cgroup's processes do not look stopped either).
+  kill -CONT "$a"
+  wait_until 5 not_stopped "$a"
+  run nook ps
+  assert_output_has paused
+  run nook inspect jcrec
+  [ "$(echo "$output" | jq -r .status)" = paused ]
+  [ "$(echo "$output" | jq -r .paused)" = true ]
+  run nook unpause jcrec
+  assert_status 0
+  [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = false ]
+  run nook inspect jcrec
+  [ "$(echo "$output" | jq -r .status)" = running ]
+  # Its end is recorded after a pause all the same.
+  run nook pause jcrec
+  run nook kill -s KILL jcrec
+  wait_until 10 test "$(jq -r .status "$STATE/sandboxes/$id/state.json")" = exited
+  run nook ps -a
+  assert_output_lacks paused
+}
+
+# Whether the pane's terminal is raw (nook attach is connected and reads it).
+pane_raw() { stty -a -F "$(tm display-message -p '#{pane_tty}')" | grep -q -- '-icanon'; }
+
+@test "nook attach: a terminal for a sandbox started with -d -t; detach keys, attach again, exit" {
+  use_private_state
+  nook run -d -t --name att -- sh >/dev/null
+  shell
+  type_line "export XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"
+  type_line "$NOOK attach att; echo attach-rc=\$?"
+  wait_until 10 pane_raw || { screen; false; }
+  type_line 'echo hel""lo-$((6*7))'
+  wait_until 10 screen_has '^hello-42' || { screen; false; }
+  # The window size is passed on, and so is a change of it.
+  tm resize-window -x 100 -y 30
+  type_line 'stty size'
+  wait_until 10 screen_has '^30 100' || { screen; false; }
+  # One client at a time.
+  run nook attach att
+  assert_status 125
+  assert_output_has "another \`nook attach\`"
+  # podman's detach keys: the sandbox runs on.
+  tm send-keys C-p C-q
+  wait_until 10 screen_has 'attach-rc=0' || { screen; false; }
+  run nook ps
+  assert_output_has att
+  assert_output_has running
+  # What it wrote is in its log too.
+  run nook logs att
+  assert_output_has hello-42
+  # Again, with keys of one's own.
+  type_line "clear; $NOOK attach --detach-keys ctrl-x att; echo attach-rc=\$?"
+  wait_until 10 pane_raw || { screen; false; }
+  type_line 'echo again-$((7*7))'
+  wait_until 10 screen_has '^again-49' || { screen; false; }
+  tm send-keys C-x
+  wait_until 10 screen_has 'attach-rc=0' || { screen; false; }
+  # A third time, until the shell inside exits: attach returns its status.
+  type_line "clear; $NOOK attach att; echo attach-rc=\$?"
+  wait_until 10 pane_raw || { screen; false; }
+  type_line 'echo bye-$((2*4)); exit 3'
+  wait_until 10 screen_has 'attach-rc=3' || { screen; false; }
+  run nook ps -a
+  assert_output_has exited
+  # Its last words are in the log too, and nothing is left to attach to.
+  run nook logs att
+  assert_output_has bye-8
+  run nook attach att
+  assert_status 125
+}
+
+@test "nook attach: bad detach keys, a sandbox without a terminal, one that is not running" {
+  use_private_state
+  run nook attach --detach-keys ctrl-1 nobox
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "--detach-keys \`ctrl-1\`"
+  nook run -d --name plain -- sleep 1000 >/dev/null
+  run nook attach plain
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "has no terminal to attach to"
+  run nook run -d -i --name di -- true
+  assert_status 125
+  assert_output_has "-d cannot be combined with -i alone"
+}
+

@@ -24,8 +24,9 @@ start_box() { # NAME [RUN OPTIONS...]
   assert_output_has "sleep"
   assert_output_has "inner"
   assert_output_has "here"
-  # Only the sandbox's processes: nook-init, sleep, the shell and ps.
-  [ "$(printf '%s\n' "$output" | grep -cE '^ +[0-9]+ ')" -eq 4 ]
+  # Only the sandbox's processes: nook-init, sleep, exec's holder (nook-init
+  # --exec), the shell and ps.
+  [ "$(printf '%s\n' "$output" | grep -cE '^ +[0-9]+ ')" -eq 5 ]
 }
 
 @test "exec is in every namespace of the sandbox" {

@@ -223,6 +223,40 @@ test_memory_high() {
   echo "$events" | grep -q '^oom_kill 0' || fail "OOM-killed under memory.high"
 }
 
+test_pause_freezer() {
+  # A busy loop that appends to a file the host reads: its size grows
+  # while the sandbox runs (an append is never seen half done).
+  mkdir -p /tmp/fz
+  "$NOOK" run -d --name fz --pids-limit 50 -v /tmp/fz:/out -- \
+    sh -c 'while :; do echo x >> /out/count; done' >/dev/null </dev/null
+  wait_for 60 "[ -s /tmp/fz/count ]"
+  run pause fz
+  [ "$status" = 0 ] || fail "pause: status $status"
+  # Frozen through the cgroup freezer, which the kernel says is complete...
+  [ "$(cat $SANDBOXES/fz/cgroup.freeze)" = 1 ] || fail "cgroup.freeze is not 1"
+  grep -q '^frozen 1' $SANDBOXES/fz/cgroup.events || fail "cgroup.events: $(cat $SANDBOXES/fz/cgroup.events)"
+  # ...not stopped by signals: no process of it is in state T.
+  for p in $(cat $SANDBOXES/fz/sandbox/cgroup.procs); do
+    [ "$(awk '{ print $3 }' /proc/$p/stat)" != T ] || fail "process $p was stopped with a signal"
+  done
+  run ps
+  echo "$out" | grep fz | grep -q paused || fail "nook ps does not say paused"
+  run inspect fz
+  echo "$out" | grep -q '"status": *"paused"' || fail "nook inspect does not say paused"
+  # Nothing runs while frozen: the file stands still for a second.
+  c1=$(wc -c </tmp/fz/count)
+  sleep 1
+  [ "$(wc -c </tmp/fz/count)" = "$c1" ] || fail "the loop ran on while frozen"
+  run unpause fz
+  [ "$status" = 0 ] || fail "unpause: status $status"
+  grep -q '^frozen 0' $SANDBOXES/fz/cgroup.events || fail "still frozen after unpause"
+  wait_for 30 "[ \"\$(wc -c </tmp/fz/count)\" != $c1 ]"
+  run ps
+  echo "$out" | grep fz | grep -q running || fail "nook ps does not say running"
+  run rm -f fz
+  assert_no_sandbox_cgroups
+}
+
 t "the sandbox is born in its cgroup, the root of its cgroup namespace" test_clone_into_cgroup
 t "a fork bomb stops at --pids-limit" test_pids_limit
 t "without the low --pids-limit the same processes start" test_pids_control
@@ -238,3 +272,4 @@ t "20 sandboxes with limits in parallel leave nothing behind" test_parallel
 t "--cpu-weight, --memory-high, --io-weight and --cpuset-cpus are written and applied" test_other_limits_written
 t "a value the kernel refuses is one clear error and leaves nothing" test_kernel_rejects_value
 t "--device-write-bps and --device-read-bps throttle I/O to a disk (io.max)" test_device_bps
+t "nook pause freezes a sandbox with a cgroup through cgroup.freeze; unpause thaws it" test_pause_freezer
