@@ -346,7 +346,8 @@ grant_one (struct nook_root_plan *plan, const char *what, const char *path, bool
       nook_error_errno (err, "--filesystem `%s`: `%s`", what, path);
       return nook_error_hint (err, "create it first, or grant another path");
     }
-  add_bind (plan, path, path, (readonly ? NOOK_MNT_F_RDONLY : 0) | (optional ? NOOK_MNT_F_TRY : 0));
+  if (plan)
+    add_bind (plan, path, path, (readonly ? NOOK_MNT_F_RDONLY : 0) | (optional ? NOOK_MNT_F_TRY : 0));
   return 0;
 }
 
@@ -360,6 +361,7 @@ grants_home (const struct nook_desktop_spec *ds)
   return false;
 }
 
+/* Adds the grants' binds to PLAN; with PLAN NULL only checks them.  */
 static int
 plan_grants (const struct nook_spec *spec, const struct nook_caller *caller, struct nook_root_plan *plan,
              struct nook_error *err)
@@ -398,7 +400,8 @@ plan_home (const struct nook_spec *spec, const struct nook_caller *caller, struc
 
   if (spec->desktop.app == NULL)
     return plan_grants (spec, caller, plan, err);
-  if (app_home (spec, caller, d, err) < 0)
+  /* Checked before the app's home is made: bad input leaves nothing.  */
+  if (plan_grants (spec, caller, NULL, err) < 0 || app_home (spec, caller, d, err) < 0)
     return -1;
   if (nook_state_path_exposes (d->app_dir))
     return nook_error_set (err, 0, "--app: `%s` would expose nook's own state", d->app_dir);
