@@ -9,6 +9,9 @@
 # also nook's state directory ($XDG_RUNTIME_DIR/nook): a short path under
 # /tmp, so the proxy's sockets there fit in sun_path.
 
+# For wait_until: a command's output is not the test's.
+quietly() { "$@" >/dev/null 2>&1; }
+
 # Waits for a path to be a socket.
 is_socket() { [ -S "$1" ]; }
 
@@ -53,7 +56,10 @@ start_xvfb() { # [SIZE]
   DISPLAY_N=$(head -n1 "$DESK/displayfd")
   export DISPLAY=":$DISPLAY_N" XAUTHORITY="$DESK/Xauthority"
   xauth -q -f "$XAUTHORITY" add ":$DISPLAY_N" MIT-MAGIC-COOKIE-1 "$cookie" 2>/dev/null
-  wait_until 20 xdpyinfo
+  # The host's clients connect through the abstract socket, which Xvfb
+  # may open before the socket file that nook binds.
+  wait_until 20 is_socket "/tmp/.X11-unix/X$DISPLAY_N"
+  wait_until 20 quietly xdpyinfo
 }
 
 # weston's headless backend on $XDG_RUNTIME_DIR/wayland-nook.
@@ -61,7 +67,7 @@ start_weston() {
   desk_spawn weston weston --backend=headless-backend.so --socket=wayland-nook --idle-time=0
   wait_until 20 is_socket "$DESK/wayland-nook"
   export WAYLAND_DISPLAY=wayland-nook
-  wait_until 20 wayland-info
+  wait_until 20 quietly wayland-info
 }
 
 # A session bus on $XDG_RUNTIME_DIR/bus with two services, each answering
@@ -89,14 +95,14 @@ start_pulseaudio() {
   desk_spawn pulseaudio pulseaudio -n --daemonize=no --exit-idle-time=-1 --disable-shm=yes \
     -L module-native-protocol-unix -L module-null-sink
   wait_until 20 is_socket "$DESK/pulse/native"
-  wait_until 20 pactl info
+  wait_until 20 quietly pactl info
 }
 
 # PipeWire on $XDG_RUNTIME_DIR/pipewire-0.
 start_pipewire() {
   desk_spawn pipewire pipewire
   wait_until 20 is_socket "$DESK/pipewire-0"
-  wait_until 20 pw-cli info 0
+  wait_until 20 quietly pw-cli info 0
 }
 
 # Where the run's evidence goes: $NOOK_ARTIFACTS (tests/run sets it and
