@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,6 +62,8 @@ struct sandbox
   struct nook_cgroup cg; /* with limits only */
   struct nook_net net;
   struct nook_desktop desktop; /* --app, --socket, the D-Bus proxy: inactive unless asked */
+  int timer_fd;                /* --timeout: fires when the command has run that long */
+  bool timed_out;              /* and it fired: the sandbox was killed */
 };
 
 int
@@ -196,6 +200,24 @@ step_fds (struct sandbox *sb, struct nook_error *err)
   return 0;
 }
 
+/* --ulimit: set before the credentials change, inherited by nook-init
+   and the command.  Only lowered (the values were checked against the
+   caller's hard limits), which needs no privilege.  */
+static int
+step_rlimits (struct sandbox *sb, struct nook_error *err)
+{
+  const struct nook_limits *l = &sb->spec->limits;
+
+  for (size_t i = 0; i < l->n_rlimits; i++)
+    {
+      struct rlimit rl = { l->rlimits[i].soft == UINT64_MAX ? RLIM_INFINITY : l->rlimits[i].soft,
+                           l->rlimits[i].hard == UINT64_MAX ? RLIM_INFINITY : l->rlimits[i].hard };
+      if (setrlimit (l->rlimits[i].resource, &rl) < 0)
+        return nook_error_errno (err, "--ulimit: setrlimit %d", l->rlimits[i].resource);
+    }
+  return 0;
+}
+
 static int
 step_network_inside (struct sandbox *sb, struct nook_error *err)
 {
@@ -208,6 +230,7 @@ static const struct setup_step sandbox_steps[] = {
   { "network", step_network_inside },
   { "terminal", step_terminal },
   { "file descriptors", step_fds },
+  { "resource limits", step_rlimits },
   { "security", step_security },
   { NULL, NULL },
 };
@@ -434,6 +457,15 @@ extra_ready (void *ctx, int i)
       nook_logfile_pump (&sb->log, sb->io->log_fd);
       return sb->io->log_fd;
     }
+  if (i == 2)
+    {
+      /* --timeout: PID 1 of the sandbox's PID namespace killed, the kernel
+         kills every other process in it.  */
+      sb->timed_out = true;
+      nook_log ("--timeout reached: killing the sandbox");
+      syscall (SYS_pidfd_send_signal, sb->pidfd, SIGKILL, NULL, 0);
+      return -1;
+    }
   /* Reported once: the helper is reaped, or the holder's word is kept.  */
   nook_net_helper_exited (&sb->net);
   return nook_net_watch_fd (&sb->net);
@@ -454,16 +486,17 @@ supervise (struct sandbox *sb, struct nook_error *err)
 {
   /* The network helper's pidfd is polled too: a helper that dies is
      reaped and reported when the sandbox ends.  */
-  struct nook_supervisor sv = { .pid = sb->pid,
-                                .pidfd = sb->pidfd,
-                                .sigfd = sb->sigfd,
-                                .sync_fd = sb->sync_parent,
-                                .tty = &sb->tty,
-                                .procfd = AT_FDCWD,
-                                .extra = { sb->io ? sb->io->log_fd : -1, nook_net_watch_fd (&sb->net) },
-                                .extra_ready = extra_ready,
-                                .started = command_started,
-                                .ctx = sb };
+  struct nook_supervisor sv
+      = { .pid = sb->pid,
+          .pidfd = sb->pidfd,
+          .sigfd = sb->sigfd,
+          .sync_fd = sb->sync_parent,
+          .tty = &sb->tty,
+          .procfd = AT_FDCWD,
+          .extra = { sb->io ? sb->io->log_fd : -1, nook_net_watch_fd (&sb->net), sb->timer_fd },
+          .extra_ready = extra_ready,
+          .started = command_started,
+          .ctx = sb };
   siginfo_t info;
   int r = nook_supervise (&sv, &info, err);
 
@@ -479,6 +512,14 @@ supervise (struct sandbox *sb, struct nook_error *err)
   if (!sv.started_ok && info.si_code != CLD_EXITED)
     return nook_error_set (err, 0, "the sandbox was killed by signal %d during setup", info.si_status);
   nook_log ("sandbox exited");
+  if (sb->timed_out)
+    {
+      uint64_t ms = sb->spec->life.timeout_ms;
+      nook_error_set (err, 0, "the command ran longer than --timeout %llu%s: the sandbox was killed",
+                      (unsigned long long)(ms % 1000 ? ms : ms / 1000), ms % 1000 ? "ms" : "s");
+      nook_error_status (err, NOOK_EXIT_TIMEOUT);
+      return -1;
+    }
   return info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
 }
 
@@ -505,6 +546,7 @@ sandbox_release (struct sandbox *sb, int status)
   nook_closep (&sb->sync_child);
   nook_closep (&sb->sigfd);
   nook_closep (&sb->pidfd);
+  nook_closep (&sb->timer_fd);
 }
 
 int
@@ -572,6 +614,23 @@ prepare_parent (struct sandbox *sb, sigset_t *old_mask, struct nook_error *err)
   return sb->sigfd < 0 ? -1 : 0;
 }
 
+/* --timeout counts from the start of the sandbox's own work (GO), the
+   wall clock (CLOCK_MONOTONIC also runs while the host is busy or the
+   sandbox is paused, as a CI job's limit should).  */
+static int
+arm_timeout (struct sandbox *sb, struct nook_error *err)
+{
+  uint64_t ms = sb->spec->life.timeout_ms;
+  struct itimerspec its = { .it_value = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L } };
+
+  if (ms == 0)
+    return 0;
+  sb->timer_fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  if (sb->timer_fd < 0 || timerfd_settime (sb->timer_fd, 0, &its, NULL) < 0)
+    return nook_error_errno (err, "--timeout: timerfd");
+  return 0;
+}
+
 /* The clone, the parent's steps, NOOK_SYNC_GO.  Joining: non-dumpable
    before the first setns, so that the child, visible in the joined PID
    namespace from its clone, never is dumpable before its exec (enter.h).  */
@@ -584,7 +643,7 @@ start_sandbox (struct sandbox *sb, struct nook_error *err)
     return -1;
   if (nook_sync_send (sb->sync_parent, NOOK_SYNC_GO, 0, 0, NULL) < 0)
     return nook_error_errno (err, "start the sandbox");
-  return 0;
+  return arm_timeout (sb, err);
 }
 
 int
@@ -598,6 +657,7 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
                         .pid = -1,
                         .pidfd = -1,
                         .tty_child = -1,
+                        .timer_fd = -1,
                         .io = io,
                         .state = { .dirfd = -1 },
                         .log = { .fd = -1 },
@@ -616,6 +676,7 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
   if (status >= 0)
     status = nook_cgroup_exit_status (&sb.cg, spec, status);
 out:
-  sandbox_release (&sb, status);
+  /* A timed-out sandbox is recorded with timeout(1)'s status.  */
+  sandbox_release (&sb, sb.timed_out ? NOOK_EXIT_TIMEOUT : status);
   return status;
 }
