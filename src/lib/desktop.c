@@ -604,9 +604,15 @@ nook_desktop_prepare (const struct nook_spec *spec, const struct nook_caller *ca
           env_add (d, vars[i][0], v);
         }
     }
-  if (plan_sockets (spec, caller, d, plan, err) < 0)
+  if (plan_sockets (spec, caller, d, plan, err) < 0 || nook_dbus_proxy_prepare (spec, &d->bus, err) < 0)
     return -1;
-  return nook_dbus_proxy_prepare (spec, &d->bus, err) < 0 ? -1 : 0;
+  /* libdbus and GDBus send their uid in the bus's EXTERNAL authentication,
+     and the bus compares it with the proxy's, which is the caller's.  */
+  if (d->bus.path && spec->uid != caller->uid)
+    nook_warn ("D-Bus clients inside authenticate as uid %u, which the bus refuses (Hint: --app ID runs "
+               "as your own uid, as does --uid %u --gid %u)",
+               (unsigned)spec->uid, (unsigned)caller->uid, (unsigned)caller->gid);
+  return 0;
 }
 
 int

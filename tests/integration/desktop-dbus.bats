@@ -105,3 +105,25 @@ ping_cmd() { # NAME: a method call every service answers
   [ "$status" -ne 0 ]
   [ "$(live_proxies)" -eq 0 ]
 }
+
+@test "--profile desktop: the portals are talkable by default, other names are not" {
+  desk_spawn echo-portal dbus-test-tool echo --name=org.freedesktop.portal.Nook
+  wait_until 10 bus_has org.freedesktop.portal.Nook
+  run nook run --profile desktop --app org.nook.Test.Desk -- $(ping_cmd org.freedesktop.portal.Nook)
+  assert_status 0
+  assert_output_has "method return"
+  run nook run --profile desktop --app org.nook.Test.Desk -- $(ping_cmd org.nook.Test.Allowed)
+  [ "$status" -ne 0 ]
+  assert_output_has "ServiceUnknown"
+  # A name given after the profile adds to it.
+  run nook run --profile desktop --app org.nook.Test.Desk --talk-name org.nook.Test.Allowed -- \
+    $(ping_cmd org.nook.Test.Allowed)
+  assert_status 0
+}
+
+@test "the bus asked for as uid 0 inside: a warning with the fix" {
+  run nook run --talk-name org.nook.Test.Allowed -- true
+  assert_status 0
+  assert_output_has "warning: D-Bus clients inside authenticate as uid 0"
+  assert_output_has "--app ID"
+}

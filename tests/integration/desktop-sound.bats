@@ -40,3 +40,14 @@ teardown() { stop_desktop_session; }
   [ "$status" -ne 0 ]
   assert_output_lacks "PipeWire:Interface:Core"
 }
+
+@test "--profile desktop: pactl and pw-cli answer" {
+  require "pulseaudio" command -v pulseaudio
+  require "pipewire" command -v pipewire
+  start_pipewire
+  start_pulseaudio
+  run nook run --profile desktop --app org.nook.Test.Desk -- sh -c 'pactl info && pw-cli info 0'
+  assert_status 0
+  assert_output_has "Default Sink: null"
+  assert_output_has "PipeWire:Interface:Core"
+}

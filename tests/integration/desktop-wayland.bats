@@ -44,3 +44,9 @@ teardown() { stop_desktop_session; }
   assert_output_has "WAYLAND_DISPLAY is not set: no Wayland inside"
   assert_output_has "[]"
 }
+
+@test "--profile desktop: a Wayland client connects" {
+  run nook run --profile desktop --app org.nook.Test.Desk -- wayland-info
+  assert_status 0
+  assert_output_has "interface: 'wl_compositor'"
+}

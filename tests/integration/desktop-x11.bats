@@ -103,3 +103,11 @@ screenshot() { # SHOT
   kill "$NOOK_PID"
   wait_until 10 sh -c "! xdotool search --name '^nook-xterm$'"
 }
+
+@test "--profile desktop: an X11 client connects, and the home and the cwd stay out" {
+  echo secret >"$DESK/cwd-secret"
+  run nook run --profile desktop --app org.nook.Test.Desk -- sh -c 'xdpyinfo | head -1; ls "$PWD"; ls /dev/dri 2>&1 | head -1'
+  assert_status 0
+  assert_output_has "name of display:    :$DISPLAY_N"
+  assert_output_lacks cwd-secret
+}
