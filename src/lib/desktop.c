@@ -56,8 +56,9 @@ static const char *const host_places[] = { "/media", "/mnt", "/run/media", "/srv
 
 /* ---- validation -------------------------------------------------------------- */
 
+/* One element of a dotted name: [A-Za-z0-9_-]+, not starting with a digit.  */
 static bool
-valid_element (const char *s, size_t n, bool bus)
+valid_element (const char *s, size_t n)
 {
   if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
     return false;
@@ -68,7 +69,6 @@ valid_element (const char *s, size_t n, bool bus)
             || c == '-'))
         return false;
     }
-  (void)bus;
   return true;
 }
 
@@ -84,7 +84,7 @@ valid_dotted (const char *name, size_t min_elements)
     {
       const char *dot = strchr (p, '.');
       size_t len = dot ? (size_t)(dot - p) : strlen (p);
-      if (!valid_element (p, len, false))
+      if (!valid_element (p, len))
         return false;
       elements++;
       if (dot == NULL)
@@ -327,9 +327,9 @@ grant_path (const struct nook_caller *caller, const char *what, bool *optional, 
   return base;
 bad:
   nook_error_set (err, 0, "--filesystem `%s`: not a place nook knows", what);
-  return nook_error_hint (err, "home, host, xdg-download (and the other xdg-* names), ~/PATH or /PATH, "
-                               "then :ro for read-only"),
-         NULL;
+  nook_error_hint (err, "home, host, xdg-download (and the other xdg-* names), ~/PATH or /PATH, then :ro for "
+                        "read-only");
+  return NULL;
 }
 
 static int
