@@ -167,5 +167,19 @@ desktop_apply (const struct nook_option *o, char **val, struct nook_spec *spec, 
   return nook_error_set (err, 0, "option --%s is not handled", o->name);
 }
 
+/* --map-users auto makes the caller uid 0 inside: the uid --app gives the
+   app would be another user's, who could not open the app's home.  */
+static int
+desktop_check (const struct nook_spec *spec, const struct nook_parser *parser, struct nook_error *err)
+{
+  (void)parser;
+  if (spec->desktop.app && spec->map_mode == NOOK_MAP_AUTO && spec->uid == getuid () && spec->uid != 0)
+    {
+      nook_error_set (err, 0, "--app runs as your own uid, which --map-users auto maps to another user");
+      return nook_error_hint (err, "drop --map-users auto, or add --uid 0 --gid 0 after --app");
+    }
+  return 0;
+}
+
 const struct nook_option_group nook_desktop_options
-    = { "Desktop programs", desktop_options, desktop_apply, NULL };
+    = { "Desktop programs", desktop_options, desktop_apply, desktop_check };

@@ -99,6 +99,10 @@ teardown() { stop_desktop_session; }
   assert_output_has /nonexistent/dir
   [ ! -e "$HOME/.local/share/nook/apps/org.nook.Test.Bad" ]
   [ -z "$(ls -A "$DESK/nook/sandboxes" 2>/dev/null)" ]
+  run nook run --app org.nook.Test.Bad --map-users auto -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "--map-users auto"
   run nook run --filesystem "$DESK" -- true
   assert_status 125
   assert_output_has "nook's own state"
