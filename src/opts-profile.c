@@ -186,6 +186,8 @@ apply_entry (const struct nook_command *cmd, const struct nook_option *o, const 
   return shape_error (o, e, err);
 }
 
+static const char *const format_keys[] = { "version", "description", "include", NULL };
+
 /* The option a key names, or an error with a "did you mean".  */
 static const struct nook_option *
 key_option (const struct nook_command *cmd, const char *key, struct nook_error *err)
@@ -208,6 +210,10 @@ key_option (const struct nook_command *cmd, const char *key, struct nook_error *
     }
   nook_error_set (err, 0, "no such option of nook %s", cmd->name);
   near = nook_command_nearest_option (cmd, key);
+  /* The format's own keys are near misses too: "includes".  */
+  for (size_t i = 0; format_keys[i]; i++)
+    if (nook_edit_distance (key, format_keys[i]) <= 2)
+      near = format_keys[i];
   if (near)
     nook_error_hint (err, "did you mean `%s`?", near);
   else

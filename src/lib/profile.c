@@ -401,7 +401,8 @@ int
 nook_profile_load (const char *path, struct nook_profile *profile, struct nook_error *err)
 {
   cleanup_free char *shown = nook_escape_name (path), *text = NULL;
-  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  /* O_NONBLOCK: a FIFO named as a profile must not hang the open.  */
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   struct stat st;
   ssize_t n;
 

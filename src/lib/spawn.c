@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -200,24 +199,6 @@ step_fds (struct sandbox *sb, struct nook_error *err)
   return 0;
 }
 
-/* --ulimit: set before the credentials change, inherited by nook-init
-   and the command.  Only lowered (the values were checked against the
-   caller's hard limits), which needs no privilege.  */
-static int
-step_rlimits (struct sandbox *sb, struct nook_error *err)
-{
-  const struct nook_limits *l = &sb->spec->limits;
-
-  for (size_t i = 0; i < l->n_rlimits; i++)
-    {
-      struct rlimit rl = { l->rlimits[i].soft == UINT64_MAX ? RLIM_INFINITY : l->rlimits[i].soft,
-                           l->rlimits[i].hard == UINT64_MAX ? RLIM_INFINITY : l->rlimits[i].hard };
-      if (setrlimit (l->rlimits[i].resource, &rl) < 0)
-        return nook_error_errno (err, "--ulimit: setrlimit %d", l->rlimits[i].resource);
-    }
-  return 0;
-}
-
 static int
 step_network_inside (struct sandbox *sb, struct nook_error *err)
 {
@@ -230,7 +211,6 @@ static const struct setup_step sandbox_steps[] = {
   { "network", step_network_inside },
   { "terminal", step_terminal },
   { "file descriptors", step_fds },
-  { "resource limits", step_rlimits },
   { "security", step_security },
   { NULL, NULL },
 };

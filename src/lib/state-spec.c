@@ -24,6 +24,8 @@
  * and rewriting the state (the exit status) never rewrites it.
  *   network           mode, network, ports
  *   limits            null, or the cgroup limits given
+ *   rlimits           the --ulimit limits: [resource, soft, hard] each
+ *                     (absent in the states of older nooks)
  *   layers, overlay   the layer stacks and the overlay implementation asked for
  *   binds             host paths bound (absolute), for inspect
  */
@@ -37,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
@@ -224,6 +227,22 @@ limits_json (const struct nook_limits *l)
   return o;
 }
 
+static json_object *
+rlimits_json (const struct nook_limits *l)
+{
+  json_object *a = json_object_new_array ();
+
+  for (size_t i = 0; i < l->n_rlimits; i++)
+    {
+      json_object *e = json_object_new_array ();
+      json_object_array_add (e, json_object_new_int64 (l->rlimits[i].resource));
+      json_object_array_add (e, json_object_new_uint64 (l->rlimits[i].soft));
+      json_object_array_add (e, json_object_new_uint64 (l->rlimits[i].hard));
+      json_object_array_add (a, e);
+    }
+  return a;
+}
+
 static void
 add_mounts_json (json_object *o, const struct nook_spec *spec)
 {
@@ -274,6 +293,7 @@ nook_state_spec_json (const struct nook_spec *spec, const char *filter_sha256)
   json_object_object_add (o, "security", security_json (spec, filter_sha256));
   json_object_object_add (o, "network", network_json (spec));
   json_object_object_add (o, "limits", limits_json (&spec->limits));
+  json_object_object_add (o, "rlimits", rlimits_json (&spec->limits));
   add_mounts_json (o, spec);
   return o;
 }
@@ -470,6 +490,39 @@ read_limits (struct reader *r, json_object *o, struct nook_limits *l)
     }
 }
 
+/* --ulimit, so that nook exec applies them as the sandbox's command got
+   them.  */
+static void
+read_rlimits (struct reader *r, json_object *a, struct nook_limits *l)
+{
+  size_t n = a ? json_object_array_length (a) : 0;
+
+  if (n > NOOK_MAX_RLIMITS)
+    {
+      r->bad = r->bad ? r->bad : "rlimits";
+      return;
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *e = json_object_array_get_idx (a, i);
+      if (!json_object_is_type (e, json_type_array) || json_object_array_length (e) != 3)
+        {
+          r->bad = r->bad ? r->bad : "rlimits";
+          return;
+        }
+      l->rlimits[i].resource = json_object_get_int (json_object_array_get_idx (e, 0));
+      l->rlimits[i].soft = json_object_get_uint64 (json_object_array_get_idx (e, 1));
+      l->rlimits[i].hard = json_object_get_uint64 (json_object_array_get_idx (e, 2));
+      if (l->rlimits[i].resource < 0 || l->rlimits[i].resource >= RLIM_NLIMITS
+          || l->rlimits[i].soft > l->rlimits[i].hard)
+        {
+          r->bad = r->bad ? r->bad : "rlimits";
+          return;
+        }
+    }
+  l->n_rlimits = n;
+}
+
 static void
 read_layers (struct reader *r, json_object *o, struct nook_spec *spec)
 {
@@ -525,6 +578,8 @@ nook_sandbox_spec (const struct nook_sandbox *sb, struct nook_spec *spec, struct
       read_security (&r, get (&r, o, "security", json_type_object, false), sb->dirfd, spec);
       read_network (&r, get (&r, o, "network", json_type_object, false), joined, spec);
       read_limits (&r, get (&r, o, "limits", json_type_object, true), &spec->limits);
+      if (json_object_object_get_ex (o, "rlimits", NULL))
+        read_rlimits (&r, get (&r, o, "rlimits", json_type_array, true), &spec->limits);
       read_layers (&r, o, spec);
     }
   if (r.bad && strcmp (r.bad, "seccomp.bpf") == 0)

@@ -108,6 +108,8 @@ Max processes             64                   64"
   printf '{ "version": 1, "hostnme": "x" }' >typo.json
   assert_refused ./typo.json "profile \`./typo.json\`: key \`hostnme\`: no such option of nook run" \
     "did you mean \`hostname\`?"
+  printf '{ "version": 1, "includes": ["base"] }' >format.json
+  assert_refused ./format.json "key \`includes\`: no such option of nook run" "did you mean \`include\`?"
   printf '{ "version": 1, "frobnicate": true }' >unknown.json
   assert_refused ./unknown.json "key \`frobnicate\`: no such option of nook run"
   printf '{ "version": 1, "Hostname": "x" }' >upper.json
@@ -130,6 +132,14 @@ Max processes             64                   64"
   assert_refused ./v5.json "key \`timeout\`: --timeout needs a duration"
 }
 
+@test "nook try --profile: the profile's options apply to the tried command" {
+  mkdir proj && cd proj
+  printf '{ "version": 1, "setenv": ["FROM", "profile"], "hostname": "tried" }' >../p.json
+  run nook try --profile ../p.json --commit -- sh -c 'echo "$FROM $(hostname)" >out'
+  assert_status 0
+  [ "$(cat out)" = "profile tried" ]
+}
+
 @test "an option nook try does not take is refused under nook try, naming it" {
   printf '{ "version": 1, "rootfs": "/" }' >p.json
   run nook try --profile ./p.json -- true
@@ -146,6 +156,8 @@ Max processes             64                   64"
   assert_refused ./a.json "circular include: $PWD/a.json -> $PWD/b.json -> $PWD/a.json"
   assert_refused nosuch "nook: run: profile \`nosuch\`: not in $profiles, /etc/nook/profiles" "nook profile ls"
   assert_refused ./nosuch.json "profile \`./nosuch.json\`: No such file or directory"
+  mkfifo fifo.json
+  assert_refused ./fifo.json "profile \`./fifo.json\`: not a regular file"
 }
 
 @test "version: missing or newer is refused (upgrade nook); the current one loads" {
