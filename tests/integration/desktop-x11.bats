@@ -46,7 +46,7 @@ teardown() {
   cookie=$(mcookie)
   xauth -q -f "$DESK/other.auth" add ":$other" MIT-MAGIC-COOKIE-1 "$cookie"
   xauth -q -f "$XAUTHORITY" add ":$other" MIT-MAGIC-COOKIE-1 "$cookie"
-  desk_spawn xvfb-other Xvfb ":$other" -nolisten tcp -auth "$DESK/other.auth" -screen 0 320x240x24
+  desk_spawn xvfb-other Xvfb ":$other" -noreset -nolisten tcp -auth "$DESK/other.auth" -screen 0 320x240x24
   wait_until 20 quietly xdpyinfo -display ":$other"
 
   run nook run --socket x11 -- sh -c 'ls /tmp/.X11-unix; xauth -f "$XAUTHORITY" list 2>/dev/null'
@@ -88,14 +88,14 @@ screenshot() { # SHOT
   local out shot
   out=$(artifacts_dir)
   shot="$out/desktop-x11-xterm"
-  "$NOOK" run --app org.nook.Test.Xterm --socket x11 -- \
+  "$NOOK" run --verbose --app org.nook.Test.Xterm --socket x11 -- \
     xterm -geometry 60x12+20+20 -bg navy -fg yellow -T nook-xterm \
     -e sh -c 'echo "inside nook: $(hostname) uid $(id -u)"; ls -A /tmp/.X11-unix; cat /proc/1/comm; sleep 60' \
-    </dev/null 3>&- &
+    </dev/null >"$DESK/xterm.log" 2>&1 3>&- &
   NOOK_PID=$!
   # The window is the sandboxed xterm's: found by its title on the host's
   # server, owned by a process in the sandbox's PID namespace.
-  wait_until 20 xdotool search --name '^nook-xterm$'
+  wait_until 20 xdotool search --name '^nook-xterm$' || { cat "$DESK/xterm.log" "$DESK/xvfb.log"; ls -la /tmp/.X11-unix; false; }
   # Until the xterm has drawn its text: black, navy and yellow at least.
   wait_until 10 screenshot "$shot"
   [ "$(hostname)" != nook ]

@@ -44,13 +44,15 @@ stop_desktop_session() {
 }
 
 # Xvfb on a display it picks itself (-displayfd), with access control: a
-# client needs the cookie, which $XAUTHORITY holds.  Sets DISPLAY_N.
+# client needs the cookie, which $XAUTHORITY holds; -noreset, or the server
+# resets when its last client leaves and refuses connections meanwhile.
+# Sets DISPLAY_N.
 start_xvfb() { # [SIZE]
   local cookie
   cookie=$(mcookie)
   xauth -q -f "$DESK/server.auth" add :0 MIT-MAGIC-COOKIE-1 "$cookie" 2>/dev/null
   exec 4>"$DESK/displayfd"
-  desk_spawn xvfb Xvfb -displayfd 4 -nolisten tcp -auth "$DESK/server.auth" -screen 0 "${1:-640x480x24}"
+  desk_spawn xvfb Xvfb -displayfd 4 -noreset -nolisten tcp -auth "$DESK/server.auth" -screen 0 "${1:-640x480x24}"
   exec 4>&-
   wait_until 20 test -s "$DESK/displayfd"
   DISPLAY_N=$(head -n1 "$DESK/displayfd")
