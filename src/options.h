@@ -98,6 +98,7 @@ extern const struct nook_option_group nook_mount_options;
 extern const struct nook_option_group nook_limit_options;
 extern const struct nook_option_group nook_net_options;
 extern const struct nook_option_group nook_image_options;
+extern const struct nook_option_group nook_desktop_options;
 
 /**
  * nook_command_parse - parse a subcommand's options

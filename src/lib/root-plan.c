@@ -259,6 +259,12 @@ nook_root_plan_add_file (struct nook_root_plan *plan, const char *dest, const ch
 }
 
 void
+nook_root_plan_add_op (struct nook_root_plan *plan, const struct nook_mount_op *op)
+{
+  plan_insert_base (plan, op);
+}
+
+void
 nook_root_plan_add_bind (struct nook_root_plan *plan, const char *src, const char *dest)
 {
   struct nook_mount_op op = {

@@ -115,6 +115,15 @@ int nook_root_plan_compose (const struct nook_spec *spec, const struct nook_call
 void nook_root_plan_add_file (struct nook_root_plan *plan, const char *dest, const char *content);
 
 /**
+ * nook_root_plan_add_op - add an operation of nook's own to the base root
+ * @plan: as composed, before any bind source is opened
+ * @op: copied (its strings too; an fd stays the caller's), inserted after
+ *      the base root's operations and the ones added before it, before
+ *      the user's
+ */
+void nook_root_plan_add_op (struct nook_root_plan *plan, const struct nook_mount_op *op);
+
+/**
  * nook_root_plan_add_bind - add a read-only bind of a host file
  * @plan: a composed plan whose bind sources are not opened yet
  * @src: the host's path; copied

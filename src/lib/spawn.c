@@ -22,6 +22,7 @@
 
 #include "attach.h"
 #include "caller.h"
+#include "desktop.h"
 #include "enter.h"
 #include "fault.h"
 #include "join.h"
@@ -64,8 +65,9 @@ struct sandbox
   struct nook_logfile log;
   struct nook_cgroup cg; /* with limits only */
   struct nook_net net;
-  int timer_fd;   /* --timeout: fires when the command has run that long */
-  bool timed_out; /* and it fired: the sandbox was killed */
+  struct nook_desktop desktop; /* --app, --socket, the D-Bus proxy: inactive unless asked */
+  int timer_fd;                /* --timeout: fires when the command has run that long */
+  bool timed_out;              /* and it fired: the sandbox was killed */
 };
 
 int
@@ -543,6 +545,7 @@ sandbox_release (struct sandbox *sb, int status)
   nook_logfile_close (&sb->log);
   nook_join_release (&sb->join);
   nook_net_release (&sb->net);
+  nook_desktop_release (&sb->desktop);
   nook_root_plan_free (&sb->plan);
   nook_caller_free (&sb->caller);
   nook_filters_free (&sb->filters);
@@ -574,6 +577,7 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
       || (!sb->join.active && nook_idmaps_for_spec (spec, &sb->caller, &sb->maps, err) < 0)
       || nook_root_plan_build (spec, &sb->caller, &sb->plan, err) < 0
       || nook_net_prepare (spec, &sb->net, &sb->plan, err) < 0
+      || nook_desktop_prepare (spec, &sb->caller, &sb->desktop, &sb->plan, err) < 0
       || nook_security_prepare (spec, &sb->filters, err) < 0
       || (sb->landlock = nook_landlock_wanted (spec, err)) < 0
       || nook_state_reserve (&sb->state, spec, err) < 0)
@@ -604,7 +608,14 @@ prepare_parent (struct sandbox *sb, sigset_t *old_mask, struct nook_error *err)
 {
   int sv[2];
 
+  if (sb->desktop.active)
+    {
+      cleanup_free char *dir = xasprintf ("%s/sandboxes/%s", sb->state.store.path, sb->state.id);
+      if (nook_desktop_start (sb->spec, &sb->desktop, dir, &sb->plan, err) < 0)
+        return -1;
+    }
   sb->env = nook_spec_build_env (sb->spec, &sb->caller, environ);
+  nook_desktop_env (sb->spec, &sb->desktop, &sb->env);
   sb->init_fd = nook_open_init (err);
   if (sb->init_fd < 0)
     return -1;
@@ -671,6 +682,7 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
 
   nook_tty_init (&sb.tty);
   nook_net_init (&sb.net);
+  nook_desktop_init (&sb.desktop);
   nook_join_init (&sb.join);
   if (check_and_reserve (&sb, err) < 0 || prepare_parent (&sb, &old_mask, err) < 0
       || start_sandbox (&sb, err) < 0)

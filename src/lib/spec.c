@@ -56,6 +56,7 @@ nook_spec_free (struct nook_spec *spec)
   nook_net_spec_free (&spec->net);
   nook_life_spec_free (&spec->life);
   nook_image_spec_free (&spec->image);
+  nook_desktop_spec_free (&spec->desktop);
   memset (spec, 0, sizeof *spec);
 }
 
@@ -109,8 +110,8 @@ env_is_safe (const char *entry)
   return strncmp (entry, "LC_", 3) == 0;
 }
 
-static void
-env_set (char ***env, const char *key, const char *value)
+void
+nook_env_set (char ***env, const char *key, const char *value)
 {
   size_t klen = strlen (key);
   char **e = *env;
@@ -146,16 +147,16 @@ nook_spec_build_env (const struct nook_spec *spec, const struct nook_caller *cal
         have_path |= strncmp (caller_env[i], "PATH=", 5) == 0;
       }
   if (!have_path)
-    env_set (&env, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    nook_env_set (&env, "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
   if (!spec->keep_env)
     {
-      env_set (&env, "HOME", caller->home ? caller->home : "/");
+      nook_env_set (&env, "HOME", caller->home ? caller->home : "/");
       if (caller->user)
-        env_set (&env, "USER", caller->user);
-      env_set (&env, "HOSTNAME", nook_spec_hostname (spec));
+        nook_env_set (&env, "USER", caller->user);
+      nook_env_set (&env, "HOSTNAME", nook_spec_hostname (spec));
     }
   for (size_t i = 0; i < spec->n_env_ops; i++)
-    env_set (&env, spec->env_ops[i].key, spec->env_ops[i].value);
+    nook_env_set (&env, spec->env_ops[i].key, spec->env_ops[i].value);
   if (env == NULL)
     env = xcalloc (1, sizeof (char *));
   return env;

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "net-spec.h"
 #include "image-spec.h"
+#include "desktop-spec.h"
 
 /* Namespaces nook creates; a bit set in spec->share keeps the host's.  */
 enum
@@ -135,6 +136,9 @@ struct nook_spec
 
   /* Lifecycle: recorded options, detached runs, --rm, joined namespaces.  */
   struct nook_life_spec life;
+
+  /* Desktop programs: --app, --filesystem, --socket, --device, D-Bus names.  */
+  struct nook_desktop_spec desktop;
 };
 
 /**
@@ -204,6 +208,14 @@ void nook_spec_add_env (struct nook_spec *spec, const char *key, const char *val
  * Return: a NULL-terminated vector the caller frees with strv_free.
  * Never fails.
  */
+/**
+ * nook_env_set - set or unset one variable of an environment vector
+ * @env: a NULL-terminated vector of K=V (may point to NULL), changed in place
+ * @key: the variable's name
+ * @value: its value (copied), or NULL to unset it
+ */
+void nook_env_set (char ***env, const char *key, const char *value);
+
 char **nook_spec_build_env (const struct nook_spec *spec, const struct nook_caller *caller,
                             char *const *caller_env);
 
