@@ -706,3 +706,20 @@ nook_images_prune (struct nook_images *s, uint64_t *freed, char ***removed, stru
   prune_dir (s, "tmp", NULL, TMP_MAX_AGE, freed, NULL);
   return 0;
 }
+
+void
+nook_images_upper_remove (const char *dir)
+{
+  struct nook_error ignored = { 0 };
+  cleanup_free char *store = nook_images_dir (&ignored);
+  cleanup_free char *prefix = store ? xasprintf ("%s/uppers/", store) : NULL;
+  size_t n = prefix ? strlen (prefix) : 0;
+
+  nook_error_release (&ignored);
+  /* Only uppers/NAME of this user's store: the path came from a state
+     file, authenticated, but a remove is no place to trust a path.  */
+  if (dir == NULL || prefix == NULL || strncmp (dir, prefix, n) != 0 || dir[n] == '\0' || dir[n] == '.'
+      || strchr (dir + n, '/'))
+    return;
+  nook_rm_rf (dir);
+}

@@ -161,3 +161,65 @@ load_fixtures() {
   assert_status 0
   [ "$output" = c ]
 }
+
+@test "run IMAGE: a stored image as the first operand runs its Cmd; a command after it replaces Cmd; -- keeps the command reading" {
+  make_oci_layout layout
+  nook load layout fx >/dev/null
+  run nook run fx
+  assert_status 0
+  [ "$output" = "$(printf 'bar\n/work')" ]
+  run nook run -e FOO=given fx sh -c 'echo $FOO; ls /opq'
+  assert_status 0
+  [ "$output" = "$(printf 'given\nc')" ]
+  # By id too (12 hex digits or more).
+  id=$(nook images -q | head -1)
+  run nook run "${id:0:12}" cat /opq/c
+  [ "$output" = c ]
+  # Not an image: the composed root's command, as before.
+  run nook run sh -c 'test -e /opq || echo host-root'
+  [ "$output" = host-root ]
+  run -127 nook run -- fx
+  assert_output_has "\`fx\`: command not found"
+}
+
+@test "run IMAGE: a word that could be a file here or an image name, and is no stored image, is refused naming both" {
+  mkdir -p tools
+  printf '#!/bin/sh\necho tool\n' >tools/x && chmod +x tools/x
+  run nook run tools/x
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "both a command"
+  assert_output_has "nook run -- tools/x"
+  # A path is always the command, and so is anything after --: exec'd in
+  # the sandbox (where this directory, under /tmp, is not bound).
+  run -127 nook run ./tools/x
+  assert_output_has "exec \`./tools/x\`"
+  run -127 nook run -- tools/x
+  assert_output_has "exec \`tools/x\`"
+  # --pull=never: an image reading, and not in the store.
+  run nook run --pull=never localhost/nosuch:1
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "--pull=never"
+}
+
+@test "run --keep: the sandbox and the upper of its image stay; rmi refuses the image; nook rm removes the upper" {
+  make_oci_layout layout
+  nook load layout fx >/dev/null
+  run nook run --keep --name kept fx sh -c 'echo new > /work/file'
+  assert_status 0
+  run nook ps -a
+  assert_output_has kept
+  [ "$(ls "$STORE/uppers")" != "" ]
+  [ "$(cat "$STORE"/uppers/*/upper/work/file)" = new ]
+  run nook rmi fx
+  assert_status 125
+  assert_output_has kept
+  run nook rm kept
+  assert_status 0
+  [ -z "$(ls "$STORE/uppers")" ]
+  # A run without --keep leaves no upper behind.
+  run nook run fx sh -c 'echo x > /y'
+  assert_status 0
+  [ -z "$(ls "$STORE/uppers")" ]
+}
