@@ -7,6 +7,7 @@
 #define NOOK_LAYER_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -62,5 +63,48 @@ int nook_unpack (const char *archive, const char *dir, enum nook_unpack_mode mod
  * Return: 0, or -1 with @err set.
  */
 int nook_archive_sha256 (const char *archive, char hex[65], struct nook_error *err);
+
+/* Whose files are whose in a layer being packed: files of the caller are
+   written as owned by UID:GID (the ids the caller maps to inside).  */
+struct nook_pack_ids
+{
+  uid_t caller_uid;
+  gid_t caller_gid;
+  uid_t uid;
+  gid_t gid;
+};
+
+/**
+ * nook_pack_layer - a directory as an OCI layer tar (layer-pack.c)
+ * @dir: an overlay upper or a stored layer
+ * @ids: how owners are written
+ * @out: the tar to create (must not exist)
+ * @diff_id: filled with its sha256, "sha256:HEX"
+ * @size: filled with its size (may be NULL)
+ * @err: set on failure
+ *
+ * Canonical: entries sorted, whole-second times, no xattrs, so the same
+ * tree gives the same tar.  Whiteouts and opaque directories of overlayfs
+ * become OCI's `.wh.` entries; user.containers.override_stat gives an
+ * entry's owner and mode.  Sockets and device nodes are left out.
+ *
+ * Return: 0, or -1 with @err set (@out may then hold part of the tar).
+ */
+int nook_pack_layer (const char *dir, const struct nook_pack_ids *ids, const char *out, char diff_id[72],
+                     uint64_t *size, struct nook_error *err);
+
+/**
+ * nook_gzip_file - compress a file with gzip, through libarchive
+ * @in: the file
+ * @out: the gzip file to create (must not exist)
+ * @digest: filled with the sha256 of @out, "sha256:HEX"
+ * @size: filled with the size of @out (may be NULL)
+ * @err: set on failure
+ *
+ * No time in the header: the same input gives the same blob.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_gzip_file (const char *in, const char *out, char digest[72], uint64_t *size, struct nook_error *err);
 
 #endif

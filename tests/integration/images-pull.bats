@@ -19,35 +19,6 @@ teardown() {
   return 0
 }
 
-# Up when it answers /v2/ (401 with auth).
-registry_up() { [[ "$(curl -sS -o /dev/null -w '%{http_code}' "http://$REG/v2/" 2>/dev/null)" =~ ^(200|401)$ ]]; }
-
-start_registry() { # [htpasswd FILE]
-  local port auth=
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  REG=127.0.0.1:$port
-  [ "${1:-}" = htpasswd ] && auth="auth:
-  htpasswd:
-    realm: nook-test
-    path: $2"
-  mkdir -p registry
-  cat >registry/config.yml <<YML
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $BATS_TEST_TMPDIR/registry/data
-http:
-  addr: $REG
-$auth
-YML
-  # 3>&-: bats waits for whatever holds its fd 3.
-  docker-registry serve registry/config.yml >registry/log 2>&1 3>&- &
-  REGISTRY_PID=$!
-  wait_until 20 registry_up
-}
-
 push() { # LAYOUT TAG
   skopeo copy --quiet --all --dest-tls-verify=false "oci:$1:latest" "docker://$REG/fx:$2"
 }
