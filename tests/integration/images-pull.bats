@@ -171,3 +171,32 @@ push() { # LAYOUT TAG
   assert_status 0
   [ "$output" = "$(printf 'bar\n/work')" ]
 }
+
+@test "run REF: a registry reference not in the store is pulled first (--pull=missing); --pull=never refuses; --pull=always pulls again" {
+  make_oci_layout layout
+  push layout 1
+  run nook run --pull=never --tls-verify=false "$REG/fx:1"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "--pull=never"
+  run nook images -q
+  [ -z "$output" ]
+  run --separate-stderr nook run --tls-verify=false "$REG/fx:1"
+  assert_status 0
+  [ "$output" = "$(printf 'bar\n/work')" ]
+  # No progress lines on stderr when it is not a terminal.
+  [ -z "$stderr" ]
+  run nook images -q
+  [ "$(printf '%s\n' "$output" | wc -l)" = 1 ]
+  # Another image under the same tag (User alice): missing keeps the stored
+  # one, always pulls the new one.
+  make_oci_layout layout2 alice
+  push layout2 1
+  run nook run --tls-verify=false "$REG/fx:1" id -u
+  [ "$output" = 0 ]
+  run nook run --pull=always --tls-verify=false "$REG/fx:1" id -u
+  assert_status 0
+  [ "$output" = 1000 ]
+  run nook images -q
+  [ "$(printf '%s\n' "$output" | wc -l)" = 2 ]
+}
