@@ -71,6 +71,14 @@ nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error
     return 1;
   if (positional_image (argc, argv, &i, spec, err) < 0)
     return -1;
+  /* The ports of -P are known once the image is: the network's checks
+     run again with them.  */
+  if (spec->image.publish_all)
+    {
+      struct nook_parser parser = { 0 };
+      if (nook_image_publish_all (spec, err) < 0 || nook_net_options.check (spec, &parser, err) < 0)
+        return nook_error_wrap (err, "run");
+    }
   if (i >= argc && spec->image.ref == NULL)
     return nook_error_set (err, 0, "run: no command given (usage: %s)", nook_run_command.synopsis);
   /* Kept as given: a record, shown by nook inspect.  */

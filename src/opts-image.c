@@ -14,6 +14,7 @@ enum
   OPT_PULL,
   OPT_TLS_VERIFY,
   OPT_KEEP,
+  OPT_PUBLISH_ALL,
 };
 
 static const struct nook_option image_options[] = {
@@ -22,6 +23,8 @@ static const struct nook_option image_options[] = {
   { "pull", 0, 1, OPT_PULL, "POLICY",
     "missing (default for nook run IMAGE), always or never: when to pull the image first" },
   { "tls-verify", 0, -1, OPT_TLS_VERIFY, "[=false]", "false: pull from a registry without valid TLS" },
+  { "publish-all", 'P', 0, OPT_PUBLISH_ALL, "",
+    "publish every port of the image's ExposedPorts on a free host port (needs --net)" },
   { "keep", 0, 0, OPT_KEEP, "",
     "keep the sandbox (and an image's upper) after the command ends, for nook diff and nook commit" },
   { NULL, 0, 0, 0, NULL, NULL },
@@ -56,6 +59,9 @@ image_apply (const struct nook_option *o, char **val, struct nook_spec *spec, st
       return 0;
     case OPT_KEEP:
       spec->life.remove = 0;
+      return 0;
+    case OPT_PUBLISH_ALL:
+      spec->image.publish_all = true;
       return 0;
     }
   /* --pull before --image applies to it; without, --image takes the store's.  */

@@ -205,3 +205,46 @@ nook_image_own_upper (struct nook_spec *spec, struct nook_error *err)
   spec->image.own_upper = steal_pointer (&dir);
   return 0;
 }
+
+/* ---- -P: the image's ExposedPorts ----------------------------------------------------- */
+
+int
+nook_image_publish_all (struct nook_spec *spec, struct nook_error *err)
+{
+  struct nook_net_spec *ns = &spec->net;
+
+  if (!spec->image.publish_all)
+    return 0;
+  if (spec->image.ref == NULL)
+    {
+      nook_error_set (err, 0, "-P publishes the ExposedPorts of an image, and the run has none");
+      return nook_error_hint (err, "give an image (nook run -P IMAGE), or publish ports with -p PORT");
+    }
+  for (size_t i = 0; spec->image.exposed && spec->image.exposed[i]; i++)
+    {
+      struct nook_port_map p;
+      struct nook_error ignored = { 0 };
+      unsigned count;
+      bool given = false;
+      int bad;
+
+      /* An entry that is not PORT[/tcp|/udp] is the image's mistake:
+         passed over, as podman does.  */
+      bad = strchr (spec->image.exposed[i], ':')
+            || nook_port_parse (spec->image.exposed[i], &p, &count, &ignored) < 0 || count != 1;
+      nook_error_release (&ignored);
+      if (bad)
+        continue;
+      /* A -p of the same port says where it goes.  */
+      for (size_t k = 0; k < ns->n_ports; k++)
+        given |= ns->ports[k].port == p.port && ns->ports[k].udp == p.udp;
+      if (given)
+        continue;
+      if (ns->n_ports >= NOOK_MAX_PORTS)
+        return nook_error_set (err, 0, "-P: at most %d ports can be published", NOOK_MAX_PORTS);
+      p.host_port = 0;
+      ns->ports = xrealloc (ns->ports, (ns->n_ports + 1) * sizeof *ns->ports);
+      ns->ports[ns->n_ports++] = p;
+    }
+  return 0;
+}

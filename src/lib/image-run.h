@@ -81,4 +81,16 @@ int nook_image_run_apply (struct nook_spec *spec, const char *ref,
  */
 int nook_image_own_upper (struct nook_spec *spec, struct nook_error *err);
 
+/**
+ * nook_image_publish_all - -P: publish the image's ExposedPorts
+ * @spec: with spec->image.publish_all, each port of the image's
+ *        ExposedPorts that no -p publishes gets a host port chosen when the
+ *        sandbox starts
+ * @err: set on failure
+ *
+ * Return: 0 (also without -P), or -1 with @err set when the run has no
+ * image or too many ports.
+ */
+int nook_image_publish_all (struct nook_spec *spec, struct nook_error *err);
+
 #endif

@@ -24,6 +24,8 @@ struct nook_image_spec
   char *own_upper; /* the sandbox's own upper directory in the store (uppers/X), or NULL */
   enum nook_pull_policy pull;
   bool tls_verify_off; /* --tls-verify=false, for the pull */
+  bool publish_all;    /* -P: publish every port of ExposedPorts */
+  char **exposed;      /* the config's ExposedPorts: "80/tcp" */
   char **entrypoint;   /* the config's Entrypoint: a command given after the options follows it */
   char **cmd;          /* the config's Cmd: a command given after the options replaces it */
 };

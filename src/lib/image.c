@@ -33,6 +33,8 @@ nook_image_spec_free (struct nook_image_spec *image)
   free (image->own_upper);
   strv_free (image->entrypoint);
   strv_free (image->cmd);
+  strv_free (image->exposed);
+  image->exposed = NULL;
   image->ref = image->id = image->own_upper = NULL;
   image->entrypoint = image->cmd = NULL;
 }
@@ -300,7 +302,7 @@ apply_user (struct nook_spec *spec, const char *user, struct nook_error *err)
 static int
 apply_config (struct nook_spec *spec, json_object *config, struct nook_error *err)
 {
-  json_object *cfg = NULL;
+  json_object *cfg = NULL, *ports;
   cleanup_strv char **env = NULL;
   const char *wd, *user;
   bool home = true;
@@ -317,6 +319,17 @@ apply_config (struct nook_spec *spec, json_object *config, struct nook_error *er
   strv_free (spec->image.cmd);
   spec->image.entrypoint = cfg ? nook_json_strv (cfg, "Entrypoint") : NULL;
   spec->image.cmd = cfg ? nook_json_strv (cfg, "Cmd") : NULL;
+  strv_free (spec->image.exposed);
+  spec->image.exposed = NULL;
+  if (cfg && json_object_object_get_ex (cfg, "ExposedPorts", &ports)
+      && json_object_is_type (ports, json_type_object))
+    {
+      json_object_object_foreach (ports, port, ignored)
+      {
+        (void)ignored;
+        strv_append (&spec->image.exposed, port);
+      }
+    }
   user = cfg ? nook_json_str (cfg, "User") : NULL;
   return user && *user ? apply_user (spec, user, err) : 0;
 }

@@ -223,3 +223,28 @@ load_fixtures() {
   assert_status 0
   [ -z "$(ls "$STORE/uppers")" ]
 }
+
+@test "run -P: the image's ExposedPorts are published on free host ports, said on stderr, in nook port, and serving" {
+  require "slirp4netns is installed" command -v slirp4netns
+  make_oci_layout layout
+  set_config layout '.config.ExposedPorts={"80/tcp":{}} | .config.Cmd=["busybox","httpd","-f","-p","80","-h","/opq"]'
+  nook load layout web >/dev/null
+  id=$(nook run -d -P --name web --net slirp4netns web 2>err)
+  hp=$(sed -n 's|^nook: published 0\.0\.0\.0:\([0-9]*\)->80/tcp$|\1|p' err)
+  [ -n "$hp" ] || { cat err; false; }
+  wait_until 10 curl -sf -o /dev/null "http://127.0.0.1:$hp/c"
+  run curl -s "http://127.0.0.1:$hp/c"
+  port_all=$(nook port web)
+  "$NOOK" rm -f "$id" >/dev/null
+  [ "$output" = c ]
+  [ "$port_all" = "80/tcp -> 0.0.0.0:$hp" ]
+  # Without a network to publish on, or without an image: one line.
+  run nook run -P web
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "--net"
+  run nook run -P -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "ExposedPorts"
+}

@@ -164,3 +164,17 @@ stop_registry() {
   REGISTRY_PID=
   return 0
 }
+
+# Rewrites the config of the layout DIR (made by make_oci_layout) with the
+# jq filter EXPR: a new config blob, manifest and index.
+set_config() { # DIR EXPR
+  local out=$1 man cfg cs ms
+  man=$(jq -r '.manifests[0].digest' "$out/index.json")
+  cfg=$(jq -r '.config.digest' "$out/blobs/sha256/${man#sha256:}")
+  jq -c "$2" "$out/blobs/sha256/${cfg#sha256:}" >"$BATS_TEST_TMPDIR/set-config.json"
+  read -r cfg cs < <(add_blob "$out" "$BATS_TEST_TMPDIR/set-config.json")
+  jq -c ".config.digest=\"$cfg\" | .config.size=$cs" "$out/blobs/sha256/${man#sha256:}" >"$BATS_TEST_TMPDIR/set-man.json"
+  read -r man ms < <(add_blob "$out" "$BATS_TEST_TMPDIR/set-man.json")
+  jq -c ".manifests[0].digest=\"$man\" | .manifests[0].size=$ms" "$out/index.json" >"$BATS_TEST_TMPDIR/set-index.json"
+  mv "$BATS_TEST_TMPDIR/set-index.json" "$out/index.json"
+}
