@@ -10,6 +10,7 @@
 #include "lib/detach.h"
 #include "lib/image-run.h"
 #include "lib/image.h"
+#include "lib/pull.h"
 #include "lib/spawn.h"
 #include "lib/utils.h"
 #include "options.h"
@@ -29,17 +30,6 @@ const struct nook_command nook_run_command = {
             "is not found.",
 };
 
-/* A pull's blobs, one line each on stderr, on a terminal only: the
-   command's own output is what a pipe gets.  */
-static void
-pull_progress (const char *digest, uint64_t bytes, bool cached, void *data)
-{
-  char human[32];
-
-  nook_cli_human_size (bytes, human, sizeof human);
-  fprintf (stderr, "Copying blob %.19s %s%s\n", digest, human, cached ? " (already here)" : "");
-}
-
 /* The first operand, when no `--`, --image or --rootfs came before it: a
    stored image or an image reference (nook-run(1) says how nook decides).  */
 static int
@@ -54,7 +44,12 @@ positional_image (int argc, char **argv, int *i, struct nook_spec *spec, struct 
     return -1;
   if (kind == NOOK_OPERAND_COMMAND)
     return 0;
-  if (nook_image_run_apply (spec, argv[*i], isatty (STDERR_FILENO) ? pull_progress : NULL, err) < 0)
+  /* The command's own output is what a pipe gets: a pull is shown on a
+     terminal only.  */
+  struct nook_pull_opts shown = { 0 };
+  if (isatty (STDERR_FILENO))
+    nook_cli_pull_shown (&shown);
+  if (nook_image_run_apply (spec, argv[*i], &shown, err) < 0)
     return nook_error_wrap (err, "run");
   ++*i;
   return 0;

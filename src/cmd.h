@@ -61,6 +61,10 @@ extern const struct nook_command nook_image_cli_command;
 int nook_cmd_image (int argc, char **argv, struct nook_error *err);
 NOOK_DECLARE_COMMAND (system);
 NOOK_DECLARE_COMMAND (commit);
+/* The progress of a pull on stderr (cmd-pull.c): one line per blob, and
+   on a terminal a line redrawn as each blob arrives.  */
+struct nook_pull_opts;
+void nook_cli_pull_shown (struct nook_pull_opts *opts);
 NOOK_DECLARE_COMMAND (push);
 /* BYTES as podman prints sizes: "1.23 MB".  */
 void nook_cli_human_size (uint64_t bytes, char *out, size_t size);

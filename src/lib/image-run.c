@@ -137,14 +137,19 @@ in_store (struct nook_images *s, const char *ref, char id[NOOK_DIGEST_LEN + 1])
 
 int
 nook_image_ensure (const char *ref, enum nook_pull_policy policy, bool tls_verify,
-                   void (*progress) (const char *, uint64_t, bool, void *), char id[NOOK_DIGEST_LEN + 1],
-                   struct nook_error *err)
+                   const struct nook_pull_opts *shown, char id[NOOK_DIGEST_LEN + 1], struct nook_error *err)
 {
   struct nook_images s;
-  struct nook_pull_opts opts = { .tls_verify = tls_verify, .progress = progress };
+  struct nook_pull_opts opts = { .tls_verify = tls_verify };
   cleanup_free char *name = NULL;
   int r = -1;
 
+  if (shown)
+    {
+      opts.progress = shown->progress;
+      opts.transfer = shown->transfer;
+      opts.data = shown->data;
+    }
   if (nook_images_open (&s, err) < 0)
     goto out;
   if (policy != NOOK_PULL_ALWAYS && in_store (&s, ref, id) == 0)
@@ -162,13 +167,13 @@ out:
 }
 
 int
-nook_image_run_apply (struct nook_spec *spec, const char *ref,
-                      void (*progress) (const char *, uint64_t, bool, void *), struct nook_error *err)
+nook_image_run_apply (struct nook_spec *spec, const char *ref, const struct nook_pull_opts *shown,
+                      struct nook_error *err)
 {
   char id[NOOK_DIGEST_LEN + 1];
   enum nook_pull_policy policy = spec->image.pull ?: NOOK_PULL_MISSING;
 
-  if (nook_image_ensure (ref, policy, !spec->image.tls_verify_off, progress, id, err) < 0)
+  if (nook_image_ensure (ref, policy, !spec->image.tls_verify_off, shown, id, err) < 0)
     return -1;
   /* Found by its id (a pull by digest gives the image no name); shown,
      and recorded, as the user named it.  */

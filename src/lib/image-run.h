@@ -18,6 +18,7 @@
 #include "imgstore.h"
 
 struct nook_spec;
+struct nook_pull_opts;
 enum nook_pull_policy;
 
 enum
@@ -48,29 +49,29 @@ int nook_image_operand (const char *word, bool pull_given, struct nook_error *er
  * @ref: a name, id or reference
  * @policy: NOOK_PULL_MISSING, NOOK_PULL_ALWAYS or NOOK_PULL_NEVER
  * @tls_verify: false: also a registry without valid TLS
- * @progress: called for each blob pulled (may be NULL)
+ * @shown: the callbacks that show a pull's progress (may be NULL)
  * @id: filled with the image's id
  * @err: set on failure
  *
  * Return: 0, or -1 with @err set.
  */
 int nook_image_ensure (const char *ref, enum nook_pull_policy policy, bool tls_verify,
-                       void (*progress) (const char *, uint64_t, bool, void *), char id[NOOK_DIGEST_LEN + 1],
+                       const struct nook_pull_opts *shown, char id[NOOK_DIGEST_LEN + 1],
                        struct nook_error *err);
 
 /**
  * nook_image_run_apply - the positional IMAGE of nook run
  * @spec: filled as nook_image_apply does
  * @ref: the operand
- * @progress: called for each blob pulled (may be NULL)
+ * @shown: the callbacks that show a pull's progress (may be NULL)
  * @err: set on failure
  *
  * Pulls it when the policy says so (missing by default), then applies it.
  *
  * Return: 0, or -1 with @err set.
  */
-int nook_image_run_apply (struct nook_spec *spec, const char *ref,
-                          void (*progress) (const char *, uint64_t, bool, void *), struct nook_error *err);
+int nook_image_run_apply (struct nook_spec *spec, const char *ref, const struct nook_pull_opts *shown,
+                          struct nook_error *err);
 
 /**
  * nook_image_own_upper - give a run of an image its own upper in the store

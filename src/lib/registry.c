@@ -292,6 +292,18 @@ on_read (char *buf, size_t size, size_t n, void *p)
   return got < 0 ? CURL_READFUNC_ABORT : (size_t)got;
 }
 
+static int
+on_transfer (void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+  struct nook_registry *reg = p;
+
+  if (ultotal > 0 || ulnow > 0)
+    reg->transfer (ulnow, ultotal, reg->transfer_data);
+  else
+    reg->transfer (dlnow, dltotal, reg->transfer_data);
+  return 0;
+}
+
 /* The method and body of a request that is not a GET.  */
 static void
 set_body (CURL *c, const char *method, const struct nook_http_body *body)
@@ -348,6 +360,12 @@ http_do (struct nook_registry *p, const char *method, const char *url, struct cu
   cu.curl_easy_setopt (c, CURLOPT_LOW_SPEED_TIME, 60L);
   cu.curl_easy_setopt (c, CURLOPT_NOSIGNAL, 1L);
   set_body (c, method, body);
+  if (p->transfer && fd >= 0)
+    {
+      cu.curl_easy_setopt (c, CURLOPT_XFERINFOFUNCTION, on_transfer);
+      cu.curl_easy_setopt (c, CURLOPT_XFERINFODATA, p);
+      cu.curl_easy_setopt (c, CURLOPT_NOPROGRESS, 0L);
+    }
   if (!p->tls_verify)
     {
       cu.curl_easy_setopt (c, CURLOPT_SSL_VERIFYPEER, 0L);

@@ -69,6 +69,10 @@ struct nook_registry
   char *auth;          /* the Authorization header, once the registry asked for one */
   char *basic;         /* base64 user:password from auth.json, or NULL */
   const char *actions; /* the token's scope: "pull" (NULL) or "pull,push" */
+  /* Called as a body arrives or is sent (may be NULL): bytes so far and
+     the whole (0 when not known).  */
+  void (*transfer) (uint64_t now, uint64_t total, void *data);
+  void *transfer_data;
 };
 
 /* What a request sends: DATA[0..LEN) or, with FD >= 0, SIZE bytes of FD

@@ -200,3 +200,22 @@ push() { # LAYOUT TAG
   run nook images -q
   [ "$(printf '%s\n' "$output" | wc -l)" = 2 ]
 }
+
+@test "pull: on a terminal each blob's line is redrawn as it arrives; in a pipe, plain lines" {
+  make_oci_layout layout
+  push layout 1
+  run "$NOOK_TESTS/ptyrun" '' "$NOOK" pull --tls-verify=false "$REG/fx:1"
+  assert_output_has "exit: 0"
+  # A line drawn while the blob arrives (bytes of the whole, a percentage),
+  # then, erased, its final line (ptyrun shows the terminal's text without
+  # the carriage returns).
+  drawn=$'\e''\[KCopying blob sha256:[0-9a-f]{12} [0-9.]+ [kMG]?B / [0-9.]+ [kMG]?B +[0-9]+%'$'\e''\[KCopying blob '
+  [[ "$output" =~ $drawn ]]
+  [ "$(printf '%s\n' "$output" | grep -c $'\e''\[KCopying blob sha256:[0-9a-f]\{12\} [0-9.]* [kMG]*B$')" = 3 ]
+  nook rmi "$REG/fx:1" >/dev/null
+  nook image prune >/dev/null
+  run --separate-stderr nook pull --tls-verify=false "$REG/fx:1"
+  assert_status 0
+  [ "$(printf '%s\n' "$stderr" | grep -c $'\r')" = 0 ]
+  [ "$(printf '%s\n' "$stderr" | grep -c '^Copying blob sha256:[0-9a-f]\{12\} ')" = 3 ]
+}
