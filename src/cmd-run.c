@@ -66,6 +66,7 @@ nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error
     return 1;
   if (positional_image (argc, argv, &i, spec, err) < 0)
     return -1;
+  nook_image_choose_overlay (spec);
   /* The ports of -P are known once the image is: the network's checks
      run again with them.  */
   if (spec->image.publish_all)

@@ -253,3 +253,13 @@ nook_image_publish_all (struct nook_spec *spec, struct nook_error *err)
     }
   return 0;
 }
+
+void
+nook_image_choose_overlay (struct nook_spec *spec)
+{
+  /* Kernel overlayfs shows every file of the layers as the caller's; with
+     the ids of --map-users auto, fuse-overlayfs shows the owners the store
+     kept in override_stat (uid N in the image is N inside).  */
+  if (spec->image.ref && spec->map_mode == NOOK_MAP_AUTO && spec->fs.overlay_kind == NOOK_OVERLAY_AUTO)
+    spec->fs.overlay_kind = NOOK_OVERLAY_FUSE;
+}

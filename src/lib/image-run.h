@@ -94,4 +94,11 @@ int nook_image_own_upper (struct nook_spec *spec, struct nook_error *err);
  */
 int nook_image_publish_all (struct nook_spec *spec, struct nook_error *err);
 
+/**
+ * nook_image_choose_overlay - the overlay that keeps an image's owners
+ * @spec: a run of an image with --map-users auto and --overlay auto gets
+ *        fuse-overlayfs, which reads the owners the store kept
+ */
+void nook_image_choose_overlay (struct nook_spec *spec);
+
 #endif

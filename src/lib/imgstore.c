@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -356,6 +357,27 @@ layer_exists (struct nook_images *s, const char *diff_id)
   return faccessat (s->fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* fuse-overlayfs reads the owners a layer keeps in override_stat only
+   when the layer's root directory has one too: then files of other ids
+   in the image are theirs inside a sandbox with --map-users auto.  */
+static int
+mark_owners (const char *root, struct nook_error *err)
+{
+  struct stat st;
+  char value[64];
+  int n;
+
+  if (stat (root, &st) < 0)
+    return nook_error_errno (err, "image store: `%s`", root);
+  n = snprintf (value, sizeof value, "0:0:0%o", (unsigned)(st.st_mode & 07777));
+  /* The root of the tar may have come read-only: writable for a moment.  */
+  if (chmod (root, (st.st_mode & 07777) | S_IWUSR) < 0
+      || (setxattr (root, NOOK_OVERRIDE_STAT_XATTR, value, n, XATTR_CREATE) < 0 && errno != EEXIST)
+      || chmod (root, st.st_mode & 07777) < 0)
+    return nook_error_errno (err, "image store: mark the owners of `%s`", root);
+  return 0;
+}
+
 int
 nook_images_put_layer (struct nook_images *s, const char *archive, const char *expect_diff_id,
                        char diff_id[NOOK_DIGEST_LEN + 1], struct nook_error *err)
@@ -384,7 +406,7 @@ nook_images_put_layer (struct nook_images *s, const char *archive, const char *e
       nook_error_errno (err, "image store: create `%s`", root);
       goto fail;
     }
-  if (nook_unpack (archive, root, NOOK_UNPACK_LAYER, &st, err) < 0)
+  if (nook_unpack (archive, root, NOOK_UNPACK_LAYER, &st, err) < 0 || mark_owners (root, err) < 0)
     goto fail;
   fd = open (size, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
   if (fd < 0 || dprintf (fd, "%llu\n", (unsigned long long)st.bytes) < 0)

@@ -172,10 +172,14 @@ owner (struct pack *p, int fd, const struct stat *st, uid_t *uid, gid_t *gid, mo
   *perm = st->st_mode & 07777;
   *uid = st->st_uid == p->ids->caller_uid ? p->ids->uid : st->st_uid;
   *gid = st->st_gid == p->ids->caller_gid ? p->ids->gid : st->st_gid;
-  if (n > 0)
+  /* Trusted only as the unpack left it: the caller's file, with the kept
+     mode less the set-id bits of other owners.  A file changed since
+     (chmod in the sandbox, copied up with the xattr) has its own.  */
+  if (n > 0 && st->st_uid == p->ids->caller_uid)
     {
       v[n] = '\0';
-      if (sscanf (v, "%u:%u:%o", &u, &g, &m) == 3)
+      if (sscanf (v, "%u:%u:%o", &u, &g, &m) == 3
+          && (st->st_mode & 07777) == (m & 07777 & ~(u ? S_ISUID : 0) & ~(g ? S_ISGID : 0)))
         *uid = u, *gid = g, *perm = m & 07777;
     }
 }

@@ -283,7 +283,10 @@ apply_ownership (struct archive_entry *e)
   if (gid != 0)
     kept &= ~S_ISGID;
   la.archive_entry_set_perm (e, kept);
-  if ((uid == 0 && gid == 0) || la.archive_entry_filetype (e) == AE_IFLNK)
+  /* On every directory and file, root's too: fuse-overlayfs, once a
+     layer's root has the xattr, reads it from each entry and fails one
+     without it.  */
+  if (la.archive_entry_filetype (e) != AE_IFDIR && la.archive_entry_filetype (e) != AE_IFREG)
     return;
   snprintf (value, sizeof value, "%lld:%lld:0%o", (long long)uid, (long long)gid, (unsigned)perm);
   la.archive_entry_xattr_add_entry (e, NOOK_OVERRIDE_STAT_XATTR, value, strlen (value));

@@ -248,3 +248,22 @@ load_fixtures() {
   assert_one_error_line
   assert_output_has "ExposedPorts"
 }
+
+@test "run IMAGE --map-users auto: files of uid N in the image are N's inside; what N writes stays N's" {
+  require "a subordinate id range for $(id -un)" grep -q "^$(id -un):" /etc/subuid
+  make_oci_layout layout
+  nook load layout fx >/dev/null
+  run nook run --map-users auto fx stat -c '%u:%g %a' /home/owned /home/suid /bin/busybox
+  assert_status 0
+  [ "$output" = "$(printf '1000:1000 644\n1000:1000 4755\n0:0 755')" ]
+  # uid 1000 may write its own file, and what it makes is its own.
+  run nook run --map-users auto --keep --name owned --uid 1000 --gid 1000 fx sh -c 'echo more >> /home/owned && echo new > /home/made && stat -c %u /home/made'
+  assert_status 0
+  [ "$output" = 1000 ]
+  run nook run --map-users auto --uid 1000 fx sh -c 'echo x > /etc/nope'
+  [ "$status" -ne 0 ]
+  # Without --map-users auto every file is the caller's, root inside.
+  run nook run fx stat -c %u /home/owned
+  [ "$output" = 0 ]
+  nook rm owned >/dev/null
+}
