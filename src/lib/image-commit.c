@@ -16,6 +16,7 @@
 #include "layer.h"
 #include "spec.h"
 #include "state.h"
+#include "userns.h"
 #include "utils.h"
 
 void
@@ -191,6 +192,72 @@ out:
   return r;
 }
 
+/* ---- an upper of subordinate ids ------------------------------------------------------ */
+
+struct pack_job
+{
+  const char *dir;
+  const char *out;
+  struct nook_pack_ids ids;
+};
+
+/* In the mapped helper: packs, and answers "Z" and the diff_id, or "E"
+   and the error's text.  */
+static int
+pack_job (int fd, void *arg)
+{
+  const struct pack_job *job = arg;
+  struct nook_error e = { 0 };
+  char diff_id[NOOK_DIGEST_LEN + 1];
+  cleanup_free char *answer = NULL;
+
+  if (nook_pack_layer (job->dir, &job->ids, job->out, diff_id, NULL, &e) < 0)
+    answer = xasprintf ("E%s", e.msg ? e.msg : "?");
+  else
+    answer = xasprintf ("Z%s", diff_id);
+  nook_error_release (&e);
+  return nook_write_all (fd, answer, strlen (answer)) < 0 ? -1 : 0;
+}
+
+/* An upper written with --map-users auto holds directories of other ids
+   that the caller cannot read: packed again from a user namespace with
+   that mapping (where the caller is 0 and the subordinate ids 1 and up,
+   as in the sandbox).  Its answer is data from a walk of what the sandbox
+   wrote: checked, and its text made printable.  */
+static int
+pack_mapped (const struct nook_sandbox_layers *l, const char *tar, char diff_id[NOOK_DIGEST_LEN + 1],
+             struct nook_error *err)
+{
+  struct pack_job job = { l->upper, tar, { 0, 0, l->uid, l->gid, false } };
+  struct nook_error helper = { 0 };
+  cleanup_free char *buf = NULL;
+  size_t len = 0;
+
+  nook_error_release (err);
+  if (nook_userns_run_mapped (pack_job, &job, &buf, &len, &helper) < 0)
+    {
+      nook_error_set (
+          err, helper.errnum,
+          "the upper holds files of subordinate ids (--map-users auto), read in a user namespace, "
+          "which failed: %s",
+          helper.msg ? helper.msg : "?");
+      nook_error_release (&helper);
+      return -1;
+    }
+  if (len == 1 + NOOK_DIGEST_LEN && buf[0] == 'Z')
+    {
+      memcpy (diff_id, buf + 1, NOOK_DIGEST_LEN);
+      diff_id[NOOK_DIGEST_LEN] = '\0';
+      if (nook_digest_is_valid (diff_id))
+        return 0;
+    }
+  for (size_t i = 0; i < len; i++)
+    if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+      buf[i] = '?';
+  return nook_error_set (err, 0, "%.*s", len > 1 && buf[0] == 'E' ? (int)(len - 1) : (int)len,
+                         len > 1 && buf[0] == 'E' ? buf + 1 : buf ?: "");
+}
+
 int
 nook_image_commit (const char *sandbox, const char *name, char id[NOOK_DIGEST_LEN + 1],
                    struct nook_error *err)
@@ -215,11 +282,15 @@ nook_image_commit (const char *sandbox, const char *name, char id[NOOK_DIGEST_LE
       nook_sandbox_layers_release (&l);
       return nook_error_hint (err, "nook commit takes a sandbox of nook run IMAGE or --image IMAGE");
     }
-  ids = (struct nook_pack_ids){ getuid (), getgid (), l.uid, l.gid };
+  ids = (struct nook_pack_ids){ getuid (), getgid (), l.uid, l.gid, true };
   if (nook_images_open (&s, err) < 0 || (tmp = nook_images_mktemp (&s, err)) == NULL)
     goto out;
   tar = xasprintf ("%s/layer.tar", tmp);
-  if (nook_pack_layer (l.upper, &ids, tar, diff_id, NULL, err) < 0)
+  /* Files of other ids in an upper are subordinate ids (--map-users
+     auto): packed again where they are the sandbox's ids.  */
+  if (nook_pack_layer (l.upper, &ids, tar, diff_id, NULL, err) < 0
+      && ((err->errnum != EACCES && err->errnum != EPERM)
+          || (unlink (tar), pack_mapped (&l, tar, diff_id, err)) < 0))
     goto out;
   r = store_commit (&s, &l, tar, full, id, err);
 out:

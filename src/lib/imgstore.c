@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "diff.h"
 #include "imgstore.h"
 #include "layer.h"
 #include "utils.h"
@@ -743,5 +744,8 @@ nook_images_upper_remove (const char *dir)
   if (dir == NULL || prefix == NULL || strncmp (dir, prefix, n) != 0 || dir[n] == '\0' || dir[n] == '.'
       || strchr (dir + n, '/'))
     return;
-  nook_rm_rf (dir);
+  /* A run with --map-users auto left files of subordinate ids: removed
+     from a user namespace with that mapping.  */
+  if (nook_rm_rf (dir) < 0)
+    nook_remove_tree_mapped (dir);
 }

@@ -245,6 +245,9 @@ pack_one (struct pack *p, int dirfd, const char *base, const char *name, int dep
       if (fd < 0)
         return nook_error_errno (p->err, "layer: open `%s`", name);
     }
+  if (p->ids->callers_only && (st.st_uid != p->ids->caller_uid || st.st_gid != p->ids->caller_gid))
+    return nook_error_set (p->err, EPERM, "layer: `%s` is owned by %u:%u, another id", name,
+                           (unsigned)st.st_uid, (unsigned)st.st_gid);
   owner (p, fd, &st, &uid, &gid, &perm);
   if (S_ISDIR (st.st_mode))
     {

@@ -6,6 +6,7 @@
 #ifndef NOOK_LAYER_H
 #define NOOK_LAYER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -72,6 +73,9 @@ struct nook_pack_ids
   gid_t caller_gid;
   uid_t uid;
   gid_t gid;
+  /* A file of another owner is an error (EPERM): on the host, such a file
+     of an upper is a subordinate id, packed from a mapped namespace.  */
+  bool callers_only;
 };
 
 /**

@@ -48,7 +48,7 @@ struct push
 static int
 pack (struct nook_images *s, struct push *p, const char *diff_id, size_t i, struct nook_error *err)
 {
-  struct nook_pack_ids ids = { getuid (), getgid (), 0, 0 };
+  struct nook_pack_ids ids = { getuid (), getgid (), 0, 0, false };
   cleanup_free char *dir = nook_images_layer_path (s, diff_id);
   cleanup_free char *tar = xasprintf ("%s/%zu.tar", p->tmp, i);
   struct blob *b = &p->layers[i];

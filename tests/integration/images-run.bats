@@ -265,5 +265,11 @@ load_fixtures() {
   # Without --map-users auto every file is the caller's, root inside.
   run nook run fx stat -c %u /home/owned
   [ "$output" = 0 ]
+  # Committed, what uid 1000 made is 1000's in the image: its upper (of a
+  # subordinate id here) is read in a user namespace with the same mapping.
+  run nook commit owned fx:owned
+  assert_status 0
   nook rm owned >/dev/null
+  run nook run --map-users auto fx:owned stat -c '%u:%g %n' /home/made /home/owned
+  [ "$output" = "$(printf '1000:1000 /home/made\n1000:1000 /home/owned')" ]
 }
