@@ -388,16 +388,14 @@ nook_images_put_layer (struct nook_images *s, const char *archive, const char *e
   cleanup_close int fd = -1;
   char hex[65];
 
-  memcpy (diff_id, "sha256:", 7);
-  if (nook_archive_sha256 (archive, hex, err) < 0)
-    return -1;
-  memcpy (diff_id + 7, hex, sizeof hex);
-  if (expect_diff_id && strcmp (diff_id, expect_diff_id) != 0)
-    return nook_error_set (err, 0,
-                           "layer %s: its uncompressed content has digest %s: corrupted or tampered with",
-                           expect_diff_id, diff_id);
-  if (layer_exists (s, diff_id))
-    return 0;
+  /* A layer whose diff_id the config names is looked for first; then one
+     pass unpacks it and hashes it, and a digest that is not the one
+     expected keeps nothing.  */
+  if (expect_diff_id && layer_exists (s, expect_diff_id))
+    {
+      memcpy (diff_id, expect_diff_id, NOOK_DIGEST_LEN + 1);
+      return 0;
+    }
   if ((tmp = nook_images_mktemp (s, err)) == NULL)
     return -1;
   root = xasprintf ("%s/root", tmp);
@@ -407,7 +405,22 @@ nook_images_put_layer (struct nook_images *s, const char *archive, const char *e
       nook_error_errno (err, "image store: create `%s`", root);
       goto fail;
     }
-  if (nook_unpack (archive, root, NOOK_UNPACK_LAYER, &st, err) < 0 || mark_owners (root, err) < 0)
+  if (nook_unpack_hashed (archive, root, NOOK_UNPACK_LAYER, &st, hex, err) < 0)
+    goto fail;
+  memcpy (diff_id, "sha256:", 7);
+  memcpy (diff_id + 7, hex, sizeof hex);
+  if (expect_diff_id && strcmp (diff_id, expect_diff_id) != 0)
+    {
+      nook_error_set (err, 0, "layer %s: its uncompressed content has digest %s: corrupted or tampered with",
+                      expect_diff_id, diff_id);
+      goto fail;
+    }
+  if (layer_exists (s, diff_id))
+    {
+      nook_rm_rf (tmp);
+      return 0;
+    }
+  if (mark_owners (root, err) < 0)
     goto fail;
   fd = open (size, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
   if (fd < 0 || dprintf (fd, "%llu\n", (unsigned long long)st.bytes) < 0)

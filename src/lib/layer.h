@@ -54,6 +54,23 @@ int nook_unpack (const char *archive, const char *dir, enum nook_unpack_mode mod
                  struct nook_unpack_stats *stats, struct nook_error *err);
 
 /**
+ * nook_unpack_hashed - nook_unpack, hashing the decompressed stream
+ * @archive: the archive's path
+ * @dir: as nook_unpack
+ * @mode: as nook_unpack
+ * @stats: as nook_unpack
+ * @hex: filled with the sha256 of the decompressed stream (64 hex digits),
+ *       the layer's diff_id, as nook_archive_sha256 gives it
+ * @err: filled on failure
+ *
+ * One pass over the layer instead of two.
+ *
+ * Return: 0, or -1 with @err set (@dir may then hold part of the archive).
+ */
+int nook_unpack_hashed (const char *archive, const char *dir, enum nook_unpack_mode mode,
+                        struct nook_unpack_stats *stats, char hex[65], struct nook_error *err);
+
+/**
  * nook_archive_sha256 - the sha256 of an archive's decompressed stream
  * @archive: the archive's path (gzip, zstd, xz, bzip2 or uncompressed)
  * @hex: filled with 64 lowercase hex digits
