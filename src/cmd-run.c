@@ -52,6 +52,9 @@ positional_image (int argc, char **argv, int *i, struct nook_spec *spec, struct 
   if (nook_image_run_apply (spec, argv[*i], &shown, err) < 0)
     return nook_error_wrap (err, "run");
   ++*i;
+  /* nook run IMAGE -- CMD: the "--" only separates.  */
+  if (*i < argc && strcmp (argv[*i], "--") == 0)
+    ++*i;
   return 0;
 }
 

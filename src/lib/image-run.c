@@ -195,7 +195,10 @@ nook_image_own_upper (struct nook_spec *spec, struct nook_error *err)
   for (size_t i = spec->n_mounts; i-- > 0 && ov == NULL;)
     if (spec->mounts[i].kind == NOOK_MNT_OVERLAY && spec->mounts[i].dest == NULL)
       ov = spec->mounts[i].overlay;
-  if (spec->image.ref == NULL || ov == NULL || ov->upper)
+  /* A foreground run that nook forgets when it ends keeps its changes on
+     a tmpfs, gone with it: no directory to make and remove on the way
+     (startup stays as `nook run -- true`'s).  */
+  if (spec->image.ref == NULL || ov == NULL || ov->upper || (!spec->life.detach && spec->life.remove != 0))
     return 0;
   if ((store = nook_images_dir (err)) == NULL)
     return -1;

@@ -2,7 +2,7 @@
  * sandbox's own upper in the store.
  *
  * The store keeps one directory per sandbox that runs an image without
- * --upper: uppers/X/upper (its changes) and uppers/X/.upper.nook (the
+ * --upper, detached or kept: uppers/X/upper (its changes) and uppers/X/.upper.nook (the
  * overlay's work directory, layers.json).  The sandbox's state names it;
  * it goes when the state goes (nook rm, the end of a foreground run
  * without --keep), so nook diff NAME and nook commit NAME read it while the
@@ -75,7 +75,9 @@ int nook_image_run_apply (struct nook_spec *spec, const char *ref, const struct 
 
 /**
  * nook_image_own_upper - give a run of an image its own upper in the store
- * @spec: a spec with an image and no --upper gets uppers/X/upper
+ * @spec: a spec with an image and no --upper, detached (-d) or kept
+ *        (--keep, --rm=false), gets uppers/X/upper; a foreground run that
+ *        ends with its state keeps the tmpfs upper
  * @err: set on failure
  *
  * Return: 0 (also when nothing was needed), or -1 with @err set.

@@ -171,6 +171,8 @@ load_fixtures() {
   run nook run -e FOO=given fx sh -c 'echo $FOO; ls /opq'
   assert_status 0
   [ "$output" = "$(printf 'given\nc')" ]
+  run nook run fx -- cat /opq/c
+  [ "$output" = c ]
   # By id too (12 hex digits or more).
   id=$(nook images -q | head -1)
   run nook run "${id:0:12}" cat /opq/c
