@@ -42,6 +42,8 @@ static const struct
   { "image", "inspect", &nook_image_inspect_command },
   { "image", "import", &nook_import_command },
   { "image", "load", &nook_load_command },
+  { "profile", "ls", &nook_profile_ls_command },
+  { "profile", "show", &nook_profile_show_command },
 };
 #define N_CHILDREN (sizeof children / sizeof *children)
 
@@ -124,10 +126,10 @@ bash (void)
   for (size_t i = 0; i < n; i++)
     if (e[i].parent == NULL)
       printf (" %s", e[i].word);
-  printf (
-      "\" -- \"$cur\"))\n    return\n  fi\n"
-      "  case $cmd in network | image) [ \"$COMP_CWORD\" -ge 3 ] && cmd=\"$cmd ${COMP_WORDS[2]}\" ;; esac\n"
-      "  case $cmd in\n");
+  printf ("\" -- \"$cur\"))\n    return\n  fi\n"
+          "  case $cmd in network | image | profile) [ \"$COMP_CWORD\" -ge 3 ] && cmd=\"$cmd "
+          "${COMP_WORDS[2]}\" ;; esac\n"
+          "  case $cmd in\n");
   for (size_t i = 0; i < n; i++)
     {
       bool all = false, args = true;
@@ -142,7 +144,8 @@ bash (void)
     }
   printf ("  esac\n"
           "  case \" $args \" in *\" $prev \"*) return ;; esac\n"
-          "  if [[ $cur == -* ]] || [ \"$cmd\" = network ] || [ \"$cmd\" = image ]; then\n"
+          "  if [[ $cur == -* ]] || [ \"$cmd\" = network ] || [ \"$cmd\" = image ] || [ \"$cmd\" = profile "
+          "]; then\n"
           "    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
           "  fi\n"
           "}\n"
@@ -197,7 +200,7 @@ zsh (void)
       }
   printf (")\n  if (( CURRENT == 2 )); then\n    _describe command commands\n    return\n  fi\n"
           "  local cmd=${words[2]}\n"
-          "  if [[ $cmd == (network|image) ]] && (( CURRENT > 3 )); then\n"
+          "  if [[ $cmd == (network|image|profile) ]] && (( CURRENT > 3 )); then\n"
           "    cmd=\"$cmd ${words[3]}\"\n    shift words\n    (( CURRENT-- ))\n  fi\n"
           "  shift words\n  (( CURRENT-- ))\n"
           "  case $cmd in\n");

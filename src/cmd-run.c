@@ -14,11 +14,13 @@
 #include "lib/spawn.h"
 #include "lib/utils.h"
 #include "options.h"
+#include "opts-profile.h"
 
 /* The option groups of `nook run`, in --help order.  */
 static const struct nook_option_group *const run_groups[] = {
-  &nook_core_options, &nook_image_options, &nook_mount_options, &nook_security_options,
-  &nook_life_options, &nook_limit_options, &nook_net_options,   NULL,
+  &nook_core_options,  &nook_profile_options,  &nook_image_options,
+  &nook_mount_options, &nook_security_options, &nook_life_options,
+  &nook_limit_options, &nook_net_options,      NULL,
 };
 
 const struct nook_command nook_run_command = {

@@ -14,6 +14,7 @@
 #include "lib/try.h"
 #include "lib/utils.h"
 #include "options.h"
+#include "opts-profile.h"
 
 enum
 {
@@ -87,8 +88,9 @@ static const struct nook_option_group try_group
 
 /* nook run's groups; what does not apply is excluded below.  */
 static const struct nook_option_group *const try_groups[] = {
-  &try_group,          &nook_core_options, &nook_mount_options, &nook_security_options,
-  &nook_limit_options, &nook_net_options,  &nook_life_options,  NULL,
+  &try_group,          &nook_core_options,     &nook_profile_options,
+  &nook_mount_options, &nook_security_options, &nook_limit_options,
+  &nook_net_options,   &nook_life_options,     NULL,
 };
 
 /* A try composes its root from the host's, with the tried directories as

@@ -66,6 +66,10 @@ NOOK_DECLARE_COMMAND (commit);
 struct nook_pull_opts;
 void nook_cli_pull_shown (struct nook_pull_opts *opts);
 NOOK_DECLARE_COMMAND (push);
+NOOK_DECLARE_COMMAND (profile);
+/* nook profile's own subcommands, for --help and completions.  */
+extern const struct nook_command nook_profile_ls_command;
+extern const struct nook_command nook_profile_show_command;
 /* BYTES as podman prints sizes: "1.23 MB".  */
 void nook_cli_human_size (uint64_t bytes, char *out, size_t size);
 

@@ -54,6 +54,24 @@ nook_command_find_option (const struct nook_command *cmd, const char *name)
   return o && !excluded (cmd, o->name) ? o : NULL;
 }
 
+const struct nook_option_group *
+nook_command_option_group (const struct nook_command *cmd, const struct nook_option *o)
+{
+  for (size_t g = 0; cmd->groups && cmd->groups[g]; g++)
+    for (const struct nook_option *p = cmd->groups[g]->options; p->name; p++)
+      if (p == o)
+        return cmd->groups[g];
+  return NULL;
+}
+
+bool
+nook_command_has_excluded (const struct nook_command *cmd, const char *name)
+{
+  const struct nook_option_group *group;
+
+  return find_option (cmd, name, strlen (name), 0, &group) && excluded (cmd, name);
+}
+
 size_t
 nook_edit_distance (const char *a, const char *b)
 {
@@ -106,24 +124,12 @@ static const struct
   { NULL, NULL, NULL },
 };
 
-/* "did you mean" for the unknown long option NAME[0..LEN).  */
-static void
-suggest (const struct nook_command *cmd, const char *name, size_t len, struct nook_error *err)
+const char *
+nook_command_nearest_option (const struct nook_command *cmd, const char *given)
 {
-  cleanup_free char *given = strndup (name, len);
+  size_t len = strlen (given), best_d = (size_t)-1;
   const char *best = NULL;
-  size_t best_d = (size_t)-1;
 
-  for (size_t i = 0; podman_names[i].podman; i++)
-    if (strcmp (podman_names[i].podman, given) == 0 && podman_names[i].nook
-        && nook_command_find_option (cmd, podman_names[i].nook))
-      {
-        if (podman_names[i].note)
-          nook_error_hint (err, "nook spells it %s", podman_names[i].note);
-        else
-          nook_error_hint (err, "did you mean `--%s`?", podman_names[i].nook);
-        return;
-      }
   for (size_t g = 0; cmd->groups && cmd->groups[g]; g++)
     for (const struct nook_option *o = cmd->groups[g]->options; o->name; o++)
       {
@@ -137,7 +143,28 @@ suggest (const struct nook_command *cmd, const char *name, size_t len, struct no
         if (d < best_d)
           best_d = d, best = o->name;
       }
-  if (best && (best_d <= 1 || (best_d <= 2 && len >= 5)))
+  return best && (best_d <= 1 || (best_d <= 2 && len >= 5)) ? best : NULL;
+}
+
+/* "did you mean" for the unknown long option NAME[0..LEN).  */
+static void
+suggest (const struct nook_command *cmd, const char *name, size_t len, struct nook_error *err)
+{
+  cleanup_free char *given = strndup (name, len);
+  const char *best;
+
+  for (size_t i = 0; podman_names[i].podman; i++)
+    if (strcmp (podman_names[i].podman, given) == 0 && podman_names[i].nook
+        && nook_command_find_option (cmd, podman_names[i].nook))
+      {
+        if (podman_names[i].note)
+          nook_error_hint (err, "nook spells it %s", podman_names[i].note);
+        else
+          nook_error_hint (err, "did you mean `--%s`?", podman_names[i].nook);
+        return;
+      }
+  best = nook_command_nearest_option (cmd, given);
+  if (best)
     nook_error_hint (err, "did you mean `--%s`?", best);
 }
 
@@ -318,7 +345,7 @@ static int
 parse_quiet (const struct nook_command *cmd, int argc, char **argv, struct nook_spec *spec, void *cmd_opts,
              struct nook_error *err)
 {
-  struct nook_parser parser = { .cmd = cmd_opts };
+  struct nook_parser parser = { .cmd = cmd_opts, .command = cmd };
   int r = parse_all (cmd, argc, argv, spec, &parser, err);
 
   strv_free (parser.env_set);

@@ -41,6 +41,9 @@ struct nook_option
 struct nook_parser
 {
   void *cmd; /* the subcommand's own options (nook try's) for its group; NULL: none */
+  /* The command being parsed: --profile applies its keys through the
+     command's own option tables.  */
+  const struct nook_command *command;
   /* --size and --perms apply to the next --tmpfs (and --perms to the next
      --dir or --file).  */
   uint64_t next_size;
@@ -132,6 +135,32 @@ void nook_command_usage (FILE *out, const struct nook_command *cmd);
  * Return: the option, or NULL when @cmd has none of that name or excludes it.
  */
 const struct nook_option *nook_command_find_option (const struct nook_command *cmd, const char *name);
+
+/**
+ * nook_command_option_group - the group of one of @cmd's options
+ * @cmd: the subcommand
+ * @o: an option of one of its groups
+ *
+ * Return: the group, or NULL.
+ */
+const struct nook_option_group *nook_command_option_group (const struct nook_command *cmd,
+                                                           const struct nook_option *o);
+
+/**
+ * nook_command_nearest_option - "did you mean" for an unknown name
+ * @cmd: the subcommand
+ * @name: the long name given, without "--"
+ *
+ * Return: the long name of @cmd's nearest option (a typo or a prefix
+ * away), or NULL.
+ */
+const char *nook_command_nearest_option (const struct nook_command *cmd, const char *name);
+
+/**
+ * nook_command_has_excluded - whether @name is an option @cmd's groups
+ * have but @cmd excludes (nook try's --rootfs)
+ */
+bool nook_command_has_excluded (const struct nook_command *cmd, const char *name);
 
 /* The earlier entry points, for a subcommand described by its groups only:
    nook_options_parse_cmd is nook_command_parse with a command named CMD;

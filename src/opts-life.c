@@ -18,6 +18,7 @@ enum
   OPT_IPC,
   OPT_UTS,
   OPT_INTERACTIVE,
+  OPT_TIMEOUT,
 };
 
 static const struct nook_option life_options[] = {
@@ -29,6 +30,8 @@ static const struct nook_option life_options[] = {
   { "pid", 0, 1, OPT_PID, "MODE", "host, or container:ID|NAME to join that sandbox's PID namespace" },
   { "ipc", 0, 1, OPT_IPC, "MODE", "host, or container:ID|NAME to join that sandbox's IPC namespace" },
   { "uts", 0, 1, OPT_UTS, "MODE", "host, or container:ID|NAME to join that sandbox's hostname" },
+  { "timeout", 0, 1, OPT_TIMEOUT, "DURATION",
+    "kill the sandbox once its command ran DURATION (90, 90s, 5m, 2h, 1d; 500ms); nook exits 124" },
   { NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -50,6 +53,31 @@ nook_join_option (const char *opt, const char *mode, enum nook_join_kind kind, s
       return 0;
     }
   return nook_error_set (err, 0, "--%s takes `host` or `container:ID`, not `%s`", opt, mode);
+}
+
+/* DURATION: a number of seconds, or with a unit: ms, s, m, h, d.  */
+static int
+apply_timeout (const char *value, struct nook_spec *spec, struct nook_error *err)
+{
+  static const struct
+  {
+    const char *unit;
+    uint64_t ms;
+  } units[]
+      = { { "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { "d", 86400000 } };
+  size_t digits = strspn (value, "0123456789");
+  cleanup_free char *number = strndup (value, digits);
+  uint64_t n;
+
+  for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+    if (digits > 0 && strcmp (value + digits, units[i].unit) == 0
+        && nook_parse_uint (number, UINT64_MAX / units[i].ms / 1000, &n) == 0 && n > 0)
+      {
+        spec->life.timeout_ms = n * units[i].ms;
+        return 0;
+      }
+  return nook_error_set (err, 0, "--timeout needs a duration above 0, like 90, 30s, 5m or 2h, not `%s`",
+                         value);
 }
 
 static int
@@ -80,6 +108,8 @@ life_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
       return nook_join_option (o->name, val[0], NOOK_JOIN_IPC, spec, err);
     case OPT_UTS:
       return nook_join_option (o->name, val[0], NOOK_JOIN_UTS, spec, err);
+    case OPT_TIMEOUT:
+      return apply_timeout (val[0], spec, err);
     }
   return nook_error_set (err, 0, "option --%s is not handled", o->name);
 }
@@ -113,6 +143,12 @@ life_check (const struct nook_spec *spec, const struct nook_parser *parser, stru
         return nook_error_set (err, 0, "--%s container:%s cannot be used with the host's %s namespace",
                                names[k], spec->life.join[k], names[k]);
     }
+  /* Killing the sandbox's PID 1 ends every process of a PID namespace of
+     its own; in the host's or another sandbox's, processes would stay.  */
+  if (spec->life.timeout_ms && ((spec->share & NOOK_NS_PID) || spec->life.join[NOOK_JOIN_PID]))
+    return nook_error_set (err, 0,
+                           "--timeout needs the sandbox's own PID namespace (not --share-pid or --pid): "
+                           "killing its PID 1 is what ends every process in it");
   if (spec->life.join[NOOK_JOIN_UTS] && spec->hostname)
     return nook_error_set (err, 0, "--hostname cannot be used with --uts container:%s: the hostname is its",
                            spec->life.join[NOOK_JOIN_UTS]);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "lib/cgroup.h"
 #include "lib/utils.h"
@@ -21,6 +22,7 @@ enum
   OPT_DEVICE_READ_BPS,
   OPT_DEVICE_WRITE_BPS,
   OPT_CPUSET_CPUS,
+  OPT_ULIMIT,
 };
 
 static const struct nook_option limit_options[] = {
@@ -35,6 +37,8 @@ static const struct nook_option limit_options[] = {
   { "device-write-bps", 0, 1, OPT_DEVICE_WRITE_BPS, "DEV:RATE",
     "write at most RATE bytes/s to DEV (io.max)" },
   { "cpuset-cpus", 0, 1, OPT_CPUSET_CPUS, "LIST", "run only on these CPUs (cpuset.cpus), e.g. 0-1,3" },
+  { "ulimit", 0, 1, OPT_ULIMIT, "NAME=SOFT[:HARD]",
+    "a setrlimit of the sandbox (nofile, nproc, fsize, as, cpu, core...): no cgroup needed" },
   { NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -101,6 +105,90 @@ parse_cpu_list (const char *s, char **out, struct nook_error *err)
   return 0;
 }
 
+/* podman's --ulimit names.  */
+static const struct
+{
+  const char *name;
+  int resource;
+} rlimit_names[] = {
+  { "as", RLIMIT_AS },
+  { "core", RLIMIT_CORE },
+  { "cpu", RLIMIT_CPU },
+  { "data", RLIMIT_DATA },
+  { "fsize", RLIMIT_FSIZE },
+  { "locks", RLIMIT_LOCKS },
+  { "memlock", RLIMIT_MEMLOCK },
+  { "msgqueue", RLIMIT_MSGQUEUE },
+  { "nice", RLIMIT_NICE },
+  { "nofile", RLIMIT_NOFILE },
+  { "nproc", RLIMIT_NPROC },
+  { "rss", RLIMIT_RSS },
+  { "rtprio", RLIMIT_RTPRIO },
+  { "rttime", RLIMIT_RTTIME },
+  { "sigpending", RLIMIT_SIGPENDING },
+  { "stack", RLIMIT_STACK },
+  { NULL, 0 },
+};
+
+static int
+parse_rlim (const char *s, uint64_t *out)
+{
+  if (strcmp (s, "unlimited") == 0 || strcmp (s, "-1") == 0)
+    {
+      *out = UINT64_MAX;
+      return 0;
+    }
+  return nook_parse_size (s, out);
+}
+
+/* --ulimit NAME=SOFT[:HARD]: checked against the caller's own hard limit
+   now, since only CAP_SYS_RESOURCE on the host could raise it.  */
+static int
+parse_ulimit (const char *value, struct nook_limits *l, struct nook_error *err)
+{
+  cleanup_free char *copy = xstrdup (value);
+  char *eq = strchr (copy, '='), *colon;
+  struct nook_rlimit r = { -1, 0, 0 };
+  struct rlimit now;
+  size_t i;
+
+  if (eq == NULL)
+    return nook_error_set (err, 0, "--ulimit needs NAME=SOFT[:HARD], like nofile=1024:2048, not `%s`", value);
+  *eq++ = '\0';
+  colon = strchr (eq, ':');
+  if (colon)
+    *colon++ = '\0';
+  for (i = 0; rlimit_names[i].name; i++)
+    if (strcmp (rlimit_names[i].name, copy) == 0)
+      r.resource = rlimit_names[i].resource;
+  if (r.resource < 0)
+    return nook_error_set (
+        err, 0,
+        "--ulimit `%s`: no such limit (as, core, cpu, data, fsize, locks, memlock, msgqueue, "
+        "nice, nofile, nproc, rss, rtprio, rttime, sigpending, stack)",
+        copy);
+  if (parse_rlim (eq, &r.soft) < 0 || parse_rlim (colon ? colon : eq, &r.hard) < 0 || r.soft > r.hard)
+    return nook_error_set (err, 0,
+                           "--ulimit `%s`: SOFT[:HARD] are numbers (k, m, g suffixes) or unlimited, soft at "
+                           "most hard",
+                           value);
+  if (getrlimit (r.resource, &now) == 0 && now.rlim_max != RLIM_INFINITY
+      && (r.hard == UINT64_MAX || r.hard > now.rlim_max))
+    {
+      nook_error_set (err, 0, "--ulimit `%s`: above your own hard limit %llu", value,
+                      (unsigned long long)now.rlim_max);
+      return nook_error_hint (err, "`ulimit -H -a` shows yours; only lower limits can be set");
+    }
+  for (i = 0; i < l->n_rlimits && l->rlimits[i].resource != r.resource; i++)
+    ;
+  if (i == NOOK_MAX_RLIMITS)
+    return nook_error_set (err, 0, "--ulimit: too many limits");
+  l->rlimits[i] = r;
+  if (i == l->n_rlimits)
+    l->n_rlimits++;
+  return 0;
+}
+
 static int
 limits_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
               struct nook_error *err)
@@ -149,6 +237,9 @@ limits_apply (const struct nook_option *o, char **val, struct nook_spec *spec, s
     case OPT_CPUSET_CPUS:
       r = parse_cpu_list (val[0], &l->cpuset_cpus, err);
       l->set |= NOOK_LIM_CPUSET;
+      break;
+    case OPT_ULIMIT:
+      r = parse_ulimit (val[0], l, err);
       break;
     default:
       return nook_error_set (err, 0, "option --%s is not handled", o->name);

@@ -19,6 +19,7 @@ enum
   OPT_ALLOW_NESTED,
   OPT_PASS_FD,
   OPT_TTY,
+  OPT_LANDLOCK,
 };
 
 static const struct nook_option security_options[] = {
@@ -26,6 +27,8 @@ static const struct nook_option security_options[] = {
   { "cap-drop", 0, 1, OPT_CAP_DROP, "CAP", "drop a capability (or ALL)" },
   { "seccomp", 0, 1, OPT_SECCOMP, "POLICY", "seccomp policy: a file, a name (default) or `unconfined`" },
   { "allow-nested", 0, 0, OPT_ALLOW_NESTED, "", "allow user namespaces (nested sandboxes) inside" },
+  { "landlock", 0, 1, OPT_LANDLOCK, "MODE",
+    "Landlock behind the mounts: auto (where the kernel has it and nothing mounts inside), on, off" },
   { "pass-fd", 0, 1, OPT_PASS_FD, "N", "keep file descriptor N open into the command" },
   { "tty", 't', 0, OPT_TTY, "", "a terminal of its own, with job control, for interactive shells" },
   { NULL, 0, 0, 0, NULL, NULL },
@@ -81,6 +84,21 @@ apply_pass_fd (const char *value, struct nook_security *sec, struct nook_error *
 }
 
 static int
+apply_landlock (const char *value, struct nook_security *sec, struct nook_error *err)
+{
+  static const char *const modes[] = NOOK_LANDLOCK_MODES;
+
+  for (size_t m = 0; m < sizeof modes / sizeof *modes; m++)
+    if (strcmp (value, modes[m]) == 0)
+      {
+        sec->landlock = (enum nook_landlock_mode)m;
+        return 0;
+      }
+  nook_error_set (err, 0, "--landlock: unknown mode `%s`", value);
+  return nook_error_hint (err, "auto, on or off");
+}
+
+static int
 security_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
                 struct nook_error *err)
 {
@@ -104,6 +122,8 @@ security_apply (const struct nook_option *o, char **val, struct nook_spec *spec,
     case OPT_TTY:
       sec->tty = true;
       return 0;
+    case OPT_LANDLOCK:
+      return apply_landlock (val[0], sec, err);
     }
   return nook_error_set (err, 0, "option --%s is not handled", o->name);
 }

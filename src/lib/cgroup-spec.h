@@ -34,6 +34,15 @@ struct nook_io_max
   uint64_t rbps, wbps; /* 0: no limit */
 };
 
+/* --ulimit: one setrlimit of the sandbox (no cgroup needed).  */
+struct nook_rlimit
+{
+  int resource;        /* RLIMIT_* */
+  uint64_t soft, hard; /* UINT64_MAX: unlimited */
+};
+
+#define NOOK_MAX_RLIMITS 16
+
 /* The resource limits of a sandbox (struct nook_spec.limits).  */
 struct nook_limits
 {
@@ -44,6 +53,8 @@ struct nook_limits
   struct nook_io_max *io_max;
   size_t n_io_max;
   char *cpuset_cpus;
+  struct nook_rlimit rlimits[NOOK_MAX_RLIMITS]; /* --ulimit, one per resource: not in SET */
+  size_t n_rlimits;
 };
 
 #define NOOK_CPU_PERIOD_US 100000

@@ -19,6 +19,7 @@
 #include <pwd.h>
 
 #include "check.h"
+#include "landlock.h"
 #include "overlay.h"
 #include "seccomp.h"
 #include "userns.h"
@@ -392,6 +393,23 @@ check_seccomp (struct results *r)
   nook_bpf_free (&bpf);
 }
 
+/* Landlock is a second wall, not a requirement: a WARN without it.  */
+static void
+check_landlock (struct results *r)
+{
+  int abi = nook_landlock_abi ();
+
+  if (abi == 0)
+    {
+      add (r, "landlock", NOOK_CHECK_WARN,
+           "this kernel has no Landlock: sandboxes rely on their mounts alone");
+      fix (r, "Linux 5.13 or later with landlock in the lsm= boot parameter");
+      return;
+    }
+  add (r, "landlock", NOOK_CHECK_PASS, "ABI %d: writes only beneath read-write mounts%s", abi,
+       abi >= 6 ? ", abstract unix sockets scoped" : "");
+}
+
 size_t
 nook_check_run (struct nook_check_result **out)
 {
@@ -409,6 +427,7 @@ nook_check_run (struct nook_check_result **out)
   check_helper (&r, "pasta", "passt", "--net pasta");
   check_overlay (&r);
   check_seccomp (&r);
+  check_landlock (&r);
   check_cgroup (&r);
   *out = r.v;
   return r.n;

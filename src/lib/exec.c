@@ -24,6 +24,7 @@
 
 #include "enter.h"
 #include "exec.h"
+#include "landlock.h"
 #include "security.h"
 #include "proc.h"
 #include "supervise.h"
@@ -37,6 +38,7 @@ struct exec
 {
   const struct nook_spec *spec;
   struct nook_filters filters; /* the sandbox's, from its state */
+  int landlock;                /* the sandbox's command is under Landlock */
   const struct nook_exec_opts *opts;
   pid_t target;        /* the sandbox's PID 1 */
   int pidfd;           /* of the target */
@@ -229,8 +231,10 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
         }
       close (ex->pty);
     }
-  /* The same identity, capabilities, no_new_privs and seccomp filter as
-     the sandbox's command, applied the same way.  */
+  /* The same Landlock rules, identity, capabilities, no_new_privs and
+     seccomp filter as the sandbox's command, applied the same way.  */
+  if (ex->landlock && nook_landlock_apply (-1, &err) < 0)
+    child_fail (ex, NOOK_EXIT_ERROR, &err);
   if (nook_security_apply (ex->spec, &ex->filters, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
   nook_supervise_check_parent (ex->sync_child);
@@ -305,7 +309,7 @@ supervise (struct exec *ex, struct nook_error *err)
                                 .sync_fd = ex->sync_parent,
                                 .tty = &ex->tty,
                                 .procfd = ex->procfd,
-                                .extra = { -1, -1 },
+                                .extra = { -1, -1, -1 },
                                 .started = command_started,
                                 .ctx = ex,
                                 .kill_tree = true };
@@ -365,7 +369,8 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
   char path[64];
 
   /* The very programs the sandbox's command was loaded with.  */
-  if (nook_sandbox_filters (sb, &ex.filters, err) < 0)
+  if (nook_sandbox_filters (sb, &ex.filters, err) < 0
+      || (ex.landlock = nook_landlock_wanted (ex.spec, err)) < 0)
     goto out;
   ex.pidfd = nook_sandbox_pidfd (sb, err);
   if (ex.pidfd < 0)

@@ -190,8 +190,11 @@ rm_rf_at (int parent, const char *name, int depth)
     return unlinkat (parent, name, 0);
   if (depth > 256)
     return -1;
-  /* Layers keep their directories' modes: 0555 (or 0) cannot be emptied.  */
-  fchmodat (parent, name, 0700, 0);
+  /* Layers keep their directories' modes: 0555 (or 0) cannot be emptied.
+     When the mode cannot be changed, the open and unlinks below say
+     whether the directory can be removed all the same.  */
+  if (fchmodat (parent, name, 0700, 0) < 0 && errno != EPERM)
+    return -1;
   fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0 || (d = fdopendir (fd)) == NULL)
     {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "inspect.h"
+#include "landlock.h"
 #include "spec.h"
 #include "proc.h"
 #include "utils.h"
@@ -189,6 +190,7 @@ add_security (json_object *doc, const struct nook_sandbox *sb, const struct nook
   json_object *sec = json_object_new_object (), *caps = json_object_new_object ();
   static const char *const sets[][2]
       = { { "effective", "\nCapEff:\t" }, { "permitted", "\nCapPrm:\t" }, { "bounding", "\nCapBnd:\t" } };
+  struct nook_error lerr = { 0 };
   const char *v;
   size_t n;
 
@@ -214,6 +216,10 @@ add_security (json_object *doc, const struct nook_sandbox *sb, const struct nook
                                                                     : "none"));
   if ((v = status_field (status, "\nSeccomp_filters:\t")))
     json_object_object_add (sec, "seccomp_filters", json_object_new_int (atoi (v)));
+  /* Not in /proc: what run decided from the recorded spec, and exec
+     decides again the same way.  */
+  json_object_object_add (sec, "landlock", json_object_new_boolean (nook_landlock_wanted (spec, &lerr) > 0));
+  nook_error_release (&lerr);
   json_object_object_add (doc, "security", sec);
 }
 

@@ -31,7 +31,11 @@ struct nook_life_spec
   int remove;              /* --rm: 1, --rm=false: 0, default -1 (foreground yes, detached no) */
   uint64_t log_size;       /* the cap of a detached sandbox's log (each of two files) */
   char *join[NOOK_JOIN_N]; /* ID or NAME of the sandbox whose namespace to join */
+  uint64_t timeout_ms;     /* --timeout: the sandbox is killed once its command ran this long; 0: never */
 };
+
+/* nook's exit status when --timeout killed the sandbox, as timeout(1)'s.  */
+#define NOOK_EXIT_TIMEOUT 124
 
 #define NOOK_LOG_SIZE_DEFAULT (1024 * 1024)
 

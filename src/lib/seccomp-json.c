@@ -127,7 +127,8 @@ find_duplicate_key (const char *text, size_t len, char **name)
 
 /* Refuses a key given twice in one object, naming its place.  */
 static int
-check_duplicate_keys (const char *text, size_t len, const char *file, struct nook_error *err)
+check_duplicate_keys (const char *text, size_t len, const char *what, const char *file,
+                      struct nook_error *err)
 {
   cleanup_free char *name = NULL, *shown = NULL;
   ssize_t at = find_duplicate_key (text, len, &name);
@@ -137,13 +138,15 @@ check_duplicate_keys (const char *text, size_t len, const char *file, struct noo
     return 0;
   line_col (text, at, &line, &col);
   shown = nook_escape_name (name);
-  return nook_error_set (err, 0,
-                         "seccomp policy `%s`: line %u, column %u: field `%s` given twice in one object",
+  return nook_error_set (err, 0, "%s `%s`: line %u, column %u: field `%s` given twice in one object", what,
                          file, line, col, shown);
 }
 
-json_object *
-nook_policy_json_parse (const char *text, size_t len, const char *file, struct nook_error *err)
+/* FLAGS: json-c's tokener flags (JSON_TOKENER_STRICT refuses what
+   RFC 8259 does, trailing commas included).  */
+static json_object *
+json_parse (const char *text, size_t len, const char *what, const char *file, int flags,
+            struct nook_error *err)
 {
   json_tokener *tok;
   json_object *root;
@@ -153,7 +156,7 @@ nook_policy_json_parse (const char *text, size_t len, const char *file, struct n
 
   if (len > INT_MAX)
     {
-      nook_error_set (err, EFBIG, "seccomp policy `%s`", file);
+      nook_error_set (err, EFBIG, "%s `%s`", what, file);
       return NULL;
     }
   tok = json_tokener_new ();
@@ -162,6 +165,7 @@ nook_policy_json_parse (const char *text, size_t len, const char *file, struct n
       nook_error_set (err, ENOMEM, "json-c");
       return NULL;
     }
+  json_tokener_set_flags (tok, flags);
   root = json_tokener_parse_ex (tok, text, (int)len);
   jerr = json_tokener_get_error (tok);
   end = json_tokener_get_parse_end (tok);
@@ -171,19 +175,32 @@ nook_policy_json_parse (const char *text, size_t len, const char *file, struct n
       /* Only white space may follow the value.  */
       while (end < len && strchr (" \t\r\n", text[end]) && text[end])
         end++;
-      if (end == len && check_duplicate_keys (text, len, file, err) == 0)
+      if (end == len && check_duplicate_keys (text, len, what, file, err) == 0)
         return root;
       json_object_put (root);
       if (end == len)
         return NULL;
       line_col (text, end, &line, &col);
-      nook_error_set (err, 0, "seccomp policy `%s`: line %u, column %u: unexpected text after the JSON value",
-                      file, line, col);
+      nook_error_set (err, 0, "%s `%s`: line %u, column %u: unexpected text after the JSON value", what, file,
+                      line, col);
       return NULL;
     }
   json_object_put (root);
   line_col (text, end, &line, &col);
-  nook_error_set (err, 0, "seccomp policy `%s`: line %u, column %u: not valid JSON: %s", file, line, col,
+  nook_error_set (err, 0, "%s `%s`: line %u, column %u: not valid JSON: %s", what, file, line, col,
                   jerr == json_tokener_continue ? "unexpected end of file" : json_tokener_error_desc (jerr));
   return NULL;
+}
+
+json_object *
+nook_policy_json_parse (const char *text, size_t len, const char *file, struct nook_error *err)
+{
+  return json_parse (text, len, "seccomp policy", file, 0, err);
+}
+
+json_object *
+nook_json_parse_strict (const char *text, size_t len, const char *what, const char *file,
+                        struct nook_error *err)
+{
+  return json_parse (text, len, what, file, JSON_TOKENER_STRICT, err);
 }

@@ -20,4 +20,14 @@
  */
 json_object *nook_policy_json_parse (const char *text, size_t len, const char *file, struct nook_error *err);
 
+/**
+ * nook_json_parse_strict - nook_policy_json_parse for any JSON document
+ * @what: what the document is, for the messages ("profile")
+ *
+ * The same checks, json-c's strict mode besides (RFC 8259: no trailing
+ * comma, no single quotes), and messages "WHAT `FILE`: line L, column C: ...".
+ */
+json_object *nook_json_parse_strict (const char *text, size_t len, const char *what, const char *file,
+                                     struct nook_error *err);
+
 #endif

@@ -14,6 +14,20 @@
 
 #include "error.h"
 
+/* --landlock: auto restricts where the kernel can and the sandbox may not
+   mount (landlock.h).  */
+enum nook_landlock_mode
+{
+  NOOK_LANDLOCK_AUTO = 0,
+  NOOK_LANDLOCK_ON,
+  NOOK_LANDLOCK_OFF,
+};
+/* Their names, in the order of the enum: the option's and the state's.  */
+#define NOOK_LANDLOCK_MODES                                                                                  \
+  {                                                                                                          \
+    "auto", "on", "off"                                                                                      \
+  }
+
 struct nook_security
 {
   /* Capabilities as bit masks (1 << CAP_x).  The effective set is computed
@@ -24,8 +38,9 @@ struct nook_security
 
   char *seccomp;     /* --seccomp: a path, a policy name, "unconfined"; NULL: "default" */
   bool allow_nested; /* --allow-nested: user namespaces inside */
-  bool tty;          /* --tty: a terminal of its own, with job control */
-  int *pass_fds;     /* --pass-fd: kept open into the command */
+  enum nook_landlock_mode landlock;
+  bool tty;      /* --tty: a terminal of its own, with job control */
+  int *pass_fds; /* --pass-fd: kept open into the command */
   size_t n_pass_fds;
 };
 

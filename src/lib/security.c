@@ -18,6 +18,7 @@
 #include <string.h>
 #include <linux/keyctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -169,13 +170,31 @@ own_session_keyring (const struct nook_spec *spec, struct nook_error *err)
   return 0;
 }
 
+/* --ulimit: set while the credentials are still nook's, inherited by
+   every process of the sandbox (and by a nook exec into it).  Only lowered
+   (the values were checked against the caller's hard limits), which needs
+   no privilege.  */
+static int
+apply_rlimits (const struct nook_limits *l, struct nook_error *err)
+{
+  for (size_t i = 0; i < l->n_rlimits; i++)
+    {
+      struct rlimit rl = { l->rlimits[i].soft == UINT64_MAX ? RLIM_INFINITY : l->rlimits[i].soft,
+                           l->rlimits[i].hard == UINT64_MAX ? RLIM_INFINITY : l->rlimits[i].hard };
+      if (setrlimit (l->rlimits[i].resource, &rl) < 0)
+        return nook_error_errno (err, "--ulimit: setrlimit %d", l->rlimits[i].resource);
+    }
+  return 0;
+}
+
 int
 nook_security_apply (const struct nook_spec *spec, const struct nook_filters *filters, struct nook_error *err)
 {
   uint64_t caps = nook_caps_for_spec (spec);
   int r = 0;
 
-  if (own_session_keyring (spec, err) < 0 || nook_caps_bound (caps, err) < 0 || change_ids (spec, err) < 0)
+  if (apply_rlimits (&spec->limits, err) < 0 || own_session_keyring (spec, err) < 0
+      || nook_caps_bound (caps, err) < 0 || change_ids (spec, err) < 0)
     return -1;
   /* A non-zero uid loses every capability at exec unless they are
      ambient; root keeps its bounding set anyway.  */

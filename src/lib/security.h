@@ -58,7 +58,7 @@ int nook_security_prepare (const struct nook_spec *spec, struct nook_filters *fi
  *           for a running sandbox); unused when @spec is unconfined
  * @err: set on failure
  *
- * In this order: a session keyring of its own unless the policy is the
+ * In this order: the --ulimit resource limits, a session keyring of its own unless the policy is the
  * default one (which refuses keyctl), the capability bounding set, setresgid/setresuid to
  * spec->uid/gid when they differ, the capability sets (ambient ones for a
  * non-zero uid that asked for capabilities), no_new_privs, and the

@@ -16,12 +16,14 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "caller.h"
 #include "enter.h"
 #include "join.h"
+#include "landlock.h"
 #include "logfile.h"
 #include "cgroup.h"
 #include "mount.h"
@@ -42,6 +44,7 @@ struct sandbox
   struct nook_caller caller; /* who asked: ids, cwd, home, name */
   struct nook_root_plan plan;
   struct nook_filters filters; /* compiled from the spec's policy */
+  int landlock;                /* nook_landlock_wanted's answer */
   struct nook_idmaps maps;
   char **env;
   int init_fd;
@@ -58,6 +61,8 @@ struct sandbox
   struct nook_logfile log;
   struct nook_cgroup cg; /* with limits only */
   struct nook_net net;
+  int timer_fd;   /* --timeout: fires when the command has run that long */
+  bool timed_out; /* and it fired: the sandbox was killed */
 };
 
 int
@@ -144,6 +149,16 @@ step_namespaces (struct sandbox *sb, struct nook_error *err)
   return setup_namespaces (sb->spec, sb->outer, err);
 }
 
+/* Landlock, once the root is final: its rules come from the sandbox's
+   mount table.  nook-init's fd lies outside the root; it may still be
+   executed.  Before the capabilities go: restricting needs no_new_privs
+   or CAP_SYS_ADMIN, and the sandbox still has the latter.  */
+static int
+step_landlock (struct sandbox *sb, struct nook_error *err)
+{
+  return sb->landlock ? nook_landlock_apply (sb->init_fd, err) : 0;
+}
+
 /* Capabilities, credentials, no_new_privs, seccomp: the last step, so the
    filter need not allow what the setup does.  */
 static int
@@ -206,6 +221,7 @@ static const struct setup_step sandbox_steps[] = {
   { "network", step_network_inside },
   { "terminal", step_terminal },
   { "file descriptors", step_fds },
+  { "landlock", step_landlock },
   { "security", step_security },
   { NULL, NULL },
 };
@@ -432,6 +448,15 @@ extra_ready (void *ctx, int i)
       nook_logfile_pump (&sb->log, sb->io->log_fd);
       return sb->io->log_fd;
     }
+  if (i == 2)
+    {
+      /* --timeout: PID 1 of the sandbox's PID namespace killed, the kernel
+         kills every other process in it.  */
+      sb->timed_out = true;
+      nook_log ("--timeout reached: killing the sandbox");
+      syscall (SYS_pidfd_send_signal, sb->pidfd, SIGKILL, NULL, 0);
+      return -1;
+    }
   /* Reported once: the helper is reaped, or the holder's word is kept.  */
   nook_net_helper_exited (&sb->net);
   return nook_net_watch_fd (&sb->net);
@@ -452,16 +477,17 @@ supervise (struct sandbox *sb, struct nook_error *err)
 {
   /* The network helper's pidfd is polled too: a helper that dies is
      reaped and reported when the sandbox ends.  */
-  struct nook_supervisor sv = { .pid = sb->pid,
-                                .pidfd = sb->pidfd,
-                                .sigfd = sb->sigfd,
-                                .sync_fd = sb->sync_parent,
-                                .tty = &sb->tty,
-                                .procfd = AT_FDCWD,
-                                .extra = { sb->io ? sb->io->log_fd : -1, nook_net_watch_fd (&sb->net) },
-                                .extra_ready = extra_ready,
-                                .started = command_started,
-                                .ctx = sb };
+  struct nook_supervisor sv
+      = { .pid = sb->pid,
+          .pidfd = sb->pidfd,
+          .sigfd = sb->sigfd,
+          .sync_fd = sb->sync_parent,
+          .tty = &sb->tty,
+          .procfd = AT_FDCWD,
+          .extra = { sb->io ? sb->io->log_fd : -1, nook_net_watch_fd (&sb->net), sb->timer_fd },
+          .extra_ready = extra_ready,
+          .started = command_started,
+          .ctx = sb };
   siginfo_t info;
   int r = nook_supervise (&sv, &info, err);
 
@@ -477,6 +503,14 @@ supervise (struct sandbox *sb, struct nook_error *err)
   if (!sv.started_ok && info.si_code != CLD_EXITED)
     return nook_error_set (err, 0, "the sandbox was killed by signal %d during setup", info.si_status);
   nook_log ("sandbox exited");
+  if (sb->timed_out)
+    {
+      uint64_t ms = sb->spec->life.timeout_ms;
+      nook_error_set (err, 0, "the command ran longer than --timeout %llu%s: the sandbox was killed",
+                      (unsigned long long)(ms % 1000 ? ms : ms / 1000), ms % 1000 ? "ms" : "s");
+      nook_error_status (err, NOOK_EXIT_TIMEOUT);
+      return -1;
+    }
   return info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
 }
 
@@ -502,6 +536,7 @@ sandbox_release (struct sandbox *sb, int status)
   nook_closep (&sb->sync_child);
   nook_closep (&sb->sigfd);
   nook_closep (&sb->pidfd);
+  nook_closep (&sb->timer_fd);
 }
 
 int
@@ -524,6 +559,7 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
       || nook_root_plan_build (spec, &sb->caller, &sb->plan, err) < 0
       || nook_net_prepare (spec, &sb->net, &sb->plan, err) < 0
       || nook_security_prepare (spec, &sb->filters, err) < 0
+      || (sb->landlock = nook_landlock_wanted (spec, err)) < 0
       || nook_state_reserve (&sb->state, spec, err) < 0)
     return -1;
   if (spec->security.tty && nook_tty_prepare (&sb->tty, &sb->tty_child, err) < 0)
@@ -561,6 +597,23 @@ prepare_parent (struct sandbox *sb, sigset_t *old_mask, struct nook_error *err)
   return sb->sigfd < 0 ? -1 : 0;
 }
 
+/* --timeout counts from the start of the sandbox's own work (GO), the
+   wall clock (CLOCK_MONOTONIC also runs while the host is busy or the
+   sandbox is paused, as a CI job's limit should).  */
+static int
+arm_timeout (struct sandbox *sb, struct nook_error *err)
+{
+  uint64_t ms = sb->spec->life.timeout_ms;
+  struct itimerspec its = { .it_value = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L } };
+
+  if (ms == 0)
+    return 0;
+  sb->timer_fd = timerfd_create (CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+  if (sb->timer_fd < 0 || timerfd_settime (sb->timer_fd, 0, &its, NULL) < 0)
+    return nook_error_errno (err, "--timeout: timerfd");
+  return 0;
+}
+
 /* The clone, the parent's steps, NOOK_SYNC_GO.  Joining: non-dumpable
    before the first setns, so that the child, visible in the joined PID
    namespace from its clone, never is dumpable before its exec (enter.h).  */
@@ -573,7 +626,7 @@ start_sandbox (struct sandbox *sb, struct nook_error *err)
     return -1;
   if (nook_sync_send (sb->sync_parent, NOOK_SYNC_GO, 0, 0, NULL) < 0)
     return nook_error_errno (err, "start the sandbox");
-  return 0;
+  return arm_timeout (sb, err);
 }
 
 int
@@ -587,6 +640,7 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
                         .pid = -1,
                         .pidfd = -1,
                         .tty_child = -1,
+                        .timer_fd = -1,
                         .io = io,
                         .state = { .dirfd = -1 },
                         .log = { .fd = -1 },
@@ -604,6 +658,7 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
   if (status >= 0)
     status = nook_cgroup_exit_status (&sb.cg, spec, status);
 out:
-  sandbox_release (&sb, status);
+  /* A timed-out sandbox is recorded with timeout(1)'s status.  */
+  sandbox_release (&sb, sb.timed_out ? NOOK_EXIT_TIMEOUT : status);
   return status;
 }

@@ -15,7 +15,8 @@
  *   shared            namespaces kept from the host: "net", "pid", ...
  *   security          capabilities (hex mask: bounding = permitted =
  *                     effective = inheritable), ambient, no_new_privs,
- *                     allow_nested, seccomp: null (unconfined) or
+ *                     allow_nested, landlock ("auto", "on", "off"),
+ *                     seccomp: null (unconfined) or
  *                     { policy, file, sha256 }
  *
  * The seccomp programs (most of the bytes) are in a file of their own,
@@ -24,6 +25,8 @@
  * and rewriting the state (the exit status) never rewrites it.
  *   network           mode, network, ports
  *   limits            null, or the cgroup limits given
+ *   rlimits           the --ulimit limits: [resource, soft, hard] each
+ *                     (absent in the states of older nooks)
  *   layers, overlay   the layer stacks and the overlay implementation asked for
  *   binds             host paths bound (absolute), for inspect
  */
@@ -37,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 
@@ -139,6 +143,9 @@ json_abs_path (const char *path)
   return json_object_new_string (path);
 }
 
+/* enum nook_landlock_mode's values as the state spells them.  */
+static const char *const landlock_modes[] = NOOK_LANDLOCK_MODES;
+
 static json_object *
 security_json (const struct nook_spec *spec, const char *filter_sha256)
 {
@@ -155,6 +162,7 @@ security_json (const struct nook_spec *spec, const char *filter_sha256)
   /* nook_security_apply sets it for every command.  */
   json_object_object_add (o, "no_new_privs", json_object_new_boolean (true));
   json_object_object_add (o, "allow_nested", json_object_new_boolean (sec->allow_nested));
+  json_object_object_add (o, "landlock", json_object_new_string (landlock_modes[sec->landlock]));
   if (filter_sha256)
     {
       bool is_path = strchr (policy, '/') || (n > 5 && strcmp (policy + n - 5, ".json") == 0);
@@ -224,6 +232,22 @@ limits_json (const struct nook_limits *l)
   return o;
 }
 
+static json_object *
+rlimits_json (const struct nook_limits *l)
+{
+  json_object *a = json_object_new_array ();
+
+  for (size_t i = 0; i < l->n_rlimits; i++)
+    {
+      json_object *e = json_object_new_array ();
+      json_object_array_add (e, json_object_new_int64 (l->rlimits[i].resource));
+      json_object_array_add (e, json_object_new_uint64 (l->rlimits[i].soft));
+      json_object_array_add (e, json_object_new_uint64 (l->rlimits[i].hard));
+      json_object_array_add (a, e);
+    }
+  return a;
+}
+
 static void
 add_mounts_json (json_object *o, const struct nook_spec *spec)
 {
@@ -274,6 +298,7 @@ nook_state_spec_json (const struct nook_spec *spec, const char *filter_sha256)
   json_object_object_add (o, "security", security_json (spec, filter_sha256));
   json_object_object_add (o, "network", network_json (spec));
   json_object_object_add (o, "limits", limits_json (&spec->limits));
+  json_object_object_add (o, "rlimits", rlimits_json (&spec->limits));
   add_mounts_json (o, spec);
   return o;
 }
@@ -329,6 +354,21 @@ get_bool (struct reader *r, json_object *o, const char *key)
 {
   json_object *v = get (r, o, key, json_type_boolean, false);
   return v && json_object_get_boolean (v);
+}
+
+/* An unknown mode is a state this nook did not write: refused, and
+   meanwhile the strictest.  */
+static enum nook_landlock_mode
+get_landlock (struct reader *r, json_object *o)
+{
+  cleanup_free char *mode = get_str (r, o, "landlock", false);
+
+  for (size_t m = 0; mode && m < sizeof landlock_modes / sizeof *landlock_modes; m++)
+    if (strcmp (mode, landlock_modes[m]) == 0)
+      return (enum nook_landlock_mode)m;
+  if (r->bad == NULL)
+    r->bad = "landlock";
+  return NOOK_LANDLOCK_ON;
 }
 
 /* The programs of DIRFD/seccomp.bpf, when its SHA-256 is SHA256.  */
@@ -391,6 +431,7 @@ read_security (struct reader *r, json_object *o, int dirfd, struct nook_spec *sp
   if (!get_bool (r, o, "no_new_privs") && r->bad == NULL)
     r->bad = "no_new_privs";
   sec->allow_nested = get_bool (r, o, "allow_nested");
+  sec->landlock = get_landlock (r, o);
   if (seccomp == NULL)
     {
       sec->seccomp = xstrdup ("unconfined");
@@ -470,6 +511,39 @@ read_limits (struct reader *r, json_object *o, struct nook_limits *l)
     }
 }
 
+/* --ulimit, so that nook exec applies them as the sandbox's command got
+   them.  */
+static void
+read_rlimits (struct reader *r, json_object *a, struct nook_limits *l)
+{
+  size_t n = a ? json_object_array_length (a) : 0;
+
+  if (n > NOOK_MAX_RLIMITS)
+    {
+      r->bad = r->bad ? r->bad : "rlimits";
+      return;
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      json_object *e = json_object_array_get_idx (a, i);
+      if (!json_object_is_type (e, json_type_array) || json_object_array_length (e) != 3)
+        {
+          r->bad = r->bad ? r->bad : "rlimits";
+          return;
+        }
+      l->rlimits[i].resource = json_object_get_int (json_object_array_get_idx (e, 0));
+      l->rlimits[i].soft = json_object_get_uint64 (json_object_array_get_idx (e, 1));
+      l->rlimits[i].hard = json_object_get_uint64 (json_object_array_get_idx (e, 2));
+      if (l->rlimits[i].resource < 0 || l->rlimits[i].resource >= RLIM_NLIMITS
+          || l->rlimits[i].soft > l->rlimits[i].hard)
+        {
+          r->bad = r->bad ? r->bad : "rlimits";
+          return;
+        }
+    }
+  l->n_rlimits = n;
+}
+
 static void
 read_layers (struct reader *r, json_object *o, struct nook_spec *spec)
 {
@@ -525,6 +599,8 @@ nook_sandbox_spec (const struct nook_sandbox *sb, struct nook_spec *spec, struct
       read_security (&r, get (&r, o, "security", json_type_object, false), sb->dirfd, spec);
       read_network (&r, get (&r, o, "network", json_type_object, false), joined, spec);
       read_limits (&r, get (&r, o, "limits", json_type_object, true), &spec->limits);
+      if (json_object_object_get_ex (o, "rlimits", NULL))
+        read_rlimits (&r, get (&r, o, "rlimits", json_type_array, true), &spec->limits);
       read_layers (&r, o, spec);
     }
   if (r.bad && strcmp (r.bad, "seccomp.bpf") == 0)

@@ -32,9 +32,9 @@ for r in rows.values():
     # Every empty value says why.
     assert set(r["why_empty"]) == {"memory.max", "memory.peak", "pids.max", "io"}, r
     assert "no cgroup" in r["why_empty"]["io"], r
-# A busy loop uses about one CPU; sleep almost none.
-assert busy["cpu_percent"] > 50, busy
-assert idle["cpu_percent"] < 50, idle
+# A busy loop uses about one CPU (less on a loaded machine); sleep almost none.
+assert busy["cpu_percent"] > 10, busy
+assert idle["cpu_percent"] < busy["cpu_percent"], rows
 assert busy["pids"]["current"] >= 2 and idle["pids"]["current"] >= 3, rows
 PY
   run nook stats --no-stream busy

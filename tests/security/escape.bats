@@ -18,6 +18,7 @@ setup() { cd "$WORK"; }
 
 teardown() {
   [ -z "${host_pid:-}" ] || kill "$host_pid" 2>/dev/null || true
+  rm -f "$HOME/.nook-escape-canary" "$HOME/.nook-escape-planted"
 }
 
 # Kernels built or set with dev.tty.legacy_tiocsti=0 refuse TIOCSTI to
@@ -30,6 +31,90 @@ assert_attack_failed() {
     echo "the attack succeeded: $output" >&2
     return 1
   fi
+}
+
+# ---- the cases that must hold under every shipped profile too ----------------
+# Each takes the options that pick a profile (none: nook's defaults).  The
+# attack program is bound in, as a profile may leave the working directory
+# out (untrusted).
+
+ATTACK=/run/nook-attack
+attack_run() { # OPTION... -- COMMAND...: nook run with the attack bound in
+  local opts=()
+  while [ "$1" != -- ]; do opts+=("$1"); shift; done
+  shift
+  run nook run "${opts[@]}" --ro-bind "$WORK/attack" "$ATTACK" -- "$@"
+}
+
+# The shipped profiles, by name (policy/profiles/*.json).
+shipped_profiles() {
+  local f
+  for f in "$NOOK_POLICY"/profiles/*.json; do basename "$f" .json; done
+}
+
+# Runs CASE under every shipped profile; a failure names the profile.
+under_every_profile() { # CASE
+  local p n=0
+  for p in $(shipped_profiles); do
+    n=$((n + 1))
+    "$1" --profile "$p" || { echo "the attack succeeded under --profile $p" >&2; return 1; }
+  done
+  [ "$n" -ge 3 ]
+}
+
+case_tiocsti() { # OPTION...
+  run script -qec "$NOOK run $* --ro-bind $WORK/attack $ATTACK -- $ATTACK tiocsti 0; $NOOK run $* --ro-bind $WORK/attack $ATTACK -- $ATTACK tiocsti-high-bits 0" /dev/null
+  assert_attack_failed && assert_output_has EPERM
+}
+
+case_host_process() { # OPTION...
+  local host_pid
+  sleep 1000 &
+  host_pid=$!
+  attack_run "$@" -- sh -c "ps -e -o pid,comm; $ATTACK kill $host_pid; kill -KILL -1"
+  assert_output_lacks "sleep" || return 1
+  kill -0 "$host_pid" || return 1
+  # No signal reached it: none is pending, and it still sleeps.
+  grep -Eq '^ShdPnd:\s+0+$' "/proc/$host_pid/status" && grep -Eq '^State:\s+S' "/proc/$host_pid/status"
+  local r=$?
+  kill "$host_pid"
+  return $r
+}
+
+# The caller's home: neither readable nor writable.
+case_home() { # OPTION...
+  echo "home secret" >"$HOME/.nook-escape-canary"
+  attack_run "$@" -- sh -c "cat \$HOME/.nook-escape-canary 2>/dev/null; ls -A \$HOME; echo planted >\$HOME/.nook-escape-planted"
+  assert_output_lacks "home secret" && assert_output_lacks ".nook-escape-canary" && [ ! -e "$HOME/.nook-escape-planted" ]
+}
+
+# The host's network: its abstract unix sockets and its loopback.
+case_network() { # OPTION...
+  attack_run "$@" -- sh -c "$ATTACK abstract-connect $ABSTRACT; python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $PORT), 3); print(\"tcp succeeded\")'"
+  assert_output_has "failed" && assert_output_lacks succeeded
+}
+
+# A host listener on an abstract unix socket and on 127.0.0.1, for
+# case_network; stopped by teardown.
+start_host_listeners() {
+  ABSTRACT="nook-escape-$$-$RANDOM"
+  python3 -c "
+import socket, sys
+u = socket.socket(socket.AF_UNIX)
+u.bind('\0$ABSTRACT')
+u.listen(8)
+t = socket.socket()
+t.bind(('127.0.0.1', 0))
+t.listen(8)
+print(t.getsockname()[1], flush=True)
+sys.stdout.close()
+while True:
+    u.accept()[0].close()
+" >"$BATS_TEST_TMPDIR/port" &
+  host_pid=$!
+  wait_until 5 test -s "$BATS_TEST_TMPDIR/port"
+  PORT=$(cat "$BATS_TEST_TMPDIR/port")
+  wait_until 5 "$WORK/attack" abstract-connect "$ABSTRACT"
 }
 
 @test "write through a read-only bind of the host" {
@@ -92,14 +177,19 @@ assert_attack_failed() {
 }
 
 @test "see or signal a host process" {
-  sleep 1000 &
-  host_pid=$!
-  run nook run -- sh -c "ps -e -o pid,comm; ./attack kill $host_pid; kill -KILL -1"
-  assert_output_lacks "sleep"
-  kill -0 "$host_pid"
-  # No signal reached it: none is pending, and it still sleeps.
-  grep -Eq '^ShdPnd:\s+0+$' "/proc/$host_pid/status"
-  grep -Eq '^State:\s+S' "/proc/$host_pid/status"
+  case_host_process
+}
+
+@test "see or signal a host process, under every shipped profile" {
+  under_every_profile case_host_process
+}
+
+@test "read or write the caller's home" {
+  case_home
+}
+
+@test "read or write the caller's home, under every shipped profile" {
+  under_every_profile case_home
 }
 
 @test "ptrace a process outside the sandbox" {
@@ -160,9 +250,12 @@ assert_attack_failed() {
     run script -qec "./attack tiocsti 0" /dev/null
     assert_output_has succeeded
   fi
-  run script -qec "$NOOK run -- ./attack tiocsti 0; $NOOK run -- ./attack tiocsti-high-bits 0" /dev/null
-  assert_attack_failed
-  assert_output_has EPERM
+  case_tiocsti
+}
+
+@test "push input into the caller's terminal with TIOCSTI, under every shipped profile" {
+  require "script(1) to give the test a terminal" command -v script
+  under_every_profile case_tiocsti
 }
 
 @test "TIOCSTI and TIOCLINUX are refused even on the sandbox's own terminal" {
@@ -254,9 +347,21 @@ while True:
   wait_until 5 ./attack abstract-connect "$name"
   run nook run -- ./attack abstract-connect "$name"
   assert_attack_failed
-  # Control: with the host's network namespace the socket is reachable.
-  run nook run --share-net -- ./attack abstract-connect "$name"
+  # Control: with the host's network namespace and without Landlock's
+  # scoping (landlock.bats tests that wall), the socket is reachable.
+  run nook run --share-net --landlock=off -- ./attack abstract-connect "$name"
   assert_output_has succeeded
+}
+
+@test "reach the host's abstract unix sockets or its loopback, under every shipped profile" {
+  start_host_listeners
+  case_network
+  under_every_profile case_network
+  # Control: with the host's network namespace (and without Landlock's
+  # scoping of abstract sockets, landlock.bats) both are reachable.
+  attack_run --share-net --landlock=off -- sh -c "$ATTACK abstract-connect $ABSTRACT; python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", $PORT), 3); print(\"tcp succeeded\")'"
+  assert_output_lacks failed
+  assert_output_has "tcp succeeded"
 }
 
 @test "change the hostname of the host" {
