@@ -139,6 +139,21 @@ push_fixture() {
   [ "$output" = "$(printf 'bar\n/work')" ]
 }
 
+@test "push: a registry with Basic auth (htpasswd) refuses without credentials, takes auth.json's" {
+  push_fixture
+  python3 -W ignore -c "import crypt; print('alice:' + crypt.crypt('secret', crypt.mksalt(crypt.METHOD_BLOWFISH)))" >htpasswd
+  start_registry htpasswd "$BATS_TEST_TMPDIR/htpasswd"
+  run nook push -q --tls-verify=false fx "$REG/app:1"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "refused"
+  mkdir -p "$XDG_RUNTIME_DIR/containers"
+  printf '{"auths":{"%s":{"auth":"%s"}}}' "$REG" "$(printf alice:secret | base64)" >"$XDG_RUNTIME_DIR/containers/auth.json"
+  run nook push -q --tls-verify=false fx "$REG/app:1"
+  assert_status 0
+  [ "$(skopeo inspect --tls-verify=false --creds alice:secret "docker://$REG/app:1" | jq -r .Digest)" = "$output" ]
+}
+
 @test "push: a short name or a digest as the destination, and an unknown image, fail with one line" {
   run nook push fx app:1
   assert_status 125
