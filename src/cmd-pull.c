@@ -3,13 +3,21 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "lib/pull.h"
 #include "lib/utils.h"
 #include "options.h"
 
-/* One plain line per blob, on stderr: stdout is the id alone.  */
+/* Whether stderr is a terminal, where a blob's line is redrawn as it
+   arrives; elsewhere (a pipe, a log) one plain line per blob.  */
+static bool on_terminal;
+static struct timespec last_drawn;
+static const char *last_blob;
+
+/* One line per blob, on stderr: stdout is the id alone.  */
 static void
 progress (const char *digest, uint64_t bytes, bool cached, void *data)
 {
@@ -17,7 +25,41 @@ progress (const char *digest, uint64_t bytes, bool cached, void *data)
 
   nook_cli_human_size (bytes, human, sizeof human);
   fflush (stdout);
-  fprintf (stderr, "Copying blob %.19s %s%s\n", digest, human, cached ? " (already here)" : "");
+  fprintf (stderr, "%sCopying blob %.19s %s%s\n", on_terminal ? "\r\033[K" : "", digest, human,
+           cached ? " (already here)" : "");
+}
+
+/* The line of the blob that is arriving, at most ten times a second.  */
+static void
+transfer (const char *digest, uint64_t now, uint64_t total, void *data)
+{
+  struct timespec t;
+  char have[32], whole[32];
+
+  if (now == 0 && total == 0)
+    return;
+  clock_gettime (CLOCK_MONOTONIC, &t);
+  if (digest == last_blob
+      && (t.tv_sec - last_drawn.tv_sec) * 1000 + (t.tv_nsec - last_drawn.tv_nsec) / 1000000 < 100)
+    return;
+  last_drawn = t;
+  last_blob = digest;
+  nook_cli_human_size (now, have, sizeof have);
+  if (total == 0)
+    {
+      fprintf (stderr, "\r\033[KCopying blob %.19s %s", digest, have);
+      return;
+    }
+  nook_cli_human_size (total, whole, sizeof whole);
+  fprintf (stderr, "\r\033[KCopying blob %.19s %s / %s %3d%%", digest, have, whole, (int)(now * 100 / total));
+}
+
+void
+nook_cli_pull_shown (struct nook_pull_opts *opts)
+{
+  on_terminal = isatty (STDERR_FILENO);
+  opts->progress = progress;
+  opts->transfer = on_terminal ? transfer : NULL;
 }
 
 enum
@@ -42,6 +84,7 @@ pull_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
   if (o->id == OPT_QUIET)
     {
       opts->progress = NULL;
+      opts->transfer = NULL;
       return 0;
     }
   if (val[0] && strcmp (val[0], "true") != 0 && strcmp (val[0], "false") != 0)
@@ -64,12 +107,13 @@ const struct nook_command nook_pull_command = {
 int
 nook_cmd_pull (int argc, char **argv, struct nook_error *err)
 {
-  struct nook_pull_opts opts = { .tls_verify = true, .progress = progress };
+  struct nook_pull_opts opts = { .tls_verify = true };
   struct nook_images s;
   cleanup_free char *name = NULL;
   char id[NOOK_DIGEST_LEN + 1];
   int i, r;
 
+  nook_cli_pull_shown (&opts);
   i = nook_command_parse (&nook_pull_command, argc, argv, NULL, &opts, err);
   if (i <= 0)
     return i;

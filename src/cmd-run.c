@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "lib/detach.h"
+#include "lib/image-run.h"
 #include "lib/image.h"
+#include "lib/pull.h"
 #include "lib/spawn.h"
 #include "lib/utils.h"
 #include "options.h"
@@ -24,12 +27,40 @@ static const struct nook_option_group *const run_groups[] = {
 
 const struct nook_command nook_run_command = {
   .name = "run",
-  .synopsis = "nook run [OPTIONS] [--] CMD [ARG...]",
+  .synopsis = "nook run [OPTIONS] [--] CMD [ARG...]\nnook run [OPTIONS] IMAGE [CMD [ARG...]]",
   .summary = "Runs CMD in a new sandbox.  Short options combine as podman's do (-it, -e K=V, -v SRC:DEST).",
   .groups = run_groups,
   .epilog = "Exit status: the command's; 125 when nook fails, 126 when CMD cannot be executed, 127 when it "
             "is not found.",
 };
+
+/* The first operand, when no `--`, --image or --rootfs came before it: a
+   stored image or an image reference (nook-run(1) says how nook decides).  */
+static int
+positional_image (int argc, char **argv, int *i, struct nook_spec *spec, struct nook_error *err)
+{
+  int kind;
+
+  if (*i >= argc || spec->image.ref || spec->rootfs || strcmp (argv[*i - 1], "--") == 0)
+    return 0;
+  kind = nook_image_operand (argv[*i], spec->image.pull != NOOK_PULL_UNSET, err);
+  if (kind < 0)
+    return -1;
+  if (kind == NOOK_OPERAND_COMMAND)
+    return 0;
+  /* The command's own output is what a pipe gets: a pull is shown on a
+     terminal only.  */
+  struct nook_pull_opts shown = { 0 };
+  if (isatty (STDERR_FILENO))
+    nook_cli_pull_shown (&shown);
+  if (nook_image_run_apply (spec, argv[*i], &shown, err) < 0)
+    return nook_error_wrap (err, "run");
+  ++*i;
+  /* nook run IMAGE -- CMD: the "--" only separates.  */
+  if (*i < argc && strcmp (argv[*i], "--") == 0)
+    ++*i;
+  return 0;
+}
 
 int
 nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error *err)
@@ -40,6 +71,17 @@ nook_run_parse (int argc, char **argv, struct nook_spec *spec, struct nook_error
     return -1;
   if (i == 0)
     return 1;
+  if (positional_image (argc, argv, &i, spec, err) < 0)
+    return -1;
+  nook_image_choose_overlay (spec);
+  /* The ports of -P are known once the image is: the network's checks
+     run again with them.  */
+  if (spec->image.publish_all)
+    {
+      struct nook_parser parser = { 0 };
+      if (nook_image_publish_all (spec, err) < 0 || nook_net_options.check (spec, &parser, err) < 0)
+        return nook_error_wrap (err, "run");
+    }
   if (i >= argc && spec->image.ref == NULL)
     return nook_error_set (err, 0, "run: no command given (usage: %s)", nook_run_command.synopsis);
   /* Kept as given: a record, shown by nook inspect.  */
@@ -98,7 +140,7 @@ nook_cmd_run (int argc, char **argv, struct nook_error *err)
           return -1;
         }
     }
-  if (nook_cli_publish_ports (&spec, err) < 0)
+  if (nook_cli_publish_ports (&spec, err) < 0 || nook_image_own_upper (&spec, err) < 0)
     {
       nook_spec_free (&spec);
       return -1;
@@ -107,6 +149,8 @@ nook_cmd_run (int argc, char **argv, struct nook_error *err)
     {
       cleanup_free char *id = NULL;
       r = nook_run_detached (&spec, &id, err);
+      if (r < 0)
+        nook_images_upper_remove (spec.image.own_upper);
       nook_spec_free (&spec);
       if (r < 0)
         return -1;
@@ -114,6 +158,10 @@ nook_cmd_run (int argc, char **argv, struct nook_error *err)
       return 0;
     }
   r = nook_run (&spec, err);
+  /* Kept with the state it belongs to (--keep); else the state is gone, or
+     never was.  */
+  if (r < 0 || spec.life.remove != 0)
+    nook_images_upper_remove (spec.image.own_upper);
   nook_spec_free (&spec);
   return r;
 }

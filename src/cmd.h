@@ -61,6 +61,12 @@ NOOK_DECLARE_COMMAND (rmi);
 extern const struct nook_command nook_image_cli_command;
 int nook_cmd_image (int argc, char **argv, struct nook_error *err);
 NOOK_DECLARE_COMMAND (system);
+NOOK_DECLARE_COMMAND (commit);
+/* The progress of a pull on stderr (cmd-pull.c): one line per blob, and
+   on a terminal a line redrawn as each blob arrives.  */
+struct nook_pull_opts;
+void nook_cli_pull_shown (struct nook_pull_opts *opts);
+NOOK_DECLARE_COMMAND (push);
 NOOK_DECLARE_COMMAND (profile);
 /* nook profile's own subcommands, for --help and completions.  */
 extern const struct nook_command nook_profile_ls_command;

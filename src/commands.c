@@ -31,6 +31,8 @@ const struct nook_subcommand nook_subcommands[] = {
   { &nook_rmi_command, nook_cmd_rmi, false },
   { &nook_image_cli_command, nook_cmd_image, false },
   { &nook_system_command, nook_cmd_system, false },
+  { &nook_commit_command, nook_cmd_commit, false },
+  { &nook_push_command, nook_cmd_push, false },
   { &nook_profile_command, nook_cmd_profile, false },
   { &nook_completion_command, nook_cmd_completion, true },
   { NULL, NULL, false },

@@ -30,10 +30,28 @@ void
 nook_image_spec_free (struct nook_image_spec *image)
 {
   free (image->ref);
+  free (image->id);
+  free (image->own_upper);
   strv_free (image->entrypoint);
   strv_free (image->cmd);
-  image->ref = NULL;
+  strv_free (image->exposed);
+  image->exposed = NULL;
+  image->ref = image->id = image->own_upper = NULL;
   image->entrypoint = image->cmd = NULL;
+}
+
+json_object *
+nook_image_state_json (const struct nook_image_spec *image)
+{
+  json_object *o;
+
+  if (image->ref == NULL)
+    return NULL;
+  o = json_object_new_object ();
+  json_object_object_add (o, "ref", json_object_new_string (image->ref));
+  json_object_object_add (o, "id", image->id ? json_object_new_string (image->id) : NULL);
+  json_object_object_add (o, "upper", image->own_upper ? json_object_new_string (image->own_upper) : NULL);
+  return o;
 }
 
 /* ---- reading stored images -------------------------------------------------------------- */
@@ -133,8 +151,16 @@ nook_image_users (struct nook_images *s, const char *id, char ***users, struct n
 
       if (nook_sandbox_load (&store, ids[i], &sb) < 0)
         continue;
-      if ((sb.running || sb.supervised) && sb.doc && json_object_object_get_ex (sb.doc, "options", &options)
-          && (ref = options_image (options)) && nook_images_find (s, ref, &img, &ignored) == 0)
+      json_object *image;
+      /* A kept sandbox counts too: its upper lies on the image's layers.  */
+      if (sb.doc && json_object_object_get_ex (sb.doc, "image", &image) && nook_json_str (image, "id"))
+        {
+          if (strcmp (nook_json_str (image, "id"), id) == 0)
+            strv_append (users, nook_sandbox_str (&sb, "name") ?: sb.id);
+        }
+      else if ((sb.running || sb.supervised) && sb.doc
+               && json_object_object_get_ex (sb.doc, "options", &options) && (ref = options_image (options))
+               && nook_images_find (s, ref, &img, &ignored) == 0)
         {
           if (strcmp (img.id, id) == 0)
             strv_append (users, nook_sandbox_str (&sb, "name") ?: sb.id);
@@ -249,7 +275,7 @@ apply_user (struct nook_spec *spec, const char *user, struct nook_error *err)
 static int
 apply_config (struct nook_spec *spec, json_object *config, struct nook_error *err)
 {
-  json_object *cfg = NULL;
+  json_object *cfg = NULL, *ports;
   cleanup_strv char **env = NULL;
   const char *wd, *user;
   bool home = true;
@@ -266,6 +292,17 @@ apply_config (struct nook_spec *spec, json_object *config, struct nook_error *er
   strv_free (spec->image.cmd);
   spec->image.entrypoint = cfg ? nook_json_strv (cfg, "Entrypoint") : NULL;
   spec->image.cmd = cfg ? nook_json_strv (cfg, "Cmd") : NULL;
+  strv_free (spec->image.exposed);
+  spec->image.exposed = NULL;
+  if (cfg && json_object_object_get_ex (cfg, "ExposedPorts", &ports)
+      && json_object_is_type (ports, json_type_object))
+    {
+      json_object_object_foreach (ports, port, ignored)
+      {
+        (void)ignored;
+        strv_append (&spec->image.exposed, port);
+      }
+    }
   user = cfg ? nook_json_str (cfg, "User") : NULL;
   return user && *user ? apply_user (spec, user, err) : 0;
 }
@@ -295,6 +332,7 @@ nook_image_apply (struct nook_spec *spec, const char *ref, struct nook_error *er
     }
   add_layers (spec, &s, img.layers);
   spec->image.ref = xstrdup (ref);
+  spec->image.id = xstrdup (img.id);
   r = apply_config (spec, config, err);
 out:
   if (config)

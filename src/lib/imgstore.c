@@ -18,9 +18,11 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "diff.h"
 #include "imgstore.h"
 #include "layer.h"
 #include "utils.h"
@@ -359,6 +361,27 @@ layer_exists (struct nook_images *s, const char *diff_id)
   return faccessat (s->fd, rel, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+/* fuse-overlayfs reads the owners a layer keeps in override_stat only
+   when the layer's root directory has one too: then files of other ids
+   in the image are theirs inside a sandbox with --map-users auto.  */
+static int
+mark_owners (const char *root, struct nook_error *err)
+{
+  struct stat st;
+  char value[64];
+  int n;
+
+  if (stat (root, &st) < 0)
+    return nook_error_errno (err, "image store: `%s`", root);
+  n = snprintf (value, sizeof value, "0:0:0%o", (unsigned)(st.st_mode & 07777));
+  /* The root of the tar may have come read-only: writable for a moment.  */
+  if (chmod (root, (st.st_mode & 07777) | S_IWUSR) < 0
+      || (setxattr (root, NOOK_OVERRIDE_STAT_XATTR, value, n, XATTR_CREATE) < 0 && errno != EEXIST)
+      || chmod (root, st.st_mode & 07777) < 0)
+    return nook_error_errno (err, "image store: mark the owners of `%s`", root);
+  return 0;
+}
+
 int
 nook_images_put_layer (struct nook_images *s, const char *archive, const char *expect_diff_id,
                        char diff_id[NOOK_DIGEST_LEN + 1], struct nook_error *err)
@@ -368,16 +391,14 @@ nook_images_put_layer (struct nook_images *s, const char *archive, const char *e
   cleanup_close int fd = -1;
   char hex[65];
 
-  memcpy (diff_id, "sha256:", 7);
-  if (nook_archive_sha256 (archive, hex, err) < 0)
-    return -1;
-  memcpy (diff_id + 7, hex, sizeof hex);
-  if (expect_diff_id && strcmp (diff_id, expect_diff_id) != 0)
-    return nook_error_set (err, 0,
-                           "layer %s: its uncompressed content has digest %s: corrupted or tampered with",
-                           expect_diff_id, diff_id);
-  if (layer_exists (s, diff_id))
-    return 0;
+  /* A layer whose diff_id the config names is looked for first; then one
+     pass unpacks it and hashes it, and a digest that is not the one
+     expected keeps nothing.  */
+  if (expect_diff_id && layer_exists (s, expect_diff_id))
+    {
+      memcpy (diff_id, expect_diff_id, NOOK_DIGEST_LEN + 1);
+      return 0;
+    }
   if ((tmp = nook_images_mktemp (s, err)) == NULL)
     return -1;
   root = xasprintf ("%s/root", tmp);
@@ -387,7 +408,22 @@ nook_images_put_layer (struct nook_images *s, const char *archive, const char *e
       nook_error_errno (err, "image store: create `%s`", root);
       goto fail;
     }
-  if (nook_unpack (archive, root, NOOK_UNPACK_LAYER, &st, err) < 0)
+  if (nook_unpack_hashed (archive, root, NOOK_UNPACK_LAYER, &st, hex, err) < 0)
+    goto fail;
+  memcpy (diff_id, "sha256:", 7);
+  memcpy (diff_id + 7, hex, sizeof hex);
+  if (expect_diff_id && strcmp (diff_id, expect_diff_id) != 0)
+    {
+      nook_error_set (err, 0, "layer %s: its uncompressed content has digest %s: corrupted or tampered with",
+                      expect_diff_id, diff_id);
+      goto fail;
+    }
+  if (layer_exists (s, diff_id))
+    {
+      nook_rm_rf (tmp);
+      return 0;
+    }
+  if (mark_owners (root, err) < 0)
     goto fail;
   fd = open (size, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
   if (fd < 0 || dprintf (fd, "%llu\n", (unsigned long long)st.bytes) < 0)
@@ -708,4 +744,24 @@ nook_images_prune (struct nook_images *s, uint64_t *freed, char ***removed, stru
   prune_dir (s, "blobs/sha256", blobs, 0, freed, NULL);
   prune_dir (s, "tmp", NULL, TMP_MAX_AGE, freed, NULL);
   return 0;
+}
+
+void
+nook_images_upper_remove (const char *dir)
+{
+  struct nook_error ignored = { 0 };
+  cleanup_free char *store = nook_images_dir (&ignored);
+  cleanup_free char *prefix = store ? xasprintf ("%s/uppers/", store) : NULL;
+  size_t n = prefix ? strlen (prefix) : 0;
+
+  nook_error_release (&ignored);
+  /* Only uppers/NAME of this user's store: the path came from a state
+     file, authenticated, but a remove is no place to trust a path.  */
+  if (dir == NULL || prefix == NULL || strncmp (dir, prefix, n) != 0 || dir[n] == '\0' || dir[n] == '.'
+      || strchr (dir + n, '/'))
+    return;
+  /* A run with --map-users auto left files of subordinate ids: removed
+     from a user namespace with that mapping.  */
+  if (nook_rm_rf (dir) < 0)
+    nook_remove_tree_mapped (dir);
 }

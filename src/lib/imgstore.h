@@ -12,6 +12,10 @@
  *                             (the sha256 of its uncompressed tar) and
  *                             shared by every image that has it
  *   layers/HEX/size           the bytes of its files
+ *   uppers/X/upper            the changes of a sandbox run from an image
+ *                             without --upper (and .upper.nook/, the
+ *                             overlay's work directory); removed with the
+ *                             sandbox's state
  *   tmp/                      work in progress: blobs are written and
  *                             verified here, layers unpacked here, then
  *                             renamed into place, so a half-written blob
@@ -261,6 +265,13 @@ int nook_images_forget (struct nook_images *s, const char *id, struct nook_error
  * Return: 0, or -1 with @err set when the images cannot be listed.
  */
 int nook_images_prune (struct nook_images *s, uint64_t *freed, char ***removed, struct nook_error *err);
+
+/**
+ * nook_images_upper_remove - remove a sandbox's own upper
+ * @dir: uppers/X of the caller's store, as spec->image.own_upper or a
+ *       sandbox's state names it; anything else is left alone
+ */
+void nook_images_upper_remove (const char *dir);
 
 /**
  * nook_json_str - a string member of a JSON object

@@ -37,6 +37,7 @@
   X (archive_read_support_format_empty)                                                                      \
   X (archive_read_support_format_raw)                                                                        \
   X (archive_read_open_filename)                                                                             \
+  X (archive_read_open)                                                                                      \
   X (archive_read_next_header)                                                                               \
   X (archive_read_data_block)                                                                                \
   X (archive_read_free)                                                                                      \
@@ -283,7 +284,10 @@ apply_ownership (struct archive_entry *e)
   if (gid != 0)
     kept &= ~S_ISGID;
   la.archive_entry_set_perm (e, kept);
-  if ((uid == 0 && gid == 0) || la.archive_entry_filetype (e) == AE_IFLNK)
+  /* On every directory and file, root's too: fuse-overlayfs, once a
+     layer's root has the xattr, reads it from each entry and fails one
+     without it.  */
+  if (la.archive_entry_filetype (e) != AE_IFDIR && la.archive_entry_filetype (e) != AE_IFREG)
     return;
   snprintf (value, sizeof value, "%lld:%lld:0%o", (long long)uid, (long long)gid, (unsigned)perm);
   la.archive_entry_xattr_add_entry (e, NOOK_OVERRIDE_STAT_XATTR, value, strlen (value));
@@ -373,24 +377,117 @@ unpack_entries (struct archive *in, struct archive *out, int rootfd, enum nook_u
   return 0;
 }
 
+/* A layer's tar read through a second reader that only decompresses, so
+   that the tar stream is hashed (the diff_id) as it is unpacked: one pass
+   over the layer instead of two.  */
+struct chain
+{
+  struct archive *raw;
+  struct sha256_ctx sha;
+  bool empty;  /* the file has no data at all */
+  char *error; /* the decompressor's, when it failed */
+};
+
+static la_ssize_t
+chain_read (struct archive *a, void *data, const void **buf)
+{
+  struct chain *c = data;
+  size_t len;
+  la_int64_t off;
+  int r = c->empty ? ARCHIVE_EOF : la.archive_read_data_block (c->raw, buf, &len, &off);
+
+  if (r == ARCHIVE_EOF)
+    return 0;
+  if (r != ARCHIVE_OK)
+    {
+      free (c->error);
+      c->error = xstrdup (la.archive_error_string (c->raw) ?: "decompression failed");
+      return -1;
+    }
+  sha256_update (&c->sha, len, *buf);
+  return len;
+}
+
+static int unpack_from (struct archive *in, const char *archive, const char *dir, enum nook_unpack_mode mode,
+                        struct nook_unpack_stats *stats, struct nook_error *err);
+
+int
+nook_unpack_hashed (const char *archive, const char *dir, enum nook_unpack_mode mode,
+                    struct nook_unpack_stats *stats, char hex[65], struct nook_error *err)
+{
+  cleanup_archive_read struct archive *in = NULL;
+  struct chain c = { 0 };
+  struct archive_entry *e;
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  const void *buf;
+  la_ssize_t n;
+  int r = -1;
+
+  if (load_libarchive (err) < 0 || (c.raw = open_reader (archive, true, err)) == NULL)
+    return -1;
+  sha256_init (&c.sha);
+  r = la.archive_read_next_header (c.raw, &e);
+  if (r != ARCHIVE_OK && r != ARCHIVE_EOF)
+    {
+      nook_error_set (err, 0, "`%s`: %s", archive, la.archive_error_string (c.raw));
+      goto out;
+    }
+  c.empty = r == ARCHIVE_EOF;
+  r = -1;
+  in = la.archive_read_new ();
+  la.archive_read_support_format_tar (in);
+  la.archive_read_support_format_empty (in);
+  if (la.archive_read_open (in, &c, NULL, chain_read, NULL) != ARCHIVE_OK)
+    {
+      nook_error_set (err, 0, "`%s`: %s", archive, c.error ?: la.archive_error_string (in));
+      goto out;
+    }
+  if (unpack_from (in, archive, dir, mode, stats, err) < 0)
+    goto out;
+  /* What follows the tar's end (its padding) is part of the diff_id.  */
+  while ((n = chain_read (NULL, &c, &buf)) > 0)
+    ;
+  if (n < 0)
+    {
+      nook_error_set (err, 0, "`%s`: %s", archive, c.error);
+      goto out;
+    }
+  sha256_digest (&c.sha, sizeof digest, digest);
+  for (size_t i = 0; i < sizeof digest; i++)
+    snprintf (hex + 2 * i, 3, "%02x", digest[i]);
+  r = 0;
+out:
+  la.archive_read_free (c.raw);
+  free (c.error);
+  return r;
+}
+
 int
 nook_unpack (const char *archive, const char *dir, enum nook_unpack_mode mode,
              struct nook_unpack_stats *stats, struct nook_error *err)
 {
   cleanup_archive_read struct archive *in = NULL;
+
+  if (load_libarchive (err) < 0)
+    return -1;
+  if ((in = open_reader (archive, false, err)) == NULL)
+    return -1;
+  return unpack_from (in, archive, dir, mode, stats, err);
+}
+
+static int
+unpack_from (struct archive *in, const char *archive, const char *dir, enum nook_unpack_mode mode,
+             struct nook_unpack_stats *stats, struct nook_error *err)
+{
   cleanup_archive_write struct archive *out = NULL;
   cleanup_close int rootfd = -1, cwd = -1;
   struct nook_unpack_stats st = { 0 };
   int r;
 
-  if (load_libarchive (err) < 0)
-    return -1;
   rootfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   cwd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0 || cwd < 0)
     return nook_error_errno (err, "unpack into `%s`", dir);
-  if ((in = open_reader (archive, false, err)) == NULL)
-    return -1;
   out = la.archive_write_disk_new ();
   /* No ARCHIVE_EXTRACT_OWNER: the caller owns every file.  XATTR writes
      only what apply_ownership left in the entry.  No ARCHIVE_EXTRACT_UNLINK:

@@ -29,6 +29,7 @@ struct pull
   struct nook_registry reg;
   const struct nook_pull_opts *opts;
   int dirfd;
+  const char *blob; /* the blob being downloaded */
 };
 
 #define MANIFEST_TYPES                                                                                       \
@@ -90,6 +91,14 @@ get_manifest (struct pull *p, const char *ref, char digest[NOOK_DIGEST_LEN + 1],
   return doc;
 }
 
+static void
+blob_transfer (uint64_t now, uint64_t total, void *data)
+{
+  struct pull *p = data;
+
+  p->opts->transfer (p->blob, now, total, p->opts->data);
+}
+
 /* Downloads a blob unless a complete one is there: a killed pull keeps
    the blobs it finished.  Checked against DIGEST as it arrives.  */
 static int
@@ -101,6 +110,7 @@ get_blob (struct pull *p, const char *digest, struct nook_error *err)
   uint8_t d[SHA256_DIGEST_SIZE];
   struct stat st;
   struct nook_http_resp r;
+  int r_get;
 
   if (!nook_digest_is_valid (digest))
     return nook_error_set (err, 0, "`%s` is not a sha256 digest", digest ? digest : "(none)");
@@ -115,7 +125,12 @@ get_blob (struct pull *p, const char *digest, struct nook_error *err)
   fd = openat (p->dirfd, tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
     return nook_error_errno (err, "image store: create a download");
-  if (nook_registry_get (&p->reg, "blobs", digest, NULL, fd, &r, err) < 0)
+  p->blob = digest;
+  p->reg.transfer = p->opts->transfer ? blob_transfer : NULL;
+  p->reg.transfer_data = p;
+  r_get = nook_registry_get (&p->reg, "blobs", digest, NULL, fd, &r, err);
+  p->reg.transfer = NULL;
+  if (r_get < 0)
     {
       unlinkat (p->dirfd, tmp, 0);
       return -1;

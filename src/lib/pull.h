@@ -13,6 +13,9 @@ struct nook_pull_opts
   bool tls_verify; /* false: also accept a registry without valid TLS, or plain HTTP */
   /* Called after each blob is in place (may be NULL).  */
   void (*progress) (const char *digest, uint64_t bytes, bool cached, void *data);
+  /* Called as a blob arrives (may be NULL): its bytes so far and its size
+     (0 when not known).  */
+  void (*transfer) (const char *digest, uint64_t now, uint64_t total, void *data);
   void *data;
 };
 

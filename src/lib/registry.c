@@ -202,6 +202,7 @@ nook_http_resp_release (struct nook_http_resp *r)
   free (r->body);
   free (r->www_auth);
   free (r->content_type);
+  free (r->location);
   memset (r, 0, sizeof *r);
   r->fd = -1;
 }
@@ -262,6 +263,7 @@ on_header (char *line, size_t size, size_t n, void *p)
     {
       free (r->www_auth), r->www_auth = NULL;
       free (r->content_type), r->content_type = NULL;
+      free (r->location), r->location = NULL;
       /* on_body writes a 200's body to the file, any other to memory.  */
       if (sscanf (line, "HTTP/%*s %ld", &r->hdr_status) != 1)
         r->hdr_status = 0;
@@ -270,13 +272,65 @@ on_header (char *line, size_t size, size_t n, void *p)
     free (r->www_auth), r->www_auth = v;
   if ((v = header_value (line, len, "content-type")))
     free (r->content_type), r->content_type = v;
+  if ((v = header_value (line, len, "location")))
+    free (r->location), r->location = v;
+  if ((v = header_value (line, len, "docker-content-digest")))
+    {
+      if (nook_digest_is_valid (v))
+        memcpy (r->digest, v, NOOK_DIGEST_LEN + 1);
+      free (v);
+    }
   return len;
 }
 
-/* GET URL with HEADERS; the body to FD (-1: memory).  */
+static size_t
+on_read (char *buf, size_t size, size_t n, void *p)
+{
+  const struct nook_http_body *b = p;
+  ssize_t got = read (b->fd, buf, size * n);
+
+  return got < 0 ? CURL_READFUNC_ABORT : (size_t)got;
+}
+
 static int
-http_get (struct nook_registry *p, const char *url, struct curl_slist *headers, int fd,
-          struct nook_http_resp *r, struct nook_error *err)
+on_transfer (void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+  struct nook_registry *reg = p;
+
+  if (ultotal > 0 || ulnow > 0)
+    reg->transfer (ulnow, ultotal, reg->transfer_data);
+  else
+    reg->transfer (dlnow, dltotal, reg->transfer_data);
+  return 0;
+}
+
+/* The method and body of a request that is not a GET.  */
+static void
+set_body (CURL *c, const char *method, const struct nook_http_body *body)
+{
+  if (strcmp (method, "HEAD") == 0)
+    cu.curl_easy_setopt (c, CURLOPT_NOBODY, 1L);
+  else if (body && body->fd >= 0)
+    {
+      cu.curl_easy_setopt (c, CURLOPT_UPLOAD, 1L);
+      cu.curl_easy_setopt (c, CURLOPT_READFUNCTION, on_read);
+      cu.curl_easy_setopt (c, CURLOPT_READDATA, body);
+      cu.curl_easy_setopt (c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)body->size);
+      cu.curl_easy_setopt (c, CURLOPT_CUSTOMREQUEST, method);
+    }
+  else if (strcmp (method, "GET") != 0)
+    {
+      cu.curl_easy_setopt (c, CURLOPT_POSTFIELDS, body ? body->data : "");
+      cu.curl_easy_setopt (c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? body->len : 0));
+      cu.curl_easy_setopt (c, CURLOPT_CUSTOMREQUEST, method);
+    }
+}
+
+/* METHOD URL with HEADERS and BODY (may be NULL); the answer's body to FD
+   (-1: memory).  */
+static int
+http_do (struct nook_registry *p, const char *method, const char *url, struct curl_slist *headers,
+         const struct nook_http_body *body, int fd, struct nook_http_resp *r, struct nook_error *err)
 {
   CURL *c = cu.curl_easy_init ();
   char curl_err[CURL_ERROR_SIZE] = "";
@@ -305,6 +359,13 @@ http_get (struct nook_registry *p, const char *url, struct curl_slist *headers, 
   cu.curl_easy_setopt (c, CURLOPT_LOW_SPEED_LIMIT, 1L);
   cu.curl_easy_setopt (c, CURLOPT_LOW_SPEED_TIME, 60L);
   cu.curl_easy_setopt (c, CURLOPT_NOSIGNAL, 1L);
+  set_body (c, method, body);
+  if (p->transfer && fd >= 0)
+    {
+      cu.curl_easy_setopt (c, CURLOPT_XFERINFOFUNCTION, on_transfer);
+      cu.curl_easy_setopt (c, CURLOPT_XFERINFODATA, p);
+      cu.curl_easy_setopt (c, CURLOPT_NOPROGRESS, 0L);
+    }
   if (!p->tls_verify)
     {
       cu.curl_easy_setopt (c, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -324,6 +385,13 @@ http_get (struct nook_registry *p, const char *url, struct curl_slist *headers, 
       return rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_PEER_FAILED_VERIFICATION ? -2 : -1;
     }
   return 0;
+}
+
+static int
+http_get (struct nook_registry *p, const char *url, struct curl_slist *headers, int fd,
+          struct nook_http_resp *r, struct nook_error *err)
+{
+  return http_do (p, "GET", url, headers, NULL, fd, r, err);
 }
 
 /* ---- authentication ---------------------------------------------------------------- */
@@ -385,7 +453,7 @@ fetch_token (struct nook_registry *p, const char *challenge, struct nook_error *
   cleanup_free char *realm = challenge_param (challenge, "realm");
   cleanup_free char *service = challenge_param (challenge, "service"), *url = NULL, *hdr = NULL;
   char *esc_service = NULL, *esc_scope = NULL;
-  cleanup_free char *scope = xasprintf ("repository:%s:pull", p->ref.path);
+  cleanup_free char *scope = xasprintf ("repository:%s:%s", p->ref.path, p->actions ? p->actions : "pull");
   struct curl_slist *headers = NULL;
   struct nook_http_resp r;
   json_object *doc;
@@ -511,5 +579,58 @@ nook_registry_get (struct nook_registry *p, const char *kind, const char *ref, c
       if (status == 404 && strcmp (kind, "manifests") == 0)
         nook_error_hint (err, "check the name and the tag");
       return ret;
+    }
+}
+
+int
+nook_registry_send (struct nook_registry *p, const char *method, const char *url, const char *content_type,
+                    const struct nook_http_body *body, struct nook_http_resp *r, struct nook_error *err)
+{
+  bool authenticated = false;
+  cleanup_free char *abs = NULL, *ct = content_type ? xasprintf ("Content-Type: %s", content_type) : NULL;
+
+  /* A Location may be a path on the registry or a whole URL.  */
+  abs = url[0] == '/' ? xasprintf ("%s://%s%s", p->scheme, p->ref.host, url) : xstrdup (url);
+  if (strncmp (abs, "http://", 7) != 0 && strncmp (abs, "https://", 8) != 0)
+    return nook_error_set (err, 0, "%s: `%s` is not a URL of the registry", p->ref.domain, url);
+  for (;;)
+    {
+      struct curl_slist *headers = NULL;
+      int ret;
+
+      if (ct)
+        headers = cu.curl_slist_append (headers, ct);
+      if (p->auth)
+        headers = cu.curl_slist_append (headers, p->auth);
+      if (body && body->fd >= 0 && lseek (body->fd, 0, SEEK_SET) < 0)
+        return nook_error_errno (err, "rewind an upload");
+      ret = http_do (p, method, abs, headers, body, -1, r, err);
+      cu.curl_slist_free_all (headers);
+      if (ret == -2 && !p->tls_verify && strncmp (abs, "https://", 8) == 0)
+        {
+          cleanup_free char *plain = xasprintf ("http://%s", abs + 8);
+          nook_error_release (err);
+          nook_http_resp_release (r);
+          p->scheme = "http";
+          free (abs);
+          abs = steal_pointer (&plain);
+          continue;
+        }
+      if (ret < 0)
+        {
+          nook_http_resp_release (r);
+          return nook_error_hint (err, ret == -2 ? "--tls-verify=false accepts a registry without valid TLS"
+                                                 : "is the registry reachable?");
+        }
+      if (r->status == 401 && !authenticated)
+        {
+          cleanup_free char *challenge = r->www_auth ? xstrdup (r->www_auth) : NULL;
+          authenticated = true;
+          nook_http_resp_release (r);
+          if (authenticate (p, challenge, err) < 0)
+            return -1;
+          continue;
+        }
+      return 0;
     }
 }

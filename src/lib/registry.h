@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "imgstore.h"
 
 /* A reference split as the distribution API needs it.  */
 struct nook_ref
@@ -63,10 +64,25 @@ char **nook_search_registries (void);
 struct nook_registry
 {
   struct nook_ref ref;
-  bool tls_verify;    /* false: also accept a registry without valid TLS, or plain HTTP */
-  const char *scheme; /* "https", or "http" after a refused TLS handshake without tls_verify */
-  char *auth;         /* the Authorization header, once the registry asked for one */
-  char *basic;        /* base64 user:password from auth.json, or NULL */
+  bool tls_verify;     /* false: also accept a registry without valid TLS, or plain HTTP */
+  const char *scheme;  /* "https", or "http" after a refused TLS handshake without tls_verify */
+  char *auth;          /* the Authorization header, once the registry asked for one */
+  char *basic;         /* base64 user:password from auth.json, or NULL */
+  const char *actions; /* the token's scope: "pull" (NULL) or "pull,push" */
+  /* Called as a body arrives or is sent (may be NULL): bytes so far and
+     the whole (0 when not known).  */
+  void (*transfer) (uint64_t now, uint64_t total, void *data);
+  void *transfer_data;
+};
+
+/* What a request sends: DATA[0..LEN) or, with FD >= 0, SIZE bytes of FD
+   (read from its start, again when the request is repeated).  */
+struct nook_http_body
+{
+  const void *data;
+  size_t len;
+  int fd;
+  uint64_t size;
 };
 
 /* One response: the body in memory (manifests, tokens) or in a file
@@ -83,6 +99,8 @@ struct nook_http_resp
   bool too_big;
   char *www_auth;
   char *content_type;
+  char *location;                   /* the Location header, or NULL */
+  char digest[NOOK_DIGEST_LEN + 1]; /* Docker-Content-Digest, or "" */
 };
 
 /**
@@ -131,5 +149,24 @@ char *nook_registry_credentials (const char *domain);
  */
 int nook_registry_get (struct nook_registry *reg, const char *kind, const char *ref, const char *accept,
                        int fd, struct nook_http_resp *r, struct nook_error *err);
+
+/**
+ * nook_registry_send - one request to a registry, for a push
+ * @reg: the registry (reg->actions "pull,push" for a push's token)
+ * @method: "HEAD", "POST", "PUT" or "PATCH"
+ * @url: a path (/v2/...) or a URL the registry gave (Location)
+ * @content_type: the Content-Type header, or NULL
+ * @body: what to send, or NULL
+ * @r: filled with the answer, whatever its status
+ * @err: set on failure
+ *
+ * Authenticates once when the registry answers 401, as nook_registry_get.
+ *
+ * Return: 0 when the registry answered (the caller reads r->status), or
+ * -1 with @err set when it could not be reached or refused the login.
+ */
+int nook_registry_send (struct nook_registry *reg, const char *method, const char *url,
+                        const char *content_type, const struct nook_http_body *body, struct nook_http_resp *r,
+                        struct nook_error *err);
 
 #endif

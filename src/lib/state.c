@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fault.h"
+#include "imgstore.h"
 #include "proc.h"
 #include "security.h"
 #include "spec.h"
@@ -459,6 +460,8 @@ nook_sandbox_pidfd (const struct nook_sandbox *sb, struct nook_error *err)
 int
 nook_sandbox_remove (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err)
 {
+  json_object *image;
+
   if (sb->forged)
     {
       /* Its name is not known: every link to it goes.  */
@@ -468,6 +471,9 @@ nook_sandbox_remove (struct nook_store *store, struct nook_sandbox *sb, struct n
     }
   else
     remove_name (store, nook_sandbox_str (sb, "name"), sb->id);
+  /* A run of an image without --upper had its own, in the image store.  */
+  if (!sb->forged && sb->doc && json_object_object_get_ex (sb->doc, "image", &image))
+    nook_images_upper_remove (nook_json_str (image, "upper"));
   if (remove_dir (store->boxes, sb->dirfd, sb->id) < 0 && errno != ENOENT)
     return nook_error_errno (err, "remove the state of `%s`", sb->id);
   return 0;
@@ -655,6 +661,7 @@ nook_state_running (struct nook_state *st, const struct nook_spec *spec, const s
                               json_object_new_string (realpath (spec->rootfs, abs) ? abs : spec->rootfs));
     }
   json_object_object_add (doc, "root", root);
+  json_object_object_add (doc, "image", nook_image_state_json (&spec->image));
   for (int k = 0; k < NOOK_JOIN_N; k++)
     if (joined[k])
       json_object_object_add (join, join_keys[k], json_object_new_string (joined[k]));

@@ -19,35 +19,6 @@ teardown() {
   return 0
 }
 
-# Up when it answers /v2/ (401 with auth).
-registry_up() { [[ "$(curl -sS -o /dev/null -w '%{http_code}' "http://$REG/v2/" 2>/dev/null)" =~ ^(200|401)$ ]]; }
-
-start_registry() { # [htpasswd FILE]
-  local port auth=
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  REG=127.0.0.1:$port
-  [ "${1:-}" = htpasswd ] && auth="auth:
-  htpasswd:
-    realm: nook-test
-    path: $2"
-  mkdir -p registry
-  cat >registry/config.yml <<YML
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $BATS_TEST_TMPDIR/registry/data
-http:
-  addr: $REG
-$auth
-YML
-  # 3>&-: bats waits for whatever holds its fd 3.
-  docker-registry serve registry/config.yml >registry/log 2>&1 3>&- &
-  REGISTRY_PID=$!
-  wait_until 20 registry_up
-}
-
 push() { # LAYOUT TAG
   skopeo copy --quiet --all --dest-tls-verify=false "oci:$1:latest" "docker://$REG/fx:$2"
 }
@@ -199,4 +170,52 @@ push() { # LAYOUT TAG
   run nook run --image fx:1
   assert_status 0
   [ "$output" = "$(printf 'bar\n/work')" ]
+}
+
+@test "run REF: a registry reference not in the store is pulled first (--pull=missing); --pull=never refuses; --pull=always pulls again" {
+  make_oci_layout layout
+  push layout 1
+  run nook run --pull=never --tls-verify=false "$REG/fx:1"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "--pull=never"
+  run nook images -q
+  [ -z "$output" ]
+  run --separate-stderr nook run --tls-verify=false "$REG/fx:1"
+  assert_status 0
+  [ "$output" = "$(printf 'bar\n/work')" ]
+  # No progress lines on stderr when it is not a terminal.
+  [ -z "$stderr" ]
+  run nook images -q
+  [ "$(printf '%s\n' "$output" | wc -l)" = 1 ]
+  # Another image under the same tag (User alice): missing keeps the stored
+  # one, always pulls the new one.
+  make_oci_layout layout2 alice
+  push layout2 1
+  run nook run --tls-verify=false "$REG/fx:1" id -u
+  [ "$output" = 0 ]
+  run nook run --pull=always --tls-verify=false "$REG/fx:1" id -u
+  assert_status 0
+  [ "$output" = 1000 ]
+  run nook images -q
+  [ "$(printf '%s\n' "$output" | wc -l)" = 2 ]
+}
+
+@test "pull: on a terminal each blob's line is redrawn as it arrives; in a pipe, plain lines" {
+  make_oci_layout layout
+  push layout 1
+  run "$NOOK_TESTS/ptyrun" '' "$NOOK" pull --tls-verify=false "$REG/fx:1"
+  assert_output_has "exit: 0"
+  # A line drawn while the blob arrives (bytes of the whole, a percentage),
+  # then, erased, its final line (ptyrun shows the terminal's text without
+  # the carriage returns).
+  drawn=$'\e''\[KCopying blob sha256:[0-9a-f]{12} [0-9.]+ [kMG]?B / [0-9.]+ [kMG]?B +[0-9]+%'$'\e''\[KCopying blob '
+  [[ "$output" =~ $drawn ]]
+  [ "$(printf '%s\n' "$output" | grep -c $'\e''\[KCopying blob sha256:[0-9a-f]\{12\} [0-9.]* [kMG]*B$')" = 3 ]
+  nook rmi "$REG/fx:1" >/dev/null
+  nook image prune >/dev/null
+  run --separate-stderr nook pull --tls-verify=false "$REG/fx:1"
+  assert_status 0
+  [ "$(printf '%s\n' "$stderr" | grep -c $'\r')" = 0 ]
+  [ "$(printf '%s\n' "$stderr" | grep -c '^Copying blob sha256:[0-9a-f]\{12\} ')" = 3 ]
 }

@@ -177,3 +177,117 @@ load_fixtures() {
   assert_status 0
   [ "$output" = c ]
 }
+
+@test "run IMAGE: a stored image as the first operand runs its Cmd; a command after it replaces Cmd; -- keeps the command reading" {
+  make_oci_layout layout
+  nook load layout fx >/dev/null
+  run nook run fx
+  assert_status 0
+  [ "$output" = "$(printf 'bar\n/work')" ]
+  run nook run -e FOO=given fx sh -c 'echo $FOO; ls /opq'
+  assert_status 0
+  [ "$output" = "$(printf 'given\nc')" ]
+  run nook run fx -- cat /opq/c
+  [ "$output" = c ]
+  # By id too (12 hex digits or more).
+  id=$(nook images -q | head -1)
+  run nook run "${id:0:12}" cat /opq/c
+  [ "$output" = c ]
+  # Not an image: the composed root's command, as before.
+  run nook run sh -c 'test -e /opq || echo host-root'
+  [ "$output" = host-root ]
+  run -127 nook run -- fx
+  assert_output_has "\`fx\`: command not found"
+}
+
+@test "run IMAGE: a word that could be a file here or an image name, and is no stored image, is refused naming both" {
+  mkdir -p tools
+  printf '#!/bin/sh\necho tool\n' >tools/x && chmod +x tools/x
+  run nook run tools/x
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "both a command"
+  assert_output_has "nook run -- tools/x"
+  # A path is always the command, and so is anything after --: exec'd in
+  # the sandbox (where this directory, under /tmp, is not bound).
+  run -127 nook run ./tools/x
+  assert_output_has "exec \`./tools/x\`"
+  run -127 nook run -- tools/x
+  assert_output_has "exec \`tools/x\`"
+  # --pull=never: an image reading, and not in the store.
+  run nook run --pull=never localhost/nosuch:1
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "--pull=never"
+}
+
+@test "run --keep: the sandbox and the upper of its image stay; rmi refuses the image; nook rm removes the upper" {
+  make_oci_layout layout
+  nook load layout fx >/dev/null
+  run nook run --keep --name kept fx sh -c 'echo new > /work/file'
+  assert_status 0
+  run nook ps -a
+  assert_output_has kept
+  [ "$(ls "$STORE/uppers")" != "" ]
+  [ "$(cat "$STORE"/uppers/*/upper/work/file)" = new ]
+  run nook rmi fx
+  assert_status 125
+  assert_output_has kept
+  run nook rm kept
+  assert_status 0
+  [ -z "$(ls "$STORE/uppers")" ]
+  # A run without --keep leaves no upper behind.
+  run nook run fx sh -c 'echo x > /y'
+  assert_status 0
+  [ -z "$(ls "$STORE/uppers")" ]
+}
+
+@test "run -P: the image's ExposedPorts are published on free host ports, said on stderr, in nook port, and serving" {
+  require "slirp4netns is installed" command -v slirp4netns
+  make_oci_layout layout
+  set_config layout '.config.ExposedPorts={"80/tcp":{}} | .config.Cmd=["busybox","httpd","-f","-p","80","-h","/opq"]'
+  nook load layout web >/dev/null
+  id=$(nook run -d -P --name web --net slirp4netns web 2>err)
+  hp=$(sed -n 's|^nook: published 0\.0\.0\.0:\([0-9]*\)->80/tcp$|\1|p' err)
+  [ -n "$hp" ] || { cat err; false; }
+  wait_until 10 curl -sf -o /dev/null "http://127.0.0.1:$hp/c"
+  run curl -s "http://127.0.0.1:$hp/c"
+  port_all=$(nook port web)
+  "$NOOK" rm -f "$id" >/dev/null
+  [ "$output" = c ]
+  [ "$port_all" = "80/tcp -> 0.0.0.0:$hp" ]
+  # Without a network to publish on, or without an image: one line.
+  run nook run -P web
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "--net"
+  run nook run -P -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "ExposedPorts"
+}
+
+@test "run IMAGE --map-users auto: files of uid N in the image are N's inside; what N writes stays N's" {
+  require "a subordinate id range for $(id -un)" grep -q "^$(id -un):" /etc/subuid
+  make_oci_layout layout
+  nook load layout fx >/dev/null
+  run nook run --map-users auto fx stat -c '%u:%g %a' /home/owned /home/suid /bin/busybox
+  assert_status 0
+  [ "$output" = "$(printf '1000:1000 644\n1000:1000 4755\n0:0 755')" ]
+  # uid 1000 may write its own file, and what it makes is its own.
+  run nook run --map-users auto --keep --name owned --uid 1000 --gid 1000 fx sh -c 'echo more >> /home/owned && echo new > /home/made && stat -c %u /home/made'
+  assert_status 0
+  [ "$output" = 1000 ]
+  run nook run --map-users auto --uid 1000 fx sh -c 'echo x > /etc/nope'
+  [ "$status" -ne 0 ]
+  # Without --map-users auto every file is the caller's, root inside.
+  run nook run fx stat -c %u /home/owned
+  [ "$output" = 0 ]
+  # Committed, what uid 1000 made is 1000's in the image: its upper (of a
+  # subordinate id here) is read in a user namespace with the same mapping.
+  run nook commit owned fx:owned
+  assert_status 0
+  nook rm owned >/dev/null
+  run nook run --map-users auto fx:owned stat -c '%u:%g %n' /home/made /home/owned
+  [ "$output" = "$(printf '1000:1000 /home/made\n1000:1000 /home/owned')" ]
+}

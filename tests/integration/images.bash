@@ -112,7 +112,69 @@ use_private_store() {
 }
 
 # The store's files, their modes and sizes: compared before and after a
-# refused operation.
+# refused operation (uppers/ itself is made by the first run of an image;
+# what is in it is listed).
 store_listing() {
-  (cd "$STORE" && find . -path ./lock -prune -o -printf '%p %s\n' | sort)
+  (cd "$STORE" && find . -path ./lock -prune -o ! -path ./uppers -printf '%p %s\n' | sort)
+}
+
+# A real registry (Debian's docker-registry) on a loopback port: REG is its
+# address, REGISTRY_PID its process.  start_registry htpasswd FILE, or
+# start_registry token REALM CERT, configures its auth.
+# Up when it answers /v2/ (401 with auth).
+registry_up() { [[ "$(curl -sS -o /dev/null -w '%{http_code}' "http://$REG/v2/" 2>/dev/null)" =~ ^(200|401)$ ]]; }
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+start_registry() { # [htpasswd FILE | token REALM CERT]
+  local port auth=
+  port=$(free_port)
+  REG=127.0.0.1:$port
+  [ "${1:-}" = htpasswd ] && auth="auth:
+  htpasswd:
+    realm: nook-test
+    path: $2"
+  [ "${1:-}" = token ] && auth="auth:
+  token:
+    realm: $2
+    service: nook-registry
+    issuer: nook-test-issuer
+    rootcertbundle: $3"
+  mkdir -p registry
+  cat >registry/config.yml <<YML
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $BATS_TEST_TMPDIR/registry/data
+http:
+  addr: $REG
+$auth
+YML
+  # 3>&-: bats waits for whatever holds its fd 3.
+  docker-registry serve registry/config.yml >registry/log 2>&1 3>&- &
+  REGISTRY_PID=$!
+  wait_until 20 registry_up
+}
+
+
+stop_registry() {
+  [ -n "${REGISTRY_PID:-}" ] && kill "$REGISTRY_PID" 2>/dev/null && wait "$REGISTRY_PID" 2>/dev/null
+  REGISTRY_PID=
+  return 0
+}
+
+# Rewrites the config of the layout DIR (made by make_oci_layout) with the
+# jq filter EXPR: a new config blob, manifest and index.
+set_config() { # DIR EXPR
+  local out=$1 man cfg cs ms
+  man=$(jq -r '.manifests[0].digest' "$out/index.json")
+  cfg=$(jq -r '.config.digest' "$out/blobs/sha256/${man#sha256:}")
+  jq -c "$2" "$out/blobs/sha256/${cfg#sha256:}" >"$BATS_TEST_TMPDIR/set-config.json"
+  read -r cfg cs < <(add_blob "$out" "$BATS_TEST_TMPDIR/set-config.json")
+  jq -c ".config.digest=\"$cfg\" | .config.size=$cs" "$out/blobs/sha256/${man#sha256:}" >"$BATS_TEST_TMPDIR/set-man.json"
+  read -r man ms < <(add_blob "$out" "$BATS_TEST_TMPDIR/set-man.json")
+  jq -c ".manifests[0].digest=\"$man\" | .manifests[0].size=$ms" "$out/index.json" >"$BATS_TEST_TMPDIR/set-index.json"
+  mv "$BATS_TEST_TMPDIR/set-index.json" "$out/index.json"
 }

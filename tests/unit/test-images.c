@@ -7,9 +7,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "lib/image-run.h"
 #include "lib/image.h"
 #include "lib/spec.h"
 #include "lib/utils.h"
@@ -91,6 +95,45 @@ command_is_entrypoint_then_args_or_cmd (void **state)
   nook_spec_free (&spec);
 }
 
+/* nook run's first operand, with an empty store and a PATH of one
+   directory holding `alpine:3`: the rules of nook-run(1).  */
+static void
+operand_is_read_by_the_written_rules (void **state)
+{
+  char dir[] = "/tmp/nook-unit-XXXXXX";
+  struct nook_error err = { 0 };
+  cleanup_free char *bin = NULL, *file = NULL;
+
+  assert_non_null (mkdtemp (dir));
+  bin = xasprintf ("%s/bin", dir);
+  file = xasprintf ("%s/alpine:3", bin);
+  assert_int_equal (mkdir (bin, 0755), 0);
+  assert_int_equal (close (creat (file, 0755)), 0);
+  setenv ("XDG_DATA_HOME", dir, 1);
+  setenv ("PATH", bin, 1);
+  assert_int_equal (nook_image_operand ("make", false, &err), NOOK_OPERAND_COMMAND);
+  assert_int_equal (nook_image_operand ("./tools/x", false, &err), NOOK_OPERAND_COMMAND);
+  assert_int_equal (nook_image_operand ("/usr/bin/make", false, &err), NOOK_OPERAND_COMMAND);
+  assert_int_equal (nook_image_operand ("make", true, &err), NOOK_OPERAND_IMAGE);
+  assert_int_equal (nook_image_operand ("localhost/app", false, &err), NOOK_OPERAND_IMAGE);
+  assert_int_equal (nook_image_operand ("quay.io/x/y:1", false, &err), NOOK_OPERAND_IMAGE);
+  assert_int_equal (nook_image_operand ("127.0.0.1:5000/app", false, &err), NOOK_OPERAND_IMAGE);
+  assert_int_equal (nook_image_operand ("debian:12", false, &err), NOOK_OPERAND_IMAGE);
+  assert_int_equal (nook_image_operand ("alpine:3", false, &err), -1);
+  assert_non_null (strstr (err.msg, "both a command"));
+  assert_non_null (strstr (err.msg, "on PATH"));
+  nook_error_release (&err);
+  /* Nothing was created: a plain `nook run make` makes no store.  */
+  {
+    cleanup_free char *store = xasprintf ("%s/nook", dir);
+    assert_int_equal (access (store, F_OK), -1);
+  }
+  unlink (file);
+  rmdir (bin);
+  rmdir (dir);
+  (void)state;
+}
+
 int
 main (void)
 {
@@ -98,6 +141,7 @@ main (void)
     cmocka_unit_test (names_get_latest_and_refuse_junk),
     cmocka_unit_test (digests_are_sha256_and_lowercase_hex),
     cmocka_unit_test (command_is_entrypoint_then_args_or_cmd),
+    cmocka_unit_test (operand_is_read_by_the_written_rules),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
