@@ -150,7 +150,11 @@ nook_root_plan_build (const struct nook_spec *spec, const struct nook_caller *ca
   memset (plan, 0, sizeof *plan);
   /* The refusals in the order a user meets them: the choice of root,
      then paths that would expose nook's state, then the cwd rule.  */
-  if (nook_root_plan_check (spec, err) < 0 || nook_state_check_binds (spec, err) < 0)
+  if (nook_root_plan_check (spec, err) < 0)
+    return -1;
+  /* An unlisted run has no state to guard: its caller (bubblewrap's
+     command line) hands it whatever host paths it means to.  */
+  if (!spec->life.unlisted && nook_state_check_binds (spec, err) < 0)
     return -1;
   /* Only the default root depends on the host's facts.  */
   if (nook_root_plan_is_default (spec) && read_facts (spec, caller, &facts, err) < 0)
@@ -183,6 +187,7 @@ nook_root_plan_free (struct nook_root_plan *plan)
   free (plan->overlays);
   free (plan->scratch);
   free (plan->workdir);
+  free (plan->home);
   memset (plan, 0, sizeof *plan);
 }
 
@@ -208,8 +213,24 @@ open_in_root (int rootfd, const char *path, int flags, struct nook_error *err)
   return fd;
 }
 
-/* Creates the directory PATH and its parents inside the tree at ROOTFD.
-   Returns an O_PATH fd of it.  */
+/* The mode of a parent made on the way to a directory of MODE, as
+   bubblewrap makes them: the owner may always enter it, and group and
+   others may read and enter it when MODE gives them anything at all.  */
+static mode_t
+parent_mode (mode_t mode)
+{
+  mode_t m = 0700;
+
+  if (mode & 0070)
+    m |= 0050;
+  if (mode & 0007)
+    m |= 0005;
+  return m;
+}
+
+/* Creates the directory PATH and its parents inside the tree at ROOTFD;
+   a directory it creates gets exactly MODE (the umask is the command's),
+   its parents parent_mode (MODE).  Returns an O_PATH fd of it.  */
 static int
 mkdir_in_root (int rootfd, const char *path, mode_t mode, struct nook_error *err)
 {
@@ -246,8 +267,18 @@ mkdir_in_root (int rootfd, const char *path, mode_t mode, struct nook_error *err
         }
       if (parent < 0)
         return nook_error_errno (err, "create `%s` in the sandbox", path);
-      if (*name && mkdirat (parent, name, mode) < 0 && errno != EEXIST)
-        return nook_error_errno (err, "create `%s` in the sandbox", path);
+      if (*name)
+        {
+          mode_t m = slash ? parent_mode (mode) : mode;
+          int r = mkdirat (parent, name, m);
+
+          if (r < 0 && errno != EEXIST)
+            return nook_error_errno (err, "create `%s` in the sandbox", path);
+          /* Only a directory made just now gets its mode: an existing one
+             keeps its own.  */
+          if (r == 0)
+            fchmodat (parent, name, m, 0);
+        }
       if (slash == NULL)
         break;
       *slash = '/';
@@ -286,7 +317,8 @@ mkfile_in_root (int rootfd, const char *path, struct nook_error *err)
   fd = openat2_in_root (rootfd, path, O_PATH);
   if (fd >= 0)
     return fd;
-  fd = openat (parent, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+  /* A mount point: its own mode is never seen (bubblewrap's is 0444).  */
+  fd = openat (parent, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
   if (fd < 0 && errno != EEXIST && errno != EISDIR && errno != ETXTBSY)
     return nook_error_errno (err, "create `%s` in the sandbox", path);
   if (fd >= 0)
@@ -366,12 +398,76 @@ clone_tree (const char *src, unsigned flags, struct nook_error *err)
   return steal_fd (&fd);
 }
 
+/* One layer of a plain overlayfs: by fd where the kernel takes it (no
+   escaping of `:`, `,` or `\\` in the path), else by path.  */
+static int
+overlay_layer (int fsfd, const char *key, const char *path, int base, struct nook_error *err)
+{
+  cleanup_close int fd = openat (base, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return nook_error_errno (err, "overlay: `%s`", path);
+  if (fsconfig (fsfd, FSCONFIG_SET_FD, key, NULL, fd) == 0)
+    return 0;
+  if (fsconfig (fsfd, FSCONFIG_SET_STRING, key, path, 0) == 0)
+    return 0;
+  return nook_error_errno (err, "overlay: %s `%s`", key, path);
+}
+
+/* A plain overlayfs (NOOK_MNT_OVERLAYFS), made while the host's paths
+   are visible: the lowers (the last given on top), then the upper and
+   work directories given, or a private tmpfs for them, or none.  */
+static int
+open_overlayfs (const struct nook_mount_op *op, struct nook_error *err)
+{
+  const struct nook_overlay *ov = op->overlay;
+  cleanup_close int fsfd = fsopen ("overlay", FSOPEN_CLOEXEC), tmp = -1;
+  size_t n = strv_len (ov->lowers);
+  int mfd;
+
+  if (fsfd < 0)
+    return nook_error_errno (err, "create an overlay");
+  for (size_t i = n; i > 0; i--)
+    if (overlay_layer (fsfd, "lowerdir+", ov->lowers[i - 1], AT_FDCWD, err) < 0)
+      return -1;
+  if (ov->upper
+      && (overlay_layer (fsfd, "upperdir", ov->upper, AT_FDCWD, err) < 0
+          || overlay_layer (fsfd, "workdir", ov->work, AT_FDCWD, err) < 0))
+    return -1;
+  if (!ov->upper && !(op->flags & NOOK_MNT_F_RDONLY))
+    {
+      tmp = new_fs ("tmpfs", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+      if (tmp < 0)
+        return -1;
+      if (mkdirat (tmp, "upper", 0755) < 0 || mkdirat (tmp, "work", 0755) < 0)
+        return nook_error_errno (err, "overlay: its tmpfs");
+      if (overlay_layer (fsfd, "upperdir", "upper", tmp, err) < 0
+          || overlay_layer (fsfd, "workdir", "work", tmp, err) < 0)
+        return -1;
+    }
+  /* Whiteouts as user.* xattrs: what a user namespace may write.  */
+  if (fsconfig (fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0
+      || fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return nook_error_errno (err, "mount an overlay on `%s`", op->dest);
+  mfd = fsmount (fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+  if (mfd < 0)
+    return nook_error_errno (err, "mount an overlay on `%s`", op->dest);
+  return mfd;
+}
+
 static int
 open_bind_sources (struct nook_root_plan *plan, struct nook_error *err)
 {
   for (size_t i = 0; i < plan->n_ops; i++)
     {
       struct nook_mount_op *op = &plan->ops[i];
+      if (op->kind == NOOK_MNT_OVERLAYFS)
+        {
+          plan->srcfds[i] = open_overlayfs (op, err);
+          if (plan->srcfds[i] < 0)
+            return -1;
+          continue;
+        }
       if (op->kind != NOOK_MNT_BIND)
         continue;
       plan->srcfds[i] = clone_tree (op->src, op->flags, err);
@@ -441,6 +537,8 @@ symlink_in_root (int rootfd, const char *target, const char *dest, struct nook_e
       existing[n] = '\0';
       if (strcmp (existing, target) == 0)
         return 0;
+      /* Worded as bubblewrap's, which tools match.  */
+      return nook_error_set (err, 0, "Can't make symlink at %s: existing destination is %s", dest, existing);
     }
   return nook_error_errno (err, "symlink `%s` -> `%s`", dest, target);
 }
@@ -452,9 +550,13 @@ static int
 mount_dev (int rootfd, const char *dest, struct nook_error *err)
 {
   static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty", NULL };
-  static const char *const links[][2]
-      = { { "fd", "/proc/self/fd" },       { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
-          { "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },         { NULL, NULL } };
+  static const char *const links[][2] = { { "fd", "/proc/self/fd" },
+                                          { "stdin", "/proc/self/fd/0" },
+                                          { "stdout", "/proc/self/fd/1" },
+                                          { "stderr", "/proc/self/fd/2" },
+                                          { "ptmx", "pts/ptmx" },
+                                          { "core", "/proc/kcore" },
+                                          { NULL, NULL } };
   static const char *const pts_opts[] = { "newinstance", NULL, "ptmxmode", "0666", "mode", "620", NULL };
   char path[PATH_MAX], host[32];
 
@@ -554,7 +656,7 @@ bind_new_file (int rootfd, const struct nook_mount_op *op, mode_t mode, struct n
     return nook_error_errno (err, "file `%s`", op->dest);
   if (fill_file (fd, op, mode, err) < 0)
     return -1;
-  destfd = open_in_root (rootfd, op->dest, O_PATH, err);
+  destfd = mkfile_in_root (rootfd, op->dest, err);
   if (destfd < 0)
     return nook_error_wrap (err, "file `%s` (its directory is read-only, so it must exist to be covered)",
                             op->dest);
@@ -578,8 +680,10 @@ mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
     return nook_error_wrap (err, "file `%s`", op->dest);
   /* Generated files (fd -1) are never written into the root, which may be
      the user's --rootfs-rw: they go on a private tmpfs, bound over DEST.  */
-  fd = op->fd < 0 ? -1 : openat (parent, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (op->fd < 0 || (fd < 0 && errno == EROFS))
+  fd = op->fd < 0 || (op->flags & NOOK_MNT_F_PRIVATE)
+           ? -1
+           : openat (parent, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (op->fd < 0 || (op->flags & NOOK_MNT_F_PRIVATE) || (fd < 0 && errno == EROFS))
     {
       if (bind_new_file (rootfd, op, mode, err) < 0)
         {
@@ -682,6 +786,10 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
       return chmod_in_root (rootfd, op->dest, op->mode, err);
     case NOOK_MNT_OVERLAY:
       return mount_layers (rootfd, op, srcfd, err);
+    case NOOK_MNT_OVERLAYFS:
+      if (attach (srcfd, rootfd, op->dest, true, err) < 0)
+        return nook_error_wrap (err, "overlay on `%s`", op->dest);
+      return 0;
     }
   return nook_error_set (err, EINVAL, "unknown mount operation %d", op->kind);
 }
@@ -783,11 +891,26 @@ nook_root_setup (const struct nook_spec *spec, struct nook_root_plan *plan, stru
     return nook_error_errno (err, "open the new root");
   nook_log ("root: %zu mount operations", plan->n_ops);
   for (size_t i = 0; i < plan->n_ops; i++)
-    if (apply_op (spec, rootfd, &plan->ops[i], plan->srcfds[i], err) < 0)
-      return -1;
+    {
+      if (apply_op (spec, rootfd, &plan->ops[i], plan->srcfds[i], err) < 0)
+        return -1;
+      /* A mount on the root itself (bubblewrap's --bind / /) covers the
+         tree ROOTFD holds: the next operations go on top of it.  */
+      if (plan->ops[i].dest && plan->ops[i].dest[strspn (plan->ops[i].dest, "/")] == '\0')
+        {
+          close (rootfd);
+          rootfd = open (STAGING, O_PATH | O_DIRECTORY | O_CLOEXEC);
+          if (rootfd < 0)
+            return nook_error_errno (err, "open the new root");
+        }
+    }
   if (pivot (plan, err) < 0)
     return -1;
-  if (chdir (plan->workdir) < 0)
+  /* An empty root's command starts in the caller's directory if the
+     operations made it, else in the home, else in /.  */
+  if (plan->home && chdir (plan->workdir) < 0 && chdir (plan->home) < 0 && chdir ("/") < 0)
+    return nook_error_errno (err, "chdir /");
+  if (!plan->home && chdir (plan->workdir) < 0)
     {
       nook_error_errno (err, "working directory `%s`", plan->workdir);
       return nook_error_hint (err, "it must exist inside the sandbox; see --chdir");

@@ -169,7 +169,7 @@ root_overlay (const struct nook_spec *spec)
 bool
 nook_root_plan_is_default (const struct nook_spec *spec)
 {
-  return spec->rootfs == NULL && root_overlay (spec) == NULL;
+  return spec->rootfs == NULL && root_overlay (spec) == NULL && !spec->root_empty;
 }
 
 int
@@ -193,7 +193,15 @@ nook_root_plan_compose (const struct nook_spec *spec, const struct nook_caller *
   memset (plan, 0, sizeof *plan);
   if (nook_root_plan_check (spec, err) < 0)
     return -1;
-  if (spec->rootfs || root_ov)
+  if (spec->root_empty)
+    {
+      /* Nothing but the user's operations, on a writable tmpfs; the
+         command starts in the caller's directory when they made it, else
+         in the home, else in / (nook_root_setup falls back).  */
+      plan->workdir = xstrdup (caller->cwd ? caller->cwd : "/");
+      plan->home = xstrdup (caller->home ? caller->home : "/");
+    }
+  else if (spec->rootfs || root_ov)
     {
       /* The root overlay comes first: it is the staging mount itself.  */
       if (root_ov)
@@ -215,6 +223,8 @@ nook_root_plan_compose (const struct nook_spec *spec, const struct nook_caller *
     {
       free (plan->workdir);
       plan->workdir = xstrdup (spec->chdir);
+      free (plan->home);
+      plan->home = NULL;
     }
   plan->srcfds = xmalloc (plan->n_ops * sizeof (int));
   for (size_t i = 0; i < plan->n_ops; i++)

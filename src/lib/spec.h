@@ -58,6 +58,8 @@ enum nook_mount_kind
   NOOK_MNT_REMOUNT_RO, /* DEST, and every mount under it, made read-only */
   NOOK_MNT_CHMOD,      /* DEST's mode set to mode */
   NOOK_MNT_OVERLAY,    /* overlay->lowers (+ upper) merged on DEST; DEST NULL: the root */
+  NOOK_MNT_OVERLAYFS,  /* a plain overlayfs on DEST: overlay->lowers, upper and work as given (both
+                          NULL: on a private tmpfs; F_RDONLY: lowers only) */
 };
 
 enum
@@ -65,6 +67,7 @@ enum
   NOOK_MNT_F_RDONLY = 1 << 0,  /* read-only, recursively */
   NOOK_MNT_F_DEVICES = 1 << 1, /* keep device nodes usable (no nodev) */
   NOOK_MNT_F_TRY = 1 << 2,     /* skip when SRC does not exist */
+  NOOK_MNT_F_PRIVATE = 1 << 3, /* NOOK_MNT_FILE: a file of its own, bound over DEST (created as needed) */
 };
 
 struct nook_caller;
@@ -83,13 +86,14 @@ struct nook_mount_op
 
 struct nook_env_op
 {
-  char *key;
+  char *key;   /* NULL: clear every variable set so far */
   char *value; /* NULL: unset */
 };
 
 struct nook_spec
 {
   char **argv; /* the command; argv[0] looked up in the sandbox's PATH */
+  char *argv0; /* what the command sees as argv[0]; NULL: argv[0] */
 
   /* Identity inside.  */
   enum nook_map_mode map_mode;
@@ -104,6 +108,10 @@ struct nook_spec
 
   /* Root.  */
   char *rootfs; /* NULL: compose from the host */
+  /* An empty tmpfs that only the mount operations fill (bubblewrap's
+     root): no default root; the command starts in the caller's working
+     directory when it exists inside, else in $HOME, else in /; PWD is set.  */
+  bool root_empty;
   bool rootfs_rw;
   char *chdir;                 /* NULL: the caller's cwd (default root) or / */
   enum nook_cwd_mode cwd_mode; /* the default root: whether the caller's cwd is bound */
