@@ -20,6 +20,9 @@
 #    flatpak kill read); --setenv for every variable (bwrap's own environment
 #    is empty); --sync-fd FD only when a D-Bus proxy runs.  No
 #    --json-status-fd.
+#  - with a session bus, first the proxy: bwrap --args FD -- xdg-dbus-proxy
+#    --args=FD2, with FD2 (the proxy's own arguments) and a sync pipe left
+#    open for the proxy to inherit, as bubblewrap passes every open fd on.
 #  - the first run after an install regenerates ld.so.cache:
 #    bwrap --args FD ldconfig -X -C /run/ld-so-cache-dir/NAME   (no "--", no
 #    --seccomp, no --info-fd; --bind of ~/.var/app/ID/.ld.so).
@@ -136,6 +139,19 @@ info-read-only" ]
   [ "$output" = glibc-ld.so.cache ]
   # The cache file that ldconfig wrote through --bind, named by its checksum.
   [ "$(find "$APP_DIR/.ld.so" -type f | wc -l)" -ge 1 ]
+}
+
+@test "flatpak run with a session bus: the D-Bus proxy runs under the bwrap too, and the app reaches the bus only through it" {
+  require "dbus-run-session and xdg-dbus-proxy are installed" command -v dbus-run-session xdg-dbus-proxy
+  # Flatpak starts bwrap --args FD -- xdg-dbus-proxy --args=FD2 with FD2
+  # and a sync pipe inherited, then the app with --sync-fd.
+  run dbus-run-session -- flatpak run --command=dbus-send org.nook.Hello --session --print-reply \
+    --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.ListNames
+  assert_status 0
+  assert_output_has 'string "org.freedesktop.DBus"'
+  # The proxy's filter: the app sees the bus and itself, not flatpak's own
+  # connection or the services it started.
+  [ "$(printf '%s\n' "$output" | grep -c '^ *string ')" -eq 2 ]
 }
 
 @test "flatpak ps and flatpak kill find the app through --info-fd and --lock-file" {

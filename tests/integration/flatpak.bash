@@ -4,13 +4,15 @@
 # flatpak_home DIR     points HOME, the XDG directories and the system bus at
 #                      DIR: the test never touches the user's own ~/.local
 # flatpak_fixture DIR  builds, exports and installs (--user) into DIR:
-#   runtime org.nook.Platform//1: static busybox and ldconfig as /usr/bin,
-#       /usr/etc/ld.so.conf (so Flatpak regenerates ld.so.cache in a
-#       sandbox of its own, as it does for every real runtime) and a marker
-#       /usr/share/nook/runtime
+#   runtime org.nook.Platform//1: static busybox and ldconfig as /usr/bin;
+#       dbus-send and the libraries it needs (with the dynamic loader as
+#       /usr/lib64/ld-linux-x86-64.so.2), /usr/etc/ld.so.conf (so Flatpak
+#       regenerates ld.so.cache in a sandbox of its own, as it does for every
+#       real runtime) and a marker /usr/share/nook/runtime
 #   app org.nook.Hello//1: /app/bin/hello (prints its id and arguments) and
 #       a marker /app/share/nook/app, --command=hello
 
+FLATPAK_MULTIARCH=x86_64-linux-gnu
 FLATPAK_RUNTIME_TOOLS=(sh cat ls id echo sleep test grep head cut readlink linux32)
 
 flatpak_home() { # DIR
@@ -38,7 +40,13 @@ flatpak_fixture() { # DIR
   cp /bin/busybox "$d/rt/usr/bin/busybox"
   cp /sbin/ldconfig "$d/rt/usr/bin/ldconfig"
   for t in "${FLATPAK_RUNTIME_TOOLS[@]}"; do ln -s busybox "$d/rt/usr/bin/$t"; done
-  echo /app/lib >"$d/rt/usr/etc/ld.so.conf"
+  mkdir -p "$d/rt/usr/lib/$FLATPAK_MULTIARCH" "$d/rt/usr/lib64"
+  cp /usr/bin/dbus-send "$d/rt/usr/bin/"
+  for t in $(ldd /usr/bin/dbus-send | awk '$2 == "=>" && $3 ~ /^\// { print $3 }'); do
+    cp -L "$t" "$d/rt/usr/lib/$FLATPAK_MULTIARCH/"
+  done
+  cp -L /lib64/ld-linux-x86-64.so.2 "$d/rt/usr/lib64/"
+  printf '/app/lib\n/usr/lib/%s\n' "$FLATPAK_MULTIARCH" >"$d/rt/usr/etc/ld.so.conf"
   echo nook-runtime >"$d/rt/usr/share/nook/runtime"
   printf '[Runtime]\nname=org.nook.Platform\nruntime=org.nook.Platform/x86_64/1\nsdk=org.nook.Platform/x86_64/1\n' \
     >"$d/rt/metadata"
