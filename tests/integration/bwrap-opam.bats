@@ -28,7 +28,8 @@ setup_file() {
   export PATH=$OP/bin:$PATH HOME=$OP/home OPAMROOT=$OP/root OPAMYES=1 OPAMCOLOR=never
   unset OPAMSWITCH
   echo 'opam-version: "2.0"' >"$OP/repo/repo"
-  # The build records its mount namespace and TMPDIR, then tries to write
+  # The build records its mount namespace, TMPDIR, network interfaces and
+  # session id (/proc/self/stat's 6th field), then tries to write
   # outside its build dir: into the switch, HOME and the test's dir (under
   # /tmp).  The install copies what it built into the switch and tries HOME
   # once more.  Each try hides its own failure, so that opam goes on and
@@ -38,7 +39,7 @@ opam-version: "2.0"
 synopsis: "A tiny package built in opam's sandbox"
 maintainer: "nook"
 build: [
-  ["sh" "-c" "readlink /proc/self/ns/mnt >built; echo \$TMPDIR >>built"]
+  ["sh" "-c" "readlink /proc/self/ns/mnt >built; echo \$TMPDIR >>built; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\\\n' ' ' >>built; echo >>built; cut -d' ' -f6 /proc/self/stat >>built"]
   ["sh" "-c" "(echo x >%{prefix}%/escape-build) 2>/dev/null; true"]
   ["sh" "-c" "(echo x >$HOME/escape-build) 2>/dev/null; true"]
   ["sh" "-c" "(echo x >$OP/escape-build) 2>/dev/null; true"]
@@ -73,6 +74,10 @@ setup() {
   [ "$(sed -n 1p "$prefix/hello-built")" != "$(readlink /proc/self/ns/mnt)" ]
   [[ "$(sed -n 1p "$prefix/hello-built")" == mnt:* ]]
   [ "$(sed -n 2p "$prefix/hello-built")" = /opam-tmp ]
+  # --unshare-net: only a loopback of its own; --new-session: not this
+  # test's session.
+  [ "$(sed -n 3p "$prefix/hello-built")" = "lo " ]
+  [ "$(sed -n 4p "$prefix/hello-built")" != "$(cut -d' ' -f6 /proc/self/stat)" ]
   # Nothing it wrote outside its build dir reached the host: the switch is
   # read-only while it builds, HOME and the rest always are.
   [ ! -e "$prefix/escape-build" ]
