@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,16 +187,23 @@ opt_bind (struct parser *p, const char *opt, char **a, struct nook_error *err)
 static int
 opt_bind_fd (struct parser *p, const char *opt, char **a, struct nook_error *err)
 {
-  char src[64];
+  char link[64], src[PATH_MAX];
+  struct nook_mount_op *op;
+  ssize_t n;
   int fd;
 
   if (parse_fd (a[0], &fd, err) < 0)
     return -1;
-  /* The fd's own file, reached through its magic link while the sandbox
-     still sees the host's /proc.  */
-  snprintf (src, sizeof src, "/proc/self/fd/%d", fd);
-  nook_spec_add_mount (p->spec, NOOK_MNT_BIND, src, a[1],
-                       strcmp (opt, "--ro-bind-fd") == 0 ? NOOK_MNT_F_RDONLY : 0);
+  /* A mount of another namespace cannot be cloned: the fd's path is bound
+     instead, and the engine checks that it is still the fd's file.  */
+  snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
+  n = readlink (link, src, sizeof src - 1);
+  if (n < 0)
+    return nook_error_errno (err, "Can't stat fd %d", fd);
+  src[n] = '\0';
+  op = nook_spec_add_mount (p->spec, NOOK_MNT_BIND, src, a[1],
+                            strcmp (opt, "--ro-bind-fd") == 0 ? NOOK_MNT_F_RDONLY : 0);
+  op->fd = fd;
   return 0;
 }
 
@@ -216,12 +224,13 @@ opt_dest_op (struct parser *p, const char *opt, char **a, struct nook_error *err
     {
       op = nook_spec_add_mount (p->spec, NOOK_MNT_TMPFS, NULL, a[0], 0);
       op->mode = take_perms (p, 0755);
+      op->flags |= NOOK_MNT_F_MODE;
       op->size = p->next_size;
       p->next_size = 0;
     }
   else if (strcmp (opt, "--dir") == 0)
     {
-      op = nook_spec_add_mount (p->spec, NOOK_MNT_DIR, NULL, a[0], 0);
+      op = nook_spec_add_mount (p->spec, NOOK_MNT_DIR, NULL, a[0], NOOK_MNT_F_MODE);
       op->mode = take_perms (p, 0755);
     }
   return 0;
@@ -243,7 +252,7 @@ opt_file (struct parser *p, const char *opt, char **a, struct nook_error *err)
       flags = NOOK_MNT_F_PRIVATE | (strcmp (opt, "--ro-bind-data") == 0 ? NOOK_MNT_F_RDONLY : 0);
       dflt = 0600;
     }
-  op = nook_spec_add_mount (p->spec, NOOK_MNT_FILE, NULL, a[1], flags);
+  op = nook_spec_add_mount (p->spec, NOOK_MNT_FILE, NULL, a[1], flags | NOOK_MNT_F_MODE);
   op->fd = fd;
   op->mode = take_perms (p, dflt);
   return 0;

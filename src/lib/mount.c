@@ -191,6 +191,14 @@ nook_root_plan_free (struct nook_root_plan *plan)
   memset (plan, 0, sizeof *plan);
 }
 
+/* An op's mode: as given with NOOK_MNT_F_MODE (0 included), else DFLT
+   for 0.  */
+static mode_t
+op_mode (const struct nook_mount_op *op, mode_t dflt)
+{
+  return (op->flags & NOOK_MNT_F_MODE) || op->mode ? op->mode : dflt;
+}
+
 /* ---- paths inside the new root ------------------------------------------- */
 
 static int
@@ -371,7 +379,7 @@ mount_tmpfs (int rootfd, const char *dest, mode_t mode, uint64_t size, unsigned 
   const char *opts[] = { "mode", modestr, size ? "size" : NULL, sizestr, NULL };
   cleanup_close int mfd = -1;
 
-  snprintf (modestr, sizeof modestr, "%o", mode ? mode : 0755);
+  snprintf (modestr, sizeof modestr, "%o", mode);
   snprintf (sizestr, sizeof sizestr, "%llu", (unsigned long long)size);
   mfd = new_fs ("tmpfs", opts, attrs, err);
   if (mfd < 0 || attach (mfd, rootfd, dest, true, err) < 0)
@@ -455,6 +463,13 @@ open_overlayfs (const struct nook_mount_op *op, struct nook_error *err)
   return mfd;
 }
 
+static bool
+same_file (int a, int b)
+{
+  struct stat sa, sb;
+  return fstat (a, &sa) == 0 && fstat (b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static int
 open_bind_sources (struct nook_root_plan *plan, struct nook_error *err)
 {
@@ -471,6 +486,8 @@ open_bind_sources (struct nook_root_plan *plan, struct nook_error *err)
       if (op->kind != NOOK_MNT_BIND)
         continue;
       plan->srcfds[i] = clone_tree (op->src, op->flags, err);
+      if (plan->srcfds[i] >= 0 && op->fd >= 0 && !same_file (plan->srcfds[i], op->fd))
+        return nook_error_set (err, 0, "Race condition binding dirfd");
       if (plan->srcfds[i] >= 0)
         continue;
       if (err->msg)
@@ -674,7 +691,7 @@ mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
   const char *name;
   cleanup_close int parent = open_parent_in_root (rootfd, op->dest, &name, err);
   cleanup_close int fd = -1, path = -1;
-  mode_t mode = op->mode ? op->mode : 0644;
+  mode_t mode = op_mode (op, 0644);
 
   if (parent < 0)
     return nook_error_wrap (err, "file `%s`", op->dest);
@@ -761,10 +778,11 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
     case NOOK_MNT_BIND:
       return mount_bind (rootfd, op, srcfd, err);
     case NOOK_MNT_TMPFS:
-      return mount_tmpfs (rootfd, op->dest, op->mode, op->size, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+      return mount_tmpfs (rootfd, op->dest, op_mode (op, 0755), op->size,
+                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
     case NOOK_MNT_DIR:
       {
-        int fd = mkdir_in_root (rootfd, op->dest, op->mode ? op->mode : 0755, err);
+        int fd = mkdir_in_root (rootfd, op->dest, op_mode (op, 0755), err);
         if (fd < 0)
           return -1;
         close (fd);

@@ -41,7 +41,7 @@ static void
 plan_add_simple (struct nook_root_plan *plan, enum nook_mount_kind kind, const char *src, const char *dest,
                  unsigned flags, mode_t mode)
 {
-  struct nook_mount_op op = { kind, flags, (char *)src, (char *)dest, mode, 0 };
+  struct nook_mount_op op = { kind, flags, (char *)src, (char *)dest, mode, 0, -1, NULL };
   plan_add (plan, &op);
 }
 

@@ -29,8 +29,8 @@ struct nook_security
   size_t n_pass_fds;
 
   /* Compiled classic BPF programs (struct sock_filter arrays), read from
-     these fds before any process exists and loaded in this order after
-     the policy's (bubblewrap's --seccomp, --add-seccomp-fd).  */
+     these fds (and the fds closed) before any process exists, loaded in
+     this order after the policy's (bubblewrap's --seccomp, --add-seccomp-fd).  */
   int *bpf_fds;
   size_t n_bpf_fds;
   /* Nested user namespaces: none may be created (the limit set to 1 in

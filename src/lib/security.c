@@ -16,7 +16,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
 #include <linux/keyctl.h>
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -133,7 +135,10 @@ read_bpf_fd (int fd, struct nook_bpf *out, struct nook_error *err)
       len += n;
     }
   while (n > 0 && len <= POLICY_MAX_SIZE);
-  if (len % 8 != 0 || len == 0 || len > POLICY_MAX_SIZE)
+  /* Consumed, as bubblewrap consumes it: the same fd given twice is an
+     error, not the same program twice.  */
+  close (fd);
+  if (len % 8 != 0 || len > POLICY_MAX_SIZE)
     return nook_error_set (err, 0, "Invalid seccomp data, must be multiple of 8");
   out->insns = steal_pointer (&buf);
   out->len = len / 8;
@@ -215,8 +220,13 @@ static int
 install_extra (const struct nook_filters *filters, struct nook_error *err)
 {
   for (size_t i = 0; filters && i < filters->n_extra; i++)
-    if (nook_seccomp_install (&filters->extra[i], err) < 0)
-      return -1;
+    {
+      struct sock_fprog prog = { .len = filters->extra[i].len, .filter = filters->extra[i].insns };
+      /* Through prctl, as bubblewrap loads them: a program that allows
+         prctl but not seccomp() must not stop the next one.  */
+      if (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+        return nook_error_errno (err, "Unable to set up system call filtering");
+    }
   return 0;
 }
 

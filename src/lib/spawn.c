@@ -718,20 +718,22 @@ start_sandbox (struct sandbox *sb, struct nook_error *err)
 int
 nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook_error *err)
 {
-  struct sandbox sb = { .spec = spec,
-                        .init_fd = -1,
-                        .sync_parent = -1,
-                        .sync_child = -1,
-                        .sigfd = -1,
-                        .pid = -1,
-                        .pidfd = -1,
-                        .tty_child = -1,
-                        .io = io,
-                        .state = { .dirfd = -1 },
-                        .log = { .fd = -1 },
-                        .cg = NOOK_CGROUP_INIT,
-                        .sysctl_fd = -1,
-                        .self_fd = -1 };
+  struct sandbox sb
+      = { .spec = spec,
+          .init_fd = -1,
+          .sync_parent = -1,
+          .sync_child = -1,
+          .sigfd = -1,
+          .pid = -1,
+          .pidfd = -1,
+          .tty_child = -1,
+          .io = io,
+          /* Unlisted runs never open the store: no fd of it is 0.  */
+          .state = { .dirfd = -1, .store = { .fd = -1, .boxes = -1, .names = -1, .lockfd = -1 } },
+          .log = { .fd = -1 },
+          .cg = NOOK_CGROUP_INIT,
+          .sysctl_fd = -1,
+          .self_fd = -1 };
   sigset_t old_mask;
   int status = -1;
 

@@ -68,6 +68,7 @@ enum
   NOOK_MNT_F_DEVICES = 1 << 1, /* keep device nodes usable (no nodev) */
   NOOK_MNT_F_TRY = 1 << 2,     /* skip when SRC does not exist */
   NOOK_MNT_F_PRIVATE = 1 << 3, /* NOOK_MNT_FILE: a file of its own, bound over DEST (created as needed) */
+  NOOK_MNT_F_MODE = 1 << 4,    /* mode is meant as given, 0 included */
 };
 
 struct nook_caller;
@@ -78,9 +79,10 @@ struct nook_mount_op
   unsigned flags;
   char *src;
   char *dest;
-  mode_t mode;                  /* 0: the kind's default */
-  uint64_t size;                /* tmpfs size in bytes; 0: the kernel's default */
-  int fd;                       /* NOOK_MNT_FILE: the caller's fd to read, or -1 for SRC */
+  mode_t mode;   /* 0: the kind's default */
+  uint64_t size; /* tmpfs size in bytes; 0: the kernel's default */
+  int fd;        /* NOOK_MNT_FILE: the caller's fd to read, or -1 for SRC; NOOK_MNT_BIND: -1, or the fd
+                    whose file SRC must still be (bubblewrap's --bind-fd) */
   struct nook_overlay *overlay; /* NOOK_MNT_OVERLAY: owned by the spec */
 };
 
