@@ -154,7 +154,7 @@ info-read-only" ]
   [ "$(printf '%s\n' "$output" | grep -c '^ *string ')" -eq 2 ]
 }
 
-@test "flatpak ps and flatpak kill find the app through --info-fd and --lock-file" {
+@test "flatpak ps, enter and kill find the app through --info-fd and --lock-file" {
   rm -f "$APP_DIR/ready"
   flatpak run --command=sh org.nook.Hello -c \
     'readlink /proc/self/ns/pid >"$HOME/.var/app/org.nook.Hello/ready"; exec sleep 600' \
@@ -166,12 +166,18 @@ info-read-only" ]
   touch -d '-1 minute' "$XDG_RUNTIME_DIR"/.flatpak/*/.ref
   # Flatpak writes its own pid (bwrap's, after the exec) and takes the
   # child's from what bwrap wrote to --info-fd.
-  run flatpak ps --columns=pid,child-pid,application
+  run flatpak ps --columns=pid,child-pid,application,instance
   assert_status 0
   child=$(printf '%s\n' "$output" | awk -v p="$RUN_PID" '$1 == p && $3 == "org.nook.Hello" { print $2 }')
+  instance=$(printf '%s\n' "$output" | awk -v p="$RUN_PID" '$1 == p && $3 == "org.nook.Hello" { print $4 }')
   [ -n "$child" ]
   # child-pid is the host's pid of a process in the app's pid namespace.
   [ "$(readlink "/proc/$child/ns/pid")" = "$(cat "$APP_DIR/ready")" ]
+  # flatpak enter joins child-pid's namespaces and root: the app's sandbox.
+  run flatpak enter "$instance" sh -c 'readlink /proc/self/ns/pid; cat /usr/share/nook/runtime'
+  assert_status 0
+  [ "$output" = "$(cat "$APP_DIR/ready")
+nook-runtime" ]
   run flatpak kill org.nook.Hello
   assert_status 0
   wait_until 10 has_ended "$RUN_PID"
