@@ -513,15 +513,40 @@ mount_bind (int rootfd, const struct nook_mount_op *op, int srcfd, struct nook_e
   return 0;
 }
 
+static int remount_ro (int rootfd, const char *dest, struct nook_error *err);
+
+/* What a writable host /proc keeps read-only, as bubblewrap covers it.  */
 static int
-mount_proc (const struct nook_spec *spec, int rootfd, const char *dest, struct nook_error *err)
+cover_proc (int rootfd, const char *dest, struct nook_error *err)
 {
+  static const char *const covered[] = { "sys", "sysrq-trigger", "irq", "bus", NULL };
+  char path[PATH_MAX];
+
+  for (size_t i = 0; covered[i]; i++)
+    {
+      snprintf (path, sizeof path, "%s/%s", dest, covered[i]);
+      if (remount_ro (rootfd, path, err) < 0)
+        {
+          if (err->errnum != ENOENT)
+            return -1;
+          nook_error_release (err);
+        }
+    }
+  return 0;
+}
+
+static int
+mount_proc (const struct nook_spec *spec, const struct nook_mount_op *op, int rootfd, struct nook_error *err)
+{
+  const char *dest = op->dest;
+  bool host = spec->share & NOOK_NS_PID;
   cleanup_close int mfd = -1;
 
   /* A proc instance belongs to a PID namespace: with the host's PID
-     namespace kept, the host's /proc is the only truthful one.  */
-  if (spec->share & NOOK_NS_PID)
-    mfd = clone_tree ("/proc", NOOK_MNT_F_RDONLY, err);
+     namespace kept, the host's /proc is the only truthful one: read-only
+     with F_RDONLY, else with its system parts covered.  */
+  if (host)
+    mfd = clone_tree ("/proc", op->flags & NOOK_MNT_F_RDONLY, err);
   else
     mfd = new_fs ("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
   if (mfd < 0)
@@ -534,6 +559,8 @@ mount_proc (const struct nook_spec *spec, int rootfd, const char *dest, struct n
     }
   if (attach (mfd, rootfd, dest, true, err) < 0)
     return nook_error_wrap (err, "proc on `%s`", dest);
+  if (host && !(op->flags & NOOK_MNT_F_RDONLY))
+    return cover_proc (rootfd, dest, err);
   return 0;
 }
 
@@ -791,7 +818,7 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
     case NOOK_MNT_SYMLINK:
       return symlink_in_root (rootfd, op->src, op->dest, err);
     case NOOK_MNT_PROC:
-      return mount_proc (spec, rootfd, op->dest, err);
+      return mount_proc (spec, op, rootfd, err);
     case NOOK_MNT_DEV:
       return mount_dev (rootfd, op->dest, err);
     case NOOK_MNT_MQUEUE:

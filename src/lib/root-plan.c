@@ -69,7 +69,8 @@ user_mount_covers (const struct nook_spec *spec, const char *cwd)
 static void
 plan_kernel_dirs (struct nook_root_plan *plan)
 {
-  plan_add_simple (plan, NOOK_MNT_PROC, NULL, "/proc", 0, 0);
+  /* The host's /proc, when the PID namespace is shared, read-only.  */
+  plan_add_simple (plan, NOOK_MNT_PROC, NULL, "/proc", NOOK_MNT_F_RDONLY, 0);
   plan_add_simple (plan, NOOK_MNT_DEV, NULL, "/dev", 0, 0);
   plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/tmp", 0, 01777);
 }

@@ -51,7 +51,8 @@ enum nook_mount_kind
   NOOK_MNT_TMPFS,      /* a tmpfs on DEST (size, mode) */
   NOOK_MNT_DIR,        /* a directory DEST (mode) */
   NOOK_MNT_SYMLINK,    /* DEST -> SRC */
-  NOOK_MNT_PROC,       /* a proc for the sandbox's PID namespace on DEST */
+  NOOK_MNT_PROC,       /* a proc for the sandbox's PID namespace on DEST (the host's, with the host's
+                          PID namespace: read-only with F_RDONLY, else its system parts) */
   NOOK_MNT_DEV,        /* a minimal /dev on DEST */
   NOOK_MNT_MQUEUE,     /* an mqueue for the sandbox's IPC namespace on DEST */
   NOOK_MNT_FILE,       /* a file DEST holding what fd reads, or SRC (generated) */
