@@ -20,6 +20,10 @@
 #    flatpak kill read); --setenv for every variable (bwrap's own environment
 #    is empty); --sync-fd FD only when a D-Bus proxy runs.  No
 #    --json-status-fd.
+#  - flatpak run --parent-pid=PID --parent-share-pids (a subsandbox, as the
+#    portal makes for flatpak-spawn --sandbox) adds --userns FD (the parent
+#    sandbox's /run/.userns, which its --ro-bind-try /proc/self/ns/user
+#    /run/.userns made), --userns2 FD (/proc/PID/ns/user) and --pidns FD.
 #  - with a session bus, first the proxy: bwrap --args FD -- xdg-dbus-proxy
 #    --args=FD2, with FD2 (the proxy's own arguments) and a sync pipe left
 #    open for the proxy to inherit, as bubblewrap passes every open fd on.
@@ -71,8 +75,14 @@ setup() {
 }
 
 teardown() {
-  # A run left in the background by a failed test.
-  [ -z "${RUN_PID:-}" ] || kill -9 "$RUN_PID" 2>/dev/null
+  # An app left in the background (start_app): its pid 1 first, since
+  # Flatpak does not ask bwrap to --die-with-parent.
+  if [ -n "${RUN_PID:-}" ]; then
+    child=$(child_pid)
+    [ -z "$child" ] || kill -9 "$child" 2>/dev/null
+    kill -9 "$RUN_PID" 2>/dev/null
+    wait "$RUN_PID" 2>/dev/null
+  fi
   true
 }
 
@@ -154,13 +164,24 @@ info-read-only" ]
   [ "$(printf '%s\n' "$output" | grep -c '^ *string ')" -eq 2 ]
 }
 
-@test "flatpak ps, enter and kill find the app through --info-fd and --lock-file" {
+# Starts the app in the background (RUN_PID), in a shell that writes its
+# pid namespace to $APP_DIR/ready and then sleeps.
+start_app() {
   rm -f "$APP_DIR/ready"
   flatpak run --command=sh org.nook.Hello -c \
     'readlink /proc/self/ns/pid >"$HOME/.var/app/org.nook.Hello/ready"; exec sleep 600' \
     </dev/null >/dev/null 2>&1 3>&- &
   RUN_PID=$!
   wait_until 10 test -s "$APP_DIR/ready"
+}
+
+# The child-pid flatpak ps shows for the instance that RUN_PID runs.
+child_pid() {
+  flatpak ps --columns=pid,child-pid,application | awk -v p="$RUN_PID" '$1 == p && $3 == "org.nook.Hello" { print $2 }'
+}
+
+@test "flatpak ps, enter and kill find the app through --info-fd and --lock-file" {
+  start_app
   # Flatpak removes an instance whose .ref nobody locks once it is 3 s old:
   # age them all, so only the lock that --lock-file holds keeps this one.
   touch -d '-1 minute' "$XDG_RUNTIME_DIR"/.flatpak/*/.ref
@@ -191,4 +212,18 @@ nook-runtime" ]
   run flatpak ps --columns=pid,application
   assert_status 0
   assert_output_lacks "org.nook.Hello"
+}
+
+@test "flatpak run --parent-pid --parent-share-pids: a subsandbox joins the app's namespaces (--userns, --userns2, --pidns)" {
+  # What flatpak-spawn --sandbox asks of the portal, which runs this.
+  start_app
+  child=$(child_pid)
+  [ -n "$child" ]
+  run flatpak run --parent-pid="$child" --parent-share-pids --command=sh org.nook.Hello -c \
+    'readlink /proc/self/ns/pid; readlink /proc/self/ns/user; ls /proc | grep -c "^[0-9]*$"'
+  assert_status 0
+  [ "${lines[0]}" = "$(cat "$APP_DIR/ready")" ]
+  [ "${lines[1]}" = "$(readlink "/proc/$child/ns/user")" ]
+  # Its /proc is that namespace's: the app's few processes and its own.
+  [ "${lines[2]}" -le 8 ]
 }
