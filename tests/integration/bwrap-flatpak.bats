@@ -104,6 +104,10 @@ teardown() {
 nook-app
 .local
 .var" ]
+  # The same home, granted: --filesystem=home becomes a --bind of it.
+  run flatpak run --filesystem=home --command=cat org.nook.Hello "$HOME/host-secret"
+  assert_status 0
+  [ "$output" = secret ]
 }
 
 @test "flatpak run: the app has a pid namespace of its own" {
