@@ -539,11 +539,12 @@ static int
 mount_proc (const struct nook_spec *spec, const struct nook_mount_op *op, int rootfd, struct nook_error *err)
 {
   const char *dest = op->dest;
-  bool host = spec->share & NOOK_NS_PID;
+  bool host = (spec->share & NOOK_NS_PID) && spec->life.pidns_fd < 0;
   cleanup_close int mfd = -1;
 
-  /* A proc instance belongs to a PID namespace: with the host's PID
-     namespace kept, the host's /proc is the only truthful one: read-only
+  /* A proc instance belongs to a PID namespace (the mounter's): with the
+     host's PID namespace kept, and none given by fd (--pidns, which the
+     child has joined), the host's /proc is the only truthful one: read-only
      with F_RDONLY, else with its system parts covered.  */
   if (host)
     mfd = clone_tree ("/proc", op->flags & NOOK_MNT_F_RDONLY, err);
