@@ -198,6 +198,12 @@ child_pid() {
   [ -n "$child" ]
   # child-pid is the host's pid of a process in the app's pid namespace.
   [ "$(readlink "/proc/$child/ns/pid")" = "$(cat "$APP_DIR/ready")" ]
+  # bwrapinfo.json, which it comes from, is what bubblewrap writes to
+  # --info-fd: the namespace ids too (the portal reads pid-namespace).
+  info=$XDG_RUNTIME_DIR/.flatpak/$instance/bwrapinfo.json
+  [ "$(jq -r '."child-pid"' "$info")" = "$child" ]
+  [ "pid:[$(jq -r '."pid-namespace"' "$info")]" = "$(cat "$APP_DIR/ready")" ]
+  [ "mnt:[$(jq -r '."mnt-namespace"' "$info")]" = "$(readlink "/proc/$child/ns/mnt")" ]
   # flatpak enter joins child-pid's namespaces and root: the app's sandbox.
   run flatpak enter "$instance" sh -c 'readlink /proc/self/ns/pid; cat /usr/share/nook/runtime'
   assert_status 0
