@@ -32,7 +32,8 @@ setup_file() {
   # session id (/proc/self/stat's 6th field), then tries to write
   # outside its build dir: into the switch, HOME and the test's dir (under
   # /tmp).  The install copies what it built into the switch and tries HOME
-  # once more.  Each try hides its own failure, so that opam goes on and
+  # once more, and so does the remove, which leaves a mark in the switch.
+  # Each try hides its own failure, so that opam goes on and
   # the test looks at the files.
   cat >"$OP/repo/packages/hello/hello.1/opam" <<EOF
 opam-version: "2.0"
@@ -47,6 +48,10 @@ build: [
 install: [
   ["cp" "built" "%{prefix}%/hello-built"]
   ["sh" "-c" "(echo x >$HOME/escape-install) 2>/dev/null; true"]
+]
+remove: [
+  ["sh" "-c" "echo removed >%{prefix}%/hello-removed"]
+  ["sh" "-c" "(echo x >$HOME/escape-remove) 2>/dev/null; true"]
 ]
 EOF
   opam init --bare -n --disable-shell-hook local "file://$OP/repo" >/dev/null
@@ -84,4 +89,14 @@ setup() {
   [ ! -e "$HOME/escape-build" ]
   [ ! -e "$OP/escape-build" ]
   [ ! -e "$HOME/escape-install" ]
+}
+
+@test "opam remove: the package's remove commands run in the sandbox too, writing only the switch" {
+  run opam install --switch=sw hello
+  assert_status 0
+  run opam remove --switch=sw hello
+  assert_status 0
+  [ "$(cat "$OPAMROOT/sw/hello-removed")" = removed ]
+  [ ! -e "$OPAMROOT/sw/hello-built" ]
+  [ ! -e "$HOME/escape-remove" ]
 }
