@@ -235,7 +235,9 @@ step_fds (struct sandbox *sb, struct nook_error *err)
       keep[n++] = extra[i];
   if (nook_enter_close_fds (keep, n, err) < 0)
     return -1;
-  if (fcntl (sb->sync_child, F_SETFD, 0) < 0)
+  /* nook-init reports through the socket; a command run directly must
+     not hold it (its close on exec tells nook the exec happened).  */
+  if (!sb->spec->life.direct_exec && fcntl (sb->sync_child, F_SETFD, 0) < 0)
     return nook_error_errno (err, "sync socket");
   for (size_t i = 0; i < sb->spec->security.n_pass_fds; i++)
     if (fcntl (sb->spec->security.pass_fds[i], F_SETFD, 0) < 0)

@@ -5,6 +5,13 @@ load "$NOOK_TESTS/lib.sh"
 load "$NOOK_TESTS/integration/bwrap.bash"
 
 setup() { cd "$BATS_TEST_TMPDIR"; }
+# A test that fails half-way leaves no sandbox waiting on a fifo: nook-bwrap
+# killed, its sandbox dies with it.
+teardown() {
+  local p
+  for p in $(jobs -p); do kill -KILL "$p" 2>/dev/null; done
+  true
+}
 
 ns() { readlink "/proc/self/ns/$1"; }
 
