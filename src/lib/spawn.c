@@ -260,6 +260,9 @@ step_caller_requests (struct sandbox *sb, struct nook_error *err)
     return -1;
   if (life->userns2_fd >= 0 && setns (life->userns2_fd, CLONE_NEWUSER) < 0)
     return nook_error_errno (err, "Setting userns2 failed");
+  /* The caller's fd of a namespace is no fd for the command to hold.  */
+  if (life->userns2_fd >= 0)
+    close (life->userns2_fd);
   if (spec->security.disable_userns
       && nook_userns_disable_nested (sb->sysctl_fd, sb->self_fd, spec->uid, spec->gid, err) < 0)
     return -1;
