@@ -403,7 +403,8 @@ static int
 mount_proc (const struct nook_spec *spec, const struct nook_mount_op *op, int rootfd, struct nook_error *err)
 {
   const char *dest = op->dest;
-  bool host = spec->share & NOOK_NS_PID;
+  /* A PID namespace given as an fd gets a proc of its own too.  */
+  bool host = (spec->share & NOOK_NS_PID) && spec->life.pidns_fd < 0;
   cleanup_close int mfd = -1;
 
   /* A proc instance belongs to a PID namespace: with the host's PID

@@ -653,6 +653,8 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
   if (spec->security.tty && nook_tty_prepare (&sb->tty, &sb->tty_child, err) < 0)
     return -1;
   sb->outer = spec->share | nook_join_ns_bits (&sb->join);
+  /* A process that entered a PID namespace by setns cannot make a new one
+     (the kernel's EINVAL): the sandbox is made in the given one.  */
   if (spec->life.pidns_fd >= 0)
     sb->outer |= NOOK_NS_PID;
   if (sb->io && sb->io->log_fd >= 0
