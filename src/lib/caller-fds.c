@@ -35,8 +35,6 @@ append_ns_ids (const struct nook_spec *spec, pid_t pid, const char *sep, char *b
       size_t len = strlen (buf);
       if (reported_ns[i].bit && (spec->share & reported_ns[i].bit))
         continue;
-      if (reported_ns[i].bit == NOOK_NS_PID && spec->life.pidns_fd >= 0)
-        continue;
       snprintf (path, sizeof path, "/proc/%d/ns/%s", (int)pid, reported_ns[i].name);
       if (stat (path, &st) < 0)
         continue;

@@ -41,7 +41,7 @@ struct nook_life_spec
   bool direct_exec;
   /* Namespaces given as fds (-1: none): a user namespace to create the
      sandbox in, one to switch to once the sandbox is set up (a child of
-     the first), a PID namespace to join.  */
+     the first), a PID namespace to create it in (no new one below it).  */
   int userns_fd, userns2_fd, pidns_fd;
   /* Reports as bubblewrap writes them (-1: none): info_fd gets one JSON
      object (child-pid, the namespaces' ids) once the sandbox is set up;

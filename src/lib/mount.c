@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "caller.h"
+#include "inroot.h"
 #include "cwd.h"
 #include "mount.h"
 #include "state.h"
@@ -199,148 +200,13 @@ op_mode (const struct nook_mount_op *op, mode_t dflt)
   return (op->flags & NOOK_MNT_F_MODE) || op->mode ? op->mode : dflt;
 }
 
-/* ---- paths inside the new root ------------------------------------------- */
-
-static int
-openat2_in_root (int rootfd, const char *path, int flags)
-{
-  struct open_how how = { .flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-  while (*path == '/')
-    path++;
-  return syscall (SYS_openat2, rootfd, *path ? path : ".", &how, sizeof how);
-}
-
-/* Opens PATH inside the tree at ROOTFD, never leaving it through "..",
-   absolute symlinks or magic links.  */
-static int
-open_in_root (int rootfd, const char *path, int flags, struct nook_error *err)
-{
-  int fd = openat2_in_root (rootfd, path, flags);
-  if (fd < 0)
-    return nook_error_errno (err, "open `%s` in the sandbox", path);
-  return fd;
-}
-
-/* The mode of a parent made on the way to a directory of MODE, as
-   bubblewrap makes them: the owner may always enter it, and group and
-   others may read and enter it when MODE gives them anything at all.  */
-static mode_t
-parent_mode (mode_t mode)
-{
-  mode_t m = 0700;
-
-  if (mode & 0070)
-    m |= 0050;
-  if (mode & 0007)
-    m |= 0005;
-  return m;
-}
-
-/* Creates the directory PATH and its parents inside the tree at ROOTFD;
-   a directory it creates gets exactly MODE (the umask is the command's),
-   its parents parent_mode (MODE).  Returns an O_PATH fd of it.  */
-static int
-mkdir_in_root (int rootfd, const char *path, mode_t mode, struct nook_error *err)
-{
-  cleanup_free char *copy = xstrdup (path);
-  char *p = copy;
-  int fd = openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
-
-  if (fd >= 0 || errno != ENOENT)
-    return fd >= 0 ? fd : nook_error_errno (err, "`%s` in the sandbox", path);
-  /* Walk down, creating what is missing.  Each parent is resolved inside
-     the root first, so a symlink planted on the way cannot lead out.  */
-  while (*p == '/')
-    p++;
-  for (;;)
-    {
-      char *slash = strchr (p, '/');
-      cleanup_close int parent = -1;
-      char *name;
-
-      if (slash)
-        *slash = '\0';
-      name = strrchr (copy, '/');
-      if (name)
-        {
-          *name = '\0';
-          parent = openat2_in_root (rootfd, copy, O_PATH | O_DIRECTORY);
-          *name = '/';
-          name++;
-        }
-      else
-        {
-          parent = openat2_in_root (rootfd, "", O_PATH | O_DIRECTORY);
-          name = copy;
-        }
-      if (parent < 0)
-        return nook_error_errno (err, "create `%s` in the sandbox", path);
-      if (*name)
-        {
-          mode_t m = slash ? parent_mode (mode) : mode;
-          int r = mkdirat (parent, name, m);
-
-          if (r < 0 && errno != EEXIST)
-            return nook_error_errno (err, "create `%s` in the sandbox", path);
-          /* Only a directory made just now gets its mode: an existing one
-             keeps its own.  */
-          if (r == 0)
-            fchmodat (parent, name, m, 0);
-        }
-      if (slash == NULL)
-        break;
-      *slash = '/';
-      p = slash + 1;
-    }
-  fd = openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
-  if (fd < 0)
-    return nook_error_errno (err, "create `%s` in the sandbox", path);
-  return fd;
-}
-
-/* Splits PATH into a parent directory fd (created as needed) and a name.  */
-static int
-open_parent_in_root (int rootfd, const char *path, const char **name, struct nook_error *err)
-{
-  cleanup_free char *dir = xstrdup (path);
-  char *slash = strrchr (dir, '/');
-
-  *name = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
-  if (slash)
-    *slash = '\0';
-  return mkdir_in_root (rootfd, slash ? dir : "", 0755, err);
-}
-
-static int
-mkfile_in_root (int rootfd, const char *path, struct nook_error *err)
-{
-  const char *name;
-  cleanup_close int parent = open_parent_in_root (rootfd, path, &name, err);
-  int fd;
-
-  if (parent < 0)
-    return -1;
-  /* An existing file is a mount point as it is, even on a read-only mount
-     (such as a generated /etc/hosts over the host's read-only /etc).  */
-  fd = openat2_in_root (rootfd, path, O_PATH);
-  if (fd >= 0)
-    return fd;
-  /* A mount point: its own mode is never seen (bubblewrap's is 0444).  */
-  fd = openat (parent, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
-  if (fd < 0 && errno != EEXIST && errno != EISDIR && errno != ETXTBSY)
-    return nook_error_errno (err, "create `%s` in the sandbox", path);
-  if (fd >= 0)
-    close (fd);
-  return open_in_root (rootfd, path, O_PATH, err);
-}
-
 /* ---- mounting --------------------------------------------------------------- */
 
 static int
 attach (int mntfd, int rootfd, const char *dest, bool is_dir, struct nook_error *err)
 {
   cleanup_close int destfd
-      = is_dir ? mkdir_in_root (rootfd, dest, 0755, err) : mkfile_in_root (rootfd, dest, err);
+      = is_dir ? nook_inroot_mkdir (rootfd, dest, 0755, err) : nook_inroot_mkfile (rootfd, dest, err);
   if (destfd < 0)
     return -1;
   if (move_mount (mntfd, "", destfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -513,8 +379,6 @@ mount_bind (int rootfd, const struct nook_mount_op *op, int srcfd, struct nook_e
   return 0;
 }
 
-static int remount_ro (int rootfd, const char *dest, struct nook_error *err);
-
 /* What a writable host /proc keeps read-only, as bubblewrap covers it.  */
 static int
 cover_proc (int rootfd, const char *dest, struct nook_error *err)
@@ -525,7 +389,7 @@ cover_proc (int rootfd, const char *dest, struct nook_error *err)
   for (size_t i = 0; covered[i]; i++)
     {
       snprintf (path, sizeof path, "%s/%s", dest, covered[i]);
-      if (remount_ro (rootfd, path, err) < 0)
+      if (nook_inroot_remount_ro (rootfd, path, err) < 0)
         {
           if (err->errnum != ENOENT)
             return -1;
@@ -539,12 +403,12 @@ static int
 mount_proc (const struct nook_spec *spec, const struct nook_mount_op *op, int rootfd, struct nook_error *err)
 {
   const char *dest = op->dest;
+  /* A PID namespace given as an fd gets a proc of its own too.  */
   bool host = (spec->share & NOOK_NS_PID) && spec->life.pidns_fd < 0;
   cleanup_close int mfd = -1;
 
-  /* A proc instance belongs to a PID namespace (the mounter's): with the
-     host's PID namespace kept, and none given by fd (--pidns, which the
-     child has joined), the host's /proc is the only truthful one: read-only
+  /* A proc instance belongs to a PID namespace: with the host's PID
+     namespace kept, the host's /proc is the only truthful one: read-only
      with F_RDONLY, else with its system parts covered.  */
   if (host)
     mfd = clone_tree ("/proc", op->flags & NOOK_MNT_F_RDONLY, err);
@@ -563,29 +427,6 @@ mount_proc (const struct nook_spec *spec, const struct nook_mount_op *op, int ro
   if (host && !(op->flags & NOOK_MNT_F_RDONLY))
     return cover_proc (rootfd, dest, err);
   return 0;
-}
-
-static int
-symlink_in_root (int rootfd, const char *target, const char *dest, struct nook_error *err)
-{
-  const char *name;
-  cleanup_close int parent = open_parent_in_root (rootfd, dest, &name, err);
-  char existing[PATH_MAX];
-  ssize_t n;
-
-  if (parent < 0)
-    return -1;
-  if (symlinkat (target, parent, name) == 0)
-    return 0;
-  if (errno == EEXIST && (n = readlinkat (parent, name, existing, sizeof existing - 1)) >= 0)
-    {
-      existing[n] = '\0';
-      if (strcmp (existing, target) == 0)
-        return 0;
-      /* Worded as bubblewrap's, which tools match.  */
-      return nook_error_set (err, 0, "Can't make symlink at %s: existing destination is %s", dest, existing);
-    }
-  return nook_error_errno (err, "symlink `%s` -> `%s`", dest, target);
 }
 
 /* A minimal /dev: the harmless character devices bound from the host, a
@@ -630,7 +471,7 @@ mount_dev (int rootfd, const char *dest, struct nook_error *err)
   for (size_t i = 0; links[i][0]; i++)
     {
       snprintf (path, sizeof path, "%s/%s", dest, links[i][0]);
-      if (symlink_in_root (rootfd, links[i][1], path, err) < 0)
+      if (nook_inroot_symlink (rootfd, links[i][1], path, err) < 0)
         return -1;
     }
   return 0;
@@ -701,7 +542,7 @@ bind_new_file (int rootfd, const struct nook_mount_op *op, mode_t mode, struct n
     return nook_error_errno (err, "file `%s`", op->dest);
   if (fill_file (fd, op, mode, err) < 0)
     return -1;
-  destfd = mkfile_in_root (rootfd, op->dest, err);
+  destfd = nook_inroot_mkfile (rootfd, op->dest, err);
   if (destfd < 0)
     return nook_error_wrap (err, "file `%s` (its directory is read-only, so it must exist to be covered)",
                             op->dest);
@@ -717,7 +558,7 @@ static int
 mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
 {
   const char *name;
-  cleanup_close int parent = open_parent_in_root (rootfd, op->dest, &name, err);
+  cleanup_close int parent = nook_inroot_open_parent (rootfd, op->dest, &name, err);
   cleanup_close int fd = -1, path = -1;
   mode_t mode = op_mode (op, 0644);
 
@@ -747,44 +588,10 @@ mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
     return -1;
   if (!(op->flags & NOOK_MNT_F_RDONLY))
     return 0;
-  path = open_in_root (rootfd, op->dest, O_PATH, err);
+  path = nook_inroot_open (rootfd, op->dest, O_PATH, err);
   if (path < 0)
     return nook_error_wrap (err, "file `%s`", op->dest);
   return make_file_readonly (path, op->dest, err);
-}
-
-/* DEST and every mount under it become read-only: a recursive clone with
-   the attribute set is placed over DEST, so a DEST that is not a mount
-   point is covered too, and nothing under it keeps write access.  */
-static int
-remount_ro (int rootfd, const char *dest, struct nook_error *err)
-{
-  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-  cleanup_close int fd = open_in_root (rootfd, dest, O_PATH, err);
-  cleanup_close int clone = -1;
-
-  if (fd < 0)
-    return nook_error_wrap (err, "remount `%s` read-only", dest);
-  clone = open_tree (fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
-  if (clone < 0 || mount_setattr (clone, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0
-      || move_mount (clone, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return nook_error_errno (err, "remount `%s` read-only", dest);
-  return 0;
-}
-
-static int
-chmod_in_root (int rootfd, const char *dest, mode_t mode, struct nook_error *err)
-{
-  cleanup_close int fd = open_in_root (rootfd, dest, O_PATH, err);
-  char path[64];
-
-  if (fd < 0)
-    return nook_error_wrap (err, "chmod `%s`", dest);
-  /* fchmod() refuses O_PATH fds; the magic link reaches the same inode.  */
-  snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
-  if (chmod (path, mode) < 0)
-    return nook_error_errno (err, "chmod `%s`", dest);
-  return 0;
 }
 
 static int
@@ -810,14 +617,14 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
                           MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
     case NOOK_MNT_DIR:
       {
-        int fd = mkdir_in_root (rootfd, op->dest, op_mode (op, 0755), err);
+        int fd = nook_inroot_mkdir (rootfd, op->dest, op_mode (op, 0755), err);
         if (fd < 0)
           return -1;
         close (fd);
         return 0;
       }
     case NOOK_MNT_SYMLINK:
-      return symlink_in_root (rootfd, op->src, op->dest, err);
+      return nook_inroot_symlink (rootfd, op->src, op->dest, err);
     case NOOK_MNT_PROC:
       return mount_proc (spec, op, rootfd, err);
     case NOOK_MNT_DEV:
@@ -827,9 +634,9 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
     case NOOK_MNT_FILE:
       return mount_file (rootfd, op, err);
     case NOOK_MNT_REMOUNT_RO:
-      return remount_ro (rootfd, op->dest, err);
+      return nook_inroot_remount_ro (rootfd, op->dest, err);
     case NOOK_MNT_CHMOD:
-      return chmod_in_root (rootfd, op->dest, op->mode, err);
+      return nook_inroot_chmod (rootfd, op->dest, op->mode, err);
     case NOOK_MNT_OVERLAY:
       return mount_layers (rootfd, op, srcfd, err);
     case NOOK_MNT_OVERLAYFS:

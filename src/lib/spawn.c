@@ -235,7 +235,9 @@ step_fds (struct sandbox *sb, struct nook_error *err)
       keep[n++] = extra[i];
   if (nook_enter_close_fds (keep, n, err) < 0)
     return -1;
-  if (fcntl (sb->sync_child, F_SETFD, 0) < 0)
+  /* nook-init reports through the socket; a command run directly must
+     not hold it (its close on exec tells nook the exec happened).  */
+  if (!sb->spec->life.direct_exec && fcntl (sb->sync_child, F_SETFD, 0) < 0)
     return nook_error_errno (err, "sync socket");
   for (size_t i = 0; i < sb->spec->security.n_pass_fds; i++)
     if (fcntl (sb->spec->security.pass_fds[i], F_SETFD, 0) < 0)
@@ -258,6 +260,9 @@ step_caller_requests (struct sandbox *sb, struct nook_error *err)
     return -1;
   if (life->userns2_fd >= 0 && setns (life->userns2_fd, CLONE_NEWUSER) < 0)
     return nook_error_errno (err, "Setting userns2 failed");
+  /* The caller's fd of a namespace is no fd for the command to hold.  */
+  if (life->userns2_fd >= 0)
+    close (life->userns2_fd);
   if (spec->security.disable_userns
       && nook_userns_disable_nested (sb->sysctl_fd, sb->self_fd, spec->uid, spec->gid, err) < 0)
     return -1;
@@ -648,6 +653,8 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
   if (spec->security.tty && nook_tty_prepare (&sb->tty, &sb->tty_child, err) < 0)
     return -1;
   sb->outer = spec->share | nook_join_ns_bits (&sb->join);
+  /* A process that entered a PID namespace by setns cannot make a new one
+     (the kernel's EINVAL): the sandbox is made in the given one.  */
   if (spec->life.pidns_fd >= 0)
     sb->outer |= NOOK_NS_PID;
   if (sb->io && sb->io->log_fd >= 0

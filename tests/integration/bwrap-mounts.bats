@@ -53,6 +53,10 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
   lines=($output)
   [ "${lines[0]}" -le 4 ]
   assert_output_has "core fd full null ptmx pts random shm stderr stdin stdout tty urandom zero"
+  # Without a PID namespace of its own: the host's, with its system parts read-only.
+  run bw --ro-bind / / --proc /proc awk '$5 == "/proc/sys" || $5 == "/proc/irq" {print $5, substr($6, 1, 2)}' /proc/self/mountinfo
+  [ "$output" = "/proc/sys ro
+/proc/irq ro" ]
 }
 
 @test "bwrap: --tmpfs with --perms and --size; --mqueue" {

@@ -5,6 +5,13 @@ load "$NOOK_TESTS/lib.sh"
 load "$NOOK_TESTS/integration/bwrap.bash"
 
 setup() { cd "$BATS_TEST_TMPDIR"; }
+# A test that fails half-way leaves no sandbox waiting on a fifo: nook-bwrap
+# killed, its sandbox dies with it.
+teardown() {
+  local p
+  for p in $(jobs -p); do kill -KILL "$p" 2>/dev/null; done
+  true
+}
 
 ns() { readlink "/proc/self/ns/$1"; }
 
@@ -94,9 +101,11 @@ ns() { readlink "/proc/self/ns/$1"; }
 @test "bwrap: --userns2 switches to a child user namespace once the sandbox is set up" {
   mkfifo go
   "$BWRAP" --ro-bind / / --proc /proc --bind "$PWD" "$PWD" --info-fd 3 \
-    sh -c 'unshare --map-current-user sh -c "readlink /proc/self/ns/user > inner; cat go"' 3>info </dev/null &
+    sh -c 'unshare --map-current-user sh -c "echo \$\$ > innerpid; readlink /proc/self/ns/user > inner; cat go"' \
+    3>info </dev/null &
   wait_until 5 test -s inner
-  inner_pid=$(pgrep -u "$(id -u)" -f '^cat go$' | head -1)
+  # No PID namespace of its own: the pid is the host's.
+  inner_pid=$(cat innerpid)
   outer=$(sed -n 's/.*"child-pid": \([0-9]*\).*/\1/p' info)
   run "$BWRAP" --ro-bind / / --userns 5 --userns2 6 readlink /proc/self/ns/user \
     5</proc/$outer/ns/user 6</proc/$inner_pid/ns/user
