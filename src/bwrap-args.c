@@ -217,7 +217,12 @@ opt_dest_op (struct parser *p, const char *opt, char **a, struct nook_error *err
   else if (strcmp (opt, "--proc") == 0)
     nook_spec_add_mount (p->spec, NOOK_MNT_PROC, NULL, a[0], 0);
   else if (strcmp (opt, "--dev") == 0)
-    nook_spec_add_mount (p->spec, NOOK_MNT_DEV, NULL, a[0], 0);
+    {
+      /* bubblewrap's /dev also has core -> /proc/kcore, which nook's lacks.  */
+      cleanup_free char *core = xasprintf ("%s/core", a[0]);
+      nook_spec_add_mount (p->spec, NOOK_MNT_DEV, NULL, a[0], 0);
+      nook_spec_add_mount (p->spec, NOOK_MNT_SYMLINK, "/proc/kcore", core, 0);
+    }
   else if (strcmp (opt, "--mqueue") == 0)
     nook_spec_add_mount (p->spec, NOOK_MNT_MQUEUE, NULL, a[0], 0);
   else if (strcmp (opt, "--tmpfs") == 0)

@@ -436,13 +436,9 @@ static int
 mount_dev (int rootfd, const char *dest, struct nook_error *err)
 {
   static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty", NULL };
-  static const char *const links[][2] = { { "fd", "/proc/self/fd" },
-                                          { "stdin", "/proc/self/fd/0" },
-                                          { "stdout", "/proc/self/fd/1" },
-                                          { "stderr", "/proc/self/fd/2" },
-                                          { "ptmx", "pts/ptmx" },
-                                          { "core", "/proc/kcore" },
-                                          { NULL, NULL } };
+  static const char *const links[][2]
+      = { { "fd", "/proc/self/fd" },       { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+          { "stderr", "/proc/self/fd/2" }, { "ptmx", "pts/ptmx" },         { NULL, NULL } };
   static const char *const pts_opts[] = { "newinstance", NULL, "ptmxmode", "0666", "mode", "620", NULL };
   char path[PATH_MAX], host[32];
 
