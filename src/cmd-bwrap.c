@@ -3,8 +3,11 @@
    exit statuses, since the tools that call it parse both.  */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +61,59 @@ check_sources (const struct nook_spec *spec, struct nook_error *err)
   return 0;
 }
 
+/* Whether an option consumes FD: nook reads it, or reports or waits on it,
+   and the command never gets it (as bubblewrap closes them).  */
+static bool
+fd_is_consumed (const struct nook_spec *spec, int fd)
+{
+  const struct nook_life_spec *life = &spec->life;
+  int named[] = { life->info_fd,   life->json_status_fd, life->block_fd, life->userns_block_fd,
+                  life->userns_fd, life->userns2_fd,     life->pidns_fd, life->sync_fd };
+
+  for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+    if (named[i] == fd)
+      return true;
+  for (size_t i = 0; i < spec->security.n_bpf_fds; i++)
+    if (spec->security.bpf_fds[i] == fd)
+      return true;
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    if ((spec->mounts[i].kind == NOOK_MNT_FILE || spec->mounts[i].kind == NOOK_MNT_BIND)
+        && spec->mounts[i].fd == fd)
+      return true;
+  return false;
+}
+
+/* The fds the caller left open for the command, as bubblewrap passes them
+   on (Flatpak hands xdg-dbus-proxy its arguments and a sync pipe so): every
+   fd this process inherited, but those an option consumes.  nook's own are
+   close-on-exec, and the engine closes every other fd before the command
+   runs.  */
+static void
+pass_inherited_fds (struct nook_spec *spec)
+{
+  DIR *d = opendir ("/proc/self/fd");
+  struct dirent *e;
+
+  if (d == NULL)
+    return;
+  while ((e = readdir (d)))
+    {
+      char *end;
+      long fd = strtol (e->d_name, &end, 10);
+      int flags;
+
+      if (*end != '\0' || e->d_name[0] == '.' || fd < 3 || fd == dirfd (d) || fd_is_consumed (spec, fd))
+        continue;
+      flags = fcntl (fd, F_GETFD);
+      if (flags < 0 || (flags & FD_CLOEXEC))
+        continue;
+      spec->security.pass_fds
+          = xrealloc (spec->security.pass_fds, (spec->security.n_pass_fds + 1) * sizeof (int));
+      spec->security.pass_fds[spec->security.n_pass_fds++] = (int)fd;
+    }
+  closedir (d);
+}
+
 static int
 run (int argc, char **argv, struct nook_bwrap *bw, struct nook_error *err)
 {
@@ -89,6 +145,8 @@ run (int argc, char **argv, struct nook_bwrap *bw, struct nook_error *err)
         r = nook_error_errno (err, "prctl");
       if (r == 0 && check_sources (&spec, err) < 0)
         r = -1;
+      if (r == 0)
+        pass_inherited_fds (&spec);
       if (r == 0)
         r = nook_run (&spec, err);
     }
