@@ -1,6 +1,6 @@
 /* nook-init: the sandbox's PID 1, and the holder of each `nook exec`.
  *
- *   nook-init [--sync-fd N] [--no-pidns | --exec] -- CMD [ARG...]
+ *   nook-init [--sync-fd N] [--no-pidns | --exec] [--argv0 NAME] -- CMD [ARG...]
  *
  * It starts CMD in a process group of its own, reaps every process that
  * ends in the sandbox, passes on the signals a user sends to nook (those
@@ -46,6 +46,9 @@ static const int forwarded[] = { NOOK_FORWARDED_SIGNALS, 0 };
    user forwards: SIGRTMIN+3, past those a C library keeps for itself.  */
 #define NOOK_INIT_ORPHANED (SIGRTMIN + 3)
 
+/* --argv0: what the command sees as its name (the file run is still CMD).  */
+static const char *opt_argv0;
+
 static void __attribute__ ((noreturn)) die (const char *what)
 {
   dprintf (STDERR_FILENO, "nook-init: %s: %s\n", what, strerror (errno));
@@ -56,6 +59,7 @@ static void __attribute__ ((noreturn)) die (const char *what)
 static void __attribute__ ((noreturn)) run_command (char **argv, int sync_fd, bool pidns)
 {
   char msg[NOOK_SYNC_MAX_TEXT];
+  const char *file = argv[0];
   sigset_t none;
   int errnum, status;
 
@@ -76,20 +80,22 @@ static void __attribute__ ((noreturn)) run_command (char **argv, int sync_fd, bo
     prctl (PR_SET_PDEATHSIG, SIGKILL);
   if (sync_fd >= 0)
     fcntl (sync_fd, F_SETFD, FD_CLOEXEC);
-  execvp (argv[0], argv);
+  if (opt_argv0)
+    argv[0] = (char *)opt_argv0;
+  execvp (file, argv);
 
   errnum = errno;
   status = errnum == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC;
-  if (errnum == ENOENT && strchr (argv[0], '/') == NULL)
-    snprintf (msg, sizeof msg, "`%s`: command not found in the sandbox (Hint: PATH is %s)", argv[0],
+  if (errnum == ENOENT && strchr (file, '/') == NULL)
+    snprintf (msg, sizeof msg, "`%s`: command not found in the sandbox (Hint: PATH is %s)", file,
               getenv ("PATH") ? getenv ("PATH") : "unset");
   else if (errnum == ENOENT)
     snprintf (msg, sizeof msg,
               "exec `%s`: %s (Hint: the file, or the interpreter its #! line names, is "
               "missing in the sandbox)",
-              argv[0], strerror (errnum));
+              file, strerror (errnum));
   else
-    snprintf (msg, sizeof msg, "exec `%s`: %s", argv[0], strerror (errnum));
+    snprintf (msg, sizeof msg, "exec `%s`: %s", file, strerror (errnum));
   if (sync_fd < 0 || nook_sync_send (sync_fd, NOOK_SYNC_EXEC_ERROR, errnum, status, msg) < 0)
     dprintf (STDERR_FILENO, "nook: %s\n", msg);
   _exit (status);
@@ -160,6 +166,8 @@ parse_args (int argc, char **argv, int *sync_fd, bool *pidns, bool *holder)
         *pidns = false;
       else if (strcmp (argv[i], "--exec") == 0)
         *pidns = false, *holder = true;
+      else if (strcmp (argv[i], "--argv0") == 0 && i + 1 < argc)
+        opt_argv0 = argv[++i];
       else if (strcmp (argv[i], "--") == 0)
         {
           i++;
@@ -291,7 +299,7 @@ main (int argc, char **argv)
   i = parse_args (argc, argv, &sync_fd, &pidns, &holder);
   if (i < 0)
     {
-      dprintf (STDERR_FILENO, "usage: nook-init [--sync-fd N] [--no-pidns | --exec] -- CMD [ARG...]\n");
+      dprintf (STDERR_FILENO, "usage: nook-init [--sync-fd N] [--no-pidns | --exec] [--argv0 NAME] -- CMD [ARG...]\n");
       return NOOK_EXIT_ERROR;
     }
   sfd = block_signals ();

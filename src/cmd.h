@@ -111,4 +111,14 @@ void nook_cli_note (const char *fmt, ...) __attribute__ ((format (printf, 1, 2))
    state records it, and says it once on stderr.  */
 int nook_cli_publish_ports (struct nook_spec *spec, struct nook_error *err);
 
+NOOK_DECLARE_COMMAND (bwrap);
+
+/**
+ * nook_bwrap_main - bubblewrap's command line (src/cmd-bwrap.c): the
+ * nook-bwrap program's main and `nook bwrap`'s
+ *
+ * Return: the exit status, as bubblewrap's.
+ */
+int nook_bwrap_main (int argc, char **argv);
+
 #endif

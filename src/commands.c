@@ -34,6 +34,7 @@ const struct nook_subcommand nook_subcommands[] = {
   { &nook_commit_command, nook_cmd_commit, false },
   { &nook_push_command, nook_cmd_push, false },
   { &nook_profile_command, nook_cmd_profile, false },
+  { &nook_bwrap_command, nook_cmd_bwrap, false },
   { &nook_completion_command, nook_cmd_completion, true },
   { NULL, NULL, false },
 };

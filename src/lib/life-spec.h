@@ -32,6 +32,27 @@ struct nook_life_spec
   uint64_t log_size;       /* the cap of a detached sandbox's log (each of two files) */
   char *join[NOOK_JOIN_N]; /* ID or NAME of the sandbox whose namespace to join */
   uint64_t timeout_ms;     /* --timeout: the sandbox is killed once its command ran this long; 0: never */
+
+  /* Runs that are not sandboxes of nook's own (bubblewrap's command line):
+     not registered in the state directory, so not seen by nook ps.  */
+  bool unlisted;
+  /* The command is the sandbox's first process, without nook-init: PID 1
+     of its own PID namespace (bubblewrap's --as-pid-1), or a plain child
+     in the caller's.  */
+  bool direct_exec;
+  /* Namespaces given as fds (-1: none): a user namespace to create the
+     sandbox in, one to switch to once the sandbox is set up (a child of
+     the first), a PID namespace to create it in (no new one below it).  */
+  int userns_fd, userns2_fd, pidns_fd;
+  /* Reports as bubblewrap writes them (-1: none): info_fd gets one JSON
+     object (child-pid, the namespaces' ids) once the sandbox is set up;
+     json_status_fd gets it as a line, then {"exit-code": N} at the end.  */
+  int info_fd, json_status_fd;
+  /* The sandbox waits for a byte (or EOF) on block_fd before it execs the
+     command, on userns_block_fd right after its user namespace exists.  */
+  int block_fd, userns_block_fd;
+  int sync_fd;       /* kept open in the sandbox (its end tells the caller it is gone) */
+  char **lock_files; /* paths inside, opened and read-locked (fcntl) before the command runs */
 };
 
 /* nook's exit status when --timeout killed the sandbox, as timeout(1)'s.  */

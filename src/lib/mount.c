@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "caller.h"
+#include "inroot.h"
 #include "cwd.h"
 #include "mount.h"
 #include "state.h"
@@ -150,7 +151,11 @@ nook_root_plan_build (const struct nook_spec *spec, const struct nook_caller *ca
   memset (plan, 0, sizeof *plan);
   /* The refusals in the order a user meets them: the choice of root,
      then paths that would expose nook's state, then the cwd rule.  */
-  if (nook_root_plan_check (spec, err) < 0 || nook_state_check_binds (spec, err) < 0)
+  if (nook_root_plan_check (spec, err) < 0)
+    return -1;
+  /* An unlisted run has no state to guard: its caller (bubblewrap's
+     command line) hands it whatever host paths it means to.  */
+  if (!spec->life.unlisted && nook_state_check_binds (spec, err) < 0)
     return -1;
   /* Only the default root depends on the host's facts.  */
   if (nook_root_plan_is_default (spec) && read_facts (spec, caller, &facts, err) < 0)
@@ -183,115 +188,16 @@ nook_root_plan_free (struct nook_root_plan *plan)
   free (plan->overlays);
   free (plan->scratch);
   free (plan->workdir);
+  free (plan->home);
   memset (plan, 0, sizeof *plan);
 }
 
-/* ---- paths inside the new root ------------------------------------------- */
-
-static int
-openat2_in_root (int rootfd, const char *path, int flags)
+/* An op's mode: as given with NOOK_MNT_F_MODE (0 included), else DFLT
+   for 0.  */
+static mode_t
+op_mode (const struct nook_mount_op *op, mode_t dflt)
 {
-  struct open_how how = { .flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-  while (*path == '/')
-    path++;
-  return syscall (SYS_openat2, rootfd, *path ? path : ".", &how, sizeof how);
-}
-
-/* Opens PATH inside the tree at ROOTFD, never leaving it through "..",
-   absolute symlinks or magic links.  */
-static int
-open_in_root (int rootfd, const char *path, int flags, struct nook_error *err)
-{
-  int fd = openat2_in_root (rootfd, path, flags);
-  if (fd < 0)
-    return nook_error_errno (err, "open `%s` in the sandbox", path);
-  return fd;
-}
-
-/* Creates the directory PATH and its parents inside the tree at ROOTFD.
-   Returns an O_PATH fd of it.  */
-static int
-mkdir_in_root (int rootfd, const char *path, mode_t mode, struct nook_error *err)
-{
-  cleanup_free char *copy = xstrdup (path);
-  char *p = copy;
-  int fd = openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
-
-  if (fd >= 0 || errno != ENOENT)
-    return fd >= 0 ? fd : nook_error_errno (err, "`%s` in the sandbox", path);
-  /* Walk down, creating what is missing.  Each parent is resolved inside
-     the root first, so a symlink planted on the way cannot lead out.  */
-  while (*p == '/')
-    p++;
-  for (;;)
-    {
-      char *slash = strchr (p, '/');
-      cleanup_close int parent = -1;
-      char *name;
-
-      if (slash)
-        *slash = '\0';
-      name = strrchr (copy, '/');
-      if (name)
-        {
-          *name = '\0';
-          parent = openat2_in_root (rootfd, copy, O_PATH | O_DIRECTORY);
-          *name = '/';
-          name++;
-        }
-      else
-        {
-          parent = openat2_in_root (rootfd, "", O_PATH | O_DIRECTORY);
-          name = copy;
-        }
-      if (parent < 0)
-        return nook_error_errno (err, "create `%s` in the sandbox", path);
-      if (*name && mkdirat (parent, name, mode) < 0 && errno != EEXIST)
-        return nook_error_errno (err, "create `%s` in the sandbox", path);
-      if (slash == NULL)
-        break;
-      *slash = '/';
-      p = slash + 1;
-    }
-  fd = openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
-  if (fd < 0)
-    return nook_error_errno (err, "create `%s` in the sandbox", path);
-  return fd;
-}
-
-/* Splits PATH into a parent directory fd (created as needed) and a name.  */
-static int
-open_parent_in_root (int rootfd, const char *path, const char **name, struct nook_error *err)
-{
-  cleanup_free char *dir = xstrdup (path);
-  char *slash = strrchr (dir, '/');
-
-  *name = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
-  if (slash)
-    *slash = '\0';
-  return mkdir_in_root (rootfd, slash ? dir : "", 0755, err);
-}
-
-static int
-mkfile_in_root (int rootfd, const char *path, struct nook_error *err)
-{
-  const char *name;
-  cleanup_close int parent = open_parent_in_root (rootfd, path, &name, err);
-  int fd;
-
-  if (parent < 0)
-    return -1;
-  /* An existing file is a mount point as it is, even on a read-only mount
-     (such as a generated /etc/hosts over the host's read-only /etc).  */
-  fd = openat2_in_root (rootfd, path, O_PATH);
-  if (fd >= 0)
-    return fd;
-  fd = openat (parent, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0 && errno != EEXIST && errno != EISDIR && errno != ETXTBSY)
-    return nook_error_errno (err, "create `%s` in the sandbox", path);
-  if (fd >= 0)
-    close (fd);
-  return open_in_root (rootfd, path, O_PATH, err);
+  return (op->flags & NOOK_MNT_F_MODE) || op->mode ? op->mode : dflt;
 }
 
 /* ---- mounting --------------------------------------------------------------- */
@@ -300,7 +206,7 @@ static int
 attach (int mntfd, int rootfd, const char *dest, bool is_dir, struct nook_error *err)
 {
   cleanup_close int destfd
-      = is_dir ? mkdir_in_root (rootfd, dest, 0755, err) : mkfile_in_root (rootfd, dest, err);
+      = is_dir ? nook_inroot_mkdir (rootfd, dest, 0755, err) : nook_inroot_mkfile (rootfd, dest, err);
   if (destfd < 0)
     return -1;
   if (move_mount (mntfd, "", destfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
@@ -339,7 +245,7 @@ mount_tmpfs (int rootfd, const char *dest, mode_t mode, uint64_t size, unsigned 
   const char *opts[] = { "mode", modestr, size ? "size" : NULL, sizestr, NULL };
   cleanup_close int mfd = -1;
 
-  snprintf (modestr, sizeof modestr, "%o", mode ? mode : 0755);
+  snprintf (modestr, sizeof modestr, "%o", mode);
   snprintf (sizestr, sizeof sizestr, "%llu", (unsigned long long)size);
   mfd = new_fs ("tmpfs", opts, attrs, err);
   if (mfd < 0 || attach (mfd, rootfd, dest, true, err) < 0)
@@ -366,15 +272,88 @@ clone_tree (const char *src, unsigned flags, struct nook_error *err)
   return steal_fd (&fd);
 }
 
+/* One layer of a plain overlayfs: by fd where the kernel takes it (no
+   escaping of `:`, `,` or `\\` in the path), else by path.  */
+static int
+overlay_layer (int fsfd, const char *key, const char *path, int base, struct nook_error *err)
+{
+  cleanup_close int fd = openat (base, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    return nook_error_errno (err, "overlay: `%s`", path);
+  if (fsconfig (fsfd, FSCONFIG_SET_FD, key, NULL, fd) == 0)
+    return 0;
+  if (fsconfig (fsfd, FSCONFIG_SET_STRING, key, path, 0) == 0)
+    return 0;
+  return nook_error_errno (err, "overlay: %s `%s`", key, path);
+}
+
+/* A plain overlayfs (NOOK_MNT_OVERLAYFS), made while the host's paths
+   are visible: the lowers (the last given on top), then the upper and
+   work directories given, or a private tmpfs for them, or none.  */
+static int
+open_overlayfs (const struct nook_mount_op *op, struct nook_error *err)
+{
+  const struct nook_overlay *ov = op->overlay;
+  cleanup_close int fsfd = fsopen ("overlay", FSOPEN_CLOEXEC), tmp = -1;
+  size_t n = strv_len (ov->lowers);
+  int mfd;
+
+  if (fsfd < 0)
+    return nook_error_errno (err, "create an overlay");
+  for (size_t i = n; i > 0; i--)
+    if (overlay_layer (fsfd, "lowerdir+", ov->lowers[i - 1], AT_FDCWD, err) < 0)
+      return -1;
+  if (ov->upper
+      && (overlay_layer (fsfd, "upperdir", ov->upper, AT_FDCWD, err) < 0
+          || overlay_layer (fsfd, "workdir", ov->work, AT_FDCWD, err) < 0))
+    return -1;
+  if (!ov->upper && !(op->flags & NOOK_MNT_F_RDONLY))
+    {
+      tmp = new_fs ("tmpfs", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+      if (tmp < 0)
+        return -1;
+      if (mkdirat (tmp, "upper", 0755) < 0 || mkdirat (tmp, "work", 0755) < 0)
+        return nook_error_errno (err, "overlay: its tmpfs");
+      if (overlay_layer (fsfd, "upperdir", "upper", tmp, err) < 0
+          || overlay_layer (fsfd, "workdir", "work", tmp, err) < 0)
+        return -1;
+    }
+  /* Whiteouts as user.* xattrs: what a user namespace may write.  */
+  if (fsconfig (fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0
+      || fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return nook_error_errno (err, "mount an overlay on `%s`", op->dest);
+  mfd = fsmount (fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+  if (mfd < 0)
+    return nook_error_errno (err, "mount an overlay on `%s`", op->dest);
+  return mfd;
+}
+
+static bool
+same_file (int a, int b)
+{
+  struct stat sa, sb;
+  return fstat (a, &sa) == 0 && fstat (b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static int
 open_bind_sources (struct nook_root_plan *plan, struct nook_error *err)
 {
   for (size_t i = 0; i < plan->n_ops; i++)
     {
       struct nook_mount_op *op = &plan->ops[i];
+      if (op->kind == NOOK_MNT_OVERLAYFS)
+        {
+          plan->srcfds[i] = open_overlayfs (op, err);
+          if (plan->srcfds[i] < 0)
+            return -1;
+          continue;
+        }
       if (op->kind != NOOK_MNT_BIND)
         continue;
       plan->srcfds[i] = clone_tree (op->src, op->flags, err);
+      if (plan->srcfds[i] >= 0 && op->fd >= 0 && !same_file (plan->srcfds[i], op->fd))
+        return nook_error_set (err, 0, "Race condition binding dirfd");
       if (plan->srcfds[i] >= 0)
         continue;
       if (err->msg)
@@ -400,15 +379,39 @@ mount_bind (int rootfd, const struct nook_mount_op *op, int srcfd, struct nook_e
   return 0;
 }
 
+/* What a writable host /proc keeps read-only, as bubblewrap covers it.  */
 static int
-mount_proc (const struct nook_spec *spec, int rootfd, const char *dest, struct nook_error *err)
+cover_proc (int rootfd, const char *dest, struct nook_error *err)
 {
+  static const char *const covered[] = { "sys", "sysrq-trigger", "irq", "bus", NULL };
+  char path[PATH_MAX];
+
+  for (size_t i = 0; covered[i]; i++)
+    {
+      snprintf (path, sizeof path, "%s/%s", dest, covered[i]);
+      if (nook_inroot_remount_ro (rootfd, path, err) < 0)
+        {
+          if (err->errnum != ENOENT)
+            return -1;
+          nook_error_release (err);
+        }
+    }
+  return 0;
+}
+
+static int
+mount_proc (const struct nook_spec *spec, const struct nook_mount_op *op, int rootfd, struct nook_error *err)
+{
+  const char *dest = op->dest;
+  /* A PID namespace given as an fd gets a proc of its own too.  */
+  bool host = (spec->share & NOOK_NS_PID) && spec->life.pidns_fd < 0;
   cleanup_close int mfd = -1;
 
   /* A proc instance belongs to a PID namespace: with the host's PID
-     namespace kept, the host's /proc is the only truthful one.  */
-  if (spec->share & NOOK_NS_PID)
-    mfd = clone_tree ("/proc", NOOK_MNT_F_RDONLY, err);
+     namespace kept, the host's /proc is the only truthful one: read-only
+     with F_RDONLY, else with its system parts covered.  */
+  if (host)
+    mfd = clone_tree ("/proc", op->flags & NOOK_MNT_F_RDONLY, err);
   else
     mfd = new_fs ("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
   if (mfd < 0)
@@ -421,28 +424,9 @@ mount_proc (const struct nook_spec *spec, int rootfd, const char *dest, struct n
     }
   if (attach (mfd, rootfd, dest, true, err) < 0)
     return nook_error_wrap (err, "proc on `%s`", dest);
+  if (host && !(op->flags & NOOK_MNT_F_RDONLY))
+    return cover_proc (rootfd, dest, err);
   return 0;
-}
-
-static int
-symlink_in_root (int rootfd, const char *target, const char *dest, struct nook_error *err)
-{
-  const char *name;
-  cleanup_close int parent = open_parent_in_root (rootfd, dest, &name, err);
-  char existing[PATH_MAX];
-  ssize_t n;
-
-  if (parent < 0)
-    return -1;
-  if (symlinkat (target, parent, name) == 0)
-    return 0;
-  if (errno == EEXIST && (n = readlinkat (parent, name, existing, sizeof existing - 1)) >= 0)
-    {
-      existing[n] = '\0';
-      if (strcmp (existing, target) == 0)
-        return 0;
-    }
-  return nook_error_errno (err, "symlink `%s` -> `%s`", dest, target);
 }
 
 /* A minimal /dev: the harmless character devices bound from the host, a
@@ -483,7 +467,7 @@ mount_dev (int rootfd, const char *dest, struct nook_error *err)
   for (size_t i = 0; links[i][0]; i++)
     {
       snprintf (path, sizeof path, "%s/%s", dest, links[i][0]);
-      if (symlink_in_root (rootfd, links[i][1], path, err) < 0)
+      if (nook_inroot_symlink (rootfd, links[i][1], path, err) < 0)
         return -1;
     }
   return 0;
@@ -554,7 +538,7 @@ bind_new_file (int rootfd, const struct nook_mount_op *op, mode_t mode, struct n
     return nook_error_errno (err, "file `%s`", op->dest);
   if (fill_file (fd, op, mode, err) < 0)
     return -1;
-  destfd = open_in_root (rootfd, op->dest, O_PATH, err);
+  destfd = nook_inroot_mkfile (rootfd, op->dest, err);
   if (destfd < 0)
     return nook_error_wrap (err, "file `%s` (its directory is read-only, so it must exist to be covered)",
                             op->dest);
@@ -570,16 +554,18 @@ static int
 mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
 {
   const char *name;
-  cleanup_close int parent = open_parent_in_root (rootfd, op->dest, &name, err);
+  cleanup_close int parent = nook_inroot_open_parent (rootfd, op->dest, &name, err);
   cleanup_close int fd = -1, path = -1;
-  mode_t mode = op->mode ? op->mode : 0644;
+  mode_t mode = op_mode (op, 0644);
 
   if (parent < 0)
     return nook_error_wrap (err, "file `%s`", op->dest);
   /* Generated files (fd -1) are never written into the root, which may be
      the user's --rootfs-rw: they go on a private tmpfs, bound over DEST.  */
-  fd = op->fd < 0 ? -1 : openat (parent, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (op->fd < 0 || (fd < 0 && errno == EROFS))
+  fd = op->fd < 0 || (op->flags & NOOK_MNT_F_PRIVATE)
+           ? -1
+           : openat (parent, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (op->fd < 0 || (op->flags & NOOK_MNT_F_PRIVATE) || (fd < 0 && errno == EROFS))
     {
       if (bind_new_file (rootfd, op, mode, err) < 0)
         {
@@ -598,44 +584,10 @@ mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
     return -1;
   if (!(op->flags & NOOK_MNT_F_RDONLY))
     return 0;
-  path = open_in_root (rootfd, op->dest, O_PATH, err);
+  path = nook_inroot_open (rootfd, op->dest, O_PATH, err);
   if (path < 0)
     return nook_error_wrap (err, "file `%s`", op->dest);
   return make_file_readonly (path, op->dest, err);
-}
-
-/* DEST and every mount under it become read-only: a recursive clone with
-   the attribute set is placed over DEST, so a DEST that is not a mount
-   point is covered too, and nothing under it keeps write access.  */
-static int
-remount_ro (int rootfd, const char *dest, struct nook_error *err)
-{
-  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-  cleanup_close int fd = open_in_root (rootfd, dest, O_PATH, err);
-  cleanup_close int clone = -1;
-
-  if (fd < 0)
-    return nook_error_wrap (err, "remount `%s` read-only", dest);
-  clone = open_tree (fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
-  if (clone < 0 || mount_setattr (clone, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0
-      || move_mount (clone, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return nook_error_errno (err, "remount `%s` read-only", dest);
-  return 0;
-}
-
-static int
-chmod_in_root (int rootfd, const char *dest, mode_t mode, struct nook_error *err)
-{
-  cleanup_close int fd = open_in_root (rootfd, dest, O_PATH, err);
-  char path[64];
-
-  if (fd < 0)
-    return nook_error_wrap (err, "chmod `%s`", dest);
-  /* fchmod() refuses O_PATH fds; the magic link reaches the same inode.  */
-  snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
-  if (chmod (path, mode) < 0)
-    return nook_error_errno (err, "chmod `%s`", dest);
-  return 0;
 }
 
 static int
@@ -657,19 +609,20 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
     case NOOK_MNT_BIND:
       return mount_bind (rootfd, op, srcfd, err);
     case NOOK_MNT_TMPFS:
-      return mount_tmpfs (rootfd, op->dest, op->mode, op->size, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+      return mount_tmpfs (rootfd, op->dest, op_mode (op, 0755), op->size,
+                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
     case NOOK_MNT_DIR:
       {
-        int fd = mkdir_in_root (rootfd, op->dest, op->mode ? op->mode : 0755, err);
+        int fd = nook_inroot_mkdir (rootfd, op->dest, op_mode (op, 0755), err);
         if (fd < 0)
           return -1;
         close (fd);
         return 0;
       }
     case NOOK_MNT_SYMLINK:
-      return symlink_in_root (rootfd, op->src, op->dest, err);
+      return nook_inroot_symlink (rootfd, op->src, op->dest, err);
     case NOOK_MNT_PROC:
-      return mount_proc (spec, rootfd, op->dest, err);
+      return mount_proc (spec, op, rootfd, err);
     case NOOK_MNT_DEV:
       return mount_dev (rootfd, op->dest, err);
     case NOOK_MNT_MQUEUE:
@@ -677,11 +630,15 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
     case NOOK_MNT_FILE:
       return mount_file (rootfd, op, err);
     case NOOK_MNT_REMOUNT_RO:
-      return remount_ro (rootfd, op->dest, err);
+      return nook_inroot_remount_ro (rootfd, op->dest, err);
     case NOOK_MNT_CHMOD:
-      return chmod_in_root (rootfd, op->dest, op->mode, err);
+      return nook_inroot_chmod (rootfd, op->dest, op->mode, err);
     case NOOK_MNT_OVERLAY:
       return mount_layers (rootfd, op, srcfd, err);
+    case NOOK_MNT_OVERLAYFS:
+      if (attach (srcfd, rootfd, op->dest, true, err) < 0)
+        return nook_error_wrap (err, "overlay on `%s`", op->dest);
+      return 0;
     }
   return nook_error_set (err, EINVAL, "unknown mount operation %d", op->kind);
 }
@@ -783,11 +740,26 @@ nook_root_setup (const struct nook_spec *spec, struct nook_root_plan *plan, stru
     return nook_error_errno (err, "open the new root");
   nook_log ("root: %zu mount operations", plan->n_ops);
   for (size_t i = 0; i < plan->n_ops; i++)
-    if (apply_op (spec, rootfd, &plan->ops[i], plan->srcfds[i], err) < 0)
-      return -1;
+    {
+      if (apply_op (spec, rootfd, &plan->ops[i], plan->srcfds[i], err) < 0)
+        return -1;
+      /* A mount on the root itself (bubblewrap's --bind / /) covers the
+         tree ROOTFD holds: the next operations go on top of it.  */
+      if (plan->ops[i].dest && plan->ops[i].dest[strspn (plan->ops[i].dest, "/")] == '\0')
+        {
+          close (rootfd);
+          rootfd = open (STAGING, O_PATH | O_DIRECTORY | O_CLOEXEC);
+          if (rootfd < 0)
+            return nook_error_errno (err, "open the new root");
+        }
+    }
   if (pivot (plan, err) < 0)
     return -1;
-  if (chdir (plan->workdir) < 0)
+  /* An empty root's command starts in the caller's directory if the
+     operations made it, else in the home, else in /.  */
+  if (plan->home && chdir (plan->workdir) < 0 && chdir (plan->home) < 0 && chdir ("/") < 0)
+    return nook_error_errno (err, "chdir /");
+  if (!plan->home && chdir (plan->workdir) < 0)
     {
       nook_error_errno (err, "working directory `%s`", plan->workdir);
       return nook_error_hint (err, "it must exist inside the sandbox; see --chdir");

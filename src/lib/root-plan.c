@@ -41,7 +41,7 @@ static void
 plan_add_simple (struct nook_root_plan *plan, enum nook_mount_kind kind, const char *src, const char *dest,
                  unsigned flags, mode_t mode)
 {
-  struct nook_mount_op op = { kind, flags, (char *)src, (char *)dest, mode, 0 };
+  struct nook_mount_op op = { kind, flags, (char *)src, (char *)dest, mode, 0, -1, NULL };
   plan_add (plan, &op);
 }
 
@@ -69,7 +69,8 @@ user_mount_covers (const struct nook_spec *spec, const char *cwd)
 static void
 plan_kernel_dirs (struct nook_root_plan *plan)
 {
-  plan_add_simple (plan, NOOK_MNT_PROC, NULL, "/proc", 0, 0);
+  /* The host's /proc, when the PID namespace is shared, read-only.  */
+  plan_add_simple (plan, NOOK_MNT_PROC, NULL, "/proc", NOOK_MNT_F_RDONLY, 0);
   plan_add_simple (plan, NOOK_MNT_DEV, NULL, "/dev", 0, 0);
   plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/tmp", 0, 01777);
 }
@@ -169,7 +170,7 @@ root_overlay (const struct nook_spec *spec)
 bool
 nook_root_plan_is_default (const struct nook_spec *spec)
 {
-  return spec->rootfs == NULL && root_overlay (spec) == NULL;
+  return spec->rootfs == NULL && root_overlay (spec) == NULL && !spec->root_empty;
 }
 
 int
@@ -193,7 +194,15 @@ nook_root_plan_compose (const struct nook_spec *spec, const struct nook_caller *
   memset (plan, 0, sizeof *plan);
   if (nook_root_plan_check (spec, err) < 0)
     return -1;
-  if (spec->rootfs || root_ov)
+  if (spec->root_empty)
+    {
+      /* Nothing but the user's operations, on a writable tmpfs; the
+         command starts in the caller's directory when they made it, else
+         in the home, else in / (nook_root_setup falls back).  */
+      plan->workdir = xstrdup (caller->cwd ? caller->cwd : "/");
+      plan->home = xstrdup (caller->home ? caller->home : "/");
+    }
+  else if (spec->rootfs || root_ov)
     {
       /* The root overlay comes first: it is the staging mount itself.  */
       if (root_ov)
@@ -215,6 +224,8 @@ nook_root_plan_compose (const struct nook_spec *spec, const struct nook_caller *
     {
       free (plan->workdir);
       plan->workdir = xstrdup (spec->chdir);
+      free (plan->home);
+      plan->home = NULL;
     }
   plan->srcfds = xmalloc (plan->n_ops * sizeof (int));
   for (size_t i = 0; i < plan->n_ops; i++)

@@ -27,6 +27,7 @@ struct nook_root_plan
   size_t n_base;   /* ops of the default root (or --rootfs); the user's follow */
   bool root_tmpfs; /* composed root: a tmpfs made read-only at the end */
   char *workdir;
+  char *home; /* spec->root_empty: where the command starts when workdir is missing */
 };
 
 /* The host's top-level directories that the default root reproduces:

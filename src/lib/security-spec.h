@@ -42,6 +42,20 @@ struct nook_security
   bool tty;      /* --tty: a terminal of its own, with job control */
   int *pass_fds; /* --pass-fd: kept open into the command */
   size_t n_pass_fds;
+
+  /* Compiled classic BPF programs (struct sock_filter arrays), read from
+     these fds (and the fds closed) before any process exists, loaded in
+     this order after the policy's (bubblewrap's --seccomp, --add-seccomp-fd).  */
+  int *bpf_fds;
+  size_t n_bpf_fds;
+  /* Nested user namespaces: none may be created (the limit set to 1 in
+     the sandbox's own, which the command then sits below), or only check
+     that none can be.  */
+  bool disable_userns;
+  bool assert_userns_disabled;
+  /* The command stays in the caller's session (no setsid): it keeps the
+     controlling terminal, as bubblewrap without --new-session does.  */
+  bool same_session;
 };
 
 /**

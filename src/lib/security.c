@@ -16,7 +16,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
 #include <linux/keyctl.h>
+#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -37,6 +39,7 @@ nook_security_free (struct nook_security *sec)
 {
   free (sec->seccomp);
   free (sec->pass_fds);
+  free (sec->bpf_fds);
   memset (sec, 0, sizeof *sec);
 }
 
@@ -45,6 +48,9 @@ nook_filters_free (struct nook_filters *filters)
 {
   nook_bpf_free (&filters->bpf[0]);
   nook_bpf_free (&filters->bpf[1]);
+  for (size_t i = 0; i < filters->n_extra; i++)
+    nook_bpf_free (&filters->extra[i]);
+  free (filters->extra);
   memset (filters, 0, sizeof *filters);
 }
 
@@ -109,12 +115,51 @@ compile_filters (const struct nook_spec *spec, struct nook_bpf *filters, struct 
   return 0;
 }
 
+/* A compiled program from the caller's fd, read whole before any process
+   exists; the kernel checks it when it is loaded.  */
+static int
+read_bpf_fd (int fd, struct nook_bpf *out, struct nook_error *err)
+{
+  cleanup_free char *buf = NULL;
+  size_t len = 0, size = 0;
+  ssize_t n;
+
+  do
+    {
+      if (len == size)
+        buf = xrealloc (buf, size = size ? size * 2 : 4096);
+      n = read (fd, buf + len, size - len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return nook_error_errno (err, "Can't read seccomp data");
+      len += n;
+    }
+  while (n > 0 && len <= POLICY_MAX_SIZE);
+  /* Consumed, as bubblewrap consumes it: the same fd given twice is an
+     error, not the same program twice.  */
+  close (fd);
+  if (len % 8 != 0 || len > POLICY_MAX_SIZE)
+    return nook_error_set (err, 0, "Invalid seccomp data, must be multiple of 8");
+  out->insns = steal_pointer (&buf);
+  out->len = len / 8;
+  out->flags = 0;
+  return 0;
+}
+
 int
 nook_security_prepare (const struct nook_spec *spec, struct nook_filters *filters, struct nook_error *err)
 {
+  const struct nook_security *sec = &spec->security;
+
   memset (filters, 0, sizeof *filters);
   if (!is_unconfined (spec) && compile_filters (spec, filters->bpf, err) < 0)
     return -1;
+  if (sec->n_bpf_fds)
+    filters->extra = xcalloc (sec->n_bpf_fds, sizeof *filters->extra);
+  for (size_t i = 0; i < sec->n_bpf_fds; i++, filters->n_extra++)
+    if (read_bpf_fd (sec->bpf_fds[i], &filters->extra[i], err) < 0)
+      return -1;
   filters->ready = true;
   return 0;
 }
@@ -187,6 +232,22 @@ apply_rlimits (const struct nook_limits *l, struct nook_error *err)
   return 0;
 }
 
+/* The caller's own programs, after nook's: the kernel runs every filter,
+   and the strictest answer wins, so none of them can loosen another.  */
+static int
+install_extra (const struct nook_filters *filters, struct nook_error *err)
+{
+  for (size_t i = 0; filters && i < filters->n_extra; i++)
+    {
+      struct sock_fprog prog = { .len = filters->extra[i].len, .filter = filters->extra[i].insns };
+      /* Through prctl, as bubblewrap loads them: a program that allows
+         prctl but not seccomp() must not stop the next one.  */
+      if (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+        return nook_error_errno (err, "Unable to set up system call filtering");
+    }
+  return 0;
+}
+
 int
 nook_security_apply (const struct nook_spec *spec, const struct nook_filters *filters, struct nook_error *err)
 {
@@ -205,7 +266,7 @@ nook_security_apply (const struct nook_spec *spec, const struct nook_filters *fi
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return nook_error_errno (err, "set no_new_privs");
   if (is_unconfined (spec))
-    return 0;
+    return install_extra (filters, err);
   /* Both ways in (spawn.c, and exec.c through the recorded state) prepare
      the filters before any process exists; without them, refuse rather
      than run unfiltered.  */
@@ -214,5 +275,5 @@ nook_security_apply (const struct nook_spec *spec, const struct nook_filters *fi
   /* The terminal filter first: the policy may refuse seccomp() itself.  */
   for (size_t i = 0; i < 2 && r == 0; i++)
     r = nook_seccomp_install (&filters->bpf[i], err);
-  return r;
+  return r < 0 ? -1 : install_extra (filters, err);
 }

@@ -25,6 +25,8 @@ struct nook_spec;
 struct nook_filters
 {
   struct nook_bpf bpf[2];
+  struct nook_bpf *extra; /* the spec's bpf_fds, read, in order */
+  size_t n_extra;
   bool ready; /* compiled or read back; an unconfined spec needs none */
 };
 

@@ -22,6 +22,7 @@
 
 #include "attach.h"
 #include "caller.h"
+#include "caller-fds.h"
 #include "desktop.h"
 #include "enter.h"
 #include "fault.h"
@@ -68,6 +69,7 @@ struct sandbox
   struct nook_desktop desktop; /* --app, --socket, the D-Bus proxy: inactive unless asked */
   int timer_fd;                /* --timeout: fires when the command has run that long */
   bool timed_out;              /* and it fired: the sandbox was killed */
+  int sysctl_fd, self_fd;      /* --disable-userns: opened in the sandbox before its root */
 };
 
 int
@@ -142,10 +144,50 @@ struct setup_step
   int (*run) (struct sandbox *sb, struct nook_error *err);
 };
 
+/* Sets KEY=VALUE in the command's environment (the sandbox's copy).  */
+static void
+env_set (char ***env, const char *key, const char *value)
+{
+  size_t n = strlen (key);
+
+  for (char **e = *env; e && *e; e++)
+    if (strncmp (*e, key, n) == 0 && (*e)[n] == '=')
+      {
+        free (*e);
+        *e = xasprintf ("%s=%s", key, value);
+        return;
+      }
+  strv_append (env, xasprintf ("%s=%s", key, value));
+}
+
+/* --disable-userns: the sysctl and this process's maps are written once
+   the root hides the host's /proc, so both are opened first.  */
+static int
+open_userns_files (struct sandbox *sb, struct nook_error *err)
+{
+  if (!sb->spec->security.disable_userns)
+    return 0;
+  sb->sysctl_fd = open ("/proc/sys/user/max_user_namespaces", O_WRONLY | O_CLOEXEC);
+  if (sb->sysctl_fd < 0)
+    return nook_error_errno (err, "cannot open /proc/sys/user/max_user_namespaces");
+  sb->self_fd = open ("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (sb->self_fd < 0)
+    return nook_error_errno (err, "open /proc/self");
+  return 0;
+}
+
 static int
 step_root (struct sandbox *sb, struct nook_error *err)
 {
-  return nook_root_setup (sb->spec, &sb->plan, err);
+  char cwd[PATH_MAX];
+
+  if (open_userns_files (sb, err) < 0 || nook_root_setup (sb->spec, &sb->plan, err) < 0)
+    return -1;
+  /* An empty root's command starts where the engine found a place: PWD
+     says where, as bubblewrap sets it.  */
+  if (sb->spec->root_empty && getcwd (cwd, sizeof cwd))
+    env_set (&sb->env, "PWD", cwd);
+  return 0;
 }
 
 static int
@@ -197,20 +239,60 @@ static int
 step_fds (struct sandbox *sb, struct nook_error *err)
 {
   const struct nook_security *sec = &sb->spec->security;
+  const struct nook_life_spec *life = &sb->spec->life;
   size_t n = 0;
-  int keep[sec->n_pass_fds + 2];
+  int keep[sec->n_pass_fds + 8];
 
   keep[n++] = sb->sync_child;
   keep[n++] = sb->init_fd;
   for (size_t i = 0; i < sec->n_pass_fds; i++)
     keep[n++] = sec->pass_fds[i];
+  /* The caller's fds that later steps use, and the one it watches.  */
+  int extra[] = { life->block_fd, life->userns2_fd, life->sync_fd, sb->sysctl_fd, sb->self_fd };
+
+  for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+    if (extra[i] >= 0)
+      keep[n++] = extra[i];
   if (nook_enter_close_fds (keep, n, err) < 0)
     return -1;
-  if (fcntl (sb->sync_child, F_SETFD, 0) < 0)
+  /* nook-init reports through the socket; a command run directly must
+     not hold it (its close on exec tells nook the exec happened).  */
+  if (!sb->spec->life.direct_exec && fcntl (sb->sync_child, F_SETFD, 0) < 0)
     return nook_error_errno (err, "sync socket");
   for (size_t i = 0; i < sb->spec->security.n_pass_fds; i++)
     if (fcntl (sb->spec->security.pass_fds[i], F_SETFD, 0) < 0)
       return nook_error_errno (err, "--pass-fd %d", sb->spec->security.pass_fds[i]);
+  if (life->sync_fd >= 0 && fcntl (life->sync_fd, F_SETFD, 0) < 0)
+    return nook_error_errno (err, "sync fd %d", life->sync_fd);
+  return 0;
+}
+
+/* What the caller asked of the sandbox's last moments before the
+   command: locks, the user namespace to end in and whether more may be
+   made, a wait for its word.  After step_fds, so the locks' fds stay.  */
+static int
+step_caller_requests (struct sandbox *sb, struct nook_error *err)
+{
+  const struct nook_spec *spec = sb->spec;
+  const struct nook_life_spec *life = &spec->life;
+
+  if (nook_lock_files (life->lock_files, err) < 0)
+    return -1;
+  if (life->userns2_fd >= 0 && setns (life->userns2_fd, CLONE_NEWUSER) < 0)
+    return nook_error_errno (err, "Setting userns2 failed");
+  /* The caller's fd of a namespace is no fd for the command to hold.  */
+  if (life->userns2_fd >= 0)
+    close (life->userns2_fd);
+  if (spec->security.disable_userns
+      && nook_userns_disable_nested (sb->sysctl_fd, sb->self_fd, spec->uid, spec->gid, err) < 0)
+    return -1;
+  nook_closep (&sb->sysctl_fd);
+  nook_closep (&sb->self_fd);
+  if ((spec->security.disable_userns || spec->security.assert_userns_disabled)
+      && nook_userns_assert_disabled (err) < 0)
+    return -1;
+  if (life->block_fd >= 0)
+    nook_wait_block_fd (life->block_fd);
   return 0;
 }
 
@@ -226,6 +308,7 @@ static const struct setup_step sandbox_steps[] = {
   { "network", step_network_inside },
   { "terminal", step_terminal },
   { "file descriptors", step_fds },
+  { "caller's requests", step_caller_requests },
   { "landlock", step_landlock },
   { "security", step_security },
   { NULL, NULL },
@@ -244,11 +327,29 @@ sandbox_setup (struct sandbox *sb, struct nook_error *err)
   return 0;
 }
 
+/* Without nook-init (struct nook_life_spec.direct_exec): the command is
+   this process.  PATH is looked up in the command's environment.  */
+static int
+exec_direct (struct sandbox *sb, struct nook_error *err)
+{
+  char **argv = sb->spec->argv;
+  const char *file = argv[0];
+
+  if (sb->spec->argv0)
+    argv[0] = sb->spec->argv0;
+  environ = sb->env;
+  nook_log ("sandbox: exec %s", file);
+  execvp (file, argv);
+  nook_error_errno (err, "execvp %s", file);
+  err->status = errno == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC;
+  return -1;
+}
+
 static int
 exec_init (struct sandbox *sb, struct nook_error *err)
 {
   size_t n = strv_len (sb->spec->argv), a = 0;
-  cleanup_free char **argv = xcalloc (n + 6, sizeof (char *));
+  cleanup_free char **argv = xcalloc (n + 8, sizeof (char *));
   char fdstr[16];
   int fd = sb->sync_child;
 
@@ -260,6 +361,11 @@ exec_init (struct sandbox *sb, struct nook_error *err)
      PID 1: it reaps as a subreaper and kills what it started by hand.  */
   if (sb->outer & NOOK_NS_PID)
     argv[a++] = (char *)"--no-pidns";
+  if (sb->spec->argv0)
+    {
+      argv[a++] = (char *)"--argv0";
+      argv[a++] = sb->spec->argv0;
+    }
   argv[a++] = (char *)"--";
   for (size_t i = 0; i < n; i++)
     argv[a++] = sb->spec->argv[i];
@@ -312,12 +418,16 @@ static void __attribute__ ((noreturn)) child_main (struct sandbox *sb)
   /* A new session: the command gets no controlling terminal, so it cannot
      push input into the caller's (CVE-2017-5226), and terminal signals
      reach nook, which forwards them once.  */
-  setsid ();
+  if (!sb->spec->security.same_session)
+    setsid ();
   if (wait_for_go (sb->sync_child) < 0)
     _exit (NOOK_EXIT_ERROR);
   if (sandbox_setup (sb, &err) < 0)
     child_fail (sb, &err);
-  exec_init (sb, &err);
+  if (sb->spec->life.direct_exec)
+    exec_direct (sb, &err);
+  else
+    exec_init (sb, &err);
   child_fail (sb, &err);
 }
 
@@ -331,7 +441,7 @@ clone_flags (const struct sandbox *sb)
   /* A sandbox that joins another's namespaces is created inside that
      one's user namespace (nook_join_enter), with no user namespace or id
      map of its own.  */
-  if (!sb->join.active)
+  if (!sb->join.active && spec->life.userns_fd < 0)
     flags |= CLONE_NEWUSER;
   if (!(sb->outer & NOOK_NS_PID))
     flags |= CLONE_NEWPID;
@@ -392,7 +502,7 @@ spawn_sandbox (struct sandbox *sb, struct nook_error *err)
 static int
 step_idmaps (struct sandbox *sb, struct nook_error *err)
 {
-  if (sb->join.active)
+  if (sb->join.active || sb->spec->life.userns_fd >= 0)
     return 0;
   return nook_idmaps_write (sb->pid, sb->spec, &sb->maps, err);
 }
@@ -400,6 +510,8 @@ step_idmaps (struct sandbox *sb, struct nook_error *err)
 static int
 step_state (struct sandbox *sb, struct nook_error *err)
 {
+  if (sb->spec->life.unlisted)
+    return 0;
   return nook_state_running (&sb->state, sb->spec, &sb->filters, sb->pid, sb->join.ids, err);
 }
 
@@ -411,13 +523,23 @@ step_network (struct sandbox *sb, struct nook_error *err)
   return nook_net_start (sb->spec, &sb->net, sb->pid, err);
 }
 
+/* The caller's reports (--info-fd, --json-status-fd), once the maps are
+   written; then its word, when it asked to give one.  */
+static int
+step_reports (struct sandbox *sb, struct nook_error *err)
+{
+  (void)err;
+  nook_report_started (sb->spec, sb->pid);
+  if (sb->spec->life.userns_block_fd >= 0)
+    nook_wait_block_fd (sb->spec->life.userns_block_fd);
+  return 0;
+}
+
 /* What nook does for the sandbox between the clone and NOOK_SYNC_GO, while
    the sandbox waits: everything that needs the sandbox's pid from outside.  */
 static const struct setup_step parent_steps[] = {
-  { "id maps", step_idmaps },
-  { "state", step_state },
-  { "network", step_network },
-  { NULL, NULL },
+  { "id maps", step_idmaps },  { "state", step_state }, { "network", step_network },
+  { "reports", step_reports }, { NULL, NULL },
 };
 
 static int
@@ -556,6 +678,8 @@ sandbox_release (struct sandbox *sb, int status)
   nook_closep (&sb->sigfd);
   nook_closep (&sb->pidfd);
   nook_closep (&sb->timer_fd);
+  nook_closep (&sb->sysctl_fd);
+  nook_closep (&sb->self_fd);
 }
 
 int
@@ -580,7 +704,7 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
       || nook_desktop_prepare (spec, &sb->caller, &sb->desktop, &sb->plan, err) < 0
       || nook_security_prepare (spec, &sb->filters, err) < 0
       || (sb->landlock = nook_landlock_wanted (spec, err)) < 0
-      || nook_state_reserve (&sb->state, spec, err) < 0)
+      || (!spec->life.unlisted && nook_state_reserve (&sb->state, spec, err) < 0))
     return -1;
   /* -d -t: the supervisor keeps the terminal, for `nook attach`.  */
   sb->tty.detached = spec->life.detach;
@@ -590,6 +714,10 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
       && (sb->tty.listen = nook_attach_listen (sb->state.dirfd, err)) < 0)
     return -1;
   sb->outer = spec->share | nook_join_ns_bits (&sb->join);
+  /* A process that entered a PID namespace by setns cannot make a new one
+     (the kernel's EINVAL): the sandbox is made in the given one.  */
+  if (spec->life.pidns_fd >= 0)
+    sb->outer |= NOOK_NS_PID;
   if (sb->io && sb->io->log_fd >= 0
       && nook_logfile_open (&sb->log, sb->state.dirfd, spec->life.log_size, err) < 0)
     return -1;
@@ -649,12 +777,30 @@ arm_timeout (struct sandbox *sb, struct nook_error *err)
 /* The clone, the parent's steps, NOOK_SYNC_GO.  Joining: non-dumpable
    before the first setns, so that the child, visible in the joined PID
    namespace from its clone, never is dumpable before its exec (enter.h).  */
+/* Namespaces the caller gave as fds: the user namespace first, as it owns
+   the PID namespace and gives the capabilities to enter it.  */
+static int
+enter_given_namespaces (struct sandbox *sb, struct nook_error *err)
+{
+  const struct nook_life_spec *life = &sb->spec->life;
+
+  if (life->userns_fd < 0 && life->pidns_fd < 0)
+    return 0;
+  if (nook_enter_begin (err) < 0)
+    return -1;
+  if (life->userns_fd >= 0 && setns (life->userns_fd, CLONE_NEWUSER) < 0)
+    return nook_error_errno (err, "Setting userns failed");
+  if (life->pidns_fd >= 0 && setns (life->pidns_fd, CLONE_NEWPID) < 0)
+    return nook_error_errno (err, "Setting pidns failed");
+  return 0;
+}
+
 static int
 start_sandbox (struct sandbox *sb, struct nook_error *err)
 {
   if ((sb->join.active && nook_enter_begin (err) < 0) || nook_join_enter (&sb->join, err) < 0
-      || nook_net_before_clone (&sb->net, err) < 0 || spawn_sandbox (sb, err) < 0
-      || parent_setup (sb, err) < 0)
+      || enter_given_namespaces (sb, err) < 0 || nook_net_before_clone (&sb->net, err) < 0
+      || spawn_sandbox (sb, err) < 0 || parent_setup (sb, err) < 0)
     return -1;
   if (nook_sync_send (sb->sync_parent, NOOK_SYNC_GO, 0, 0, NULL) < 0)
     return nook_error_errno (err, "start the sandbox");
@@ -664,19 +810,23 @@ start_sandbox (struct sandbox *sb, struct nook_error *err)
 int
 nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook_error *err)
 {
-  struct sandbox sb = { .spec = spec,
-                        .init_fd = -1,
-                        .sync_parent = -1,
-                        .sync_child = -1,
-                        .sigfd = -1,
-                        .pid = -1,
-                        .pidfd = -1,
-                        .tty_child = -1,
-                        .timer_fd = -1,
-                        .io = io,
-                        .state = { .dirfd = -1 },
-                        .log = { .fd = -1 },
-                        .cg = NOOK_CGROUP_INIT };
+  struct sandbox sb
+      = { .spec = spec,
+          .init_fd = -1,
+          .sync_parent = -1,
+          .sync_child = -1,
+          .sigfd = -1,
+          .pid = -1,
+          .pidfd = -1,
+          .tty_child = -1,
+          .timer_fd = -1,
+          .io = io,
+          /* Unlisted runs never open the store: no fd of it is 0.  */
+          .state = { .dirfd = -1, .store = { .fd = -1, .boxes = -1, .names = -1, .lockfd = -1 } },
+          .log = { .fd = -1 },
+          .cg = NOOK_CGROUP_INIT,
+          .sysctl_fd = -1,
+          .self_fd = -1 };
   sigset_t old_mask;
   int status = -1;
 
@@ -690,6 +840,8 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
   status = supervise (&sb, err);
   if (status >= 0)
     status = nook_cgroup_exit_status (&sb.cg, spec, status);
+  if (status >= 0)
+    nook_report_exited (spec, status);
 out:
   /* A timed-out sandbox is recorded with timeout(1)'s status.  */
   sandbox_release (&sb, sb.timed_out ? NOOK_EXIT_TIMEOUT : status);

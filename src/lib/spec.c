@@ -21,12 +21,16 @@ nook_spec_init (struct nook_spec *spec)
   spec->gid = 0;
   spec->life.remove = -1;
   spec->life.log_size = NOOK_LOG_SIZE_DEFAULT;
+  spec->life.userns_fd = spec->life.userns2_fd = spec->life.pidns_fd = -1;
+  spec->life.info_fd = spec->life.json_status_fd = -1;
+  spec->life.block_fd = spec->life.userns_block_fd = spec->life.sync_fd = -1;
 }
 
 void
 nook_spec_free (struct nook_spec *spec)
 {
   strv_free (spec->argv);
+  free (spec->argv0);
   free (spec->name);
   free (spec->user);
   free (spec->hostname);
@@ -156,7 +160,14 @@ nook_spec_build_env (const struct nook_spec *spec, const struct nook_caller *cal
       nook_env_set (&env, "HOSTNAME", nook_spec_hostname (spec));
     }
   for (size_t i = 0; i < spec->n_env_ops; i++)
-    nook_env_set (&env, spec->env_ops[i].key, spec->env_ops[i].value);
+    if (spec->env_ops[i].key == NULL)
+      {
+        /* A step that clears what came before (bubblewrap's --clearenv).  */
+        strv_free (env);
+        env = NULL;
+      }
+    else
+      nook_env_set (&env, spec->env_ops[i].key, spec->env_ops[i].value);
   if (env == NULL)
     env = xcalloc (1, sizeof (char *));
   return env;

@@ -52,13 +52,16 @@ enum nook_mount_kind
   NOOK_MNT_TMPFS,      /* a tmpfs on DEST (size, mode) */
   NOOK_MNT_DIR,        /* a directory DEST (mode) */
   NOOK_MNT_SYMLINK,    /* DEST -> SRC */
-  NOOK_MNT_PROC,       /* a proc for the sandbox's PID namespace on DEST */
+  NOOK_MNT_PROC,       /* a proc for the sandbox's PID namespace on DEST (the host's, with the host's
+                          PID namespace: read-only with F_RDONLY, else its system parts) */
   NOOK_MNT_DEV,        /* a minimal /dev on DEST */
   NOOK_MNT_MQUEUE,     /* an mqueue for the sandbox's IPC namespace on DEST */
   NOOK_MNT_FILE,       /* a file DEST holding what fd reads, or SRC (generated) */
   NOOK_MNT_REMOUNT_RO, /* DEST, and every mount under it, made read-only */
   NOOK_MNT_CHMOD,      /* DEST's mode set to mode */
   NOOK_MNT_OVERLAY,    /* overlay->lowers (+ upper) merged on DEST; DEST NULL: the root */
+  NOOK_MNT_OVERLAYFS,  /* a plain overlayfs on DEST: overlay->lowers, upper and work as given (both
+                          NULL: on a private tmpfs; F_RDONLY: lowers only) */
 };
 
 enum
@@ -66,6 +69,8 @@ enum
   NOOK_MNT_F_RDONLY = 1 << 0,  /* read-only, recursively */
   NOOK_MNT_F_DEVICES = 1 << 1, /* keep device nodes usable (no nodev) */
   NOOK_MNT_F_TRY = 1 << 2,     /* skip when SRC does not exist */
+  NOOK_MNT_F_PRIVATE = 1 << 3, /* NOOK_MNT_FILE: a file of its own, bound over DEST (created as needed) */
+  NOOK_MNT_F_MODE = 1 << 4,    /* mode is meant as given, 0 included */
 };
 
 struct nook_caller;
@@ -76,21 +81,23 @@ struct nook_mount_op
   unsigned flags;
   char *src;
   char *dest;
-  mode_t mode;                  /* 0: the kind's default */
-  uint64_t size;                /* tmpfs size in bytes; 0: the kernel's default */
-  int fd;                       /* NOOK_MNT_FILE: the caller's fd to read, or -1 for SRC */
+  mode_t mode;   /* 0: the kind's default */
+  uint64_t size; /* tmpfs size in bytes; 0: the kernel's default */
+  int fd;        /* NOOK_MNT_FILE: the caller's fd to read, or -1 for SRC; NOOK_MNT_BIND: -1, or the fd
+                    whose file SRC must still be (bubblewrap's --bind-fd) */
   struct nook_overlay *overlay; /* NOOK_MNT_OVERLAY: owned by the spec */
 };
 
 struct nook_env_op
 {
-  char *key;
+  char *key;   /* NULL: clear every variable set so far */
   char *value; /* NULL: unset */
 };
 
 struct nook_spec
 {
   char **argv; /* the command; argv[0] looked up in the sandbox's PATH */
+  char *argv0; /* what the command sees as argv[0]; NULL: argv[0] */
 
   /* Identity inside.  */
   enum nook_map_mode map_mode;
@@ -106,6 +113,10 @@ struct nook_spec
 
   /* Root.  */
   char *rootfs; /* NULL: compose from the host */
+  /* An empty tmpfs that only the mount operations fill (bubblewrap's
+     root): no default root; the command starts in the caller's working
+     directory when it exists inside, else in $HOME, else in /; PWD is set.  */
+  bool root_empty;
   bool rootfs_rw;
   char *chdir;                 /* NULL: the caller's cwd (default root) or / */
   enum nook_cwd_mode cwd_mode; /* the default root: whether the caller's cwd is bound */

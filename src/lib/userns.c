@@ -623,3 +623,40 @@ nook_userns_run_mapped (int (*fn) (int outfd, void *arg), void *arg, char **out,
     }
   return r;
 }
+
+/* Writes TEXT to FILE under /proc/self, through SELF_FD.  */
+static int
+write_self (int self_fd, const char *file, const char *text, struct nook_error *err)
+{
+  cleanup_close int fd = openat (self_fd, file, O_WRONLY | O_CLOEXEC);
+
+  if (fd < 0 || nook_write_all (fd, text, strlen (text)) < 0)
+    return nook_error_errno (err, "write /proc/self/%s", file);
+  return 0;
+}
+
+int
+nook_userns_disable_nested (int sysctl_fd, int self_fd, uid_t uid, gid_t gid, struct nook_error *err)
+{
+  char map[64];
+
+  if (nook_write_all (sysctl_fd, "1", 1) < 0)
+    return nook_error_errno (err, "sysctl user.max_user_namespaces = 1");
+  /* In the one namespace still allowed, the limit above is out of reach:
+     it belongs to the parent namespace.  */
+  if (unshare (CLONE_NEWUSER) < 0)
+    return nook_error_errno (err, "unshare user ns");
+  snprintf (map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+  if (write_self (self_fd, "uid_map", map, err) < 0 || write_self (self_fd, "setgroups", "deny", err) < 0)
+    return -1;
+  snprintf (map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+  return write_self (self_fd, "gid_map", map, err);
+}
+
+int
+nook_userns_assert_disabled (struct nook_error *err)
+{
+  if (unshare (CLONE_NEWUSER) == 0)
+    return nook_error_set (err, 0, "creation of new user namespaces was not disabled as requested");
+  return 0;
+}

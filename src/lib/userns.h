@@ -158,4 +158,30 @@ int nook_idmaps_write (pid_t pid, const struct nook_spec *spec, const struct noo
 int nook_userns_run_mapped (int (*fn) (int outfd, void *arg), void *arg, char **out, size_t *len,
                             struct nook_error *err);
 
+/**
+ * nook_userns_disable_nested - no user namespace below the sandbox's
+ * @sysctl_fd: /proc/sys/user/max_user_namespaces opened for writing in the
+ *             sandbox's user namespace (before its root hides the host's /proc)
+ * @self_fd: an O_PATH fd of /proc/self, opened as early
+ * @uid: the id the process has, kept in the new namespace
+ * @gid: likewise
+ * @err: set on failure
+ *
+ * As bubblewrap's --disable-userns: the limit of the sandbox's user
+ * namespace becomes 1, and the process moves into a child namespace of it
+ * (the one allowed), with the same ids mapped, so the command can neither
+ * create another nor raise the limit it is under.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_userns_disable_nested (int sysctl_fd, int self_fd, uid_t uid, gid_t gid, struct nook_error *err);
+
+/**
+ * nook_userns_assert_disabled - fail unless no user namespace can be created
+ * @err: set ("creation of new user namespaces was not disabled as requested")
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_userns_assert_disabled (struct nook_error *err);
+
 #endif

@@ -83,7 +83,7 @@ default_root_on_merged_usr_binds_a_project_cwd (void **state)
   assert_op (&plan.ops[3], NOOK_MNT_SYMLINK, "usr/sbin", "/sbin", 0);
   assert_op (&plan.ops[4], NOOK_MNT_SYMLINK, "usr/lib", "/lib", 0);
   assert_op (&plan.ops[5], NOOK_MNT_SYMLINK, "usr/lib64", "/lib64", 0);
-  assert_op (&plan.ops[6], NOOK_MNT_PROC, NULL, "/proc", 0);
+  assert_op (&plan.ops[6], NOOK_MNT_PROC, NULL, "/proc", NOOK_MNT_F_RDONLY);
   assert_op (&plan.ops[7], NOOK_MNT_DEV, NULL, "/dev", 0);
   assert_op (&plan.ops[8], NOOK_MNT_TMPFS, NULL, "/tmp", 0);
   assert_int_equal (plan.ops[8].mode, 01777);
@@ -129,7 +129,7 @@ default_root_without_merged_usr_binds_the_tops (void **state)
   assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
   assert_op (&plan.ops[2], NOOK_MNT_BIND, "/bin", "/bin", NOOK_MNT_F_RDONLY);
   assert_op (&plan.ops[3], NOOK_MNT_BIND, "/lib", "/lib", NOOK_MNT_F_RDONLY);
-  assert_op (&plan.ops[4], NOOK_MNT_PROC, NULL, "/proc", 0);
+  assert_op (&plan.ops[4], NOOK_MNT_PROC, NULL, "/proc", NOOK_MNT_F_RDONLY);
   /* The cwd is not bound: the last op hides the home, and the command
      starts in the sandbox's own /tmp.  */
   assert_int_equal (plan.n_ops, 16);
@@ -306,6 +306,40 @@ user_mount_over_the_cwd_makes_it_the_workdir (void **state)
   nook_spec_free (&spec);
 }
 
+/* bubblewrap's root: nothing but the user's operations, in order; the
+   command starts in the caller's directory, else in the home.  */
+static void
+empty_root_has_only_the_user_ops (void **state)
+{
+  struct nook_spec spec;
+  struct nook_root_facts facts = { 0 };
+  struct nook_root_plan plan;
+  struct nook_error err = { 0 };
+
+  caller (&spec, "/home/u/proj");
+  spec.root_empty = true;
+  nook_spec_add_mount (&spec, NOOK_MNT_BIND, "/usr", "/usr", NOOK_MNT_F_RDONLY);
+  nook_spec_add_mount (&spec, NOOK_MNT_DIR, NULL, "/x", 0);
+  assert_false (nook_root_plan_is_default (&spec));
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
+  assert_int_equal (plan.n_base, 0);
+  assert_int_equal (plan.n_ops, 2);
+  assert_op (&plan.ops[0], NOOK_MNT_BIND, "/usr", "/usr", NOOK_MNT_F_RDONLY);
+  assert_op (&plan.ops[1], NOOK_MNT_DIR, NULL, "/x", 0);
+  assert_false (plan.root_tmpfs);
+  assert_string_equal (plan.workdir, "/home/u/proj");
+  assert_string_equal (plan.home, "/home/u");
+  nook_root_plan_free (&plan);
+  /* --chdir: that directory, no fallback.  */
+  spec.chdir = xstrdup ("/x");
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
+  assert_string_equal (plan.workdir, "/x");
+  assert_null (plan.home);
+  nook_root_plan_free (&plan);
+  nook_spec_free (&spec);
+  (void)state;
+}
+
 static void
 rootfs_gets_only_kernel_dirs (void **state)
 {
@@ -323,7 +357,7 @@ rootfs_gets_only_kernel_dirs (void **state)
   assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
   assert_int_equal (plan.n_base, 3);
   assert_int_equal (plan.n_ops, 4);
-  assert_op (&plan.ops[0], NOOK_MNT_PROC, NULL, "/proc", 0);
+  assert_op (&plan.ops[0], NOOK_MNT_PROC, NULL, "/proc", NOOK_MNT_F_RDONLY);
   assert_op (&plan.ops[1], NOOK_MNT_DEV, NULL, "/dev", 0);
   assert_op (&plan.ops[2], NOOK_MNT_TMPFS, NULL, "/tmp", 0);
   assert_op (&plan.ops[3], NOOK_MNT_DIR, NULL, "/x", 0);
@@ -351,7 +385,7 @@ layers_as_root_come_first (void **state)
   /* The layers are the staging root itself, then /proc, /dev, /tmp.  */
   assert_op (&plan.ops[0], NOOK_MNT_OVERLAY, NULL, NULL, 0);
   assert_ptr_equal (plan.ops[0].overlay, spec.mounts[1].overlay);
-  assert_op (&plan.ops[1], NOOK_MNT_PROC, NULL, "/proc", 0);
+  assert_op (&plan.ops[1], NOOK_MNT_PROC, NULL, "/proc", NOOK_MNT_F_RDONLY);
   assert_int_equal (plan.n_base, 4);
   /* The user's other ops in order, the root overlay not twice.  */
   assert_int_equal (plan.n_ops, 6);
@@ -394,6 +428,7 @@ main (void)
     cmocka_unit_test (user_ops_follow_the_base_in_order),
     cmocka_unit_test (user_mount_over_the_cwd_makes_it_the_workdir),
     cmocka_unit_test (rootfs_gets_only_kernel_dirs),
+    cmocka_unit_test (empty_root_has_only_the_user_ops),
     cmocka_unit_test (layers_as_root_come_first),
     cmocka_unit_test (bind_cwd_is_refused_with_another_root),
   };

@@ -107,6 +107,29 @@ bad_input_is_refused_with_a_clear_message (void **state)
   expect_error (ARGV ("--"), "no command given");
 }
 
+/* A step with no key clears what came before it (bubblewrap's --clearenv),
+   the caller's environment included; later steps apply.  */
+static void
+environment_clear_step_drops_what_came_before (void **state)
+{
+  struct nook_spec spec;
+  char *caller[] = { "PATH=/usr/bin", "SECRET=1", NULL };
+  struct nook_caller who = { .home = "/home/u", .user = "u" };
+  char **env;
+
+  nook_spec_init (&spec);
+  spec.keep_env = true;
+  nook_spec_add_env (&spec, "A", "1");
+  nook_spec_add_env (&spec, NULL, NULL);
+  nook_spec_add_env (&spec, "B", "2");
+  env = nook_spec_build_env (&spec, &who, caller);
+  assert_string_equal (env[0], "B=2");
+  assert_null (env[1]);
+  strv_free (env);
+  nook_spec_free (&spec);
+  (void)state;
+}
+
 static void
 environment_is_a_safe_set (void **state)
 {
@@ -361,6 +384,7 @@ main (void)
     cmocka_unit_test (command_starts_at_first_non_option),
     cmocka_unit_test (setenv_takes_two_arguments),
     cmocka_unit_test (bad_input_is_refused_with_a_clear_message),
+    cmocka_unit_test (environment_clear_step_drops_what_came_before),
     cmocka_unit_test (environment_is_a_safe_set),
     cmocka_unit_test (short_forms_combine_as_podmans),
     cmocka_unit_test (dash_v_is_a_volume),

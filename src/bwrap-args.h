@@ -1,0 +1,64 @@
+/* nook-bwrap: bubblewrap's command line as a front end of the engine.
+ *
+ * nook_bwrap_parse reads bubblewrap 0.11's options into a struct
+ * nook_spec, with bubblewrap's semantics (an empty root, the caller's
+ * ids, only the namespaces asked for); what is the front end's own
+ * business (dying with the parent, the message prefix, warnings) goes
+ * into struct nook_bwrap.  It never prints.
+ */
+#ifndef NOOK_BWRAP_ARGS_H
+#define NOOK_BWRAP_ARGS_H
+
+#include <stdbool.h>
+
+#include "lib/error.h"
+#include "lib/spec.h"
+
+/* The bubblewrap release whose command line nook-bwrap implements.  */
+#define NOOK_BWRAP_COMPAT_VERSION "0.11.1"
+
+struct nook_bwrap
+{
+  bool help, version;
+  bool die_with_parent;
+  bool level_prefix; /* "<N>" before each message, as syslog levels */
+  char **warnings;   /* to print before the run, in order */
+
+  /* What bubblewrap decides after parsing: kept until nook_bwrap_finish.  */
+  bool unshare_user, unshare_user_try, unshare_ipc, unshare_pid, unshare_net, unshare_uts;
+  bool unshare_cgroup, unshare_cgroup_try;
+  bool uid_set, gid_set, as_pid_1, seccomp_single, seccomp_added;
+  long uid, gid;
+  uint64_t caps; /* --cap-add/--cap-drop, in order */
+  int total_args;
+};
+
+/**
+ * nook_bwrap_parse - bubblewrap's options into a spec
+ * @argc: argv's length
+ * @argv: argv[0] is the program's name; the command follows the options
+ *        (or a "--")
+ * @spec: from nook_spec_init; filled
+ * @bw: zeroed; the front end's own options
+ * @err: set as bubblewrap words its refusals ("--perms takes an octal
+ *       argument <= 07777"), without its "bwrap: " prefix
+ *
+ * Return: 0 (check @bw->help and @bw->version), or -1 with @err set.
+ */
+int nook_bwrap_parse (int argc, char **argv, struct nook_spec *spec, struct nook_bwrap *bw,
+                      struct nook_error *err);
+
+/**
+ * nook_bwrap_release - free what @bw holds
+ */
+void nook_bwrap_release (struct nook_bwrap *bw);
+
+/**
+ * nook_bwrap_usage - bubblewrap's --help text
+ * @prog: the name the program was called by
+ *
+ * Return: a new string.
+ */
+char *nook_bwrap_usage (const char *prog);
+
+#endif
