@@ -97,10 +97,10 @@ nook_inroot_mkdir (int rootfd, const char *path, mode_t mode, struct nook_error 
 
           if (r < 0 && errno != EEXIST)
             return nook_error_errno (err, "create `%s` in the sandbox", path);
-          /* Only a directory made just now gets its mode: an existing one
-             keeps its own.  */
-          if (r == 0)
-            fchmodat (parent, name, m, 0);
+          /* Only a directory made just now gets its mode (mkdirat's is
+             cut by the umask): an existing one keeps its own.  */
+          if (r == 0 && fchmodat (parent, name, m, 0) < 0)
+            return nook_error_errno (err, "set the mode of `%s` in the sandbox", path);
         }
       if (slash == NULL)
         break;
