@@ -179,17 +179,17 @@ oci_open_root (struct nook_oci_root *root, struct nook_error *err)
 }
 
 int
-oci_write_pid_file (const char *path, pid_t pid, struct nook_error *err)
+oci_write_pid_file (int dirfd, const char *path, pid_t pid, struct nook_error *err)
 {
   cleanup_free char *tmp = xasprintf ("%s.nook-tmp", path);
-  cleanup_close int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+  cleanup_close int fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
   char buf[16];
   int n = snprintf (buf, sizeof buf, "%d", (int)pid);
 
-  if (fd < 0 || nook_write_all (fd, buf, n) < 0 || rename (tmp, path) < 0)
+  if (fd < 0 || nook_write_all (fd, buf, n) < 0 || renameat (dirfd, tmp, dirfd, path) < 0)
     {
       nook_error_errno (err, "write the pid file `%s`", path);
-      unlink (tmp);
+      unlinkat (dirfd, tmp, 0);
       return -1;
     }
   return 0;

@@ -77,7 +77,7 @@ int oci_check_args (const char *cmd, int n, int min, int max, struct nook_error 
 /**
  * oci_write_pid_file - write PID to PATH as runc does (a new file, renamed into place)
  */
-int oci_write_pid_file (const char *path, pid_t pid, struct nook_error *err);
+int oci_write_pid_file (int dirfd, const char *path, pid_t pid, struct nook_error *err);
 
 /**
  * oci_parse_signal - TERM, SIGTERM or 15 (runc's forms)
