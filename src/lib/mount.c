@@ -25,6 +25,7 @@
 
 #include "caller.h"
 #include "cwd.h"
+#include "mount-internal.h"
 #include "mount.h"
 #include "state.h"
 #include "utils.h"
@@ -188,8 +189,8 @@ nook_root_plan_free (struct nook_root_plan *plan)
 
 /* ---- paths inside the new root ------------------------------------------- */
 
-static int
-openat2_in_root (int rootfd, const char *path, int flags)
+int
+nook_mount_openat2_in_root (int rootfd, const char *path, int flags)
 {
   struct open_how how = { .flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
   while (*path == '/')
@@ -199,10 +200,10 @@ openat2_in_root (int rootfd, const char *path, int flags)
 
 /* Opens PATH inside the tree at ROOTFD, never leaving it through "..",
    absolute symlinks or magic links.  */
-static int
-open_in_root (int rootfd, const char *path, int flags, struct nook_error *err)
+int
+nook_mount_open_in_root (int rootfd, const char *path, int flags, struct nook_error *err)
 {
-  int fd = openat2_in_root (rootfd, path, flags);
+  int fd = nook_mount_openat2_in_root (rootfd, path, flags);
   if (fd < 0)
     return nook_error_errno (err, "open `%s` in the sandbox", path);
   return fd;
@@ -215,7 +216,7 @@ mkdir_in_root (int rootfd, const char *path, mode_t mode, struct nook_error *err
 {
   cleanup_free char *copy = xstrdup (path);
   char *p = copy;
-  int fd = openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
+  int fd = nook_mount_openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
 
   if (fd >= 0 || errno != ENOENT)
     return fd >= 0 ? fd : nook_error_errno (err, "`%s` in the sandbox", path);
@@ -235,13 +236,13 @@ mkdir_in_root (int rootfd, const char *path, mode_t mode, struct nook_error *err
       if (name)
         {
           *name = '\0';
-          parent = openat2_in_root (rootfd, copy, O_PATH | O_DIRECTORY);
+          parent = nook_mount_openat2_in_root (rootfd, copy, O_PATH | O_DIRECTORY);
           *name = '/';
           name++;
         }
       else
         {
-          parent = openat2_in_root (rootfd, "", O_PATH | O_DIRECTORY);
+          parent = nook_mount_openat2_in_root (rootfd, "", O_PATH | O_DIRECTORY);
           name = copy;
         }
       if (parent < 0)
@@ -253,7 +254,7 @@ mkdir_in_root (int rootfd, const char *path, mode_t mode, struct nook_error *err
       *slash = '/';
       p = slash + 1;
     }
-  fd = openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
+  fd = nook_mount_openat2_in_root (rootfd, path, O_PATH | O_DIRECTORY);
   if (fd < 0)
     return nook_error_errno (err, "create `%s` in the sandbox", path);
   return fd;
@@ -283,7 +284,7 @@ mkfile_in_root (int rootfd, const char *path, struct nook_error *err)
     return -1;
   /* An existing file is a mount point as it is, even on a read-only mount
      (such as a generated /etc/hosts over the host's read-only /etc).  */
-  fd = openat2_in_root (rootfd, path, O_PATH);
+  fd = nook_mount_openat2_in_root (rootfd, path, O_PATH);
   if (fd >= 0)
     return fd;
   fd = openat (parent, name, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -291,7 +292,7 @@ mkfile_in_root (int rootfd, const char *path, struct nook_error *err)
     return nook_error_errno (err, "create `%s` in the sandbox", path);
   if (fd >= 0)
     close (fd);
-  return open_in_root (rootfd, path, O_PATH, err);
+  return nook_mount_open_in_root (rootfd, path, O_PATH, err);
 }
 
 /* ---- mounting --------------------------------------------------------------- */
@@ -332,8 +333,9 @@ new_fs (const char *type, const char *const *options, unsigned attrs, struct noo
   return mfd;
 }
 
-static int
-mount_tmpfs (int rootfd, const char *dest, mode_t mode, uint64_t size, unsigned attrs, struct nook_error *err)
+int
+nook_mount_tmpfs (int rootfd, const char *dest, mode_t mode, uint64_t size, unsigned attrs,
+                  struct nook_error *err)
 {
   char modestr[16], sizestr[32];
   const char *opts[] = { "mode", modestr, size ? "size" : NULL, sizestr, NULL };
@@ -349,8 +351,8 @@ mount_tmpfs (int rootfd, const char *dest, mode_t mode, uint64_t size, unsigned 
 
 /* A bind source becomes a detached clone with its attributes already set,
    recursively, so submounts do not keep a writability the op took away.  */
-static int
-clone_tree (const char *src, unsigned flags, struct nook_error *err)
+int
+nook_mount_clone_tree (const char *src, unsigned flags, struct nook_error *err)
 {
   struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID };
   cleanup_close int fd = open_tree (AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
@@ -374,7 +376,7 @@ open_bind_sources (struct nook_root_plan *plan, struct nook_error *err)
       struct nook_mount_op *op = &plan->ops[i];
       if (op->kind != NOOK_MNT_BIND)
         continue;
-      plan->srcfds[i] = clone_tree (op->src, op->flags, err);
+      plan->srcfds[i] = nook_mount_clone_tree (op->src, op->flags, err);
       if (plan->srcfds[i] >= 0)
         continue;
       if (err->msg)
@@ -408,7 +410,7 @@ mount_proc (const struct nook_spec *spec, int rootfd, const char *dest, struct n
   /* A proc instance belongs to a PID namespace: with the host's PID
      namespace kept, the host's /proc is the only truthful one.  */
   if (spec->share & NOOK_NS_PID)
-    mfd = clone_tree ("/proc", NOOK_MNT_F_RDONLY, err);
+    mfd = nook_mount_clone_tree ("/proc", NOOK_MNT_F_RDONLY, err);
   else
     mfd = new_fs ("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
   if (mfd < 0)
@@ -458,14 +460,14 @@ mount_dev (int rootfd, const char *dest, struct nook_error *err)
   static const char *const pts_opts[] = { "newinstance", NULL, "ptmxmode", "0666", "mode", "620", NULL };
   char path[PATH_MAX], host[32];
 
-  if (mount_tmpfs (rootfd, dest, 0755, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err) < 0)
+  if (nook_mount_tmpfs (rootfd, dest, 0755, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err) < 0)
     return -1;
   for (size_t i = 0; nodes[i]; i++)
     {
       cleanup_close int fd = -1;
       snprintf (host, sizeof host, "/dev/%s", nodes[i]);
       snprintf (path, sizeof path, "%s/%s", dest, nodes[i]);
-      fd = clone_tree (host, NOOK_MNT_F_DEVICES, err);
+      fd = nook_mount_clone_tree (host, NOOK_MNT_F_DEVICES, err);
       if (fd < 0)
         return err->msg ? -1 : nook_error_errno (err, "bind `%s`", host);
       if (attach (fd, rootfd, path, false, err) < 0)
@@ -478,7 +480,7 @@ mount_dev (int rootfd, const char *dest, struct nook_error *err)
       return -1;
   }
   snprintf (path, sizeof path, "%s/shm", dest);
-  if (mount_tmpfs (rootfd, path, 01777, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
+  if (nook_mount_tmpfs (rootfd, path, 01777, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
     return -1;
   for (size_t i = 0; links[i][0]; i++)
     {
@@ -554,7 +556,7 @@ bind_new_file (int rootfd, const struct nook_mount_op *op, mode_t mode, struct n
     return nook_error_errno (err, "file `%s`", op->dest);
   if (fill_file (fd, op, mode, err) < 0)
     return -1;
-  destfd = open_in_root (rootfd, op->dest, O_PATH, err);
+  destfd = nook_mount_open_in_root (rootfd, op->dest, O_PATH, err);
   if (destfd < 0)
     return nook_error_wrap (err, "file `%s` (its directory is read-only, so it must exist to be covered)",
                             op->dest);
@@ -598,73 +600,10 @@ mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
     return -1;
   if (!(op->flags & NOOK_MNT_F_RDONLY))
     return 0;
-  path = open_in_root (rootfd, op->dest, O_PATH, err);
+  path = nook_mount_open_in_root (rootfd, op->dest, O_PATH, err);
   if (path < 0)
     return nook_error_wrap (err, "file `%s`", op->dest);
   return make_file_readonly (path, op->dest, err);
-}
-
-/* DEST and every mount under it become read-only: a recursive clone with
-   the attribute set is placed over DEST, so a DEST that is not a mount
-   point is covered too, and nothing under it keeps write access.  */
-static int
-remount_ro (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
-{
-  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-  const char *dest = op->dest;
-  cleanup_close int fd = openat2_in_root (rootfd, dest, O_PATH | O_CLOEXEC);
-  cleanup_close int clone = -1;
-
-  if (fd < 0 && errno == ENOENT && (op->flags & NOOK_MNT_F_TRY))
-    return 0;
-  if (fd < 0)
-    fd = open_in_root (rootfd, dest, O_PATH, err);
-  if (fd < 0)
-    return nook_error_wrap (err, "remount `%s` read-only", dest);
-  clone = open_tree (fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
-  if (clone < 0 || mount_setattr (clone, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0
-      || move_mount (clone, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return nook_error_errno (err, "remount `%s` read-only", dest);
-  return 0;
-}
-
-/* maskedPaths: what the command must not read.  A missing path needs no
-   mask; a directory gets an empty read-only tmpfs, anything else the
-   host's /dev/null.  */
-static int
-mask_in_root (int rootfd, const char *dest, struct nook_error *err)
-{
-  cleanup_close int fd = openat2_in_root (rootfd, dest, O_PATH | O_CLOEXEC);
-  cleanup_close int null = -1;
-  struct stat st;
-
-  if (fd < 0 && errno == ENOENT)
-    return 0;
-  if (fd < 0 || fstat (fd, &st) < 0)
-    return nook_error_errno (err, "mask `%s`", dest);
-  if (S_ISDIR (st.st_mode))
-    return mount_tmpfs (rootfd, dest, 0755, 0, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
-  null = clone_tree ("/dev/null", NOOK_MNT_F_RDONLY | NOOK_MNT_F_DEVICES, err);
-  if (null < 0)
-    return err->msg ? -1 : nook_error_errno (err, "mask `%s`: bind /dev/null", dest);
-  if (move_mount (null, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return nook_error_errno (err, "mask `%s`", dest);
-  return 0;
-}
-
-static int
-chmod_in_root (int rootfd, const char *dest, mode_t mode, struct nook_error *err)
-{
-  cleanup_close int fd = open_in_root (rootfd, dest, O_PATH, err);
-  char path[64];
-
-  if (fd < 0)
-    return nook_error_wrap (err, "chmod `%s`", dest);
-  /* fchmod() refuses O_PATH fds; the magic link reaches the same inode.  */
-  snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
-  if (chmod (path, mode) < 0)
-    return nook_error_errno (err, "chmod `%s`", dest);
-  return 0;
 }
 
 static int
@@ -686,7 +625,8 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
     case NOOK_MNT_BIND:
       return mount_bind (rootfd, op, srcfd, err);
     case NOOK_MNT_TMPFS:
-      return mount_tmpfs (rootfd, op->dest, op->mode, op->size, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+      return nook_mount_tmpfs (rootfd, op->dest, op->mode, op->size, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+                               err);
     case NOOK_MNT_DIR:
       {
         int fd = mkdir_in_root (rootfd, op->dest, op->mode ? op->mode : 0755, err);
@@ -706,13 +646,13 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
     case NOOK_MNT_FILE:
       return mount_file (rootfd, op, err);
     case NOOK_MNT_REMOUNT_RO:
-      return remount_ro (rootfd, op, err);
+      return nook_mount_remount_ro (rootfd, op, err);
     case NOOK_MNT_CHMOD:
-      return chmod_in_root (rootfd, op->dest, op->mode, err);
+      return nook_mount_chmod_in_root (rootfd, op->dest, op->mode, err);
     case NOOK_MNT_OVERLAY:
       return mount_layers (rootfd, op, srcfd, err);
     case NOOK_MNT_MASK:
-      return mask_in_root (rootfd, op->dest, err);
+      return nook_mount_mask_in_root (rootfd, op->dest, err);
     }
   return nook_error_set (err, EINVAL, "unknown mount operation %d", op->kind);
 }
@@ -767,7 +707,7 @@ mount_staging (const struct nook_spec *spec, const struct nook_root_plan *plan, 
         return nook_error_errno (err, "mount the root tmpfs");
       return 0;
     }
-  fd = clone_tree (spec->rootfs, spec->rootfs_rw ? 0 : NOOK_MNT_F_RDONLY, err);
+  fd = nook_mount_clone_tree (spec->rootfs, spec->rootfs_rw ? 0 : NOOK_MNT_F_RDONLY, err);
   if (fd < 0)
     return err->msg ? -1 : nook_error_errno (err, "--rootfs `%s`", spec->rootfs);
   if (move_mount (fd, "", AT_FDCWD, STAGING, MOVE_MOUNT_F_EMPTY_PATH) < 0)
