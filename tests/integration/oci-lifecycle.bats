@@ -185,3 +185,14 @@ HOOK
   run oci spec --bundle "$BATS_TEST_TMPDIR/s"
   [ "$status" -ne 0 ]
 }
+
+@test "--preserve-fds passes the runtime's fds from 3 on into the container" {
+  echo via-fd3 >"$BATS_TEST_TMPDIR/f3"
+  set_args "$BUNDLE" sh -c 'cat <&3'
+  run oci run --preserve-fds 1 --bundle "$BUNDLE" pf 3<"$BATS_TEST_TMPDIR/f3"
+  assert_status 0
+  [ "$output" = via-fd3 ]
+  set_args "$BUNDLE" sh -c 'cat <&3 || echo no-fd3'
+  run oci run --bundle "$BUNDLE" pf2 3<"$BATS_TEST_TMPDIR/f3"
+  assert_output_has no-fd3
+}
