@@ -22,12 +22,28 @@
 /* A state file is small; more is not ours.  */
 #define STATE_MAX (64 * 1024)
 
+/* Whether this process is in a user namespace other than the initial one,
+   which maps every id.  */
+static bool
+in_user_namespace (void)
+{
+  cleanup_free char *map = NULL;
+  unsigned long in, out, count;
+
+  if (nook_read_file_at (AT_FDCWD, "/proc/self/uid_map", &map, NULL, NULL) < 0)
+    return false;
+  return !(sscanf (map, " %lu %lu %lu", &in, &out, &count) == 3 && in == 0 && out == 0
+           && count == 4294967295UL && strchr (map, '\n') == strrchr (map, '\n'));
+}
+
 char *
 nook_oci_default_root (void)
 {
   const char *xdg = getenv ("XDG_RUNTIME_DIR");
 
-  if (geteuid () == 0)
+  /* Root of the initial user namespace; root of another one (rootless
+     podman's) cannot write /run, and has its user's runtime directory.  */
+  if (geteuid () == 0 && (!in_user_namespace () || xdg == NULL || xdg[0] != '/'))
     return xstrdup ("/run/nook-oci");
   if (xdg && xdg[0] == '/')
     return xasprintf ("%s/nook-oci", xdg);

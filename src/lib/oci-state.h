@@ -49,8 +49,9 @@ struct nook_oci_container
 /**
  * nook_oci_default_root - the state root when --root is not given
  *
- * Return: /run/nook-oci for root, $XDG_RUNTIME_DIR/nook-oci for a user
- * (else /tmp/nook-oci-UID), newly allocated.
+ * Return: /run/nook-oci for root, $XDG_RUNTIME_DIR/nook-oci for a user and
+ * for root of a user namespace other than the initial one (rootless
+ * podman's), else /tmp/nook-oci-UID; newly allocated.
  */
 char *nook_oci_default_root (void);
 

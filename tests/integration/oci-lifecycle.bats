@@ -171,6 +171,13 @@ HOOK
   [ ! -e "$XDG_RUNTIME_DIR/nook-oci/d1" ]
 }
 
+@test "root of a user namespace (rootless podman's) keeps its state in \$XDG_RUNTIME_DIR/nook-oci, not /run" {
+  require "unshare(1) is installed" command -v unshare
+  run unshare -r "$NOOK_OCI" list -q
+  assert_status 0
+  [ -d "$XDG_RUNTIME_DIR/nook-oci" ]
+}
+
 @test "features and spec print the runtime-spec's documents" {
   run oci features
   assert_status 0
