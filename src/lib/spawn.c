@@ -107,12 +107,29 @@ wait_for_go (int fd)
   return nook_sync_recv (fd, &msg, text) == 1 && msg.type == NOOK_SYNC_GO ? 0 : -1;
 }
 
+/* The namespace a sysctl belongs to (NOOK_NS_*), 0 for none known.  */
+static unsigned
+sysctl_ns (const char *key)
+{
+  if (strncmp (key, "net.", 4) == 0)
+    return NOOK_NS_NET;
+  if (strncmp (key, "kernel.shm", 10) == 0 || strncmp (key, "kernel.msg", 10) == 0
+      || strncmp (key, "kernel.sem", 10) == 0 || strncmp (key, "fs.mqueue.", 10) == 0)
+    return NOOK_NS_IPC;
+  if (strcmp (key, "kernel.hostname=") == 0 || strncmp (key, "kernel.domainname", 17) == 0)
+    return NOOK_NS_UTS;
+  return 0;
+}
+
 /* KEY=VALUE under /proc/sys (a.b.c is a/b/c), before the root is built
    (whose /proc/sys may be read-only): the host's /proc shows the
-   namespaced sysctls of the process that opens them, the sandbox's own,
-   and the kernel lets a user namespace's root write only those.  */
+   namespaced sysctls of the process that opens them.  The kernel lets a
+   user namespace's root write only those of the namespaces it owns: the
+   sandbox writes those of the namespaces it made, nook (in them by then)
+   those of the ones it joined or kept (JOINED: only those; else only the
+   others).  */
 static int
-write_sysctls (const struct nook_spec *spec, struct nook_error *err)
+write_sysctls (const struct nook_spec *spec, unsigned joined_ns, bool joined, struct nook_error *err)
 {
   for (size_t i = 0; spec->sysctl && spec->sysctl[i]; i++)
     {
@@ -121,6 +138,8 @@ write_sysctls (const struct nook_spec *spec, struct nook_error *err)
 
       if (eq == NULL)
         return nook_error_set (err, EINVAL, "sysctl `%s`", key);
+      if (((sysctl_ns (key) & joined_ns) != 0) != joined)
+        continue;
       *eq = '\0';
       for (char *p = key; *p; p++)
         if (*p == '.')
@@ -167,7 +186,7 @@ struct setup_step
 static int
 step_sysctl (struct sandbox *sb, struct nook_error *err)
 {
-  return write_sysctls (sb->spec, err);
+  return write_sysctls (sb->spec, sb->outer, false, err);
 }
 
 static int
@@ -637,8 +656,8 @@ start_sandbox (struct sandbox *sb, struct nook_error *err)
   bool joining = sb->join.active || nook_join_ns_bits (&sb->join);
 
   if ((joining && nook_enter_begin (err) < 0) || nook_join_enter (&sb->join, err) < 0
-      || nook_net_before_clone (&sb->net, err) < 0 || spawn_sandbox (sb, err) < 0
-      || parent_setup (sb, err) < 0)
+      || write_sysctls (sb->spec, sb->outer, true, err) < 0 || nook_net_before_clone (&sb->net, err) < 0
+      || spawn_sandbox (sb, err) < 0 || parent_setup (sb, err) < 0)
     return -1;
   if (nook_sync_send (sb->sync_parent, NOOK_SYNC_GO, 0, 0, NULL) < 0)
     return nook_error_errno (err, "start the sandbox");
