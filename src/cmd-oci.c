@@ -8,7 +8,7 @@
 
 const struct nook_command nook_oci_command = {
   .name = "oci",
-  .synopsis = "oci [GLOBAL OPTIONS] COMMAND [OPTIONS] CONTAINER-ID",
+  .synopsis = "nook oci [GLOBAL OPTIONS] COMMAND [OPTIONS] CONTAINER-ID",
   .summary = "the OCI runtime (runc's command line): see nook-oci(1)",
   .interspersed = false,
 };
