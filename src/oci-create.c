@@ -33,6 +33,7 @@
 #include "lib/proc.h"
 #include "lib/security.h"
 #include "lib/spawn.h"
+#include "lib/tty.h"
 #include "lib/utils.h"
 #include "oci-cli.h"
 
@@ -257,6 +258,8 @@ struct create_opts
   const char *console_socket;
   int preserve_fds;
   bool detach, keep; /* run */
+  bool relay;        /* run in the foreground: a terminal is relayed to the caller's */
+  int console_out;   /* with relay: the terminal's master, or -1 */
 };
 
 enum
@@ -399,7 +402,7 @@ prepare (struct nook_oci_root *root, struct nook_oci_container *c, const struct 
       free (spec->security.seccomp);
       spec->security.seccomp = xasprintf ("%s/%s/seccomp.json", root->path, c->id);
     }
-  if (spec->security.tty && o->console_socket == NULL)
+  if (spec->security.tty && o->console_socket == NULL && !o->relay)
     {
       nook_error_set (err, 0, "process.terminal is true but no --console-socket was given");
       return nook_error_hint (err, "give --console-socket, or set process.terminal to false");
@@ -417,7 +420,7 @@ prepare (struct nook_oci_root *root, struct nook_oci_container *c, const struct 
 /* create: returns the init's pid, a child of this process, waiting at its
    gate; C stays loaded for run.  Nothing is left when it fails.  */
 static int
-create_container (struct nook_oci_root *root, const char *id, const struct create_opts *o,
+create_container (struct nook_oci_root *root, const char *id, struct create_opts *o,
                   struct nook_oci_container *c, struct nook_error *err)
 {
   struct nook_spec spec;
@@ -456,6 +459,8 @@ create_container (struct nook_oci_root *root, const char *id, const struct creat
   if (nook_create (&spec, &io, err) < 0)
     goto out;
   console = io.console_fd;
+  if (console >= 0 && o->console_socket == NULL && o->relay)
+    o->console_out = steal_fd (&console);
   if ((console >= 0
        && send_console (-1, o->console_socket, console, cfg.console_width, cfg.console_height, err) < 0)
       || (o->pid_file && oci_write_pid_file (AT_FDCWD, o->pid_file, io.pid, err) < 0)
@@ -482,7 +487,7 @@ out:
 int
 oci_cmd_create (int argc, char **argv, struct nook_error *err)
 {
-  struct create_opts o = { 0 };
+  struct create_opts o = { .console_out = -1 };
   struct nook_oci_root root = { 0 };
   struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
   const char *id;
@@ -640,10 +645,39 @@ forward_signal (int sig)
     kill (run_pid, sig);
 }
 
+/* With a terminal and no console socket (`nook-oci run` from a shell), the
+   caller's terminal is relayed to the container's until it ends.  */
+static void
+relay_terminal (pid_t pid, int master)
+{
+  struct nook_tty tty;
+  cleanup_close int pidfd = (int)syscall (SYS_pidfd_open, pid, 0);
+
+  nook_tty_init (&tty);
+  nook_tty_adopt (&tty, master);
+  while (pidfd >= 0)
+    {
+      struct pollfd pfd[4] = { { pidfd, POLLIN, 0 } };
+      int n = nook_tty_pollfds (&tty, pfd + 1);
+      if (poll (pfd, 1 + n, -1) < 0)
+        {
+          if (errno != EINTR)
+            break;
+          nook_tty_resize (&tty);
+          continue;
+        }
+      if (pfd[0].revents)
+        break;
+      nook_tty_handle (&tty, pfd + 1, n);
+    }
+  nook_tty_release (&tty);
+}
+
 /* In the foreground: the container is this process' child; signals are
    passed on, its status is ours, and it is deleted when it ends.  */
 static int
-wait_foreground (struct nook_oci_root *root, struct nook_oci_container *c, bool keep, struct nook_error *err)
+wait_foreground (struct nook_oci_root *root, struct nook_oci_container *c, bool keep, int master,
+                 struct nook_error *err)
 {
   static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
   struct sigaction sa = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
@@ -653,6 +687,8 @@ wait_foreground (struct nook_oci_root *root, struct nook_oci_container *c, bool 
   run_pid = c->pid;
   for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
     sigaction (sigs[i], &sa, NULL);
+  if (master >= 0)
+    relay_terminal (c->pid, master);
   do
     r = waitpid (c->pid, &status, 0);
   while (r < 0 && errno == EINTR);
@@ -667,7 +703,7 @@ wait_foreground (struct nook_oci_root *root, struct nook_oci_container *c, bool 
 int
 oci_cmd_run (int argc, char **argv, struct nook_error *err)
 {
-  struct create_opts o = { 0 };
+  struct create_opts o = { .console_out = -1 };
   struct nook_oci_root root = { 0 };
   struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
   const char *id;
@@ -675,6 +711,7 @@ oci_cmd_run (int argc, char **argv, struct nook_error *err)
 
   if (parse_create (argc, argv, true, &o, &id, err) < 0 || oci_open_root (&root, err) < 0)
     goto out;
+  o.relay = !o.detach && isatty (STDIN_FILENO);
   if (create_container (&root, id, &o, &c, err) < 0)
     goto out;
   nook_closep (&c.lockfd);
@@ -686,8 +723,10 @@ oci_cmd_run (int argc, char **argv, struct nook_error *err)
       nook_error_release (&ignored);
       goto out;
     }
-  r = o.detach ? 0 : wait_foreground (&root, &c, o.keep, err);
+  r = o.detach ? 0 : wait_foreground (&root, &c, o.keep, o.console_out, err);
+  o.console_out = -1; /* the relay's */
 out:
+  nook_closep (&o.console_out);
   nook_oci_container_release (&c);
   nook_oci_root_close (&root);
   return r;

@@ -24,11 +24,23 @@ teardown() { oci_teardown; }
   grep -q "got:typed-text" "$BATS_TEST_TMPDIR/cs.out"
 }
 
-@test "a terminal without --console-socket is refused with one error, and nothing is left" {
+@test "create with a terminal and no --console-socket is refused with one error, and nothing is left" {
   set_config "$BUNDLE" '.process.terminal = true'
   run oci create --bundle "$BUNDLE" nt
   [ "$status" -ne 0 ]
   assert_output_has "console-socket"
   [ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ]
   [ ! -e "$OCI_ROOT/nt" ]
+}
+
+@test "run in the foreground relays the caller's terminal when there is no console socket" {
+  set_config "$BUNDLE" '.process.terminal = true'
+  set_args "$BUNDLE" sh -c 'tty; stty size; read x; echo "got:$x"; exit 6'
+  run "$NOOK_TESTS/ptyrun" 'hello\r' "$NOOK_OCI" --root "$OCI_ROOT" run --bundle "$BUNDLE" rl
+  assert_output_has "/dev/pts/0"
+  assert_output_has "33 101"
+  assert_output_has "got:hello"
+  assert_output_has "exit: 6"
+  assert_output_has "stty: same"
+  [ ! -e "$OCI_ROOT/rl" ]
 }
