@@ -71,6 +71,7 @@ NOOK_DECLARE_COMMAND (profile);
 /* nook profile's own subcommands, for --help and completions.  */
 extern const struct nook_command nook_profile_ls_command;
 extern const struct nook_command nook_profile_show_command;
+NOOK_DECLARE_COMMAND (oci);
 /* BYTES as podman prints sizes: "1.23 MB".  */
 void nook_cli_human_size (uint64_t bytes, char *out, size_t size);
 

@@ -35,6 +35,7 @@ const struct nook_subcommand nook_subcommands[] = {
   { &nook_push_command, nook_cmd_push, false },
   { &nook_profile_command, nook_cmd_profile, false },
   { &nook_bwrap_command, nook_cmd_bwrap, false },
+  { &nook_oci_command, nook_cmd_oci, false },
   { &nook_completion_command, nook_cmd_completion, true },
   { NULL, NULL, false },
 };

@@ -72,7 +72,7 @@ read_environment (struct exec *ex, struct nook_error *err)
   snprintf (path, sizeof path, "/proc/%d/environ", (int)ex->target);
   if (nook_read_file_at (AT_FDCWD, path, &buf, &len, err) < 0)
     return nook_error_wrap (err, "read the sandbox's environment");
-  for (size_t i = 0; i < len; i += strlen (buf + i) + 1)
+  for (size_t i = 0; i < len && !ex->opts->env_exact; i += strlen (buf + i) + 1)
     if (buf[i])
       strv_append (&ex->env, buf + i);
   for (size_t i = 0; ex->opts->setenv && ex->opts->setenv[i]; i++)
@@ -232,6 +232,25 @@ exec_holder (struct exec *ex, struct nook_error *err)
   return nook_error_errno (err, "exec the sandbox init");
 }
 
+/* A detached command's own exec, without a holder: its pid is the one
+   an engine is told.  execvp looks PATH up in environ: the sandbox's.  */
+static void __attribute__ ((noreturn)) exec_command (struct exec *ex)
+{
+  struct nook_error err = { 0 };
+  const char *cmd = ex->opts->argv[0];
+
+  environ = ex->env;
+  execvp (cmd, ex->opts->argv);
+  if (errno == ENOENT && strchr (cmd, '/') == NULL)
+    {
+      nook_error_set (&err, 0, "`%s`: command not found in the sandbox", cmd);
+      nook_error_hint (&err, "PATH is %s", getenv ("PATH") ? getenv ("PATH") : "unset");
+    }
+  else
+    nook_error_errno (&err, "exec `%s`", cmd);
+  child_fail (ex, errno == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC, &err);
+}
+
 /* The command's process, from its clone into the sandbox's PID namespace
    to its exec: enter.h, steps 5 to 9.  It execs nook-init as the
    command's holder (exec_holder), from an O_PATH fd, after the filter.  */
@@ -246,8 +265,11 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
   if (nook_enter_close_fds (keep, 3, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
   /* Until nook-init sets a death signal of its own: a nook exec that dies
-     before takes the holder with it, before any command runs.  */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
+     before takes the holder with it, before any command runs.  Detached
+     (nook-oci exec --detach), the command is handed over and outlives
+     nook: no holder, no death signal.  */
+  if (!ex->opts->detach)
+    prctl (PR_SET_PDEATHSIG, SIGKILL);
   /* No controlling terminal of the caller's (CVE-2017-5226), or one of
      the sandbox's own with --tty.  */
   setsid ();
@@ -274,6 +296,8 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
   nook_supervise_unblock_signals ();
   /* The exec makes the process dumpable again, as nook-init, under the
      filter; nook-init looks the command up in the sandbox's PATH.  */
+  if (ex->opts->detach)
+    exec_command (ex);
   exec_holder (ex, &err);
   child_fail (ex, NOOK_EXIT_ERROR, &err);
 }
@@ -375,6 +399,73 @@ exec_release (struct exec *ex)
   nook_closep (&ex->child_pidfd);
 }
 
+/* Detached: waits for the command's exec (EOF on the sync socket) or its
+   error, and hands it over.  */
+static int
+wait_started (struct exec *ex, struct nook_error *err)
+{
+  struct nook_sync_msg msg;
+  char text[NOOK_SYNC_MAX_TEXT + 1];
+  int r = nook_sync_recv (ex->sync_parent, &msg, text);
+
+  if (r == 1)
+    {
+      nook_error_set (err, 0, "%s", text);
+      nook_error_status (err, msg.status);
+      err->errnum = msg.errnum;
+      return -1;
+    }
+  if (r < 0)
+    return nook_error_errno (err, "wait for the command");
+  return 0;
+}
+
+static int exec_in (struct exec *ex, struct nook_error *err);
+
+int
+nook_exec_pid (pid_t target, uint64_t start, struct nook_filters *filters, const struct nook_spec *spec,
+               struct nook_exec_opts *opts, struct nook_error *err)
+{
+  struct exec ex = { .spec = spec,
+                     .opts = opts,
+                     .target = target,
+                     .filters = *filters,
+                     .pidfd = -1,
+                     .cwdfd = -1,
+                     .cgroupfd = -1,
+                     .procfd = -1,
+                     .ptmx = -1,
+                     .pty = -1,
+                     .sync_parent = -1,
+                     .sync_child = -1,
+                     .sigfd = -1,
+                     .pid = -1,
+                     .child_pidfd = -1 };
+  int status;
+
+  memset (filters, 0, sizeof *filters);
+  opts->pid = -1;
+  opts->console_fd = -1;
+  nook_tty_init (&ex.tty);
+  ex.pidfd = nook_pidfd_open_checked (target, start);
+  if (ex.pidfd < 0)
+    {
+      nook_error_set (err, 0, "the container's process %d is not running", (int)target);
+      exec_release (&ex);
+      return -1;
+    }
+  status = exec_in (&ex, err);
+  if (status >= 0 && opts->detach)
+    {
+      opts->pid = ex.pid;
+      opts->console_fd = ex.ptmx;
+      ex.pid = -1;
+      ex.ptmx = -1;
+    }
+  exec_release (&ex);
+  return status;
+}
+
 int
 nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const struct nook_exec_opts *opts,
            struct nook_error *err)
@@ -395,10 +486,9 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
                      .pid = -1,
                      .child_pidfd = -1 };
 
-  nook_tty_init (&ex.tty);
-  int sv[2], status = -1;
-  char path[64];
+  int status = -1;
 
+  nook_tty_init (&ex.tty);
   /* The very programs the sandbox's command was loaded with.  */
   if (nook_sandbox_filters (sb, &ex.filters, err) < 0
       || (ex.landlock = nook_landlock_wanted (ex.spec, err)) < 0)
@@ -406,7 +496,23 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
   ex.pidfd = nook_sandbox_pidfd (sb, err);
   if (ex.pidfd < 0)
     goto out;
-  snprintf (path, sizeof path, "/proc/%d/cwd", (int)sb->pid);
+  status = exec_in (&ex, err);
+out:
+  exec_release (&ex);
+  return status;
+}
+
+/* From the target's pidfd to the command's end (or, detached, its start).  */
+static int
+exec_in (struct exec *ex_, struct nook_error *err)
+{
+  struct exec ex = *ex_;
+  const struct nook_exec_opts *opts = ex.opts;
+  int sv[2], status = -1;
+  char path[64];
+  pid_t target = ex.target;
+
+  snprintf (path, sizeof path, "/proc/%d/cwd", (int)target);
   ex.cwdfd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (ex.cwdfd < 0 && opts->cwd == NULL)
     {
@@ -433,11 +539,18 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
   ex.sync_child = sv[1];
   if (enter (&ex, err) < 0 || (opts->tty && open_tty (&ex, err) < 0))
     goto out;
+  if (opts->detach)
+    {
+      if (spawn_command (&ex, err) < 0 || wait_started (&ex, err) < 0)
+        goto out;
+      status = 0;
+      goto out;
+    }
   ex.sigfd = nook_supervise_block_signals (true, NULL, err);
   if (ex.sigfd < 0 || spawn_command (&ex, err) < 0)
     goto out;
   status = supervise (&ex, err);
 out:
-  exec_release (&ex);
+  *ex_ = ex;
   return status;
 }

@@ -26,6 +26,7 @@
 #include "caller.h"
 #include "inroot.h"
 #include "cwd.h"
+#include "mount-internal.h"
 #include "mount.h"
 #include "state.h"
 #include "utils.h"
@@ -238,8 +239,9 @@ new_fs (const char *type, const char *const *options, unsigned attrs, struct noo
   return mfd;
 }
 
-static int
-mount_tmpfs (int rootfd, const char *dest, mode_t mode, uint64_t size, unsigned attrs, struct nook_error *err)
+int
+nook_mount_tmpfs (int rootfd, const char *dest, mode_t mode, uint64_t size, unsigned attrs,
+                  struct nook_error *err)
 {
   char modestr[16], sizestr[32];
   const char *opts[] = { "mode", modestr, size ? "size" : NULL, sizestr, NULL };
@@ -255,8 +257,8 @@ mount_tmpfs (int rootfd, const char *dest, mode_t mode, uint64_t size, unsigned 
 
 /* A bind source becomes a detached clone with its attributes already set,
    recursively, so submounts do not keep a writability the op took away.  */
-static int
-clone_tree (const char *src, unsigned flags, struct nook_error *err)
+int
+nook_mount_clone_tree (const char *src, unsigned flags, struct nook_error *err)
 {
   struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID };
   cleanup_close int fd = open_tree (AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
@@ -351,7 +353,7 @@ open_bind_sources (struct nook_root_plan *plan, struct nook_error *err)
         }
       if (op->kind != NOOK_MNT_BIND)
         continue;
-      plan->srcfds[i] = clone_tree (op->src, op->flags, err);
+      plan->srcfds[i] = nook_mount_clone_tree (op->src, op->flags, err);
       if (plan->srcfds[i] >= 0 && op->fd >= 0 && !same_file (plan->srcfds[i], op->fd))
         return nook_error_set (err, 0, "Race condition binding dirfd");
       if (plan->srcfds[i] >= 0)
@@ -411,7 +413,7 @@ mount_proc (const struct nook_spec *spec, const struct nook_mount_op *op, int ro
      namespace kept, the host's /proc is the only truthful one: read-only
      with F_RDONLY, else with its system parts covered.  */
   if (host)
-    mfd = clone_tree ("/proc", op->flags & NOOK_MNT_F_RDONLY, err);
+    mfd = nook_mount_clone_tree ("/proc", op->flags & NOOK_MNT_F_RDONLY, err);
   else
     mfd = new_fs ("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, err);
   if (mfd < 0)
@@ -442,14 +444,14 @@ mount_dev (int rootfd, const char *dest, struct nook_error *err)
   static const char *const pts_opts[] = { "newinstance", NULL, "ptmxmode", "0666", "mode", "620", NULL };
   char path[PATH_MAX], host[32];
 
-  if (mount_tmpfs (rootfd, dest, 0755, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err) < 0)
+  if (nook_mount_tmpfs (rootfd, dest, 0755, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, err) < 0)
     return -1;
   for (size_t i = 0; nodes[i]; i++)
     {
       cleanup_close int fd = -1;
       snprintf (host, sizeof host, "/dev/%s", nodes[i]);
       snprintf (path, sizeof path, "%s/%s", dest, nodes[i]);
-      fd = clone_tree (host, NOOK_MNT_F_DEVICES, err);
+      fd = nook_mount_clone_tree (host, NOOK_MNT_F_DEVICES, err);
       if (fd < 0)
         return err->msg ? -1 : nook_error_errno (err, "bind `%s`", host);
       if (attach (fd, rootfd, path, false, err) < 0)
@@ -462,7 +464,7 @@ mount_dev (int rootfd, const char *dest, struct nook_error *err)
       return -1;
   }
   snprintf (path, sizeof path, "%s/shm", dest);
-  if (mount_tmpfs (rootfd, path, 01777, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
+  if (nook_mount_tmpfs (rootfd, path, 01777, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
     return -1;
   for (size_t i = 0; links[i][0]; i++)
     {
@@ -609,8 +611,8 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
     case NOOK_MNT_BIND:
       return mount_bind (rootfd, op, srcfd, err);
     case NOOK_MNT_TMPFS:
-      return mount_tmpfs (rootfd, op->dest, op_mode (op, 0755), op->size,
-                          MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+      return nook_mount_tmpfs (rootfd, op->dest, op_mode (op, 0755), op->size,
+                               MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
     case NOOK_MNT_DIR:
       {
         int fd = nook_inroot_mkdir (rootfd, op->dest, op_mode (op, 0755), err);
@@ -630,6 +632,15 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
     case NOOK_MNT_FILE:
       return mount_file (rootfd, op, err);
     case NOOK_MNT_REMOUNT_RO:
+      if (op->flags & NOOK_MNT_F_TRY)
+        {
+          /* readonlyPaths of an OCI config: a missing one needs nothing.  */
+          int fd = nook_inroot_openat2 (rootfd, op->dest, O_PATH);
+          if (fd < 0 && errno == ENOENT)
+            return 0;
+          if (fd >= 0)
+            close (fd);
+        }
       return nook_inroot_remount_ro (rootfd, op->dest, err);
     case NOOK_MNT_CHMOD:
       return nook_inroot_chmod (rootfd, op->dest, op->mode, err);
@@ -639,6 +650,8 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
       if (attach (srcfd, rootfd, op->dest, true, err) < 0)
         return nook_error_wrap (err, "overlay on `%s`", op->dest);
       return 0;
+    case NOOK_MNT_MASK:
+      return nook_mount_mask_in_root (rootfd, op->dest, err);
     }
   return nook_error_set (err, EINVAL, "unknown mount operation %d", op->kind);
 }
@@ -693,7 +706,7 @@ mount_staging (const struct nook_spec *spec, const struct nook_root_plan *plan, 
         return nook_error_errno (err, "mount the root tmpfs");
       return 0;
     }
-  fd = clone_tree (spec->rootfs, spec->rootfs_rw ? 0 : NOOK_MNT_F_RDONLY, err);
+  fd = nook_mount_clone_tree (spec->rootfs, spec->rootfs_rw ? 0 : NOOK_MNT_F_RDONLY, err);
   if (fd < 0)
     return err->msg ? -1 : nook_error_errno (err, "--rootfs `%s`", spec->rootfs);
   if (move_mount (fd, "", AT_FDCWD, STAGING, MOVE_MOUNT_F_EMPTY_PATH) < 0)

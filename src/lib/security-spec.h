@@ -56,6 +56,12 @@ struct nook_security
   /* The command stays in the caller's session (no setsid): it keeps the
      controlling terminal, as bubblewrap without --new-session does.  */
   bool same_session;
+  /* Resource limits are spec->limits.rlimits (--ulimit, an OCI config's
+     process.rlimits).  */
+  bool oom_score_adj_set;
+  int oom_score_adj;
+  bool personality_set;
+  unsigned long personality; /* personality(2) domain, e.g. PER_LINUX32 */
 };
 
 /**

@@ -14,11 +14,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/filter.h>
 #include <linux/keyctl.h>
+#include <grp.h>
 #include <linux/seccomp.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -174,6 +177,13 @@ change_ids (const struct nook_spec *spec, struct nook_error *err)
   gid_t rgid, egid, sgid;
   int pdeathsig = 0;
 
+  /* Supplementary groups only when asked for: in a user namespace with
+     setgroups denied (one id mapped) the kernel refuses the call.  */
+  if (spec->n_groups && setgroups (spec->n_groups, spec->groups) < 0)
+    {
+      nook_error_errno (err, "set %zu supplementary groups", spec->n_groups);
+      return nook_error_hint (err, "a user namespace that maps only one gid cannot have them: map a range");
+    }
   getresuid (&ruid, &euid, &suid);
   getresgid (&rgid, &egid, &sgid);
   if (ruid == spec->uid && euid == spec->uid && suid == spec->uid && rgid == spec->gid && egid == spec->gid
@@ -215,20 +225,33 @@ own_session_keyring (const struct nook_spec *spec, struct nook_error *err)
   return 0;
 }
 
-/* --ulimit: set while the credentials are still nook's, inherited by
-   every process of the sandbox (and by a nook exec into it).  Only lowered
-   (the values were checked against the caller's hard limits), which needs
-   no privilege.  */
+/* --ulimit (and an OCI config's rlimits), the OOM score and the
+   personality: inherited through exec by every process of the sandbox
+   (and by a nook exec into it), set while the capabilities to raise a
+   hard limit are still there.  */
 static int
-apply_rlimits (const struct nook_limits *l, struct nook_error *err)
+process_attributes (const struct nook_spec *spec, struct nook_error *err)
 {
+  const struct nook_limits *l = &spec->limits;
+  const struct nook_security *sec = &spec->security;
+
   for (size_t i = 0; i < l->n_rlimits; i++)
     {
       struct rlimit rl = { l->rlimits[i].soft == UINT64_MAX ? RLIM_INFINITY : l->rlimits[i].soft,
                            l->rlimits[i].hard == UINT64_MAX ? RLIM_INFINITY : l->rlimits[i].hard };
       if (setrlimit (l->rlimits[i].resource, &rl) < 0)
-        return nook_error_errno (err, "--ulimit: setrlimit %d", l->rlimits[i].resource);
+        return nook_error_errno (err, "set resource limit %d to %llu/%llu", l->rlimits[i].resource,
+                                 (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
     }
+  if (sec->oom_score_adj_set)
+    {
+      char buf[16];
+      int n = snprintf (buf, sizeof buf, "%d", sec->oom_score_adj);
+      if (nook_write_file_at (AT_FDCWD, "/proc/self/oom_score_adj", buf, n, err) < 0)
+        return nook_error_hint (err, "lowering it below the caller's needs root on the host");
+    }
+  if (sec->personality_set && personality (sec->personality) < 0)
+    return nook_error_errno (err, "set personality %#lx", sec->personality);
   return 0;
 }
 
@@ -254,7 +277,7 @@ nook_security_apply (const struct nook_spec *spec, const struct nook_filters *fi
   uint64_t caps = nook_caps_for_spec (spec);
   int r = 0;
 
-  if (apply_rlimits (&spec->limits, err) < 0 || own_session_keyring (spec, err) < 0
+  if (process_attributes (spec, err) < 0 || own_session_keyring (spec, err) < 0
       || nook_caps_bound (caps, err) < 0 || change_ids (spec, err) < 0)
     return -1;
   /* A non-zero uid loses every capability at exec unless they are
