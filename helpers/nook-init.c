@@ -299,7 +299,8 @@ main (int argc, char **argv)
   i = parse_args (argc, argv, &sync_fd, &pidns, &holder);
   if (i < 0)
     {
-      dprintf (STDERR_FILENO, "usage: nook-init [--sync-fd N] [--no-pidns | --exec] [--argv0 NAME] -- CMD [ARG...]\n");
+      dprintf (STDERR_FILENO,
+               "usage: nook-init [--sync-fd N] [--no-pidns | --exec] [--argv0 NAME] -- CMD [ARG...]\n");
       return NOOK_EXIT_ERROR;
     }
   sfd = block_signals ();

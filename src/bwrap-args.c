@@ -926,6 +926,7 @@ nook_bwrap_usage (const char *prog)
       "\nnook's own:\n"
       "    --nook-seccomp POLICY        Also load nook's seccomp POLICY (default, a name or a path; see "
       "nook-run(1))\n"
-      "    --nook-landlock MODE         Landlock behind the mounts: off (default), auto or on (see nook-run(1))\n",
+      "    --nook-landlock MODE         Landlock behind the mounts: off (default), auto or on (see "
+      "nook-run(1))\n",
       prog);
 }

@@ -113,7 +113,7 @@ struct nook_spec
   enum nook_map_mode map_mode;
   uid_t uid;
   gid_t gid;
-  char *user; /* -u NAME[:GROUP] with a name: looked up in the root (passwd.h), NULL otherwise */
+  char *user;    /* -u NAME[:GROUP] with a name: looked up in the root (passwd.h), NULL otherwise */
   gid_t *groups; /* supplementary groups inside; set only when n_groups > 0 */
   size_t n_groups;
   struct nook_id_extent uid_map[NOOK_MAX_EXTENTS], gid_map[NOOK_MAX_EXTENTS]; /* NOOK_MAP_EXPLICIT */

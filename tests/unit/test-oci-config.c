@@ -84,9 +84,9 @@ process_fields (void **state)
   assert_int_equal (spec.uid, 5);
   assert_int_equal (spec.gid, 6);
   assert_int_equal (spec.n_groups, 1);
-  assert_int_equal (spec.security.n_rlimits, 1);
-  assert_int_equal (spec.security.rlimits[0].resource, RLIMIT_NOFILE);
-  assert_int_equal (spec.security.rlimits[0].hard, 20);
+  assert_int_equal (spec.limits.n_rlimits, 1);
+  assert_int_equal (spec.limits.rlimits[0].resource, RLIMIT_NOFILE);
+  assert_int_equal (spec.limits.rlimits[0].hard, 20);
   assert_int_equal (spec.security.cap_add, UINT64_C (1) << 5); /* CAP_KILL */
   assert_true (spec.security.tty);
   assert_int_equal (cfg.console_width, 80);
