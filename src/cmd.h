@@ -60,6 +60,7 @@ NOOK_DECLARE_COMMAND (rmi);
 extern const struct nook_command nook_image_cli_command;
 int nook_cmd_image (int argc, char **argv, struct nook_error *err);
 NOOK_DECLARE_COMMAND (system);
+NOOK_DECLARE_COMMAND (oci);
 /* BYTES as podman prints sizes: "1.23 MB".  */
 void nook_cli_human_size (uint64_t bytes, char *out, size_t size);
 

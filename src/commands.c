@@ -30,6 +30,7 @@ const struct nook_subcommand nook_subcommands[] = {
   { &nook_rmi_command, nook_cmd_rmi, false },
   { &nook_image_cli_command, nook_cmd_image, false },
   { &nook_system_command, nook_cmd_system, false },
+  { &nook_oci_command, nook_cmd_oci, false },
   { &nook_completion_command, nook_cmd_completion, true },
   { NULL, NULL, false },
 };

@@ -67,7 +67,7 @@ read_environment (struct exec *ex, struct nook_error *err)
   snprintf (path, sizeof path, "/proc/%d/environ", (int)ex->target);
   if (nook_read_file_at (AT_FDCWD, path, &buf, &len, err) < 0)
     return nook_error_wrap (err, "read the sandbox's environment");
-  for (size_t i = 0; i < len; i += strlen (buf + i) + 1)
+  for (size_t i = 0; i < len && !ex->opts->env_exact; i += strlen (buf + i) + 1)
     if (buf[i])
       strv_append (&ex->env, buf + i);
   for (size_t i = 0; ex->opts->setenv && ex->opts->setenv[i]; i++)
@@ -212,10 +212,13 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
      of nook's but the sync socket and the terminal, closed for real.  */
   if (nook_enter_close_fds (keep, 2, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* Detached, the command is handed over and outlives nook.  */
+  if (!ex->opts->detach)
+    prctl (PR_SET_PDEATHSIG, SIGKILL);
   /* What the command starts stays below it, even a daemon that leaves
      its session: an interrupted nook exec kills it all (supervise.c).  */
-  prctl (PR_SET_CHILD_SUBREAPER, 1);
+  if (!ex->opts->detach)
+    prctl (PR_SET_CHILD_SUBREAPER, 1);
   /* No controlling terminal of the caller's (CVE-2017-5226), or one of
      the sandbox's own with --tty.  */
   setsid ();
@@ -341,6 +344,73 @@ exec_release (struct exec *ex)
   nook_closep (&ex->child_pidfd);
 }
 
+/* Detached: waits for the command's exec (EOF on the sync socket) or its
+   error, and hands it over.  */
+static int
+wait_started (struct exec *ex, struct nook_error *err)
+{
+  struct nook_sync_msg msg;
+  char text[NOOK_SYNC_MAX_TEXT + 1];
+  int r = nook_sync_recv (ex->sync_parent, &msg, text);
+
+  if (r == 1)
+    {
+      nook_error_set (err, 0, "%s", text);
+      nook_error_status (err, msg.status);
+      err->errnum = msg.errnum;
+      return -1;
+    }
+  if (r < 0)
+    return nook_error_errno (err, "wait for the command");
+  return 0;
+}
+
+static int exec_in (struct exec *ex, struct nook_error *err);
+
+int
+nook_exec_pid (pid_t target, uint64_t start, struct nook_filters *filters, const struct nook_spec *spec,
+               struct nook_exec_opts *opts, struct nook_error *err)
+{
+  struct exec ex = { .spec = spec,
+                     .opts = opts,
+                     .target = target,
+                     .filters = *filters,
+                     .pidfd = -1,
+                     .cwdfd = -1,
+                     .cgroupfd = -1,
+                     .procfd = -1,
+                     .ptmx = -1,
+                     .pty = -1,
+                     .sync_parent = -1,
+                     .sync_child = -1,
+                     .sigfd = -1,
+                     .pid = -1,
+                     .child_pidfd = -1 };
+  int status;
+
+  memset (filters, 0, sizeof *filters);
+  opts->pid = -1;
+  opts->console_fd = -1;
+  nook_tty_init (&ex.tty);
+  ex.pidfd = nook_pidfd_open_checked (target, start);
+  if (ex.pidfd < 0)
+    {
+      nook_error_set (err, 0, "the container's process %d is not running", (int)target);
+      exec_release (&ex);
+      return -1;
+    }
+  status = exec_in (&ex, err);
+  if (status >= 0 && opts->detach)
+    {
+      opts->pid = ex.pid;
+      opts->console_fd = ex.ptmx;
+      ex.pid = -1;
+      ex.ptmx = -1;
+    }
+  exec_release (&ex);
+  return status;
+}
+
 int
 nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const struct nook_exec_opts *opts,
            struct nook_error *err)
@@ -360,17 +430,32 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
                      .pid = -1,
                      .child_pidfd = -1 };
 
-  nook_tty_init (&ex.tty);
-  int sv[2], status = -1;
-  char path[64];
+  int status = -1;
 
+  nook_tty_init (&ex.tty);
   /* The very programs the sandbox's command was loaded with.  */
   if (nook_sandbox_filters (sb, &ex.filters, err) < 0)
     goto out;
   ex.pidfd = nook_sandbox_pidfd (sb, err);
   if (ex.pidfd < 0)
     goto out;
-  snprintf (path, sizeof path, "/proc/%d/cwd", (int)sb->pid);
+  status = exec_in (&ex, err);
+out:
+  exec_release (&ex);
+  return status;
+}
+
+/* From the target's pidfd to the command's end (or, detached, its start).  */
+static int
+exec_in (struct exec *ex_, struct nook_error *err)
+{
+  struct exec ex = *ex_;
+  const struct nook_exec_opts *opts = ex.opts;
+  int sv[2], status = -1;
+  char path[64];
+  pid_t target = ex.target;
+
+  snprintf (path, sizeof path, "/proc/%d/cwd", (int)target);
   ex.cwdfd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (ex.cwdfd < 0 && opts->cwd == NULL)
     {
@@ -394,11 +479,18 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
   ex.sync_child = sv[1];
   if (enter (&ex, err) < 0 || (opts->tty && open_tty (&ex, err) < 0))
     goto out;
+  if (opts->detach)
+    {
+      if (spawn_command (&ex, err) < 0 || wait_started (&ex, err) < 0)
+        goto out;
+      status = 0;
+      goto out;
+    }
   ex.sigfd = nook_supervise_block_signals (true, NULL, err);
   if (ex.sigfd < 0 || spawn_command (&ex, err) < 0)
     goto out;
   status = supervise (&ex, err);
 out:
-  exec_release (&ex);
+  *ex_ = ex;
   return status;
 }

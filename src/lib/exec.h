@@ -10,10 +10,17 @@
 
 struct nook_exec_opts
 {
-  char **argv;   /* the command */
-  char **setenv; /* K=V to set, or K to take from the caller */
-  char *cwd;     /* NULL: the working directory of the sandbox's command */
-  bool tty;      /* a terminal of the sandbox's own for the command */
+  char **argv;    /* the command */
+  char **setenv;  /* K=V to set, or K to take from the caller */
+  char *cwd;      /* NULL: the working directory of the sandbox's command */
+  bool tty;       /* a terminal of the sandbox's own for the command */
+  bool env_exact; /* the environment is setenv alone, nothing of the sandbox's command's */
+  /* Return once the command runs, leaving it running (an OCI runtime's
+     exec --detach); with tty, its master comes out in console_fd instead
+     of being relayed.  */
+  bool detach;
+  pid_t pid;      /* out, with detach: the command's pid */
+  int console_fd; /* out, with detach and tty: the master, or -1 */
 };
 
 /**
@@ -33,5 +40,20 @@ struct nook_exec_opts
  */
 int nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const struct nook_exec_opts *opts,
                struct nook_error *err);
+
+/**
+ * nook_exec_pid - nook_exec for a sandbox known by its init's pid
+ * @target: the sandbox's init
+ * @start: its start time (a recycled pid is refused)
+ * @filters: the programs to load, as prepared for the sandbox's own
+ *           command (nook_security_prepare); taken over and freed
+ * @spec: the identity and capabilities of the command
+ * @opts: as for nook_exec, with detach and the outputs it fills
+ * @err: set when it could not run
+ *
+ * Return: as nook_exec; with @opts->detach, 0 once the command runs.
+ */
+int nook_exec_pid (pid_t target, uint64_t start, struct nook_filters *filters, const struct nook_spec *spec,
+                   struct nook_exec_opts *opts, struct nook_error *err);
 
 #endif

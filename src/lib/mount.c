@@ -608,18 +608,47 @@ mount_file (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
    the attribute set is placed over DEST, so a DEST that is not a mount
    point is covered too, and nothing under it keeps write access.  */
 static int
-remount_ro (int rootfd, const char *dest, struct nook_error *err)
+remount_ro (int rootfd, const struct nook_mount_op *op, struct nook_error *err)
 {
   struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
-  cleanup_close int fd = open_in_root (rootfd, dest, O_PATH, err);
+  const char *dest = op->dest;
+  cleanup_close int fd = openat2_in_root (rootfd, dest, O_PATH | O_CLOEXEC);
   cleanup_close int clone = -1;
 
+  if (fd < 0 && errno == ENOENT && (op->flags & NOOK_MNT_F_TRY))
+    return 0;
+  if (fd < 0)
+    fd = open_in_root (rootfd, dest, O_PATH, err);
   if (fd < 0)
     return nook_error_wrap (err, "remount `%s` read-only", dest);
   clone = open_tree (fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
   if (clone < 0 || mount_setattr (clone, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0
       || move_mount (clone, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
     return nook_error_errno (err, "remount `%s` read-only", dest);
+  return 0;
+}
+
+/* maskedPaths: what the command must not read.  A missing path needs no
+   mask; a directory gets an empty read-only tmpfs, anything else the
+   host's /dev/null.  */
+static int
+mask_in_root (int rootfd, const char *dest, struct nook_error *err)
+{
+  cleanup_close int fd = openat2_in_root (rootfd, dest, O_PATH | O_CLOEXEC);
+  cleanup_close int null = -1;
+  struct stat st;
+
+  if (fd < 0 && errno == ENOENT)
+    return 0;
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return nook_error_errno (err, "mask `%s`", dest);
+  if (S_ISDIR (st.st_mode))
+    return mount_tmpfs (rootfd, dest, 0755, 0, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+  null = clone_tree ("/dev/null", NOOK_MNT_F_RDONLY | NOOK_MNT_F_DEVICES, err);
+  if (null < 0)
+    return err->msg ? -1 : nook_error_errno (err, "mask `%s`: bind /dev/null", dest);
+  if (move_mount (null, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return nook_error_errno (err, "mask `%s`", dest);
   return 0;
 }
 
@@ -677,11 +706,13 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
     case NOOK_MNT_FILE:
       return mount_file (rootfd, op, err);
     case NOOK_MNT_REMOUNT_RO:
-      return remount_ro (rootfd, op->dest, err);
+      return remount_ro (rootfd, op, err);
     case NOOK_MNT_CHMOD:
       return chmod_in_root (rootfd, op->dest, op->mode, err);
     case NOOK_MNT_OVERLAY:
       return mount_layers (rootfd, op, srcfd, err);
+    case NOOK_MNT_MASK:
+      return mask_in_root (rootfd, op->dest, err);
     }
   return nook_error_set (err, EINVAL, "unknown mount operation %d", op->kind);
 }

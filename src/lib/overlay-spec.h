@@ -34,6 +34,9 @@ struct nook_fs_spec
   /* The default root binds the working directory read-only (nook try: the
      directory is only changed through the overlay's upper).  */
   bool cwd_readonly;
+  /* With --rootfs: none of nook's own /proc, /dev and /tmp, only the
+     spec's mounts (an OCI config lists every mount itself).  */
+  bool bare_root;
 };
 
 #endif

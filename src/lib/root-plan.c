@@ -198,8 +198,11 @@ nook_root_plan_compose (const struct nook_spec *spec, const struct nook_caller *
       /* The root overlay comes first: it is the staging mount itself.  */
       if (root_ov)
         plan_add (plan, root_ov);
-      plan_kernel_dirs (plan);
-      plan_shared_shm (spec, plan);
+      if (!spec->fs.bare_root)
+        {
+          plan_kernel_dirs (plan);
+          plan_shared_shm (spec, plan);
+        }
       plan->workdir = xstrdup ("/");
     }
   else

@@ -14,6 +14,13 @@
 
 #include "error.h"
 
+/* One resource limit (setrlimit), as an OCI config's process.rlimits.  */
+struct nook_rlimit
+{
+  int resource; /* RLIMIT_* */
+  uint64_t soft, hard;
+};
+
 struct nook_security
 {
   /* Capabilities as bit masks (1 << CAP_x).  The effective set is computed
@@ -27,6 +34,13 @@ struct nook_security
   bool tty;          /* --tty: a terminal of its own, with job control */
   int *pass_fds;     /* --pass-fd: kept open into the command */
   size_t n_pass_fds;
+
+  struct nook_rlimit *rlimits; /* set before the command runs */
+  size_t n_rlimits;
+  bool oom_score_adj_set;
+  int oom_score_adj;
+  bool personality_set;
+  unsigned long personality; /* personality(2) domain, e.g. PER_LINUX32 */
 };
 
 /**

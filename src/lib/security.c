@@ -14,10 +14,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/keyctl.h>
+#include <grp.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,6 +40,7 @@ nook_security_free (struct nook_security *sec)
 {
   free (sec->seccomp);
   free (sec->pass_fds);
+  free (sec->rlimits);
   memset (sec, 0, sizeof *sec);
 }
 
@@ -128,6 +133,13 @@ change_ids (const struct nook_spec *spec, struct nook_error *err)
   gid_t rgid, egid, sgid;
   int pdeathsig = 0;
 
+  /* Supplementary groups only when asked for: in a user namespace with
+     setgroups denied (one id mapped) the kernel refuses the call.  */
+  if (spec->n_groups && setgroups (spec->n_groups, spec->groups) < 0)
+    {
+      nook_error_errno (err, "set %zu supplementary groups", spec->n_groups);
+      return nook_error_hint (err, "a user namespace that maps only one gid cannot have them: map a range");
+    }
   getresuid (&ruid, &euid, &suid);
   getresgid (&rgid, &egid, &sgid);
   if (ruid == spec->uid && euid == spec->uid && suid == spec->uid && rgid == spec->gid && egid == spec->gid
@@ -169,12 +181,38 @@ own_session_keyring (const struct nook_spec *spec, struct nook_error *err)
   return 0;
 }
 
+/* rlimits, the OOM score and the personality: inherited through exec,
+   set while the capabilities to raise a hard limit are still there.  */
+static int
+process_attributes (const struct nook_security *sec, struct nook_error *err)
+{
+  for (size_t i = 0; i < sec->n_rlimits; i++)
+    {
+      struct rlimit rl = { sec->rlimits[i].soft, sec->rlimits[i].hard };
+      if (setrlimit (sec->rlimits[i].resource, &rl) < 0)
+        return nook_error_errno (err, "set resource limit %d to %llu/%llu", sec->rlimits[i].resource,
+                                 (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
+    }
+  if (sec->oom_score_adj_set)
+    {
+      char buf[16];
+      int n = snprintf (buf, sizeof buf, "%d", sec->oom_score_adj);
+      if (nook_write_file_at (AT_FDCWD, "/proc/self/oom_score_adj", buf, n, err) < 0)
+        return nook_error_hint (err, "lowering it below the caller's needs root on the host");
+    }
+  if (sec->personality_set && personality (sec->personality) < 0)
+    return nook_error_errno (err, "set personality %#lx", sec->personality);
+  return 0;
+}
+
 int
 nook_security_apply (const struct nook_spec *spec, const struct nook_filters *filters, struct nook_error *err)
 {
   uint64_t caps = nook_caps_for_spec (spec);
   int r = 0;
 
+  if (process_attributes (&spec->security, err) < 0)
+    return -1;
   if (own_session_keyring (spec, err) < 0 || nook_caps_bound (caps, err) < 0 || change_ids (spec, err) < 0)
     return -1;
   /* A non-zero uid loses every capability at exec unless they are

@@ -49,12 +49,13 @@ struct sandbox
   int sigfd;
   pid_t pid;
   int pidfd;
-  struct nook_tty tty;     /* --tty: nook's side */
-  int tty_child;           /* --tty: the sandbox's end of the terminal socket */
-  unsigned outer;          /* NOOK_NS_* not created: the host's or a joined sandbox's */
-  struct nook_join join;   /* namespaces of other sandboxes */
-  struct nook_state state; /* what `nook ps` and the others read */
-  struct nook_run_io *io;  /* a detached supervisor's log and caller, or NULL */
+  struct nook_tty tty;            /* --tty: nook's side */
+  int tty_child;                  /* --tty: the sandbox's end of the terminal socket */
+  unsigned outer;                 /* NOOK_NS_* not created: the host's or a joined sandbox's */
+  struct nook_join join;          /* namespaces of other sandboxes */
+  struct nook_state state;        /* what `nook ps` and the others read */
+  struct nook_run_io *io;         /* a detached supervisor's log and caller, or NULL */
+  struct nook_create_io *handoff; /* nook_create: built, then handed over; or NULL */
   struct nook_logfile log;
   struct nook_cgroup cg; /* with limits only */
   struct nook_net net;
@@ -106,6 +107,34 @@ wait_for_go (int fd)
   return nook_sync_recv (fd, &msg, text) == 1 && msg.type == NOOK_SYNC_GO ? 0 : -1;
 }
 
+/* KEY=VALUE under the sandbox's own /proc/sys (a.b.c is a/b/c), once its
+   root, with its /proc, is in place: the kernel lets a user namespace's
+   root write only the sysctls of the namespaces it owns.  */
+static int
+write_sysctls (const struct nook_spec *spec, struct nook_error *err)
+{
+  for (size_t i = 0; spec->sysctl && spec->sysctl[i]; i++)
+    {
+      cleanup_free char *key = xstrdup (spec->sysctl[i]);
+      char *eq = strchr (key, '='), *path;
+
+      if (eq == NULL)
+        return nook_error_set (err, EINVAL, "sysctl `%s`", key);
+      *eq = '\0';
+      for (char *p = key; *p; p++)
+        if (*p == '.')
+          *p = '/';
+      path = xasprintf ("/proc/sys/%s", key);
+      if (nook_write_file_at (AT_FDCWD, path, eq + 1, strlen (eq + 1), err) < 0)
+        {
+          free (path);
+          return nook_error_wrap (err, "sysctl");
+        }
+      free (path);
+    }
+  return 0;
+}
+
 /* Only the namespaces the sandbox made itself are set up: a joined one
    belongs to the sandbox that made it.  */
 static int
@@ -116,7 +145,11 @@ setup_namespaces (const struct nook_spec *spec, unsigned outer, struct nook_erro
       const char *name = nook_spec_hostname (spec);
       if (sethostname (name, strlen (name)) < 0)
         return nook_error_errno (err, "set the hostname to `%s`", name);
+      if (spec->domainname && setdomainname (spec->domainname, strlen (spec->domainname)) < 0)
+        return nook_error_errno (err, "set the domain name to `%s`", spec->domainname);
     }
+  if (write_sysctls (spec, err) < 0)
+    return -1;
   if (!(outer & NOOK_NS_NET) && (nook_net_loopback_up (err) < 0 || nook_net_allow_ping (err) < 0))
     return -1;
   return 0;
@@ -178,10 +211,12 @@ step_fds (struct sandbox *sb, struct nook_error *err)
 {
   const struct nook_security *sec = &sb->spec->security;
   size_t n = 0;
-  int keep[sec->n_pass_fds + 2];
+  int keep[sec->n_pass_fds + 3];
 
   keep[n++] = sb->sync_child;
   keep[n++] = sb->init_fd;
+  if (sb->handoff)
+    keep[n++] = sb->handoff->gate_fd;
   for (size_t i = 0; i < sec->n_pass_fds; i++)
     keep[n++] = sec->pass_fds[i];
   if (nook_enter_close_fds (keep, n, err) < 0)
@@ -276,6 +311,30 @@ close_parent_fds (struct sandbox *sb)
   nook_join_release (&sb->join);
 }
 
+/* nook_create: the sandbox no longer dies with its creator, tells it that
+   it is ready, and waits at its gate until `start` writes a byte.  The
+   gate is closed before the exec: nothing of it reaches the command.  */
+static int
+wait_at_gate (struct sandbox *sb, struct nook_error *err)
+{
+  char byte;
+  ssize_t n;
+
+  prctl (PR_SET_PDEATHSIG, 0);
+  /* A creator killed before the line above took the sandbox with it; one
+     killed since has closed its end: leave nothing either way.  */
+  nook_supervise_check_parent (sb->sync_child);
+  if (nook_sync_send (sb->sync_child, NOOK_SYNC_CREATED, 0, 0, NULL) < 0)
+    return nook_error_errno (err, "tell the runtime the sandbox is created");
+  do
+    n = read (sb->handoff->gate_fd, &byte, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1)
+    return nook_error_errno (err, "wait to be started");
+  close (sb->handoff->gate_fd);
+  return 0;
+}
+
 static void __attribute__ ((noreturn)) child_main (struct sandbox *sb)
 {
   struct nook_error err = { 0 };
@@ -291,7 +350,7 @@ static void __attribute__ ((noreturn)) child_main (struct sandbox *sb)
   setsid ();
   if (wait_for_go (sb->sync_child) < 0)
     _exit (NOOK_EXIT_ERROR);
-  if (sandbox_setup (sb, &err) < 0)
+  if (sandbox_setup (sb, &err) < 0 || (sb->handoff && wait_at_gate (sb, &err) < 0))
     child_fail (sb, &err);
   exec_init (sb, &err);
   child_fail (sb, &err);
@@ -374,6 +433,8 @@ step_idmaps (struct sandbox *sb, struct nook_error *err)
 static int
 step_state (struct sandbox *sb, struct nook_error *err)
 {
+  if (sb->handoff)
+    return sb->handoff->created ? sb->handoff->created (sb->handoff->ctx, sb->pid, err) : 0;
   return nook_state_running (&sb->state, sb->spec, &sb->filters, sb->pid, sb->join.ids, err);
 }
 
@@ -524,9 +585,9 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
       || nook_root_plan_build (spec, &sb->caller, &sb->plan, err) < 0
       || nook_net_prepare (spec, &sb->net, &sb->plan, err) < 0
       || nook_security_prepare (spec, &sb->filters, err) < 0
-      || nook_state_reserve (&sb->state, spec, err) < 0)
+      || (!sb->handoff && nook_state_reserve (&sb->state, spec, err) < 0))
     return -1;
-  if (spec->security.tty && nook_tty_prepare (&sb->tty, &sb->tty_child, err) < 0)
+  if (spec->security.tty && nook_tty_prepare (&sb->tty, &sb->tty_child, sb->handoff == NULL, err) < 0)
     return -1;
   sb->outer = spec->share | nook_join_ns_bits (&sb->join);
   if (sb->io && sb->io->log_fd >= 0
@@ -551,7 +612,7 @@ prepare_parent (struct sandbox *sb, sigset_t *old_mask, struct nook_error *err)
   sb->init_fd = nook_open_init (err);
   if (sb->init_fd < 0)
     return -1;
-  if (sb->spec->limits.set && nook_cgroup_create (sb->spec, &sb->cg, err) < 0)
+  if (sb->spec->limits.set && !sb->handoff && nook_cgroup_create (sb->spec, &sb->cg, err) < 0)
     return -1;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return nook_error_errno (err, "socketpair");
@@ -606,4 +667,78 @@ nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook
 out:
   sandbox_release (&sb, status);
   return status;
+}
+
+/* nook_create: waits for the sandbox to say it is set up and waiting at
+   its gate, or for its error, or for its end.  */
+static int
+wait_created (struct sandbox *sb, struct nook_error *err)
+{
+  struct pollfd pfd[2] = { { sb->sync_parent, POLLIN, 0 }, { sb->pidfd, POLLIN, 0 } };
+  struct nook_sync_msg msg;
+  char text[NOOK_SYNC_MAX_TEXT + 1];
+
+  while (poll (pfd, 2, -1) < 0)
+    if (errno != EINTR)
+      return nook_error_errno (err, "wait for the sandbox");
+  /* The sync socket first: a sandbox that failed has sent why before it
+     exited.  */
+  if (nook_sync_recv (sb->sync_parent, &msg, text) == 1)
+    {
+      if (msg.type == NOOK_SYNC_CREATED)
+        return 0;
+      nook_error_set (err, 0, "%s", text);
+      nook_error_status (err, msg.status);
+      err->errnum = msg.errnum;
+      return -1;
+    }
+  return nook_error_set (err, 0, "the sandbox ended during its setup");
+}
+
+int
+nook_create (struct nook_spec *spec, struct nook_create_io *io, struct nook_error *err)
+{
+  struct sandbox sb = { .spec = spec,
+                        .init_fd = -1,
+                        .sync_parent = -1,
+                        .sync_child = -1,
+                        .sigfd = -1,
+                        .pid = -1,
+                        .pidfd = -1,
+                        .tty_child = -1,
+                        .handoff = io,
+                        .state = { .dirfd = -1 },
+                        .log = { .fd = -1 },
+                        .cg = NOOK_CGROUP_INIT };
+  sigset_t old_mask;
+  bool masked = false;
+  int r = -1;
+
+  io->pid = -1;
+  io->console_fd = -1;
+  nook_tty_init (&sb.tty);
+  nook_net_init (&sb.net);
+  nook_join_init (&sb.join);
+  if (check_and_reserve (&sb, err) < 0 || prepare_parent (&sb, &old_mask, err) < 0)
+    goto out;
+  masked = true;
+  if (start_sandbox (&sb, err) < 0 || wait_created (&sb, err) < 0)
+    goto out;
+  if (spec->security.tty)
+    {
+      io->console_fd = nook_tty_receive (sb.tty.sock);
+      if (io->console_fd < 0)
+        {
+          nook_error_errno (err, "receive the sandbox's terminal");
+          goto out;
+        }
+    }
+  io->pid = sb.pid;
+  sb.pid = -1; /* handed over: not killed on the way out */
+  r = 0;
+out:
+  sandbox_release (&sb, r);
+  if (masked)
+    sigprocmask (SIG_SETMASK, &old_mask, NULL);
+  return r;
 }

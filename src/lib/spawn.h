@@ -35,6 +35,37 @@ struct nook_run_io
  */
 int nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook_error *err);
 
+/* What an OCI runtime's create asks of a run: the sandbox is built, then
+   handed over to the caller instead of supervised.  */
+struct nook_create_io
+{
+  /* The sandbox reads one byte from it (an exec fifo opened read-write),
+     after its whole setup and just before it executes its init: the
+     command runs only once someone writes that byte (`start`).  */
+  int gate_fd;
+  /* Called once the sandbox's pid is known, its ids mapped, before its
+     setup starts: records the pid (the caller's state), runs hooks.  */
+  int (*created) (void *ctx, pid_t pid, struct nook_error *err);
+  void *ctx;
+  /* Out: the sandbox's init, left running (not killed when the caller
+     exits), and with spec->security.tty the terminal's master, or -1.  */
+  pid_t pid;
+  int console_fd;
+};
+
+/**
+ * nook_create - create a sandbox that waits at its gate, and hand it over
+ * @spec: as for nook_run; no nook state is written, no cgroup made
+ * @io: the gate, the callback and what comes out
+ * @err: set when the sandbox could not be created; nothing is left then
+ *
+ * The sandbox's init is a child of the caller; it no longer dies with the
+ * caller once this returns 0.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_create (struct nook_spec *spec, struct nook_create_io *io, struct nook_error *err);
+
 /**
  * nook_open_init - find nook-init
  * @err: set when it is in neither place

@@ -29,6 +29,9 @@ nook_spec_free (struct nook_spec *spec)
   strv_free (spec->argv);
   free (spec->name);
   free (spec->hostname);
+  free (spec->domainname);
+  strv_free (spec->sysctl);
+  free (spec->groups);
   free (spec->rootfs);
   free (spec->chdir);
   for (size_t i = 0; i < spec->n_mounts; i++)
@@ -138,6 +141,12 @@ nook_spec_build_env (const struct nook_spec *spec, const struct nook_caller *cal
   char **env = NULL;
   bool have_path = false;
 
+  if (spec->clear_env)
+    {
+      for (size_t i = 0; i < spec->n_env_ops; i++)
+        env_set (&env, spec->env_ops[i].key, spec->env_ops[i].value);
+      return env ? env : xcalloc (1, sizeof (char *));
+    }
   for (size_t i = 0; caller_env && caller_env[i]; i++)
     if (spec->keep_env || env_is_safe (caller_env[i]))
       {

@@ -41,7 +41,16 @@ enum nook_map_mode
 {
   NOOK_MAP_SELF = 0, /* the caller's uid/gid only; setgroups denied */
   NOOK_MAP_AUTO,     /* 0-65535 through newuidmap/newgidmap and /etc/sub[ug]id */
+  NOOK_MAP_EXPLICIT, /* spec->uid_map and gid_map as given (an OCI config's mappings) */
 };
+
+/* One extent of an explicit id map: COUNT ids from INSIDE map to OUTSIDE.  */
+struct nook_id_extent
+{
+  uint32_t inside, outside, count;
+};
+
+#define NOOK_MAX_EXTENTS 4
 
 /* One step of composing the root, applied in order (later over earlier).
    The default root is itself such a list; user options append to it.  */
@@ -58,6 +67,7 @@ enum nook_mount_kind
   NOOK_MNT_REMOUNT_RO, /* DEST, and every mount under it, made read-only */
   NOOK_MNT_CHMOD,      /* DEST's mode set to mode */
   NOOK_MNT_OVERLAY,    /* overlay->lowers (+ upper) merged on DEST; DEST NULL: the root */
+  NOOK_MNT_MASK,       /* DEST hidden: /dev/null over a file, an empty read-only tmpfs over a directory */
 };
 
 enum
@@ -95,12 +105,18 @@ struct nook_spec
   enum nook_map_mode map_mode;
   uid_t uid;
   gid_t gid;
+  gid_t *groups; /* supplementary groups inside; set only when n_groups > 0 */
+  size_t n_groups;
+  struct nook_id_extent uid_map[NOOK_MAX_EXTENTS], gid_map[NOOK_MAX_EXTENTS]; /* NOOK_MAP_EXPLICIT */
+  size_t n_uid_map, n_gid_map;
 
   char *name; /* --name: the sandbox's name (and default hostname) */
 
   /* Namespaces.  */
   unsigned share; /* NOOK_NS_* kept from the host */
   char *hostname;
+  char *domainname; /* NULL: left as the new UTS namespace has it */
+  char **sysctl;    /* KEY=VALUE written under /proc/sys once the root is built */
 
   /* Root.  */
   char *rootfs; /* NULL: compose from the host */
@@ -117,6 +133,7 @@ struct nook_spec
 
   /* Environment.  */
   bool keep_env;
+  bool clear_env; /* nothing of the caller's and no defaults: only env_ops (an OCI config's env) */
   struct nook_env_op *env_ops;
   size_t n_env_ops;
 

@@ -18,6 +18,8 @@
  *                                      execveat(nook-init) ── fork ──►     execvpe(CMD)
  *            ◄──────────────────────────────────────────────────────      NOOK_SYNC_EXEC_ERROR
  *                                                                          when exec fails
+ *   (nook_create: NOOK_SYNC_CREATED, then the sandbox reads its gate fd
+ *    and the parent returns; the execveat follows the byte `start` writes)
  *   EOF: every copy of the sandbox's end was closed, by close() in
  *   nook-init and by O_CLOEXEC at the command's exec: the command runs.
  *
@@ -36,6 +38,7 @@ enum nook_sync_type
   NOOK_SYNC_GO = 1,         /* parent → sandbox: ids mapped, proceed */
   NOOK_SYNC_ERROR = 2,      /* sandbox → parent: setup failed */
   NOOK_SYNC_EXEC_ERROR = 3, /* command → parent: exec failed */
+  NOOK_SYNC_CREATED = 4,    /* sandbox → parent (nook_create): set up, waiting at its gate */
 };
 
 #define NOOK_SYNC_MAX_TEXT 2048

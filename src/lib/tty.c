@@ -29,11 +29,11 @@ nook_tty_init (struct nook_tty *tty)
 }
 
 int
-nook_tty_prepare (struct nook_tty *tty, int *child_sock, struct nook_error *err)
+nook_tty_prepare (struct nook_tty *tty, int *child_sock, bool relay, struct nook_error *err)
 {
   int sv[2];
 
-  if (!isatty (STDIN_FILENO) || tcgetattr (STDIN_FILENO, &tty->saved) < 0)
+  if (relay && (!isatty (STDIN_FILENO) || tcgetattr (STDIN_FILENO, &tty->saved) < 0))
     {
       nook_error_set (err, 0, "--tty: stdin is not a terminal");
       return nook_error_hint (err, "run nook from a terminal, or leave --tty out");
@@ -215,4 +215,10 @@ nook_tty_release (struct nook_tty *tty)
   tty->raw = false;
   drop_fd (&tty->master);
   drop_fd (&tty->sock);
+}
+
+int
+nook_tty_receive (int sock)
+{
+  return recv_fd (sock);
 }

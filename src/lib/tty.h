@@ -38,11 +38,21 @@ void nook_tty_init (struct nook_tty *tty);
  * nook_tty_prepare - check the caller's terminal and make the socket
  * @tty: nook's side
  * @child_sock: the sandbox's end of the socket
+ * @relay: the master will be relayed to the caller's terminal, which
+ *         stdin must then be; false when it goes elsewhere (nook_create)
  * @err: set when stdin is not a terminal
  *
  * Return: 0, or -1 with @err set.
  */
-int nook_tty_prepare (struct nook_tty *tty, int *child_sock, struct nook_error *err);
+int nook_tty_prepare (struct nook_tty *tty, int *child_sock, bool relay, struct nook_error *err);
+
+/**
+ * nook_tty_receive - receive the master the sandbox sent
+ * @sock: nook's end of the socket (struct nook_tty.sock)
+ *
+ * Return: the master (close-on-exec), or -1.
+ */
+int nook_tty_receive (int sock);
 
 /**
  * nook_tty_setup_in_sandbox - the sandbox's own terminal

@@ -323,6 +323,32 @@ nook_userns_refused (struct nook_error *err)
                                "runs in");
 }
 
+/* The maps as the spec gives them (an OCI config's uidMappings and
+   gidMappings); the kernel checks them when they are written.  */
+static int
+explicit_maps (const struct nook_spec *spec, struct nook_idmaps *maps, struct nook_error *err)
+{
+  if (spec->n_uid_map == 0 || spec->n_gid_map == 0)
+    return nook_error_set (err, 0, "an explicit id map needs both a uid and a gid map");
+  for (size_t i = 0; i < spec->n_uid_map; i++)
+    maps->uid[i]
+        = (struct nook_idmap){ spec->uid_map[i].inside, spec->uid_map[i].outside, spec->uid_map[i].count };
+  for (size_t i = 0; i < spec->n_gid_map; i++)
+    maps->gid[i]
+        = (struct nook_idmap){ spec->gid_map[i].inside, spec->gid_map[i].outside, spec->gid_map[i].count };
+  maps->n_uid = spec->n_uid_map;
+  maps->n_gid = spec->n_gid_map;
+  return 0;
+}
+
+/* Whether MAP is one id mapped to ID: an unprivileged process may write
+   that itself, without newuidmap.  */
+static bool
+is_self_map (const struct nook_idmap *map, size_t n, uint32_t id)
+{
+  return n == 1 && map[0].count == 1 && map[0].outside == id;
+}
+
 int
 nook_idmaps_for_spec (const struct nook_spec *spec, const struct nook_caller *caller,
                       struct nook_idmaps *maps, struct nook_error *err)
@@ -334,6 +360,8 @@ nook_idmaps_for_spec (const struct nook_spec *spec, const struct nook_caller *ca
      refusals inside such a sandbox would hide the reason.  */
   if (nook_userns_refused_by_filter ())
     return nook_userns_refused (err);
+  if (spec->map_mode == NOOK_MAP_EXPLICIT)
+    return explicit_maps (spec, maps, err);
   if (spec->map_mode == NOOK_MAP_AUTO)
     {
       struct subid_api api;
@@ -421,7 +449,7 @@ finish_idmap_tool (const char *tool, pid_t child, int errfd, struct nook_error *
 }
 
 static int
-write_maps_directly (pid_t pid, const struct nook_idmaps *maps, struct nook_error *err)
+write_maps_directly (pid_t pid, const struct nook_idmaps *maps, bool deny_setgroups, struct nook_error *err)
 {
   char path[64];
   cleanup_close int dirfd = -1;
@@ -435,7 +463,7 @@ write_maps_directly (pid_t pid, const struct nook_idmaps *maps, struct nook_erro
   /* Without CAP_SETGID in the parent namespace, the kernel accepts a gid
      map only once setgroups is denied: otherwise the sandbox could drop a
      group that a file's permissions deny.  */
-  if (nook_write_file_at (dirfd, "setgroups", "deny", 4, err) < 0
+  if ((deny_setgroups && nook_write_file_at (dirfd, "setgroups", "deny", 4, err) < 0)
       || nook_write_file_at (dirfd, "uid_map", uids, strlen (uids), err) < 0
       || nook_write_file_at (dirfd, "gid_map", gids, strlen (gids), err) < 0)
     return nook_error_wrap (err, "write the user namespace id maps");
@@ -450,7 +478,14 @@ nook_idmaps_write (pid_t pid, const struct nook_spec *spec, const struct nook_id
   int ufd = -1, gfd = -1, r;
 
   if (spec->map_mode == NOOK_MAP_SELF)
-    return write_maps_directly (pid, maps, err);
+    return write_maps_directly (pid, maps, true, err);
+  /* Explicit maps: root writes any map itself (and keeps setgroups, as
+     runc does as root); a user writes its own one id, newuidmap the rest.  */
+  if (spec->map_mode == NOOK_MAP_EXPLICIT
+      && (geteuid () == 0
+          || (is_self_map (maps->uid, maps->n_uid, geteuid ())
+              && is_self_map (maps->gid, maps->n_gid, getegid ()))))
+    return write_maps_directly (pid, maps, geteuid () != 0, err);
 
   /* Both tools run at once: each is a setuid exec, the slowest step here.  */
   if (spawn_idmap_tool ("newuidmap", pid, maps->uid, maps->n_uid, &uchild, &ufd, err) < 0)

@@ -10,7 +10,6 @@
 #include "spec.h"
 
 #define NOOK_AUTO_RANGE 65536 /* ids 0..65535 inside with --map-users auto */
-#define NOOK_MAX_EXTENTS 4
 
 struct nook_idmap
 {

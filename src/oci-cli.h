@@ -1,0 +1,112 @@
+/* nook-oci: the OCI runtime command line (runc's and crun's), shared by
+   its files: the global options, the log, option parsing, the commands.  */
+#ifndef NOOK_OCI_CLI_H
+#define NOOK_OCI_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/error.h"
+#include "lib/oci-state.h"
+
+enum oci_level
+{
+  OCI_LOG_ERROR,
+  OCI_LOG_WARNING,
+  OCI_LOG_INFO,
+  OCI_LOG_DEBUG,
+};
+
+/* The global options.  */
+struct oci_globals
+{
+  const char *root; /* --root; NULL: nook_oci_default_root */
+  const char *log;  /* --log FILE */
+  bool json;        /* --log-format json */
+  enum oci_level level;
+  int log_fd; /* the open --log, or -1 (stderr for errors only) */
+};
+
+extern struct oci_globals oci_globals;
+
+/**
+ * oci_log - one line in the --log file (json: msg, level, time as crun
+ * writes them); without --log, errors and warnings go to stderr
+ */
+void oci_log (enum oci_level level, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
+/* An option of a command.  */
+struct oci_opt
+{
+  const char *name; /* long name */
+  char short_name;  /* 0: none */
+  bool arg;         /* takes a value */
+  int id;
+};
+
+/* One parsed option.  */
+struct oci_arg
+{
+  int id;
+  const char *value; /* NULL for a flag */
+};
+
+/**
+ * oci_parse - parse a command's options, up to its first operand
+ * @opts: the command's table (a NULL name ends it)
+ * @argc, @argv: the command's arguments, argv[0] the command's name
+ * @out: gets the options in order (at most @max)
+ * @n_out: how many
+ * @err: set for an unknown option or a missing value
+ *
+ * Return: the index of the first operand, or -1.
+ */
+int oci_parse (const struct oci_opt *opts, int argc, char **argv, struct oci_arg *out, size_t max,
+               size_t *n_out, struct nook_error *err);
+
+/**
+ * oci_open_root - open the state root (--root or the default) and sweep it
+ */
+int oci_open_root (struct nook_oci_root *root, struct nook_error *err);
+
+/**
+ * oci_check_args - the number of operands a command takes
+ */
+int oci_check_args (const char *cmd, int n, int min, int max, struct nook_error *err);
+
+/**
+ * oci_write_pid_file - write PID to PATH as runc does (a new file, renamed into place)
+ */
+int oci_write_pid_file (const char *path, pid_t pid, struct nook_error *err);
+
+/**
+ * oci_parse_signal - TERM, SIGTERM or 15 (runc's forms)
+ * Return: the signal, or -1.
+ */
+int oci_parse_signal (const char *s);
+
+/* The commands: each returns the exit status, or -1 with @err set.  */
+int oci_cmd_create (int argc, char **argv, struct nook_error *err);
+int oci_cmd_run (int argc, char **argv, struct nook_error *err);
+int oci_cmd_start (int argc, char **argv, struct nook_error *err);
+int oci_cmd_exec (int argc, char **argv, struct nook_error *err);
+int oci_cmd_delete (int argc, char **argv, struct nook_error *err);
+
+/**
+ * oci_run_hooks - run a config's hooks of one kind with the state on stdin
+ * @c: the container; its config.json copy gives the hooks
+ * @kind: enum nook_oci_hook_kind
+ * @status: the state's status to give the hooks
+ * @err: set when a hook fails or times out
+ */
+int oci_run_hooks (struct nook_oci_container *c, int kind, const char *status, struct nook_error *err);
+
+/**
+ * nook_oci_main - the whole command line: global options, then a command
+ * @argc, @argv: argv[0] is the program's name
+ *
+ * Return: the exit status.
+ */
+int nook_oci_main (int argc, char **argv);
+
+#endif
