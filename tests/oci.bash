@@ -2,10 +2,11 @@
 # drive nook-oci: the runtime under test and a busybox image made on the spot,
 # from Debian's busybox-static, without a registry or the network.
 
-# The runtime the engines are given: nook-oci beside the nook under test.
+# The runtime the engines are given: nook-oci (NOOK_OCI, which tests/run
+# sets, else beside the nook under test).
 # NOOK_OCI_RUNTIME names another one (runc, crun) to check these tests
 # themselves against a known runtime.
-OCI_RUNTIME=${NOOK_OCI_RUNTIME:-$(dirname "$NOOK")/nook-oci}
+OCI_RUNTIME=${NOOK_OCI_RUNTIME:-${NOOK_OCI:-$(dirname "$NOOK")/nook-oci}}
 
 # Writes a tar of a busybox root to FILE: /bin/busybox, one symlink per
 # applet, an /etc/passwd and /etc/group naming root.

@@ -22,12 +22,31 @@
 /* A state file is small; more is not ours.  */
 #define STATE_MAX (64 * 1024)
 
+/* Whether the caller is root of the initial user namespace, whose
+   uid_map maps every id to itself.  Rootless engines (podman, buildah)
+   call their runtime as uid 0 of a user namespace of their own, where
+   /run is not theirs: there the runtime is a user's, as in runc.  */
+static bool
+is_host_root (void)
+{
+  cleanup_free char *map = NULL;
+  unsigned long inside, outside, count;
+  struct nook_error err = { 0 };
+
+  if (geteuid () != 0)
+    return false;
+  if (nook_read_file_at (AT_FDCWD, "/proc/self/uid_map", &map, NULL, &err) < 0)
+    return true;
+  return sscanf (map, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && outside == 0
+         && count == 4294967295UL;
+}
+
 char *
 nook_oci_default_root (void)
 {
   const char *xdg = getenv ("XDG_RUNTIME_DIR");
 
-  if (geteuid () == 0)
+  if (is_host_root () || (geteuid () == 0 && !(xdg && xdg[0] == '/')))
     return xstrdup ("/run/nook-oci");
   if (xdg && xdg[0] == '/')
     return xasprintf ("%s/nook-oci", xdg);
