@@ -172,11 +172,27 @@ oci_run_hooks (struct nook_oci_container *c, int kind, const char *status, struc
 
 /* The terminal's master goes to the engine (conmon) over its unix socket,
    as SCM_RIGHTS, as runc sends it.  */
+/* A connection to the engine's console socket at PATH; -1 with ERR set.  */
 static int
-send_console (const char *path, int master, unsigned width, unsigned height, struct nook_error *err)
+connect_console (const char *path, struct nook_error *err)
 {
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   cleanup_close int sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  if (strlen (path) >= sizeof addr.sun_path)
+    return nook_error_set (err, ENAMETOOLONG, "--console-socket `%s`", path);
+  strcpy (addr.sun_path, path);
+  if (sock < 0 || connect (sock, (struct sockaddr *)&addr, sizeof addr) < 0)
+    return nook_error_errno (err, "connect to the console socket `%s`", path);
+  return steal_fd (&sock);
+}
+
+/* Sends the pty's MASTER over SOCK, connected to PATH, as conmon and the
+   containerd shim expect it (SCM_RIGHTS, with the name /dev/ptmx).  */
+static int
+send_console_fd (int sock, const char *path, int master, unsigned width, unsigned height,
+                 struct nook_error *err)
+{
   char name[] = "/dev/ptmx", cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
   struct iovec iov = { name, sizeof name - 1 };
   struct msghdr msg
@@ -188,11 +204,6 @@ send_console (const char *path, int master, unsigned width, unsigned height, str
       struct winsize ws = { .ws_row = height, .ws_col = width };
       ioctl (master, TIOCSWINSZ, &ws);
     }
-  if (strlen (path) >= sizeof addr.sun_path)
-    return nook_error_set (err, ENAMETOOLONG, "--console-socket `%s`", path);
-  strcpy (addr.sun_path, path);
-  if (sock < 0 || connect (sock, (struct sockaddr *)&addr, sizeof addr) < 0)
-    return nook_error_errno (err, "connect to the console socket `%s`", path);
   cm->cmsg_level = SOL_SOCKET;
   cm->cmsg_type = SCM_RIGHTS;
   cm->cmsg_len = CMSG_LEN (sizeof (int));
@@ -200,6 +211,16 @@ send_console (const char *path, int master, unsigned width, unsigned height, str
   if (sendmsg (sock, &msg, MSG_NOSIGNAL) < 0)
     return nook_error_errno (err, "send the terminal to `%s`", path);
   return 0;
+}
+
+static int
+send_console (const char *path, int master, unsigned width, unsigned height, struct nook_error *err)
+{
+  cleanup_close int sock = connect_console (path, err);
+
+  if (sock < 0)
+    return -1;
+  return send_console_fd (sock, path, master, width, height, err);
 }
 
 /* ---- create ---------------------------------------------------------------------- */
@@ -870,6 +891,8 @@ exec_in_container (struct nook_oci_container *c, struct exec_cli *x, char **cmd,
   struct nook_filters filters = { 0 };
   struct nook_exec_opts opts = { 0 };
   cleanup_strv char **env = NULL;
+  cleanup_close int pid_dir = -1;
+  cleanup_close int console_sock = -1;
   const char *status = nook_oci_container_status (c);
   int r = -1;
 
@@ -900,12 +923,19 @@ exec_in_container (struct nook_oci_container *c, struct exec_cli *x, char **cmd,
   opts.cwd = spec.chdir;
   opts.tty = spec.security.tty;
   opts.detach = x->detach;
+  /* nook_exec_pid enters the container's mount namespace, where the
+     engine's paths mean nothing: the pid file's directory and the console
+     socket are reached before.  */
+  if (x->pid_file && (pid_dir = oci_open_pid_dir (x->pid_file, err)) < 0)
+    goto out;
+  if (x->detach && spec.security.tty && (console_sock = connect_console (x->console_socket, err)) < 0)
+    goto out;
   r = nook_exec_pid (c->pid, c->start, &filters, &spec, &opts, err);
   if (r >= 0 && x->detach)
     {
       cleanup_close int console = opts.console_fd;
-      if ((console >= 0 && send_console (x->console_socket, console, 0, 0, err) < 0)
-          || (x->pid_file && oci_write_pid_file (x->pid_file, opts.pid, err) < 0))
+      if ((console >= 0 && send_console_fd (console_sock, x->console_socket, console, 0, 0, err) < 0)
+          || (x->pid_file && oci_write_pid_file_at (pid_dir, x->pid_file, opts.pid, err) < 0))
         {
           kill (opts.pid, SIGKILL);
           r = -1;
