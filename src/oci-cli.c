@@ -130,10 +130,15 @@ oci_parse (const struct oci_opt *opts, int argc, char **argv, struct oci_arg *ou
                 value = a + 2;
             }
         }
+      if (o == NULL && strcmp (argv[0], "nook-oci") == 0)
+        {
+          nook_error_set (err, 0, "unknown global option `%s`", a);
+          return nook_error_hint (err, "see `nook-oci --help` and man nook-oci");
+        }
       if (o == NULL)
         {
           nook_error_set (err, 0, "%s: unknown option `%s`", argv[0], a);
-          return nook_error_hint (err, "see `nook-oci %s --help` and man nook-oci", argv[0]);
+          return nook_error_hint (err, "see man nook-oci, COMMANDS");
         }
       if (eq)
         value = eq + 1;
