@@ -12,7 +12,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 
 #include "caps.h"
 #include "oci-config.h"
+#include "userns.h"
 #include "utils.h"
 
 struct parser
@@ -536,30 +536,6 @@ parse_idmap (struct parser *p, json_object *list, const char *what, struct nook_
   return 0;
 }
 
-/* Root's identity map in the user namespace nook-oci runs in (FILE:
-   /proc/self/uid_map or gid_map): every id that namespace has, as itself.
-   Host root has all 2^32 ids; root of a rootless engine's namespace
-   (podman and buildah call their runtime there) has only those its map
-   gives it, and the kernel refuses a child map naming any other.  */
-static size_t
-own_ids (const char *file, struct nook_id_extent *out)
-{
-  cleanup_free char *map = NULL;
-  struct nook_error err = { 0 };
-  unsigned int in, outside, count;
-  size_t n = 0;
-  int used;
-
-  if (nook_read_file_at (AT_FDCWD, file, &map, NULL, &err) == 0)
-    for (const char *p = map;
-         n < NOOK_MAX_EXTENTS && sscanf (p, "%u %u %u%n", &in, &outside, &count, &used) == 3; p += used)
-      out[n++] = (struct nook_id_extent){ in, in, count };
-  free (err.msg);
-  if (n == 0)
-    out[n++] = (struct nook_id_extent){ 0, 0, UINT32_MAX };
-  return n;
-}
-
 /* The user namespace: the config's maps, else one made as runc does
    (rootless: the caller as the process's ids; root: every id as itself).  */
 static int
@@ -583,8 +559,8 @@ choose_maps (struct parser *p, json_object *linux_, const struct nook_oci_caller
   if (caller->uid == 0)
     {
       spec->map_mode = NOOK_MAP_EXPLICIT;
-      spec->n_uid_map = own_ids ("/proc/self/uid_map", spec->uid_map);
-      spec->n_gid_map = own_ids ("/proc/self/gid_map", spec->gid_map);
+      spec->n_uid_map = nook_userns_own_ids ("/proc/self/uid_map", spec->uid_map);
+      spec->n_gid_map = nook_userns_own_ids ("/proc/self/gid_map", spec->gid_map);
       return 0;
     }
   /* Rootless: the caller, as the process's uid and gid.  Supplementary
