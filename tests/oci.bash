@@ -8,6 +8,13 @@
 # themselves against a known runtime.
 OCI_RUNTIME=${NOOK_OCI_RUNTIME:-${NOOK_OCI:-$(dirname "$NOOK")/nook-oci}}
 
+# After `run --separate-stderr`: status 0, else what the engine said.
+assert_ran() {
+  [ "$status" -eq 0 ] && return 0
+  echo "status $status; stderr: $stderr; output: $output" >&2
+  return 1
+}
+
 # Writes a tar of a busybox root to FILE: /bin/busybox, one symlink per
 # applet, an /etc/passwd and /etc/group naming root.
 make_busybox_tar() { # FILE

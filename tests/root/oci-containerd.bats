@@ -78,7 +78,7 @@ task_pid() { c task ls | awk -v id="$1" '$1 == id { print $2 }'; }
 @test "ctr run --runc-binary nook-oci: the command's output, the image's root, namespaces of its own, its exit status" {
   run --separate-stderr c run --rm --runc-binary "$OCI_RUNTIME" "$IMAGE" oci-run sh -c \
     'echo hello; readlink /proc/self/ns/pid; readlink /proc/self/ns/mnt; ls /; test -e /usr || echo no-usr'
-  assert_status 0
+  assert_ran
   [ "${lines[0]}" = hello ]
   [[ "${lines[1]}" == pid:* ]] && [ "${lines[1]}" != "$(readlink /proc/self/ns/pid)" ]
   [[ "${lines[2]}" == mnt:* ]] && [ "${lines[2]}" != "$(readlink /proc/self/ns/mnt)" ]
@@ -101,7 +101,7 @@ task_pid() { c task ls | awk -v id="$1" '$1 == id { print $2 }'; }
   # exec joins the task: its files, its processes.
   wait_until 10 test -e "/proc/$pid/root/tmp/up"
   run --separate-stderr c task exec --exec-id probe oci-task sh -c 'cat /tmp/up; ps -o args | grep -c "^sh -c trap"'
-  assert_status 0
+  assert_ran
   [ "${lines[0]}" = up ]
   [ "${lines[1]}" = 1 ]
   # kill sends TERM, which the command traps: it exits 42.
