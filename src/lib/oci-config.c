@@ -440,8 +440,11 @@ add_mount (struct parser *p, json_object *m)
     }
   else if (strcmp (type, "proc") == 0)
     op = nook_spec_add_mount (spec, NOOK_MNT_PROC, NULL, dest, 0);
-  else if (strcmp (type, "mqueue") == 0)
+  else if (strcmp (type, "mqueue") == 0 && p->cfg->ns[NOOK_OCI_NS_IPC])
     op = nook_spec_add_mount (spec, NOOK_MNT_MQUEUE, NULL, dest, 0);
+  else if (strcmp (type, "mqueue") == 0)
+    /* An mqueue belongs to an IPC namespace: the host's, as crun does.  */
+    op = nook_spec_add_mount (spec, NOOK_MNT_BIND, "/dev/mqueue", dest, NOOK_MNT_F_TRY);
   else if (strcmp (type, "sysfs") == 0)
     op = nook_spec_add_mount (spec, NOOK_MNT_BIND, "/sys", dest, NOOK_MNT_F_RDONLY);
   else if (strcmp (type, "cgroup") == 0 || strcmp (type, "cgroup2") == 0)
@@ -666,8 +669,9 @@ parse_linux (struct parser *p, json_object *linux_, const struct nook_oci_caller
   json_object *offsets = member (p, linux_, "timeOffsets", json_type_object, &failed);
   const char *s;
 
-  if (failed || parse_namespaces (p, ns) < 0 || choose_maps (p, linux_, caller) < 0
-      || parse_devices (p, devices) < 0 || parse_paths (p, linux_, "maskedPaths", NOOK_MNT_MASK) < 0
+  (void)ns; /* read before the mounts (parse_document) */
+  if (failed || choose_maps (p, linux_, caller) < 0 || parse_devices (p, devices) < 0
+      || parse_paths (p, linux_, "maskedPaths", NOOK_MNT_MASK) < 0
       || parse_paths (p, linux_, "readonlyPaths", NOOK_MNT_REMOUNT_RO) < 0
       || (sysctl && parse_sysctl (p, sysctl) < 0) || (pers && parse_personality (p, pers) < 0))
     return -1;
@@ -799,6 +803,12 @@ parse_document (struct parser *p, json_object *doc, const char *bundle, const st
     return bad (p, "root", "is needed on Linux");
   if (parse_process_object (p, process) < 0 || parse_root (p, root, bundle) < 0)
     return -1;
+  /* The namespaces first: an mqueue mount depends on the IPC one.  */
+  {
+    json_object *ns = member (p, linux_, "namespaces", json_type_array, &failed);
+    if (failed || parse_namespaces (p, ns) < 0)
+      return -1;
+  }
   for (size_t i = 0; mounts && i < json_object_array_length (mounts); i++)
     if (add_mount (p, json_object_array_get_idx (mounts, i)) < 0)
       return -1;

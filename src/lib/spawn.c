@@ -107,9 +107,10 @@ wait_for_go (int fd)
   return nook_sync_recv (fd, &msg, text) == 1 && msg.type == NOOK_SYNC_GO ? 0 : -1;
 }
 
-/* KEY=VALUE under the sandbox's own /proc/sys (a.b.c is a/b/c), once its
-   root, with its /proc, is in place: the kernel lets a user namespace's
-   root write only the sysctls of the namespaces it owns.  */
+/* KEY=VALUE under /proc/sys (a.b.c is a/b/c), before the root is built
+   (whose /proc/sys may be read-only): the host's /proc shows the
+   namespaced sysctls of the process that opens them, the sandbox's own,
+   and the kernel lets a user namespace's root write only those.  */
 static int
 write_sysctls (const struct nook_spec *spec, struct nook_error *err)
 {
@@ -148,8 +149,6 @@ setup_namespaces (const struct nook_spec *spec, unsigned outer, struct nook_erro
       if (spec->domainname && setdomainname (spec->domainname, strlen (spec->domainname)) < 0)
         return nook_error_errno (err, "set the domain name to `%s`", spec->domainname);
     }
-  if (write_sysctls (spec, err) < 0)
-    return -1;
   if (!(outer & NOOK_NS_NET) && (nook_net_loopback_up (err) < 0 || nook_net_allow_ping (err) < 0))
     return -1;
   return 0;
@@ -164,6 +163,12 @@ struct setup_step
   const char *name;
   int (*run) (struct sandbox *sb, struct nook_error *err);
 };
+
+static int
+step_sysctl (struct sandbox *sb, struct nook_error *err)
+{
+  return write_sysctls (sb->spec, err);
+}
 
 static int
 step_root (struct sandbox *sb, struct nook_error *err)
@@ -236,6 +241,7 @@ step_network_inside (struct sandbox *sb, struct nook_error *err)
 }
 
 static const struct setup_step sandbox_steps[] = {
+  { "sysctl", step_sysctl },
   { "root", step_root },
   { "hostname and loopback", step_namespaces },
   { "network", step_network_inside },

@@ -53,7 +53,7 @@ set_config() { # DIR JQ-FILTER
 set_args() {
   local dir=$1
   shift
-  set_config "$dir" ".process.args = $(printf '%s\n' "$@" | jq -R . | jq -s .)"
+  set_config "$dir" ".process.args = $(jq -cn '$ARGS.positional' --args -- "$@")"
 }
 
 # A field of `nook-oci state ID`.
