@@ -163,11 +163,18 @@ runtime_status() { # NAME
 @test "buildah run: a working container's command runs, and what it writes stays in that container" {
   require "buildah" command -v buildah
   ctr=$(buildah from -q "$IMAGE")
-  run --separate-stderr buildah --runtime "$OCI_RUNTIME" run "$ctr" -- sh -c 'echo built-$$ >/made; cat /made'
+  token=built-$RANDOM$RANDOM
+  run --separate-stderr buildah --runtime "$OCI_RUNTIME" run "$ctr" -- sh -c "echo $token >/made; cat /made"
   assert_ran
-  [ "$output" = built-1 ]
+  [ "$output" = "$token" ]
   run --separate-stderr buildah --runtime "$OCI_RUNTIME" run "$ctr" -- cat /made
   assert_ran
-  [ "$output" = built-1 ]
+  [ "$output" = "$token" ]
+  # Not in the image: only in this working container.
+  other=$(buildah from -q "$IMAGE")
+  run buildah --runtime "$OCI_RUNTIME" run "$other" -- cat /made
+  [ "$status" -ne 0 ]
+  assert_output_has "No such file"
+  buildah rm "$other" >/dev/null
   buildah rm "$ctr" >/dev/null
 }
