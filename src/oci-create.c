@@ -60,10 +60,42 @@ read_small_file (int dirfd, const char *path, char **out, struct nook_error *err
   return 0;
 }
 
+/* The extents of /proc/self/uid_map or gid_map; none when it maps every
+   id (the initial user namespace) or cannot be read.  */
+static size_t
+own_map (const char *file, struct nook_id_extent *out)
+{
+  cleanup_free char *text = NULL;
+  size_t n = 0;
+  const char *p;
+
+  if (nook_read_file_at (AT_FDCWD, file, &text, NULL, NULL) < 0)
+    return 0;
+  for (p = text; *p && n < NOOK_MAX_EXTENTS;)
+    {
+      unsigned long in, out_, count;
+      int used = 0;
+      if (sscanf (p, " %lu %lu %lu%n", &in, &out_, &count, &used) != 3)
+        break;
+      out[n++] = (struct nook_id_extent){ in, in, count };
+      p += used;
+    }
+  if (n == 1 && out[0].inside == 0 && out[0].count == UINT32_MAX)
+    return 0;
+  return n;
+}
+
 static struct nook_oci_caller
 caller_ids (void)
 {
-  return (struct nook_oci_caller){ geteuid (), getegid () };
+  struct nook_oci_caller c = { .uid = geteuid (), .gid = getegid () };
+
+  if (c.uid == 0)
+    {
+      c.n_uid_map = own_map ("/proc/self/uid_map", c.uid_map);
+      c.n_gid_map = own_map ("/proc/self/gid_map", c.gid_map);
+    }
+  return c;
 }
 
 /* Reads the container's copy of config.json (state dir).  */
@@ -355,7 +387,8 @@ prepare (struct nook_oci_root *root, struct nook_oci_container *c, const struct 
     oci_log (OCI_LOG_WARNING,
              "cgroups: linux.resources ignored: the container runs without a cgroup of its own");
   for (int k = 0; k < NOOK_OCI_NS_N; k++)
-    if (cfg->ns_path[k])
+    if (cfg->ns_path[k] && k != NOOK_OCI_NS_PID && k != NOOK_OCI_NS_NET && k != NOOK_OCI_NS_IPC
+        && k != NOOK_OCI_NS_UTS)
       {
         nook_error_set (err, 0, "config.json: joining the %s namespace `%s` is not supported",
                         nook_oci_ns_name (k), cfg->ns_path[k]);

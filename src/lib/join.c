@@ -21,14 +21,17 @@ nook_join_init (struct nook_join *join)
 {
   memset (join, 0, sizeof *join);
   for (int k = 0; k < NOOK_JOIN_N; k++)
-    join->pidfd[k] = -1;
+    join->pidfd[k] = join->nsfd[k] = -1;
 }
 
 void
 nook_join_release (struct nook_join *join)
 {
   for (int k = 0; k < NOOK_JOIN_N; k++)
-    nook_closep (&join->pidfd[k]);
+    {
+      nook_closep (&join->pidfd[k]);
+      nook_closep (&join->nsfd[k]);
+    }
 }
 
 unsigned
@@ -43,7 +46,7 @@ nook_join_ns_bits (const struct nook_join *join)
 {
   unsigned bits = 0;
   for (int k = 0; k < NOOK_JOIN_N; k++)
-    if (join->pidfd[k] >= 0)
+    if (join->pidfd[k] >= 0 || join->nsfd[k] >= 0)
       bits |= nook_join_ns_bit (k);
   return bits;
 }
@@ -118,6 +121,15 @@ nook_join_resolve (const struct nook_spec *spec, struct nook_join *join, struct 
   uint64_t userns = 0, first = 0;
   int r = 0;
 
+  /* Namespace files (an OCI config's paths): opened now, entered before
+     the clone; the sandbox keeps a user namespace of its own.  */
+  for (int k = 0; k < NOOK_JOIN_N; k++)
+    if (spec->life.join_path[k])
+      {
+        join->nsfd[k] = open (spec->life.join_path[k], O_RDONLY | O_CLOEXEC);
+        if (join->nsfd[k] < 0)
+          return nook_error_errno (err, "open the %s namespace `%s`", kind_names[k], spec->life.join_path[k]);
+      }
   for (int k = 0; k < NOOK_JOIN_N; k++)
     join->active |= spec->life.join[k] != NULL;
   if (!join->active)
@@ -148,6 +160,12 @@ nook_join_enter (const struct nook_join *join, struct nook_error *err)
 {
   bool in_userns = false;
 
+  for (int k = 0; k < NOOK_JOIN_N; k++)
+    if (join->nsfd[k] >= 0 && setns (join->nsfd[k], kind_clone[k]) < 0)
+      {
+        nook_error_errno (err, "enter the %s namespace given by path", kind_names[k]);
+        return nook_error_hint (err, "the caller needs CAP_SYS_ADMIN over it: create it in the same user namespace");
+      }
   if (!join->active)
     return 0;
   for (int k = 0; k < NOOK_JOIN_N; k++)

@@ -13,6 +13,7 @@ struct nook_join
   int pidfd[NOOK_JOIN_N];                /* the PID 1 of each target, or -1 */
   char id[NOOK_JOIN_N][NOOK_ID_LEN + 1]; /* and its id */
   const char *ids[NOOK_JOIN_N];          /* id[k] or NULL, as nook_state_running takes them */
+  int nsfd[NOOK_JOIN_N];                 /* a namespace joined by its path, or -1 */
 };
 
 /**

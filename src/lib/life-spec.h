@@ -31,6 +31,7 @@ struct nook_life_spec
   int remove;              /* --rm: 1, --rm=false: 0, default -1 (foreground yes, detached no) */
   uint64_t log_size;       /* the cap of a detached sandbox's log (each of two files) */
   char *join[NOOK_JOIN_N]; /* ID or NAME of the sandbox whose namespace to join */
+  char *join_path[NOOK_JOIN_N]; /* a namespace file to join (an OCI config's namespace path) */
 };
 
 #define NOOK_LOG_SIZE_DEFAULT (1024 * 1024)

@@ -21,7 +21,6 @@
 
 #include "caps.h"
 #include "oci-config.h"
-#include "userns.h"
 #include "utils.h"
 
 struct parser
@@ -562,8 +561,21 @@ choose_maps (struct parser *p, json_object *linux_, const struct nook_oci_caller
   if (caller->uid == 0)
     {
       spec->map_mode = NOOK_MAP_EXPLICIT;
-      spec->n_uid_map = nook_userns_own_ids ("/proc/self/uid_map", spec->uid_map);
-      spec->n_gid_map = nook_userns_own_ids ("/proc/self/gid_map", spec->gid_map);
+      spec->uid_map[0] = spec->gid_map[0] = (struct nook_id_extent){ 0, 0, UINT32_MAX };
+      spec->n_uid_map = spec->n_gid_map = 1;
+      /* Root of a user namespace (rootless podman's): what it maps.  */
+      for (size_t i = 0; i < caller->n_uid_map && caller->n_gid_map; i++)
+        {
+          uint32_t in = caller->uid_map[i].inside;
+          spec->uid_map[i] = (struct nook_id_extent){ in, in, caller->uid_map[i].count };
+          spec->n_uid_map = i + 1;
+        }
+      for (size_t i = 0; i < caller->n_gid_map && caller->n_uid_map; i++)
+        {
+          uint32_t in = caller->gid_map[i].inside;
+          spec->gid_map[i] = (struct nook_id_extent){ in, in, caller->gid_map[i].count };
+          spec->n_gid_map = i + 1;
+        }
       return 0;
     }
   /* Rootless: the caller, as the process's uid and gid.  Supplementary
@@ -708,9 +720,22 @@ apply_namespaces (struct parser *p)
               { NOOK_OCI_NS_UTS, NOOK_NS_UTS },
               { NOOK_OCI_NS_CGROUP, NOOK_NS_CGROUP } };
 
+  static const struct
+  {
+    enum nook_oci_ns ns;
+    enum nook_join_kind kind;
+  } joins[] = { { NOOK_OCI_NS_PID, NOOK_JOIN_PID },
+                { NOOK_OCI_NS_NET, NOOK_JOIN_NET },
+                { NOOK_OCI_NS_IPC, NOOK_JOIN_IPC },
+                { NOOK_OCI_NS_UTS, NOOK_JOIN_UTS } };
+
   for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
     if (!p->cfg->ns[map[i].ns])
       p->spec->share |= map[i].bit;
+  /* A path: that namespace, entered before the container is created.  */
+  for (size_t i = 0; i < sizeof joins / sizeof joins[0]; i++)
+    if (p->cfg->ns_path[joins[i].ns])
+      p->spec->life.join_path[joins[i].kind] = xstrdup (p->cfg->ns_path[joins[i].ns]);
   if (p->spec->share & NOOK_NS_NET)
     p->spec->net.mode = NOOK_NET_HOST;
   if (!p->cfg->ns[NOOK_OCI_NS_MOUNT])

@@ -72,6 +72,11 @@ struct nook_oci_caller
 {
   uid_t uid;
   gid_t gid;
+  /* As root: the ids this user namespace maps (its uid_map and gid_map,
+     seen from inside), given as themselves to the container; none: every
+     id (the initial user namespace).  */
+  struct nook_id_extent uid_map[NOOK_MAX_EXTENTS], gid_map[NOOK_MAX_EXTENTS];
+  size_t n_uid_map, n_gid_map;
 };
 
 /**

@@ -36,7 +36,10 @@ is_host_root (void)
   if (geteuid () != 0)
     return false;
   if (nook_read_file_at (AT_FDCWD, "/proc/self/uid_map", &map, NULL, &err) < 0)
-    return true;
+    {
+      nook_error_release (&err);
+      return true;
+    }
   return sscanf (map, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && outside == 0
          && count == 4294967295UL;
 }

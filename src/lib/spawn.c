@@ -634,7 +634,9 @@ prepare_parent (struct sandbox *sb, sigset_t *old_mask, struct nook_error *err)
 static int
 start_sandbox (struct sandbox *sb, struct nook_error *err)
 {
-  if ((sb->join.active && nook_enter_begin (err) < 0) || nook_join_enter (&sb->join, err) < 0
+  bool joining = sb->join.active || nook_join_ns_bits (&sb->join);
+
+  if ((joining && nook_enter_begin (err) < 0) || nook_join_enter (&sb->join, err) < 0
       || nook_net_before_clone (&sb->net, err) < 0 || spawn_sandbox (sb, err) < 0
       || parent_setup (sb, err) < 0)
     return -1;

@@ -714,5 +714,8 @@ nook_life_spec_free (struct nook_life_spec *life)
 {
   strv_free (life->run_args);
   for (int k = 0; k < NOOK_JOIN_N; k++)
-    free (life->join[k]);
+    {
+      free (life->join[k]);
+      free (life->join_path[k]);
+    }
 }

@@ -658,22 +658,3 @@ nook_userns_run_mapped (int (*fn) (int outfd, void *arg), void *arg, char **out,
     }
   return r;
 }
-
-size_t
-nook_userns_own_ids (const char *file, struct nook_id_extent *out)
-{
-  cleanup_free char *map = NULL;
-  struct nook_error err = { 0 };
-  unsigned int in, outside, count;
-  size_t n = 0;
-  int used;
-
-  if (nook_read_file_at (AT_FDCWD, file, &map, NULL, &err) == 0)
-    for (const char *p = map;
-         n < NOOK_MAX_EXTENTS && sscanf (p, "%u %u %u%n", &in, &outside, &count, &used) == 3; p += used)
-      out[n++] = (struct nook_id_extent){ in, in, count };
-  nook_error_release (&err);
-  if (n == 0)
-    out[n++] = (struct nook_id_extent){ 0, 0, UINT32_MAX };
-  return n;
-}

@@ -25,21 +25,6 @@ struct nook_idmaps
 };
 
 /**
- * nook_userns_own_ids - root's identity map in the caller's user namespace
- * @file: /proc/self/uid_map or /proc/self/gid_map
- * @out: gets up to NOOK_MAX_EXTENTS extents, each id as itself
- *
- * Every id the caller's namespace has: host root has all 2^32 of them;
- * root of a rootless engine's namespace (podman and buildah run their OCI
- * runtime there) only those its map gives it, and the kernel refuses a
- * child map that names any other.
- *
- * Return: the number of extents (at least 1: all ids when @file cannot
- * be read).
- */
-size_t nook_userns_own_ids (const char *file, struct nook_id_extent *out);
-
-/**
  * nook_subid_find - find a user's subordinate range
  * @content: the text of /etc/subuid or /etc/subgid; only read
  * @user: the user's name, or NULL to match by @id only

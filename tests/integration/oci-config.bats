@@ -167,3 +167,20 @@ run_in() { # SHELL-COMMAND
   assert_output_has ran
   jq -e 'select(.level == "warning") | .msg | test("cgroup")' "$BATS_TEST_TMPDIR/log"
 }
+
+@test "a namespace path is joined; as root of a user namespace its own ids are mapped as themselves" {
+  require "unshare(1) is installed" command -v unshare
+  set_args "$BUNDLE" sh -c 'cat /proc/self/uid_map | tr -s " "; readlink /proc/self/ns/net'
+  export -f set_config
+  export BUNDLE NOOK_OCI OCI_ROOT
+  # rootless podman's setting: the runtime is root of a user namespace
+  # that holds the network namespace the config names.
+  run unshare -r bash -c 'unshare -n sleep 1000 & p=$!
+    until [ "$(readlink /proc/$p/ns/net)" != "$(readlink /proc/self/ns/net)" ]; do sleep 0.05; done
+    readlink /proc/$p/ns/net
+    set_config "$BUNDLE" ".linux.namespaces |= map(if .type == \"network\" then .path = \"/proc/$p/ns/net\" else . end)"
+    "$NOOK_OCI" --root "$OCI_ROOT" run --bundle "$BUNDLE" nsp </dev/null; s=$?; kill $p; exit $s'
+  assert_status 0
+  [ "${lines[1]}" = " 0 0 1" ]
+  [ "${lines[2]}" = "${lines[0]}" ]
+}
