@@ -179,45 +179,20 @@ oci_open_root (struct nook_oci_root *root, struct nook_error *err)
 }
 
 int
-oci_write_pid_file_at (int dirfd, const char *path, pid_t pid, struct nook_error *err)
+oci_write_pid_file (int dirfd, const char *path, pid_t pid, struct nook_error *err)
 {
-  const char *slash = strrchr (path, '/');
-  const char *name = slash ? slash + 1 : path;
-  cleanup_free char *tmp = xasprintf ("%s.nook-tmp", name);
+  cleanup_free char *tmp = xasprintf ("%s.nook-tmp", path);
   cleanup_close int fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
   char buf[16];
   int n = snprintf (buf, sizeof buf, "%d", (int)pid);
 
-  if (fd < 0 || nook_write_all (fd, buf, n) < 0 || renameat (dirfd, tmp, dirfd, name) < 0)
+  if (fd < 0 || nook_write_all (fd, buf, n) < 0 || renameat (dirfd, tmp, dirfd, path) < 0)
     {
       nook_error_errno (err, "write the pid file `%s`", path);
       unlinkat (dirfd, tmp, 0);
       return -1;
     }
   return 0;
-}
-
-int
-oci_open_pid_dir (const char *path, struct nook_error *err)
-{
-  const char *slash = strrchr (path, '/');
-  cleanup_free char *dir
-      = slash ? xasprintf ("%.*s", slash == path ? 1 : (int)(slash - path), path) : xstrdup (".");
-  int fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0)
-    nook_error_errno (err, "the pid file's directory `%s`", dir);
-  return fd;
-}
-
-int
-oci_write_pid_file (const char *path, pid_t pid, struct nook_error *err)
-{
-  cleanup_close int dirfd = oci_open_pid_dir (path, err);
-
-  if (dirfd < 0)
-    return -1;
-  return oci_write_pid_file_at (dirfd, path, pid, err);
 }
 
 int

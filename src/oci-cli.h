@@ -77,18 +77,7 @@ int oci_check_args (const char *cmd, int n, int min, int max, struct nook_error 
 /**
  * oci_write_pid_file - write PID to PATH as runc does (a new file, renamed into place)
  */
-int oci_write_pid_file (const char *path, pid_t pid, struct nook_error *err);
-/**
- * oci_open_pid_dir - an O_PATH fd of the directory of the pid file PATH
- *
- * exec enters the container's mount namespace before it knows the pid:
- * the pid file is then written through this fd, opened before.
- */
-int oci_open_pid_dir (const char *path, struct nook_error *err);
-/**
- * oci_write_pid_file_at - oci_write_pid_file in DIRFD (oci_open_pid_dir of PATH)
- */
-int oci_write_pid_file_at (int dirfd, const char *path, pid_t pid, struct nook_error *err);
+int oci_write_pid_file (int dirfd, const char *path, pid_t pid, struct nook_error *err);
 
 /**
  * oci_parse_signal - TERM, SIGTERM or 15 (runc's forms)

@@ -202,9 +202,7 @@ oci_run_hooks (struct nook_oci_container *c, int kind, const char *status, struc
 
 /* ---- the console socket ---------------------------------------------------------- */
 
-/* The terminal's master goes to the engine (conmon) over its unix socket,
-   as SCM_RIGHTS, as runc sends it.  */
-/* A connection to the engine's console socket at PATH; -1 with ERR set.  */
+/* Connects to the engine's console socket.  */
 static int
 connect_console (const char *path, struct nook_error *err)
 {
@@ -219,12 +217,14 @@ connect_console (const char *path, struct nook_error *err)
   return steal_fd (&sock);
 }
 
-/* Sends the pty's MASTER over SOCK, connected to PATH, as conmon and the
-   containerd shim expect it (SCM_RIGHTS, with the name /dev/ptmx).  */
+/* The terminal's master goes to the engine (conmon) over its unix socket,
+   as SCM_RIGHTS, as runc sends it.  SOCK: connected, or -1 to connect to
+   PATH now.  */
 static int
-send_console_fd (int sock, const char *path, int master, unsigned width, unsigned height,
-                 struct nook_error *err)
+send_console (int sock_, const char *path, int master, unsigned width, unsigned height,
+              struct nook_error *err)
 {
+  cleanup_close int sock = sock_ >= 0 ? sock_ : connect_console (path, err);
   char name[] = "/dev/ptmx", cbuf[CMSG_SPACE (sizeof (int))] = { 0 };
   struct iovec iov = { name, sizeof name - 1 };
   struct msghdr msg
@@ -236,6 +236,8 @@ send_console_fd (int sock, const char *path, int master, unsigned width, unsigne
       struct winsize ws = { .ws_row = height, .ws_col = width };
       ioctl (master, TIOCSWINSZ, &ws);
     }
+  if (sock < 0)
+    return -1;
   cm->cmsg_level = SOL_SOCKET;
   cm->cmsg_type = SCM_RIGHTS;
   cm->cmsg_len = CMSG_LEN (sizeof (int));
@@ -243,16 +245,6 @@ send_console_fd (int sock, const char *path, int master, unsigned width, unsigne
   if (sendmsg (sock, &msg, MSG_NOSIGNAL) < 0)
     return nook_error_errno (err, "send the terminal to `%s`", path);
   return 0;
-}
-
-static int
-send_console (const char *path, int master, unsigned width, unsigned height, struct nook_error *err)
-{
-  cleanup_close int sock = connect_console (path, err);
-
-  if (sock < 0)
-    return -1;
-  return send_console_fd (sock, path, master, width, height, err);
 }
 
 /* ---- create ---------------------------------------------------------------------- */
@@ -465,8 +457,8 @@ create_container (struct nook_oci_root *root, const char *id, const struct creat
     goto out;
   console = io.console_fd;
   if ((console >= 0
-       && send_console (o->console_socket, console, cfg.console_width, cfg.console_height, err) < 0)
-      || (o->pid_file && oci_write_pid_file (o->pid_file, io.pid, err) < 0)
+       && send_console (-1, o->console_socket, console, cfg.console_width, cfg.console_height, err) < 0)
+      || (o->pid_file && oci_write_pid_file (AT_FDCWD, o->pid_file, io.pid, err) < 0)
       || nook_oci_container_record (c, 0, "created", err) < 0)
     goto out;
   oci_log (OCI_LOG_DEBUG, "container `%s` created", id);
@@ -924,9 +916,10 @@ exec_in_container (struct nook_oci_container *c, struct exec_cli *x, char **cmd,
   struct nook_filters filters = { 0 };
   struct nook_exec_opts opts = { 0 };
   cleanup_strv char **env = NULL;
+  const char *status = nook_oci_container_status (c);
   cleanup_close int pid_dir = -1;
   cleanup_close int console_sock = -1;
-  const char *status = nook_oci_container_status (c);
+  cleanup_free char *pid_base = NULL;
   int r = -1;
 
   nook_spec_init (&spec);
@@ -956,23 +949,35 @@ exec_in_container (struct nook_oci_container *c, struct exec_cli *x, char **cmd,
   opts.cwd = spec.chdir;
   opts.tty = spec.security.tty;
   opts.detach = x->detach;
-  /* nook_exec_pid enters the container's mount namespace, where the
-     engine's paths mean nothing: the pid file's directory and the console
-     socket are reached before.  */
-  if (x->pid_file && (pid_dir = oci_open_pid_dir (x->pid_file, err)) < 0)
-    goto out;
+  /* Opened before entering: the runtime is in the container's mount
+     namespace once the command runs, where these paths mean nothing.  */
+  if (x->pid_file)
+    {
+      cleanup_free char *copy = xstrdup (x->pid_file);
+      char *slash = strrchr (copy, '/');
+      pid_base = xstrdup (slash ? slash + 1 : copy);
+      if (slash)
+        *slash = '\0';
+      pid_dir = open (slash ? (*copy ? copy : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (pid_dir < 0)
+        {
+          nook_error_errno (err, "the pid file's directory `%s`", x->pid_file);
+          goto out;
+        }
+    }
   if (x->detach && spec.security.tty && (console_sock = connect_console (x->console_socket, err)) < 0)
     goto out;
   r = nook_exec_pid (c->pid, c->start, &filters, &spec, &opts, err);
   if (r >= 0 && x->detach)
     {
       cleanup_close int console = opts.console_fd;
-      if ((console >= 0 && send_console_fd (console_sock, x->console_socket, console, 0, 0, err) < 0)
-          || (x->pid_file && oci_write_pid_file_at (pid_dir, x->pid_file, opts.pid, err) < 0))
+      if ((console >= 0 && send_console (console_sock, x->console_socket, console, 0, 0, err) < 0)
+          || (pid_dir >= 0 && oci_write_pid_file (pid_dir, pid_base, opts.pid, err) < 0))
         {
           kill (opts.pid, SIGKILL);
           r = -1;
         }
+      console_sock = -1; /* closed by send_console */
     }
 out:
   nook_filters_free (&filters);

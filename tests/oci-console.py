@@ -24,6 +24,7 @@ def main():
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(path)
     srv.listen(1)
+    srv.settimeout(DEADLINE)
     print("ready", flush=True)
     conn, _ = srv.accept()
     fds = array.array("i")

@@ -164,7 +164,8 @@ nook_join_enter (const struct nook_join *join, struct nook_error *err)
     if (join->nsfd[k] >= 0 && setns (join->nsfd[k], kind_clone[k]) < 0)
       {
         nook_error_errno (err, "enter the %s namespace given by path", kind_names[k]);
-        return nook_error_hint (err, "the caller needs CAP_SYS_ADMIN over it: create it in the same user namespace");
+        return nook_error_hint (
+            err, "the caller needs CAP_SYS_ADMIN over it: create it in the same user namespace");
       }
   if (!join->active)
     return 0;

@@ -26,11 +26,11 @@ enum nook_join_kind
    the sandbox is supervised.  */
 struct nook_life_spec
 {
-  char **run_args;         /* the options of `nook run` as given: a record, never read back */
-  bool detach;             /* -d: supervise in the background */
-  int remove;              /* --rm: 1, --rm=false: 0, default -1 (foreground yes, detached no) */
-  uint64_t log_size;       /* the cap of a detached sandbox's log (each of two files) */
-  char *join[NOOK_JOIN_N]; /* ID or NAME of the sandbox whose namespace to join */
+  char **run_args;              /* the options of `nook run` as given: a record, never read back */
+  bool detach;                  /* -d: supervise in the background */
+  int remove;                   /* --rm: 1, --rm=false: 0, default -1 (foreground yes, detached no) */
+  uint64_t log_size;            /* the cap of a detached sandbox's log (each of two files) */
+  char *join[NOOK_JOIN_N];      /* ID or NAME of the sandbox whose namespace to join */
   char *join_path[NOOK_JOIN_N]; /* a namespace file to join (an OCI config's namespace path) */
 };
 

@@ -1,0 +1,75 @@
+#!/usr/bin/env bats
+# nook-oci exec: a process in a running container, entered as nook exec
+# enters (non-dumpable, no host fd, the container's filter), as conmon and
+# containerd's shim call it (--process, --detach, --pid-file).
+
+bats_require_minimum_version 1.5.0
+load "$NOOK_TESTS/lib.sh"
+load "$NOOK_TESTS/integration/oci.bash"
+
+setup() {
+  oci_setup
+  set_config "$BUNDLE" '.process.env = ["PATH=/bin", "FROM_CONFIG=1"] | .hostname = "inside"'
+  set_args "$BUNDLE" sleep 1000
+  ocid run -d --bundle "$BUNDLE" ex
+}
+teardown() { oci_teardown; }
+
+@test "exec runs in the container's namespaces, with its environment, and gives the exit status" {
+  run oci exec ex sh -c 'hostname; echo $FROM_CONFIG; cat /proc/1/cmdline | tr "\0" " "; exit 5'
+  assert_status 5
+  [ "${lines[0]}" = inside ]
+  [ "${lines[1]}" = 1 ]
+  assert_output_has "sleep 1000"
+}
+
+@test "exec --process runs the process file's args, env, cwd and user" {
+  cat >"$BATS_TEST_TMPDIR/p.json" <<'JSON'
+{"args": ["sh", "-c", "id -u; pwd; echo $ONLY"], "env": ["ONLY=yes", "PATH=/bin"], "cwd": "/tmp", "user": {"uid": 0, "gid": 0}, "terminal": false}
+JSON
+  run oci exec --process "$BATS_TEST_TMPDIR/p.json" ex
+  assert_status 0
+  [ "${lines[0]}" = 0 ]
+  [ "${lines[1]}" = /tmp ]
+  [ "${lines[2]}" = yes ]
+}
+
+@test "exec --detach --pid-file returns while the process runs on, and names it" {
+  ocid exec --detach --pid-file "$BATS_TEST_TMPDIR/epid" ex sh -c 'sleep 0.3; echo done > /out/exec-done; sleep 1000'
+  pid=$(cat "$BATS_TEST_TMPDIR/epid")
+  kill -0 "$pid"
+  [ ! -e "$BUNDLE/out/exec-done" ]
+  wait_until 10 test -e "$BUNDLE/out/exec-done"
+  # The shell's last command replaced it: the pid is the exec'd process'.
+  [ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = "sleep 1000 " ]
+  run oci ps --format json ex
+  [ "$(echo "$output" | jq "index($pid)")" != null ]
+}
+
+@test "exec'd processes hold no fd of the runtime's and run under the container's filter, non-dumpable until exec" {
+  exec 7>"$BATS_TEST_TMPDIR/host-file"
+  run oci exec ex sh -c 'ls /proc/self/fd | tr "\n" " "; echo; grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status | tr -s "\t" " "'
+  exec 7>&-
+  assert_status 0
+  [ "${lines[0]}" = "0 1 2 3 " ]
+  assert_output_has "Seccomp: 2"
+  assert_output_has "NoNewPrivs: 1"
+}
+
+@test "exec into a stopped container fails with one line" {
+  oci kill ex KILL
+  wait_until 10 status_is ex stopped
+  run oci exec ex true
+  [ "$status" -ne 0 ]
+  [ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ]
+  assert_output_has "stopped"
+}
+
+@test "exec --tty with --console-socket sends the terminal's master, as conmon expects" {
+  python3 "$NOOK_TESTS/oci-console.py" "$BATS_TEST_TMPDIR/cs" "$BATS_TEST_TMPDIR/cs.out" >/dev/null &
+  wait_until 10 test -S "$BATS_TEST_TMPDIR/cs"
+  ocid exec --tty --detach --console-socket "$BATS_TEST_TMPDIR/cs" ex sh -c 'tty; sleep 0.2'
+  wait
+  grep -q "^fd:" "$BATS_TEST_TMPDIR/cs.out"
+  grep -q "/dev/pts/" "$BATS_TEST_TMPDIR/cs.out"
+}
