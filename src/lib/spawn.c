@@ -53,6 +53,7 @@ struct sandbox
   int tty_child;                  /* --tty: the sandbox's end of the terminal socket */
   unsigned outer;                 /* NOOK_NS_* not created: the host's or a joined sandbox's */
   struct nook_join join;          /* namespaces of other sandboxes */
+  bool net_by_path;               /* the network namespace is joined by its path */
   struct nook_state state;        /* what `nook ps` and the others read */
   struct nook_run_io *io;         /* a detached supervisor's log and caller, or NULL */
   struct nook_create_io *handoff; /* nook_create: built, then handed over; or NULL */
@@ -111,14 +112,24 @@ wait_for_go (int fd)
    (whose /proc/sys may be read-only): the host's /proc shows the
    namespaced sysctls of the process that opens them, the sandbox's own,
    and the kernel lets a user namespace's root write only those.  */
+enum sysctl_set
+{
+  SYSCTL_ALL,
+  SYSCTL_NET,     /* only net.*: those of a network namespace */
+  SYSCTL_NOT_NET, /* all but net.* */
+};
+
 static int
-write_sysctls (const struct nook_spec *spec, struct nook_error *err)
+write_sysctls (const struct nook_spec *spec, enum sysctl_set which, struct nook_error *err)
 {
   for (size_t i = 0; spec->sysctl && spec->sysctl[i]; i++)
     {
       cleanup_free char *key = xstrdup (spec->sysctl[i]);
       char *eq = strchr (key, '='), *path;
+      bool net = strncmp (key, "net.", 4) == 0;
 
+      if ((which == SYSCTL_NET && !net) || (which == SYSCTL_NOT_NET && net))
+        continue;
       if (eq == NULL)
         return nook_error_set (err, EINVAL, "sysctl `%s`", key);
       *eq = '\0';
@@ -164,10 +175,14 @@ struct setup_step
   int (*run) (struct sandbox *sb, struct nook_error *err);
 };
 
+/* A network namespace joined by its path (an engine's, such as rootless
+   podman's) belongs to the caller's user namespace, not to the one the
+   sandbox makes: its net.* sysctls are the parent's to write, before the
+   clone (start_sandbox); the sandbox writes the others.  */
 static int
 step_sysctl (struct sandbox *sb, struct nook_error *err)
 {
-  return write_sysctls (sb->spec, err);
+  return write_sysctls (sb->spec, sb->net_by_path ? SYSCTL_NOT_NET : SYSCTL_ALL, err);
 }
 
 static int
@@ -636,7 +651,10 @@ start_sandbox (struct sandbox *sb, struct nook_error *err)
 {
   bool joining = sb->join.active || nook_join_ns_bits (&sb->join);
 
+  /* The child closes the join's fds first thing: it learns it here.  */
+  sb->net_by_path = sb->join.nsfd[NOOK_JOIN_NET] >= 0;
   if ((joining && nook_enter_begin (err) < 0) || nook_join_enter (&sb->join, err) < 0
+      || (sb->net_by_path && write_sysctls (sb->spec, SYSCTL_NET, err) < 0)
       || nook_net_before_clone (&sb->net, err) < 0 || spawn_sandbox (sb, err) < 0
       || parent_setup (sb, err) < 0)
     return -1;
