@@ -455,33 +455,41 @@ start_sandbox (struct sandbox *sb, struct nook_error *err)
   return arm_timeout (sb, err);
 }
 
+/* Every fd -1 and every part idle, so that a release after any failure
+   closes only what was opened (an fd left 0 would close stdin).  */
+static void
+sandbox_init (struct sandbox *sb, struct nook_spec *spec)
+{
+  *sb = (struct sandbox){ .spec = spec,
+                          .init_fd = -1,
+                          .sync_parent = -1,
+                          .sync_child = -1,
+                          .sigfd = -1,
+                          .pid = -1,
+                          .pidfd = -1,
+                          .tty_child = -1,
+                          .timer_fd = -1,
+                          .state
+                          = { .dirfd = -1, .store = { .fd = -1, .boxes = -1, .names = -1, .lockfd = -1 } },
+                          .log = { .fd = -1 },
+                          .cg = NOOK_CGROUP_INIT,
+                          .sysctl_fd = -1,
+                          .self_fd = -1 };
+  nook_tty_init (&sb->tty);
+  nook_net_init (&sb->net);
+  nook_desktop_init (&sb->desktop);
+  nook_join_init (&sb->join);
+}
+
 int
 nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook_error *err)
 {
-  struct sandbox sb
-      = { .spec = spec,
-          .init_fd = -1,
-          .sync_parent = -1,
-          .sync_child = -1,
-          .sigfd = -1,
-          .pid = -1,
-          .pidfd = -1,
-          .tty_child = -1,
-          .timer_fd = -1,
-          .io = io,
-          /* Unlisted runs never open the store: no fd of it is 0.  */
-          .state = { .dirfd = -1, .store = { .fd = -1, .boxes = -1, .names = -1, .lockfd = -1 } },
-          .log = { .fd = -1 },
-          .cg = NOOK_CGROUP_INIT,
-          .sysctl_fd = -1,
-          .self_fd = -1 };
+  struct sandbox sb;
   sigset_t old_mask;
   int status = -1;
 
-  nook_tty_init (&sb.tty);
-  nook_net_init (&sb.net);
-  nook_desktop_init (&sb.desktop);
-  nook_join_init (&sb.join);
+  sandbox_init (&sb, spec);
+  sb.io = io;
   if (check_and_reserve (&sb, err) < 0 || prepare_parent (&sb, &old_mask, err) < 0
       || start_sandbox (&sb, err) < 0)
     goto out;
@@ -525,27 +533,15 @@ wait_created (struct sandbox *sb, struct nook_error *err)
 int
 nook_create (struct nook_spec *spec, struct nook_create_io *io, struct nook_error *err)
 {
-  struct sandbox sb = { .spec = spec,
-                        .init_fd = -1,
-                        .sync_parent = -1,
-                        .sync_child = -1,
-                        .sigfd = -1,
-                        .pid = -1,
-                        .pidfd = -1,
-                        .tty_child = -1,
-                        .handoff = io,
-                        .state = { .dirfd = -1 },
-                        .log = { .fd = -1 },
-                        .cg = NOOK_CGROUP_INIT };
+  struct sandbox sb;
   sigset_t old_mask;
   bool masked = false;
   int r = -1;
 
   io->pid = -1;
   io->console_fd = -1;
-  nook_tty_init (&sb.tty);
-  nook_net_init (&sb.net);
-  nook_join_init (&sb.join);
+  sandbox_init (&sb, spec);
+  sb.handoff = io;
   if (check_and_reserve (&sb, err) < 0 || prepare_parent (&sb, &old_mask, err) < 0)
     goto out;
   masked = true;
