@@ -28,12 +28,16 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 #define MAX_FUZZ_ARGS 512
 
-static char home[] = "/tmp/nook-fuzz-home.XXXXXX";
+static char home[4096];
 static char absent[sizeof home + 16];
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
+  const char *tmp = getenv ("TMPDIR");
+
+  /* tests/fuzz/run points TMPDIR at its work directory, removed after.  */
+  snprintf (home, sizeof home, "%s/nook-fuzz-home.XXXXXX", tmp && *tmp ? tmp : "/tmp");
   (void)argc;
   (void)argv;
   if (mkdtemp (home) == NULL)
