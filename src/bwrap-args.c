@@ -804,7 +804,7 @@ nook_bwrap_parse (int argc, char **argv, struct nook_spec *spec, struct nook_bwr
                   struct nook_error *err)
 {
   struct parser p = { .spec = spec, .bw = bw, .next_perms = -1 };
-  int used = 0;
+  int used = 0, r;
 
   memset (bw, 0, sizeof *bw);
   bw->total_args = argc;
@@ -819,11 +819,11 @@ nook_bwrap_parse (int argc, char **argv, struct nook_spec *spec, struct nook_bwr
   spec->security.landlock = NOOK_LANDLOCK_OFF;
   if (argc > MAX_ARGS)
     return nook_error_set (err, 0, "Exceeded maximum number of arguments %u", MAX_ARGS);
-  if (parse_recurse (&p, argc - 1, argv + 1, &used, err) < 0)
-    {
-      strv_free (p.overlay_srcs);
-      return -1;
-    }
+  r = parse_recurse (&p, argc - 1, argv + 1, &used, err);
+  /* --help and --version end the parse even after an --overlay-src.  */
+  strv_free (p.overlay_srcs);
+  if (r < 0)
+    return -1;
   if (bw->help || bw->version)
     return 0;
   for (int i = 1 + used; i < argc; i++)
