@@ -13,25 +13,6 @@
 #include "lib/utils.h"
 #include "options.h"
 
-/* KILL, SIGKILL or 9 (the names glibc knows, sigabbrev_np).  */
-static int
-parse_signal (const char *s)
-{
-  uint64_t n;
-
-  if (nook_parse_uint (s, SIGRTMAX, &n) == 0)
-    return n > 0 ? (int)n : -1;
-  if (strncasecmp (s, "SIG", 3) == 0)
-    s += 3;
-  for (int sig = 1; sig < SIGRTMIN; sig++)
-    {
-      const char *name = sigabbrev_np (sig);
-      if (name && strcasecmp (name, s) == 0)
-        return sig;
-    }
-  return -1;
-}
-
 /* The signal goes to the sandbox's PID 1, nook-init: SIGKILL ends the
    sandbox, the signals it forwards reach the command; STOP and CONT reach
    every process.  */
@@ -59,7 +40,7 @@ static int
 kill_apply (const struct nook_option *o, char **val, struct nook_spec *spec, struct nook_parser *parser,
             struct nook_error *err)
 {
-  int sig = parse_signal (val[0]);
+  int sig = nook_parse_signal (val[0]);
 
   if (sig < 0)
     return nook_error_set (err, 0, "`%s` is not a signal (use a name like TERM or a number; see kill -l)",

@@ -195,24 +195,6 @@ oci_write_pid_file (int dirfd, const char *path, pid_t pid, struct nook_error *e
   return 0;
 }
 
-int
-oci_parse_signal (const char *s)
-{
-  uint64_t n;
-
-  if (nook_parse_uint (s, SIGRTMAX, &n) == 0)
-    return n > 0 ? (int)n : -1;
-  if (strncasecmp (s, "SIG", 3) == 0)
-    s += 3;
-  for (int sig = 1; sig < SIGRTMIN; sig++)
-    {
-      const char *name = sigabbrev_np (sig);
-      if (name && strcasecmp (name, s) == 0)
-        return sig;
-    }
-  return -1;
-}
-
 /* ---- state, kill, list, ps, pause, resume ------------------------------------------ */
 
 static int
@@ -320,7 +302,7 @@ cmd_kill (int argc, char **argv, struct nook_error *err)
       all = true;
     else
       return nook_error_set (err, 0, "kill: --pid is not supported");
-  if (argc - first == 2 && (sig = oci_parse_signal (argv[first + 1])) < 0)
+  if (argc - first == 2 && (sig = nook_parse_signal (argv[first + 1])) < 0)
     {
       nook_error_set (err, 0, "kill: unknown signal `%s`", argv[first + 1]);
       return nook_error_hint (err, "give a name (TERM, SIGKILL) or a number");

@@ -79,12 +79,6 @@ int oci_check_args (const char *cmd, int n, int min, int max, struct nook_error 
  */
 int oci_write_pid_file (int dirfd, const char *path, pid_t pid, struct nook_error *err);
 
-/**
- * oci_parse_signal - TERM, SIGTERM or 15 (runc's forms)
- * Return: the signal, or -1.
- */
-int oci_parse_signal (const char *s);
-
 /* The commands: each returns the exit status, or -1 with @err set.  */
 int oci_cmd_create (int argc, char **argv, struct nook_error *err);
 int oci_cmd_run (int argc, char **argv, struct nook_error *err);

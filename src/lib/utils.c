@@ -255,6 +255,24 @@ nook_parse_uint (const char *s, uint64_t max, uint64_t *out)
 }
 
 int
+nook_parse_signal (const char *s)
+{
+  uint64_t n;
+
+  if (nook_parse_uint (s, SIGRTMAX, &n) == 0)
+    return n > 0 ? (int)n : -1;
+  if (strncasecmp (s, "SIG", 3) == 0)
+    s += 3;
+  for (int sig = 1; sig < SIGRTMIN; sig++)
+    {
+      const char *name = sigabbrev_np (sig);
+      if (name && strcasecmp (name, s) == 0)
+        return sig;
+    }
+  return -1;
+}
+
+int
 nook_parse_size (const char *s, uint64_t *out)
 {
   cleanup_free char *num = NULL;

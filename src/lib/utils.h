@@ -193,6 +193,13 @@ int nook_read_file_at (int dirfd, const char *path, char **out, size_t *len, str
  */
 int nook_parse_uint (const char *s, uint64_t max, uint64_t *out);
 /**
+ * nook_parse_signal - a signal as kill(1), podman and runc take it
+ * @s: KILL, SIGKILL or 9 (the names glibc knows, sigabbrev_np)
+ *
+ * Return: the signal number, or -1.
+ */
+int nook_parse_signal (const char *s);
+/**
  * nook_parse_size - parse a size in bytes
  * @s: the text: digits with an optional b/k/m/g/t suffix (powers of 1024)
  * @out: gets the size
