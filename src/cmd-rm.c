@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "cmd.h"
@@ -54,13 +55,19 @@ kill_all (struct nook_store *store, char **refs, int n, char (*killed)[NOOK_ID_L
     }
 }
 
-/* Whether the sandbox ID's state is gone: one killed by kill_all and run
-   with --rm removes its own, and ids are never reused.  */
+/* Waits until the supervisor of sandbox ID, killed by kill_all, is done
+   with it (it holds the sandbox's lock until then), and says whether its
+   state is gone: with --rm it removes its own, and ids are never reused.  */
 static bool
-gone (struct nook_store *store, const char *id)
+wait_gone (struct nook_store *store, const char *id)
 {
+  cleanup_close int fd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   struct stat st;
-  return id[0] && fstatat (store->boxes, id, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+
+  if (fd >= 0)
+    while (flock (fd, LOCK_SH) < 0 && errno == EINTR)
+      ;
+  return fstatat (store->boxes, id, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
 }
 
 static const struct nook_option rm_options[] = {
@@ -114,9 +121,10 @@ nook_cmd_rm (int argc, char **argv, struct nook_error *err)
   for (int k = 0; i + k < argc; k++)
     {
       struct nook_error one = { 0 };
-      if (rm_one (&store, argv[i + k], force, &one) < 0 && !gone (&store, killed[k]))
+      if (killed[k][0] && wait_gone (&store, killed[k]))
+        continue;
+      if (rm_one (&store, argv[i + k], force, &one) < 0)
         nook_cli_error_add (err, &one);
-      nook_error_release (&one);
     }
   free (killed);
   nook_store_close (&store);
