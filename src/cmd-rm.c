@@ -2,8 +2,14 @@
    sandboxes; -f kills running ones first.  */
 #include <config.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "lib/sandbox.h"
@@ -11,23 +17,57 @@
 #include "options.h"
 
 static int
-rm_one (const char *ref, bool force, struct nook_error *err)
+rm_one (struct nook_store *store, const char *ref, bool force, struct nook_error *err)
 {
-  struct nook_store store;
   struct nook_sandbox sb;
   int r;
 
-  if (nook_cli_store (&store, err) < 0)
-    return -1;
   /* A forged state is found too: it can be removed, never obeyed.  */
-  r = nook_sandbox_find_any (&store, ref, &sb, err);
+  r = nook_sandbox_find_any (store, ref, &sb, err);
   if (r == 0)
     {
-      r = nook_sandbox_rm (&store, &sb, force, err);
+      r = nook_sandbox_rm (store, &sb, force, err);
       nook_sandbox_release (&sb);
     }
-  nook_store_close (&store);
   return r;
+}
+
+/* With -f and several sandboxes, every running one is killed before the
+   first is waited for: their supervisors then record their ends at the same
+   time, not one after another.  killed[I] gets the id of REFS[I] when it was
+   killed here.  What cannot be killed here is left to nook_sandbox_rm, which
+   says why.  */
+static void
+kill_all (struct nook_store *store, char **refs, int n, char (*killed)[NOOK_ID_LEN + 1])
+{
+  for (int i = 0; i < n; i++)
+    {
+      struct nook_error ignored = { 0 };
+      struct nook_sandbox sb;
+
+      if (nook_sandbox_find_any (store, refs[i], &sb, &ignored) == 0)
+        {
+          if (sb.supervised && !sb.forged && sb.doc && nook_sandbox_kill (&sb, SIGKILL, NULL) == 0)
+            memcpy (killed[i], sb.id, sizeof killed[i]);
+          nook_sandbox_release (&sb);
+        }
+      nook_error_release (&ignored);
+    }
+}
+
+/* Waits until the supervisor of sandbox ID, killed by kill_all, is done
+   with it (it holds the sandbox's lock until then), and says whether its
+   state is gone: with --rm it removes its own, and ids are never reused.  */
+static bool
+wait_gone (struct nook_store *store, const char *id)
+{
+  cleanup_close int fd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  struct stat st;
+
+  if (fd >= 0)
+    while (flock (fd, LOCK_SH) < 0 && errno == EINTR)
+      ;
+  return fstatat (store->boxes, id, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
 }
 
 static const struct nook_option rm_options[] = {
@@ -57,6 +97,8 @@ const struct nook_command nook_rm_command = {
 int
 nook_cmd_rm (int argc, char **argv, struct nook_error *err)
 {
+  char (*killed)[NOOK_ID_LEN + 1];
+  struct nook_store store;
   bool force = false;
   int i;
 
@@ -65,11 +107,26 @@ nook_cmd_rm (int argc, char **argv, struct nook_error *err)
     return i;
   if (nook_cli_operands (&nook_rm_command, argc, i, 1, -1, err) < 0)
     return -1;
-  for (; i < argc; i++)
+  /* One store, swept once, for every operand.  */
+  if (nook_cli_store (&store, err) < 0)
+    return -1;
+  killed = calloc (argc - i, sizeof *killed);
+  if (killed == NULL)
+    {
+      nook_store_close (&store);
+      return nook_error_errno (err, "remove sandboxes");
+    }
+  if (force && argc - i > 1)
+    kill_all (&store, argv + i, argc - i, killed);
+  for (int k = 0; i + k < argc; k++)
     {
       struct nook_error one = { 0 };
-      if (rm_one (argv[i], force, &one) < 0)
+      if (killed[k][0] && wait_gone (&store, killed[k]))
+        continue;
+      if (rm_one (&store, argv[i + k], force, &one) < 0)
         nook_cli_error_add (err, &one);
     }
+  free (killed);
+  nook_store_close (&store);
   return err->msg ? -1 : 0;
 }

@@ -15,11 +15,13 @@
 load "$NOOK_TESTS/lib.sh"
 
 setup() {
+  # Set first: teardown's pkill with an empty marker would kill every
+  # process of the user, bats too.
+  marker="nook-fault-$BATS_ROOT_PID-$BATS_SUITE_TEST_NUMBER"
+  report="$BATS_TEST_TMPDIR/report"
   FAULTY="$(dirname "$NOOK")/nook-faults"
   require "the test build nook-faults beside nook (make check builds it)" test -x "$FAULTY"
   use_private_state
-  marker="nook-fault-$BATS_ROOT_PID-$BATS_SUITE_TEST_NUMBER"
-  report="$BATS_TEST_TMPDIR/report"
 }
 
 teardown() {
