@@ -25,7 +25,7 @@ setup() {
 }
 
 teardown() {
-  pkill -9 -u "$(id -u)" -f "$marker" 2>/dev/null || true
+  [ -z "${marker:-}" ] || pkill -9 -u "$(id -u)" -f "$marker" 2>/dev/null || true
   remove_private_state
 }
 
