@@ -422,31 +422,41 @@ wait_started (struct exec *ex, struct nook_error *err)
 
 static int exec_in (struct exec *ex, struct nook_error *err);
 
+/* Every fd -1, so that a release after any failure closes only what was
+   opened (an fd left 0 would close stdin).  */
+static void
+exec_init (struct exec *ex, const struct nook_spec *spec, const struct nook_exec_opts *opts, pid_t target)
+{
+  *ex = (struct exec){ .spec = spec,
+                       .opts = opts,
+                       .target = target,
+                       .pidfd = -1,
+                       .cwdfd = -1,
+                       .cgroupfd = -1,
+                       .procfd = -1,
+                       .init_fd = -1,
+                       .ptmx = -1,
+                       .pty = -1,
+                       .sync_parent = -1,
+                       .sync_child = -1,
+                       .sigfd = -1,
+                       .pid = -1,
+                       .child_pidfd = -1 };
+  nook_tty_init (&ex->tty);
+}
+
 int
 nook_exec_pid (pid_t target, uint64_t start, struct nook_filters *filters, const struct nook_spec *spec,
                struct nook_exec_opts *opts, struct nook_error *err)
 {
-  struct exec ex = { .spec = spec,
-                     .opts = opts,
-                     .target = target,
-                     .filters = *filters,
-                     .pidfd = -1,
-                     .cwdfd = -1,
-                     .cgroupfd = -1,
-                     .procfd = -1,
-                     .ptmx = -1,
-                     .pty = -1,
-                     .sync_parent = -1,
-                     .sync_child = -1,
-                     .sigfd = -1,
-                     .pid = -1,
-                     .child_pidfd = -1 };
+  struct exec ex;
   int status;
 
+  exec_init (&ex, spec, opts, target);
+  ex.filters = *filters;
   memset (filters, 0, sizeof *filters);
   opts->pid = -1;
   opts->console_fd = -1;
-  nook_tty_init (&ex.tty);
   ex.pidfd = nook_pidfd_open_checked (target, start);
   if (ex.pidfd < 0)
     {
@@ -470,25 +480,10 @@ int
 nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const struct nook_exec_opts *opts,
            struct nook_error *err)
 {
-  struct exec ex = { .spec = spec,
-                     .opts = opts,
-                     .target = sb->pid,
-                     .pidfd = -1,
-                     .cwdfd = -1,
-                     .cgroupfd = -1,
-                     .procfd = -1,
-                     .init_fd = -1,
-                     .ptmx = -1,
-                     .pty = -1,
-                     .sync_parent = -1,
-                     .sync_child = -1,
-                     .sigfd = -1,
-                     .pid = -1,
-                     .child_pidfd = -1 };
-
+  struct exec ex;
   int status = -1;
 
-  nook_tty_init (&ex.tty);
+  exec_init (&ex, spec, opts, sb->pid);
   /* The very programs the sandbox's command was loaded with.  */
   if (nook_sandbox_filters (sb, &ex.filters, err) < 0
       || (ex.landlock = nook_landlock_wanted (ex.spec, err)) < 0)
