@@ -19,7 +19,9 @@
  */
 #include <config.h>
 
+#include <elf.h>
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <nettle/sha2.h>
@@ -54,22 +56,59 @@ struct cache_header
   uint8_t mac[NOOK_AUTH_MAC_SIZE]; /* HMAC-SHA256 of key and programs */
 };
 
+/* The ELF build id of the running program (the main object: libnook is
+   linked into it), as hex; "" when it has none.  Two builds of the same
+   version with different compilers or different policy code get different
+   ids, so neither reads the other's programs.  No system call: the note is
+   in memory already.  */
+static int
+build_id_note (struct dl_phdr_info *info, size_t size, void *data)
+{
+  char *hex = data;
+
+  (void)size;
+  for (int i = 0; i < info->dlpi_phnum; i++)
+    {
+      const ElfW (Phdr) *ph = &info->dlpi_phdr[i];
+      const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;
+
+      if (ph->p_type != PT_NOTE)
+        continue;
+      while (p + sizeof (ElfW (Nhdr)) <= end)
+        {
+          const ElfW (Nhdr) *n = (const ElfW (Nhdr) *)p;
+          const unsigned char *desc = (const unsigned char *)p + sizeof *n + ((n->n_namesz + 3) & ~3u);
+
+          if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp (p + sizeof *n, "GNU", 4) == 0
+              && (const char *)desc + n->n_descsz <= end)
+            {
+              for (size_t j = 0; j < n->n_descsz && j < 32; j++)
+                sprintf (hex + 2 * j, "%02x", desc[j]);
+              return 1;
+            }
+          p = (const char *)desc + ((n->n_descsz + 3) & ~3u);
+        }
+    }
+  return 1; /* only the first object, the program itself */
+}
+
 /* What the compiled programs depend on, policy text last.  */
 static char *
 cache_key (const char *text, size_t len, const struct nook_seccomp_params *params, size_t *key_len)
 {
   const struct scmp_version *v = seccomp_version ();
   struct utsname u;
-  char *head, *key;
+  char *head, *key, build_id[65] = "";
   size_t n;
 
   /* The kernel's release and build stand for what libseccomp finds it
      supports (its API level), without the system calls that probe it.  */
   if (uname (&u) < 0)
     u.release[0] = u.version[0] = '\0';
-  head = xasprintf ("nook %s\nlibseccomp %u.%u.%u\nkernel %s %s\ncaps %llx nested %d\n", PACKAGE_VERSION,
-                    v->major, v->minor, v->micro, u.release, u.version, (unsigned long long)params->caps,
-                    params->allow_nested);
+  dl_iterate_phdr (build_id_note, build_id);
+  head = xasprintf ("nook %s build %s\nlibseccomp %u.%u.%u\nkernel %s %s\ncaps %llx nested %d\n",
+                    PACKAGE_VERSION, build_id, v->major, v->minor, v->micro, u.release, u.version,
+                    (unsigned long long)params->caps, params->allow_nested);
   n = strlen (head);
   key = xmalloc (n + len);
   memcpy (key, head, n);

@@ -194,6 +194,36 @@ EOF
   done
 }
 
+@test "another build of nook (another ELF build id) does not use this build's cache entries" {
+  run nook run --verbose -- true
+  run nook run --verbose -- true
+  assert_output_has "from the cache"
+  # The same nook with one byte of its build id changed: a build of the
+  # same version from other sources.
+  mkdir other
+  cp "$(dirname "$NOOK")/nook-init" other/
+  id=$(readelf -n "$NOOK" | sed -n 's/.*Build ID: //p')
+  [ ${#id} -ge 8 ]
+  python3 - "$NOOK" other/nook "$id" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+old = bytes.fromhex(sys.argv[3])
+assert data.count(old) == 1
+new = bytes([old[0] ^ 0xff]) + old[1:]
+open(sys.argv[2], "wb").write(data.replace(old, new))
+PY
+  chmod 755 other/nook
+  run other/nook run --verbose -- true
+  assert_status 0
+  assert_output_lacks "from the cache"
+  assert_output_has "compiled"
+  run other/nook run --verbose -- true
+  assert_output_has "from the cache"
+  # And the original still finds its own.
+  run nook run --verbose -- true
+  assert_output_has "from the cache"
+}
+
 @test "a cache entry that does not match its policy byte for byte is not used" {
   printf '{"defaultAction":"SCMP_ACT_ALLOW"}' >allow-all.json
   run nook run --seccomp ./allow-all.json -- true
