@@ -16,13 +16,7 @@ nook_cli_store (struct nook_store *store, struct nook_error *err)
 {
   if (nook_store_open (store, err) < 0)
     return -1;
-  if (nook_store_lock (store, err) < 0)
-    {
-      nook_store_close (store);
-      return -1;
-    }
   nook_store_sweep (store);
-  nook_store_unlock (store);
   return 0;
 }
 

@@ -211,22 +211,48 @@ sweep_one (struct nook_store *store, const char *id)
   return stale;
 }
 
+/* Whether the entry looks stale without the store's lock: its supervisor's
+   lock is free and it recorded no exit.  An entry being reserved looks so
+   for a moment too (between its mkdir and its flock), which is why only
+   sweep_one, under the store's lock, decides.  */
+static bool
+looks_stale (struct nook_store *store, const char *id)
+{
+  cleanup_close int fd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  json_object *doc;
+  bool exited;
+
+  if (fd < 0 || supervisor_alive (fd))
+    return false;
+  nook_state_read (fd, id, &doc);
+  exited = doc && strcmp (doc_str (doc, "status") ?: "", "exited") == 0;
+  json_object_put (doc);
+  return !exited;
+}
+
 void
 nook_store_sweep (struct nook_store *store)
 {
   cleanup_strv char **ids = list_dir (store->boxes);
+  cleanup_strv char **stale = NULL;
   cleanup_strv char **names = NULL;
   size_t removed = 0;
 
+  /* The store's lock only for what is to be removed: a scan of many live
+     sandboxes holds up no `nook run`.  */
+  for (size_t i = 0; ids && ids[i]; i++)
+    if (looks_stale (store, ids[i]))
+      strv_append (&stale, ids[i]);
   /* The lock file's time is the last sweep's (see maybe_sweep).  */
   futimens (store->lockfd, NULL);
-  for (size_t i = 0; ids && ids[i]; i++)
-    removed += sweep_one (store, ids[i]);
+  if (stale == NULL || nook_store_lock (store, NULL) < 0)
+    return;
+  for (size_t i = 0; stale && stale[i]; i++)
+    removed += sweep_one (store, stale[i]);
   /* A name whose sandbox is gone: its supervisor died before it wrote the
      state that names it.  */
-  if (removed == 0)
-    return;
-  names = list_dir (store->names);
+  if (removed > 0)
+    names = list_dir (store->names);
   for (size_t i = 0; names && names[i]; i++)
     {
       char target[NOOK_ID_LEN + 2];
@@ -238,6 +264,7 @@ nook_store_sweep (struct nook_store *store)
       if (n != NOOK_ID_LEN || fstatat (store->boxes, target, &st, AT_SYMLINK_NOFOLLOW) < 0)
         unlinkat (store->names, names[i], 0);
     }
+  nook_store_unlock (store);
 }
 
 bool
@@ -616,9 +643,9 @@ nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct 
     return -1;
   if (nook_store_open (&st->store, err) < 0)
     return -1;
+  maybe_sweep (&st->store);
   if (nook_store_lock (&st->store, err) < 0)
     return -1;
-  maybe_sweep (&st->store);
   /* 48 random bits: a collision is an EEXIST, and another draw.  */
   do
     new_id (st->id);

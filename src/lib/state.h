@@ -92,7 +92,8 @@ void nook_store_unlock (struct nook_store *store);
 
 /**
  * nook_store_sweep - remove the state of sandboxes that died unrecorded
- * @store: an open store, with its lock held
+ * @store: an open store, its lock not held: it is taken only to remove,
+ *         so the scan holds up no other nook
  *
  * A sandbox whose supervisor died without recording an exit (SIGKILL,
  * power loss) is removed.  Failures are passed over: a sweep is best

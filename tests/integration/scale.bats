@@ -99,3 +99,22 @@ stale_entry() {
   [ -z "$(ls -A "$STATE/sandboxes")" ]
   wait_until 10 no_procs "marker-stale-$$"
 }
+
+@test "ps and a lookup read the store without its lock: a scan of many sandboxes holds up no run" {
+  id=$(nook run -d -- sleep 1000)
+  # Another nook holding the store's lock (a run reserving its entry): the
+  # sleep itself holds it, so that killing it frees the lock.
+  (exec 9>>"$STATE/lock" && flock 9 && exec sleep 1000) 3>&- &
+  holder=$!
+  wait_until 10 eval '! flock -n "$STATE/lock" true'
+  run timeout -s KILL 10 "$NOOK" ps -q
+  ps_status=$status ps_output=$output
+  run timeout -s KILL 10 "$NOOK" inspect "$id"
+  kill "$holder"
+  wait "$holder" || true
+  [ "$ps_status" -eq 0 ]
+  [ "$ps_output" = "$id" ]
+  assert_status 0
+  [ "$(echo "$output" | jq -r .id)" = "$id" ]
+  nook rm -f "$id"
+}
