@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "lib/error.h"
+#include "lib/shed.h"
 #include "lib/supervise.h"
 #include "lib/sync.h"
 #include "lib/tracee.h"
@@ -235,11 +236,22 @@ static int
 wait_for_command (int sfd, pid_t cmd)
 {
   int status = -1;
+  bool shed = false;
 
   while (status < 0)
     {
       struct signalfd_siginfo si;
-      ssize_t n = read (sfd, &si, sizeof si);
+      ssize_t n;
+
+      /* Once the command has run a while, PID 1 only waits: its code need
+         not stay resident for as long as the sandbox runs (shed.h).  */
+      if (!shed && poll (&(struct pollfd){ sfd, POLLIN, 0 }, 1, NOOK_SHED_DELAY_MS) == 0)
+        {
+          nook_shed_program ();
+          shed = true;
+          continue;
+        }
+      n = read (sfd, &si, sizeof si);
       if (n < 0 && errno == EINTR)
         continue;
       if (n != sizeof si)

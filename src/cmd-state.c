@@ -16,27 +16,36 @@ nook_cli_store (struct nook_store *store, struct nook_error *err)
 {
   if (nook_store_open (store, err) < 0)
     return -1;
-  if (nook_store_lock (store, err) < 0)
-    {
-      nook_store_close (store);
-      return -1;
-    }
   nook_store_sweep (store);
-  nook_store_unlock (store);
   return 0;
 }
 
 int
 nook_cli_find (struct nook_store *store, const char *ref, struct nook_sandbox *sb, struct nook_error *err)
 {
-  if (nook_cli_store (store, err) < 0)
+  /* Only the sandbox named is swept: a lookup costs the same however many
+     sandboxes there are.  */
+  if (nook_store_open (store, err) < 0)
     return -1;
-  if (nook_sandbox_find (store, ref, sb, err) < 0)
+  if (nook_sandbox_find_any (store, ref, sb, err) < 0)
+    goto fail;
+  if (nook_store_sweep_sandbox (store, sb))
     {
-      nook_store_close (store);
-      return -1;
+      nook_sandbox_release (sb);
+      nook_error_set (err, 0, "no sandbox `%s`", ref);
+      nook_error_hint (err, "`nook ps -a` lists the sandboxes by id and name");
+      goto fail;
+    }
+  if (sb->forged)
+    {
+      nook_sandbox_forged_error (sb, err);
+      nook_sandbox_release (sb);
+      goto fail;
     }
   return 0;
+fail:
+  nook_store_close (store);
+  return -1;
 }
 
 int

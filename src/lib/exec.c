@@ -362,7 +362,7 @@ supervise (struct exec *ex, struct nook_error *err)
                                 .sync_fd = ex->sync_parent,
                                 .tty = &ex->tty,
                                 .procfd = ex->procfd,
-                                .extra = { -1, -1, -1 },
+                                .extra = { -1, -1, -1, -1 },
                                 .started = command_started,
                                 .ctx = ex,
                                 .kill_tree = true };

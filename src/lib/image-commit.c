@@ -78,13 +78,7 @@ nook_sandbox_layers (const char *ref, struct nook_sandbox_layers *out, struct no
   memset (out, 0, sizeof *out);
   if (nook_store_open (&store, err) < 0)
     return -1;
-  if (nook_store_lock (&store, err) < 0)
-    {
-      nook_store_close (&store);
-      return -1;
-    }
   nook_store_sweep (&store);
-  nook_store_unlock (&store);
   if (nook_sandbox_find (&store, ref, &sb, err) < 0)
     {
       nook_store_close (&store);

@@ -47,6 +47,7 @@ struct sandbox
   struct nook_net net;
   struct nook_desktop desktop; /* --app, --socket, the D-Bus proxy: inactive unless asked */
   int timer_fd;                /* --timeout: fires when the command has run that long */
+  int shed_fd;                 /* fires once the sandbox has run NOOK_SHED_DELAY_MS (shed.h) */
   bool timed_out;              /* and it fired: the sandbox was killed */
   int sysctl_fd, self_fd;      /* --disable-userns: opened in the sandbox before its root */
 };

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/sched.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -34,6 +35,7 @@
 #include "net.h"
 #include "passwd.h"
 #include "security.h"
+#include "shed.h"
 #include "spawn-sandbox.h"
 #include "spawn.h"
 #include "supervise.h"
@@ -216,6 +218,20 @@ tell_started (struct sandbox *sb)
   nook_closep (&sb->io->ready_fd);
 }
 
+/* The sandbox has run for a while: what only the setup read goes, and the
+   heap's free pages and the program's code go back to the kernel, so that
+   a supervisor that waits for hours holds little (bench/memory).  A run
+   shorter than that never pays for it.  */
+static void
+shed_setup (struct sandbox *sb)
+{
+  nook_filters_free (&sb->filters);
+  strv_free (sb->env);
+  sb->env = NULL;
+  malloc_trim (0);
+  nook_shed_program ();
+}
+
 static int
 extra_ready (void *ctx, int i)
 {
@@ -225,6 +241,12 @@ extra_ready (void *ctx, int i)
     {
       nook_logfile_pump (&sb->log, sb->io->log_fd);
       return sb->io->log_fd;
+    }
+  if (i == 3)
+    {
+      shed_setup (sb);
+      nook_closep (&sb->shed_fd);
+      return -1;
     }
   if (i == 2)
     {
@@ -256,17 +278,17 @@ supervise (struct sandbox *sb, struct nook_error *err)
 {
   /* The network helper's pidfd is polled too: a helper that dies is
      reaped and reported when the sandbox ends.  */
-  struct nook_supervisor sv
-      = { .pid = sb->pid,
-          .pidfd = sb->pidfd,
-          .sigfd = sb->sigfd,
-          .sync_fd = sb->sync_parent,
-          .tty = &sb->tty,
-          .procfd = AT_FDCWD,
-          .extra = { sb->io ? sb->io->log_fd : -1, nook_net_watch_fd (&sb->net), sb->timer_fd },
-          .extra_ready = extra_ready,
-          .started = command_started,
-          .ctx = sb };
+  struct nook_supervisor sv = { .pid = sb->pid,
+                                .pidfd = sb->pidfd,
+                                .sigfd = sb->sigfd,
+                                .sync_fd = sb->sync_parent,
+                                .tty = &sb->tty,
+                                .procfd = AT_FDCWD,
+                                .extra = { sb->io ? sb->io->log_fd : -1, nook_net_watch_fd (&sb->net),
+                                           sb->timer_fd, (sb->shed_fd = nook_shed_timer ()) },
+                                .extra_ready = extra_ready,
+                                .started = command_started,
+                                .ctx = sb };
   siginfo_t info;
   int r = nook_supervise (&sv, &info, err);
 
@@ -323,6 +345,7 @@ sandbox_release (struct sandbox *sb, int status)
   nook_closep (&sb->sigfd);
   nook_closep (&sb->pidfd);
   nook_closep (&sb->timer_fd);
+  nook_closep (&sb->shed_fd);
   nook_closep (&sb->sysctl_fd);
   nook_closep (&sb->self_fd);
 }
@@ -469,6 +492,7 @@ sandbox_init (struct sandbox *sb, struct nook_spec *spec)
                           .pidfd = -1,
                           .tty_child = -1,
                           .timer_fd = -1,
+                          .shed_fd = -1,
                           .state
                           = { .dirfd = -1, .store = { .fd = -1, .boxes = -1, .names = -1, .lockfd = -1 } },
                           .log = { .fd = -1 },

@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fault.h"
@@ -198,4 +199,29 @@ nook_state_write (const struct nook_state *st, json_object *doc, struct nook_err
   if (renameat (dirfd, STATE_TMP, dirfd, STATE_FILE) < 0)
     return nook_error_errno (err, "write the sandbox state");
   return 0;
+}
+
+/* ---- times ------------------------------------------------------------------------ */
+
+char *
+nook_time_now (void)
+{
+  struct timespec ts;
+  struct tm tm;
+  char buf[40];
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  gmtime_r (&ts.tv_sec, &tm);
+  strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return xasprintf ("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+int64_t
+nook_time_parse (const char *s)
+{
+  struct tm tm = { 0 };
+
+  if (s == NULL || strptime (s, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
+    return 0;
+  return timegm (&tm);
 }

@@ -29,6 +29,9 @@
  *                     (absent in the states of older nooks)
  *   layers, overlay   the layer stacks and the overlay implementation asked for
  *   binds             host paths bound (absolute), for inspect
+ *
+ * nook_state_running, at the end, writes it with the rest of what a
+ * running sandbox's state holds (pids, root, joined namespaces).
  */
 #include <config.h>
 
@@ -43,8 +46,11 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "caps.h"
+#include "image-spec.h"
+#include "proc.h"
 #include "seccomp.h"
 #include "security.h"
 #include "spec.h"
@@ -642,4 +648,80 @@ nook_sandbox_filters (const struct nook_sandbox *sb, struct nook_filters *filter
     return nook_error_set (err, 0, "the state of sandbox `%s` has no valid `%s`", sb->id, r.bad);
   filters->ready = true;
   return 0;
+}
+
+/* ---- the record of a sandbox that runs ---------------------------------------------- */
+
+static json_object *
+json_take_string (char *s)
+{
+  json_object *o = json_object_new_string (s);
+  free (s);
+  return o;
+}
+
+static json_object *
+json_strv (char *const *v)
+{
+  json_object *a = json_object_new_array ();
+  for (size_t i = 0; v && v[i]; i++)
+    json_object_array_add (a, json_object_new_string (v[i]));
+  return a;
+}
+
+static json_object *
+json_process (pid_t pid)
+{
+  json_object *o = json_object_new_object ();
+  uint64_t start = 0;
+
+  nook_proc_start_time (pid == getpid () ? 0 : pid, &start);
+  json_object_object_add (o, "pid", json_object_new_int64 (pid));
+  json_object_object_add (o, "start", json_object_new_int64 (start));
+  return o;
+}
+
+int
+nook_state_running (struct nook_state *st, const struct nook_spec *spec, const struct nook_filters *filters,
+                    pid_t pid, const char *const joined[NOOK_JOIN_N], struct nook_error *err)
+{
+  static const char *const join_keys[NOOK_JOIN_N] = { "pid", "net", "ipc", "uts" };
+  json_object *doc = st->doc, *root = json_object_new_object (), *join = json_object_new_object ();
+  bool own_uts = !(spec->share & NOOK_NS_UTS) && !joined[NOOK_JOIN_UTS];
+  bool unconfined = spec->security.seccomp && strcmp (spec->security.seccomp, "unconfined") == 0;
+  char sha256[65];
+
+  /* The options as given, a record for the user: nothing reads them back
+     (a relative path in them meant the caller's directory of then).  */
+  json_object_object_add (doc, "options", json_strv (spec->life.run_args));
+  json_object_object_add (doc, "command", json_strv (spec->argv));
+  json_object_object_add (doc, "detached", json_object_new_boolean (spec->life.detach));
+  json_object_object_add (doc, "remove", json_object_new_boolean (st->remove));
+  json_object_object_add (doc, "supervisor", json_process (getpid ()));
+  json_object_object_add (doc, "init", json_process (pid));
+  json_object_object_add (doc, "hostname",
+                          own_uts ? json_object_new_string (nook_spec_hostname (spec)) : NULL);
+  json_object_object_add (root, "type", json_object_new_string (spec->rootfs ? "rootfs" : "composed"));
+  if (spec->rootfs)
+    {
+      char abs[PATH_MAX];
+      json_object_object_add (root, "path",
+                              json_object_new_string (realpath (spec->rootfs, abs) ? abs : spec->rootfs));
+    }
+  json_object_object_add (doc, "root", root);
+  json_object_object_add (doc, "image", nook_image_state_json (&spec->image));
+  for (int k = 0; k < NOOK_JOIN_N; k++)
+    if (joined[k])
+      json_object_object_add (join, join_keys[k], json_object_new_string (joined[k]));
+  json_object_object_add (doc, "joined", join);
+  /* What exec applies must be what the command got: never a filter
+     compiled later, never none for lack of one.  */
+  if (!unconfined && (!filters->ready || filters->bpf[1].len == 0))
+    return nook_error_set (err, EINVAL, "state: the sandbox's seccomp filter is not compiled");
+  if (!unconfined && nook_state_write_filters (st->dirfd, filters->bpf, sha256, err) < 0)
+    return -1;
+  json_object_object_add (doc, "spec", nook_state_spec_json (spec, unconfined ? NULL : sha256));
+  json_object_object_add (doc, "status", json_object_new_string ("running"));
+  json_object_object_add (doc, "started", json_take_string (nook_time_now ()));
+  return nook_state_write (st, doc, err);
 }

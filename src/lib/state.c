@@ -184,38 +184,75 @@ list_dir (int dirfd)
   return out;
 }
 
+/* Removes sandboxes/ID and its name when its supervisor is gone and it
+   recorded no exit.  The caller holds the store's lock, so no reservation
+   is between its mkdir and its flock.  Return: whether it was removed.  */
+static bool
+sweep_one (struct nook_store *store, const char *id)
+{
+  cleanup_close int fd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  json_object *doc;
+  bool stale;
+
+  if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) < 0)
+    return false;
+  /* Its supervisor is gone.  An exit it recorded stays until `nook rm`;
+     anything else is the remains of a supervisor that was killed, or
+     a state that is not authentic (a secret lost with a reboot).  */
+  nook_state_read (fd, id, &doc);
+  stale = doc == NULL || strcmp (doc_str (doc, "status") ?: "", "exited") != 0;
+  if (stale)
+    {
+      nook_log ("state: removing stale sandbox %s", id);
+      remove_name (store, doc_str (doc, "name"), id);
+      remove_dir (store->boxes, fd, id);
+    }
+  json_object_put (doc);
+  return stale;
+}
+
+/* Whether the entry looks stale without the store's lock: its supervisor's
+   lock is free and it recorded no exit.  An entry being reserved looks so
+   for a moment too (between its mkdir and its flock), which is why only
+   sweep_one, under the store's lock, decides.  */
+static bool
+looks_stale (struct nook_store *store, const char *id)
+{
+  cleanup_close int fd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  json_object *doc;
+  bool exited;
+
+  if (fd < 0 || supervisor_alive (fd))
+    return false;
+  nook_state_read (fd, id, &doc);
+  exited = doc && strcmp (doc_str (doc, "status") ?: "", "exited") == 0;
+  json_object_put (doc);
+  return !exited;
+}
+
 void
 nook_store_sweep (struct nook_store *store)
 {
   cleanup_strv char **ids = list_dir (store->boxes);
+  cleanup_strv char **stale = NULL;
   cleanup_strv char **names = NULL;
   size_t removed = 0;
 
+  /* The store's lock only for what is to be removed: a scan of many live
+     sandboxes holds up no `nook run`.  */
   for (size_t i = 0; ids && ids[i]; i++)
-    {
-      cleanup_close int fd = openat (store->boxes, ids[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-      json_object *doc;
-
-      if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) < 0)
-        continue;
-      /* Its supervisor is gone.  An exit it recorded stays until `nook rm`;
-         anything else is the remains of a supervisor that was killed, or
-         a state that is not authentic (a secret lost with a reboot).  */
-      nook_state_read (fd, ids[i], &doc);
-      if (doc == NULL || strcmp (doc_str (doc, "status") ?: "", "exited") != 0)
-        {
-          nook_log ("state: removing stale sandbox %s", ids[i]);
-          remove_name (store, doc_str (doc, "name"), ids[i]);
-          remove_dir (store->boxes, fd, ids[i]);
-          removed++;
-        }
-      json_object_put (doc);
-    }
+    if (looks_stale (store, ids[i]))
+      strv_append (&stale, ids[i]);
+  /* The lock file's time is the last sweep's (see maybe_sweep).  */
+  futimens (store->lockfd, NULL);
+  if (stale == NULL || nook_store_lock (store, NULL) < 0)
+    return;
+  for (size_t i = 0; stale && stale[i]; i++)
+    removed += sweep_one (store, stale[i]);
   /* A name whose sandbox is gone: its supervisor died before it wrote the
      state that names it.  */
-  if (removed == 0)
-    return;
-  names = list_dir (store->names);
+  if (removed > 0)
+    names = list_dir (store->names);
   for (size_t i = 0; names && names[i]; i++)
     {
       char target[NOOK_ID_LEN + 2];
@@ -227,6 +264,23 @@ nook_store_sweep (struct nook_store *store)
       if (n != NOOK_ID_LEN || fstatat (store->boxes, target, &st, AT_SYMLINK_NOFOLLOW) < 0)
         unlinkat (store->names, names[i], 0);
     }
+  nook_store_unlock (store);
+}
+
+bool
+nook_store_sweep_sandbox (struct nook_store *store, const struct nook_sandbox *sb)
+{
+  bool removed;
+
+  /* The status as recorded: nook_sandbox_status calls an unsupervised
+     `running` exited.  */
+  if (sb->supervised || (sb->doc && strcmp (nook_sandbox_str (sb, "status") ?: "", "exited") == 0))
+    return false;
+  if (nook_store_lock (store, NULL) < 0)
+    return false;
+  removed = sweep_one (store, sb->id);
+  nook_store_unlock (store);
+  return removed;
 }
 
 /* ---- reading a sandbox ------------------------------------------------------------ */
@@ -499,31 +553,6 @@ nook_sandbox_wait (struct nook_store *store, struct nook_sandbox *sb, struct noo
   return 0;
 }
 
-/* ---- times ------------------------------------------------------------------------ */
-
-char *
-nook_time_now (void)
-{
-  struct timespec ts;
-  struct tm tm;
-  char buf[40];
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return xasprintf ("%s.%09ldZ", buf, ts.tv_nsec);
-}
-
-int64_t
-nook_time_parse (const char *s)
-{
-  struct tm tm = { 0 };
-
-  if (s == NULL || strptime (s, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
-    return 0;
-  return timegm (&tm);
-}
-
 /* ---- the supervisor's side ---------------------------------------------------------- */
 
 static json_object *
@@ -531,27 +560,6 @@ json_take_string (char *s)
 {
   json_object *o = json_object_new_string (s);
   free (s);
-  return o;
-}
-
-static json_object *
-json_strv (char *const *v)
-{
-  json_object *a = json_object_new_array ();
-  for (size_t i = 0; v && v[i]; i++)
-    json_object_array_add (a, json_object_new_string (v[i]));
-  return a;
-}
-
-static json_object *
-json_process (pid_t pid)
-{
-  json_object *o = json_object_new_object ();
-  uint64_t start = 0;
-
-  nook_proc_start_time (pid == getpid () ? 0 : pid, &start);
-  json_object_object_add (o, "pid", json_object_new_int64 (pid));
-  json_object_object_add (o, "start", json_object_new_int64 (start));
   return o;
 }
 
@@ -566,20 +574,63 @@ new_id (char id[NOOK_ID_LEN + 1])
     snprintf (id + 2 * i, 3, "%02x", bytes[i]);
 }
 
+/* Whether names/NAME, which points to TARGET, is left over: its sandbox is
+   gone, or was left by a supervisor that died (which this removes, as a
+   sweep would).  Under the store's lock.  */
+static bool
+name_is_stale (struct nook_state *st, const char *target, ssize_t n)
+{
+  struct stat sb;
+
+  if (n != NOOK_ID_LEN || !is_hex (target))
+    return true;
+  if (fstatat (st->store.boxes, target, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+    return errno == ENOENT;
+  return sweep_one (&st->store, target);
+}
+
 static int
 reserve_name (struct nook_state *st, const char *name, struct nook_error *err)
 {
   char target[NOOK_ID_LEN + 2];
   ssize_t n;
 
-  if (symlinkat (st->id, st->store.names, name) == 0)
-    return 0;
-  if (errno != EEXIST)
-    return nook_error_errno (err, "reserve the name `%s`", name);
-  n = readlinkat (st->store.names, name, target, sizeof target - 1);
-  target[n > 0 ? n : 0] = '\0';
+  /* symlink() fails on an existing name: of two runs that want it, one
+     gets it.  A name left by a killed supervisor is freed here, so no run
+     has to sweep the whole store for it.  */
+  for (int tries = 0;; tries++)
+    {
+      if (symlinkat (st->id, st->store.names, name) == 0)
+        return 0;
+      if (errno != EEXIST)
+        return nook_error_errno (err, "reserve the name `%s`", name);
+      n = readlinkat (st->store.names, name, target, sizeof target - 1);
+      target[n > 0 ? n : 0] = '\0';
+      if (tries > 0 || n < 0 || !name_is_stale (st, target, n))
+        break;
+      nook_log ("state: the name `%s` was left by sandbox %s: freed", name, target);
+      unlinkat (st->store.names, name, 0);
+    }
   nook_error_set (err, 0, "the name `%s` is already used by sandbox %s", name, target);
   return nook_error_hint (err, "choose another --name, or remove it with `nook rm %s`", name);
+}
+
+/* The sweep that frees what killed supervisors left, once in a while:
+   a run reserves its own entry and name without reading any other (a
+   name in the way is checked on its own, reserve_name), and `nook ps`,
+   `rm` and every lookup sweep what they see, so this only bounds what a
+   store that nothing else reads accumulates.  */
+static void
+maybe_sweep (struct nook_store *store)
+{
+  struct stat st;
+  struct timespec now;
+
+  clock_gettime (CLOCK_REALTIME, &now);
+  if (fstat (store->lockfd, &st) == 0 && st.st_mtim.tv_sec <= now.tv_sec
+      && now.tv_sec - st.st_mtim.tv_sec < NOOK_SWEEP_INTERVAL)
+    return;
+  nook_store_sweep (store);
 }
 
 int
@@ -592,9 +643,10 @@ nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct 
     return -1;
   if (nook_store_open (&st->store, err) < 0)
     return -1;
+  maybe_sweep (&st->store);
   if (nook_store_lock (&st->store, err) < 0)
     return -1;
-  nook_store_sweep (&st->store);
+  /* 48 random bits: a collision is an EEXIST, and another draw.  */
   do
     new_id (st->id);
   while (mkdirat (st->store.boxes, st->id, 0700) < 0 && errno == EEXIST);
@@ -631,51 +683,6 @@ out:
   if (r == 0)
     nook_log ("state: sandbox %s registered", st->id);
   return r;
-}
-
-int
-nook_state_running (struct nook_state *st, const struct nook_spec *spec, const struct nook_filters *filters,
-                    pid_t pid, const char *const joined[NOOK_JOIN_N], struct nook_error *err)
-{
-  static const char *const join_keys[NOOK_JOIN_N] = { "pid", "net", "ipc", "uts" };
-  json_object *doc = st->doc, *root = json_object_new_object (), *join = json_object_new_object ();
-  bool own_uts = !(spec->share & NOOK_NS_UTS) && !joined[NOOK_JOIN_UTS];
-  bool unconfined = spec->security.seccomp && strcmp (spec->security.seccomp, "unconfined") == 0;
-  char sha256[65];
-
-  /* The options as given, a record for the user: nothing reads them back
-     (a relative path in them meant the caller's directory of then).  */
-  json_object_object_add (doc, "options", json_strv (spec->life.run_args));
-  json_object_object_add (doc, "command", json_strv (spec->argv));
-  json_object_object_add (doc, "detached", json_object_new_boolean (spec->life.detach));
-  json_object_object_add (doc, "remove", json_object_new_boolean (st->remove));
-  json_object_object_add (doc, "supervisor", json_process (getpid ()));
-  json_object_object_add (doc, "init", json_process (pid));
-  json_object_object_add (doc, "hostname",
-                          own_uts ? json_object_new_string (nook_spec_hostname (spec)) : NULL);
-  json_object_object_add (root, "type", json_object_new_string (spec->rootfs ? "rootfs" : "composed"));
-  if (spec->rootfs)
-    {
-      char abs[PATH_MAX];
-      json_object_object_add (root, "path",
-                              json_object_new_string (realpath (spec->rootfs, abs) ? abs : spec->rootfs));
-    }
-  json_object_object_add (doc, "root", root);
-  json_object_object_add (doc, "image", nook_image_state_json (&spec->image));
-  for (int k = 0; k < NOOK_JOIN_N; k++)
-    if (joined[k])
-      json_object_object_add (join, join_keys[k], json_object_new_string (joined[k]));
-  json_object_object_add (doc, "joined", join);
-  /* What exec applies must be what the command got: never a filter
-     compiled later, never none for lack of one.  */
-  if (!unconfined && (!filters->ready || filters->bpf[1].len == 0))
-    return nook_error_set (err, EINVAL, "state: the sandbox's seccomp filter is not compiled");
-  if (!unconfined && nook_state_write_filters (st->dirfd, filters->bpf, sha256, err) < 0)
-    return -1;
-  json_object_object_add (doc, "spec", nook_state_spec_json (spec, unconfined ? NULL : sha256));
-  json_object_object_add (doc, "status", json_object_new_string ("running"));
-  json_object_object_add (doc, "started", json_take_string (nook_time_now ()));
-  return nook_state_write (st, doc, err);
 }
 
 void

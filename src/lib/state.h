@@ -92,13 +92,31 @@ void nook_store_unlock (struct nook_store *store);
 
 /**
  * nook_store_sweep - remove the state of sandboxes that died unrecorded
- * @store: an open store, with its lock held
+ * @store: an open store, its lock not held: it is taken only to remove,
+ *         so the scan holds up no other nook
  *
  * A sandbox whose supervisor died without recording an exit (SIGKILL,
  * power loss) is removed.  Failures are passed over: a sweep is best
  * effort, and a later one retries.
  */
 void nook_store_sweep (struct nook_store *store);
+
+/* The longest a `nook run` goes without sweeping the whole store, in
+   seconds (docs/state.md).  */
+#define NOOK_SWEEP_INTERVAL 60
+
+/**
+ * nook_store_sweep_sandbox - remove one sandbox if its supervisor died unrecorded
+ * @store: an open store, its lock not held (it is taken meanwhile)
+ * @sb: the sandbox, as found
+ *
+ * What nook_store_sweep does to every entry, for one: the check for a
+ * command that looks up one sandbox, at a cost that does not grow with the
+ * store.
+ *
+ * Return: whether it was removed (@sb then names nothing).
+ */
+bool nook_store_sweep_sandbox (struct nook_store *store, const struct nook_sandbox *sb);
 
 /**
  * nook_sandbox_find - find a sandbox a user named

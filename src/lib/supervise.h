@@ -60,7 +60,7 @@ nook_supervise_child_fail (int sync_fd, enum nook_sync_type type, int status, co
  */
 void nook_supervise_check_parent (int sync_fd);
 
-#define NOOK_SUPERVISE_EXTRA 3
+#define NOOK_SUPERVISE_EXTRA 4
 
 struct nook_supervisor
 {

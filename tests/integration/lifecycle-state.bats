@@ -183,6 +183,71 @@ state_field() { # ID JQ-FILTER
   wait_until 10 no_procs marker-fgkill
 }
 
+@test "8 runs racing for one name: exactly one sandbox gets it, the 7 others fail with one line and leave nothing" {
+  for i in 1 2 3 4 5 6 7 8; do
+    "$NOOK" run -d --name same -- sh -c 'sleep 1000; : marker-same' </dev/null >"id$i" 2>"err$i" &
+    pids[i]=$!
+  done
+  won=0 lost=0
+  for i in 1 2 3 4 5 6 7 8; do
+    if wait "${pids[i]}"; then
+      won=$((won + 1))
+      winner=$(cat "id$i")
+    else
+      st=$?
+      [ "$st" -eq 125 ] || { echo "run $i: exit $st: $(cat "err$i")"; false; }
+      [ "$(grep -c '^nook: ' "err$i")" -eq 1 ] && [ "$(wc -l <"err$i")" -eq 1 ] || { cat "err$i"; false; }
+      grep -q "the name \`same\` is already used by sandbox $(cat id* | tr -d '\n')" "err$i" || { cat "err$i"; false; }
+      [ ! -s "id$i" ]
+      lost=$((lost + 1))
+    fi
+  done
+  [ "$won" -eq 1 ]
+  [ "$lost" -eq 7 ]
+  [ "$(ls "$STATE/sandboxes")" = "$winner" ]
+  [ "$(readlink "$STATE/names/same")" = "$winner" ]
+  [ "$(ls "$STATE/names")" = same ]
+  run nook ps -q
+  [ "$output" = "$winner" ]
+  run nook inspect same
+  [ "$(echo "$output" | jq -r .status)" = running ]
+  nook rm -f same
+  wait_until 10 no_procs marker-same
+}
+
+@test "a SIGKILLed supervisor's name is free for the next run, which removes its entry without a sweep" {
+  id=$(nook run -d --name victim2 -- sh -c 'sleep 1000; : marker-victim2')
+  sup=$(state_field "$id" .supervisor.pid)
+  init=$(state_field "$id" .init.pid)
+  kill -KILL "$sup"
+  wait_until 10 sh -c "! kill -0 $init 2>/dev/null"
+  # Straight to the next run: no ps, no other command that would sweep.
+  new=$(nook run -d --name victim2 -- sleep 1000)
+  [ "$new" != "$id" ]
+  [ ! -e "$STATE/sandboxes/$id" ]
+  [ "$(readlink "$STATE/names/victim2")" = "$new" ]
+  run nook inspect victim2
+  assert_status 0
+  [ "$(echo "$output" | jq -r .id)" = "$new" ]
+  nook rm -f victim2
+  [ -z "$(ls -A "$STATE/sandboxes")" ]
+  [ -z "$(ls -A "$STATE/names")" ]
+  wait_until 10 no_procs marker-victim2
+}
+
+@test "a lookup of a sandbox whose supervisor was SIGKILLed removes it and says there is none" {
+  id=$(nook run -d --name gone -- sh -c 'sleep 1000; : marker-gone')
+  sup=$(state_field "$id" .supervisor.pid)
+  init=$(state_field "$id" .init.pid)
+  kill -KILL "$sup"
+  wait_until 10 sh -c "! kill -0 $init 2>/dev/null"
+  run nook inspect gone
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "no sandbox \`gone\`"
+  [ ! -e "$STATE/sandboxes/$id" ]
+}
+
 @test "a detached sandbox survives the end of the caller's session" {
   setsid sh -c 'echo $$ > sid; "$NOOK" run -d --name survivor -- sleep 1000 > id; kill -HUP 0' </dev/null || true
   wait_until 10 test -s id

@@ -61,3 +61,60 @@ no_procs() { [ "$(count_procs "$1")" -eq 0 ]; }
   [ -z "$(ls -A "$STATE/names")" ]
   wait_until 10 no_procs "$tag"
 }
+
+# The entry of a detached sandbox whose supervisor was SIGKILLed: what a
+# sweep removes.  Prints its id.
+stale_entry() {
+  local id sup init
+  id=$("$NOOK" run -d -- sh -c "sleep 1000; : marker-stale-$$")
+  sup=$(jq -r .supervisor.pid "$STATE/sandboxes/$id/state.json")
+  init=$(jq -r .init.pid "$STATE/sandboxes/$id/state.json")
+  kill -KILL "$sup"
+  wait_until 10 sh -c "! kill -0 $init 2>/dev/null"
+  echo "$id"
+}
+
+@test "a run reads no other sandbox's entry: stale ones wait for ps, or for the sweep once a minute" {
+  a=$(stale_entry)
+  b=$(stale_entry)
+  # A run costs the same with 2 or 300 entries: it reserves its own and
+  # opens no other, so the stale ones are still there after it.
+  run nook run -- true
+  assert_status 0
+  [ -d "$STATE/sandboxes/$a" ]
+  [ -d "$STATE/sandboxes/$b" ]
+  [ "$(ls "$STATE/sandboxes" | wc -l)" -eq 2 ]
+  # A minute after the last sweep, a run sweeps again.
+  touch -d '2 minutes ago' "$STATE/lock"
+  run nook run -- true
+  assert_status 0
+  [ ! -e "$STATE/sandboxes/$a" ]
+  [ ! -e "$STATE/sandboxes/$b" ]
+  # And ps sweeps whatever it lists.
+  c=$(stale_entry)
+  [ -d "$STATE/sandboxes/$c" ]
+  run nook ps -a -q
+  assert_status 0
+  [ -z "$output" ]
+  [ -z "$(ls -A "$STATE/sandboxes")" ]
+  wait_until 10 no_procs "marker-stale-$$"
+}
+
+@test "ps and a lookup read the store without its lock: a scan of many sandboxes holds up no run" {
+  id=$(nook run -d -- sleep 1000)
+  # Another nook holding the store's lock (a run reserving its entry): the
+  # sleep itself holds it, so that killing it frees the lock.
+  (exec 9>>"$STATE/lock" && flock 9 && exec sleep 1000) 3>&- &
+  holder=$!
+  wait_until 10 eval '! flock -n "$STATE/lock" true'
+  run timeout -s KILL 10 "$NOOK" ps -q
+  ps_status=$status ps_output=$output
+  run timeout -s KILL 10 "$NOOK" inspect "$id"
+  kill "$holder"
+  wait "$holder" || true
+  [ "$ps_status" -eq 0 ]
+  [ "$ps_output" = "$id" ]
+  assert_status 0
+  [ "$(echo "$output" | jq -r .id)" = "$id" ]
+  nook rm -f "$id"
+}
