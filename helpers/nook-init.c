@@ -291,14 +291,17 @@ wait_for_command (int sfd, pid_t cmd)
   return status;
 }
 
-/* The command is gone: nothing else in the sandbox may outlive it.  */
+/* The command is gone: nothing else in the sandbox may outlive it.  PID 1
+   of its own PID namespace has nothing to do: its exit makes the kernel
+   kill every other process of the namespace and wait until all are gone
+   before the exit is reported (zap_pid_ns_processes), those `nook exec`
+   started included; kill(-1) would walk every process of the host.  */
 static void
 end_the_rest (bool pidns)
 {
   if (pidns)
-    kill (-1, SIGKILL);
-  else
-    kill_children ();
+    return;
+  kill_children ();
   for (;;)
     {
       pid_t p = waitpid (-1, NULL, 0);
@@ -306,8 +309,7 @@ end_the_rest (bool pidns)
         continue;
       if (p < 0)
         break;
-      if (!pidns)
-        kill_children ();
+      kill_children ();
     }
 }
 
