@@ -56,6 +56,39 @@ static void __attribute__ ((noreturn)) die (const char *what)
   _exit (NOOK_EXIT_ERROR);
 }
 
+#ifndef __GLIBC__
+/* A file without a #! line runs through /bin/sh, as POSIX asks of execvp
+   and glibc does; musl's execvp stops at ENOEXEC.  FILE is found again on
+   PATH the way execvp found it: the first executable candidate.  */
+static void
+exec_script (const char *file, char **argv)
+{
+  const char *path = getenv ("PATH") ? getenv ("PATH") : "/usr/local/bin:/bin:/usr/bin";
+  char found[4096];
+  size_t n = 0;
+
+  if (strchr (file, '/'))
+    snprintf (found, sizeof found, "%s", file);
+  else
+    for (const char *p = path, *end;; p = end + 1)
+      {
+        end = strchrnul (p, ':');
+        snprintf (found, sizeof found, "%.*s%s%s", (int)(end - p), p, end > p ? "/" : "", file);
+        if (access (found, X_OK) == 0 || *end == '\0')
+          break;
+      }
+  while (argv[n])
+    n++;
+  char *args[n + 2];
+  args[0] = (char *)"/bin/sh";
+  args[1] = found;
+  for (size_t i = 1; i <= n; i++)
+    args[i + 1] = argv[i];
+  execv ("/bin/sh", args);
+  errno = ENOEXEC;
+}
+#endif
+
 /* Runs in the forked child: becomes the command.  */
 static void __attribute__ ((noreturn)) run_command (char **argv, int sync_fd, bool pidns)
 {
@@ -84,6 +117,10 @@ static void __attribute__ ((noreturn)) run_command (char **argv, int sync_fd, bo
   if (opt_argv0)
     argv[0] = (char *)opt_argv0;
   execvp (file, argv);
+#ifndef __GLIBC__
+  if (errno == ENOEXEC)
+    exec_script (file, argv);
+#endif
 
   errnum = errno;
   status = errnum == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC;
@@ -266,14 +303,17 @@ wait_for_command (int sfd, pid_t cmd)
   return status;
 }
 
-/* The command is gone: nothing else in the sandbox may outlive it.  */
+/* The command is gone: nothing else in the sandbox may outlive it.  PID 1
+   of its own PID namespace has nothing to do: its exit makes the kernel
+   kill every other process of the namespace and wait until all are gone
+   before the exit is reported (zap_pid_ns_processes), those `nook exec`
+   started included; kill(-1) would walk every process of the host.  */
 static void
 end_the_rest (bool pidns)
 {
   if (pidns)
-    kill (-1, SIGKILL);
-  else
-    kill_children ();
+    return;
+  kill_children ();
   for (;;)
     {
       pid_t p = waitpid (-1, NULL, 0);
@@ -281,8 +321,7 @@ end_the_rest (bool pidns)
         continue;
       if (p < 0)
         break;
-      if (!pidns)
-        kill_children ();
+      kill_children ();
     }
 }
 

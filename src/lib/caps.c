@@ -130,8 +130,11 @@ nook_caps_set (uint64_t caps, bool ambient, struct nook_error *err)
     return r;
 
   /* Ambient capabilities are what a non-root exec keeps; they must be
-     permitted and inheritable, set just above.  */
-  if (cap_reset_ambient () < 0 && errno != EINVAL)
+     permitted and inheritable, set just above.  One prctl: libcap's
+     cap_reset_ambient first asks about each capability in turn (41
+     system calls at every start).  EINVAL: a kernel before 4.3, which
+     has none to clear.  */
+  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     return nook_error_errno (err, "clear the ambient capabilities");
   if (!ambient)
     return 0;

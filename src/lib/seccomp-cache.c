@@ -3,8 +3,9 @@
  * libseccomp takes several milliseconds to compile a policy like the
  * default one for three ABIs, more than the rest of a sandbox's start.
  * The result depends only on the policy's text, what its includes and
- * excludes were decided by, the running kernel (minKernel, and what
- * libseccomp finds it supports), libseccomp and nook, so it is kept in
+ * excludes were decided by, the running kernel (minKernel, what
+ * libseccomp finds it supports, and since its boot whether it runs x32
+ * system calls), libseccomp and nook, so it is kept in
  * nook's runtime directory:
  *
  *   $XDG_RUNTIME_DIR/nook/seccomp/NAME.bpf   (or /tmp/nook-UID/seccomp)
@@ -97,18 +98,23 @@ static char *
 cache_key (const char *text, size_t len, const struct nook_seccomp_params *params, size_t *key_len)
 {
   const struct scmp_version *v = seccomp_version ();
+  struct nook_error err = { 0 };
+  cleanup_free char *boot = NULL;
   struct utsname u;
   char *head, *key, build_id[65] = "";
   size_t n;
 
   /* The kernel's release and build stand for what libseccomp finds it
-     supports (its API level), without the system calls that probe it.  */
+     supports (its API level), without the system calls that probe it; the
+     boot, for whether it runs x32 system calls (syscall.x32=).  */
   if (uname (&u) < 0)
     u.release[0] = u.version[0] = '\0';
   dl_iterate_phdr (build_id_note, build_id);
-  head = xasprintf ("nook %s build %s\nlibseccomp %u.%u.%u\nkernel %s %s\ncaps %llx nested %d\n",
+  if (nook_read_file_at (AT_FDCWD, "/proc/sys/kernel/random/boot_id", &boot, NULL, &err) < 0)
+    nook_error_release (&err);
+  head = xasprintf ("nook %s build %s\nlibseccomp %u.%u.%u\nkernel %s %s\nboot %s\ncaps %llx nested %d\n",
                     PACKAGE_VERSION, build_id, v->major, v->minor, v->micro, u.release, u.version,
-                    (unsigned long long)params->caps, params->allow_nested);
+                    boot ? boot : "", (unsigned long long)params->caps, params->allow_nested);
   n = strlen (head);
   key = xmalloc (n + len);
   memcpy (key, head, n);

@@ -20,7 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "caps.h"
 #include "escape.h"
@@ -194,9 +197,44 @@ arch_token (const char *name)
   return seccomp_arch_resolve_name (lower);
 }
 
+/* Whether this kernel runs x32 system calls at all (CONFIG_X86_X32_ABI,
+   not turned off by syscall.x32=n); most distribution kernels do not.
+   Asked once per process, of a child: a filter above nook may kill a
+   process for any x32 system call.  Only ENOSYS from x32's getpid counts
+   as "no"; anything else keeps x32 in the filter.  */
+static bool
+kernel_runs_x32 (void)
+{
+#ifdef __x86_64__
+  static int known = -1;
+  int status;
+  pid_t pid;
+
+  if (known >= 0)
+    return known;
+  known = 1;
+  pid = fork ();
+  if (pid == 0)
+    {
+      long r = syscall (0x40000000L | SYS_getpid);
+      _exit (r < 0 && errno == ENOSYS ? 3 : 0);
+    }
+  if (pid > 0 && waitpid (pid, &status, 0) == pid && WIFEXITED (status) && WEXITSTATUS (status) == 3)
+    known = 0;
+  return known;
+#else
+  return false;
+#endif
+}
+
 /* The architectures a process of this machine can make system calls
    with: on x86_64 also the 32-bit x86 ABI (int $0x80) and x32.  Filtering
-   them all is what keeps a 32-bit binary from going around the filter.  */
+   them all is what keeps a 32-bit binary from going around the filter.
+   x32 only where the kernel runs it: elsewhere its part of the program
+   would never run, yet make it a third longer, and the kernel checks and
+   compiles the whole program at every start.  An x32 system call still
+   cannot pass: the x86_64 part sends the x32 bit to the bad-architecture
+   action, which kills the process.  */
 bool
 nook_seccomp_arch_is_ours (uint32_t arch)
 {
@@ -204,7 +242,7 @@ nook_seccomp_arch_is_ours (uint32_t arch)
   if (arch == native)
     return true;
   if (native == SCMP_ARCH_X86_64)
-    return arch == SCMP_ARCH_X86 || arch == SCMP_ARCH_X32;
+    return arch == SCMP_ARCH_X86 || (arch == SCMP_ARCH_X32 && kernel_runs_x32 ());
   if (native == SCMP_ARCH_AARCH64)
     return arch == SCMP_ARCH_ARM;
   return false;

@@ -41,9 +41,9 @@ int nook_seccomp_policy_read (const char *text, size_t len, const char *file,
  * nook_seccomp_arch_is_ours - whether a process of this machine can use an ABI
  * @arch: a libseccomp architecture token
  *
- * On x86_64 the 32-bit x86 ABI (int $0x80) and x32 are ours too, as is
- * arm on aarch64: a filter must cover them all, or a 32-bit binary goes
- * around it.
+ * On x86_64 the 32-bit x86 ABI (int $0x80) and x32 (where the kernel
+ * runs x32 system calls) are ours too, as is arm on aarch64: a filter must
+ * cover them all, or a 32-bit binary goes around it.
  *
  * Return: true when @arch is the native one or one of those.
  */

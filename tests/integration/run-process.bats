@@ -85,6 +85,18 @@ os.execv(sys.argv[1], sys.argv[1:])' "$NOOK" run -- sh -c "trap 'echo got-$sig; 
   assert_output_has err
 }
 
+@test "a command file without a #! line runs through /bin/sh, by path and on PATH" {
+  mkdir bin
+  printf 'echo "ran $0 with $*"\n' >bin/plain
+  chmod 755 bin/plain
+  run nook run -- ./bin/plain a b
+  assert_status 0
+  assert_output_has "ran ./bin/plain with a b"
+  run nook run --env PATH="$PWD/bin:/usr/bin:/bin" -- plain c
+  assert_status 0
+  assert_output_has "ran $PWD/bin/plain with c"
+}
+
 @test "--verbose prints each setup step with its time" {
   run nook run --verbose -- true
   assert_status 0
