@@ -3,7 +3,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +10,56 @@
 #include "oci-resources.h"
 #include "utils.h"
 
+/* log2 (X) for X >= 1: the integer part by halving, the fraction bit by
+   bit by squaring.  Hand-made so that nook needs no libm, which every
+   `nook run` would load.  */
+static double
+log2_of (double x)
+{
+  double r = 0, bit = 1;
+
+  while (x >= 2)
+    {
+      x /= 2;
+      r += 1;
+    }
+  for (int i = 0; i < 52; i++)
+    {
+      x *= x;
+      bit /= 2;
+      if (x >= 2)
+        {
+          x /= 2;
+          r += bit;
+        }
+    }
+  return r;
+}
+
+/* 10^E for E >= 0: 2^(E log2 10), its integer part by doubling, the
+   rest by exp's series.  */
+static double
+pow10_of (double e)
+{
+  double t = e * 3.32192809488736234787, r = 1, term = 1, f;
+  int whole = (int)t;
+
+  f = (t - whole) * 0.69314718055994530942;
+  for (int k = 1; k < 30; k++)
+    {
+      term *= f / k;
+      r += term;
+    }
+  while (whole-- > 0)
+    r *= 2;
+  return r;
+}
+
 uint64_t
 nook_oci_cpu_weight (uint64_t shares)
 {
-  double l;
+  double l, w;
+  uint64_t up;
 
   if (shares == 0)
     return 0;
@@ -22,9 +67,12 @@ nook_oci_cpu_weight (uint64_t shares)
     return 1;
   if (shares >= 262144)
     return 10000;
-  l = log2 ((double)shares);
-  /* A quadratic in log space through (2, 1), (1024, 100), (262144, 10000).  */
-  return (uint64_t)ceil (pow (10, (l * l + 125 * l) / 612.0 - 7.0 / 34.0));
+  l = log2_of ((double)shares);
+  /* A quadratic in log space through (2, 1), (1024, 100), (262144, 10000),
+     rounded up; a value a rounding error above a whole number is it.  */
+  w = pow10_of ((l * l + 125 * l) / 612.0 - 7.0 / 34.0);
+  up = (uint64_t)w;
+  return w - (double)up > 1e-9 ? up + 1 : up;
 }
 
 int
