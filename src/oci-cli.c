@@ -517,9 +517,9 @@ cmd_features (int argc, char **argv, struct nook_error *err)
   }
   cg = json_object_new_object ();
   json_object_object_add (cg, "v1", json_object_new_boolean (0));
-  json_object_object_add (cg, "v2", json_object_new_boolean (0));
-  json_object_object_add (cg, "systemd", json_object_new_boolean (0));
-  json_object_object_add (cg, "systemdUser", json_object_new_boolean (0));
+  json_object_object_add (cg, "v2", json_object_new_boolean (1));
+  json_object_object_add (cg, "systemd", json_object_new_boolean (1));
+  json_object_object_add (cg, "systemdUser", json_object_new_boolean (1));
   json_object_object_add (linux_, "cgroup", cg);
   seccomp = json_object_new_object ();
   json_object_object_add (seccomp, "enabled", json_object_new_boolean (1));
@@ -539,7 +539,7 @@ cmd_features (int argc, char **argv, struct nook_error *err)
     json_object *ann = json_object_new_object ();
     json_object_object_add (ann, "org.opencontainers.runc.checkpoint.enabled",
                             json_object_new_string ("false"));
-    json_object_object_add (ann, "io.github.nook.oci.cgroups", json_object_new_string ("none"));
+    json_object_object_add (ann, "io.github.nook.oci.cgroups", json_object_new_string ("v2-where-delegated"));
     json_object_object_add (o, "annotations", ann);
   }
 #undef STRV_JSON
@@ -662,7 +662,8 @@ usage (void)
       "  --log-format text|json the log's format\n"
       "  --log-level LEVEL      error, warning, info or debug\n"
       "  --debug                the same as --log-level debug\n"
-      "  --systemd-cgroup, --cgroup-manager M, --rootless V   accepted (see man nook-oci)\n"
+      "  --systemd-cgroup, --cgroup-manager M   how cgroups are made (see man nook-oci)\n"
+      "  --rootless V                           accepted\n"
       "  --version, --help\n");
 }
 

@@ -140,7 +140,7 @@ test_oci_killed_create() {
   # A createRuntime hook holds create after the cgroup is made; create is
   # killed there.  The next command sweeps its state and its cgroup.
   bundle /tmp/ob6 '["sleep", "100"]' '{"pids": {"limit": 50}}' oci/kc
-  sed -i 's|"linux":|"hooks": {"createRuntime": [{"path": "/bin/busybox", "args": ["sleep", "sleep", "60"]}]}, "linux":|' \
+  sed -i 's|"linux":|"hooks": {"createRuntime": [{"path": "/bin/busybox", "args": ["sleep", "60"]}]}, "linux":|' \
     /tmp/ob6/config.json
   "$OCI" --root "$OCI_ROOT" create --bundle /tmp/ob6 kc >/dev/null 2>&1 </dev/null &
   pid=$!
