@@ -196,11 +196,13 @@ parse_memory (struct ctx *c, json_object *m, struct nook_limits *l)
              < 0
       || get_int (c, m, "swap", "memory.swap", &swap, &found) < 0)
     return -1;
+  /* No swap given leaves memory.swap.max as it is: "max" in a new
+     cgroup, and no error where the kernel keeps no swap account.  */
   if (!found)
-    swap = 0;
-  if ((found || limit == -1) && nook_oci_swap_max (swap, limit, &l->memory_swap_max, &found, c->err) < 0)
+    return 0;
+  if (nook_oci_swap_max (swap, limit, &l->memory_swap_max, &found, c->err) < 0)
     return nook_error_wrap (c->err, "%s", c->what);
-  if (found && (swap != 0 || limit == -1))
+  if (found)
     l->set |= NOOK_LIM_MEMORY_SWAP;
   return 0;
 }
