@@ -120,8 +120,8 @@ spawn_sandbox (struct sandbox *sb, struct nook_error *err)
   nook_fault_owner ();
   pid = syscall (SYS_clone3, &args, sizeof args);
   if (pid < 0 && cgroup >= 0 && errno != ENOSPC)
-    return nook_error_errno (err, "start the sandbox in its cgroup%s%s", sb->cg.dir ? " " : "",
-                             sb->cg.dir ? sb->cg.dir : "");
+    return sb->cg.dir ? nook_error_errno (err, "start the sandbox in its cgroup `%s`", sb->cg.dir)
+                      : nook_error_errno (err, "start the sandbox in the cgroup it was given");
   if (pid < 0 && errno == ENOSYS)
     return nook_userns_refused (err); /* the kernel has clone3: a filter refused it */
   if (pid < 0)

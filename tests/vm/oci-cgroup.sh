@@ -96,7 +96,9 @@ test_oci_update() {
   [ "$(cat $dir/pids.max)" = 6 ] || fail "pids.max $(cat $dir/pids.max) after update"
   [ "$(cat $dir/memory.max)" = 67108864 ] || fail "memory.max $(cat $dir/memory.max) after update"
   [ "$(cat $dir/cpu.max)" = "10000 100000" ] || fail "cpu.max $(cat $dir/cpu.max) after update"
-  # Enforced on what exec starts: it joins the container's cgroup.
+  # What exec starts joins the container's cgroup, at its namespace's root.
+  oci exec upd cat /proc/self/cgroup
+  [ "$out" = "0::/" ] || fail "an exec'd process sees $out"
   oci exec upd sh -c "$BOMB"
   case $out in *spawned-all*) fail "exec forked 60 processes under pids.max 6" ;; esac
   echo '{"pids": {"limit": 200}}' >/tmp/ob4.json
