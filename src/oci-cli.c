@@ -27,6 +27,7 @@
 
 #include <json-c/json.h>
 
+#include "lib/cgroup-path.h"
 #include "lib/proc.h"
 #include "lib/utils.h"
 #include "oci-cli.h"
@@ -263,6 +264,9 @@ signal_container (const struct nook_oci_container *c, int sig, bool all, struct 
         return nook_error_errno (err, "send signal %d to container `%s`", sig, c->id);
       return 0;
     }
+  /* Every process in the container's cgroup, as runc signals them.  */
+  if (c->cgroup)
+    return nook_cgroup_signal (c->cgroup, sig, err);
   /* The init's pidfd is held: the pids read are this container's.  */
   n = container_pids (c, &pids);
   for (size_t i = 0; i < n; i++)
@@ -327,7 +331,15 @@ cmd_pause (int argc, char **argv, struct nook_error *err)
 
   if (first < 0 || oci_check_args (argv[0], argc - first, 1, 1, err) < 0)
     return -1;
-  if (load (argv[first], &root, &c, err) == 0)
+  if (load (argv[first], &root, &c, err) == 0 && c.cgroup)
+    {
+      /* The freezer: every process at once, none forking past it.  */
+      if (nook_oci_container_alive (&c))
+        r = nook_cgroup_freeze (c.cgroup, pause, err);
+      else
+        nook_error_set (err, 0, "container `%s` is not running", c.id);
+    }
+  else if (c.doc)
     {
       /* A stopped process cannot fork: stop every one, walking again
          until no new one appears.  */
@@ -448,40 +460,6 @@ cmd_list (int argc, char **argv, struct nook_error *err)
   return 0;
 }
 
-/* update: nook-oci puts no container in a cgroup of its own (see the
-   man page); there is nothing to update.  The options are crun's.  */
-static int
-cmd_update (int argc, char **argv, struct nook_error *err)
-{
-  static const struct oci_opt opts[]
-      = { { "resources", 'r', true, 0 },        { "blkio-weight", 0, true, 0 },
-          { "cpu-period", 0, true, 0 },         { "cpu-quota", 0, true, 0 },
-          { "cpu-share", 0, true, 0 },          { "cpu-rt-period", 0, true, 0 },
-          { "cpu-rt-runtime", 0, true, 0 },     { "cpuset-cpus", 0, true, 0 },
-          { "cpuset-mems", 0, true, 0 },        { "kernel-memory", 0, true, 0 },
-          { "kernel-memory-tcp", 0, true, 0 },  { "memory", 0, true, 0 },
-          { "memory-reservation", 0, true, 0 }, { "memory-swap", 0, true, 0 },
-          { "pids-limit", 0, true, 0 },         { "l3-cache-schema", 0, true, 0 },
-          { "mem-bw-schema", 0, true, 0 },      { NULL, 0, false, 0 } };
-  struct oci_arg args[32];
-  size_t n;
-  struct nook_oci_root root = { 0 };
-  struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
-  int first = oci_parse (opts, argc, argv, args, 32, &n, err), r = -1;
-
-  if (first < 0 || oci_check_args ("update", argc - first, 1, 1, err) < 0)
-    return -1;
-  if (load (argv[first], &root, &c, err) == 0)
-    {
-      nook_error_set (err, 0, "update: container `%s` has no cgroup of its own to update", c.id);
-      nook_error_hint (err,
-                       "nook-oci runs containers without cgroups on this host (see man nook-oci, CGROUPS)");
-    }
-  nook_oci_container_release (&c);
-  nook_oci_root_close (&root);
-  return r;
-}
-
 /* The runtime-spec's features document (features.md): what this runtime
    accepts in config.json.  */
 static int
@@ -539,9 +517,9 @@ cmd_features (int argc, char **argv, struct nook_error *err)
   }
   cg = json_object_new_object ();
   json_object_object_add (cg, "v1", json_object_new_boolean (0));
-  json_object_object_add (cg, "v2", json_object_new_boolean (0));
-  json_object_object_add (cg, "systemd", json_object_new_boolean (0));
-  json_object_object_add (cg, "systemdUser", json_object_new_boolean (0));
+  json_object_object_add (cg, "v2", json_object_new_boolean (1));
+  json_object_object_add (cg, "systemd", json_object_new_boolean (1));
+  json_object_object_add (cg, "systemdUser", json_object_new_boolean (1));
   json_object_object_add (linux_, "cgroup", cg);
   seccomp = json_object_new_object ();
   json_object_object_add (seccomp, "enabled", json_object_new_boolean (1));
@@ -561,7 +539,7 @@ cmd_features (int argc, char **argv, struct nook_error *err)
     json_object *ann = json_object_new_object ();
     json_object_object_add (ann, "org.opencontainers.runc.checkpoint.enabled",
                             json_object_new_string ("false"));
-    json_object_object_add (ann, "io.github.nook.oci.cgroups", json_object_new_string ("none"));
+    json_object_object_add (ann, "io.github.nook.oci.cgroups", json_object_new_string ("v2-where-delegated"));
     json_object_object_add (o, "annotations", ann);
   }
 #undef STRV_JSON
@@ -666,7 +644,7 @@ static const struct
   { "create", oci_cmd_create }, { "start", oci_cmd_start }, { "run", oci_cmd_run },
   { "state", cmd_state },       { "kill", cmd_kill },       { "delete", oci_cmd_delete },
   { "exec", oci_cmd_exec },     { "ps", cmd_ps },           { "list", cmd_list },
-  { "pause", cmd_pause },       { "resume", cmd_pause },    { "update", cmd_update },
+  { "pause", cmd_pause },       { "resume", cmd_pause },    { "update", oci_cmd_update },
   { "features", cmd_features }, { "spec", cmd_spec },       { NULL, NULL },
 };
 
@@ -684,7 +662,8 @@ usage (void)
       "  --log-format text|json the log's format\n"
       "  --log-level LEVEL      error, warning, info or debug\n"
       "  --debug                the same as --log-level debug\n"
-      "  --systemd-cgroup, --cgroup-manager M, --rootless V   accepted (see man nook-oci)\n"
+      "  --systemd-cgroup, --cgroup-manager M   how cgroups are made (see man nook-oci)\n"
+      "  --rootless V                           accepted\n"
       "  --version, --help\n");
 }
 
@@ -747,12 +726,20 @@ apply_global (const struct oci_arg *a, struct nook_error *err)
       oci_globals.level = OCI_LOG_DEBUG;
       break;
     case G_CGROUP_MANAGER:
-      if (strcmp (a->value, "systemd") != 0 && strcmp (a->value, "cgroupfs") != 0
-          && strcmp (a->value, "disabled") != 0)
+      if (strcmp (a->value, "systemd") == 0)
+        oci_globals.cgroup_manager = OCI_CGROUP_SYSTEMD;
+      else if (strcmp (a->value, "cgroupfs") == 0)
+        oci_globals.cgroup_manager = OCI_CGROUP_CGROUPFS;
+      else if (strcmp (a->value, "disabled") == 0)
+        oci_globals.cgroup_manager = OCI_CGROUP_DISABLED;
+      else
         return nook_error_set (err, 0, "--cgroup-manager `%s`: systemd, cgroupfs or disabled", a->value);
       break;
+    case G_SYSTEMD_CGROUP:
+      oci_globals.cgroup_manager = OCI_CGROUP_SYSTEMD;
+      break;
     default:
-      /* --systemd-cgroup, --rootless, --criu: accepted, as crun does.  */
+      /* --rootless, --criu: accepted, as crun does.  */
       break;
     }
   return 0;

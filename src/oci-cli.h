@@ -17,6 +17,14 @@ enum oci_level
   OCI_LOG_DEBUG,
 };
 
+/* --cgroup-manager (--systemd-cgroup: systemd).  */
+enum oci_cgroup_manager
+{
+  OCI_CGROUP_CGROUPFS,
+  OCI_CGROUP_SYSTEMD,
+  OCI_CGROUP_DISABLED,
+};
+
 /* The global options.  */
 struct oci_globals
 {
@@ -25,6 +33,7 @@ struct oci_globals
   bool json;        /* --log-format json */
   enum oci_level level;
   int log_fd; /* the open --log, or -1 (stderr for errors only) */
+  enum oci_cgroup_manager cgroup_manager;
 };
 
 extern struct oci_globals oci_globals;
@@ -85,6 +94,7 @@ int oci_cmd_run (int argc, char **argv, struct nook_error *err);
 int oci_cmd_start (int argc, char **argv, struct nook_error *err);
 int oci_cmd_exec (int argc, char **argv, struct nook_error *err);
 int oci_cmd_delete (int argc, char **argv, struct nook_error *err);
+int oci_cmd_update (int argc, char **argv, struct nook_error *err);
 
 /**
  * oci_run_hooks - run a config's hooks of one kind with the state on stdin

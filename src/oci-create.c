@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "lib/caps.h"
+#include "lib/cgroup-path.h"
 #include "lib/exec.h"
 #include "lib/oci-config.h"
 #include "lib/proc.h"
@@ -378,9 +379,6 @@ prepare (struct nook_oci_root *root, struct nook_oci_container *c, const struct 
     return -1;
   for (size_t i = 0; cfg->notes && cfg->notes[i]; i++)
     oci_log (OCI_LOG_INFO, "%s", cfg->notes[i]);
-  if (cfg->has_resources)
-    oci_log (OCI_LOG_WARNING,
-             "cgroups: linux.resources ignored: the container runs without a cgroup of its own");
   for (int k = 0; k < NOOK_OCI_NS_N; k++)
     if (cfg->ns_path[k] && k != NOOK_OCI_NS_PID && k != NOOK_OCI_NS_NET && k != NOOK_OCI_NS_IPC
         && k != NOOK_OCI_NS_UTS)
@@ -417,6 +415,47 @@ prepare (struct nook_oci_root *root, struct nook_oci_container *c, const struct 
   return 0;
 }
 
+/* The container's cgroup (cgroup-path.h) when the config sets limits or
+   names a cgroupsPath.  Where no cgroup v2 tree is delegated (a hybrid
+   host) the container runs without one, with one warning, as runc runs a
+   rootless container: an engine on such a host still works.  */
+static int
+make_cgroup (struct nook_oci_container *c, const struct nook_spec *spec, const struct nook_oci_config *cfg,
+             struct nook_cgroup *cg, struct nook_error *err)
+{
+  struct nook_cgroup_where where = { 0 };
+  cleanup_free char *why = NULL;
+  int r;
+
+  if (!cfg->has_resources && cfg->cgroups_path == NULL)
+    return 0;
+  if (oci_globals.cgroup_manager == OCI_CGROUP_DISABLED)
+    why = xstrdup ("--cgroup-manager disabled");
+  else if (nook_cgroup_locate (cfg->cgroups_path, c->id, oci_globals.cgroup_manager == OCI_CGROUP_SYSTEMD,
+                               &where, &why, err)
+           < 0)
+    return -1;
+  if (why)
+    {
+      oci_log (OCI_LOG_WARNING, "cgroups: %s: the container runs without a cgroup of its own%s", why,
+               cfg->has_resources ? " and linux.resources is not applied" : "");
+      return 0;
+    }
+  /* Recorded first: a create killed from here on leaves a state whose
+     sweep removes the cgroup.  */
+  r = nook_oci_container_set_cgroup (c, where.dir, err);
+  if (r == 0 && (r = nook_cgroup_make (&where, &spec->limits, cg, err)) < 0)
+    {
+      struct nook_error ignored = { 0 };
+      nook_oci_container_set_cgroup (c, NULL, &ignored);
+      nook_error_release (&ignored);
+    }
+  if (r == 0)
+    oci_log (OCI_LOG_DEBUG, "container `%s`: cgroup %s", c->id, where.dir);
+  nook_cgroup_where_free (&where);
+  return r;
+}
+
 /* create: returns the init's pid, a child of this process, waiting at its
    gate; C stays loaded for run.  Nothing is left when it fails.  */
 static int
@@ -426,7 +465,8 @@ create_container (struct nook_oci_root *root, const char *id, struct create_opts
   struct nook_spec spec;
   struct nook_oci_config cfg = { 0 };
   struct create_ctx ctx = { c, &cfg };
-  struct nook_create_io io = { .gate_fd = -1, .created = on_created, .ctx = &ctx };
+  struct nook_create_io io = { .gate_fd = -1, .created = on_created, .ctx = &ctx, .cgroup_fd = -1 };
+  struct nook_cgroup cg = NOOK_CGROUP_INIT;
   cleanup_free char *bundle = realpath (o->bundle ? o->bundle : ".", NULL);
   cleanup_close int console = -1;
   int r = -1;
@@ -441,8 +481,9 @@ create_container (struct nook_oci_root *root, const char *id, struct create_opts
         nook_oci_container_remove (root, c, NULL);
       return -1;
     }
-  if (prepare (root, c, o, &spec, &cfg, err) < 0)
+  if (prepare (root, c, o, &spec, &cfg, err) < 0 || make_cgroup (c, &spec, &cfg, &cg, err) < 0)
     goto out;
+  io.cgroup_fd = cg.leaf_fd;
   if (mkfifoat (c->dirfd, "exec.fifo", 0600) < 0)
     {
       nook_error_errno (err, "create the exec fifo of container `%s`", id);
@@ -470,6 +511,11 @@ create_container (struct nook_oci_root *root, const char *id, struct create_opts
   r = 0;
 out:
   nook_closep (&io.gate_fd);
+  /* The cgroup stays, named in the state: delete removes it.  */
+  nook_closep (&cg.lock_fd);
+  nook_closep (&cg.leaf_fd);
+  free (cg.dir);
+  free (cg.name);
   if (r < 0)
     {
       if (io.pid > 0)
@@ -938,7 +984,7 @@ parse_exec (int argc, char **argv, struct exec_cli *x, int *first, struct nook_e
           return nook_error_set (err, 0, "exec: --preserve-fds is not supported");
         break;
       case E_CGROUP:
-        oci_log (OCI_LOG_INFO, "exec: --cgroup ignored: the container has no cgroup of its own");
+        oci_log (OCI_LOG_INFO, "exec: --cgroup ignored: the process joins the container's own cgroup");
         break;
       default:
         break;

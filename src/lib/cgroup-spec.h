@@ -25,6 +25,17 @@ enum
   NOOK_LIM_IO_RBPS = 1 << 7,
   NOOK_LIM_IO_WBPS = 1 << 8,
   NOOK_LIM_CPUSET = 1 << 9,
+  NOOK_LIM_MEMORY_LOW = 1 << 10,
+  NOOK_LIM_CPUSET_MEMS = 1 << 11,
+  NOOK_LIM_FILES = 1 << 12,
+};
+
+/* NOOK_LIM_FILES: one interface file of the cgroup written as given (an
+   OCI config's linux.resources.unified, its hugepage limits).  */
+struct nook_cg_file
+{
+  char *name; /* one file name: checked by nook_cg_file_name_valid */
+  char *value;
 };
 
 /* One device's io.max line.  */
@@ -43,21 +54,45 @@ struct nook_rlimit
 
 #define NOOK_MAX_RLIMITS 16
 
-/* The resource limits of a sandbox (struct nook_spec.limits).  */
+/* The resource limits of a sandbox (struct nook_spec.limits).  A value
+   of NOOK_LIM_MAX is written as "max" (no limit).  */
 struct nook_limits
 {
   unsigned set; /* NOOK_LIM_* given */
-  uint64_t memory_max, memory_swap_max, memory_high;
-  uint64_t cpu_quota_us; /* per NOOK_CPU_PERIOD_US */
+  uint64_t memory_max, memory_swap_max, memory_high, memory_low;
+  uint64_t cpu_quota_us;  /* per cpu_period_us */
+  uint64_t cpu_period_us; /* 0: NOOK_CPU_PERIOD_US */
   uint64_t cpu_weight, pids_max, io_weight;
   struct nook_io_max *io_max;
   size_t n_io_max;
-  char *cpuset_cpus;
+  char *cpuset_cpus, *cpuset_mems;
+  struct nook_cg_file *files;
+  size_t n_files;
   struct nook_rlimit rlimits[NOOK_MAX_RLIMITS]; /* --ulimit, one per resource: not in SET */
   size_t n_rlimits;
 };
 
 #define NOOK_CPU_PERIOD_US 100000
+#define NOOK_LIM_MAX UINT64_MAX
+
+/**
+ * nook_cg_file_name_valid - whether NAME may name a cgroup interface file
+ * @name: e.g. "memory.high"
+ *
+ * One file name of the form CONTROLLER.KEY: not empty, no `/`, no `..`,
+ * none of the files that move processes or change the tree (cgroup.procs,
+ * cgroup.threads, cgroup.subtree_control, cgroup.type, cgroup.kill).
+ * Whether the kernel has it is known only when it is written.
+ */
+bool nook_cg_file_name_valid (const char *name);
+
+/**
+ * nook_limits_add_file - NOOK_LIM_FILES: write VALUE to NAME
+ * @limits: gets the file; a second value for NAME replaces the first
+ * @name: valid by nook_cg_file_name_valid
+ * @value: written as given
+ */
+void nook_limits_add_file (struct nook_limits *limits, const char *name, const char *value);
 
 /**
  * nook_limits_free - frees what LIMITS owns (the io.max lines, the cpuset)

@@ -24,6 +24,7 @@
 /* The sd-bus functions used here, resolved from libsystemd.so.0.  */
 #define SD_FUNCS(X)                                                                                          \
   X (sd_bus_open_user)                                                                                       \
+  X (sd_bus_open_system)                                                                                     \
   X (sd_bus_match_signal)                                                                                    \
   X (sd_bus_message_new_method_call)                                                                         \
   X (sd_bus_message_append)                                                                                  \
@@ -98,7 +99,7 @@ on_job_removed (sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
 }
 
 static int
-start_scope (sd_bus *bus, const char *unit, sd_bus_message **reply, sd_bus_error *error)
+start_scope (sd_bus *bus, const char *unit, const char *slice, sd_bus_message **reply, sd_bus_error *error)
 {
   sd_bus_message *m = NULL;
   int r;
@@ -113,6 +114,8 @@ start_scope (sd_bus *bus, const char *unit, sd_bus_message **reply, sd_bus_error
     r = sd.sd_bus_message_append (m, "(sv)(sv)(sv)(sv)", "Description", "s", "nook sandbox", "PIDs", "au", 1,
                                   (uint32_t)getpid (), "Delegate", "b", 1, "CollectMode", "s",
                                   "inactive-or-failed");
+  if (r >= 0 && slice && *slice)
+    r = sd.sd_bus_message_append (m, "(sv)", "Slice", "s", slice);
   if (r >= 0)
     r = sd.sd_bus_message_close_container (m);
   if (r >= 0)
@@ -141,28 +144,36 @@ wait_job (sd_bus *bus, struct job_wait *w)
 int
 nook_systemd_enter_scope (const char *name, struct nook_error *err)
 {
+  char unit[128];
+
+  /* Named after the sandbox, so `nook stats` finds it (cgroup.c).  */
+  snprintf (unit, sizeof unit, "nook-%s.scope", name);
+  return nook_systemd_enter_unit (unit, NULL, err);
+}
+
+int
+nook_systemd_enter_unit (const char *unit, const char *slice, struct nook_error *err)
+{
   sd_bus *bus = NULL;
   sd_bus_message *reply = NULL;
   sd_bus_error error = SD_BUS_ERROR_NULL;
   struct job_wait w = { NULL, NULL };
-  char unit[128];
   int r;
 
   if (load_libsystemd (err) < 0)
     return -1;
-  /* Named after the sandbox, so `nook stats` finds it (cgroup.c).  */
-  snprintf (unit, sizeof unit, "nook-%s.scope", name);
-  r = sd.sd_bus_open_user (&bus);
+  /* root asks the system's manager, as runc and crun do.  */
+  r = geteuid () == 0 ? sd.sd_bus_open_system (&bus) : sd.sd_bus_open_user (&bus);
   if (r < 0)
     {
-      nook_error_set (err, -r, "connect to the systemd user manager");
+      nook_error_set (err, -r, "connect to the systemd %s manager", geteuid () == 0 ? "system" : "user");
       goto out;
     }
   /* Subscribed before the call: the job may finish before the reply.  */
   r = sd.sd_bus_match_signal (bus, NULL, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                               "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, &w);
   if (r >= 0)
-    r = start_scope (bus, unit, &reply, &error);
+    r = start_scope (bus, unit, slice, &reply, &error);
   if (r >= 0)
     r = sd.sd_bus_message_read (reply, "o", &w.path);
   if (r >= 0)

@@ -29,4 +29,14 @@ bool nook_systemd_available (void);
  */
 int nook_systemd_enter_scope (const char *name, struct nook_error *err);
 
+/**
+ * nook_systemd_enter_unit - nook_systemd_enter_scope with the unit's name given
+ * @unit: e.g. "libpod-ID.scope"
+ * @slice: the slice it goes in, or NULL for the manager's default
+ * @err: set on failure
+ *
+ * As root, asks the system manager; otherwise the user manager.
+ */
+int nook_systemd_enter_unit (const char *unit, const char *slice, struct nook_error *err);
+
 #endif

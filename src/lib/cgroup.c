@@ -31,7 +31,7 @@
 #define SANDBOXES NOOK_CGROUP_SANDBOXES
 #define SANDBOX_LEAF "sandbox"
 
-static const char *const controller_names[] = { "cpu", "memory", "pids", "io", "cpuset", NULL };
+static const char *const controller_names[] = { "cpu", "memory", "pids", "io", "cpuset", "hugetlb", NULL };
 
 /* Each limit: its option (for messages), its file, its controller.  */
 static const struct
@@ -51,47 +51,22 @@ static const struct
   { NOOK_LIM_IO_RBPS, "--device-read-bps", "io.max", NOOK_CG_IO },
   { NOOK_LIM_IO_WBPS, "--device-write-bps", "io.max", NOOK_CG_IO },
   { NOOK_LIM_CPUSET, "--cpuset-cpus", "cpuset.cpus", NOOK_CG_CPUSET },
+  { NOOK_LIM_MEMORY_LOW, "memory.reservation", "memory.low", NOOK_CG_MEMORY },
+  { NOOK_LIM_CPUSET_MEMS, "cpuset.mems", "cpuset.mems", NOOK_CG_CPUSET },
+  { NOOK_LIM_FILES, "unified", "", 0 }, /* each file's controller: file_controller */
   { 0, NULL, NULL, 0 },
 };
 
 /* ---- limits ------------------------------------------------------------------ */
 
-void
-nook_limits_free (struct nook_limits *limits)
+/* The controller of an interface file: the name before its dot.  */
+static unsigned
+file_controller (const char *name)
 {
-  free (limits->io_max);
-  free (limits->cpuset_cpus);
-  memset (limits, 0, sizeof *limits);
-}
-
-int
-nook_limits_add_io_max (struct nook_limits *limits, const char *path, uint64_t rate, bool write,
-                        struct nook_error *err)
-{
-  struct nook_io_max *m = NULL;
-  struct stat st;
-
-  if (stat (path, &st) < 0)
-    return nook_error_errno (err, "device `%s`", path);
-  if (!S_ISBLK (st.st_mode))
-    return nook_error_set (err, 0, "`%s` is not a block device", path);
-  /* io.max takes whole disks; a partition's limit is an error of the kernel's.  */
-  for (size_t i = 0; i < limits->n_io_max; i++)
-    if (limits->io_max[i].major == major (st.st_rdev) && limits->io_max[i].minor == minor (st.st_rdev))
-      m = &limits->io_max[i];
-  if (m == NULL)
-    {
-      limits->io_max = xrealloc (limits->io_max, (limits->n_io_max + 1) * sizeof *limits->io_max);
-      m = &limits->io_max[limits->n_io_max++];
-      memset (m, 0, sizeof *m);
-      m->major = major (st.st_rdev);
-      m->minor = minor (st.st_rdev);
-    }
-  if (write)
-    m->wbps = rate;
-  else
-    m->rbps = rate;
-  limits->set |= write ? NOOK_LIM_IO_WBPS : NOOK_LIM_IO_RBPS;
+  size_t len = strcspn (name, ".");
+  for (size_t i = 0; controller_names[i]; i++)
+    if (strlen (controller_names[i]) == len && strncmp (name, controller_names[i], len) == 0)
+      return 1u << i;
   return 0;
 }
 
@@ -102,6 +77,8 @@ nook_limits_controllers (const struct nook_limits *limits)
   for (size_t i = 0; limit_table[i].bit; i++)
     if (limits->set & limit_table[i].bit)
       need |= limit_table[i].controller;
+  for (size_t i = 0; (limits->set & NOOK_LIM_FILES) && i < limits->n_files; i++)
+    need |= file_controller (limits->files[i].name);
   return need;
 }
 
@@ -398,8 +375,8 @@ out:
    processes cannot enable controllers for its children (the kernel's
    no-internal-processes rule).  systemd's user manager does the same with
    init.scope.  Processes forked meanwhile are caught by the next pass.  */
-static int
-move_caller_to_leaf (int base, struct nook_error *err)
+int
+nook_cgroup_move_caller (int base, struct nook_error *err)
 {
   cleanup_close int leaf = -1;
 
@@ -430,8 +407,8 @@ move_caller_to_leaf (int base, struct nook_error *err)
 
 /* Enables the controllers NEED in DIRFD's cgroup.subtree_control, only the
    ones not already enabled.  */
-static int
-enable_controllers (int dirfd, unsigned need, struct nook_error *err)
+int
+nook_cgroup_enable (int dirfd, unsigned need, struct nook_error *err)
 {
   cleanup_free char *text = NULL;
   unsigned missing;
@@ -473,9 +450,9 @@ open_subtree (const struct nook_cgroup_info *info, unsigned need, int *basep, in
          C a thread root and every domain cgroup below it invalid.  */
       if (nook_read_file_at (base, "cgroup.procs", &procs, NULL, err) < 0)
         return -1;
-      if (procs[0] && move_caller_to_leaf (base, err) < 0)
+      if (procs[0] && nook_cgroup_move_caller (base, err) < 0)
         return nook_error_wrap (err, "cgroup `%s`", info->path);
-      if (enable_controllers (base, need, err) < 0)
+      if (nook_cgroup_enable (base, need, err) < 0)
         return nook_error_wrap (err, "cgroup `%s`", info->path);
       if (mkdirat (base, SANDBOXES, 0755) < 0 && errno != EEXIST)
         return nook_error_errno (err, "create the cgroup `%s/%s`", info->path, SANDBOXES);
@@ -483,7 +460,7 @@ open_subtree (const struct nook_cgroup_info *info, unsigned need, int *basep, in
   sandboxes = openat (base, SANDBOXES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (sandboxes < 0)
     return nook_error_errno (err, "open the cgroup `%s/%s`", info->path, SANDBOXES);
-  if (need && enable_controllers (sandboxes, need, err) < 0)
+  if (need && nook_cgroup_enable (sandboxes, need, err) < 0)
     return nook_error_wrap (err, "cgroup `%s/%s`", info->path, SANDBOXES);
   *basep = steal_fd (&base);
   *sandboxesp = steal_fd (&sandboxes);
@@ -504,13 +481,30 @@ sandbox_cgroup_name (const struct nook_spec *spec)
   return xasprintf ("%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5]);
 }
 
-/* Writes PREFIX followed by V in decimal.  */
+/* Writes PREFIX followed by V in decimal, or "max".  */
 static int
 write_u64 (int dirfd, const char *file, const char *prefix, uint64_t v, struct nook_error *err)
 {
   char buf[64];
-  snprintf (buf, sizeof buf, "%s%llu", prefix, (unsigned long long)v);
+  if (v == NOOK_LIM_MAX)
+    snprintf (buf, sizeof buf, "%smax", prefix);
+  else
+    snprintf (buf, sizeof buf, "%s%llu", prefix, (unsigned long long)v);
   return write_at (dirfd, file, buf, err);
+}
+
+/* NOOK_LIM_FILES: a file the kernel lacks is named in the error.  */
+static int
+write_files (int dirfd, const struct nook_limits *l, struct nook_error *err)
+{
+  for (size_t i = 0; i < l->n_files; i++)
+    if (write_at (dirfd, l->files[i].name, l->files[i].value, err) < 0)
+      {
+        if (err->errnum == ENOENT)
+          nook_error_set (err, 0, "this kernel or cgroup has no file `%s`", l->files[i].name);
+        return nook_error_wrap (err, "%s", l->files[i].name);
+      }
+  return 0;
 }
 
 static int
@@ -524,12 +518,21 @@ write_limit (int dirfd, const struct nook_limits *l, unsigned bit, struct nook_e
       return write_u64 (dirfd, "memory.swap.max", "", l->memory_swap_max, err);
     case NOOK_LIM_MEMORY_HIGH:
       return write_u64 (dirfd, "memory.high", "", l->memory_high, err);
+    case NOOK_LIM_MEMORY_LOW:
+      return write_u64 (dirfd, "memory.low", "", l->memory_low, err);
     case NOOK_LIM_CPUS:
       {
-        char buf[64];
-        snprintf (buf, sizeof buf, "%llu %d", (unsigned long long)l->cpu_quota_us, NOOK_CPU_PERIOD_US);
+        char buf[64], quota[32] = "max";
+        if (l->cpu_quota_us != NOOK_LIM_MAX)
+          snprintf (quota, sizeof quota, "%llu", (unsigned long long)l->cpu_quota_us);
+        snprintf (buf, sizeof buf, "%s %llu", quota,
+                  (unsigned long long)(l->cpu_period_us ? l->cpu_period_us : NOOK_CPU_PERIOD_US));
         return write_at (dirfd, "cpu.max", buf, err);
       }
+    case NOOK_LIM_CPUSET_MEMS:
+      return write_at (dirfd, "cpuset.mems", l->cpuset_mems, err);
+    case NOOK_LIM_FILES:
+      return write_files (dirfd, l, err);
     case NOOK_LIM_CPU_WEIGHT:
       return write_u64 (dirfd, "cpu.weight", "", l->cpu_weight, err);
     case NOOK_LIM_PIDS:
@@ -559,12 +562,14 @@ write_limit (int dirfd, const struct nook_limits *l, unsigned bit, struct nook_e
 
 /* Writes every limit into the sandbox's cgroup; the kernel has the last
    word on values (a CPU list naming absent CPUs, a partition for io.max).  */
-static int
-write_limits (int dirfd, const struct nook_limits *limits, struct nook_error *err)
+int
+nook_cgroup_write_limits (int dirfd, const struct nook_limits *limits, struct nook_error *err)
 {
   for (size_t i = 0; limit_table[i].bit; i++)
     if ((limits->set & limit_table[i].bit) && write_limit (dirfd, limits, limit_table[i].bit, err) < 0)
       {
+        if (limit_table[i].bit == NOOK_LIM_FILES)
+          return -1;
         if (err->errnum == ENOENT)
           nook_error_set (err, 0, "this kernel has no %s", limit_table[i].file);
         return nook_error_wrap (err, "%s", limit_table[i].option);
@@ -605,10 +610,10 @@ create_sandbox_cgroup (int sandboxes, const struct nook_spec *spec, struct nook_
   cg->lock_fd = openat (sandboxes, cg->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cg->lock_fd < 0 || flock (cg->lock_fd, LOCK_EX | LOCK_NB) < 0)
     return nook_error_errno (err, "lock the cgroup `%s`", cg->dir);
-  if (write_limits (cg->lock_fd, &spec->limits, err) < 0)
+  if (nook_cgroup_write_limits (cg->lock_fd, &spec->limits, err) < 0)
     return -1;
   /* The sandbox may use the same controllers for cgroups of its own.  */
-  if (enable_controllers (cg->lock_fd, cg->need & ~NOOK_CG_CPUSET, err) < 0)
+  if (nook_cgroup_enable (cg->lock_fd, cg->need & ~NOOK_CG_CPUSET, err) < 0)
     return -1;
   if (mkdirat (cg->lock_fd, SANDBOX_LEAF, 0755) < 0)
     return nook_error_errno (err, "create the cgroup `%s/%s`", cg->dir, SANDBOX_LEAF);
@@ -720,47 +725,4 @@ nook_cgroup_destroy (struct nook_cgroup *cg)
   nook_closep (&cg->leaf_fd);
   free (steal_pointer (&cg->dir));
   free (steal_pointer (&cg->name));
-}
-
-/* Whether cgroup.events, open as FD, says `frozen WANT`.  Reading it
-   also arms the next POLLPRI.  */
-static bool
-frozen_is (int fd, bool want)
-{
-  char buf[512];
-  ssize_t n = pread (fd, buf, sizeof buf - 1, 0);
-
-  if (n <= 0)
-    return false;
-  buf[n] = '\0';
-  return strstr (buf, want ? "frozen 1" : "frozen 0") != NULL;
-}
-
-int
-nook_cgroup_freeze (const char *dir, bool freeze, struct nook_error *err)
-{
-  cleanup_close int dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  cleanup_close int events = -1;
-  struct timespec start, now;
-
-  if (dirfd < 0)
-    return nook_error_errno (err, "open the sandbox's cgroup `%s`", dir);
-  events = openat (dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
-  if (events < 0)
-    return nook_error_errno (err, "open `%s/cgroup.events`", dir);
-  if (write_at (dirfd, "cgroup.freeze", freeze ? "1" : "0", err) < 0)
-    return nook_error_wrap (err, "%s the sandbox's cgroup `%s`", freeze ? "freeze" : "thaw", dir);
-  /* The kernel notifies a change of cgroup.events with POLLPRI.  */
-  clock_gettime (CLOCK_MONOTONIC, &start);
-  do
-    {
-      struct pollfd pfd = { events, POLLPRI, 0 };
-      if (frozen_is (events, freeze))
-        return 0;
-      poll (&pfd, 1, 100);
-      clock_gettime (CLOCK_MONOTONIC, &now);
-    }
-  while (now.tv_sec - start.tv_sec < 10);
-  return nook_error_set (err, 0, "the sandbox's cgroup `%s` was not %s within 10 s", dir,
-                         freeze ? "frozen" : "thawed");
 }

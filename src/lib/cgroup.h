@@ -34,6 +34,7 @@ enum
   NOOK_CG_PIDS = 1 << 2,
   NOOK_CG_IO = 1 << 3,
   NOOK_CG_CPUSET = 1 << 4,
+  NOOK_CG_HUGETLB = 1 << 5,
 };
 
 /* ---- what this host offers ------------------------------------------------ */
@@ -136,21 +137,39 @@ int nook_cgroup_exit_status (const struct nook_cgroup *cg, const struct nook_spe
  */
 void nook_cgroup_destroy (struct nook_cgroup *cg);
 
+/* ---- shared with cgroup-stats.c and cgroup-path.c ---------------------------- */
+
 /**
- * nook_cgroup_freeze - freeze or thaw a cgroup and everything below it
- * @dir: the cgroup's absolute path (nook_cgroup_of_sandbox)
- * @freeze: true to freeze, false to thaw
- * @err: set when the freezer cannot be written, or the kernel does not
- *       report the cgroup frozen within 10 s
- *
- * Writes cgroup.freeze and waits until cgroup.events says `frozen 1`
- * (`frozen 0`): every process is then frozen, none is on its way.
+ * nook_cgroup_write_limits - writes LIMITS into a cgroup's files
+ * @dirfd: the cgroup's directory fd
+ * @limits: every limit in limits->set is written, in a fixed order
+ * @err: set when the kernel refuses one; names the option or the file
  *
  * Return: 0, or -1 with @err set.
  */
-int nook_cgroup_freeze (const char *dir, bool freeze, struct nook_error *err);
+int nook_cgroup_write_limits (int dirfd, const struct nook_limits *limits, struct nook_error *err);
 
-/* ---- shared with cgroup-stats.c ------------------------------------------------ */
+/**
+ * nook_cgroup_move_caller - moves every process of BASE into BASE/nook-caller
+ * @base: a delegated cgroup's directory fd
+ * @err: set when a process cannot be moved
+ *
+ * A cgroup with processes cannot enable controllers for its children (the
+ * kernel's no-internal-processes rule).
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_cgroup_move_caller (int base, struct nook_error *err);
+
+/**
+ * nook_cgroup_enable - enables controllers for a cgroup's children
+ * @dirfd: the cgroup's directory fd
+ * @need: NOOK_CG_* bits; only those not enabled yet are written
+ * @err: set when cgroup.subtree_control refuses them
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_cgroup_enable (int dirfd, unsigned need, struct nook_error *err);
 
 /* The cgroup under the caller's that holds one cgroup per sandbox.  */
 #define NOOK_CGROUP_SANDBOXES "nook"

@@ -47,6 +47,7 @@ struct exec
   char **env;          /* the command's environment */
   int cwdfd;           /* the sandbox command's working directory */
   int cgroupfd;        /* the sandbox's cgroup when it is not ours, else -1 */
+  bool cgroupns_late;  /* the child enters the cgroup namespace, once born in CGROUPFD */
   int procfd;          /* the host's /proc, read once nook is in the sandbox's root */
   int init_fd;         /* nook-init (O_PATH), which holds the command (see below) */
   int ptmx;            /* --tty: the terminal's master side, until the command runs */
@@ -163,6 +164,14 @@ enter (struct exec *ex, struct nook_error *err)
 {
   int flags = namespaces_to_join (ex->target);
 
+  /* With cgroup2's nsdelegate, CLONE_INTO_CGROUP from a cgroup outside
+     our cgroup namespace is refused (ENOENT): the child enters it after
+     its birth in the sandbox's cgroup, through the pidfd kept until then.  */
+  if (ex->cgroupfd >= 0 && (flags & CLONE_NEWCGROUP))
+    {
+      ex->cgroupns_late = true;
+      flags &= ~CLONE_NEWCGROUP;
+    }
   if (nook_enter_begin (err) < 0)
     return -1;
   if (setns (ex->pidfd, flags) < 0)
@@ -173,8 +182,12 @@ enter (struct exec *ex, struct nook_error *err)
       return ex->opts->cwd ? nook_error_hint (err, "--cwd names a directory inside the sandbox") : -1;
     }
   nook_closep (&ex->cwdfd);
-  nook_closep (&ex->pidfd);
-  ex->cwdfd = ex->pidfd = -1;
+  ex->cwdfd = -1;
+  if (!ex->cgroupns_late)
+    {
+      nook_closep (&ex->pidfd);
+      ex->pidfd = -1;
+    }
   return 0;
 }
 
@@ -259,9 +272,14 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
   struct nook_error err = { 0 };
   int keep[3] = { ex->sync_child, ex->pty, ex->init_fd };
 
+  if (ex->cgroupns_late && setns (ex->pidfd, CLONE_NEWCGROUP) < 0)
+    {
+      nook_error_errno (&err, "enter the sandbox's cgroup namespace");
+      child_fail (ex, NOOK_EXIT_ERROR, &err);
+    }
   /* First, while nothing inside can read them (non-dumpable): every fd
      of nook's but the sync socket, the terminal and nook-init's, closed
-     for real.  */
+     for real (the pidfd too).  */
   if (nook_enter_close_fds (keep, 3, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
   /* Until nook-init sets a death signal of its own: a nook exec that dies
@@ -333,6 +351,8 @@ spawn_command (struct exec *ex, struct nook_error *err)
   nook_closep (&ex->sync_child);
   nook_closep (&ex->pty);
   nook_closep (&ex->cgroupfd);
+  if (ex->cgroupns_late)
+    nook_closep (&ex->pidfd);
   nook_closep (&ex->init_fd);
   ex->sync_child = ex->pty = ex->cgroupfd = ex->init_fd = -1;
   return 0;

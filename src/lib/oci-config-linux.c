@@ -13,6 +13,7 @@
 
 #include "oci-config-internal.h"
 #include "oci-config.h"
+#include "oci-resources.h"
 #include "utils.h"
 
 /* ---- root and mounts ---------------------------------------------------------- */
@@ -347,7 +348,9 @@ oci_cfg_linux (struct parser *p, json_object *linux_, const struct nook_oci_call
     return -1;
   if (seccomp)
     cfg->seccomp = xstrdup (json_object_to_json_string_ext (seccomp, JSON_C_TO_STRING_PLAIN));
-  cfg->has_resources = res && json_object_object_length (res) > 0;
+  if (res && nook_oci_resources_parse (res, "linux.resources", &p->spec->limits, p->err) < 0)
+    return nook_error_wrap (p->err, "config.json");
+  cfg->has_resources = p->spec->limits.set != 0;
   if (offsets && json_object_object_length (offsets) > 0)
     oci_cfg_note (p, "linux.%s: ignored (no time namespace)", "timeOffsets");
   if (oci_cfg_str (p, linux_, "cgroupsPath", &s) < 0)

@@ -62,7 +62,7 @@ struct nook_oci_config
   unsigned console_width, console_height; /* process.consoleSize; 0: none */
   char *seccomp;      /* linux.seccomp as JSON text (nook's policy format is OCI's), or NULL */
   char *cgroups_path; /* linux.cgroupsPath */
-  bool has_resources; /* linux.resources names something */
+  bool has_resources; /* linux.resources sets a limit (in spec->limits) */
   char **notes;       /* fields accepted and not acted on, one line each */
 };
 

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup-path.h"
 #include "oci-state.h"
 #include "proc.h"
 #include "utils.h"
@@ -176,6 +177,7 @@ take_fields (struct nook_oci_container *c)
   c->created = json_object_object_get_ex (c->doc, "created", &v) ? json_object_get_string (v) : NULL;
   c->creating = json_object_object_get_ex (c->doc, "phase", &v)
                 && strcmp (json_object_get_string (v), "creating") == 0;
+  c->cgroup = json_object_object_get_ex (c->doc, "cgroup", &v) ? json_object_get_string (v) : NULL;
 }
 
 int
@@ -228,6 +230,17 @@ nook_oci_container_record (struct nook_oci_container *c, pid_t pid, const char *
   return write_doc (c, err);
 }
 
+int
+nook_oci_container_set_cgroup (struct nook_oci_container *c, const char *dir, struct nook_error *err)
+{
+  if (dir)
+    json_object_object_add (c->doc, "cgroup", json_object_new_string (dir));
+  else
+    json_object_object_del (c->doc, "cgroup");
+  take_fields (c);
+  return write_doc (c, err);
+}
+
 /* Every field typed; anything else makes the state not valid.  */
 static bool
 doc_valid (json_object *doc)
@@ -248,6 +261,11 @@ doc_valid (json_object *doc)
       || json_object_get_string (v)[0] != '/')
     return false;
   if (!json_object_object_get_ex (doc, "created", &v) || !json_object_is_type (v, json_type_string))
+    return false;
+  if (json_object_object_get_ex (doc, "cgroup", &v)
+      && (!json_object_is_type (v, json_type_string)
+          || strncmp (json_object_get_string (v), "/sys/fs/cgroup/", 15) != 0
+          || strstr (json_object_get_string (v), "/..")))
     return false;
   if (!json_object_object_get_ex (doc, "phase", &v) || !json_object_is_type (v, json_type_string))
     return false;
@@ -376,6 +394,8 @@ nook_oci_container_status (const struct nook_oci_container *c)
     return "stopped"; /* a remnant: its runtime died */
   if (fstatat (c->dirfd, "exec.fifo", &st, AT_SYMLINK_NOFOLLOW) == 0)
     return "created";
+  if (c->cgroup)
+    return nook_cgroup_frozen (c->cgroup) ? "paused" : "running";
   return all_stopped (c->pid) ? "paused" : "running";
 }
 
@@ -404,6 +424,11 @@ nook_oci_container_remove (struct nook_oci_root *root, struct nook_oci_container
 {
   static const char *const files[]
       = { "state.json", "state.json.tmp", "config.json", "seccomp.json", "exec.fifo", "lock", NULL };
+
+  /* The cgroup first: killing what is left in it, while the state still
+     names it.  */
+  if (c->cgroup)
+    nook_cgroup_remove (c->cgroup);
 
   for (size_t i = 0; files[i]; i++)
     if (unlinkat (c->dirfd, files[i], 0) < 0 && errno != ENOENT)

@@ -5,7 +5,8 @@
  *                long as it does: a free lock with phase "creating" is the
  *                remnant of a killed create, swept by the next command
  *   state.json   the pid, its start time, the bundle, the creation time,
- *                the phase ("creating", "created")
+ *                the phase ("creating", "created"), the cgroup's path
+ *                (recorded before it is made, removed with the state)
  *   config.json  the bundle's config as it was at create (exec and the
  *                poststop hooks read this copy, not the bundle's)
  *   seccomp.json the config's seccomp section, compiled at create and exec
@@ -44,6 +45,7 @@ struct nook_oci_container
   const char *bundle;  /* in doc */
   const char *created; /* in doc */
   bool creating;       /* phase "creating" */
+  const char *cgroup;  /* in doc: the container's cgroup (cgroup-path.h), or NULL */
 };
 
 /**
@@ -104,6 +106,19 @@ int nook_oci_container_record (struct nook_oci_container *c, pid_t pid, const ch
                                struct nook_error *err);
 
 /**
+ * nook_oci_container_set_cgroup - record the container's cgroup
+ * @c: a container this process created (lock held)
+ * @dir: the cgroup's absolute path, or NULL for none
+ * @err: set when state.json cannot be written
+ *
+ * Recorded before the cgroup is made: a create killed after it leaves no
+ * cgroup that its sweep (nook_oci_root_sweep) does not remove.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_oci_container_set_cgroup (struct nook_oci_container *c, const char *dir, struct nook_error *err);
+
+/**
  * nook_oci_container_load - read a container's state
  * @root: the open root
  * @id: the container's id
@@ -138,7 +153,8 @@ json_object *nook_oci_container_state_json (const struct nook_oci_container *c);
 /**
  * nook_oci_container_remove - remove a container's directory
  * @root: the open root
- * @c: the container; its files are removed, then its directory
+ * @c: the container; its cgroup (every process left in it killed), its
+ *     files, then its directory are removed
  * @err: set when something is left
  *
  * Return: 0, or -1 with @err set.

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "cgroup-stats.h"
+#include "cgroup-path.h"
 #include "cgroup.h"
 #include "pause.h"
 #include "sandbox.h"

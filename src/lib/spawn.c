@@ -105,7 +105,7 @@ static int
 spawn_sandbox (struct sandbox *sb, struct nook_error *err)
 {
   struct clone_args args = { 0 };
-  int pidfd = -1;
+  int pidfd = -1, cgroup = sb->cg.leaf_fd >= 0 ? sb->cg.leaf_fd : sb->handoff ? sb->handoff->cgroup_fd : -1;
   long pid;
 
   args.flags = clone_flags (sb);
@@ -113,16 +113,17 @@ spawn_sandbox (struct sandbox *sb, struct nook_error *err)
   args.exit_signal = SIGCHLD;
   /* Born in its cgroup: the command never runs an instruction outside
      its limits, and no window exists to escape them.  */
-  if (sb->cg.leaf_fd >= 0)
+  if (cgroup >= 0)
     {
       args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = sb->cg.leaf_fd;
+      args.cgroup = cgroup;
     }
   nook_fault_point ("parent: clone");
   nook_fault_owner ();
   pid = syscall (SYS_clone3, &args, sizeof args);
-  if (pid < 0 && sb->cg.leaf_fd >= 0 && errno != ENOSPC)
-    return nook_error_errno (err, "start the sandbox in its cgroup `%s`", sb->cg.dir);
+  if (pid < 0 && cgroup >= 0 && errno != ENOSPC)
+    return sb->cg.dir ? nook_error_errno (err, "start the sandbox in its cgroup `%s`", sb->cg.dir)
+                      : nook_error_errno (err, "start the sandbox in the cgroup it was given");
   if (pid < 0 && errno == ENOSYS)
     return nook_userns_refused (err); /* the kernel has clone3: a filter refused it */
   if (pid < 0)

@@ -47,6 +47,9 @@ struct nook_create_io
      setup starts: records the pid (the caller's state), runs hooks.  */
   int (*created) (void *ctx, pid_t pid, struct nook_error *err);
   void *ctx;
+  /* The cgroup the sandbox is born in (CLONE_INTO_CGROUP), made and
+     removed by the caller, or -1.  */
+  int cgroup_fd;
   /* Out: the sandbox's init, left running (not killed when the caller
      exits), and with spec->security.tty the terminal's master, or -1.  */
   pid_t pid;

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "lib/oci-config.h"
+#include "lib/oci-resources.h"
 #include "lib/utils.h"
 
 #define USER ((struct nook_oci_caller){ .uid = 1000, .gid = 1000 })
@@ -255,6 +256,71 @@ process_file (void **state)
   nook_spec_free (&spec);
 }
 
+/* linux.resources: runc's and crun's conversions to cgroup v2 values.  */
+static void
+resources_convert (void **state)
+{
+  (void)state;
+  static const uint64_t weights[][2]
+      = { { 0, 0 },      { 2, 1 },       { 3, 2 },         { 512, 59 },      { 1024, 100 },
+          { 2048, 174 }, { 10000, 627 }, { 100000, 4340 }, { 260000, 9929 }, { 262144, 10000 } };
+  struct nook_spec spec;
+  struct nook_oci_config cfg = { 0 };
+  struct nook_error err = { 0 };
+  uint64_t swap;
+  bool set;
+
+  for (size_t i = 0; i < sizeof weights / sizeof weights[0]; i++)
+    assert_int_equal (nook_oci_cpu_weight (weights[i][0]), weights[i][1]);
+  /* memory.swap is memory plus swap.  */
+  assert_int_equal (nook_oci_swap_max (300, 100, &swap, &set, &err), 0);
+  assert_true (set);
+  assert_int_equal (swap, 200);
+  assert_int_equal (nook_oci_swap_max (-1, 100, &swap, &set, &err), 0);
+  assert_true (swap == NOOK_LIM_MAX);
+  assert_int_equal (nook_oci_swap_max (0, -1, &swap, &set, &err), 0);
+  assert_true (set && swap == NOOK_LIM_MAX);
+  assert_int_equal (nook_oci_swap_max (0, 100, &swap, &set, &err), 0);
+  assert_false (set);
+  assert_int_equal (nook_oci_swap_max (50, 100, &swap, &set, &err), -1);
+  nook_error_release (&err);
+  assert_int_equal (nook_oci_swap_max (50, 0, &swap, &set, &err), -1);
+  nook_error_release (&err);
+
+  assert_int_equal (parse ("",
+                           "\"linux\": {\"resources\": {\"memory\": {\"limit\": 1048576, \"reservation\": "
+                           "4096, \"swap\": 2097152}, \"cpu\": {\"shares\": 1024, \"quota\": -1, "
+                           "\"period\": 50000, \"cpus\": \"0-1\"}, \"pids\": {\"limit\": -1}, "
+                           "\"blockIO\": {\"weight\": 1000}, \"hugepageLimits\": [{\"pageSize\": "
+                           "\"2MB\", \"limit\": 0}], \"unified\": {\"memory.high\": \"max\"}}}",
+                           USER, &spec, &cfg, &err),
+                    0);
+  assert_true (cfg.has_resources);
+  assert_int_equal (spec.limits.memory_max, 1048576);
+  assert_int_equal (spec.limits.memory_low, 4096);
+  assert_int_equal (spec.limits.memory_swap_max, 1048576);
+  assert_int_equal (spec.limits.cpu_weight, 100);
+  assert_true (spec.limits.cpu_quota_us == NOOK_LIM_MAX);
+  assert_int_equal (spec.limits.cpu_period_us, 50000);
+  assert_string_equal (spec.limits.cpuset_cpus, "0-1");
+  assert_true (spec.limits.pids_max == NOOK_LIM_MAX);
+  assert_int_equal (spec.limits.io_weight, 10000);
+  assert_int_equal (spec.limits.n_files, 2);
+  assert_string_equal (spec.limits.files[0].name, "hugetlb.2MB.max");
+  assert_string_equal (spec.limits.files[1].name, "memory.high");
+  nook_oci_config_free (&cfg);
+  nook_spec_free (&spec);
+
+  /* Names that are no interface file of the container's own cgroup.  */
+  assert_false (nook_cg_file_name_valid ("../memory.max"));
+  assert_false (nook_cg_file_name_valid ("sandbox/memory.max"));
+  assert_false (nook_cg_file_name_valid ("cgroup.procs"));
+  assert_false (nook_cg_file_name_valid ("memory"));
+  assert_false (nook_cg_file_name_valid (""));
+  assert_true (nook_cg_file_name_valid ("memory.high"));
+  assert_true (nook_cg_file_name_valid ("cgroup.freeze"));
+}
+
 int
 main (void)
 {
@@ -267,6 +333,7 @@ main (void)
     cmocka_unit_test (bad_configs),
     cmocka_unit_test (not_json_or_wrong_version),
     cmocka_unit_test (process_file),
+    cmocka_unit_test (resources_convert),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
