@@ -304,7 +304,9 @@ nook_diff_walk (const char *upper, char *const *lowers, struct nook_changes *out
         }
     }
   r = walk_dir (&w, fd, "", true, err);
-  if (r == 0)
+  /* No change: out->v is NULL, which qsort must not be given, even for
+     zero elements.  */
+  if (r == 0 && out->n > 0)
     qsort (out->v, out->n, sizeof *out->v, nook_diff_compare_changes);
 out:
   for (size_t i = 0; i < w.n_lowers; i++)
