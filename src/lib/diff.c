@@ -309,6 +309,10 @@ nook_diff_walk (const char *upper, char *const *lowers, struct nook_changes *out
   if (r == 0 && out->n > 0)
     qsort (out->v, out->n, sizeof *out->v, nook_diff_compare_changes);
 out:
+  /* A refused name half-way: what was listed so far goes, so that OUT
+     is empty whenever this fails and no caller must free it then.  */
+  if (r < 0)
+    nook_changes_free (out);
   for (size_t i = 0; i < w.n_lowers; i++)
     if (w.lowerfds[i] >= 0)
       close (w.lowerfds[i]);
