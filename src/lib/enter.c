@@ -10,9 +10,21 @@
 #include "enter.h"
 #include "utils.h"
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
+
 int
 nook_enter_begin (struct nook_error *err)
 {
+#ifdef __SANITIZE_ADDRESS__
+  /* A sanitized build (configure --enable-sanitizers): LeakSanitizer's
+     check at exit ptraces this process from a helper task, which a
+     non-dumpable process refuses; the helper dies and the check never
+     returns.  It runs here instead, at the last moment it can, and not
+     at exit.  */
+  __lsan_do_leak_check ();
+#endif
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     return nook_error_errno (err, "make nook non-dumpable before entering the sandbox");
   /* Checked: everything after relies on it.  */
