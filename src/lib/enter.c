@@ -10,14 +10,23 @@
 #include "enter.h"
 #include "utils.h"
 
-#ifdef __SANITIZE_ADDRESS__
+/* GCC says so with __SANITIZE_ADDRESS__, clang before 16 only through
+   __has_feature.  */
+#if defined __SANITIZE_ADDRESS__
+#define NOOK_ASAN 1
+#elif defined __has_feature
+#if __has_feature(address_sanitizer)
+#define NOOK_ASAN 1
+#endif
+#endif
+#ifdef NOOK_ASAN
 #include <sanitizer/lsan_interface.h>
 #endif
 
 int
 nook_enter_begin (struct nook_error *err)
 {
-#ifdef __SANITIZE_ADDRESS__
+#ifdef NOOK_ASAN
   /* A sanitized build (configure --enable-sanitizers): LeakSanitizer's
      check at exit ptraces this process from a helper task, which a
      non-dumpable process refuses; the helper dies and the check never
