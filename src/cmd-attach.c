@@ -31,6 +31,7 @@ const struct nook_command nook_attach_command = {
   .summary = "Connects this terminal to a sandbox started with -d -t; ctrl-p ctrl-q detaches.",
   .groups = attach_groups,
   .interspersed = true,
+  .opts_size = sizeof (const char *),
 };
 
 int

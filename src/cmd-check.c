@@ -58,6 +58,7 @@ const struct nook_command nook_check_command = {
   .summary = "Tells whether this host is ready for rootless sandboxes; exits 1 when a check fails.",
   .groups = check_groups,
   .interspersed = true,
+  .opts_size = sizeof (bool),
 };
 
 int

@@ -46,6 +46,12 @@ diff_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
   return 0;
 }
 
+static void
+diff_opts_free (void *opts)
+{
+  strv_free (((struct diff_opts *)opts)->lowers);
+}
+
 static const struct nook_option_group diff_group = { "Options", diff_options, diff_apply, NULL };
 static const struct nook_option_group *const diff_groups[] = { &diff_group, NULL };
 
@@ -58,6 +64,8 @@ const struct nook_command nook_diff_command = {
   .epilog = "One line each: A PATH added, C PATH changed, D PATH deleted, with (OLD -> NEW) after a change\n"
             "of permissions and the mode of setuid, setgid and device entries; names are escaped (\\x1b,\n"
             "\\n, \\\\) as ls -b does.",
+  .opts_size = sizeof (struct diff_opts),
+  .opts_free = diff_opts_free,
 };
 
 static int
@@ -127,7 +135,7 @@ nook_cmd_diff (int argc, char **argv, struct nook_error *err)
   i = nook_command_parse (&nook_diff_command, argc, argv, NULL, &d, err);
   if (i <= 0)
     {
-      strv_free (d.lowers);
+      diff_opts_free (&d);
       return i;
     }
   if (nook_cli_operands (&nook_diff_command, argc, i, 1, 1, err) < 0)
@@ -141,6 +149,6 @@ nook_cmd_diff (int argc, char **argv, struct nook_error *err)
   r = print_changes (&changes, d.json);
   nook_changes_free (&changes);
 out:
-  strv_free (d.lowers);
+  diff_opts_free (&d);
   return r;
 }

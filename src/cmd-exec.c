@@ -70,6 +70,15 @@ exec_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
   return nook_error_set (err, 0, "option --%s is not handled", o->name);
 }
 
+static void
+exec_cli_free (void *opts)
+{
+  struct exec_cli *c = opts;
+
+  strv_free (c->env);
+  strv_free (c->env_file);
+}
+
 static const struct nook_option_group exec_group = { "Options", exec_options, exec_apply, NULL };
 static const struct nook_option_group *const exec_groups[] = { &exec_group, NULL };
 
@@ -78,6 +87,8 @@ const struct nook_command nook_exec_command = {
   .synopsis = "nook exec [OPTIONS] ID|NAME [--] CMD [ARG...]",
   .summary = "Runs CMD in the running sandbox ID|NAME and returns its exit status.",
   .groups = exec_groups,
+  .opts_size = sizeof (struct exec_cli),
+  .opts_free = exec_cli_free,
 };
 
 static int
@@ -132,7 +143,6 @@ nook_cmd_exec (int argc, char **argv, struct nook_error *err)
   c.opts.setenv = c.env_file;
   r = exec_in (ref, &c, err);
 out:
-  strv_free (c.env);
-  strv_free (c.env_file);
+  exec_cli_free (&c);
   return r;
 }

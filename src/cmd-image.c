@@ -33,6 +33,7 @@ const struct nook_command nook_image_prune_command = {
              "blobs no image has, and what killed loads left behind.",
   .groups = prune_groups,
   .interspersed = true,
+  .opts_size = sizeof (bool),
 };
 
 const struct nook_command nook_image_inspect_command = {

@@ -122,6 +122,7 @@ const struct nook_command nook_images_command = {
   .summary = "Lists the images of the store: one line per name, newest first.",
   .groups = images_groups,
   .interspersed = true,
+  .opts_size = sizeof (struct images_opts),
 };
 
 int

@@ -58,6 +58,7 @@ const struct nook_command nook_kill_command = {
   .summary = "Sends SIGNAL (default KILL) to the sandboxes' init.",
   .groups = kill_groups,
   .interspersed = true,
+  .opts_size = sizeof (int),
 };
 
 int

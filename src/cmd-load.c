@@ -34,6 +34,7 @@ const struct nook_command nook_load_command = {
     "archive gives).  Prints one line per image: Loaded image: NAME or ID.",
   .groups = load_groups,
   .interspersed = true,
+  .opts_size = sizeof (const char *),
 };
 
 int

@@ -46,6 +46,7 @@ const struct nook_command nook_logs_command = {
   .summary = "Prints what a detached sandbox wrote; -f goes on until it ends.",
   .groups = logs_groups,
   .interspersed = true,
+  .opts_size = sizeof (bool),
 };
 
 int

@@ -31,6 +31,7 @@ const struct nook_command nook_network_create_command = {
   .summary = "Creates a network that sandboxes join with --net NAME.",
   .groups = create_groups,
   .interspersed = true,
+  .opts_size = sizeof (const char *),
 };
 
 const struct nook_command nook_network_ls_command = {

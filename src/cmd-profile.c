@@ -43,6 +43,7 @@ const struct nook_command nook_profile_show_command = {
   .summary = "Shows a profile with its includes resolved: the options of nook run it stands for.",
   .groups = show_groups,
   .interspersed = true,
+  .opts_size = sizeof (bool),
 };
 
 const struct nook_command nook_profile_command = {

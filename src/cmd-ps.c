@@ -183,6 +183,7 @@ const struct nook_command nook_ps_command = {
   .summary = "Lists running sandboxes; -a also the exited ones.",
   .groups = ps_groups,
   .interspersed = true,
+  .opts_size = sizeof (struct ps_opts),
 };
 
 int

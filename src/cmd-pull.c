@@ -102,6 +102,7 @@ const struct nook_command nook_pull_command = {
   .summary = "Pulls an image from a registry into the store; prints its id.",
   .groups = pull_groups,
   .interspersed = true,
+  .opts_size = sizeof (struct nook_pull_opts),
 };
 
 int

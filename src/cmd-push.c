@@ -58,6 +58,7 @@ const struct nook_command nook_push_command = {
   .summary = "Pushes an image of the store to a registry; prints the manifest's digest.",
   .groups = push_groups,
   .interspersed = true,
+  .opts_size = sizeof (struct nook_push_opts),
 };
 
 int

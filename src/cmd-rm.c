@@ -92,6 +92,7 @@ const struct nook_command nook_rm_command = {
   .summary = "Removes ended sandboxes' state and logs; -f kills running ones first.",
   .groups = rm_groups,
   .interspersed = true,
+  .opts_size = sizeof (bool),
 };
 
 int

@@ -433,6 +433,7 @@ const struct nook_command nook_stats_command = {
   = "Live CPU, memory, pids and I/O usage of running sandboxes that have limits, from their cgroups.",
   .groups = stats_groups,
   .interspersed = true,
+  .opts_size = sizeof (struct stats_opts),
 };
 
 int

@@ -34,8 +34,10 @@ struct try_opts
 };
 
 static void
-try_opts_free (struct try_opts *opts)
+try_opts_free (void *p)
 {
+  struct try_opts *opts = p;
+
   strv_free (opts->paths);
   free (opts->keep);
 }
@@ -107,6 +109,8 @@ const struct nook_command nook_try_command = {
   .groups = try_groups,
   .excluded = try_excluded,
   .epilog = "Exit status: the command's; 125 when nook fails.",
+  .opts_size = sizeof (struct try_opts),
+  .opts_free = try_opts_free,
 };
 
 /* Prints the changes of every tried directory (names escaped: the command

@@ -89,6 +89,12 @@ struct nook_command
      commands that take no command line of their own.  */
   bool interspersed;
   const char *epilog; /* printed after the options, or NULL */
+  /* The subcommand's own options (nook_command_parse's @cmd_opts): their
+     size (0: none), and what frees what its groups allocated in them
+     (NULL: nothing).  With them a harness parses any subcommand's command
+     line as its own file would (tests/fuzz/fuzz-cli-options.c).  */
+  size_t opts_size;
+  void (*opts_free) (void *opts);
 };
 
 extern const struct nook_option_group nook_core_options;

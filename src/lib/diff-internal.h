@@ -93,7 +93,7 @@ int nook_diff_compare_changes (const void *a, const void *b);
  * @err: filled on failure; EACCES or EPERM when files of other ids could
  *       not be read
  *
- * Return: 0, or -1 with @err set.
+ * Return: 0, or -1 with @err set and @out empty.
  */
 int nook_diff_walk (const char *upper, char *const *lowers, struct nook_changes *out, struct nook_error *err);
 

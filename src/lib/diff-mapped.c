@@ -287,7 +287,8 @@ nook_diff (const char *upper, char *const *lowers, struct nook_changes *out, str
   nook_changes_free (out);
   if (run_mapped (&job, out, err) < 0)
     return -1;
-  qsort (out->v, out->n, sizeof *out->v, nook_diff_compare_changes);
+  if (out->n > 0)
+    qsort (out->v, out->n, sizeof *out->v, nook_diff_compare_changes);
   return 0;
 }
 

@@ -304,9 +304,15 @@ nook_diff_walk (const char *upper, char *const *lowers, struct nook_changes *out
         }
     }
   r = walk_dir (&w, fd, "", true, err);
-  if (r == 0)
+  /* No change: out->v is NULL, which qsort must not be given, even for
+     zero elements.  */
+  if (r == 0 && out->n > 0)
     qsort (out->v, out->n, sizeof *out->v, nook_diff_compare_changes);
 out:
+  /* A refused name half-way: what was listed so far goes, so that OUT
+     is empty whenever this fails and no caller must free it then.  */
+  if (r < 0)
+    nook_changes_free (out);
   for (size_t i = 0; i < w.n_lowers; i++)
     if (w.lowerfds[i] >= 0)
       close (w.lowerfds[i]);

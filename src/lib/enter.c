@@ -10,9 +10,30 @@
 #include "enter.h"
 #include "utils.h"
 
+/* GCC says so with __SANITIZE_ADDRESS__, clang before 16 only through
+   __has_feature.  */
+#if defined __SANITIZE_ADDRESS__
+#define NOOK_ASAN 1
+#elif defined __has_feature
+#if __has_feature(address_sanitizer)
+#define NOOK_ASAN 1
+#endif
+#endif
+#ifdef NOOK_ASAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 int
 nook_enter_begin (struct nook_error *err)
 {
+#ifdef NOOK_ASAN
+  /* A sanitized build (configure --enable-sanitizers): LeakSanitizer's
+     check at exit ptraces this process from a helper task, which a
+     non-dumpable process refuses; the helper dies and the check never
+     returns.  It runs here instead, at the last moment it can, and not
+     at exit.  */
+  __lsan_do_leak_check ();
+#endif
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     return nook_error_errno (err, "make nook non-dumpable before entering the sandbox");
   /* Checked: everything after relies on it.  */

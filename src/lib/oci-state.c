@@ -474,7 +474,8 @@ nook_oci_root_list (struct nook_oci_root *root)
     if (e->d_type == DT_DIR && nook_oci_id_valid (e->d_name))
       strv_append (&ids, e->d_name);
   closedir (d);
-  qsort (ids, strv_len (ids), sizeof *ids, compare_strings);
+  if (ids)
+    qsort (ids, strv_len (ids), sizeof *ids, compare_strings);
   return ids;
 }
 

@@ -169,7 +169,8 @@ nook_proc_add_pidns (uint64_t ino, pid_t **out, size_t n)
     }
   if (proc)
     closedir (proc);
-  qsort (*out + first, n - first, sizeof **out, compare_pids);
+  if (n > first)
+    qsort (*out + first, n - first, sizeof **out, compare_pids);
   return n;
 }
 

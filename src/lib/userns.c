@@ -159,6 +159,7 @@ nook_subid_free_range (const char *const *contents, size_t n, uint32_t min, uint
 struct subid_api
 {
   void *handle;
+  FILE *log; /* /dev/null, for its messages */
   bool (*init) (const char *progname, FILE *logfd);
   int (*get_ranges[2]) (const char *owner, struct subid_range **ranges);
 };
@@ -179,8 +180,21 @@ subid_api_open (struct subid_api *api)
       api->handle = NULL;
       return false;
     }
-  api->init ("nook", NULL); /* NULL: its messages go to /dev/null */
+  /* libsubid keeps what subid_init gives it until the process ends and
+     has nothing to free it: a name of ours would be strdup'ed and lost at
+     dlclose (no name: "(libsubid)"), a log it opened itself would stay
+     open.  Its messages go to a /dev/null of ours, closed after it.  */
+  api->log = fopen ("/dev/null", "we");
+  api->init (NULL, api->log);
   return true;
+}
+
+static void
+subid_api_close (struct subid_api *api)
+{
+  dlclose (api->handle);
+  if (api->log)
+    fclose (api->log);
 }
 
 /* The first range of USER from libsubid.  Returns 1 when found, 0 when it
@@ -371,7 +385,7 @@ nook_idmaps_for_spec (const struct nook_spec *spec, const struct nook_caller *ca
       if (r == 0)
         r = subid_lookup (&api, 1, caller->user, caller->uid, &gs, &gc, err);
       if (loaded)
-        dlclose (api.handle);
+        subid_api_close (&api);
       if (r < 0)
         return -1;
     }

@@ -1,8 +1,15 @@
-/* libFuzzer target: nook run's command line (every option group of the
-   command's table into struct nook_spec, and the groups' checks).  The
-   input is the argument vector, its elements separated by NUL bytes.
-   Every input must end in a spec, in --help, or in an error message, never
-   in a crash, a leak or a hang.
+/* libFuzzer target: the command line of every subcommand of nook (each
+   one's option groups into struct nook_spec or the subcommand's own
+   options, and the groups' checks), as the subcommand's own file parses
+   it.  The input is the argument vector, its elements separated by NUL
+   bytes; the first names the subcommand ("run", "ps", "network create",
+   "profile show"...): one of nook_subcommands or of their own
+   subcommands.  A subcommand whose groups fill a spec gets one; its own
+   options get a zeroed block of exactly their size (struct
+   nook_command's opts_size), released by its opts_free, so that a group
+   writing past its options or forgetting what it allocated is found.
+   Every input must end in a spec, in --help, or in an error message,
+   never in a crash, a leak or a hang.
 
    Two options read a file the input names: --env-file and --profile (a
    profile's own reader has its fuzz target).  The harness gives them
@@ -22,6 +29,7 @@
 #include "cmd.h"
 #include "lib/spec.h"
 #include "options.h"
+#include "opts-profile.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -54,6 +62,43 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   return 0;
 }
 
+/* The subcommands' own subcommands, which nook_subcommands does not list.  */
+static const struct nook_command *const nested[] = {
+  &nook_network_create_command, &nook_network_ls_command,
+  &nook_network_rm_command,     &nook_profile_ls_command,
+  &nook_profile_show_command,   &nook_image_prune_command,
+  &nook_image_inspect_command,  NULL,
+};
+
+static const struct nook_command *
+find_command (const char *name)
+{
+  for (size_t i = 0; nook_subcommands[i].def; i++)
+    if (strcmp (nook_subcommands[i].def->name, name) == 0)
+      return nook_subcommands[i].def;
+  for (size_t i = 0; nested[i]; i++)
+    if (strcmp (nested[i]->name, name) == 0)
+      return nested[i];
+  return NULL;
+}
+
+/* Whether CMD's groups fill a spec: it has one of the shared groups.  */
+static bool
+takes_spec (const struct nook_command *cmd)
+{
+  static const struct nook_option_group *const shared[] = { &nook_core_options,     &nook_profile_options,
+                                                            &nook_image_options,    &nook_mount_options,
+                                                            &nook_security_options, &nook_life_options,
+                                                            &nook_limit_options,    &nook_net_options,
+                                                            &nook_desktop_options,  NULL };
+
+  for (size_t g = 0; cmd->groups && cmd->groups[g]; g++)
+    for (size_t i = 0; shared[i]; i++)
+      if (cmd->groups[g] == shared[i])
+        return true;
+  return false;
+}
+
 static bool
 reads_file (const char *arg)
 {
@@ -67,15 +112,24 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   char *argv[MAX_FUZZ_ARGS + 2];
   char *rewritten[MAX_FUZZ_ARGS] = { NULL };
   int argc = 0;
+  const struct nook_command *cmd;
   struct nook_spec spec;
   struct nook_error err = { 0 };
+  void *opts = NULL;
+  bool with_spec;
   int r;
 
   if (text == NULL)
     return 0;
   memcpy (text, data, size);
   text[size] = '\0';
-  argv[argc++] = (char *)"run";
+  cmd = find_command (text);
+  if (cmd == NULL)
+    {
+      free (text);
+      return 0;
+    }
+  /* argv[0] is the subcommand's name, as main passes it.  */
   for (char *s = text; s < text + size && argc <= MAX_FUZZ_ARGS; s += strlen (s) + 1)
     argv[argc++] = s;
   argv[argc] = NULL;
@@ -103,12 +157,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         }
     }
 
+  with_spec = takes_spec (cmd);
   nook_spec_init (&spec);
-  r = nook_command_parse (&nook_run_command, argc, argv, &spec, NULL, &err);
+  if (cmd->opts_size > 0 && (opts = calloc (1, cmd->opts_size)) == NULL)
+    abort ();
+  r = nook_command_parse (cmd, argc, argv, with_spec ? &spec : NULL, opts, &err);
   if (r < 0 && err.msg == NULL)
     abort (); /* a failure must say why */
   if (r > argc)
     abort ();
+  if (opts && cmd->opts_free)
+    cmd->opts_free (opts);
+  free (opts);
   nook_spec_free (&spec);
   nook_error_release (&err);
   for (int i = 0; i < argc && i < MAX_FUZZ_ARGS; i++)
