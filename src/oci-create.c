@@ -383,7 +383,7 @@ prepare (struct nook_oci_root *root, struct nook_oci_container *c, const struct 
              "cgroups: linux.resources ignored: the container runs without a cgroup of its own");
   for (int k = 0; k < NOOK_OCI_NS_N; k++)
     if (cfg->ns_path[k] && k != NOOK_OCI_NS_PID && k != NOOK_OCI_NS_NET && k != NOOK_OCI_NS_IPC
-        && k != NOOK_OCI_NS_UTS)
+        && k != NOOK_OCI_NS_UTS && k != NOOK_OCI_NS_TIME)
       {
         nook_error_set (err, 0, "config.json: joining the %s namespace `%s` is not supported",
                         nook_oci_ns_name (k), cfg->ns_path[k]);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/timens.h"
 #include "lib/utils.h"
 #include "options.h"
 
@@ -19,6 +20,7 @@ enum
   OPT_SHARE_IPC,
   OPT_SHARE_UTS,
   OPT_HOSTNAME,
+  OPT_TIME_OFFSET,
   OPT_ROOTFS,
   OPT_ROOTFS_RW,
   OPT_SETENV,
@@ -48,6 +50,8 @@ static const struct nook_option core_options[] = {
   { "share-ipc", 0, 0, OPT_SHARE_IPC, "", "keep the host's IPC namespace" },
   { "share-uts", 0, 0, OPT_SHARE_UTS, "", "keep the host's hostname" },
   { "hostname", 0, 1, OPT_HOSTNAME, "NAME", "the sandbox's hostname (default nook)" },
+  { "time-offset", 0, 1, OPT_TIME_OFFSET, "monotonic=S,boottime=S",
+    "a time namespace: shift CLOCK_MONOTONIC and CLOCK_BOOTTIME (uptime) by S seconds" },
   { "rootfs", 0, 1, OPT_ROOTFS, "DIR", "use DIR as the root instead of composing one from the host" },
   { "rootfs-rw", 0, 0, OPT_ROOTFS_RW, "", "make --rootfs writable" },
   { "env", 'e', 1, OPT_ENV, "K=V|K|K*", "set K; K alone or K* pass the caller's value(s)" },
@@ -215,6 +219,8 @@ core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
       return 0;
     case OPT_HOSTNAME:
       return apply_hostname (val[0], spec, err);
+    case OPT_TIME_OFFSET:
+      return nook_timens_parse (val[0], &spec->timens, err);
     case OPT_NAME:
       return apply_name (val[0], spec, err);
     case OPT_ROOTFS:

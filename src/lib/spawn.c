@@ -38,6 +38,7 @@
 #include "spawn.h"
 #include "supervise.h"
 #include "sync.h"
+#include "timens.h"
 #include "tty.h"
 #include "userns.h"
 #include "utils.h"
@@ -443,10 +444,12 @@ enter_given_namespaces (struct sandbox *sb, struct nook_error *err)
 static int
 start_sandbox (struct sandbox *sb, struct nook_error *err)
 {
-  bool joining = sb->join.active || nook_join_ns_bits (&sb->join);
+  bool joining = sb->join.active || nook_join_ns_bits (&sb->join) || sb->spec->timens.path;
 
+  /* A time namespace by path after the user namespace that owns it.  */
   if ((joining && nook_enter_begin (err) < 0) || nook_join_enter (&sb->join, err) < 0
-      || enter_given_namespaces (sb, err) < 0 || nook_spawn_write_sysctls (sb->spec, sb->outer, true, err) < 0
+      || nook_timens_join (&sb->spec->timens, err) < 0 || enter_given_namespaces (sb, err) < 0
+      || nook_spawn_write_sysctls (sb->spec, sb->outer, true, err) < 0
       || nook_net_before_clone (&sb->net, err) < 0 || spawn_sandbox (sb, err) < 0
       || parent_setup (sb, err) < 0)
     return -1;
