@@ -60,14 +60,16 @@ nook_timens_parse (const char *value, struct nook_timens_spec *timens, struct no
 {
   cleanup_free char *copy = xstrdup (value);
   bool seen[2] = { false, false };
-  char *save = NULL;
+  char *rest = copy, *item;
 
   if (*value == '\0')
     {
       nook_error_set (err, 0, "--time-offset: give an offset for monotonic, boottime or both");
       return nook_error_hint (err, FORM_HINT);
     }
-  for (char *item = strtok_r (copy, ",", &save); item; item = strtok_r (NULL, ",", &save))
+  /* strsep, not strtok: an empty item (`a,,b`, a trailing comma) is
+     an error, not skipped.  */
+  while ((item = strsep (&rest, ",")) != NULL)
     {
       char *eq = strchr (item, '=');
       size_t k;
@@ -79,8 +81,11 @@ nook_timens_parse (const char *value, struct nook_timens_spec *timens, struct no
         ;
       if (eq == NULL || k == 2)
         {
-          nook_error_set (err, 0, "--time-offset `%s`: `%s` is not monotonic=SECS or boottime=SECS", value,
-                          item);
+          if (*item == '\0')
+            nook_error_set (err, 0, "--time-offset `%s`: an empty item between commas", value);
+          else
+            nook_error_set (err, 0, "--time-offset `%s`: `%s` is not monotonic=SECS or boottime=SECS", value,
+                            item);
           return nook_error_hint (err, FORM_HINT);
         }
       if (seen[k])
