@@ -111,20 +111,37 @@ nook_timens_parse (const char *value, struct nook_timens_spec *timens, struct no
   return 0;
 }
 
+/* An offset as --time-offset takes it: -1.5 for { -2, 500000000 }.  */
+static void
+format_offset (const struct nook_clock_offset *off, char buf[32])
+{
+  bool neg = off->sec < 0 && off->nsec > 0;
+  int64_t sec = neg ? off->sec + 1 : off->sec;
+  uint32_t nsec = neg ? 1000000000 - off->nsec : off->nsec;
+  int n = snprintf (buf, 32, "%s%" PRId64, neg && sec == 0 ? "-" : "", sec);
+
+  if (nsec == 0)
+    return;
+  snprintf (buf + n, 32 - n, ".%09" PRIu32, nsec);
+  for (char *end = buf + strlen (buf) - 1; *end == '0'; end--)
+    *end = '\0';
+}
+
 /* ERANGE: the offset takes the clock below zero (or past the bound):
    say where the clocks are, which is how far back they can go.  */
 static int
 range_error (const struct nook_timens_spec *timens, struct nook_error *err)
 {
   struct timespec mono = { 0 }, boot = { 0 };
+  char m[32], b[32];
 
   clock_gettime (CLOCK_MONOTONIC, &mono);
   clock_gettime (CLOCK_BOOTTIME, &boot);
-  nook_error_set (err, ERANGE,
-                  "time offsets monotonic=%" PRId64 ".%09" PRIu32 ",boottime=%" PRId64 ".%09" PRIu32
-                  ": a clock inside would be below 0 or past %" PRId64 " s",
-                  timens->monotonic.sec, timens->monotonic.nsec, timens->boottime.sec, timens->boottime.nsec,
-                  (int64_t)OFFSET_SEC_MAX);
+  format_offset (&timens->monotonic, m);
+  format_offset (&timens->boottime, b);
+  nook_error_set (
+      err, 0, "time offsets monotonic=%s,boottime=%s: a clock inside would be below 0 or past %" PRId64 " s",
+      m, b, (int64_t)OFFSET_SEC_MAX);
   return nook_error_hint (err,
                           "here CLOCK_MONOTONIC is at %lld s and CLOCK_BOOTTIME at %lld s: a negative offset "
                           "may go back that far",

@@ -140,3 +140,32 @@ between() { # LOW VALUE HIGH
   assert_output_has "timeOffsets"
   assert_output_has "needs a time namespace"
 }
+
+@test "OCI: a time namespace given by path is joined (the runtime as root of a user namespace, as rootless podman runs it)" {
+  require "busybox-static is installed" test -x /bin/busybox
+  require "unshare(1) with --boottime" sh -c 'unshare --help | grep -q -- --boottime'
+  OCI_ROOT="$XDG_RUNTIME_DIR/oci-root"
+  BUNDLE="$BATS_TEST_TMPDIR/bundle"
+  make_bundle "$BUNDLE"
+  set_args "$BUNDLE" sh -c 'cat /proc/uptime; readlink /proc/self/ns/time'
+  export BUNDLE OCI_ROOT NOOK_OCI
+  # In a user namespace of the test's: a time namespace with its offset,
+  # held by a sleep (in it once its exec is done), then joined by path.
+  run unshare -Ur --fork bash -c '
+    unshare -T --boottime 3000000 sleep 1000 & holder=$!
+    # wait_until (lib.sh) in this shell: the holder in its namespace, 10 s at most.
+    for _ in $(seq 200); do
+      [ "$(readlink /proc/$holder/ns/time)" != "$(readlink /proc/self/ns/time)" ] && break
+      sleep 0.05
+    done
+    readlink /proc/$holder/ns/time
+    jq ".linux.namespaces += [{\"type\": \"time\", \"path\": \"/proc/$holder/ns/time\"}]" "$BUNDLE/config.json" \
+      >"$BUNDLE/c" && mv "$BUNDLE/c" "$BUNDLE/config.json"
+    "$NOOK_OCI" --root "$OCI_ROOT" run --bundle "$BUNDLE" tpath </dev/null
+    s=$?
+    kill $holder
+    exit $s'
+  assert_status 0
+  [ "${lines[2]}" = "${lines[0]}" ]
+  [ "$(awk -v u="${lines[1]%% *}" 'BEGIN { print (u >= 3000000) }')" = 1 ]
+}
