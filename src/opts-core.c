@@ -254,6 +254,17 @@ core_check (const struct nook_spec *spec, const struct nook_parser *parser, stru
     return nook_error_set (err, 0, "--hostname cannot be used with --share-uts");
   if (spec->rootfs_rw && spec->rootfs == NULL)
     return nook_error_set (err, 0, "--rootfs-rw needs --rootfs");
+  /* A sandbox that joins another's namespaces reads that one's clocks
+     (timens.h): processes sharing a PID or IPC namespace compare
+     timestamps.  */
+  for (int k = 0; k < NOOK_JOIN_N && spec->timens.create; k++)
+    if (spec->life.join[k])
+      {
+        nook_error_set (err, 0,
+                        "--time-offset cannot be used with --%s container:%s: the sandbox reads its clocks",
+                        (const char *[]){ "pid", "net", "ipc", "uts" }[k], spec->life.join[k]);
+        return nook_error_hint (err, "give --time-offset to `%s` when it starts", spec->life.join[k]);
+      }
   return 0;
 }
 

@@ -7,10 +7,12 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "timens.h"
 #include "utils.h"
 
@@ -168,6 +170,15 @@ nook_timens_create (const struct nook_timens_spec *timens, struct nook_error *er
   n = snprintf (buf, sizeof buf, "monotonic %" PRId64 " %" PRIu32 "\nboottime %" PRId64 " %" PRIu32 "\n",
                 timens->monotonic.sec, timens->monotonic.nsec, timens->boottime.sec, timens->boottime.nsec);
   fd = open ("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+  /* Non-dumpable (joining namespaces by path), the file is the host's
+     root's, unless root is mapped in the user namespace nook started in.  */
+  if (fd < 0 && errno == EACCES)
+    {
+      nook_error_errno (err, "set the time namespace's offsets");
+      return nook_error_hint (err,
+                              "a time namespace of its own cannot be made while joining namespaces by path "
+                              "from outside a user namespace");
+    }
   if (fd < 0)
     return nook_error_errno (err, "open /proc/self/timens_offsets");
   if (write (fd, buf, n) != n)
@@ -176,13 +187,43 @@ nook_timens_create (const struct nook_timens_spec *timens, struct nook_error *er
   return 0;
 }
 
+/* The pid of a pidfd, from its fdinfo.  */
+static pid_t
+pidfd_pid (int pidfd)
+{
+  char path[64];
+  cleanup_free char *info = NULL;
+  const char *p;
+
+  snprintf (path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
+  if (nook_read_file_at (AT_FDCWD, path, &info, NULL, NULL) < 0 || (p = strstr (info, "\nPid:\t")) == NULL)
+    return -1;
+  return (pid_t)strtol (p + 6, NULL, 10);
+}
+
+/* The time namespace of a joined sandbox, when it is not ours: setns on
+   the host's would need CAP_SYS_ADMIN over the host's user namespace.  */
+static int
+join_sandbox (int pidfd, struct nook_error *err)
+{
+  pid_t pid = pidfd_pid (pidfd);
+  uint64_t theirs, ours;
+
+  if (pid <= 0 || nook_proc_ns_inode (pid, "time", &theirs) < 0
+      || nook_proc_ns_inode (getpid (), "time", &ours) < 0 || theirs == ours)
+    return 0;
+  if (setns (pidfd, CLONE_NEWTIME) < 0)
+    return nook_error_errno (err, "enter the time namespace of the joined sandbox");
+  return 0;
+}
+
 int
-nook_timens_join (const struct nook_timens_spec *timens, struct nook_error *err)
+nook_timens_join (const struct nook_timens_spec *timens, int pidfd, struct nook_error *err)
 {
   cleanup_close int fd = -1;
 
   if (timens->path == NULL)
-    return 0;
+    return timens->create || pidfd < 0 ? 0 : join_sandbox (pidfd, err);
   fd = open (timens->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return nook_error_errno (err, "open the time namespace `%s`", timens->path);

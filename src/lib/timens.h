@@ -58,15 +58,21 @@ int nook_timens_parse (const char *value, struct nook_timens_spec *timens, struc
 int nook_timens_create (const struct nook_timens_spec *timens, struct nook_error *err);
 
 /**
- * nook_timens_join - enter the time namespace the spec names by path
- * @timens: only read; nothing is done unless path is set
+ * nook_timens_join - enter the time namespace the sandbox is to share
+ * @timens: only read: its path, else (unless create is set) the one of
+ * @pidfd: a joined sandbox's PID 1 (--pid container:ID, ...), or -1
  * @err: set on failure
  *
- * Moves the calling process itself (the sandbox is then cloned there).
+ * A sandbox that joins another's namespaces reads that one's clocks, as
+ * processes that share memory or a PID namespace compare timestamps; it
+ * keeps the host's when that one has none, and has its own with
+ * --time-offset.  Called once in the user namespace that owns the time
+ * namespace, it moves the calling process itself (the sandbox is then
+ * cloned there).
  *
  * Return: 0, or -1 with @err set.
  */
-int nook_timens_join (const struct nook_timens_spec *timens, struct nook_error *err);
+int nook_timens_join (const struct nook_timens_spec *timens, int pidfd, struct nook_error *err);
 
 /**
  * nook_timens_probe - whether this process can make a time namespace

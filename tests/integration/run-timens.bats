@@ -91,6 +91,32 @@ between() { # LOW VALUE HIGH
   nook kill tbox
 }
 
+@test "a sandbox that joins another's namespaces reads its clocks (--time-offset is refused there)" {
+  nook run -d --name tjoin --time-offset boottime=900000 -- sh -c 'echo > /tmp/ready; exec sleep 1000' >/dev/null
+  wait_until 10 "$NOOK" exec tjoin -- test -e /tmp/ready
+  pid=$(nook inspect tjoin | jq -r .pid)
+  run nook run --ipc container:tjoin -- sh -c 'readlink /proc/self/ns/time; cat /proc/uptime'
+  assert_status 0
+  [ "${lines[0]}" = "$(readlink /proc/$pid/ns/time)" ]
+  [ "$(awk -v u="${lines[1]%% *}" 'BEGIN { print (u >= 900000) }')" = 1 ]
+  run nook run --pid container:tjoin -- sh -c 'readlink /proc/self/ns/time; cat /proc/uptime'
+  assert_status 0
+  [ "${lines[0]}" = "$(readlink /proc/$pid/ns/time)" ]
+  [ "$(awk -v u="${lines[1]%% *}" 'BEGIN { print (u >= 900000) }')" = 1 ]
+  run nook run --pid container:tjoin --time-offset boottime=5000000 -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "--time-offset cannot be used with --pid container:tjoin"
+  # A sandbox without a time namespace of its own: the joiner keeps the host's.
+  nook run -d --name tplain -- sh -c 'echo > /tmp/ready; exec sleep 1000' >/dev/null
+  wait_until 10 "$NOOK" exec tplain -- test -e /tmp/ready
+  run nook run --uts container:tplain -- readlink /proc/self/ns/time
+  assert_status 0
+  [ "$output" = "$(readlink /proc/self/ns/time)" ]
+  nook kill tjoin
+  nook kill tplain
+}
+
 @test "--time-offset: bad values are one error line with a hint, exit 125, nothing left" {
   for bad in "" realtime=5 monotonic monotonic=abc monotonic=1. monotonic=1.1234567890 monotonic=--1 \
     monotonic=5,monotonic=6 monotonic=99999999999 "monotonic=1, boottime=2"; do
