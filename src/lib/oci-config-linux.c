@@ -336,7 +336,7 @@ parse_time_offsets (struct parser *p, json_object *o)
     nsecs = ns ? json_object_get_int64 (ns) : 0;
     if (secs > NOOK_TIME_OFFSET_SEC_MAX || secs < -NOOK_TIME_OFFSET_SEC_MAX || nsecs < 0 || nsecs > 999999999)
       return oci_cfg_bad (p, "linux.timeOffsets", "is out of range");
-    *off = (struct nook_clock_offset){ secs, (uint32_t)nsecs };
+    *off = (struct nook_clock_offset){ secs, (uint32_t)nsecs, true };
   }
   return 0;
 }

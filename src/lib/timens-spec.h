@@ -22,6 +22,7 @@ struct nook_clock_offset
 {
   int64_t sec;
   uint32_t nsec;
+  bool set; /* given: else the clock keeps the offset of nook's own time namespace */
 };
 
 /* The sandbox's time namespace (time_namespaces(7)).  None by default:
@@ -29,7 +30,7 @@ struct nook_clock_offset
    namespace for nothing.  */
 struct nook_timens_spec
 {
-  bool create; /* a time namespace of the sandbox's own, with these offsets */
+  bool create; /* a time namespace of the sandbox's own, with the offsets set */
   struct nook_clock_offset monotonic, boottime;
   char *path; /* a time namespace file to join instead (an OCI config's path) */
 };

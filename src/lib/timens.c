@@ -51,9 +51,9 @@ parse_offset (const char *s, struct nook_clock_offset *out)
         nsec *= 10;
     }
   if (!neg || nsec == 0)
-    *out = (struct nook_clock_offset){ neg ? -(int64_t)sec : (int64_t)sec, (uint32_t)nsec };
+    *out = (struct nook_clock_offset){ neg ? -(int64_t)sec : (int64_t)sec, (uint32_t)nsec, true };
   else
-    *out = (struct nook_clock_offset){ -(int64_t)sec - 1, (uint32_t)(1000000000 - nsec) };
+    *out = (struct nook_clock_offset){ -(int64_t)sec - 1, (uint32_t)(1000000000 - nsec), true };
   return 0;
 }
 
@@ -135,15 +135,22 @@ static int
 range_error (const struct nook_timens_spec *timens, struct nook_error *err)
 {
   struct timespec mono = { 0 }, boot = { 0 };
-  char m[32], b[32];
+  char m[48] = "", b[48] = "";
 
   clock_gettime (CLOCK_MONOTONIC, &mono);
   clock_gettime (CLOCK_BOOTTIME, &boot);
-  format_offset (&timens->monotonic, m);
-  format_offset (&timens->boottime, b);
-  nook_error_set (
-      err, 0, "time offsets monotonic=%s,boottime=%s: a clock inside would be below 0 or past %" PRId64 " s",
-      m, b, (int64_t)OFFSET_SEC_MAX);
+  if (timens->monotonic.set)
+    {
+      strcpy (m, "monotonic=");
+      format_offset (&timens->monotonic, m + strlen (m));
+    }
+  if (timens->boottime.set)
+    {
+      strcpy (b, "boottime=");
+      format_offset (&timens->boottime, b + strlen (b));
+    }
+  nook_error_set (err, 0, "time offsets %s%s%s: a clock inside would be below 0 or past %" PRId64 " s", m,
+                  *m && *b ? "," : "", b, (int64_t)OFFSET_SEC_MAX);
   return nook_error_hint (err,
                           "here CLOCK_MONOTONIC is at %lld s and CLOCK_BOOTTIME at %lld s: a negative offset "
                           "may go back that far",
@@ -155,7 +162,7 @@ nook_timens_create (const struct nook_timens_spec *timens, struct nook_error *er
 {
   char buf[128];
   cleanup_close int fd = -1;
-  int n;
+  int n = 0;
 
   if (!timens->create)
     return 0;
@@ -166,9 +173,17 @@ nook_timens_create (const struct nook_timens_spec *timens, struct nook_error *er
                                                      "with CONFIG_TIME_NS); see `nook check`")
                              : -1;
     }
-  /* Both records in one write: the kernel takes them together or not.  */
-  n = snprintf (buf, sizeof buf, "monotonic %" PRId64 " %" PRIu32 "\nboottime %" PRId64 " %" PRIu32 "\n",
-                timens->monotonic.sec, timens->monotonic.nsec, timens->boottime.sec, timens->boottime.nsec);
+  /* The clocks given, in one write: the kernel takes the records together
+     or not.  The others keep the offsets the new namespace inherited
+     (nook's own: zero unless nook runs in a time namespace).  */
+  if (timens->monotonic.set)
+    n += snprintf (buf + n, sizeof buf - n, "monotonic %" PRId64 " %" PRIu32 "\n", timens->monotonic.sec,
+                   timens->monotonic.nsec);
+  if (timens->boottime.set)
+    n += snprintf (buf + n, sizeof buf - n, "boottime %" PRId64 " %" PRIu32 "\n", timens->boottime.sec,
+                   timens->boottime.nsec);
+  if (n == 0)
+    return 0;
   fd = open ("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
   /* Non-dumpable (joining namespaces by path), the file is the host's
      root's, unless root is mapped in the user namespace nook started in.  */
@@ -268,8 +283,10 @@ nook_timens_json (const struct nook_timens_spec *timens)
   if (!timens->create)
     return NULL;
   o = json_object_new_object ();
-  json_object_object_add (o, "monotonic", offset_json (&timens->monotonic));
-  json_object_object_add (o, "boottime", offset_json (&timens->boottime));
+  if (timens->monotonic.set)
+    json_object_object_add (o, "monotonic", offset_json (&timens->monotonic));
+  if (timens->boottime.set)
+    json_object_object_add (o, "boottime", offset_json (&timens->boottime));
   return o;
 }
 
@@ -283,15 +300,17 @@ nook_timens_from_json (json_object *o, struct nook_timens_spec *timens)
       json_object *c, *s, *ns;
       struct nook_clock_offset *off = k == 0 ? &timens->monotonic : &timens->boottime;
 
-      if (!json_object_object_get_ex (o, clock_names[k], &c) || !json_object_object_get_ex (c, "secs", &s)
-          || !json_object_object_get_ex (c, "nanosecs", &ns) || !json_object_is_type (s, json_type_int)
-          || !json_object_is_type (ns, json_type_int))
+      if (!json_object_object_get_ex (o, clock_names[k], &c))
+        continue;
+      if (!json_object_object_get_ex (c, "secs", &s) || !json_object_object_get_ex (c, "nanosecs", &ns)
+          || !json_object_is_type (s, json_type_int) || !json_object_is_type (ns, json_type_int))
         return -1;
       off->sec = json_object_get_int64 (s);
       if (json_object_get_int64 (ns) < 0 || json_object_get_int64 (ns) > 999999999
           || off->sec > OFFSET_SEC_MAX || off->sec < -OFFSET_SEC_MAX - 1)
         return -1;
       off->nsec = json_object_get_int64 (ns);
+      off->set = true;
     }
   timens->create = true;
   return 0;

@@ -24,7 +24,8 @@ parses_seconds_fractions_and_signs (void **state)
   assert_true (t.create);
   assert_int_equal (t.monotonic.sec, 86400);
   assert_int_equal (t.monotonic.nsec, 0);
-  assert_int_equal (t.boottime.sec, 0);
+  assert_false (t.boottime.set);
+  assert_true (t.monotonic.set);
   /* A later value of a clock wins; the other clock is kept.  */
   assert_int_equal (nook_timens_parse ("boottime=+1.5,monotonic=2.000000001", &t, &err), 0);
   assert_int_equal (t.boottime.sec, 1);
@@ -110,7 +111,19 @@ json_round_trip (void **state)
                           "\"boottime\":{\"secs\":0,\"nanosecs\":0}}");
   assert_int_equal (nook_timens_from_json (o, &back), -1);
   json_object_put (o);
-  o = json_tokener_parse ("{\"monotonic\":{\"secs\":1,\"nanosecs\":0}}");
+  /* A clock not given keeps the inherited offset: it is not recorded.  */
+  memset (&t, 0, sizeof t);
+  assert_int_equal (nook_timens_parse ("boottime=3", &t, &err), 0);
+  assert_false (t.monotonic.set);
+  o = nook_timens_json (&t);
+  assert_string_equal (json_object_to_json_string_ext (o, JSON_C_TO_STRING_PLAIN),
+                       "{\"boottime\":{\"secs\":3,\"nanosecs\":0}}");
+  memset (&back, 0, sizeof back);
+  assert_int_equal (nook_timens_from_json (o, &back), 0);
+  assert_true (back.create && back.boottime.set && !back.monotonic.set);
+  assert_int_equal (back.boottime.sec, 3);
+  json_object_put (o);
+  o = json_tokener_parse ("{\"monotonic\":{\"secs\":1}}");
   assert_int_equal (nook_timens_from_json (o, &back), -1);
   json_object_put (o);
 }
