@@ -63,6 +63,22 @@ between() { # LOW VALUE HIGH
   between 99.7 "$output" 160
 }
 
+@test "a clock not given an offset keeps the one of the runtime's own time namespace" {
+  require "unshare(1) with --boottime" sh -c 'unshare --help | grep -q -- --boottime'
+  require "busybox-static is installed" test -x /bin/busybox
+  # nook-oci (the same engine) runs as root of a user namespace, where
+  # nook run has no keyring for its state.
+  OCI_ROOT="$XDG_RUNTIME_DIR/oci-root"
+  BUNDLE="$BATS_TEST_TMPDIR/bundle"
+  make_bundle "$BUNDLE"
+  set_config "$BUNDLE" '.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"monotonic": {"secs": 5}}'
+  set_args "$BUNDLE" cat /proc/self/timens_offsets
+  run unshare -Ur --fork unshare -T --boottime 1000 "$NOOK_OCI" --root "$OCI_ROOT" run --bundle "$BUNDLE" tinherit
+  assert_status 0
+  [ "$(echo "${lines[0]}" | tr -s ' ')" = "monotonic 5 0" ]
+  [ "$(echo "${lines[1]}" | tr -s ' ')" = "boottime 1000 0" ]
+}
+
 @test "a sandbox without --time-offset is in the host's time namespace" {
   run nook run -- readlink /proc/self/ns/time
   assert_status 0
