@@ -469,7 +469,7 @@ cmd_features (int argc, char **argv, struct nook_error *err)
       = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL };
   static const char *const mounts[] = { "bind",   "rbind",   "ro",       "rw",   "dev",  "nodev", "nosuid",
                                         "noexec", "private", "rprivate", "mode", "size", NULL };
-  static const char *const ns[] = { "pid", "network", "ipc", "uts", "mount", "user", "cgroup", NULL };
+  static const char *const ns[] = { "pid", "network", "ipc", "uts", "mount", "user", "cgroup", "time", NULL };
   static const char *const actions[]
       = { "SCMP_ACT_ALLOW",       "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
           "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",   "SCMP_ACT_TRAP", NULL };

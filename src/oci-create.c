@@ -381,7 +381,7 @@ prepare (struct nook_oci_root *root, struct nook_oci_container *c, const struct 
     oci_log (OCI_LOG_INFO, "%s", cfg->notes[i]);
   for (int k = 0; k < NOOK_OCI_NS_N; k++)
     if (cfg->ns_path[k] && k != NOOK_OCI_NS_PID && k != NOOK_OCI_NS_NET && k != NOOK_OCI_NS_IPC
-        && k != NOOK_OCI_NS_UTS)
+        && k != NOOK_OCI_NS_UTS && k != NOOK_OCI_NS_TIME)
       {
         nook_error_set (err, 0, "config.json: joining the %s namespace `%s` is not supported",
                         nook_oci_ns_name (k), cfg->ns_path[k]);

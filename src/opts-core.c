@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/timens.h"
 #include "lib/utils.h"
 #include "options.h"
 
@@ -19,6 +20,7 @@ enum
   OPT_SHARE_IPC,
   OPT_SHARE_UTS,
   OPT_HOSTNAME,
+  OPT_TIME_OFFSET,
   OPT_ROOTFS,
   OPT_ROOTFS_RW,
   OPT_SETENV,
@@ -48,6 +50,8 @@ static const struct nook_option core_options[] = {
   { "share-ipc", 0, 0, OPT_SHARE_IPC, "", "keep the host's IPC namespace" },
   { "share-uts", 0, 0, OPT_SHARE_UTS, "", "keep the host's hostname" },
   { "hostname", 0, 1, OPT_HOSTNAME, "NAME", "the sandbox's hostname (default nook)" },
+  { "time-offset", 0, 1, OPT_TIME_OFFSET, "CLOCK=SECS",
+    "a time namespace: monotonic=SECS,boottime=SECS shift those clocks (and uptime)" },
   { "rootfs", 0, 1, OPT_ROOTFS, "DIR", "use DIR as the root instead of composing one from the host" },
   { "rootfs-rw", 0, 0, OPT_ROOTFS_RW, "", "make --rootfs writable" },
   { "env", 'e', 1, OPT_ENV, "K=V|K|K*", "set K; K alone or K* pass the caller's value(s)" },
@@ -215,6 +219,8 @@ core_apply (const struct nook_option *o, char **val, struct nook_spec *spec, str
       return 0;
     case OPT_HOSTNAME:
       return apply_hostname (val[0], spec, err);
+    case OPT_TIME_OFFSET:
+      return nook_timens_parse (val[0], &spec->timens, err);
     case OPT_NAME:
       return apply_name (val[0], spec, err);
     case OPT_ROOTFS:
@@ -248,6 +254,17 @@ core_check (const struct nook_spec *spec, const struct nook_parser *parser, stru
     return nook_error_set (err, 0, "--hostname cannot be used with --share-uts");
   if (spec->rootfs_rw && spec->rootfs == NULL)
     return nook_error_set (err, 0, "--rootfs-rw needs --rootfs");
+  /* A sandbox that joins another's namespaces reads that one's clocks
+     (timens.h): processes sharing a PID or IPC namespace compare
+     timestamps.  */
+  for (int k = 0; k < NOOK_JOIN_N && spec->timens.create; k++)
+    if (spec->life.join[k])
+      {
+        nook_error_set (err, 0,
+                        "--time-offset cannot be used with --%s container:%s: the sandbox reads its clocks",
+                        (const char *[]){ "pid", "net", "ipc", "uts" }[k], spec->life.join[k]);
+        return nook_error_hint (err, "give --time-offset to `%s` when it starts", spec->life.join[k]);
+      }
   return 0;
 }
 

@@ -22,6 +22,7 @@
 #include "landlock.h"
 #include "overlay.h"
 #include "seccomp.h"
+#include "timens.h"
 #include "userns.h"
 #include "utils.h"
 
@@ -393,6 +394,30 @@ check_seccomp (struct results *r)
   nook_bpf_free (&bpf);
 }
 
+static int
+try_timens (void *arg)
+{
+  (void)arg;
+  return nook_timens_probe ();
+}
+
+/* Only --time-offset needs one: a WARN without it.  */
+static void
+check_timens (struct results *r)
+{
+  int e = in_child (try_timens, NULL);
+
+  if (e == 0)
+    {
+      add (r, "time namespaces", NOOK_CHECK_PASS, "a time namespace with clock offsets can be created");
+      return;
+    }
+  add (r, "time namespaces", NOOK_CHECK_WARN,
+       "unshare(CLONE_NEWTIME) and its offsets: %s: --time-offset will not work",
+       e > 0 ? strerror (e) : "failed");
+  fix (r, "Linux 5.6 or later built with CONFIG_TIME_NS");
+}
+
 /* Landlock is a second wall, not a requirement: a WARN without it.  */
 static void
 check_landlock (struct results *r)
@@ -428,6 +453,7 @@ nook_check_run (struct nook_check_result **out)
   check_overlay (&r);
   check_seccomp (&r);
   check_landlock (&r);
+  check_timens (&r);
   check_cgroup (&r);
   *out = r.v;
   return r.n;

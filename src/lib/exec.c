@@ -127,7 +127,9 @@ open_cgroup (struct exec *ex, struct nook_error *err)
   return 0;
 }
 
-/* The namespaces of the target that are not already ours.  */
+/* The namespaces of the target that are not already ours.  A sandbox
+   has a time namespace of its own only with offsets: otherwise it is
+   ours, and not entered.  */
 static int
 namespaces_to_join (pid_t target)
 {
@@ -136,9 +138,9 @@ namespaces_to_join (pid_t target)
     const char *name;
     int flag;
   } ns[] = {
-    { "user", CLONE_NEWUSER },     { "mnt", CLONE_NEWNS },  { "pid", CLONE_NEWPID },
-    { "net", CLONE_NEWNET },       { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
-    { "cgroup", CLONE_NEWCGROUP },
+    { "user", CLONE_NEWUSER },     { "mnt", CLONE_NEWNS },    { "pid", CLONE_NEWPID },
+    { "net", CLONE_NEWNET },       { "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS },
+    { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
   };
   int flags = 0;
 

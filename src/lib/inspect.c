@@ -13,6 +13,7 @@
 #include "spec.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "timens.h"
 #include "utils.h"
 
 /* One function per section; a running sandbox's namespaces, maps, mounts
@@ -82,6 +83,8 @@ add_namespaces (json_object *doc, const struct nook_sandbox *sb, const struct no
     }
   json_object_object_add (doc, "namespaces", sb->running ? ns : (json_object_put (ns), NULL));
   json_object_object_add (doc, "joined", state_value (sb, "joined"));
+  /* As recorded: the clocks' offsets of the time namespace it was given.  */
+  json_object_object_add (doc, "time_offsets", spec ? nook_timens_json (&spec->timens) : NULL);
 }
 
 static json_object *

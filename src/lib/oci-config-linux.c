@@ -309,6 +309,39 @@ parse_sysctl (struct parser *p, json_object *o)
   return 0;
 }
 
+/* linux.timeOffsets: {"monotonic": {"secs", "nanosecs"}, "boottime": ...},
+   for the time namespace the config lists (and makes: offsets cannot be
+   given to one that exists).  */
+static int
+parse_time_offsets (struct parser *p, json_object *o)
+{
+  if (json_object_object_length (o) == 0)
+    return 0;
+  if (!p->cfg->ns[NOOK_OCI_NS_TIME] || p->cfg->ns_path[NOOK_OCI_NS_TIME])
+    return oci_cfg_bad (p, "linux.timeOffsets", "needs a time namespace without a path in linux.namespaces");
+  json_object_object_foreach (o, key, val)
+  {
+    json_object *s = NULL, *ns = NULL;
+    struct nook_clock_offset *off = strcmp (key, "monotonic") == 0  ? &p->spec->timens.monotonic
+                                    : strcmp (key, "boottime") == 0 ? &p->spec->timens.boottime
+                                                                    : NULL;
+    int64_t secs, nsecs;
+
+    if (off == NULL)
+      return oci_cfg_bad (p, "linux.timeOffsets", "names a clock other than monotonic and boottime");
+    if (!json_object_is_type (val, json_type_object) || !json_object_object_get_ex (val, "secs", &s)
+        || !json_object_is_type (s, json_type_int)
+        || (json_object_object_get_ex (val, "nanosecs", &ns) && !json_object_is_type (ns, json_type_int)))
+      return oci_cfg_bad (p, "linux.timeOffsets", "needs {\"secs\": N, \"nanosecs\": N} for each clock");
+    secs = json_object_get_int64 (s);
+    nsecs = ns ? json_object_get_int64 (ns) : 0;
+    if (secs > NOOK_TIME_OFFSET_SEC_MAX || secs < -NOOK_TIME_OFFSET_SEC_MAX || nsecs < 0 || nsecs > 999999999)
+      return oci_cfg_bad (p, "linux.timeOffsets", "is out of range");
+    *off = (struct nook_clock_offset){ secs, (uint32_t)nsecs, true };
+  }
+  return 0;
+}
+
 static int
 parse_personality (struct parser *p, json_object *o)
 {
@@ -344,15 +377,14 @@ oci_cfg_linux (struct parser *p, json_object *linux_, const struct nook_oci_call
   if (failed || choose_maps (p, linux_, caller) < 0 || parse_devices (p, devices) < 0
       || parse_paths (p, linux_, "maskedPaths", NOOK_MNT_MASK) < 0
       || parse_paths (p, linux_, "readonlyPaths", NOOK_MNT_REMOUNT_RO) < 0
-      || (sysctl && parse_sysctl (p, sysctl) < 0) || (pers && parse_personality (p, pers) < 0))
+      || (sysctl && parse_sysctl (p, sysctl) < 0) || (pers && parse_personality (p, pers) < 0)
+      || (offsets && parse_time_offsets (p, offsets) < 0))
     return -1;
   if (seccomp)
     cfg->seccomp = xstrdup (json_object_to_json_string_ext (seccomp, JSON_C_TO_STRING_PLAIN));
   if (res && nook_oci_resources_parse (res, "linux.resources", &p->spec->limits, p->err) < 0)
     return nook_error_wrap (p->err, "config.json");
   cfg->has_resources = p->spec->limits.set != 0;
-  if (offsets && json_object_object_length (offsets) > 0)
-    oci_cfg_note (p, "linux.%s: ignored (no time namespace)", "timeOffsets");
   if (oci_cfg_str (p, linux_, "cgroupsPath", &s) < 0)
     return -1;
   cfg->cgroups_path = s ? xstrdup (s) : NULL;
@@ -397,6 +429,11 @@ oci_cfg_apply_namespaces (struct parser *p)
   for (size_t i = 0; i < sizeof joins / sizeof joins[0]; i++)
     if (p->cfg->ns_path[joins[i].ns])
       p->spec->life.join_path[joins[i].kind] = xstrdup (p->cfg->ns_path[joins[i].ns]);
+  /* Time: the host's unless listed (nook makes none by default).  */
+  if (p->cfg->ns_path[NOOK_OCI_NS_TIME])
+    p->spec->timens.path = xstrdup (p->cfg->ns_path[NOOK_OCI_NS_TIME]);
+  else
+    p->spec->timens.create = p->cfg->ns[NOOK_OCI_NS_TIME];
   if (p->spec->share & NOOK_NS_NET)
     p->spec->net.mode = NOOK_NET_HOST;
   if (!p->cfg->ns[NOOK_OCI_NS_MOUNT])

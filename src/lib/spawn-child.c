@@ -39,6 +39,7 @@
 #include "spawn.h"
 #include "supervise.h"
 #include "sync.h"
+#include "timens.h"
 #include "tty.h"
 #include "userns.h"
 #include "utils.h"
@@ -158,6 +159,15 @@ open_userns_files (struct sandbox *sb, struct nook_error *err)
   if (sb->self_fd < 0)
     return nook_error_errno (err, "open /proc/self");
   return 0;
+}
+
+/* The first step: the time namespace's offsets can only be written
+   before any process is in it, so before this process forks anything
+   (timens.h); its exec moves it in.  */
+static int
+step_timens (struct sandbox *sb, struct nook_error *err)
+{
+  return nook_timens_create (&sb->spec->timens, err);
 }
 
 static int
@@ -298,6 +308,7 @@ step_network_inside (struct sandbox *sb, struct nook_error *err)
    the root first (it needs every capability), then the namespaces'
    identity; whatever drops privileges comes last.  */
 static const struct setup_step sandbox_steps[] = {
+  { "time namespace", step_timens },
   { "sysctl", step_sysctl },
   { "root", step_root },
   { "hostname and loopback", step_namespaces },

@@ -40,6 +40,7 @@
 #include "spawn.h"
 #include "supervise.h"
 #include "sync.h"
+#include "timens.h"
 #include "tty.h"
 #include "userns.h"
 #include "utils.h"
@@ -461,15 +462,28 @@ enter_given_namespaces (struct sandbox *sb, struct nook_error *err)
   return 0;
 }
 
+/* The PID 1 of a sandbox whose namespaces this one joins (the PID
+   namespace's first), or -1.  */
+static int
+joined_pidfd (const struct nook_join *join)
+{
+  for (int k = 0; k < NOOK_JOIN_N; k++)
+    if (join->pidfd[k] >= 0)
+      return join->pidfd[k];
+  return -1;
+}
+
 /* The clone, the parent's steps, NOOK_SYNC_GO.  Joining: non-dumpable
    before the first setns, so that the child, visible in the joined PID
    namespace from its clone, never is dumpable before its exec (enter.h).  */
 static int
 start_sandbox (struct sandbox *sb, struct nook_error *err)
 {
-  bool joining = sb->join.active || nook_join_ns_bits (&sb->join);
+  bool joining = sb->join.active || nook_join_ns_bits (&sb->join) || sb->spec->timens.path;
 
+  /* The time namespace after the user namespace that owns it.  */
   if ((joining && nook_enter_begin (err) < 0) || nook_join_enter (&sb->join, err) < 0
+      || nook_timens_join (&sb->spec->timens, joined_pidfd (&sb->join), err) < 0
       || enter_given_namespaces (sb, err) < 0 || nook_spawn_write_sysctls (sb->spec, sb->outer, true, err) < 0
       || nook_net_before_clone (&sb->net, err) < 0 || spawn_sandbox (sb, err) < 0
       || parent_setup (sb, err) < 0)

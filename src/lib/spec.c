@@ -36,6 +36,7 @@ nook_spec_free (struct nook_spec *spec)
   free (spec->hostname);
   free (spec->domainname);
   strv_free (spec->sysctl);
+  free (spec->timens.path);
   free (spec->groups);
   free (spec->rootfs);
   free (spec->chdir);

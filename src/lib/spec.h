@@ -18,6 +18,7 @@
 #include "net-spec.h"
 #include "image-spec.h"
 #include "desktop-spec.h"
+#include "timens-spec.h"
 
 /* Namespaces nook creates; a bit set in spec->share keeps the host's.  */
 enum
@@ -126,6 +127,8 @@ struct nook_spec
   char *hostname;
   char *domainname; /* NULL: left as the new UTS namespace has it */
   char **sysctl;    /* KEY=VALUE written under /proc/sys once the root is built */
+  /* --time-offset: a time namespace, CLOCK_MONOTONIC and CLOCK_BOOTTIME shifted.  */
+  struct nook_timens_spec timens;
 
   /* Root.  */
   char *rootfs; /* NULL: compose from the host */

@@ -13,6 +13,8 @@
  *
  *   uid, gid          the command's ids inside
  *   shared            namespaces kept from the host: "net", "pid", ...
+ *   time_offsets      null, or the time namespace's offsets (timens.h;
+ *                     absent in the states of older nooks)
  *   security          capabilities (hex mask: bounding = permitted =
  *                     effective = inheritable), ambient, no_new_privs,
  *                     allow_nested, landlock ("auto", "on", "off"),
@@ -55,6 +57,7 @@
 #include "security.h"
 #include "spec.h"
 #include "state.h"
+#include "timens.h"
 #include "utils.h"
 
 static const struct
@@ -301,6 +304,7 @@ nook_state_spec_json (const struct nook_spec *spec, const char *filter_sha256)
     if (spec->share & shared_ns[i].bit)
       json_object_array_add (shared, json_object_new_string (shared_ns[i].name));
   json_object_object_add (o, "shared", shared);
+  json_object_object_add (o, "time_offsets", nook_timens_json (&spec->timens));
   json_object_object_add (o, "security", security_json (spec, filter_sha256));
   json_object_object_add (o, "network", network_json (spec));
   json_object_object_add (o, "limits", limits_json (&spec->limits));
@@ -602,6 +606,9 @@ nook_sandbox_spec (const struct nook_sandbox *sb, struct nook_spec *spec, struct
           if (strcmp (json_object_get_string (json_object_array_get_idx (shared, i)) ?: "", shared_ns[k].name)
               == 0)
             spec->share |= shared_ns[k].bit;
+      if (json_object_object_get_ex (o, "time_offsets", NULL)
+          && nook_timens_from_json (get (&r, o, "time_offsets", json_type_object, true), &spec->timens) < 0)
+        r.bad = r.bad ? r.bad : "time_offsets";
       read_security (&r, get (&r, o, "security", json_type_object, false), sb->dirfd, spec);
       read_network (&r, get (&r, o, "network", json_type_object, false), joined, spec);
       read_limits (&r, get (&r, o, "limits", json_type_object, true), &spec->limits);

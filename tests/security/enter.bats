@@ -37,6 +37,7 @@ setup() {
   echo "host secret $RANDOM" >"$SECRET"
   MARKER="nook-enter-marker-$RANDOM$RANDOM"
   ROUNDS=${NOOK_ENTER_ROUNDS:-60}
+  BOX_OPTIONS=()
 }
 
 teardown() { remove_private_state; }
@@ -44,9 +45,10 @@ teardown() { remove_private_state; }
 # nook run with the attacker's directory as /w, its working directory.
 run_in_w() { "$NOOK" run --bind "$PWD" /w --chdir /w "$@" </dev/null; }
 
-# The attacker ATTACK... in the detached sandbox `box`, watching /proc.
+# The attacker ATTACK... in the detached sandbox `box` (with the run
+# options in BOX_OPTIONS), watching /proc.
 start_attacker() {
-  run_in_w -d --name box -- ./enter "$@" /w/stop >/dev/null
+  run_in_w -d --name box "${BOX_OPTIONS[@]}" -- ./enter "$@" /w/stop >/dev/null
   wait_until 10 test -e ready
 }
 
@@ -95,6 +97,23 @@ assert_probes_confined() { # FILE N
   assert_output_lacks BREACH
   assert_output_has "scan: "
   # It watched: it saw every exec, and reached the commands' own processes.
+  [ "$(count pids)" -ge "$ROUNDS" ]
+  [ "$(count reached-other)" -ge 1 ]
+  assert_probes_confined probes "$ROUNDS"
+}
+
+@test "nook exec into a sandbox's own time namespace: the same order, no host directory reached" {
+  BOX_OPTIONS=(--time-offset monotonic=100000)
+  start_attacker scan "$SECRET" "$(rev <<<"$MARKER")"
+  for _ in $(seq "$ROUNDS"); do
+    NOOK_ENTER_MARKER=$MARKER "$NOOK" exec box -- sh -c './enter probe; readlink /proc/self/ns/time >&2' \
+      </dev/null >>probes 2>>timens
+  done
+  pid=$("$NOOK" inspect box | jq -r .pid)
+  [ "$(sort -u timens)" = "$(readlink /proc/$pid/ns/time)" ]
+  [ "$(sort -u timens)" != "$(readlink /proc/self/ns/time)" ]
+  run stop_attacker
+  assert_output_lacks BREACH
   [ "$(count pids)" -ge "$ROUNDS" ]
   [ "$(count reached-other)" -ge 1 ]
   assert_probes_confined probes "$ROUNDS"
