@@ -766,7 +766,7 @@ nook_root_setup (const struct nook_spec *spec, struct nook_root_plan *plan, stru
             return nook_error_errno (err, "open the new root");
         }
     }
-  if (pivot (plan, err) < 0)
+  if ((plan->before_pivot && plan->before_pivot (plan->before_pivot_ctx, err) < 0) || pivot (plan, err) < 0)
     return -1;
   /* An empty root's command starts in the caller's directory if the
      operations made it, else in the home, else in /.  */

@@ -209,8 +209,14 @@ choose_maps (struct parser *p, json_object *linux_, const struct nook_oci_caller
   if (failed || parse_idmap (p, um, "linux.uidMappings", spec->uid_map, &spec->n_uid_map) < 0
       || parse_idmap (p, gm, "linux.gidMappings", spec->gid_map, &spec->n_gid_map) < 0)
     return -1;
+  /* A user namespace given by path has its maps already.  */
   if (p->cfg->ns_path[NOOK_OCI_NS_USER])
-    return 0;
+    {
+      if (spec->n_uid_map || spec->n_gid_map)
+        oci_cfg_note (p, "linux.%s: ignored: the user namespace is joined by path", "uidMappings");
+      spec->n_uid_map = spec->n_gid_map = 0;
+      return 0;
+    }
   if (p->cfg->ns[NOOK_OCI_NS_USER] && (spec->n_uid_map || spec->n_gid_map))
     {
       spec->map_mode = NOOK_MAP_EXPLICIT;
@@ -387,6 +393,14 @@ oci_cfg_apply_namespaces (struct parser *p)
                 { NOOK_OCI_NS_IPC, NOOK_JOIN_IPC },
                 { NOOK_OCI_NS_UTS, NOOK_JOIN_UTS } };
 
+  static const struct
+  {
+    enum nook_oci_ns ns;
+    enum nook_ns_path_kind kind;
+  } by_path[] = { { NOOK_OCI_NS_USER, NOOK_NSPATH_USER },
+                  { NOOK_OCI_NS_MOUNT, NOOK_NSPATH_MOUNT },
+                  { NOOK_OCI_NS_CGROUP, NOOK_NSPATH_CGROUP } };
+
   for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
     if (!p->cfg->ns[map[i].ns])
       p->spec->share |= map[i].bit;
@@ -394,6 +408,9 @@ oci_cfg_apply_namespaces (struct parser *p)
   for (size_t i = 0; i < sizeof joins / sizeof joins[0]; i++)
     if (p->cfg->ns_path[joins[i].ns])
       p->spec->life.join_path[joins[i].kind] = xstrdup (p->cfg->ns_path[joins[i].ns]);
+  for (size_t i = 0; i < sizeof by_path / sizeof by_path[0]; i++)
+    if (p->cfg->ns_path[by_path[i].ns])
+      p->spec->life.ns_path[by_path[i].kind] = xstrdup (p->cfg->ns_path[by_path[i].ns]);
   if (p->spec->share & NOOK_NS_NET)
     p->spec->net.mode = NOOK_NET_HOST;
   if (!p->cfg->ns[NOOK_OCI_NS_MOUNT])

@@ -160,16 +160,39 @@ open_userns_files (struct sandbox *sb, struct nook_error *err)
   return 0;
 }
 
+/* A mount namespace given by path (an OCI config's): the root is set up
+   in it, as runc does, rather than in a new one.  */
+static int
+step_mount_ns (struct sandbox *sb, struct nook_error *err)
+{
+  return sb->mntns_fd < 0 ? 0 : nook_join_enter_mount (steal_fd (&sb->mntns_fd), err);
+}
+
 static int
 step_sysctl (struct sandbox *sb, struct nook_error *err)
 {
   return nook_spawn_write_sysctls (sb->spec, sb->outer, false, err);
 }
 
+/* nook_create's moment before the pivot: the root is made in the
+   sandbox's mount namespace, the host's paths are still there.  */
+static int
+at_root (void *ctx, struct nook_error *err)
+{
+  struct sandbox *sb = ctx;
+  return sb->handoff->in_sandbox (sb->handoff->ctx, NOOK_CREATE_AT_ROOT, sb->self_pid, err);
+}
+
 static int
 step_root (struct sandbox *sb, struct nook_error *err)
 {
   char cwd[PATH_MAX];
+
+  if (sb->handoff && sb->handoff->in_sandbox)
+    {
+      sb->plan.before_pivot = at_root;
+      sb->plan.before_pivot_ctx = sb;
+    }
 
   if (open_userns_files (sb, err) < 0 || nook_root_setup (sb->spec, &sb->plan, err) < 0)
     return -1;
@@ -298,6 +321,7 @@ step_network_inside (struct sandbox *sb, struct nook_error *err)
    the root first (it needs every capability), then the namespaces'
    identity; whatever drops privileges comes last.  */
 static const struct setup_step sandbox_steps[] = {
+  { "mount namespace", step_mount_ns },
   { "sysctl", step_sysctl },
   { "root", step_root },
   { "hostname and loopback", step_namespaces },
@@ -393,6 +417,8 @@ close_parent_fds (struct sandbox *sb)
                  sb->io ? &sb->io->log_fd : NULL,
                  sb->io ? &sb->io->ready_fd : NULL };
 
+  /* The mount namespace given by path is the sandbox's to enter.  */
+  sb->mntns_fd = steal_fd (&sb->join.path_fd[NOOK_NSPATH_MOUNT]);
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
     if (fds[i] && *fds[i] >= 0)
       {
@@ -422,8 +448,32 @@ wait_at_gate (struct sandbox *sb, struct nook_error *err)
   while (n < 0 && errno == EINTR);
   if (n != 1)
     return nook_error_errno (err, "wait to be started");
+  /* The gate stays open until then: `start` sees it close only once the
+     command is about to run.  */
+  if (sb->handoff->in_sandbox
+      && sb->handoff->in_sandbox (sb->handoff->ctx, NOOK_CREATE_AT_START, sb->self_pid, err) < 0)
+    {
+      /* A byte left in the fifo once the gate closes says it failed.  */
+      if (write (sb->handoff->gate_fd, "E", 1) < 0)
+        nook_log ("gate: %s", strerror (errno));
+      return -1;
+    }
   close (sb->handoff->gate_fd);
   return 0;
+}
+
+/* The sandbox's pid in nook's PID namespace, from the /proc it still
+   shares with nook (the root is not built yet).  */
+static pid_t
+pid_outside (void)
+{
+  char buf[32];
+  ssize_t n = readlink ("/proc/self", buf, sizeof buf - 1);
+
+  if (n <= 0)
+    return getpid ();
+  buf[n] = '\0';
+  return (pid_t)strtol (buf, NULL, 10);
 }
 
 void
@@ -443,6 +493,8 @@ nook_spawn_child_main (struct sandbox *sb)
     setsid ();
   if (wait_for_go (sb->sync_child) < 0)
     _exit (NOOK_EXIT_ERROR);
+  if (sb->handoff)
+    sb->self_pid = pid_outside ();
   if (sandbox_setup (sb, &err) < 0 || (sb->handoff && wait_at_gate (sb, &err) < 0))
     child_fail (sb, &err);
   if (sb->spec->life.direct_exec)
