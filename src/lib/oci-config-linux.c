@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/personality.h>
 
 #include "oci-config-internal.h"
@@ -331,6 +332,34 @@ parse_personality (struct parser *p, json_object *o)
   return 0;
 }
 
+/* rootfsPropagation: the root's, once pivoted into (private: nook's own).  */
+static int
+parse_propagation (struct parser *p, const char *s)
+{
+  static const struct
+  {
+    const char *name;
+    unsigned long flags;
+  } kinds[] = { { "shared", MS_SHARED },
+                { "rshared", MS_SHARED | MS_REC },
+                { "slave", MS_SLAVE },
+                { "rslave", MS_SLAVE | MS_REC },
+                { "unbindable", MS_UNBINDABLE },
+                { "runbindable", MS_UNBINDABLE | MS_REC },
+                { "private", 0 },
+                { "rprivate", 0 },
+                { "", 0 } };
+
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    if (strcmp (kinds[i].name, s) == 0)
+      {
+        p->spec->fs.root_propagation = kinds[i].flags;
+        return 0;
+      }
+  return oci_cfg_bad (p, "linux.rootfsPropagation",
+                      "must be [r]shared, [r]slave, [r]private or [r]unbindable");
+}
+
 int
 oci_cfg_linux (struct parser *p, json_object *linux_, const struct nook_oci_caller *caller)
 {
@@ -359,10 +388,8 @@ oci_cfg_linux (struct parser *p, json_object *linux_, const struct nook_oci_call
   if (oci_cfg_str (p, linux_, "cgroupsPath", &s) < 0)
     return -1;
   cfg->cgroups_path = s ? xstrdup (s) : NULL;
-  if (oci_cfg_str (p, linux_, "rootfsPropagation", &s) < 0)
+  if (oci_cfg_str (p, linux_, "rootfsPropagation", &s) < 0 || (s && parse_propagation (p, s) < 0))
     return -1;
-  if (s && *s && strcmp (s, "private") != 0 && strcmp (s, "rprivate") != 0)
-    oci_cfg_note (p, "linux.rootfsPropagation `%s`: ignored (the root is always private)", s);
   if (oci_cfg_str (p, linux_, "mountLabel", &s) < 0)
     return -1;
   if (s && *s)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -196,6 +197,10 @@ step_root (struct sandbox *sb, struct nook_error *err)
 
   if (open_userns_files (sb, err) < 0 || nook_root_setup (sb->spec, &sb->plan, err) < 0)
     return -1;
+  /* Once the host's root is detached: a shared root is a peer group of
+     its own, never the host's.  */
+  if (sb->spec->fs.root_propagation && mount (NULL, "/", NULL, sb->spec->fs.root_propagation, NULL) < 0)
+    return nook_error_errno (err, "set the root's propagation");
   /* An empty root's command starts where the engine found a place: PWD
      says where, as bubblewrap sets it.  */
   if (sb->spec->root_empty && getcwd (cwd, sizeof cwd))

@@ -77,3 +77,54 @@ ns_paths() {
   assert_output_has "Hint:"
   [ ! -e "$OCI_ROOT/j3" ]
 }
+
+# The optional fields of the root's line in the container's mountinfo.
+root_propagation() { # ROOTFS-PROPAGATION or "" for none
+  if [ -n "$1" ]; then
+    set_config "$BUNDLE" ".linux.rootfsPropagation = \"$1\""
+  else
+    set_config "$BUNDLE" 'del(.linux.rootfsPropagation)'
+  fi
+  set_args "$BUNDLE" awk '$5 == "/" { o = ""; for (i = 7; $i != "-"; i++) o = o " " $i; print "opt:" o }' /proc/self/mountinfo
+  run oci run --bundle "$BUNDLE" "p$BATS_TEST_NUMBER"
+  assert_status 0
+}
+
+@test "linux.rootfsPropagation: shared, unbindable, private are the root's in the container" {
+  root_propagation rshared
+  [[ "$output" == "opt: shared:"* ]]
+  root_propagation unbindable
+  [ "$output" = "opt: unbindable" ]
+  root_propagation private
+  [ "$output" = "opt:" ]
+  root_propagation ""
+  [ "$output" = "opt:" ]
+}
+
+@test "linux.rootfsPropagation slave: the root stays a slave of the mount it came from" {
+  require "unshare(1) is installed" command -v unshare
+  mkdir "$BATS_TEST_TMPDIR/shared"
+  set_config "$BUNDLE" ".root.path = \"$BATS_TEST_TMPDIR/shared/rootfs\""
+  set_args "$BUNDLE" awk '$5 == "/" { o = ""; for (i = 7; $i != "-"; i++) o = o " " $i; print "opt:" o }' /proc/self/mountinfo
+  export NOOK_OCI OCI_ROOT
+  # The root's file system is a shared mount (as / is on most hosts),
+  # made in a mount namespace of the test's own.
+  run unshare -rm --propagation unchanged bash -c '
+    mount -t tmpfs tmpfs "$1" && mount --make-shared "$1" && cp -a "$2" "$1/rootfs" || exit 99
+    for p in rslave rprivate; do
+      jq ".linux.rootfsPropagation = \"$p\"" "$3/config.json" >"$3/c.new" && mv "$3/c.new" "$3/config.json"
+      "$NOOK_OCI" --root "$OCI_ROOT" run --bundle "$3" "s$p" </dev/null || exit
+    done' sh "$BATS_TEST_TMPDIR/shared" "$BUNDLE/rootfs" "$BUNDLE"
+  assert_status 0
+  [[ "${lines[0]}" == "opt: master:"* ]]
+  [ "${lines[1]}" = "opt:" ]
+}
+
+@test "linux.rootfsPropagation: an unknown value is refused" {
+  set_config "$BUNDLE" '.linux.rootfsPropagation = "sideways"'
+  set_args "$BUNDLE" true
+  run oci run --bundle "$BUNDLE" pbad
+  [ "$status" -ne 0 ]
+  assert_output_has "rootfsPropagation"
+  [ ! -e "$OCI_ROOT/pbad" ]
+}
