@@ -877,7 +877,28 @@ struct exec_cli
   const char *console_socket, *process, *cwd, *pid_file, *user;
   bool tty, detach;
   char **env, **caps;
+  int preserve_fds;
 };
+
+/* --preserve-fds N: fds 3 to N + 2, the caller's, go to the process.  Each
+   must be open, and none be the runtime's own (its log), or a file of the
+   runtime's would reach the container.  Before anything else is opened.  */
+static int
+parse_preserve (const char *value, int *n, struct nook_error *err)
+{
+  uint64_t v;
+
+  if (nook_parse_uint (value, 1000, &v) < 0)
+    return nook_error_set (err, 0, "exec: --preserve-fds `%s`: a number of fds", value);
+  for (int fd = 3; fd < 3 + (int)v; fd++)
+    if (fcntl (fd, F_GETFD) < 0 || fd == oci_globals.log_fd)
+      {
+        nook_error_set (err, 0, "exec: --preserve-fds %d: fd %d is not one the caller passed", (int)v, fd);
+        return nook_error_hint (err, "open fds 3 to %d before calling nook-oci exec", 2 + (int)v);
+      }
+  *n = (int)v;
+  return 0;
+}
 
 static int
 apply_exec_overrides (struct exec_cli *x, struct nook_spec *spec, struct nook_error *err)
@@ -1037,8 +1058,8 @@ parse_exec (int argc, char **argv, struct exec_cli *x, int *first, struct nook_e
         x->pid_file = args[i].value;
         break;
       case E_PRESERVE:
-        if (strcmp (args[i].value, "0") != 0)
-          return nook_error_set (err, 0, "exec: --preserve-fds is not supported");
+        if (parse_preserve (args[i].value, &x->preserve_fds, err) < 0)
+          return -1;
         break;
       case E_CGROUP:
         oci_log (OCI_LOG_INFO, "exec: --cgroup ignored: the container has no cgroup of its own");
@@ -1089,6 +1110,7 @@ exec_in_container (struct nook_oci_container *c, struct exec_cli *x, char **cmd,
   opts.cwd = spec.chdir;
   opts.tty = spec.security.tty;
   opts.detach = x->detach;
+  opts.n_pass_fds = x->preserve_fds;
   /* Opened before entering: the runtime is in the container's mount
      namespace once the command runs, where these paths mean nothing.  */
   if (x->pid_file)
