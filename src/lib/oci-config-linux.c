@@ -184,7 +184,7 @@ parse_idmap (struct parser *p, json_object *list, const char *what, struct nook_
       bool f1, f2, f3;
 
       if (*n == NOOK_MAX_EXTENTS)
-        return oci_cfg_bad (p, what, "has more extents than nook maps (4)");
+        return oci_cfg_bad (p, what, "has more extents than the kernel maps (340)");
       if (!json_object_is_type (e, json_type_object)
           || oci_cfg_uint (p, e, "containerID", UINT32_MAX, &c, &f1) < 0
           || oci_cfg_uint (p, e, "hostID", UINT32_MAX, &h, &f2) < 0
