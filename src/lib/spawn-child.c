@@ -364,10 +364,48 @@ exec_direct (struct sandbox *sb, struct nook_error *err)
     argv[0] = sb->spec->argv0;
   environ = sb->env;
   nook_log ("sandbox: exec %s", file);
+  /* The signals nook blocks to forward them are no part of the
+     command's mask (nook-init, when there is one, clears it too).  */
+  nook_supervise_unblock_signals ();
   execvp (file, argv);
   nook_error_errno (err, "execvp %s", file);
   err->status = errno == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC;
   return -1;
+}
+
+/* nook_create, the command as the sandbox's own process: nobody hears
+   of a failed exec once the creator has returned, so the command is
+   looked up before the gate, as runc does before its exec fifo: a
+   missing one fails create.  Looked up as execvp will: in the command's
+   PATH, with the command's credentials.  */
+static int
+check_command (struct sandbox *sb, struct nook_error *err)
+{
+  const char *cmd = sb->spec->argv[0], *path = "/bin:/usr/bin";
+  int errnum = ENOENT;
+
+  for (char **e = sb->env; e && *e; e++)
+    if (strncmp (*e, "PATH=", 5) == 0)
+      path = *e + 5;
+  if (strchr (cmd, '/'))
+    errnum = access (cmd, X_OK) == 0 ? 0 : errno;
+  else
+    for (const char *p = path; errnum && *p;)
+      {
+        size_t n = strcspn (p, ":");
+        cleanup_free char *full = xasprintf ("%.*s%s%s", (int)n, p, n ? "/" : "", cmd);
+        if (access (full, X_OK) == 0)
+          errnum = 0;
+        else if (errno == EACCES)
+          errnum = EACCES;
+        p += n + (p[n] == ':');
+      }
+  if (errnum == 0)
+    return 0;
+  nook_error_set (err, errnum, "`%s`: %s", cmd,
+                  errnum == ENOENT && !strchr (cmd, '/') ? "command not found in the container's PATH"
+                                                         : strerror (errnum));
+  return nook_error_status (err, errnum == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC);
 }
 
 static int
@@ -500,7 +538,9 @@ nook_spawn_child_main (struct sandbox *sb)
     _exit (NOOK_EXIT_ERROR);
   if (sb->handoff)
     sb->self_pid = pid_outside ();
-  if (sandbox_setup (sb, &err) < 0 || (sb->handoff && wait_at_gate (sb, &err) < 0))
+  if (sandbox_setup (sb, &err) < 0
+      || (sb->handoff && sb->spec->life.direct_exec && check_command (sb, &err) < 0)
+      || (sb->handoff && wait_at_gate (sb, &err) < 0))
     child_fail (sb, &err);
   if (sb->spec->life.direct_exec)
     exec_direct (sb, &err);
