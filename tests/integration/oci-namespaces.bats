@@ -37,17 +37,24 @@ ns_paths() {
 @test "user, mount and cgroup namespaces given by path are joined, with no map written" {
   start_holder
   ns_paths user=/proc/$HOLDER/ns/user mount=/proc/$HOLDER/ns/mnt cgroup=/proc/$HOLDER/ns/cgroup
-  set_args "$BUNDLE" sh -c 'for n in user mnt cgroup; do readlink /proc/self/ns/$n; done; cat /proc/self/uid_map | tr -s " "; id -u; ls /out >/dev/null && echo root-ok'
-  run oci run --bundle "$BUNDLE" j1
-  assert_status 0
+  set_args "$BUNDLE" sh -c 'for n in user mnt cgroup; do readlink /proc/self/ns/$n; done; cat /proc/self/uid_map | tr -s " "; id -u; ls /out >/dev/null && echo root-ok; exec sleep 1000'
+  ocid run -d --bundle "$BUNDLE" j1
+  wait_until 10 grep -q root-ok "$CTR_LOG"
+  run cat "$CTR_LOG"
   [ "${lines[0]}" = "$(readlink /proc/$HOLDER/ns/user)" ]
   [ "${lines[1]}" = "$(readlink /proc/$HOLDER/ns/mnt)" ]
   [ "${lines[2]}" = "$(readlink /proc/$HOLDER/ns/cgroup)" ]
   # The holder's map (written by unshare), none of nook's own.
   [ "${lines[3]}" = " 0 $(id -u) 1" ]
   [ "${lines[4]}" = 0 ]
-  # The container's root was composed in that mount namespace.
+  # The container's root was composed in that mount namespace (which
+  # it has made its own, as with runc).
   [ "${lines[5]}" = root-ok ]
+  # exec enters the same namespaces.
+  run oci exec j1 sh -c 'for n in user mnt; do readlink /proc/self/ns/$n; done'
+  assert_status 0
+  [ "${lines[0]}" = "$(readlink /proc/$HOLDER/ns/user)" ]
+  [ "${lines[1]}" = "$(readlink /proc/$HOLDER/ns/mnt)" ]
 }
 
 @test "a namespace path of the wrong type is refused, and nothing is left" {
