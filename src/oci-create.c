@@ -126,6 +126,7 @@ run_hook (const struct nook_oci_hook *h, int exec_fd, const char *state, struct 
   char *const empty[] = { NULL };
   char *argv0[] = { h->path, NULL };
   struct pollfd pfd;
+  struct sigaction ignore = { .sa_handler = SIG_IGN }, old_pipe;
   int r;
 
   if (pipe2 (pipefd, O_CLOEXEC) < 0)
@@ -156,7 +157,11 @@ run_hook (const struct nook_oci_hook *h, int exec_fd, const char *state, struct 
       _exit (127);
     }
   close (pipefd[0]);
+  /* A hook that ends without reading its stdin must not take the runtime
+     (or the container) with it by SIGPIPE.  */
+  sigaction (SIGPIPE, &ignore, &old_pipe);
   nook_write_all (pipefd[1], state, strlen (state));
+  sigaction (SIGPIPE, &old_pipe, NULL);
   close (pipefd[1]);
   pidfd = (int)syscall (SYS_pidfd_open, pid, 0);
   pfd = (struct pollfd){ pidfd, POLLIN, 0 };
