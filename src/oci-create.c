@@ -115,8 +115,11 @@ load_saved_config (struct nook_oci_container *c, struct nook_spec *spec, struct 
 
 /* ---- hooks ---------------------------------------------------------------------- */
 
+/* Runs H with STATE on its stdin; EXEC_FD: H's file, opened where its
+   path resolves (a createContainer hook's, in the runtime's mount
+   namespace), or -1 to execute it by path.  */
 static int
-run_hook (const struct nook_oci_hook *h, const char *state, struct nook_error *err)
+run_hook (const struct nook_oci_hook *h, int exec_fd, const char *state, struct nook_error *err)
 {
   int pipefd[2], status;
   pid_t pid;
@@ -124,6 +127,7 @@ run_hook (const struct nook_oci_hook *h, const char *state, struct nook_error *e
   char *const empty[] = { NULL };
   char *argv0[] = { h->path, NULL };
   struct pollfd pfd;
+  struct sigaction ignore = { .sa_handler = SIG_IGN }, old_pipe;
   int r;
 
   if (pipe2 (pipefd, O_CLOEXEC) < 0)
@@ -133,20 +137,37 @@ run_hook (const struct nook_oci_hook *h, const char *state, struct nook_error *e
     return nook_error_errno (err, "hook `%s`", h->path);
   if (pid == 0)
     {
+      sigset_t none;
       dup2 (pipefd[0], STDIN_FILENO);
       /* The hook's stdout is no part of the runtime's output (state's
          JSON, a pid): it goes where errors go.  */
       dup2 (STDERR_FILENO, STDOUT_FILENO);
-      execve (h->path, h->args ? h->args : argv0, h->env ? h->env : empty);
+      /* Only 0-2, as runc gives them: a hook run in the container must
+         not get the runtime's fds; nor its blocked signals.  */
+      if (exec_fd >= 0 && (dup2 (exec_fd, 3) < 0 || fcntl (3, F_SETFD, 0) < 0))
+        _exit (127);
+      /* A script run from an fd is read by its interpreter as
+         /dev/fd/3: that one stays open.  */
+      syscall (SYS_close_range, exec_fd >= 0 ? 4 : 3, ~0U, 0);
+      sigemptyset (&none);
+      sigprocmask (SIG_SETMASK, &none, NULL);
+      if (exec_fd >= 0)
+        syscall (SYS_execveat, 3, "", h->args ? h->args : argv0, h->env ? h->env : empty, AT_EMPTY_PATH);
+      else
+        execve (h->path, h->args ? h->args : argv0, h->env ? h->env : empty);
       _exit (127);
     }
   close (pipefd[0]);
+  /* A hook that ends without reading its stdin must not take the runtime
+     (or the container) with it by SIGPIPE.  */
+  sigaction (SIGPIPE, &ignore, &old_pipe);
   nook_write_all (pipefd[1], state, strlen (state));
+  sigaction (SIGPIPE, &old_pipe, NULL);
   close (pipefd[1]);
   pidfd = (int)syscall (SYS_pidfd_open, pid, 0);
   pfd = (struct pollfd){ pidfd, POLLIN, 0 };
   do
-    r = poll (&pfd, 1, h->timeout > 0 ? h->timeout * 1000 : -1);
+    r = pidfd < 0 ? 1 : poll (&pfd, 1, h->timeout > 0 ? h->timeout * 1000 : -1);
   while (r < 0 && errno == EINTR);
   if (r == 0)
     {
@@ -162,28 +183,39 @@ run_hook (const struct nook_oci_hook *h, const char *state, struct nook_error *e
   return 0;
 }
 
+/* The hooks of KIND with STATE (its status and pid set here) on stdin.  */
+static int
+run_hooks_with (const struct nook_oci_config *cfg, json_object *state, int kind, const char *status,
+                pid_t pid, const int *fds, struct nook_error *err)
+{
+  const char *text;
+  int r = 0;
+
+  json_object_object_add (state, "status", json_object_new_string (status));
+  if (pid > 0)
+    json_object_object_add (state, "pid", json_object_new_int (pid));
+  text = json_object_to_json_string_ext (state, JSON_C_TO_STRING_PLAIN);
+  for (size_t i = 0; i < cfg->n_hooks[kind] && r == 0; i++)
+    {
+      oci_log (OCI_LOG_DEBUG, "%s hook `%s`", nook_oci_hook_name (kind), cfg->hooks[kind][i].path);
+      r = run_hook (&cfg->hooks[kind][i], fds ? fds[i] : -1, text, err);
+    }
+  return r < 0 ? nook_error_wrap (err, "%s", nook_oci_hook_name (kind)) : 0;
+}
+
 static int
 run_hooks_of (const struct nook_oci_config *cfg, struct nook_oci_container *c, int kind, const char *status,
               struct nook_error *err)
 {
   json_object *state;
-  const char *text;
-  int r = 0;
+  int r;
 
   if (cfg->n_hooks[kind] == 0)
     return 0;
   state = nook_oci_container_state_json (c);
-  json_object_object_add (state, "status", json_object_new_string (status));
-  if (c->pid > 0)
-    json_object_object_add (state, "pid", json_object_new_int (c->pid));
-  text = json_object_to_json_string_ext (state, JSON_C_TO_STRING_PLAIN);
-  for (size_t i = 0; i < cfg->n_hooks[kind] && r == 0; i++)
-    {
-      oci_log (OCI_LOG_DEBUG, "%s hook `%s`", nook_oci_hook_name (kind), cfg->hooks[kind][i].path);
-      r = run_hook (&cfg->hooks[kind][i], text, err);
-    }
+  r = run_hooks_with (cfg, state, kind, status, c->pid, NULL, err);
   json_object_put (state);
-  return r < 0 ? nook_error_wrap (err, "%s", nook_oci_hook_name (kind)) : 0;
+  return r;
 }
 
 int
@@ -342,6 +374,8 @@ struct create_ctx
 {
   struct nook_oci_container *c;
   struct nook_oci_config *cfg;
+  json_object *state; /* the container's state, made before the container: its hooks' stdin */
+  int *create_fds;    /* the createContainer hooks' files, opened in the runtime's namespace */
 };
 
 /* The pid is known, the id maps written, nothing of the container set up:
@@ -356,10 +390,31 @@ on_created (void *ctx_, pid_t pid, struct nook_error *err)
     return -1;
   oci_log (OCI_LOG_DEBUG, "container `%s`: init pid %d", ctx->c->id, (int)pid);
   if (run_hooks_of (ctx->cfg, ctx->c, NOOK_HOOK_PRESTART, "creating", err) < 0
-      || run_hooks_of (ctx->cfg, ctx->c, NOOK_HOOK_CREATE_RUNTIME, "creating", err) < 0
-      || run_hooks_of (ctx->cfg, ctx->c, NOOK_HOOK_CREATE_CONTAINER, "creating", err) < 0)
+      || run_hooks_of (ctx->cfg, ctx->c, NOOK_HOOK_CREATE_RUNTIME, "creating", err) < 0)
     return -1;
   return 0;
+}
+
+/* In the container's own process, in its namespaces (the runtime-spec's
+   "container namespace"): createContainer before the pivot, its paths
+   still the runtime's; startContainer once started, before the process,
+   its paths the container's.  */
+static int
+in_container (void *ctx_, enum nook_create_stage stage, pid_t pid, struct nook_error *err)
+{
+  struct create_ctx *ctx = ctx_;
+  int kind = stage == NOOK_CREATE_AT_ROOT ? NOOK_HOOK_CREATE_CONTAINER : NOOK_HOOK_START_CONTAINER;
+  int r;
+
+  if (ctx->cfg->n_hooks[kind] == 0)
+    return 0;
+  r = run_hooks_with (ctx->cfg, ctx->state, kind, stage == NOOK_CREATE_AT_ROOT ? "creating" : "created", pid,
+                      stage == NOOK_CREATE_AT_ROOT ? ctx->create_fds : NULL, err);
+  /* Nobody waits on the sync socket after create: the container's
+     output (the engine's log) is where this reaches someone.  */
+  if (r < 0 && stage == NOOK_CREATE_AT_START)
+    dprintf (STDERR_FILENO, "nook-oci: %s\n", err->msg);
+  return r;
 }
 
 /* The spec of the bundle's config; the copy of the config and its seccomp
@@ -379,14 +434,6 @@ prepare (struct nook_oci_root *root, struct nook_oci_container *c, const struct 
     return -1;
   for (size_t i = 0; cfg->notes && cfg->notes[i]; i++)
     oci_log (OCI_LOG_INFO, "%s", cfg->notes[i]);
-  for (int k = 0; k < NOOK_OCI_NS_N; k++)
-    if (cfg->ns_path[k] && k != NOOK_OCI_NS_PID && k != NOOK_OCI_NS_NET && k != NOOK_OCI_NS_IPC
-        && k != NOOK_OCI_NS_UTS && k != NOOK_OCI_NS_TIME)
-      {
-        nook_error_set (err, 0, "config.json: joining the %s namespace `%s` is not supported",
-                        nook_oci_ns_name (k), cfg->ns_path[k]);
-        return nook_error_hint (err, "let nook-oci create the namespace (no path)");
-      }
   {
     cleanup_close int fd = openat (c->dirfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0 || nook_write_all (fd, text, strlen (text)) < 0)
@@ -456,6 +503,29 @@ make_cgroup (struct nook_oci_container *c, const struct nook_spec *spec, const s
   return r;
 }
 
+/* The createContainer hooks run in the container before its pivot, where
+   the composed root may cover their paths: their files are opened here,
+   where the spec says their paths resolve.  */
+static int
+open_create_hooks (const struct nook_oci_config *cfg, int **fds, struct nook_error *err)
+{
+  size_t n = cfg->n_hooks[NOOK_HOOK_CREATE_CONTAINER];
+
+  if (n == 0)
+    return 0;
+  *fds = xcalloc (n, sizeof (int));
+  for (size_t i = 0; i < n; i++)
+    (*fds)[i] = -1;
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *path = cfg->hooks[NOOK_HOOK_CREATE_CONTAINER][i].path;
+      (*fds)[i] = open (path, O_PATH | O_CLOEXEC);
+      if ((*fds)[i] < 0)
+        return nook_error_errno (err, "createContainer: hook `%s`", path);
+    }
+  return 0;
+}
+
 /* create: returns the init's pid, a child of this process, waiting at its
    gate; C stays loaded for run.  Nothing is left when it fails.  */
 static int
@@ -464,8 +534,9 @@ create_container (struct nook_oci_root *root, const char *id, struct create_opts
 {
   struct nook_spec spec;
   struct nook_oci_config cfg = { 0 };
-  struct create_ctx ctx = { c, &cfg };
-  struct nook_create_io io = { .gate_fd = -1, .created = on_created, .ctx = &ctx, .cgroup_fd = -1 };
+  struct create_ctx ctx = { c, &cfg, NULL, NULL };
+  struct nook_create_io io
+      = { .gate_fd = -1, .created = on_created, .in_sandbox = in_container, .ctx = &ctx, .cgroup_fd = -1 };
   struct nook_cgroup cg = NOOK_CGROUP_INIT;
   cleanup_free char *bundle = realpath (o->bundle ? o->bundle : ".", NULL);
   cleanup_close int console = -1;
@@ -497,7 +568,8 @@ create_container (struct nook_oci_root *root, const char *id, struct create_opts
       nook_error_errno (err, "open the exec fifo of container `%s`", id);
       goto out;
     }
-  if (nook_create (&spec, &io, err) < 0)
+  ctx.state = nook_oci_container_state_json (c);
+  if (open_create_hooks (&cfg, &ctx.create_fds, err) < 0 || nook_create (&spec, &io, err) < 0)
     goto out;
   console = io.console_fd;
   if (console >= 0 && o->console_socket == NULL && o->relay)
@@ -516,6 +588,11 @@ out:
   nook_closep (&cg.leaf_fd);
   free (cg.dir);
   free (cg.name);
+  if (ctx.state)
+    json_object_put (ctx.state);
+  for (size_t i = 0; ctx.create_fds && i < cfg.n_hooks[NOOK_HOOK_CREATE_CONTAINER]; i++)
+    nook_closep (&ctx.create_fds[i]);
+  free (ctx.create_fds);
   if (r < 0)
     {
       if (io.pid > 0)
@@ -550,6 +627,31 @@ out:
 
 /* ---- start ---------------------------------------------------------------------- */
 
+/* The container closes its end of the exec fifo (GATE, this process's
+   write end) once its startContainer hooks ran, right before its
+   process (a write end with no reader left polls POLLERR), or it ends.
+   A byte still in the fifo then: it never got that far (a hook failed,
+   and said why on the container's stderr).  */
+static int
+wait_started (struct nook_oci_container *c, int gate, struct nook_error *err)
+{
+  cleanup_close int pidfd = nook_pidfd_open_checked (c->pid, c->start);
+  struct pollfd pfd[2] = { { gate, 0, 0 }, { pidfd, POLLIN, 0 } };
+  int left = 0;
+
+  while (poll (pfd, 2, -1) < 0)
+    if (errno != EINTR)
+      return nook_error_errno (err, "start container `%s`", c->id);
+  if (ioctl (gate, FIONREAD, &left) < 0)
+    return nook_error_errno (err, "start container `%s`", c->id);
+  if (left == 0)
+    return 0;
+  return nook_error_set (err, 0,
+                         "container `%s` ended before its process ran (a startContainer hook failed: "
+                         "see the container's output)",
+                         c->id);
+}
+
 static int
 start_container (struct nook_oci_container *c, struct nook_error *err)
 {
@@ -559,8 +661,6 @@ start_container (struct nook_oci_container *c, struct nook_error *err)
 
   if (strcmp (status, "created") != 0)
     return nook_error_set (err, 0, "container `%s` is %s, not created: it cannot be started", c->id, status);
-  if (oci_run_hooks (c, NOOK_HOOK_START_CONTAINER, "created", err) < 0)
-    return -1;
   /* Non-blocking: with no reader (the container died) the open fails
      rather than waiting.  */
   fd = openat (c->dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -569,6 +669,8 @@ start_container (struct nook_oci_container *c, struct nook_error *err)
   if (write (fd, "0", 1) != 1)
     return nook_error_errno (err, "start container `%s`", c->id);
   unlinkat (c->dirfd, "exec.fifo", 0);
+  if (wait_started (c, fd, err) < 0)
+    return -1;
   /* A failing poststart hook is logged; the container runs on (the
      runtime-spec's rule).  */
   if (oci_run_hooks (c, NOOK_HOOK_POSTSTART, "running", &hook_err) < 0)
@@ -820,7 +922,28 @@ struct exec_cli
   const char *console_socket, *process, *cwd, *pid_file, *user;
   bool tty, detach;
   char **env, **caps;
+  int preserve_fds;
 };
+
+/* --preserve-fds N: fds 3 to N + 2, the caller's, go to the process.  Each
+   must be open, and none be the runtime's own (its log), or a file of the
+   runtime's would reach the container.  Before anything else is opened.  */
+static int
+parse_preserve (const char *value, int *n, struct nook_error *err)
+{
+  uint64_t v;
+
+  if (nook_parse_uint (value, 1000, &v) < 0)
+    return nook_error_set (err, 0, "exec: --preserve-fds `%s`: a number of fds", value);
+  for (int fd = 3; fd < 3 + (int)v; fd++)
+    if (fcntl (fd, F_GETFD) < 0 || fd == oci_globals.log_fd)
+      {
+        nook_error_set (err, 0, "exec: --preserve-fds %d: fd %d is not one the caller passed", (int)v, fd);
+        return nook_error_hint (err, "open fds 3 to %d before calling nook-oci exec", 2 + (int)v);
+      }
+  *n = (int)v;
+  return 0;
+}
 
 static int
 apply_exec_overrides (struct exec_cli *x, struct nook_spec *spec, struct nook_error *err)
@@ -980,8 +1103,8 @@ parse_exec (int argc, char **argv, struct exec_cli *x, int *first, struct nook_e
         x->pid_file = args[i].value;
         break;
       case E_PRESERVE:
-        if (strcmp (args[i].value, "0") != 0)
-          return nook_error_set (err, 0, "exec: --preserve-fds is not supported");
+        if (parse_preserve (args[i].value, &x->preserve_fds, err) < 0)
+          return -1;
         break;
       case E_CGROUP:
         oci_log (OCI_LOG_INFO, "exec: --cgroup ignored: the process joins the container's own cgroup");
@@ -1032,6 +1155,7 @@ exec_in_container (struct nook_oci_container *c, struct exec_cli *x, char **cmd,
   opts.cwd = spec.chdir;
   opts.tty = spec.security.tty;
   opts.detach = x->detach;
+  opts.n_pass_fds = x->preserve_fds;
   /* Opened before entering: the runtime is in the container's mount
      namespace once the command runs, where these paths mean nothing.  */
   if (x->pid_file)

@@ -272,8 +272,13 @@ static void __attribute__ ((noreturn)) exec_command (struct exec *ex)
 static void __attribute__ ((noreturn)) child_main (struct exec *ex)
 {
   struct nook_error err = { 0 };
-  int keep[3] = { ex->sync_child, ex->pty, ex->init_fd };
+  int n = ex->opts->n_pass_fds, keep[3 + n];
 
+  keep[0] = ex->sync_child;
+  keep[1] = ex->pty;
+  keep[2] = ex->init_fd;
+  for (int i = 0; i < n; i++)
+    keep[3 + i] = 3 + i;
   if (ex->cgroupns_late && setns (ex->pidfd, CLONE_NEWCGROUP) < 0)
     {
       nook_error_errno (&err, "enter the sandbox's cgroup namespace");
@@ -281,9 +286,15 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
     }
   /* First, while nothing inside can read them (non-dumpable): every fd
      of nook's but the sync socket, the terminal and nook-init's, closed
-     for real (the pidfd too).  */
-  if (nook_enter_close_fds (keep, 3, &err) < 0)
+     for real (the pidfd too); the caller's passed fds are the command's.  */
+  if (nook_enter_close_fds (keep, 3 + n, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
+  for (int i = 0; i < n; i++)
+    if (fcntl (3 + i, F_SETFD, 0) < 0)
+      {
+        nook_error_errno (&err, "pass fd %d", 3 + i);
+        child_fail (ex, NOOK_EXIT_ERROR, &err);
+      }
   /* Until nook-init sets a death signal of its own: a nook exec that dies
      before takes the holder with it, before any command runs.  Detached
      (nook-oci exec --detach), the command is handed over and outlives

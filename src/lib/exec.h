@@ -19,6 +19,10 @@ struct nook_exec_opts
      exec --detach); with tty, its master comes out in console_fd instead
      of being relayed.  */
   bool detach;
+  /* The caller's fds 3 to 2 + n_pass_fds, passed on to the command under
+     the same numbers (an OCI runtime's exec --preserve-fds); every other
+     fd of the caller's stays out.  */
+  int n_pass_fds;
   pid_t pid;      /* out, with detach: the command's pid */
   int console_fd; /* out, with detach and tty: the master, or -1 */
 };

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <linux/nsfs.h>
 #include <unistd.h>
 
 #include "join.h"
@@ -15,6 +17,8 @@
 
 static const char *const kind_names[NOOK_JOIN_N] = { "pid", "net", "ipc", "uts" };
 static const int kind_clone[NOOK_JOIN_N] = { CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS };
+static const char *const path_names[NOOK_NSPATH_N] = { "user", "mount", "cgroup" };
+static const int path_clone[NOOK_NSPATH_N] = { CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWCGROUP };
 
 void
 nook_join_init (struct nook_join *join)
@@ -22,6 +26,8 @@ nook_join_init (struct nook_join *join)
   memset (join, 0, sizeof *join);
   for (int k = 0; k < NOOK_JOIN_N; k++)
     join->pidfd[k] = join->nsfd[k] = -1;
+  for (int k = 0; k < NOOK_NSPATH_N; k++)
+    join->path_fd[k] = -1;
 }
 
 void
@@ -32,6 +38,8 @@ nook_join_release (struct nook_join *join)
       nook_closep (&join->pidfd[k]);
       nook_closep (&join->nsfd[k]);
     }
+  for (int k = 0; k < NOOK_NSPATH_N; k++)
+    nook_closep (&join->path_fd[k]);
 }
 
 unsigned
@@ -48,6 +56,8 @@ nook_join_ns_bits (const struct nook_join *join)
   for (int k = 0; k < NOOK_JOIN_N; k++)
     if (join->pidfd[k] >= 0 || join->nsfd[k] >= 0)
       bits |= nook_join_ns_bit (k);
+  if (join->path_fd[NOOK_NSPATH_CGROUP] >= 0)
+    bits |= NOOK_NS_CGROUP;
   return bits;
 }
 
@@ -114,6 +124,26 @@ open_target (const struct nook_spec *spec, struct nook_store *store, const char 
   return 0;
 }
 
+/* Opens the namespace file PATH, which must be one of type CLONE_TYPE.  */
+static int
+open_ns (const char *path, const char *name, int clone_type, struct nook_error *err)
+{
+  cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  int type;
+
+  if (fd < 0)
+    return nook_error_errno (err, "open the %s namespace `%s`", name, path);
+  type = ioctl (fd, NS_GET_NSTYPE);
+  if (type < 0 && errno != ENOTTY)
+    return nook_error_errno (err, "the %s namespace `%s`", name, path);
+  if (type != clone_type)
+    {
+      nook_error_set (err, 0, "`%s` is no %s namespace", path, name);
+      return nook_error_hint (err, "give a /proc/PID/ns/ file of that type, or a bind mount of one");
+    }
+  return steal_fd (&fd);
+}
+
 int
 nook_join_resolve (const struct nook_spec *spec, struct nook_join *join, struct nook_error *err)
 {
@@ -121,15 +151,25 @@ nook_join_resolve (const struct nook_spec *spec, struct nook_join *join, struct 
   uint64_t userns = 0, first = 0;
   int r = 0;
 
-  /* Namespace files (an OCI config's paths): opened now, entered before
-     the clone; the sandbox keeps a user namespace of its own.  */
+  /* Namespace files (an OCI config's paths): opened and checked now,
+     entered before the clone (the mount namespace: by the sandbox).  */
   for (int k = 0; k < NOOK_JOIN_N; k++)
-    if (spec->life.join_path[k])
-      {
-        join->nsfd[k] = open (spec->life.join_path[k], O_RDONLY | O_CLOEXEC);
-        if (join->nsfd[k] < 0)
-          return nook_error_errno (err, "open the %s namespace `%s`", kind_names[k], spec->life.join_path[k]);
-      }
+    if (spec->life.join_path[k]
+        && (join->nsfd[k] = open_ns (spec->life.join_path[k], kind_names[k], kind_clone[k], err)) < 0)
+      return -1;
+  for (int k = 0; k < NOOK_NSPATH_N; k++)
+    if (spec->life.ns_path[k]
+        && (join->path_fd[k] = open_ns (spec->life.ns_path[k], path_names[k], path_clone[k], err)) < 0)
+      return -1;
+  /* A sandbox made in a user namespace of its own has no capability over
+     any mount namespace that exists already.  */
+  if (join->path_fd[NOOK_NSPATH_MOUNT] >= 0 && join->path_fd[NOOK_NSPATH_USER] < 0)
+    {
+      nook_error_set (err, 0,
+                      "the mount namespace `%s` can only be joined in the user namespace that owns it",
+                      spec->life.ns_path[NOOK_NSPATH_MOUNT]);
+      return nook_error_hint (err, "give that user namespace's path too");
+    }
   for (int k = 0; k < NOOK_JOIN_N; k++)
     join->active |= spec->life.join[k] != NULL;
   if (!join->active)
@@ -159,7 +199,13 @@ int
 nook_join_enter (const struct nook_join *join, struct nook_error *err)
 {
   bool in_userns = false;
+  int user = join->path_fd[NOOK_NSPATH_USER], cgroup = join->path_fd[NOOK_NSPATH_CGROUP];
 
+  if (user >= 0 && setns (user, CLONE_NEWUSER) < 0)
+    {
+      nook_error_errno (err, "enter the user namespace given by path");
+      return nook_error_hint (err, "it must be one that you own, or a child of yours");
+    }
   for (int k = 0; k < NOOK_JOIN_N; k++)
     if (join->nsfd[k] >= 0 && setns (join->nsfd[k], kind_clone[k]) < 0)
       {
@@ -167,6 +213,12 @@ nook_join_enter (const struct nook_join *join, struct nook_error *err)
         return nook_error_hint (
             err, "the caller needs CAP_SYS_ADMIN over it: create it in the same user namespace");
       }
+  if (cgroup >= 0 && setns (cgroup, CLONE_NEWCGROUP) < 0)
+    {
+      nook_error_errno (err, "enter the cgroup namespace given by path");
+      return nook_error_hint (err,
+                              "the caller needs CAP_SYS_ADMIN over it: give its user namespace's path too");
+    }
   if (!join->active)
     return 0;
   for (int k = 0; k < NOOK_JOIN_N; k++)
@@ -182,6 +234,20 @@ nook_join_enter (const struct nook_join *join, struct nook_error *err)
       if (setns (join->pidfd[k], flags) < 0)
         return nook_error_errno (err, "enter the %s namespace of sandbox %s", kind_names[k], join->id[k]);
       in_userns = true;
+    }
+  return 0;
+}
+
+int
+nook_join_enter_mount (int fd, struct nook_error *err)
+{
+  int r = setns (fd, CLONE_NEWNS);
+
+  close (fd);
+  if (r < 0)
+    {
+      nook_error_errno (err, "enter the mount namespace given by path");
+      return nook_error_hint (err, "it must belong to the user namespace given by path");
     }
   return 0;
 }

@@ -14,6 +14,7 @@ struct nook_join
   char id[NOOK_JOIN_N][NOOK_ID_LEN + 1]; /* and its id */
   const char *ids[NOOK_JOIN_N];          /* id[k] or NULL, as nook_state_running takes them */
   int nsfd[NOOK_JOIN_N];                 /* a namespace joined by its path, or -1 */
+  int path_fd[NOOK_NSPATH_N];            /* the user, mount, cgroup namespace given by path, or -1 */
 };
 
 /**
@@ -64,10 +65,25 @@ int nook_join_resolve (const struct nook_spec *spec, struct nook_join *join, str
  * @err: set on failure
  *
  * Enters the targets' user namespace with the namespaces joined (setns on
- * their pidfds), so that clone3 creates the sandbox there.
+ * their pidfds), so that clone3 creates the sandbox there.  Namespaces
+ * given by path: the user namespace first (it owns the others and gives
+ * the capabilities to enter them), then the others but the mount
+ * namespace, which the sandbox enters itself (nook_join_enter_mount).
  *
  * Return: 0, or -1 with @err set when setns failed.
  */
 int nook_join_enter (const struct nook_join *join, struct nook_error *err);
+
+/**
+ * nook_join_enter_mount - enter the mount namespace given by path, in the sandbox
+ * @fd: its fd (struct nook_join.path_fd[NOOK_NSPATH_MOUNT]); closed
+ * @err: set on failure
+ *
+ * Called by the sandbox before it sets up its root there, as runc does:
+ * the root is composed and pivoted into in that namespace.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_join_enter_mount (int fd, struct nook_error *err);
 
 #endif

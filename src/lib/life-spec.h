@@ -22,6 +22,17 @@ enum nook_join_kind
   NOOK_JOIN_N,
 };
 
+/* Namespaces a sandbox can only be put in by path (an OCI config's): the
+   user namespace it is created in (no id map is written then), the mount
+   namespace its root is set up in, the cgroup namespace.  */
+enum nook_ns_path_kind
+{
+  NOOK_NSPATH_USER,
+  NOOK_NSPATH_MOUNT,
+  NOOK_NSPATH_CGROUP,
+  NOOK_NSPATH_N,
+};
+
 /* The lifecycle part of struct nook_spec: what `nook run` records and how
    the sandbox is supervised.  */
 struct nook_life_spec
@@ -32,6 +43,7 @@ struct nook_life_spec
   uint64_t log_size;            /* the cap of a detached sandbox's log (each of two files) */
   char *join[NOOK_JOIN_N];      /* ID or NAME of the sandbox whose namespace to join */
   char *join_path[NOOK_JOIN_N]; /* a namespace file to join (an OCI config's namespace path) */
+  char *ns_path[NOOK_NSPATH_N]; /* the same for user, mount and cgroup */
   uint64_t timeout_ms; /* --timeout: the sandbox is killed once its command ran this long; 0: never */
 
   /* Runs that are not sandboxes of nook's own (bubblewrap's command line):

@@ -742,7 +742,9 @@ nook_root_setup (const struct nook_spec *spec, struct nook_root_plan *plan, stru
   cleanup_close int rootfd = -1;
 
   /* Nothing done from here on may propagate back to the host.  */
-  if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+  if (mount (NULL, "/", NULL,
+             MS_REC | (spec->fs.root_propagation & (MS_SLAVE | MS_SHARED) ? MS_SLAVE : MS_PRIVATE), NULL)
+      < 0)
     return nook_error_errno (err, "make / private");
   if (open_bind_sources (plan, err) < 0 || mount_overlays (plan, err) < 0)
     return -1;
@@ -766,7 +768,7 @@ nook_root_setup (const struct nook_spec *spec, struct nook_root_plan *plan, stru
             return nook_error_errno (err, "open the new root");
         }
     }
-  if (pivot (plan, err) < 0)
+  if ((plan->before_pivot && plan->before_pivot (plan->before_pivot_ctx, err) < 0) || pivot (plan, err) < 0)
     return -1;
   /* An empty root's command starts in the caller's directory if the
      operations made it, else in the home, else in /.  */

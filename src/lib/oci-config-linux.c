@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/personality.h>
 
 #include "oci-config-internal.h"
@@ -184,7 +185,7 @@ parse_idmap (struct parser *p, json_object *list, const char *what, struct nook_
       bool f1, f2, f3;
 
       if (*n == NOOK_MAX_EXTENTS)
-        return oci_cfg_bad (p, what, "has more extents than nook maps (4)");
+        return oci_cfg_bad (p, what, "has more extents than the kernel maps (340)");
       if (!json_object_is_type (e, json_type_object)
           || oci_cfg_uint (p, e, "containerID", UINT32_MAX, &c, &f1) < 0
           || oci_cfg_uint (p, e, "hostID", UINT32_MAX, &h, &f2) < 0
@@ -210,8 +211,14 @@ choose_maps (struct parser *p, json_object *linux_, const struct nook_oci_caller
   if (failed || parse_idmap (p, um, "linux.uidMappings", spec->uid_map, &spec->n_uid_map) < 0
       || parse_idmap (p, gm, "linux.gidMappings", spec->gid_map, &spec->n_gid_map) < 0)
     return -1;
+  /* A user namespace given by path has its maps already.  */
   if (p->cfg->ns_path[NOOK_OCI_NS_USER])
-    return 0;
+    {
+      if (spec->n_uid_map || spec->n_gid_map)
+        oci_cfg_note (p, "linux.%s: ignored: the user namespace is joined by path", "uidMappings");
+      spec->n_uid_map = spec->n_gid_map = 0;
+      return 0;
+    }
   if (p->cfg->ns[NOOK_OCI_NS_USER] && (spec->n_uid_map || spec->n_gid_map))
     {
       spec->map_mode = NOOK_MAP_EXPLICIT;
@@ -359,6 +366,34 @@ parse_personality (struct parser *p, json_object *o)
   return 0;
 }
 
+/* rootfsPropagation: the root's, once pivoted into (private: nook's own).  */
+static int
+parse_propagation (struct parser *p, const char *s)
+{
+  static const struct
+  {
+    const char *name;
+    unsigned long flags;
+  } kinds[] = { { "shared", MS_SHARED },
+                { "rshared", MS_SHARED | MS_REC },
+                { "slave", MS_SLAVE },
+                { "rslave", MS_SLAVE | MS_REC },
+                { "unbindable", MS_UNBINDABLE },
+                { "runbindable", MS_UNBINDABLE | MS_REC },
+                { "private", 0 },
+                { "rprivate", 0 },
+                { "", 0 } };
+
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    if (strcmp (kinds[i].name, s) == 0)
+      {
+        p->spec->fs.root_propagation = kinds[i].flags;
+        return 0;
+      }
+  return oci_cfg_bad (p, "linux.rootfsPropagation",
+                      "must be [r]shared, [r]slave, [r]private or [r]unbindable");
+}
+
 int
 oci_cfg_linux (struct parser *p, json_object *linux_, const struct nook_oci_caller *caller)
 {
@@ -388,10 +423,8 @@ oci_cfg_linux (struct parser *p, json_object *linux_, const struct nook_oci_call
   if (oci_cfg_str (p, linux_, "cgroupsPath", &s) < 0)
     return -1;
   cfg->cgroups_path = s ? xstrdup (s) : NULL;
-  if (oci_cfg_str (p, linux_, "rootfsPropagation", &s) < 0)
+  if (oci_cfg_str (p, linux_, "rootfsPropagation", &s) < 0 || (s && parse_propagation (p, s) < 0))
     return -1;
-  if (s && *s && strcmp (s, "private") != 0 && strcmp (s, "rprivate") != 0)
-    oci_cfg_note (p, "linux.rootfsPropagation `%s`: ignored (the root is always private)", s);
   if (oci_cfg_str (p, linux_, "mountLabel", &s) < 0)
     return -1;
   if (s && *s)
@@ -422,6 +455,14 @@ oci_cfg_apply_namespaces (struct parser *p)
                 { NOOK_OCI_NS_IPC, NOOK_JOIN_IPC },
                 { NOOK_OCI_NS_UTS, NOOK_JOIN_UTS } };
 
+  static const struct
+  {
+    enum nook_oci_ns ns;
+    enum nook_ns_path_kind kind;
+  } by_path[] = { { NOOK_OCI_NS_USER, NOOK_NSPATH_USER },
+                  { NOOK_OCI_NS_MOUNT, NOOK_NSPATH_MOUNT },
+                  { NOOK_OCI_NS_CGROUP, NOOK_NSPATH_CGROUP } };
+
   for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
     if (!p->cfg->ns[map[i].ns])
       p->spec->share |= map[i].bit;
@@ -429,6 +470,9 @@ oci_cfg_apply_namespaces (struct parser *p)
   for (size_t i = 0; i < sizeof joins / sizeof joins[0]; i++)
     if (p->cfg->ns_path[joins[i].ns])
       p->spec->life.join_path[joins[i].kind] = xstrdup (p->cfg->ns_path[joins[i].ns]);
+  for (size_t i = 0; i < sizeof by_path / sizeof by_path[0]; i++)
+    if (p->cfg->ns_path[by_path[i].ns])
+      p->spec->life.ns_path[by_path[i].kind] = xstrdup (p->cfg->ns_path[by_path[i].ns]);
   /* Time: the host's unless listed (nook makes none by default).  */
   if (p->cfg->ns_path[NOOK_OCI_NS_TIME])
     p->spec->timens.path = xstrdup (p->cfg->ns_path[NOOK_OCI_NS_TIME]);

@@ -441,6 +441,11 @@ parse_document (struct parser *p, json_object *doc, const char *bundle, const st
   /* No Landlock, as runc and crun have none: a container may mount (a
      nested engine, systemd), which a process under Landlock cannot.  */
   spec->security.landlock = NOOK_LANDLOCK_OFF;
+  /* The process is the container's first, PID 1 of its PID namespace, as
+     with runc and crun: a created container has no supervisor for a
+     nook-init to report to, and the engine (conmon, the shim) waits for
+     the process itself.  */
+  spec->life.direct_exec = true;
   if (process == NULL)
     return oci_cfg_bad (p, "process", "is needed to create a container");
   if (root == NULL)

@@ -37,6 +37,12 @@ struct nook_fs_spec
   /* With --rootfs: none of nook's own /proc, /dev and /tmp, only the
      spec's mounts (an OCI config lists every mount itself).  */
   bool bare_root;
+  /* The root's propagation once pivoted into: MS_SHARED, MS_SLAVE or
+     MS_UNBINDABLE (| MS_REC), an OCI config's rootfsPropagation; 0:
+     private, nook's own.  With slave or shared the host's mounts are
+     made slaves rather than private before the root is composed: they
+     still never propagate back to the host.  */
+  unsigned long root_propagation;
 };
 
 #endif

@@ -28,6 +28,10 @@ struct nook_root_plan
   bool root_tmpfs; /* composed root: a tmpfs made read-only at the end */
   char *workdir;
   char *home; /* spec->root_empty: where the command starts when workdir is missing */
+  /* Or NULL: called in the sandbox once every operation is made, before
+     the pivot (an OCI createContainer hook's moment).  */
+  int (*before_pivot) (void *ctx, struct nook_error *err);
+  void *before_pivot_ctx;
 };
 
 /* The host's top-level directories that the default root reproduces:

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -170,10 +171,27 @@ step_timens (struct sandbox *sb, struct nook_error *err)
   return nook_timens_create (&sb->spec->timens, err);
 }
 
+/* A mount namespace given by path (an OCI config's): the root is set up
+   in it, as runc does, rather than in a new one.  */
+static int
+step_mount_ns (struct sandbox *sb, struct nook_error *err)
+{
+  return sb->mntns_fd < 0 ? 0 : nook_join_enter_mount (steal_fd (&sb->mntns_fd), err);
+}
+
 static int
 step_sysctl (struct sandbox *sb, struct nook_error *err)
 {
   return nook_spawn_write_sysctls (sb->spec, sb->outer, false, err);
+}
+
+/* nook_create's moment before the pivot: the root is made in the
+   sandbox's mount namespace, the host's paths are still there.  */
+static int
+at_root (void *ctx, struct nook_error *err)
+{
+  struct sandbox *sb = ctx;
+  return sb->handoff->in_sandbox (sb->handoff->ctx, NOOK_CREATE_AT_ROOT, sb->self_pid, err);
 }
 
 static int
@@ -181,8 +199,18 @@ step_root (struct sandbox *sb, struct nook_error *err)
 {
   char cwd[PATH_MAX];
 
+  if (sb->handoff && sb->handoff->in_sandbox)
+    {
+      sb->plan.before_pivot = at_root;
+      sb->plan.before_pivot_ctx = sb;
+    }
+
   if (open_userns_files (sb, err) < 0 || nook_root_setup (sb->spec, &sb->plan, err) < 0)
     return -1;
+  /* Once the host's root is detached: a shared root is a peer group of
+     its own, never the host's.  */
+  if (sb->spec->fs.root_propagation && mount (NULL, "/", NULL, sb->spec->fs.root_propagation, NULL) < 0)
+    return nook_error_errno (err, "set the root's propagation");
   /* An empty root's command starts where the engine found a place: PWD
      says where, as bubblewrap sets it.  */
   if (sb->spec->root_empty && getcwd (cwd, sizeof cwd))
@@ -309,6 +337,7 @@ step_network_inside (struct sandbox *sb, struct nook_error *err)
    identity; whatever drops privileges comes last.  */
 static const struct setup_step sandbox_steps[] = {
   { "time namespace", step_timens },
+  { "mount namespace", step_mount_ns },
   { "sysctl", step_sysctl },
   { "root", step_root },
   { "hostname and loopback", step_namespaces },
@@ -346,10 +375,48 @@ exec_direct (struct sandbox *sb, struct nook_error *err)
     argv[0] = sb->spec->argv0;
   environ = sb->env;
   nook_log ("sandbox: exec %s", file);
+  /* The signals nook blocks to forward them are no part of the
+     command's mask (nook-init, when there is one, clears it too).  */
+  nook_supervise_unblock_signals ();
   execvp (file, argv);
   nook_error_errno (err, "execvp %s", file);
   err->status = errno == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC;
   return -1;
+}
+
+/* nook_create, the command as the sandbox's own process: nobody hears
+   of a failed exec once the creator has returned, so the command is
+   looked up before the gate, as runc does before its exec fifo: a
+   missing one fails create.  Looked up as execvp will: in the command's
+   PATH, with the command's credentials.  */
+static int
+check_command (struct sandbox *sb, struct nook_error *err)
+{
+  const char *cmd = sb->spec->argv[0], *path = "/bin:/usr/bin";
+  int errnum = ENOENT;
+
+  for (char **e = sb->env; e && *e; e++)
+    if (strncmp (*e, "PATH=", 5) == 0)
+      path = *e + 5;
+  if (strchr (cmd, '/'))
+    errnum = access (cmd, X_OK) == 0 ? 0 : errno;
+  else
+    for (const char *p = path; errnum && *p;)
+      {
+        size_t n = strcspn (p, ":");
+        cleanup_free char *full = xasprintf ("%.*s%s%s", (int)n, p, n ? "/" : "", cmd);
+        if (access (full, X_OK) == 0)
+          errnum = 0;
+        else if (errno == EACCES)
+          errnum = EACCES;
+        p += n + (p[n] == ':');
+      }
+  if (errnum == 0)
+    return 0;
+  nook_error_set (err, errnum, "`%s`: %s", cmd,
+                  errnum == ENOENT && !strchr (cmd, '/') ? "command not found in the container's PATH"
+                                                         : strerror (errnum));
+  return nook_error_status (err, errnum == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC);
 }
 
 static int
@@ -404,6 +471,8 @@ close_parent_fds (struct sandbox *sb)
                  sb->io ? &sb->io->log_fd : NULL,
                  sb->io ? &sb->io->ready_fd : NULL };
 
+  /* The mount namespace given by path is the sandbox's to enter.  */
+  sb->mntns_fd = steal_fd (&sb->join.path_fd[NOOK_NSPATH_MOUNT]);
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
     if (fds[i] && *fds[i] >= 0)
       {
@@ -433,8 +502,32 @@ wait_at_gate (struct sandbox *sb, struct nook_error *err)
   while (n < 0 && errno == EINTR);
   if (n != 1)
     return nook_error_errno (err, "wait to be started");
+  /* The gate stays open until then: `start` sees it close only once the
+     command is about to run.  */
+  if (sb->handoff->in_sandbox
+      && sb->handoff->in_sandbox (sb->handoff->ctx, NOOK_CREATE_AT_START, sb->self_pid, err) < 0)
+    {
+      /* A byte left in the fifo once the gate closes says it failed.  */
+      if (write (sb->handoff->gate_fd, "E", 1) < 0)
+        nook_log ("gate: %s", strerror (errno));
+      return -1;
+    }
   close (sb->handoff->gate_fd);
   return 0;
+}
+
+/* The sandbox's pid in nook's PID namespace, from the /proc it still
+   shares with nook (the root is not built yet).  */
+static pid_t
+pid_outside (void)
+{
+  char buf[32];
+  ssize_t n = readlink ("/proc/self", buf, sizeof buf - 1);
+
+  if (n <= 0)
+    return getpid ();
+  buf[n] = '\0';
+  return (pid_t)strtol (buf, NULL, 10);
 }
 
 void
@@ -454,7 +547,11 @@ nook_spawn_child_main (struct sandbox *sb)
     setsid ();
   if (wait_for_go (sb->sync_child) < 0)
     _exit (NOOK_EXIT_ERROR);
-  if (sandbox_setup (sb, &err) < 0 || (sb->handoff && wait_at_gate (sb, &err) < 0))
+  if (sb->handoff)
+    sb->self_pid = pid_outside ();
+  if (sandbox_setup (sb, &err) < 0
+      || (sb->handoff && sb->spec->life.direct_exec && check_command (sb, &err) < 0)
+      || (sb->handoff && wait_at_gate (sb, &err) < 0))
     child_fail (sb, &err);
   if (sb->spec->life.direct_exec)
     exec_direct (sb, &err);

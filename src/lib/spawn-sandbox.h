@@ -50,6 +50,8 @@ struct sandbox
   int shed_fd;                 /* fires once the sandbox has run NOOK_SHED_DELAY_MS (shed.h) */
   bool timed_out;              /* and it fired: the sandbox was killed */
   int sysctl_fd, self_fd;      /* --disable-userns: opened in the sandbox before its root */
+  int mntns_fd;                /* in the sandbox: the mount namespace given by path, or -1 */
+  pid_t self_pid;              /* in the sandbox (nook_create): its pid as nook sees it */
 };
 
 /* One step of the sandbox's or nook's setup: named, so -v times it and a

@@ -79,16 +79,25 @@ nook_open_init (struct nook_error *err)
 
 /* ---- in nook ----------------------------------------------------------------- */
 
+/* The sandbox is made in a user namespace that exists: no id map.  */
+static bool
+in_given_userns (const struct sandbox *sb)
+{
+  return sb->join.active || sb->spec->life.userns_fd >= 0 || sb->join.path_fd[NOOK_NSPATH_USER] >= 0;
+}
+
 static unsigned long
 clone_flags (const struct sandbox *sb)
 {
-  const struct nook_spec *spec = sb->spec;
-  unsigned long flags = CLONE_NEWNS | CLONE_PIDFD;
+  unsigned long flags = CLONE_PIDFD;
   /* A sandbox that joins another's namespaces is created inside that
      one's user namespace (nook_join_enter), with no user namespace or id
-     map of its own.  */
-  if (!sb->join.active && spec->life.userns_fd < 0)
+     map of its own; so is one given a user namespace.  A mount namespace
+     given by path is entered by the sandbox (nook_join_enter_mount).  */
+  if (!in_given_userns (sb))
     flags |= CLONE_NEWUSER;
+  if (sb->join.path_fd[NOOK_NSPATH_MOUNT] < 0)
+    flags |= CLONE_NEWNS;
   if (!(sb->outer & NOOK_NS_PID))
     flags |= CLONE_NEWPID;
   if (!(sb->outer & NOOK_NS_NET))
@@ -97,7 +106,7 @@ clone_flags (const struct sandbox *sb)
     flags |= CLONE_NEWIPC;
   if (!(sb->outer & NOOK_NS_UTS))
     flags |= CLONE_NEWUTS;
-  if (!(spec->share & NOOK_NS_CGROUP))
+  if (!(sb->outer & NOOK_NS_CGROUP))
     flags |= CLONE_NEWCGROUP;
   return flags;
 }
@@ -149,7 +158,7 @@ spawn_sandbox (struct sandbox *sb, struct nook_error *err)
 static int
 step_idmaps (struct sandbox *sb, struct nook_error *err)
 {
-  if (sb->join.active || sb->spec->life.userns_fd >= 0)
+  if (in_given_userns (sb))
     return 0;
   return nook_idmaps_write (sb->pid, sb->spec, &sb->maps, err);
 }
@@ -368,7 +377,8 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
   nook_log ("checking the spec");
   if (nook_caller_resolve (&sb->caller, spec->map_mode == NOOK_MAP_AUTO, err) < 0
       || nook_join_resolve (spec, &sb->join, err) < 0 || nook_user_resolve (spec, err) < 0
-      || (!sb->join.active && nook_idmaps_for_spec (spec, &sb->caller, &sb->maps, err) < 0)
+      || (!sb->join.active && sb->join.path_fd[NOOK_NSPATH_USER] < 0
+          && nook_idmaps_for_spec (spec, &sb->caller, &sb->maps, err) < 0)
       || nook_root_plan_build (spec, &sb->caller, &sb->plan, err) < 0
       || nook_net_prepare (spec, &sb->net, &sb->plan, err) < 0
       || nook_desktop_prepare (spec, &sb->caller, &sb->desktop, &sb->plan, err) < 0
@@ -479,7 +489,8 @@ joined_pidfd (const struct nook_join *join)
 static int
 start_sandbox (struct sandbox *sb, struct nook_error *err)
 {
-  bool joining = sb->join.active || nook_join_ns_bits (&sb->join) || sb->spec->timens.path;
+  bool joining = sb->join.active || nook_join_ns_bits (&sb->join) || sb->spec->timens.path
+                 || sb->join.path_fd[NOOK_NSPATH_USER] >= 0 || sb->join.path_fd[NOOK_NSPATH_MOUNT] >= 0;
 
   /* The time namespace after the user namespace that owns it.  */
   if ((joining && nook_enter_begin (err) < 0) || nook_join_enter (&sb->join, err) < 0
@@ -513,7 +524,8 @@ sandbox_init (struct sandbox *sb, struct nook_spec *spec)
                           .log = { .fd = -1 },
                           .cg = NOOK_CGROUP_INIT,
                           .sysctl_fd = -1,
-                          .self_fd = -1 };
+                          .self_fd = -1,
+                          .mntns_fd = -1 };
   nook_tty_init (&sb->tty);
   nook_net_init (&sb->net);
   nook_desktop_init (&sb->desktop);

@@ -35,6 +35,14 @@ struct nook_run_io
  */
 int nook_run_supervised (struct nook_spec *spec, struct nook_run_io *io, struct nook_error *err);
 
+/* Where the sandbox calls back into its creator (nook_create_io.in_sandbox).  */
+enum nook_create_stage
+{
+  NOOK_CREATE_AT_ROOT,  /* the root's mounts made, before pivot_root: the host's paths still visible */
+  NOOK_CREATE_AT_START, /* the gate opened, before the exec: in the final root, with the command's
+                           credentials and filter */
+};
+
 /* What an OCI runtime's create asks of a run: the sandbox is built, then
    handed over to the caller instead of supervised.  */
 struct nook_create_io
@@ -46,6 +54,12 @@ struct nook_create_io
   /* Called once the sandbox's pid is known, its ids mapped, before its
      setup starts: records the pid (the caller's state), runs hooks.  */
   int (*created) (void *ctx, pid_t pid, struct nook_error *err);
+  /* Or NULL: called in the sandbox, by its own process (in all its
+     namespaces) at each stage; PID is the sandbox's pid as the caller
+     sees it.  A failure fails the sandbox: at NOOK_CREATE_AT_START it
+     writes a byte to its gate and ends before its command runs; the gate
+     closes with nothing left in it only on success.  */
+  int (*in_sandbox) (void *ctx, enum nook_create_stage stage, pid_t pid, struct nook_error *err);
   void *ctx;
   /* The cgroup the sandbox is born in (CLONE_INTO_CGROUP), made and
      removed by the caller, or -1.  */

@@ -52,7 +52,8 @@ struct nook_id_extent
   uint32_t inside, outside, count;
 };
 
-#define NOOK_MAX_EXTENTS 4
+/* The kernel's own limit of extents in a uid_map or gid_map (since 4.15).  */
+#define NOOK_MAX_EXTENTS 340
 
 /* One step of composing the root, applied in order (later over earlier).
    The default root is itself such a list; user options append to it.  */

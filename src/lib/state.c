@@ -740,6 +740,8 @@ nook_life_spec_free (struct nook_life_spec *life)
       free (life->join[k]);
       free (life->join_path[k]);
     }
+  for (int k = 0; k < NOOK_NSPATH_N; k++)
+    free (life->ns_path[k]);
 }
 
 int

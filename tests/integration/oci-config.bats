@@ -48,6 +48,39 @@ run_in() { # SHELL-COMMAND
   [ "${lines[1]}" = "0 5 7" ]
 }
 
+@test "uidMappings and gidMappings of more than 4 extents: all of them are the container's" {
+  require "newuidmap is installed" command -v newuidmap
+  require "a subordinate range of 60 ids for the test user" \
+    awk -F: -v u="$(id -un)" '$1 == u && $3 >= 60 { f = 1 } END { exit !f }' /etc/subuid
+  start=$(grep "^$(id -un):" /etc/subuid | head -1 | cut -d: -f2)
+  gstart=$(grep "^$(id -un):" /etc/subgid | head -1 | cut -d: -f2)
+  # 0 is the caller; 1, 100, 200, ... ten ids each from the range.
+  maps() { # FIRST-HOST-ID SELF
+    local i m='{"containerID": 0, "hostID": '"$2"', "size": 1}'
+    for i in 0 1 2 3 4 5; do
+      m="$m, {\"containerID\": $((i * 100 + 1)), \"hostID\": $(($1 + i * 10)), \"size\": 10}"
+    done
+    echo "[$m]"
+  }
+  set_config "$BUNDLE" '.linux.namespaces += [{"type": "user"}]
+    | .linux.uidMappings = '"$(maps "$start" "$(id -u)")"' | .linux.gidMappings = '"$(maps "$gstart" "$(id -g)")"
+  run_in 'wc -l < /proc/self/uid_map; wc -l < /proc/self/gid_map; grep -c "^ *501 " /proc/self/uid_map'
+  assert_status 0
+  [ "${lines[0]}" = 7 ]
+  [ "${lines[1]}" = 7 ]
+  [ "${lines[2]}" = 1 ]
+}
+
+@test "uidMappings of more extents than the kernel maps are refused" {
+  set_config "$BUNDLE" '.linux.namespaces += [{"type": "user"}]
+    | .linux.uidMappings = [range(341) | {"containerID": ., "hostID": ., "size": 1}]
+    | .linux.gidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]'
+  run_in true
+  [ "$status" -ne 0 ]
+  assert_output_has "uidMappings"
+  assert_output_has "340"
+}
+
 @test "capabilities: the config's sets, nothing more" {
   set_config "$BUNDLE" '.process.capabilities = {"bounding": ["CAP_KILL", "CAP_CHOWN"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}'
   run_in 'grep -E "^Cap(Eff|Bnd)" /proc/self/status'

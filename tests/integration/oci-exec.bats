@@ -73,3 +73,23 @@ JSON
   grep -q "^fd:" "$BATS_TEST_TMPDIR/cs.out"
   grep -q "/dev/pts/" "$BATS_TEST_TMPDIR/cs.out"
 }
+
+@test "exec --preserve-fds N passes fds 3 to N+2 into the process, and no other" {
+  echo three >"$BATS_TEST_TMPDIR/f3"
+  echo four >"$BATS_TEST_TMPDIR/f4"
+  echo five >"$BATS_TEST_TMPDIR/f5"
+  run "$NOOK_OCI" --root "$OCI_ROOT" exec --preserve-fds 2 ex sh -c \
+    'cat <&3; cat <&4; for f in 5 6 7; do [ -e /proc/self/fd/$f ] && echo "fd $f open"; done; true' \
+    </dev/null 3<"$BATS_TEST_TMPDIR/f3" 4<"$BATS_TEST_TMPDIR/f4" 5<"$BATS_TEST_TMPDIR/f5"
+  assert_status 0
+  [ "${lines[0]}" = three ]
+  [ "${lines[1]}" = four ]
+  [ "${#lines[@]}" -eq 2 ]
+}
+
+@test "exec --preserve-fds naming an fd the caller did not pass is refused: the runtime's log stays its own" {
+  run "$NOOK_OCI" --root "$OCI_ROOT" --log "$BATS_TEST_TMPDIR/log" exec --preserve-fds 1 ex cat /proc/self/fd/3 \
+    </dev/null 3>&-
+  assert_status 125
+  grep -q "fd 3 is not one the caller passed" "$BATS_TEST_TMPDIR/log"
+}

@@ -108,6 +108,22 @@ teardown() { oci_teardown; }
   [ "$(cat "$BATS_TEST_TMPDIR/pid")" = "$(state_of c9 pid)" ]
 }
 
+@test "the process is PID 1 of its PID namespace, the pid the engine is told, with no signal blocked" {
+  set_args "$BUNDLE" sh -c 'echo $$; grep "^SigBlk" /proc/self/status; sleep 4254 & exec sleep 1000'
+  ocid run --detach --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" p1
+  wait_until 10 grep -q SigBlk "$CTR_LOG"
+  [ "$(head -1 "$CTR_LOG")" = 1 ]
+  grep -q "^SigBlk:[[:space:]]*0*$" "$CTR_LOG"
+  pid=$(cat "$BATS_TEST_TMPDIR/pid")
+  wait_until 10 sh -c '[ "$(tr "\0" " " <"/proc/$1/cmdline")" = "sleep 1000 " ]' sh "$pid"
+  # PID 1 ended, the kernel ends the rest of the container.
+  pgrep -u "$(id -u)" -f "sleep 425[4]"
+  kill -KILL "$pid"
+  wait_until 10 status_is p1 stopped
+  run pgrep -u "$(id -u)" -f "sleep 425[4]"
+  [ "$status" -ne 0 ]
+}
+
 @test "pause stops every process (state paused) and resume lets them run on" {
   set_args "$BUNDLE" sh -c 'while :; do date +%s%N > /out/tick; sleep 0.05; done'
   ocid run -d --bundle "$BUNDLE" c10
