@@ -10,6 +10,8 @@ load "$NOOK_TESTS/integration/oci.bash"
 setup() { oci_setup; }
 teardown() { oci_teardown; }
 
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
 @test "an error is one JSON line in --log with msg, level and time, and a non-zero exit" {
   run oci --log "$BATS_TEST_TMPDIR/log.json" --log-format json state nosuch
   [ "$status" -ne 0 ]
@@ -84,6 +86,7 @@ teardown() { oci_teardown; }
 @test "a state the container or another user could have written is not obeyed" {
   set_args "$BUNDLE" sleep 1000
   ocid create --bundle "$BUNDLE" fs
+  cp -p "$OCI_ROOT/fs/state.json" "$BATS_TEST_TMPDIR/orig"
   jq '.pid = "1"' "$OCI_ROOT/fs/state.json" >"$BATS_TEST_TMPDIR/s" && cp "$BATS_TEST_TMPDIR/s" "$OCI_ROOT/fs/state.json"
   run oci kill fs KILL
   [ "$status" -ne 0 ]
@@ -91,6 +94,13 @@ teardown() { oci_teardown; }
   chmod 0666 "$OCI_ROOT/fs/state.json"
   run oci state fs
   [ "$status" -ne 0 ]
+  # The state as nook-oci wrote it again: the container is its own, and
+  # delete takes it down (nothing of the test outlives it).
+  cp -p "$BATS_TEST_TMPDIR/orig" "$OCI_ROOT/fs/state.json"
+  pid=$(oci state fs | jq -r .pid)
+  run oci delete --force fs
+  assert_status 0
+  wait_until 10 pid_gone "$pid"
 }
 
 @test "start of a container that is not created, and delete of a missing one, are errors; delete --force of it is not" {
