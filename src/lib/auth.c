@@ -84,9 +84,14 @@ nook_auth_secret (uint8_t secret[NOOK_AUTH_SECRET_SIZE])
 
   /* The key keeps the name it had when only the seccomp cache used it:
      a new name would orphan the secret of sandboxes running now.  */
-  if (id >= 0
-      && syscall (SYS_keyctl, KEYCTL_READ, id, secret, NOOK_AUTH_SECRET_SIZE) == NOOK_AUTH_SECRET_SIZE)
-    return 0;
+  if (id >= 0)
+    {
+      if (syscall (SYS_keyctl, KEYCTL_READ, id, secret, NOOK_AUTH_SECRET_SIZE) == NOOK_AUTH_SECRET_SIZE)
+        return 0;
+      /* Found but not possessed (see below): the file holds the secret.  */
+      if (errno == EACCES)
+        return secret_from_file (secret);
+    }
   if (getrandom (secret, NOOK_AUTH_SECRET_SIZE, 0) != NOOK_AUTH_SECRET_SIZE)
     return -1;
   id = syscall (SYS_add_key, "user", SECRET_NAME, secret, NOOK_AUTH_SECRET_SIZE, KEY_SPEC_USER_KEYRING);
@@ -96,8 +101,16 @@ nook_auth_secret (uint8_t secret[NOOK_AUTH_SECRET_SIZE])
      mere owner uid, which a sandbox shares.  */
   if (syscall (SYS_keyctl, KEYCTL_SETPERM, id, 0x3f000000) < 0)
     {
+      /* In a user namespace of its own (as under rootless podman), the
+         namespace's user keyring is not linked from the session keyring
+         the caller inherited: the key is not possessed, so it can be
+         neither made possessor-only nor read back, and every run would
+         miss the caches.  The new key stays unreadable to the owner uid
+         (the default permissions) and its bytes are never used: the
+         secret lives in the file, as where the keyring is refused.  */
+      int e = errno;
       syscall (SYS_keyctl, KEYCTL_INVALIDATE, id);
-      return -1;
+      return e == EACCES ? secret_from_file (secret) : -1;
     }
   return 0;
 }

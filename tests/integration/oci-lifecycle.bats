@@ -194,6 +194,24 @@ HOOK
   [ -d "$XDG_RUNTIME_DIR/nook-oci" ]
 }
 
+@test "in a user namespace of its own (rootless podman's), the compiled default policy is reused across runs" {
+  require "unshare(1) is installed" command -v unshare
+  # podman's config: no user namespace, the caller is already root of one.
+  set_config "$BUNDLE" 'del(.linux.uidMappings, .linux.gidMappings) | .linux.namespaces |= map(select(.type != "user"))'
+  set_args "$BUNDLE" sh -c 'grep ^Seccomp: /proc/self/status >>/out/seccomp'
+  cache="$XDG_RUNTIME_DIR/nook/seccomp"
+  run unshare -r sh -c 'for id in u1 u2; do "$1" --root "$2" run --bundle "$5" $id </dev/null || exit; echo $(ls -i "$3") >>"$4/entries"; done' \
+    sh "$NOOK_OCI" "$OCI_ROOT" "$cache" "$BATS_TEST_TMPDIR" "$BUNDLE"
+  assert_status 0
+  # Both runs were under a filter; the first wrote one entry, the second
+  # found it (a miss would have renamed a new file into place).
+  [ "$(grep -c 'Seccomp:[[:space:]]*2' "$BUNDLE/out/seccomp")" -eq 2 ]
+  [ "$(wc -l <"$BATS_TEST_TMPDIR/entries")" -eq 2 ]
+  grep -Eqx '[0-9]+ [0-9a-f]+\.bpf' "$BATS_TEST_TMPDIR/entries"
+  [ "$(sed -n 1p "$BATS_TEST_TMPDIR/entries")" = "$(sed -n 2p "$BATS_TEST_TMPDIR/entries")" ]
+  [ "$(stat -c %a "$XDG_RUNTIME_DIR/nook/secret")" = 600 ]
+}
+
 @test "features and spec print the runtime-spec's documents" {
   run oci features
   assert_status 0
