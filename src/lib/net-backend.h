@@ -14,6 +14,11 @@
  *     configure_inside  configure what start plugged in
  *   in nook, while the sandbox runs, when nook_net_watch_fd polls readable:
  *     exited            the mode's helper process died
+ *   in nook, as soon as the sandbox is gone:
+ *     halt              make the helper stop, without waiting for it: its
+ *                       exit (the kernel unregisters its tap device, tens
+ *                       of ms of RCU grace periods) runs while nook cleans
+ *                       up the rest
  *   in nook, always, also after a failed prepare:
  *     stop              stop what runs and release what prepare took
  *
@@ -43,6 +48,7 @@ struct nook_net_backend
   int (*start) (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err);
   int (*configure_inside) (const struct nook_net *net, struct nook_error *err);
   void (*exited) (struct nook_net *net);
+  void (*halt) (struct nook_net *net);
   void (*stop) (struct nook_net *net);
 };
 

@@ -488,6 +488,14 @@ nook_net_helper_exited (struct nook_net *net)
 }
 
 void
+nook_net_halt (struct nook_net *net)
+{
+  const struct nook_net_backend *b = backend (net);
+  if (b->halt)
+    b->halt (net);
+}
+
+void
 nook_net_release (struct nook_net *net)
 {
   const struct nook_net_backend *b = backend (net);

@@ -129,6 +129,16 @@ int nook_net_watch_fd (const struct nook_net *net);
 void nook_net_helper_exited (struct nook_net *net);
 
 /**
+ * nook_net_halt - the sandbox is gone: its network's helper may stop
+ * @net: the run's network
+ *
+ * Signals the helper to stop and returns at once; nook_net_release() waits
+ * for it.  Call it before the rest of the cleanup, so that the helper's
+ * exit runs beside it.  Safe with no helper and more than once.
+ */
+void nook_net_halt (struct nook_net *net);
+
+/**
  * nook_net_release - stops what runs and releases NET
  * @net: the run's network, initialized by nook_net_init()
  *

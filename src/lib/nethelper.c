@@ -300,6 +300,18 @@ nook_helper_exited (struct nook_net *net)
 }
 
 void
+nook_helper_halt (struct nook_net *net)
+{
+  struct nook_net_helper *h = &net->helper;
+
+  nook_closep (&h->exit_fd);
+  h->exit_fd = -1;
+  /* It keeps no state worth flushing: stop it at once.  */
+  if (h->pid > 0)
+    syscall (SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+}
+
+void
 nook_helper_stop (struct nook_net *net)
 {
   struct nook_net_helper *h = &net->helper;
@@ -312,14 +324,8 @@ nook_helper_stop (struct nook_net *net)
       nook_warn ("%s exited while the sandbox ran (%s)%s%s: the sandbox lost its network", h->name, why,
                  *last ? ": " : "", last);
     }
-  nook_closep (&h->exit_fd);
-  h->exit_fd = -1;
-  if (h->pid > 0)
-    {
-      /* It keeps no state worth flushing: stop it at once.  */
-      syscall (SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
-      helper_reap (h);
-    }
+  nook_helper_halt (net);
+  helper_reap (h);
   nook_closep (&h->pidfd);
   nook_closep (&h->log_fd);
   h->pidfd = h->log_fd = -1;

@@ -115,6 +115,13 @@ const char *nook_helper_last_message (const struct nook_net_helper *h);
 void nook_helper_exited (struct nook_net *net);
 
 /**
+ * nook_helper_halt - the halt step of the helper backends
+ * @net: the run's network: its helper, when it still runs, is sent SIGKILL
+ *       (and slirp4netns's exit fd closed); nook_helper_stop() reaps it
+ */
+void nook_helper_halt (struct nook_net *net);
+
+/**
  * nook_helper_stop - the stop step of the helper backends
  * @net: the run's network: its helper is killed and reaped when it still
  *       runs, and its fds and path are released

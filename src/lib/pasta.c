@@ -70,6 +70,11 @@ pasta_argv (const struct nook_spec *spec, pid_t pid)
   strv_append (&argv, "/proc/self/fd/3");
   strv_append (&argv, "--dns-forward");
   strv_append (&argv, NOOK_PASTA_DNS);
+  /* nook stops pasta itself.  Without this, pasta watches the sandbox's
+     /proc/PID/ns with inotify to quit when it goes, and releasing that
+     watch at exit waits for an SRCU grace period: about 13 ms more before
+     nook can reap it, on every run.  */
+  strv_append (&argv, "--no-netns-quit");
   append_ports (&argv, spec, false);
   append_ports (&argv, spec, true);
   /* -T/-U default to `auto`: every port bound on the host would appear on
@@ -127,5 +132,6 @@ const struct nook_net_backend nook_net_pasta = {
   .etc_files = pasta_etc_files,
   .start = pasta_start,
   .exited = nook_helper_exited,
+  .halt = nook_helper_halt,
   .stop = nook_helper_stop,
 };

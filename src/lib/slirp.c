@@ -266,5 +266,6 @@ const struct nook_net_backend nook_net_slirp4netns = {
   .etc_files = slirp_etc_files,
   .start = slirp_start,
   .exited = nook_helper_exited,
+  .halt = nook_helper_halt,
   .stop = nook_helper_stop,
 };

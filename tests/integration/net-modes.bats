@@ -91,6 +91,49 @@ teardown() {
   [ "$output" = host-secret ]
 }
 
+@test "the network works at the command's first instruction: a connect at once succeeds" {
+  require "slirp4netns" command -v slirp4netns
+  require "pasta" command -v pasta
+  require "a default route on the host (pasta copies it)" ip -4 route show default
+  start_host_server
+  # pasta copies the host's gateway; slirp4netns's is fixed.  Both map it to
+  # the host's loopback with --allow-host-loopback.
+  pasta_gw=$(ip -4 route show default | awk '{print $3; exit}')
+  # bash's /dev/tcp is the first thing the command does: no retry, no
+  # sleep.  nook starts the command only once the helper said it is ready.
+  for i in 1 2 3; do
+    for mode in slirp4netns pasta; do
+      gw=10.0.2.2
+      [ "$mode" = pasta ] && gw=$pasta_gw
+      run nook run --net "$mode" --allow-host-loopback -- /bin/bash -c \
+        "exec 3<>/dev/tcp/$gw/$HOST_PORT && echo connected"
+      [ "$output" = connected ] || { echo "$mode, run $i: $output"; false; }
+    done
+  done
+}
+
+@test "pasta runs without automatic port forwarding or a namespace watch" {
+  require "pasta" command -v pasta
+  for ports in "" "-p $(pick_port):80"; do
+    # shellcheck disable=SC2086 # the option and its value, or nothing
+    "$NOOK" run --net pasta $ports -- sleep 100 </dev/null &
+    nook_pid=$!
+    wait_until 5 helper_of "$nook_pid" pasta
+    cmdline=" $(tr '\0' ' ' </proc/"$(helper_of "$nook_pid" pasta)"/cmdline)"
+    kill "$nook_pid"
+    wait "$nook_pid" || true
+    # -T/-U auto would forward every port bound on the host's loopback and
+    # rescan /proc/net every second; -t/-u auto, every port bound inside.
+    [[ "$cmdline" == *" -T none -U none "* ]]
+    [[ "$cmdline" == *" -u none "* ]]
+    if [ -z "$ports" ]; then [[ "$cmdline" == *" -t none "* ]]; else [[ "$cmdline" == *" -t "*":80 "* ]]; fi
+    [[ "$cmdline" != *" auto "* ]]
+    # nook stops pasta itself: no inotify watch on the sandbox's
+    # /proc/PID/ns, whose release at exit delays every run.
+    [[ "$cmdline" == *" --no-netns-quit "* ]]
+  done
+}
+
 @test "--net auto picks pasta when it is installed" {
   require "pasta" command -v pasta
   run nook run --verbose --net auto -- true
