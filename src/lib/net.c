@@ -423,7 +423,7 @@ nook_net_init (struct nook_net *net)
 {
   memset (net, 0, sizeof *net);
   net->helper.pid = -1;
-  net->helper.pidfd = net->helper.exit_fd = net->helper.log_fd = -1;
+  net->helper.pidfd = net->helper.exit_fd = net->helper.log_fd = net->helper.ready_fd = -1;
   net->member_fd = net->holder_userns = net->holder_netns = -1;
 }
 
@@ -485,6 +485,19 @@ nook_net_helper_exited (struct nook_net *net)
   const struct nook_net_backend *b = backend (net);
   if (b->exited)
     b->exited (net);
+}
+
+bool
+nook_net_awaits_ready (const struct nook_net *net)
+{
+  return backend (net)->ready != NULL;
+}
+
+int
+nook_net_ready (const struct nook_spec *spec, struct nook_net *net, int sync_fd, struct nook_error *err)
+{
+  const struct nook_net_backend *b = backend (net);
+  return b->ready ? b->ready (spec, net, sync_fd, err) : 0;
 }
 
 void

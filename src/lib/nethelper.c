@@ -269,15 +269,16 @@ helper_reap (struct nook_net_helper *h)
 }
 
 int
-nook_helper_wait_ready (struct nook_net_helper *h, int ready_fd, int timeout_ms, struct nook_error *err)
+nook_helper_wait_ready_or (struct nook_net_helper *h, int ready_fd, int other_fd, int timeout_ms,
+                           struct nook_error *err)
 {
-  struct pollfd pfd[2] = { { ready_fd, POLLIN, 0 }, { h->pidfd, POLLIN, 0 } };
+  struct pollfd pfd[3] = { { ready_fd, POLLIN, 0 }, { h->pidfd, POLLIN, 0 }, { other_fd, POLLIN, 0 } };
   const char *last;
   char why[64];
   int r;
 
   do
-    r = poll (pfd, 2, timeout_ms);
+    r = poll (pfd, 3, timeout_ms);
   while (r < 0 && errno == EINTR);
   if (r < 0)
     return nook_error_errno (err, "wait for %s", h->name);
@@ -285,11 +286,19 @@ nook_helper_wait_ready (struct nook_net_helper *h, int ready_fd, int timeout_ms,
     return nook_error_set (err, 0, "%s did not get ready within %d ms", h->name, timeout_ms);
   if (pfd[0].revents & POLLIN)
     return 0;
+  if (pfd[2].revents)
+    return 1;
   /* The ready fd hung up without a word, or the helper exited.  */
   helper_reap (h);
   describe_status (h->wait_status, why, sizeof why);
   last = nook_helper_last_message (h);
   return nook_error_set (err, 0, "%s exited during setup (%s)%s%s", h->name, why, *last ? ": " : "", last);
+}
+
+int
+nook_helper_wait_ready (struct nook_net_helper *h, int ready_fd, int timeout_ms, struct nook_error *err)
+{
+  return nook_helper_wait_ready_or (h, ready_fd, -1, timeout_ms, err);
 }
 
 void
@@ -328,7 +337,8 @@ nook_helper_stop (struct nook_net *net)
   helper_reap (h);
   nook_closep (&h->pidfd);
   nook_closep (&h->log_fd);
-  h->pidfd = h->log_fd = -1;
+  nook_closep (&h->ready_fd);
+  h->pidfd = h->log_fd = h->ready_fd = -1;
   free (net->helper_path);
   net->helper_path = NULL;
 }

@@ -220,6 +220,40 @@ teardown() {
   assert_output_has "the sandbox lost its network"
 }
 
+@test "a helper that exits during setup fails the run with its last message, exit 125, nothing left" {
+  use_private_state
+  mkdir -p bin
+  printf '#!/bin/sh\necho "pasta: no interface with a route" >&2\nexit 3\n' >bin/pasta
+  chmod 755 bin/pasta
+  run env PATH="$PWD/bin:$PATH" "$NOOK" run --net pasta -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "pasta exited during setup (status 3): pasta: no interface with a route"
+  [ -z "$(ls "$STATE/sandboxes" 2>/dev/null)" ]
+}
+
+@test "a sandbox whose setup fails while its helper starts reports its own error at once" {
+  use_private_state
+  # A helper that never gets ready: nook waits for it beside the sandbox's
+  # setup, which fails (no /etc for the generated resolv.conf in a
+  # read-only root), and says so without waiting for the helper.
+  marker=$((200000 + BATS_ROOT_PID % 100000))
+  mkdir -p bin root/bin root/proc root/dev root/tmp
+  printf '#!/bin/sh\nexec sleep %s\n' "$marker" >bin/pasta
+  chmod 755 bin/pasta
+  cp /bin/busybox root/bin/
+  start=$SECONDS
+  run env PATH="$PWD/bin:$PATH" "$NOOK" run --rootfs root --net pasta -- /bin/busybox true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "create \`/etc\` in the sandbox"
+  assert_output_lacks "did not get ready"
+  [ $((SECONDS - start)) -lt 5 ]
+  # The helper was stopped with the sandbox.
+  [ "$(count_procs "sleep $marker")" -eq 0 ]
+  [ -z "$(ls "$STATE/sandboxes" 2>/dev/null)" ]
+}
+
 @test "a helper that is not installed is named with its package, exit 125" {
   mkdir -p empty
   run env PATH="$BATS_TEST_TMPDIR/empty" "$NOOK" run --net slirp4netns -- /bin/true
