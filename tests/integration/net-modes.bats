@@ -134,17 +134,23 @@ teardown() {
   done
 }
 
-@test "--net auto picks pasta when it is installed" {
+@test "--net auto picks slirp4netns when it is installed, pasta for an IPv6 host address" {
+  require "slirp4netns" command -v slirp4netns
   require "pasta" command -v pasta
   run nook run --verbose --net auto -- true
   assert_status 0
-  assert_output_has "--net auto: pasta"
-  # The helper that runs is pasta.
+  assert_output_has "--net auto: slirp4netns"
+  # The helper that runs is slirp4netns.
   "$NOOK" run --net auto -- sleep 100 </dev/null &
   nook_pid=$!
-  wait_until 5 helper_of "$nook_pid" pasta
+  wait_until 5 helper_of "$nook_pid" slirp4netns
   kill "$nook_pid"
   wait "$nook_pid" || true
+  # slirp4netns cannot publish on an IPv6 host address: pasta can.
+  require "IPv6 on the host's loopback" test -e /proc/net/if_inet6
+  run nook run --verbose --net auto -p "[::1]:$(pick_port):80" -- true
+  assert_status 0
+  assert_output_has "--net auto: pasta"
 }
 
 @test "/etc/resolv.conf points at the helper's DNS and /etc/hosts names the sandbox" {
