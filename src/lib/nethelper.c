@@ -284,10 +284,12 @@ nook_helper_wait_ready_or (struct nook_net_helper *h, int ready_fd, int other_fd
     return nook_error_errno (err, "wait for %s", h->name);
   if (r == 0)
     return nook_error_set (err, 0, "%s did not get ready within %d ms", h->name, timeout_ms);
-  if (pfd[0].revents & POLLIN)
-    return 0;
+  /* The other side's word first: a failure there explains more than a
+     helper that got ready at the same time.  */
   if (pfd[2].revents)
     return 1;
+  if (pfd[0].revents & POLLIN)
+    return 0;
   /* The ready fd hung up without a word, or the helper exited.  */
   helper_reap (h);
   describe_status (h->wait_status, why, sizeof why);

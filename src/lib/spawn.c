@@ -464,7 +464,9 @@ start_sandbox (struct sandbox *sb, struct nook_error *err)
       int r = nook_net_ready (sb->spec, &sb->net, sb->sync_parent, err);
       if (r < 0)
         return -1;
-      if (r == 0 && nook_sync_send (sb->sync_parent, NOOK_SYNC_NET, 0, 0, NULL) < 0)
+      /* A sandbox that ended meanwhile (EPIPE): the supervisor says why.  */
+      if (r == 0 && nook_sync_send (sb->sync_parent, NOOK_SYNC_NET, 0, 0, NULL) < 0 && errno != EPIPE
+          && errno != ECONNRESET)
         return nook_error_errno (err, "start the sandbox");
       nook_fault_point ("parent: network ready");
     }

@@ -14,13 +14,17 @@ nook_sync_send (int fd, enum nook_sync_type type, int errnum, int status, const 
 {
   struct nook_sync_msg msg = { type, errnum, status, 0 };
   struct iovec iov[2];
+  struct msghdr mh = { .msg_iov = iov };
   ssize_t r;
 
   msg.len = text ? strnlen (text, NOOK_SYNC_MAX_TEXT) : 0;
   iov[0] = (struct iovec){ &msg, sizeof msg };
   iov[1] = (struct iovec){ (void *)text, msg.len };
+  mh.msg_iovlen = msg.len ? 2 : 1;
+  /* MSG_NOSIGNAL: a peer that is gone is an EPIPE to handle, not a
+     SIGPIPE that kills the sender.  */
   do
-    r = writev (fd, iov, msg.len ? 2 : 1);
+    r = sendmsg (fd, &mh, MSG_NOSIGNAL);
   while (r < 0 && errno == EINTR);
   return r < 0 ? -1 : 0;
 }
