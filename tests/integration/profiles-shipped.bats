@@ -73,6 +73,7 @@ teardown() {
     grep -E "Max (processes|open files)" /proc/self/limits
     echo data | gzip | gzip -d'
   assert_output_lacks eth0
+  assert_output_lacks tap0
   assert_output_lacks "cwd secret"
   assert_output_lacks "home secret"
   assert_output_has "CapEff:	0000000000000000"
