@@ -9,11 +9,23 @@
  *   in nook, right before clone3:
  *     before_clone      e.g. enter the user namespace the sandbox's belongs in
  *   in nook, after the sandbox's id maps, before NOOK_SYNC_GO (sync.h):
- *     start             plug the sandbox's network namespace in
+ *     start             plug the sandbox's network namespace in (a helper:
+ *                       start it, without waiting)
+ *   in nook, after NOOK_SYNC_GO, while the sandbox sets itself up:
+ *     ready             wait until what start launched is ready; then nook
+ *                       sends NOOK_SYNC_NET, which the sandbox waits for
+ *                       before its security step when the mode has this
+ *                       step.  The helper's start-up (tens of ms for
+ *                       pasta) and the sandbox's own setup run side by side.
  *   in the sandbox, with its capabilities, before the command:
  *     configure_inside  configure what start plugged in
  *   in nook, while the sandbox runs, when nook_net_watch_fd polls readable:
  *     exited            the mode's helper process died
+ *   in nook, as soon as the sandbox is gone:
+ *     halt              make the helper stop, without waiting for it: its
+ *                       exit (the kernel unregisters its tap device, tens
+ *                       of ms of RCU grace periods) runs while nook cleans
+ *                       up the rest
  *   in nook, always, also after a failed prepare:
  *     stop              stop what runs and release what prepare took
  *
@@ -41,8 +53,12 @@ struct nook_net_backend
                     struct nook_error *err);
   int (*before_clone) (struct nook_net *net, struct nook_error *err);
   int (*start) (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err);
+  /* 0 when ready, 1 when SYNC_FD (the sandbox's end) spoke or hung up
+     first, -1 with ERR set.  */
+  int (*ready) (const struct nook_spec *spec, struct nook_net *net, int sync_fd, struct nook_error *err);
   int (*configure_inside) (const struct nook_net *net, struct nook_error *err);
   void (*exited) (struct nook_net *net);
+  void (*halt) (struct nook_net *net);
   void (*stop) (struct nook_net *net);
 };
 

@@ -30,9 +30,10 @@ struct nook_net_helper
   const char *name;
   pid_t pid;
   int pidfd;
-  int exit_fd; /* slirp4netns: closing it stops the helper */
-  int log_fd;  /* a memfd holding the helper's stderr */
-  bool died;   /* exited on its own while the sandbox ran */
+  int exit_fd;  /* slirp4netns: closing it stops the helper */
+  int ready_fd; /* readable once it is ready, until the ready step read it */
+  int log_fd;   /* a memfd holding the helper's stderr */
+  bool died;    /* exited on its own while the sandbox ran */
   int wait_status;
 };
 
@@ -48,9 +49,10 @@ struct nook_net
   struct in_addr addr, gateway, dns;
   int prefix;
   pid_t holder;
-  int member_fd;        /* the registration with the holder, held while the sandbox runs */
-  bool holder_died;     /* the registration hung up while the sandbox ran */
-  char holder_why[256]; /* what the holder said before it hung up */
+  char *api_dir, *api_sock; /* slirp4netns's API socket, until the ports are published */
+  int member_fd;            /* the registration with the holder, held while the sandbox runs */
+  bool holder_died;         /* the registration hung up while the sandbox ran */
+  char holder_why[256];     /* what the holder said before it hung up */
   int holder_userns;
   int holder_netns;
   char veth[IFNAMSIZ_NOOK], peer[IFNAMSIZ_NOOK];
@@ -129,6 +131,40 @@ int nook_net_watch_fd (const struct nook_net *net);
 void nook_net_helper_exited (struct nook_net *net);
 
 /**
+ * nook_net_awaits_ready - whether the mode has a ready step
+ * @net: as prepared (the mode resolved), in nook or in the sandbox
+ *
+ * Then nook_net_start() only starts the helper, nook calls
+ * nook_net_ready() after NOOK_SYNC_GO and sends NOOK_SYNC_NET, and the
+ * sandbox waits for that message before its security step.
+ */
+bool nook_net_awaits_ready (const struct nook_net *net);
+
+/**
+ * nook_net_ready - waits until the started helper is ready
+ * @spec: the sandbox
+ * @net: the run's network, started
+ * @sync_fd: nook's end of the sync socket: when it polls readable first
+ *           (the sandbox's setup failed, or it died), the wait ends
+ * @err: set when the helper exits or times out first, or a port cannot be
+ *       published
+ *
+ * Returns 0 when ready, 1 when the sandbox spoke first (the supervisor
+ * reads why), -1 with ERR set.
+ */
+int nook_net_ready (const struct nook_spec *spec, struct nook_net *net, int sync_fd, struct nook_error *err);
+
+/**
+ * nook_net_halt - the sandbox is gone: its network's helper may stop
+ * @net: the run's network
+ *
+ * Signals the helper to stop and returns at once; nook_net_release() waits
+ * for it.  Call it before the rest of the cleanup, so that the helper's
+ * exit runs beside it.  Safe with no helper and more than once.
+ */
+void nook_net_halt (struct nook_net *net);
+
+/**
  * nook_net_release - stops what runs and releases NET
  * @net: the run's network, initialized by nook_net_init()
  *
@@ -168,10 +204,12 @@ char *nook_net_find_helper (const char *name);
 
 /**
  * nook_net_auto_mode - the mode `--net auto` picks on this host
+ * @ns: the sandbox's network spec (its published ports); may be NULL
  *
- * pasta when installed, else slirp4netns, else NOOK_NET_NONE when neither is.
+ * slirp4netns when installed, else pasta; pasta first when a published
+ * port names an IPv6 host address.  NOOK_NET_NONE when neither is.
  */
-enum nook_net_mode nook_net_auto_mode (void);
+enum nook_net_mode nook_net_auto_mode (const struct nook_net_spec *ns);
 
 /**
  * nook_cidr_parse - parses an IPv4 network, such as 10.89.0.0/24

@@ -269,20 +269,25 @@ helper_reap (struct nook_net_helper *h)
 }
 
 int
-nook_helper_wait_ready (struct nook_net_helper *h, int ready_fd, int timeout_ms, struct nook_error *err)
+nook_helper_wait_ready_or (struct nook_net_helper *h, int ready_fd, int other_fd, int timeout_ms,
+                           struct nook_error *err)
 {
-  struct pollfd pfd[2] = { { ready_fd, POLLIN, 0 }, { h->pidfd, POLLIN, 0 } };
+  struct pollfd pfd[3] = { { ready_fd, POLLIN, 0 }, { h->pidfd, POLLIN, 0 }, { other_fd, POLLIN, 0 } };
   const char *last;
   char why[64];
   int r;
 
   do
-    r = poll (pfd, 2, timeout_ms);
+    r = poll (pfd, 3, timeout_ms);
   while (r < 0 && errno == EINTR);
   if (r < 0)
     return nook_error_errno (err, "wait for %s", h->name);
   if (r == 0)
     return nook_error_set (err, 0, "%s did not get ready within %d ms", h->name, timeout_ms);
+  /* The other side's word first: a failure there explains more than a
+     helper that got ready at the same time.  */
+  if (pfd[2].revents)
+    return 1;
   if (pfd[0].revents & POLLIN)
     return 0;
   /* The ready fd hung up without a word, or the helper exited.  */
@@ -292,11 +297,29 @@ nook_helper_wait_ready (struct nook_net_helper *h, int ready_fd, int timeout_ms,
   return nook_error_set (err, 0, "%s exited during setup (%s)%s%s", h->name, why, *last ? ": " : "", last);
 }
 
+int
+nook_helper_wait_ready (struct nook_net_helper *h, int ready_fd, int timeout_ms, struct nook_error *err)
+{
+  return nook_helper_wait_ready_or (h, ready_fd, -1, timeout_ms, err);
+}
+
 void
 nook_helper_exited (struct nook_net *net)
 {
   helper_reap (&net->helper);
   net->helper.died = true;
+}
+
+void
+nook_helper_halt (struct nook_net *net)
+{
+  struct nook_net_helper *h = &net->helper;
+
+  nook_closep (&h->exit_fd);
+  h->exit_fd = -1;
+  /* It keeps no state worth flushing: stop it at once.  */
+  if (h->pid > 0)
+    syscall (SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
 }
 
 void
@@ -312,17 +335,12 @@ nook_helper_stop (struct nook_net *net)
       nook_warn ("%s exited while the sandbox ran (%s)%s%s: the sandbox lost its network", h->name, why,
                  *last ? ": " : "", last);
     }
-  nook_closep (&h->exit_fd);
-  h->exit_fd = -1;
-  if (h->pid > 0)
-    {
-      /* It keeps no state worth flushing: stop it at once.  */
-      syscall (SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
-      helper_reap (h);
-    }
+  nook_helper_halt (net);
+  helper_reap (h);
   nook_closep (&h->pidfd);
   nook_closep (&h->log_fd);
-  h->pidfd = h->log_fd = -1;
+  nook_closep (&h->ready_fd);
+  h->pidfd = h->log_fd = h->ready_fd = -1;
   free (net->helper_path);
   net->helper_path = NULL;
 }

@@ -100,6 +100,20 @@ int nook_helper_spawn (struct nook_net_helper *h, const char *path, char *const 
 int nook_helper_wait_ready (struct nook_net_helper *h, int ready_fd, int timeout_ms, struct nook_error *err);
 
 /**
+ * nook_helper_wait_ready_or - nook_helper_wait_ready(), or until OTHER_FD
+ *                             polls readable (or hangs up) first
+ * @h: the helper
+ * @ready_fd: readable (or hung up) once it is ready
+ * @other_fd: ends the wait first with 1; -1 for none
+ * @timeout_ms: how long to wait
+ * @err: set on a timeout, or when the helper exits first
+ *
+ * Returns 0, 1 or -1.
+ */
+int nook_helper_wait_ready_or (struct nook_net_helper *h, int ready_fd, int other_fd, int timeout_ms,
+                               struct nook_error *err);
+
+/**
  * nook_helper_last_message - the helper's last line of output
  * @h: the helper
  *
@@ -113,6 +127,13 @@ const char *nook_helper_last_message (const struct nook_net_helper *h);
  * @net: the run's network: its helper is reaped and marked as died
  */
 void nook_helper_exited (struct nook_net *net);
+
+/**
+ * nook_helper_halt - the halt step of the helper backends
+ * @net: the run's network: its helper, when it still runs, is sent SIGKILL
+ *       (and slirp4netns's exit fd closed); nook_helper_stop() reaps it
+ */
+void nook_helper_halt (struct nook_net *net);
 
 /**
  * nook_helper_stop - the stop step of the helper backends

@@ -199,15 +199,13 @@ slirp_spawn (const struct nook_spec *spec, struct nook_net *net, pid_t pid, cons
              struct nook_error *err)
 {
   cleanup_strv char **argv = slirp_argv (spec, api_sock, pid);
-  cleanup_close int ready_r = -1;
   cleanup_close int ready_w = -1;
   cleanup_close int exit_r = -1;
   int p[2], fds[2];
-  char c;
 
   if (pipe2 (p, O_CLOEXEC) < 0)
     return nook_error_errno (err, "pipe");
-  ready_r = p[0], ready_w = p[1];
+  net->helper.ready_fd = p[0], ready_w = p[1];
   if (pipe2 (p, O_CLOEXEC) < 0)
     return nook_error_errno (err, "pipe");
   exit_r = p[0], net->helper.exit_fd = p[1];
@@ -215,41 +213,68 @@ slirp_spawn (const struct nook_spec *spec, struct nook_net *net, pid_t pid, cons
   fds[1] = exit_r;
   if (nook_helper_spawn (&net->helper, net->helper_path, argv, fds, 2, err) < 0)
     return -1;
-  /* Only the helper may hold these ends: a hang-up then means it is gone.  */
-  nook_closep (&ready_w);
-  nook_closep (&exit_r);
-  ready_w = exit_r = -1;
-  if (nook_helper_wait_ready (&net->helper, ready_r, SLIRP_READY_TIMEOUT_MS, err) < 0)
-    return -1;
-  if (read (ready_r, &c, 1) != 1 || c != '1')
-    return nook_error_set (err, 0, "slirp4netns did not report ready");
+  /* Only the helper may hold these ends (the cleanup attribute closes
+     ours): a hang-up then means it is gone.  */
   return 0;
 }
 
-/* After the id maps: starts slirp4netns for the namespaces of PID and
-   publishes SPEC's ports through its API socket, which exists only until
-   they are.  */
+/* The API socket's directory, once the ports are published or the run
+   ends.  */
+static void
+slirp_api_release (struct nook_net *net)
+{
+  api_dir_remove (net->api_dir, net->api_sock);
+  free (net->api_dir);
+  free (net->api_sock);
+  net->api_dir = net->api_sock = NULL;
+}
+
+/* After the id maps: starts slirp4netns for the namespaces of PID, with an
+   API socket when SPEC publishes ports; slirp_ready waits for it.  */
 static int
 slirp_start (const struct nook_spec *spec, struct nook_net *net, pid_t pid, struct nook_error *err)
 {
-  cleanup_free char *dir = NULL;
-  cleanup_free char *sock = NULL;
-  int r = 0;
-
-  if (spec->net.n_ports > 0 && api_dir_create (&dir, &sock, err) < 0)
+  if (spec->net.n_ports > 0 && api_dir_create (&net->api_dir, &net->api_sock, err) < 0)
     {
-      api_dir_remove (dir, NULL);
+      api_dir_remove (net->api_dir, NULL);
+      free (net->api_dir);
+      free (net->api_sock);
+      net->api_dir = net->api_sock = NULL;
       return -1;
     }
-  if (slirp_spawn (spec, net, pid, sock, err) < 0)
-    r = -1;
+  return slirp_spawn (spec, net, pid, net->api_sock, err);
+}
+
+/* While the sandbox sets itself up: waits until slirp4netns configured
+   tap0, then publishes SPEC's ports through its API socket, which exists
+   only until they are.  */
+static int
+slirp_ready (const struct nook_spec *spec, struct nook_net *net, int sync_fd, struct nook_error *err)
+{
+  int r
+      = nook_helper_wait_ready_or (&net->helper, net->helper.ready_fd, sync_fd, SLIRP_READY_TIMEOUT_MS, err);
+  char c;
+
+  if (r != 0)
+    return r;
+  if (read (net->helper.ready_fd, &c, 1) != 1 || c != '1')
+    return nook_error_set (err, 0, "slirp4netns did not report ready");
+  nook_closep (&net->helper.ready_fd);
+  net->helper.ready_fd = -1;
   for (size_t i = 0; r == 0 && i < spec->net.n_ports; i++)
-    r = nook_slirp_add_hostfwd (sock, &spec->net.ports[i], NULL, NULL, err);
+    r = nook_slirp_add_hostfwd (net->api_sock, &spec->net.ports[i], NULL, NULL, err);
   /* slirp4netns keeps its listening socket; nobody else needs the path.  */
-  api_dir_remove (dir, sock);
+  slirp_api_release (net);
   if (r == 0)
     nook_log ("slirp4netns ready, %zu port(s) published", spec->net.n_ports);
   return r;
+}
+
+static void
+slirp_stop (struct nook_net *net)
+{
+  nook_helper_stop (net);
+  slirp_api_release (net);
 }
 
 static int
@@ -265,6 +290,8 @@ const struct nook_net_backend nook_net_slirp4netns = {
   .prepare = nook_helper_prepare,
   .etc_files = slirp_etc_files,
   .start = slirp_start,
+  .ready = slirp_ready,
   .exited = nook_helper_exited,
-  .stop = nook_helper_stop,
+  .halt = nook_helper_halt,
+  .stop = slirp_stop,
 };

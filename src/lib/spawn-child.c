@@ -56,11 +56,17 @@ static void __attribute__ ((noreturn)) child_fail (struct sandbox *sb, struct no
 }
 
 static int
-wait_for_go (int fd)
+wait_for (int fd, enum nook_sync_type type)
 {
   struct nook_sync_msg msg;
   char text[NOOK_SYNC_MAX_TEXT + 1];
-  return nook_sync_recv (fd, &msg, text) == 1 && msg.type == NOOK_SYNC_GO ? 0 : -1;
+  return nook_sync_recv (fd, &msg, text) == 1 && msg.type == type ? 0 : -1;
+}
+
+static int
+wait_for_go (int fd)
+{
+  return wait_for (fd, NOOK_SYNC_GO);
 }
 
 /* The namespace a sysctl belongs to (NOOK_NS_*), 0 for none known.  */
@@ -332,6 +338,20 @@ step_network_inside (struct sandbox *sb, struct nook_error *err)
   return nook_net_configure_inside (&sb->net, err);
 }
 
+/* A network helper started while the sandbox set itself up: the command
+   must find the network configured at its first instruction.  nook sends
+   NOOK_SYNC_NET once the helper said so, or kills the sandbox when it
+   fails; EOF means nook is gone.  */
+static int
+step_network_ready (struct sandbox *sb, struct nook_error *err)
+{
+  if (!nook_net_awaits_ready (&sb->net))
+    return 0;
+  if (wait_for (sb->sync_child, NOOK_SYNC_NET) < 0)
+    return nook_error_set (err, 0, "the network helper did not get ready");
+  return 0;
+}
+
 /* The sandbox's setup sequence, in the order the kernel's rules want it:
    the root first (it needs every capability), then the namespaces'
    identity; whatever drops privileges comes last.  */
@@ -346,6 +366,7 @@ static const struct setup_step sandbox_steps[] = {
   { "file descriptors", step_fds },
   { "caller's requests", step_caller_requests },
   { "landlock", step_landlock },
+  { "network ready", step_network_ready },
   { "security", step_security },
   { NULL, NULL },
 };

@@ -174,7 +174,8 @@ step_state (struct sandbox *sb, struct nook_error *err)
 }
 
 /* A network helper joins the sandbox's user namespace, so it can only
-   start once the maps are written.  */
+   start once the maps are written; start_sandbox waits for it after
+   NOOK_SYNC_GO.  */
 static int
 step_network (struct sandbox *sb, struct nook_error *err)
 {
@@ -334,6 +335,9 @@ sandbox_release (struct sandbox *sb, int status)
 {
   if (sb->pid > 0)
     nook_pid_killp (&sb->pid);
+  /* The helper's exit is slow (its tap device goes): it runs while the
+     rest is cleaned up, and nook_net_release() reaps it.  */
+  nook_net_halt (&sb->net);
   nook_cgroup_destroy (&sb->cg);
   /* No attach once the sandbox is gone.  */
   if (sb->spec->security.tty && sb->spec->life.detach && sb->state.dirfd >= 0)
@@ -501,6 +505,20 @@ start_sandbox (struct sandbox *sb, struct nook_error *err)
     return -1;
   if (nook_sync_send (sb->sync_parent, NOOK_SYNC_GO, 0, 0, NULL) < 0)
     return nook_error_errno (err, "start the sandbox");
+  /* The helper's start-up and the sandbox's setup run side by side; the
+     sandbox waits for NOOK_SYNC_NET before its security step.  When it
+     speaks first, its setup failed: the supervisor reads why.  */
+  if (nook_net_awaits_ready (&sb->net))
+    {
+      int r = nook_net_ready (sb->spec, &sb->net, sb->sync_parent, err);
+      if (r < 0)
+        return -1;
+      /* A sandbox that ended meanwhile (EPIPE): the supervisor says why.  */
+      if (r == 0 && nook_sync_send (sb->sync_parent, NOOK_SYNC_NET, 0, 0, NULL) < 0 && errno != EPIPE
+          && errno != ECONNRESET)
+        return nook_error_errno (err, "start the sandbox");
+      nook_fault_point ("parent: network ready");
+    }
   return arm_timeout (sb, err);
 }
 

@@ -21,8 +21,9 @@ nook_sync_send (int fd, enum nook_sync_type type, int errnum, int status, const 
   iov[0] = (struct iovec){ &msg, sizeof msg };
   iov[1] = (struct iovec){ (void *)text, msg.len };
   mh.msg_iovlen = msg.len ? 2 : 1;
-  /* A peer that is gone (a created sandbox's creator has returned) is an
-     error here, not a SIGPIPE that ends the sender with another status.  */
+  /* MSG_NOSIGNAL: a peer that is gone (a created sandbox's creator has
+     returned, a sandbox that ended) is an EPIPE to handle, not a SIGPIPE
+     that kills the sender.  */
   do
     r = sendmsg (fd, &mh, MSG_NOSIGNAL);
   while (r < 0 && errno == EINTR);

@@ -10,9 +10,13 @@
  *   writes uid_map/gid_map
  *   (hooks that need the sandbox's
  *    pid run here, e.g. a network
- *    helper)
+ *    helper is started)
  *   NOOK_SYNC_GO  ─────────────────►   mounts, pivot_root, hostname,
  *                                      credentials, ...
+ *   waits until the network helper     (with a network helper: waits for
+ *   is ready, meanwhile                 NOOK_SYNC_NET before the security
+ *   NOOK_SYNC_NET  ────────────────►    step)
+ *                                      ...
  *            ◄─────────────────────    NOOK_SYNC_ERROR on any failure,
  *                                      then _exit(125)
  *                                      execveat(nook-init) ── fork ──►     execvpe(CMD)
@@ -39,6 +43,7 @@ enum nook_sync_type
   NOOK_SYNC_ERROR = 2,      /* sandbox → parent: setup failed */
   NOOK_SYNC_EXEC_ERROR = 3, /* command → parent: exec failed */
   NOOK_SYNC_CREATED = 4,    /* sandbox → parent (nook_create): set up, waiting at its gate */
+  NOOK_SYNC_NET = 5,        /* parent → sandbox: the network helper is ready */
 };
 
 #define NOOK_SYNC_MAX_TEXT 2048

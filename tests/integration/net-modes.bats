@@ -91,17 +91,66 @@ teardown() {
   [ "$output" = host-secret ]
 }
 
-@test "--net auto picks pasta when it is installed" {
+@test "the network works at the command's first instruction: a connect at once succeeds" {
+  require "slirp4netns" command -v slirp4netns
+  require "pasta" command -v pasta
+  require "a default route on the host (pasta copies it)" ip -4 route show default
+  start_host_server
+  # pasta copies the host's gateway; slirp4netns's is fixed.  Both map it to
+  # the host's loopback with --allow-host-loopback.
+  pasta_gw=$(ip -4 route show default | awk '{print $3; exit}')
+  # bash's /dev/tcp is the first thing the command does: no retry, no
+  # sleep.  nook starts the command only once the helper said it is ready.
+  for i in 1 2 3; do
+    for mode in slirp4netns pasta; do
+      gw=10.0.2.2
+      [ "$mode" = pasta ] && gw=$pasta_gw
+      run nook run --net "$mode" --allow-host-loopback -- /bin/bash -c \
+        "exec 3<>/dev/tcp/$gw/$HOST_PORT && echo connected"
+      [ "$output" = connected ] || { echo "$mode, run $i: $output"; false; }
+    done
+  done
+}
+
+@test "pasta runs without automatic port forwarding or a namespace watch" {
+  require "pasta" command -v pasta
+  for ports in "" "-p $(pick_port):80"; do
+    # shellcheck disable=SC2086 # the option and its value, or nothing
+    "$NOOK" run --net pasta $ports -- sleep 100 </dev/null &
+    nook_pid=$!
+    wait_until 5 helper_of "$nook_pid" pasta
+    cmdline=" $(tr '\0' ' ' </proc/"$(helper_of "$nook_pid" pasta)"/cmdline)"
+    kill "$nook_pid"
+    wait "$nook_pid" || true
+    # -T/-U auto would forward every port bound on the host's loopback and
+    # rescan /proc/net every second; -t/-u auto, every port bound inside.
+    [[ "$cmdline" == *" -T none -U none "* ]]
+    [[ "$cmdline" == *" -u none "* ]]
+    if [ -z "$ports" ]; then [[ "$cmdline" == *" -t none "* ]]; else [[ "$cmdline" == *" -t "*":80 "* ]]; fi
+    [[ "$cmdline" != *" auto "* ]]
+    # nook stops pasta itself: no inotify watch on the sandbox's
+    # /proc/PID/ns, whose release at exit delays every run.
+    [[ "$cmdline" == *" --no-netns-quit "* ]]
+  done
+}
+
+@test "--net auto picks slirp4netns when it is installed, pasta for an IPv6 host address" {
+  require "slirp4netns" command -v slirp4netns
   require "pasta" command -v pasta
   run nook run --verbose --net auto -- true
   assert_status 0
-  assert_output_has "--net auto: pasta"
-  # The helper that runs is pasta.
+  assert_output_has "--net auto: slirp4netns"
+  # The helper that runs is slirp4netns.
   "$NOOK" run --net auto -- sleep 100 </dev/null &
   nook_pid=$!
-  wait_until 5 helper_of "$nook_pid" pasta
+  wait_until 5 helper_of "$nook_pid" slirp4netns
   kill "$nook_pid"
   wait "$nook_pid" || true
+  # slirp4netns cannot publish on an IPv6 host address: pasta can.
+  require "IPv6 on the host's loopback" test -e /proc/net/if_inet6
+  run nook run --verbose --net auto -p "[::1]:$(pick_port):80" -- true
+  assert_status 0
+  assert_output_has "--net auto: pasta"
 }
 
 @test "/etc/resolv.conf points at the helper's DNS and /etc/hosts names the sandbox" {
@@ -175,6 +224,40 @@ teardown() {
   output=$(cat "$BATS_TEST_TMPDIR/out")
   assert_output_has "nook: warning: slirp4netns exited while the sandbox ran (killed by signal 9)"
   assert_output_has "the sandbox lost its network"
+}
+
+@test "a helper that exits during setup fails the run with its last message, exit 125, nothing left" {
+  use_private_state
+  mkdir -p bin
+  printf '#!/bin/sh\necho "pasta: no interface with a route" >&2\nexit 3\n' >bin/pasta
+  chmod 755 bin/pasta
+  run env PATH="$PWD/bin:$PATH" "$NOOK" run --net pasta -- true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "pasta exited during setup (status 3): pasta: no interface with a route"
+  [ -z "$(ls "$STATE/sandboxes" 2>/dev/null)" ]
+}
+
+@test "a sandbox whose setup fails while its helper starts reports its own error at once" {
+  use_private_state
+  # A helper that never gets ready: nook waits for it beside the sandbox's
+  # setup, which fails (no /etc for the generated resolv.conf in a
+  # read-only root), and says so without waiting for the helper.
+  marker=$((200000 + BATS_ROOT_PID % 100000))
+  mkdir -p bin root/bin root/proc root/dev root/tmp
+  printf '#!/bin/sh\nexec sleep %s\n' "$marker" >bin/pasta
+  chmod 755 bin/pasta
+  cp /bin/busybox root/bin/
+  start=$SECONDS
+  run env PATH="$PWD/bin:$PATH" "$NOOK" run --rootfs root --net pasta -- /bin/busybox true
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "create \`/etc\` in the sandbox"
+  assert_output_lacks "did not get ready"
+  [ $((SECONDS - start)) -lt 5 ]
+  # The helper was stopped with the sandbox.
+  [ "$(count_procs "sleep $marker")" -eq 0 ]
+  [ -z "$(ls "$STATE/sandboxes" 2>/dev/null)" ]
 }
 
 @test "a helper that is not installed is named with its package, exit 125" {
