@@ -243,6 +243,15 @@ block_signals (void)
   return sfd;
 }
 
+/* WIFSTOPPED, on the kernel's encoding (0x7f in the low byte): musl's
+   macro multiplies the status as a signed int, which overflows for an exit
+   status of 128 or more.  */
+static bool
+stopped (int ws)
+{
+  return (ws & 0xff) == 0x7f;
+}
+
 /* Reaps what ended; returns CMD's status once it has ended, else -1.  */
 static int
 reap (pid_t cmd)
@@ -258,7 +267,7 @@ reap (pid_t cmd)
       /* Without WUNTRACED only a ptrace stop is reported: a child that
          made init its tracer (PTRACE_TRACEME) took a signal.  It has not
          ended; it runs on untraced.  */
-      if (WIFSTOPPED (ws))
+      if (stopped (ws))
         nook_tracee_release (p, p, WSTOPSIG (ws));
       else if (p == cmd)
         status = exit_status (ws);
