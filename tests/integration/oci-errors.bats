@@ -8,7 +8,12 @@ load "$NOOK_TESTS/lib.sh"
 load "$NOOK_TESTS/integration/oci.bash"
 
 setup() { oci_setup; }
-teardown() { oci_teardown; }
+teardown() {
+  # A container whose state a test tampered with: its process, whatever
+  # the runtime made of the state.
+  [ -s "$BATS_TEST_TMPDIR/kill-at-teardown" ] && kill -9 "$(cat "$BATS_TEST_TMPDIR/kill-at-teardown")" 2>/dev/null
+  oci_teardown
+}
 
 pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 
@@ -86,6 +91,9 @@ pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 @test "a state the container or another user could have written is not obeyed" {
   set_args "$BUNDLE" sleep 1000
   ocid create --bundle "$BUNDLE" fs
+  pid=$(state_of fs pid)
+  [ "$pid" -gt 0 ]
+  echo "$pid" >"$BATS_TEST_TMPDIR/kill-at-teardown"
   cp -p "$OCI_ROOT/fs/state.json" "$BATS_TEST_TMPDIR/orig"
   jq '.pid = "1"' "$OCI_ROOT/fs/state.json" >"$BATS_TEST_TMPDIR/s" && cp "$BATS_TEST_TMPDIR/s" "$OCI_ROOT/fs/state.json"
   run oci kill fs KILL
@@ -97,7 +105,7 @@ pid_gone() { ! kill -0 "$1" 2>/dev/null; }
   # The state as nook-oci wrote it again: the container is its own, and
   # delete takes it down (nothing of the test outlives it).
   cp -p "$BATS_TEST_TMPDIR/orig" "$OCI_ROOT/fs/state.json"
-  pid=$(oci state fs | jq -r .pid)
+  [ "$(state_of fs pid)" = "$pid" ]
   run oci delete --force fs
   assert_status 0
   wait_until 10 pid_gone "$pid"
