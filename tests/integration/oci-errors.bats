@@ -11,7 +11,9 @@ setup() { oci_setup; }
 teardown() {
   # A container whose state a test tampered with: its process, whatever
   # the runtime made of the state.
-  [ -s "$BATS_TEST_TMPDIR/kill-at-teardown" ] && kill -9 "$(cat "$BATS_TEST_TMPDIR/kill-at-teardown")" 2>/dev/null
+  local pid
+  pid=$(cat "$BATS_TEST_TMPDIR/kill-at-teardown" 2>/dev/null) &&
+    grep -qF "$BUNDLE" "/proc/$pid/cmdline" 2>/dev/null && kill -9 "$pid"
   oci_teardown
 }
 
