@@ -39,9 +39,10 @@
 #include "utils.h"
 
 /* Bumped whenever the policy reader refuses what it used to accept
-   (4: keys given twice, policies under which no command starts), so that a
+   (4: keys given twice, policies under which no command starts) or the
+   compiled programs change (5: shortened, seccomp-shorten.c), so that a
    policy compiled by an older nook of the same version is read again.  */
-#define CACHE_MAGIC "NOOKBPF4"
+#define CACHE_MAGIC "NOOKBPF5"
 
 /* A file: the header, the key, then the programs one after the other.  */
 struct cache_header

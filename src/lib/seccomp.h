@@ -3,6 +3,7 @@
 #ifndef NOOK_SECCOMP_H
 #define NOOK_SECCOMP_H
 
+#include <linux/filter.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -94,6 +95,22 @@ int nook_seccomp_terminal_filter (struct nook_bpf *out, struct nook_error *err);
  * Return: 0, or -1 with @err set.
  */
 int nook_seccomp_install (const struct nook_bpf *bpf, struct nook_error *err);
+
+/**
+ * nook_bpf_shorten - the same decisions in fewer instructions
+ * @prog: a seccomp program as libseccomp writes it
+ * @len: its length
+ * @out: set to the shorter program (free it), or NULL
+ *
+ * The comparisons that pick a place by architecture and system call
+ * number become a binary search over ranges of numbers; the code from
+ * those places on is kept as it is.  The result is checked to send every
+ * architecture and number where @prog sends it (seccomp-shorten.c).
+ *
+ * Return: the length of @out, or 0 when @prog is kept: a program of
+ * another shape, or one that would not get shorter.
+ */
+size_t nook_bpf_shorten (const struct sock_filter *prog, size_t len, struct sock_filter **out);
 
 /**
  * nook_bpf_free - release a program

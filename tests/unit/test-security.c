@@ -14,6 +14,9 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/mman.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -259,6 +262,272 @@ terminal_filter_masks_the_upper_half (void **state)
   nook_bpf_free (&bpf);
 }
 
+/* ---- the shortened programs ------------------------------------------------------ */
+
+/* What the kernel's classic-BPF seccomp interpreter returns for DATA: the
+   instructions libseccomp writes and the shortening pass keeps.  An
+   instruction outside that set fails the test rather than guessing.  */
+static uint32_t
+run_bpf (const struct sock_filter *prog, size_t len, const struct seccomp_data *data)
+{
+  uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
+  const unsigned char *d = (const unsigned char *)data;
+
+  for (size_t pc = 0; pc < len; pc++)
+    {
+      const struct sock_filter *f = &prog[pc];
+      uint32_t src = BPF_SRC (f->code) == BPF_X ? x : f->k;
+
+      switch (f->code)
+        {
+        case BPF_LD | BPF_W | BPF_ABS:
+          assert_true (f->k % 4 == 0 && f->k + 4 <= sizeof *data);
+          memcpy (&a, d + f->k, 4);
+          continue;
+        case BPF_LD | BPF_IMM:
+          a = f->k;
+          continue;
+        case BPF_LDX | BPF_IMM:
+          x = f->k;
+          continue;
+        case BPF_LD | BPF_MEM:
+          a = mem[f->k];
+          continue;
+        case BPF_LDX | BPF_MEM:
+          x = mem[f->k];
+          continue;
+        case BPF_ST:
+          mem[f->k] = a;
+          continue;
+        case BPF_STX:
+          mem[f->k] = x;
+          continue;
+        case BPF_MISC | BPF_TAX:
+          x = a;
+          continue;
+        case BPF_MISC | BPF_TXA:
+          a = x;
+          continue;
+        case BPF_ALU | BPF_AND | BPF_K:
+        case BPF_ALU | BPF_AND | BPF_X:
+          a &= src;
+          continue;
+        case BPF_ALU | BPF_OR | BPF_K:
+        case BPF_ALU | BPF_OR | BPF_X:
+          a |= src;
+          continue;
+        case BPF_JMP | BPF_JA:
+          pc += f->k;
+          continue;
+        case BPF_JMP | BPF_JEQ | BPF_K:
+        case BPF_JMP | BPF_JEQ | BPF_X:
+          pc += a == src ? f->jt : f->jf;
+          continue;
+        case BPF_JMP | BPF_JGT | BPF_K:
+        case BPF_JMP | BPF_JGT | BPF_X:
+          pc += a > src ? f->jt : f->jf;
+          continue;
+        case BPF_JMP | BPF_JGE | BPF_K:
+        case BPF_JMP | BPF_JGE | BPF_X:
+          pc += a >= src ? f->jt : f->jf;
+          continue;
+        case BPF_JMP | BPF_JSET | BPF_K:
+        case BPF_JMP | BPF_JSET | BPF_X:
+          pc += (a & src) ? f->jt : f->jf;
+          continue;
+        case BPF_RET | BPF_K:
+          return f->k;
+        case BPF_RET | BPF_A:
+          return a;
+        default:
+          fail_msg ("instruction %zu: code %#x", pc, f->code);
+        }
+    }
+  fail_msg ("the program runs off its end");
+  return 0;
+}
+
+/* libseccomp's own program for TEXT, not shortened.  */
+static void
+compile_raw (const char *text, size_t len, const struct nook_seccomp_params *p, struct nook_bpf *raw)
+{
+  struct nook_error err = { 0 };
+  scmp_filter_ctx ctx;
+  unsigned flags;
+  int fd = memfd_create ("raw", MFD_CLOEXEC);
+  off_t size;
+
+  assert_true (fd >= 0);
+  assert_int_equal (nook_seccomp_policy_read (text, len, "test.json", p, &ctx, &flags, &err), 0);
+  assert_int_equal (seccomp_export_bpf (ctx, fd), 0);
+  seccomp_release (ctx);
+  size = lseek (fd, 0, SEEK_END);
+  raw->insns = xmalloc (size);
+  assert_int_equal (pread (fd, raw->insns, size, 0), size);
+  raw->len = size / sizeof (struct sock_filter);
+  close (fd);
+}
+
+/* Every architecture nook filters and two it does not, every system
+   call number up to 1023 in the plain, x32 and out-of-range forms, and
+   arguments on both sides of each value the policies compare.  */
+static void
+expect_same_verdicts (const struct nook_bpf *a, const struct nook_bpf *b)
+{
+  static const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, 0, UINT32_MAX };
+  static const uint64_t values[] = {
+    0,          1,          2,          8,          16,         37,          38,          39,
+    40,         41,         64,         0x5412,     0x541c,     0x20000,     0x20007,     0x20008,
+    0x20009,    0x10000000, 0x10000011, 0x7e020000, 0xffffffff, 0x100000000, 0x100005412, 0xffffffff00000000,
+    UINT64_MAX, 0x80000000, 0x7fffffff,
+  };
+  static const uint32_t high[] = { 0x3fffffff, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff };
+  const size_t n_values = sizeof values / sizeof values[0];
+  size_t compared = 0;
+
+  for (size_t ai = 0; ai < sizeof arches / sizeof arches[0]; ai++)
+    for (uint32_t i = 0; i < 2 * 1024 + sizeof high / sizeof high[0]; i++)
+      {
+        uint32_t nr = i < 1024 ? i : i < 2048 ? 0x40000000 | (i - 1024) : high[i - 2048];
+        /* Each argument in turn through the values, the others 0; then
+           the first two together.  */
+        for (size_t k = 0; k < 6 * n_values + n_values * n_values; k++)
+          {
+            struct seccomp_data d = { .nr = (int)nr, .arch = arches[ai], .instruction_pointer = 0x401000 };
+            uint32_t ra, rb;
+
+            if (k < 6 * n_values)
+              d.args[k / n_values] = values[k % n_values];
+            else
+              {
+                d.args[0] = values[(k - 6 * n_values) / n_values];
+                d.args[1] = values[(k - 6 * n_values) % n_values];
+              }
+            ra = run_bpf (a->insns, a->len, &d);
+            rb = run_bpf (b->insns, b->len, &d);
+            if (ra != rb)
+              fail_msg ("arch %#x nr %#x args %#llx %#llx ...: %#x, shortened %#x", arches[ai], nr,
+                        (unsigned long long)d.args[0], (unsigned long long)d.args[1], ra, rb);
+            compared++;
+          }
+      }
+  assert_true (compared > 1000000);
+}
+
+/* The shortened default policy makes the decisions libseccomp's program
+   makes, for every parameter that changes the policy; and it is a
+   fraction of its length, which is what the kernel's cost of loading it
+   grows with.  */
+static void
+shortened_default_policy_decides_alike (void **state)
+{
+  const struct nook_seccomp_params params[] = {
+    { nook_caps_default (), false },
+    { nook_caps_default (), true },
+    { nook_caps_default () | BIT (CAP_SYS_ADMIN), false },
+  };
+  cleanup_free char *text = NULL;
+  size_t len;
+
+  text = default_policy (&len);
+  for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
+    {
+      struct nook_error err = { 0 };
+      struct nook_bpf raw, bpf;
+
+      compile_raw (text, len, &params[i], &raw);
+      assert_int_equal (nook_seccomp_compile (text, len, "default.json", &params[i], &bpf, &err), 0);
+      if (bpf.len * 3 > raw.len)
+        fail_msg ("the default policy takes %zu instructions, libseccomp's %zu", bpf.len, raw.len);
+      expect_same_verdicts (&raw, &bpf);
+      nook_bpf_free (&raw);
+      nook_bpf_free (&bpf);
+    }
+}
+
+/* A policy with every operator, action and kind of rule the format has,
+   beside a long run of allowed calls (every x86_64 call below 300 that
+   no other rule names), where the pass has something to shorten.  */
+static void
+shortened_policy_keeps_every_rule (void **state)
+{
+  static const char rules[]
+      = "{\"names\":[\"getpid\"],\"action\":\"SCMP_ACT_LOG\"},"
+        "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_TRAP\"},"
+        "{\"names\":[\"kill\"],\"action\":\"SCMP_ACT_KILL_PROCESS\"},"
+        "{\"names\":[\"tkill\"],\"action\":\"SCMP_ACT_KILL_THREAD\"},"
+        "{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_TRACE\",\"errnoRet\":7},"
+        "{\"names\":[\"acct\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13},"
+        "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":16,"
+        "\"op\":\"SCMP_CMP_LT\"},{\"index\":0,\"value\":38,\"op\":\"SCMP_CMP_GE\"}]},"
+        "{\"names\":[\"ioctl\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":1,\"value\":21522,"
+        "\"op\":\"SCMP_CMP_NE\"}]},"
+        "{\"names\":[\"personality\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,\"value\":8,"
+        "\"op\":\"SCMP_CMP_LE\"},{\"index\":1,\"value\":0,\"op\":\"SCMP_CMP_EQ\"}]},"
+        "{\"names\":[\"unshare\",\"setns\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
+        "\"value\":268435456,\"valueTwo\":0,\"op\":\"SCMP_CMP_MASKED_EQ\"}]},"
+        "{\"names\":[\"prctl\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":2,\"value\":4294967296,"
+        "\"op\":\"SCMP_CMP_GT\"}]}";
+  static const char *const named[] = { "getpid", "getppid", "kill",        "tkill",   "ptrace", "acct",
+                                       "socket", "ioctl",   "personality", "unshare", "setns",  "prctl" };
+  struct nook_seccomp_params p = { nook_caps_default (), false };
+  struct nook_error err = { 0 };
+  cleanup_free char *policy = NULL, *names = xstrdup ("\"execveat\"");
+  struct nook_bpf raw, bpf;
+
+  for (int nr = 0; nr < 300; nr++)
+    {
+      char *name = seccomp_syscall_resolve_num_arch (SCMP_ARCH_X86_64, nr), *more;
+      bool other = name == NULL;
+      for (size_t i = 0; name && i < sizeof named / sizeof named[0]; i++)
+        other |= strcmp (name, named[i]) == 0;
+      if (!other)
+        {
+          more = xasprintf ("%s,\"%s\"", names, name);
+          free (names);
+          names = more;
+        }
+      free (name);
+    }
+  policy = xasprintf ("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":38,\"archMap\":[{"
+                      "\"architecture\":\"SCMP_ARCH_X86_64\",\"subArchitectures\":[\"SCMP_ARCH_X86\"]}],"
+                      "\"syscalls\":[{\"names\":[%s],\"action\":\"SCMP_ACT_ALLOW\"},%s]}",
+                      names, rules);
+  compile_raw (policy, strlen (policy), &p, &raw);
+  assert_int_equal (compile (policy, &p, &bpf, &err), 0);
+  if (bpf.len * 2 > raw.len)
+    fail_msg ("the policy takes %zu instructions, libseccomp's %zu", bpf.len, raw.len);
+  expect_same_verdicts (&raw, &bpf);
+  nook_bpf_free (&raw);
+  nook_bpf_free (&bpf);
+}
+
+/* A program that computes before its first argument load is not one the
+   pass reads: it is kept.  */
+static void
+unknown_programs_are_kept (void **state)
+{
+  struct sock_filter prog[] = {
+    BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr)),
+    BPF_STMT (BPF_ALU | BPF_AND | BPF_K, 0xff),
+    BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_filter bits[] = {
+    BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr)),
+    BPF_JUMP (BPF_JMP | BPF_JSET | BPF_K, 0x40000000, 0, 1),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_filter *out = (void *)1;
+
+  assert_int_equal (nook_bpf_shorten (prog, sizeof prog / sizeof prog[0], &out), 0);
+  assert_null (out);
+  assert_int_equal (nook_bpf_shorten (bits, sizeof bits / sizeof bits[0], &out), 0);
+  assert_null (out);
+}
+
 /* ---- nook_security_apply ----------------------------------------------------- */
 
 /* In a child: the ids change, the parent-death signal the kernel then
@@ -424,6 +693,9 @@ main (void)
     cmocka_unit_test (default_policy_covers_every_abi),
     cmocka_unit_test (includes_and_excludes_change_the_filter),
     cmocka_unit_test (terminal_filter_masks_the_upper_half),
+    cmocka_unit_test (shortened_default_policy_decides_alike),
+    cmocka_unit_test (shortened_policy_keeps_every_rule),
+    cmocka_unit_test (unknown_programs_are_kept),
     cmocka_unit_test (cache_returns_only_exact_matches),
     cmocka_unit_test (apply_changes_ids_and_rearms_pdeathsig),
     cmocka_unit_test (security_options_fill_the_spec),
