@@ -684,7 +684,9 @@ parse_top (struct compiler *c, json_object *root)
   seccomp_attr_set (c->ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
   /* A binary tree of system call numbers instead of a linear list: every
      system call the command makes runs this filter, while compiling happens
-     once per policy thanks to the cache.  */
+     once per policy thanks to the cache.  seccomp-shorten.c then replaces
+     the tree by a shorter search over ranges of numbers; the tree is what
+     is loaded when it cannot.  */
   seccomp_attr_set (c->ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   if (parse_arches (c, root) < 0)
     return -1;
