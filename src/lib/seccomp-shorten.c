@@ -38,8 +38,12 @@ enum
   FIELD_NONE, /* A holds a constant: nothing loaded yet */
 };
 
-/* Beyond this many paths a program is not worth the work.  */
+/* Beyond this many paths, instructions run while reading them, or
+   architecture ranges, a program is not one libseccomp wrote for a
+   policy, and not worth the work: the pass gives up.  */
 #define MAX_REGIONS 65536
+#define MAX_STEPS (1u << 22)
+#define MAX_ARCH_RANGES 64
 
 /* A set of (architecture, number) pairs that all reach PC: the first
    instruction that looks at something else, or a return.  */
@@ -55,6 +59,7 @@ struct walk
   size_t len;
   struct region *regions;
   size_t n, size;
+  size_t *steps; /* instructions run, shared by the walks of one pass */
   bool bad;
 };
 
@@ -82,6 +87,11 @@ walk_from (struct walk *w, size_t pc, int field, uint32_t aconst, const uint32_t
 
   while (!w->bad)
     {
+      if (++*w->steps > MAX_STEPS)
+        {
+          w->bad = true;
+          return;
+        }
       const struct sock_filter *f;
       uint32_t tlo, thi, vlo, vhi;
       bool empty = false;
@@ -192,9 +202,9 @@ walk_from (struct walk *w, size_t pc, int field, uint32_t aconst, const uint32_t
 
 static bool
 walk_program (struct walk *w, const struct sock_filter *prog, size_t len, const uint32_t lo[2],
-              const uint32_t hi[2])
+              const uint32_t hi[2], size_t *steps)
 {
-  *w = (struct walk){ .prog = prog, .len = len };
+  *w = (struct walk){ .prog = prog, .len = len, .steps = steps };
   walk_from (w, 0, FIELD_NONE, 0, lo, hi);
   return !w->bad;
 }
@@ -558,15 +568,16 @@ same_dispatch (const struct sock_filter *prog, size_t len, const struct sock_fil
 {
   static const uint32_t all_lo[2] = { 0, 0 }, all_hi[2] = { UINT32_MAX, UINT32_MAX };
   struct walk w2;
+  size_t steps = 0;
   bool ok;
 
-  ok = walk_program (&w2, new, new_len, all_lo, all_hi);
+  ok = walk_program (&w2, new, new_len, all_lo, all_hi, &steps);
   for (size_t i = 0; ok && i < w2.n; i++)
     {
       size_t want = orig_at[w2.regions[i].pc];
       struct walk w3 = { 0 };
 
-      ok = want != SIZE_MAX && walk_program (&w3, prog, len, w2.regions[i].lo, w2.regions[i].hi);
+      ok = want != SIZE_MAX && walk_program (&w3, prog, len, w2.regions[i].lo, w2.regions[i].hi, &steps);
       for (size_t j = 0; ok && j < w3.n; j++)
         ok = w3.regions[j].pc == want;
       free (w3.regions);
@@ -588,11 +599,11 @@ nook_bpf_shorten (const struct sock_filter *prog, size_t len, struct sock_filter
   struct sock_filter *new = NULL;
   struct gen g = { 0 };
   struct walk w = { 0 };
-  size_t n_bounds = 0, n_maps = 0, total = 0, result = 0;
+  size_t n_bounds = 0, n_maps = 0, total = 0, result = 0, steps = 0;
   int lbl;
 
   *out = NULL;
-  if (len == 0 || len > BPF_MAXINSNS || !walk_program (&w, prog, len, all_lo, all_hi))
+  if (len == 0 || len > BPF_MAXINSNS || !walk_program (&w, prog, len, all_lo, all_hi, &steps))
     goto done;
 
   /* The code from the places the dispatch reaches on.  */
@@ -642,6 +653,13 @@ nook_bpf_shorten (const struct sock_filter *prog, size_t len, struct sock_filter
         bounds[n_bounds++] = w.regions[i].hi[FIELD_ARCH] + 1;
     }
   qsort (bounds, n_bounds, sizeof *bounds, cmp_u32);
+  {
+    size_t distinct = 0;
+    for (size_t i = 0; i < n_bounds; i++)
+      distinct += i == 0 || bounds[i] != bounds[i - 1];
+    if (distinct > MAX_ARCH_RANGES)
+      goto done;
+  }
   maps = xcalloc (n_bounds, sizeof *maps);
   for (size_t i = 0; i < n_bounds; i++)
     {
