@@ -2,6 +2,7 @@
    security options of `nook run`.  */
 #include <config.h>
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include <sys/mman.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <signal.h>
 #include <unistd.h>
@@ -414,6 +416,34 @@ expect_same_verdicts (const struct nook_bpf *a, const struct nook_bpf *b)
   assert_true (compared > 1000000);
 }
 
+/* The kernel takes the program, and answers as the policy says: an
+   allowed call works, a refused one fails with EPERM, a number the
+   policy does not name with ENOSYS.  */
+static void
+expect_kernel_runs (const struct nook_bpf *bpf)
+{
+  int status;
+  pid_t pid = fork ();
+
+  assert_true (pid >= 0);
+  if (pid == 0)
+    {
+      struct nook_error err = { 0 };
+      if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || nook_seccomp_install (bpf, &err) < 0)
+        _exit (1);
+      if (syscall (SYS_getppid) != getppid () || syscall (SYS_getppid) <= 0)
+        _exit (2);
+      if (syscall (SYS_acct, NULL) != -1 || errno != EPERM)
+        _exit (3);
+      if (syscall (1000) != -1 || errno != ENOSYS)
+        _exit (4);
+      _exit (0);
+    }
+  assert_int_equal (waitpid (pid, &status, 0), pid);
+  assert_true (WIFEXITED (status));
+  assert_int_equal (WEXITSTATUS (status), 0);
+}
+
 /* The shortened default policy makes the decisions libseccomp's program
    makes, for every parameter that changes the policy; and it is a
    fraction of its length, which is what the kernel's cost of loading it
@@ -440,6 +470,7 @@ shortened_default_policy_decides_alike (void **state)
       if (bpf.len * 3 > raw.len)
         fail_msg ("the default policy takes %zu instructions, libseccomp's %zu", bpf.len, raw.len);
       expect_same_verdicts (&raw, &bpf);
+      expect_kernel_runs (&bpf);
       nook_bpf_free (&raw);
       nook_bpf_free (&bpf);
     }
