@@ -608,6 +608,24 @@ out:
 }
 
 int
+oci_check_create (int argc, char **argv, struct nook_error *err)
+{
+  struct create_opts o = { .console_out = -1 };
+  const char *id;
+
+  return parse_create (argc, argv, false, &o, &id, err);
+}
+
+int
+oci_check_run (int argc, char **argv, struct nook_error *err)
+{
+  struct create_opts o = { .console_out = -1 };
+  const char *id;
+
+  return parse_create (argc, argv, true, &o, &id, err);
+}
+
+int
 oci_cmd_create (int argc, char **argv, struct nook_error *err)
 {
   struct create_opts o = { .console_out = -1 };
@@ -684,14 +702,11 @@ start_container (struct nook_oci_container *c, struct nook_error *err)
 int
 oci_cmd_start (int argc, char **argv, struct nook_error *err)
 {
-  static const struct oci_opt opts[] = { { NULL, 0, false, 0 } };
-  struct oci_arg args[1];
-  size_t n;
   struct nook_oci_root root = { 0 };
   struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
-  int first = oci_parse (opts, argc, argv, args, 1, &n, err), r = -1;
+  int first = oci_parse_plain (argc, argv, 1, 1, err), r = -1;
 
-  if (first < 0 || oci_check_args ("start", argc - first, 1, 1, err) < 0)
+  if (first < 0)
     return -1;
   if (oci_open_root (&root, err) == 0 && nook_oci_container_load (&root, argv[first], &c, err) == 0)
     r = start_container (&c, err);
@@ -744,25 +759,44 @@ delete_container (struct nook_oci_root *root, struct nook_oci_container *c, bool
   return nook_oci_container_remove (root, c, err);
 }
 
-int
-oci_cmd_delete (int argc, char **argv, struct nook_error *err)
+/* delete's options: the index of the container id.  */
+static int
+parse_delete (int argc, char **argv, bool *force, struct nook_error *err)
 {
   static const struct oci_opt opts[]
       = { { "force", 'f', false, 0 }, { "regex", 'r', false, 1 }, { NULL, 0, false, 0 } };
   struct oci_arg args[4];
   size_t n;
-  bool force = false;
-  struct nook_oci_root root = { 0 };
-  struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
-  int first = oci_parse (opts, argc, argv, args, 4, &n, err), r = -1;
+  int first = oci_parse (opts, argc, argv, args, 4, &n, err);
 
   if (first < 0 || oci_check_args ("delete", argc - first, 1, 1, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
     if (args[i].id == 0)
-      force = true;
+      *force = true;
     else
       return nook_error_set (err, 0, "delete: --regex is not supported");
+  return first;
+}
+
+int
+oci_check_delete (int argc, char **argv, struct nook_error *err)
+{
+  bool force;
+
+  return parse_delete (argc, argv, &force, err) < 0 ? -1 : 0;
+}
+
+int
+oci_cmd_delete (int argc, char **argv, struct nook_error *err)
+{
+  bool force = false;
+  struct nook_oci_root root = { 0 };
+  struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
+  int first = parse_delete (argc, argv, &force, err), r = -1;
+
+  if (first < 0)
+    return -1;
   if (oci_open_root (&root, err) < 0)
     goto out;
   if (nook_oci_container_load (&root, argv[first], &c, err) < 0)
@@ -1066,10 +1100,10 @@ exec_spec (struct nook_oci_container *c, struct exec_cli *x, char **cmd, struct 
 static int
 parse_exec (int argc, char **argv, struct exec_cli *x, int *first, struct nook_error *err)
 {
-  struct oci_arg args[64];
+  struct oci_arg args[256];
   size_t n;
 
-  *first = oci_parse (exec_opts_table, argc, argv, args, 64, &n, err);
+  *first = oci_parse (exec_opts_table, argc, argv, args, 256, &n, err);
   if (*first < 0 || oci_check_args ("exec", argc - *first, 1, -1, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
@@ -1189,6 +1223,17 @@ exec_in_container (struct nook_oci_container *c, struct exec_cli *x, char **cmd,
 out:
   nook_filters_free (&filters);
   nook_spec_free (&spec);
+  return r;
+}
+
+int
+oci_check_exec (int argc, char **argv, struct nook_error *err)
+{
+  struct exec_cli x = { 0 };
+  int first, r = parse_exec (argc, argv, &x, &first, err);
+
+  strv_free (x.env);
+  strv_free (x.caps);
   return r;
 }
 
