@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz-common.h"
 #include "oci-cli.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
@@ -40,19 +41,13 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  char *text = malloc (size + 1);
-  char *argv[MAX_FUZZ_ARGS + 2];
+  char *text;
+  char *argv[MAX_FUZZ_ARGS + 1];
   int argc = 0;
   struct nook_error err = { 0 };
 
-  if (text == NULL)
+  if ((text = fuzz_argv (data, size, "nook-oci", argv, MAX_FUZZ_ARGS, &argc)) == NULL)
     return 0;
-  memcpy (text, data, size);
-  text[size] = '\0';
-  argv[argc++] = (char *)"nook-oci";
-  for (char *s = text; s < text + size && argc <= MAX_FUZZ_ARGS; s += strlen (s) + 1)
-    argv[argc++] = s;
-  argv[argc] = NULL;
   if (nook_oci_check_command_line (argc, argv, &err) < 0 && err.msg == NULL)
     abort (); /* a failure must say why */
   /* Parsing leaves the running program's globals as they were.  */
