@@ -954,6 +954,7 @@ static const struct oci_opt exec_opts_table[] = {
 struct exec_cli
 {
   const char *console_socket, *process, *cwd, *pid_file, *user;
+  const char *cgroup; /* --cgroup: the path below the container's cgroup */
   bool tty, detach;
   char **env, **caps;
   int preserve_fds;
@@ -976,6 +977,36 @@ parse_preserve (const char *value, int *n, struct nook_error *err)
         return nook_error_hint (err, "open fds 3 to %d before calling nook-oci exec", 2 + (int)v);
       }
   *n = (int)v;
+  return 0;
+}
+
+/* --cgroup [CONTROLLER[,CONTROLLER...]:]PATH, runc's form: cgroup v2 has
+   one hierarchy, so every controller names the same PATH, relative to
+   the container's cgroup.  */
+static int
+parse_exec_cgroup (const char *value, const char **path, struct nook_error *err)
+{
+  const char *colon = strchr (value, ':');
+  const char *p = colon ? colon + 1 : value;
+
+  if (colon && (colon == value || strspn (value, "abcdefghijklmnopqrstuvwxyz_,") != (size_t)(colon - value)))
+    {
+      nook_error_set (err, 0, "exec: --cgroup `%s`: `%.*s` is no list of controllers", value,
+                      (int)(colon - value), value);
+      return nook_error_hint (err, "give PATH or CONTROLLER[,CONTROLLER]:PATH, e.g. memory:sub");
+    }
+  if (!nook_cgroup_sub_valid (p))
+    {
+      nook_error_set (err, 0, "exec: --cgroup `%s`: `%s` is no path below the container's cgroup", value, p);
+      return nook_error_hint (err, "give a relative path of plain names, such as `a/b`: no `.`, `..` or "
+                                   "leading `/`");
+    }
+  if (*path && strcmp (*path, p) != 0)
+    {
+      nook_error_set (err, 0, "exec: --cgroup `%s`: another path than `%s`", value, *path);
+      return nook_error_hint (err, "cgroup v2 has one hierarchy: give every controller the same path");
+    }
+  *path = p;
   return 0;
 }
 
@@ -1141,12 +1172,32 @@ parse_exec (int argc, char **argv, struct exec_cli *x, int *first, struct nook_e
           return -1;
         break;
       case E_CGROUP:
-        oci_log (OCI_LOG_INFO, "exec: --cgroup ignored: the process joins the container's own cgroup");
+        if (parse_exec_cgroup (args[i].value, &x->cgroup, err) < 0)
+          return -1;
         break;
       default:
         break;
       }
   return 0;
+}
+
+/* --cgroup's PATH below the container's cgroup, which it must have.  */
+static int
+open_exec_cgroup (const struct nook_oci_container *c, const char *path, struct nook_error *err)
+{
+  int fd;
+
+  if (c->cgroup == NULL)
+    {
+      nook_error_set (err, 0, "exec: --cgroup `%s`: container `%s` has no cgroup of its own", path, c->id);
+      return nook_error_hint (err,
+                              "it runs without one where no cgroup v2 tree is delegated to the caller (see "
+                              "man nook-oci, CGROUPS)");
+    }
+  fd = nook_cgroup_open_sub (c->cgroup, path, err);
+  if (fd < 0)
+    nook_error_wrap (err, "exec: --cgroup `%s`", path);
+  return fd;
 }
 
 static int
@@ -1159,6 +1210,7 @@ exec_in_container (struct nook_oci_container *c, struct exec_cli *x, char **cmd,
   const char *status = nook_oci_container_status (c);
   cleanup_close int pid_dir = -1;
   cleanup_close int console_sock = -1;
+  cleanup_close int sub_cgroup = -1;
   cleanup_free char *pid_base = NULL;
   int r = -1;
 
@@ -1168,6 +1220,10 @@ exec_in_container (struct nook_oci_container *c, struct exec_cli *x, char **cmd,
       nook_error_set (err, 0, "container `%s` is %s: exec needs it running", c->id, status);
       goto out;
     }
+  if (x->cgroup && (sub_cgroup = open_exec_cgroup (c, x->cgroup, err)) < 0)
+    goto out;
+  opts.in_sub_cgroup = sub_cgroup >= 0;
+  opts.sub_cgroup_fd = sub_cgroup;
   if (exec_spec (c, x, cmd, &spec, err) < 0)
     goto out;
   if (spec.security.tty && x->detach && x->console_socket == NULL)
