@@ -96,6 +96,22 @@ find_opt (const struct oci_opt *opts, const char *name, size_t len, char short_n
   return NULL;
 }
 
+/* strconv.ParseBool's words.  */
+static int
+parse_go_bool (const char *s, bool *on)
+{
+  static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True", NULL };
+  static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False", NULL };
+
+  for (size_t i = 0; yes[i]; i++)
+    if (strcmp (s, yes[i]) == 0 || strcmp (s, no[i]) == 0)
+      {
+        *on = strcmp (s, yes[i]) == 0;
+        return 0;
+      }
+  return -1;
+}
+
 int
 oci_parse (const struct oci_opt *opts, int argc, char **argv, struct oci_arg *out, size_t max, size_t *n_out,
            struct nook_error *err)
@@ -143,6 +159,17 @@ oci_parse (const struct oci_opt *opts, int argc, char **argv, struct oci_arg *ou
         }
       if (eq)
         value = eq + 1;
+      /* A flag with a value: Go's flag package (runc's) reads it as a
+         boolean, so --detach=false is no --detach.  */
+      if (!o->arg && value)
+        {
+          bool on;
+          if (parse_go_bool (value, &on) < 0)
+            return nook_error_set (err, 0, "%s: option `%s`: a flag is true or false", argv[0], a);
+          if (!on)
+            continue;
+          value = NULL;
+        }
       if (o->arg && value == NULL)
         {
           if (i + 1 >= argc)

@@ -37,6 +37,18 @@ pid_gone() { ! kill -0 "$1" 2>/dev/null; }
   [ ! -e "$BATS_TEST_TMPDIR/other.json" ]
 }
 
+@test "a flag with a value is Go's boolean, as runc reads it: =false is no flag, a word that is no boolean is an error" {
+  run oci list --quiet=false
+  assert_status 0
+  assert_output_has "STATUS"
+  run oci list --quiet=true
+  assert_status 0
+  [ -z "$output" ]
+  run oci list --quiet=maybe
+  assert_status 125
+  assert_output_has "true or false"
+}
+
 @test "more options than a command keeps are refused, never cut short" {
   run oci kill -a -a -a -a -a -a -a -a -a nosuch
   [ "$status" -ne 0 ]
