@@ -150,13 +150,19 @@ gone() { [ -z "$(pid_of "$1")" ]; }
   wait_until 10 pid_of "sleep $S8" >/dev/null
 }
 
-@test "nook kill -s STOP stops every process of the sandbox, CONT resumes every one" {
-  use_private_state
-  id=$(nook run -d --name jcstop -- sh -c "sleep $S8 & sleep $S6; wait")
+# A sandbox NAME whose command runs two sleeps: its id in $id, their pids
+# in $a and $b.
+two_sleepers() { # NAME
+  id=$(nook run -d --name "$1" -- sh -c "sleep $S8 & sleep $S6; wait")
   wait_until 10 pid_of "sleep $S8" >/dev/null
   wait_until 10 pid_of "sleep $S6" >/dev/null
   a=$(pid_of "sleep $S8")
   b=$(pid_of "sleep $S6")
+}
+
+@test "nook kill -s STOP stops every process of the sandbox, CONT resumes every one" {
+  use_private_state
+  two_sleepers jcstop
   run nook kill -s STOP jcstop
   assert_status 0
   wait_until 5 is_state "$a" T
@@ -177,11 +183,7 @@ gone() { [ -z "$(pid_of "$1")" ]; }
 
 @test "nook kill -s CONT resumes a paused sandbox as nook unpause does: its paused record is cleared" {
   use_private_state
-  id=$(nook run -d --name jccont -- sh -c "sleep $S8 & sleep $S6; wait")
-  wait_until 10 pid_of "sleep $S8" >/dev/null
-  wait_until 10 pid_of "sleep $S6" >/dev/null
-  a=$(pid_of "sleep $S8")
-  b=$(pid_of "sleep $S6")
+  two_sleepers jccont
   run nook pause jccont
   assert_status 0
   [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = true ]
