@@ -9,13 +9,14 @@
 #include <strings.h>
 
 #include "cmd.h"
+#include "lib/pause.h"
 #include "lib/sandbox.h"
 #include "lib/utils.h"
 #include "options.h"
 
 /* The signal goes to the sandbox's PID 1, nook-init: SIGKILL ends the
    sandbox, the signals it forwards reach the command; STOP and CONT reach
-   every process.  */
+   every process, and CONT resumes a paused sandbox (pause.h).  */
 static int
 kill_one (const char *ref, int sig, struct nook_error *err)
 {
@@ -25,7 +26,7 @@ kill_one (const char *ref, int sig, struct nook_error *err)
 
   if (nook_cli_find (&store, ref, &sb, err) < 0)
     return -1;
-  r = nook_sandbox_kill (&sb, sig, err);
+  r = nook_sandbox_signal (&store, &sb, sig, err);
   nook_sandbox_release (&sb);
   nook_store_close (&store);
   return r;

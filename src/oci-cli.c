@@ -96,6 +96,22 @@ find_opt (const struct oci_opt *opts, const char *name, size_t len, char short_n
   return NULL;
 }
 
+/* strconv.ParseBool's words.  */
+static int
+parse_go_bool (const char *s, bool *on)
+{
+  static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True", NULL };
+  static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False", NULL };
+
+  for (size_t i = 0; yes[i]; i++)
+    if (strcmp (s, yes[i]) == 0 || strcmp (s, no[i]) == 0)
+      {
+        *on = strcmp (s, yes[i]) == 0;
+        return 0;
+      }
+  return -1;
+}
+
 int
 oci_parse (const struct oci_opt *opts, int argc, char **argv, struct oci_arg *out, size_t max, size_t *n_out,
            struct nook_error *err)
@@ -143,14 +159,27 @@ oci_parse (const struct oci_opt *opts, int argc, char **argv, struct oci_arg *ou
         }
       if (eq)
         value = eq + 1;
+      /* A flag with a value: Go's flag package (runc's) reads it as a
+         boolean, so --detach=false is no --detach.  */
+      if (!o->arg && value)
+        {
+          bool on;
+          if (parse_go_bool (value, &on) < 0)
+            return nook_error_set (err, 0, "%s: option `%s`: a flag is true or false", argv[0], a);
+          if (!on)
+            continue;
+          value = NULL;
+        }
       if (o->arg && value == NULL)
         {
           if (i + 1 >= argc)
             return nook_error_set (err, 0, "%s: option `%s` needs a value", argv[0], a);
           value = argv[++i];
         }
-      if (*n_out < max)
-        out[(*n_out)++] = (struct oci_arg){ o->id, value };
+      /* Never drop one silently: an engine's option must act or fail.  */
+      if (*n_out >= max)
+        return nook_error_set (err, 0, "%s: more than %zu options", argv[0], max);
+      out[(*n_out)++] = (struct oci_arg){ o->id, value };
     }
   return i;
 }
@@ -163,9 +192,25 @@ oci_check_args (const char *cmd, int n, int min, int max, struct nook_error *err
       nook_error_set (err, 0, "%s: missing container id", cmd);
       return nook_error_hint (err, "usage: nook-oci %s [OPTIONS] CONTAINER-ID", cmd);
     }
+  if (max == 0 && n > 0)
+    return nook_error_set (err, 0, "%s: takes no arguments", cmd);
   if (max >= 0 && n > max)
     return nook_error_set (err, 0, "%s: takes at most %d arguments", cmd, max);
   return 0;
+}
+
+static const struct oci_opt no_opts[] = { { NULL, 0, false, 0 } };
+
+int
+oci_parse_plain (int argc, char **argv, int min, int max, struct nook_error *err)
+{
+  struct oci_arg args[1];
+  size_t n;
+  int first = oci_parse (no_opts, argc, argv, args, 1, &n, err);
+
+  if (first < 0 || oci_check_args (argv[0], argc - first, min, max, err) < 0)
+    return -1;
+  return first;
 }
 
 int
@@ -215,17 +260,26 @@ print_json (json_object *o)
   return 0;
 }
 
+int
+oci_check_id (int argc, char **argv, struct nook_error *err)
+{
+  return oci_parse_plain (argc, argv, 1, 1, err) < 0 ? -1 : 0;
+}
+
+static int
+check_none (int argc, char **argv, struct nook_error *err)
+{
+  return oci_parse_plain (argc, argv, 0, 0, err) < 0 ? -1 : 0;
+}
+
 static int
 cmd_state (int argc, char **argv, struct nook_error *err)
 {
-  static const struct oci_opt opts[] = { { NULL, 0, false, 0 } };
-  struct oci_arg args[1];
-  size_t n;
   struct nook_oci_root root = { 0 };
   struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
-  int first = oci_parse (opts, argc, argv, args, 1, &n, err), r = -1;
+  int first = oci_parse_plain (argc, argv, 1, 1, err), r = -1;
 
-  if (first < 0 || oci_check_args ("state", argc - first, 1, 1, err) < 0)
+  if (first < 0)
     return -1;
   if (load (argv[first], &root, &c, err) == 0)
     r = print_json (nook_oci_container_state_json (&c));
@@ -281,8 +335,15 @@ signal_container (const struct nook_oci_container *c, int sig, bool all, struct 
   return 0;
 }
 
+struct kill_cli
+{
+  const char *id;
+  int sig;
+  bool all;
+};
+
 static int
-cmd_kill (int argc, char **argv, struct nook_error *err)
+parse_kill (int argc, char **argv, struct kill_cli *k, struct nook_error *err)
 {
   enum
   {
@@ -293,26 +354,45 @@ cmd_kill (int argc, char **argv, struct nook_error *err)
       = { { "all", 'a', false, O_ALL }, { "pid", 'p', true, O_PID }, { NULL, 0, false, 0 } };
   struct oci_arg args[8];
   size_t n;
-  bool all = false;
-  int sig = SIGTERM, r = -1;
-  struct nook_oci_root root = { 0 };
-  struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
   int first = oci_parse (opts, argc, argv, args, 8, &n, err);
 
   if (first < 0 || oci_check_args ("kill", argc - first, 1, 2, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
     if (args[i].id == O_ALL)
-      all = true;
+      k->all = true;
     else
       return nook_error_set (err, 0, "kill: --pid is not supported");
-  if (argc - first == 2 && (sig = nook_parse_signal (argv[first + 1])) < 0)
+  k->id = argv[first];
+  k->sig = SIGTERM;
+  if (argc - first == 2 && (k->sig = nook_parse_signal (argv[first + 1])) < 0)
     {
       nook_error_set (err, 0, "kill: unknown signal `%s`", argv[first + 1]);
       return nook_error_hint (err, "give a name (TERM, SIGKILL) or a number");
     }
-  if (load (argv[first], &root, &c, err) == 0)
-    r = signal_container (&c, sig, all, err);
+  return 0;
+}
+
+static int
+check_kill (int argc, char **argv, struct nook_error *err)
+{
+  struct kill_cli k = { 0 };
+
+  return parse_kill (argc, argv, &k, err);
+}
+
+static int
+cmd_kill (int argc, char **argv, struct nook_error *err)
+{
+  struct kill_cli k = { 0 };
+  struct nook_oci_root root = { 0 };
+  struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
+  int r = -1;
+
+  if (parse_kill (argc, argv, &k, err) < 0)
+    return -1;
+  if (load (k.id, &root, &c, err) == 0)
+    r = signal_container (&c, k.sig, k.all, err);
   nook_oci_container_release (&c);
   nook_oci_root_close (&root);
   return r;
@@ -321,15 +401,12 @@ cmd_kill (int argc, char **argv, struct nook_error *err)
 static int
 cmd_pause (int argc, char **argv, struct nook_error *err)
 {
-  static const struct oci_opt opts[] = { { NULL, 0, false, 0 } };
-  struct oci_arg args[1];
-  size_t n;
   bool pause = strcmp (argv[0], "pause") == 0;
   struct nook_oci_root root = { 0 };
   struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
-  int first = oci_parse (opts, argc, argv, args, 1, &n, err), r = -1;
+  int first = oci_parse_plain (argc, argv, 1, 1, err), r = -1;
 
-  if (first < 0 || oci_check_args (argv[0], argc - first, 1, 1, err) < 0)
+  if (first < 0)
     return -1;
   if (load (argv[first], &root, &c, err) == 0 && c.cgroup)
     {
@@ -357,25 +434,53 @@ cmd_pause (int argc, char **argv, struct nook_error *err)
   return r;
 }
 
+/* --format of ps and list: whether it is json.  */
 static int
-cmd_ps (int argc, char **argv, struct nook_error *err)
+parse_format (const char *cmd, const char *value, bool *json, struct nook_error *err)
+{
+  if (strcmp (value, "json") != 0 && strcmp (value, "table") != 0)
+    return nook_error_set (err, 0, "%s: unknown format `%s` (json or table)", cmd, value);
+  *json = strcmp (value, "json") == 0;
+  return 0;
+}
+
+/* ps's options: the index of the container id.  */
+static int
+parse_ps (int argc, char **argv, bool *json, struct nook_error *err)
 {
   static const struct oci_opt opts[] = { { "format", 'f', true, 0 }, { NULL, 0, false, 0 } };
   struct oci_arg args[4];
-  size_t n, np;
-  bool json = false;
-  struct nook_oci_root root = { 0 };
-  struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
-  cleanup_free pid_t *pids = NULL;
-  int first = oci_parse (opts, argc, argv, args, 4, &n, err), r = -1;
+  size_t n;
+  int first = oci_parse (opts, argc, argv, args, 4, &n, err);
 
   if (first < 0 || oci_check_args ("ps", argc - first, 1, 1, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
-    if (strcmp (args[i].value, "json") == 0)
-      json = true;
-    else if (strcmp (args[i].value, "table") != 0)
-      return nook_error_set (err, 0, "ps: unknown format `%s` (json or table)", args[i].value);
+    if (parse_format ("ps", args[i].value, json, err) < 0)
+      return -1;
+  return first;
+}
+
+static int
+check_ps (int argc, char **argv, struct nook_error *err)
+{
+  bool json;
+
+  return parse_ps (argc, argv, &json, err) < 0 ? -1 : 0;
+}
+
+static int
+cmd_ps (int argc, char **argv, struct nook_error *err)
+{
+  size_t np;
+  bool json = false;
+  struct nook_oci_root root = { 0 };
+  struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
+  cleanup_free pid_t *pids = NULL;
+  int first = parse_ps (argc, argv, &json, err), r = -1;
+
+  if (first < 0)
+    return -1;
   if (load (argv[first], &root, &c, err) == 0)
     {
       json_object *a = json_object_new_array ();
@@ -399,7 +504,7 @@ cmd_ps (int argc, char **argv, struct nook_error *err)
 }
 
 static int
-cmd_list (int argc, char **argv, struct nook_error *err)
+parse_list (int argc, char **argv, bool *json, bool *quiet, struct nook_error *err)
 {
   enum
   {
@@ -410,21 +515,36 @@ cmd_list (int argc, char **argv, struct nook_error *err)
       = { { "format", 'f', true, O_FORMAT }, { "quiet", 'q', false, O_QUIET }, { NULL, 0, false, 0 } };
   struct oci_arg args[4];
   size_t n;
+  int first = oci_parse (opts, argc, argv, args, 4, &n, err);
+
+  if (first < 0 || oci_check_args ("list", argc - first, 0, 0, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if (args[i].id == O_QUIET)
+      *quiet = true;
+    else if (parse_format ("list", args[i].value, json, err) < 0)
+      return -1;
+  return 0;
+}
+
+static int
+check_list (int argc, char **argv, struct nook_error *err)
+{
+  bool json, quiet;
+
+  return parse_list (argc, argv, &json, &quiet, err);
+}
+
+static int
+cmd_list (int argc, char **argv, struct nook_error *err)
+{
   bool json = false, quiet = false;
   struct nook_oci_root root = { 0 };
   cleanup_strv char **ids = NULL;
   json_object *a;
-  int first = oci_parse (opts, argc, argv, args, 4, &n, err);
 
-  if (first < 0 || oci_check_args ("list", argc - first + 1, 1, 1, err) < 0)
+  if (parse_list (argc, argv, &json, &quiet, err) < 0)
     return -1;
-  for (size_t i = 0; i < n; i++)
-    if (args[i].id == O_QUIET)
-      quiet = true;
-    else if (strcmp (args[i].value, "json") == 0)
-      json = true;
-    else if (strcmp (args[i].value, "table") != 0)
-      return nook_error_set (err, 0, "list: unknown format `%s` (json or table)", args[i].value);
   if (oci_open_root (&root, err) < 0)
     return -1;
   ids = nook_oci_root_list (&root);
@@ -475,11 +595,7 @@ cmd_features (int argc, char **argv, struct nook_error *err)
           "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",   "SCMP_ACT_TRAP", NULL };
   static const char *const ops[] = { "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
                                      "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL };
-  static const struct oci_opt opts[] = { { NULL, 0, false, 0 } };
-  struct oci_arg args[1];
-  size_t n;
   json_object *o, *linux_, *seccomp, *cg;
-  int first = oci_parse (opts, argc, argv, args, 1, &n, err);
 
 #define STRV_JSON(list)                                                                                      \
   ({                                                                                                         \
@@ -488,7 +604,7 @@ cmd_features (int argc, char **argv, struct nook_error *err)
       json_object_array_add (a_, json_object_new_string ((list)[k_]));                                       \
     a_;                                                                                                      \
   })
-  if (first < 0 || oci_check_args ("features", argc - first + 1, 1, 1, err) < 0)
+  if (check_none (argc, argv, err) < 0)
     return -1;
   o = json_object_new_object ();
   json_object_object_add (o, "ociVersionMin", json_object_new_string ("1.0.0"));
@@ -593,7 +709,7 @@ static const char default_spec[]
       "}\n";
 
 static int
-cmd_spec (int argc, char **argv, struct nook_error *err)
+parse_spec (int argc, char **argv, const char **bundle, const char **file, struct nook_error *err)
 {
   enum
   {
@@ -607,18 +723,35 @@ cmd_spec (int argc, char **argv, struct nook_error *err)
                                          { NULL, 0, false, 0 } };
   struct oci_arg args[8];
   size_t n;
-  const char *bundle = ".", *file = NULL;
-  cleanup_free char *path = NULL;
-  cleanup_close int fd = -1;
   int first = oci_parse (opts, argc, argv, args, 8, &n, err);
 
-  if (first < 0 || oci_check_args ("spec", argc - first + 1, 1, 1, err) < 0)
+  if (first < 0 || oci_check_args ("spec", argc - first, 0, 0, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
     if (args[i].id == O_BUNDLE)
-      bundle = args[i].value;
+      *bundle = args[i].value;
     else if (args[i].id == O_FILE)
-      file = args[i].value;
+      *file = args[i].value;
+  return 0;
+}
+
+static int
+check_spec (int argc, char **argv, struct nook_error *err)
+{
+  const char *bundle, *file;
+
+  return parse_spec (argc, argv, &bundle, &file, err);
+}
+
+static int
+cmd_spec (int argc, char **argv, struct nook_error *err)
+{
+  const char *bundle = ".", *file = NULL;
+  cleanup_free char *path = NULL;
+  cleanup_close int fd = -1;
+
+  if (parse_spec (argc, argv, &bundle, &file, err) < 0)
+    return -1;
   /* --rootless: the same config; a user gets a user namespace anyway.  */
   path = file && strcmp (file, "-") != 0 ? xstrdup (file) : xasprintf ("%s/config.json", bundle);
   if (file && strcmp (file, "-") == 0)
@@ -636,16 +769,29 @@ cmd_spec (int argc, char **argv, struct nook_error *err)
 
 /* ---- the command line ---------------------------------------------------------------- */
 
+/* Each command: FN parses its command line and acts; CHECK only parses
+   it, the same way (the same parse function), touching nothing.  */
 static const struct
 {
   const char *name;
   int (*fn) (int argc, char **argv, struct nook_error *err);
+  int (*check) (int argc, char **argv, struct nook_error *err);
 } commands[] = {
-  { "create", oci_cmd_create }, { "start", oci_cmd_start }, { "run", oci_cmd_run },
-  { "state", cmd_state },       { "kill", cmd_kill },       { "delete", oci_cmd_delete },
-  { "exec", oci_cmd_exec },     { "ps", cmd_ps },           { "list", cmd_list },
-  { "pause", cmd_pause },       { "resume", cmd_pause },    { "update", oci_cmd_update },
-  { "features", cmd_features }, { "spec", cmd_spec },       { NULL, NULL },
+  { "create", oci_cmd_create, oci_check_create },
+  { "start", oci_cmd_start, oci_check_id },
+  { "run", oci_cmd_run, oci_check_run },
+  { "state", cmd_state, oci_check_id },
+  { "kill", cmd_kill, check_kill },
+  { "delete", oci_cmd_delete, oci_check_delete },
+  { "exec", oci_cmd_exec, oci_check_exec },
+  { "ps", cmd_ps, check_ps },
+  { "list", cmd_list, check_list },
+  { "pause", cmd_pause, oci_check_id },
+  { "resume", cmd_pause, oci_check_id },
+  { "update", oci_cmd_update, oci_check_update },
+  { "features", cmd_features, check_none },
+  { "spec", cmd_spec, check_spec },
+  { NULL, NULL, NULL },
 };
 
 static void
@@ -698,45 +844,45 @@ static const struct oci_opt global_opts[] = {
 };
 
 static int
-apply_global (const struct oci_arg *a, struct nook_error *err)
+apply_global (struct oci_globals *g, const struct oci_arg *a, struct nook_error *err)
 {
   switch (a->id)
     {
     case G_ROOT:
-      oci_globals.root = a->value;
+      g->root = a->value;
       break;
     case G_LOG:
       /* crun's form "file:PATH" too.  */
-      oci_globals.log = strncmp (a->value, "file:", 5) == 0 ? a->value + 5 : a->value;
+      g->log = strncmp (a->value, "file:", 5) == 0 ? a->value + 5 : a->value;
       break;
     case G_LOG_FORMAT:
       if (strcmp (a->value, "json") != 0 && strcmp (a->value, "text") != 0)
         return nook_error_set (err, 0, "--log-format `%s`: json or text", a->value);
-      oci_globals.json = strcmp (a->value, "json") == 0;
+      g->json = strcmp (a->value, "json") == 0;
       break;
     case G_LOG_LEVEL:
       for (int l = 0; l <= OCI_LOG_DEBUG; l++)
         if (strcmp (a->value, level_names[l]) == 0)
           {
-            oci_globals.level = l;
+            g->level = l;
             return 0;
           }
       return nook_error_set (err, 0, "--log-level `%s`: error, warning, info or debug", a->value);
     case G_DEBUG:
-      oci_globals.level = OCI_LOG_DEBUG;
+      g->level = OCI_LOG_DEBUG;
       break;
     case G_CGROUP_MANAGER:
       if (strcmp (a->value, "systemd") == 0)
-        oci_globals.cgroup_manager = OCI_CGROUP_SYSTEMD;
+        g->cgroup_manager = OCI_CGROUP_SYSTEMD;
       else if (strcmp (a->value, "cgroupfs") == 0)
-        oci_globals.cgroup_manager = OCI_CGROUP_CGROUPFS;
+        g->cgroup_manager = OCI_CGROUP_CGROUPFS;
       else if (strcmp (a->value, "disabled") == 0)
-        oci_globals.cgroup_manager = OCI_CGROUP_DISABLED;
+        g->cgroup_manager = OCI_CGROUP_DISABLED;
       else
         return nook_error_set (err, 0, "--cgroup-manager `%s`: systemd, cgroupfs or disabled", a->value);
       break;
     case G_SYSTEMD_CGROUP:
-      oci_globals.cgroup_manager = OCI_CGROUP_SYSTEMD;
+      g->cgroup_manager = OCI_CGROUP_SYSTEMD;
       break;
     default:
       /* --rootless, --criu: accepted, as crun does.  */
@@ -745,57 +891,100 @@ apply_global (const struct oci_arg *a, struct nook_error *err)
   return 0;
 }
 
+/* What the command line asks for once parsed.  */
+enum oci_action
+{
+  A_COMMAND,
+  A_HELP,
+  A_VERSION,
+};
+
+/* The global options into G; *FIRST the command's index.  Nothing is
+   opened.  */
 static int
-dispatch (int argc, char **argv, struct nook_error *err)
+parse_globals (int argc, char **argv, struct oci_globals *g, int *first, struct nook_error *err)
 {
   struct oci_arg args[32];
   size_t n;
-  int first;
 
   /* The global options come before the command.  */
   argv[0] = (char *)"nook-oci";
-  first = oci_parse (global_opts, argc, argv, args, 32, &n, err);
-  if (first < 0)
+  *first = oci_parse (global_opts, argc, argv, args, 32, &n, err);
+  if (*first < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
     {
       if (args[i].id == G_HELP)
-        {
-          usage ();
-          return 0;
-        }
+        return A_HELP;
       if (args[i].id == G_VERSION)
-        {
-          printf ("nook-oci version %s\nspec: 1.2.0\n+SECCOMP +CAP +JSON_C\n", PACKAGE_VERSION);
-          return 0;
-        }
-      if (apply_global (&args[i], err) < 0)
+        return A_VERSION;
+      if (apply_global (g, &args[i], err) < 0)
         return -1;
     }
-  if (oci_globals.log)
-    {
-      oci_globals.log_fd = open (oci_globals.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-      if (oci_globals.log_fd < 0)
-        return nook_error_errno (err, "open the log `%s`", oci_globals.log);
-    }
+  return A_COMMAND;
+}
+
+/* The command at FIRST: *CMD its entry.  */
+static int
+find_command (int argc, char **argv, int first, int *cmd, struct nook_error *err)
+{
   if (first >= argc)
     {
       nook_error_set (err, 0, "no command given");
       return nook_error_hint (err, "see nook-oci --help");
     }
-  for (size_t i = 0; commands[i].name; i++)
-    if (strcmp (argv[first], commands[i].name) == 0)
+  for (*cmd = 0; commands[*cmd].name; (*cmd)++)
+    if (strcmp (argv[first], commands[*cmd].name) == 0)
       {
         if (argc - first >= 2
             && (strcmp (argv[first + 1], "--help") == 0 || strcmp (argv[first + 1], "-h") == 0))
-          {
-            printf ("Usage: nook-oci %s [OPTIONS] ... (see man nook-oci)\n", commands[i].name);
-            return 0;
-          }
-        return commands[i].fn (argc - first, argv + first, err);
+          return A_HELP;
+        return A_COMMAND;
       }
+  *cmd = -1;
   nook_error_set (err, 0, "unknown command `%s`", argv[first]);
   return nook_error_hint (err, "see nook-oci --help");
+}
+
+int
+nook_oci_check_command_line (int argc, char **argv, struct nook_error *err)
+{
+  struct oci_globals g = { .log_fd = -1, .level = OCI_LOG_WARNING };
+  int first, cmd = -1;
+  int a = parse_globals (argc, argv, &g, &first, err);
+
+  if (a == A_COMMAND)
+    a = find_command (argc, argv, first, &cmd, err);
+  if (a != A_COMMAND)
+    return a < 0 ? -1 : 0;
+  return commands[cmd].check (argc - first, argv + first, err);
+}
+
+static int
+dispatch (int argc, char **argv, struct nook_error *err)
+{
+  int first, cmd = -1;
+  int a = parse_globals (argc, argv, &oci_globals, &first, err);
+
+  /* Open before the command is looked up: an engine reads what went
+     wrong from the log.  */
+  if (a == A_COMMAND && oci_globals.log)
+    {
+      oci_globals.log_fd = open (oci_globals.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+      if (oci_globals.log_fd < 0)
+        return nook_error_errno (err, "open the log `%s`", oci_globals.log);
+    }
+  if (a == A_COMMAND)
+    a = find_command (argc, argv, first, &cmd, err);
+  if (a == A_HELP && cmd < 0)
+    usage ();
+  else if (a == A_HELP)
+    printf ("Usage: nook-oci %s [OPTIONS] ... (see man nook-oci)\n", commands[cmd].name);
+  else if (a == A_VERSION)
+    printf ("nook-oci version %s\nspec: 1.2.0\n+SECCOMP +CAP +JSON_C\n", PACKAGE_VERSION);
+  if (a != A_COMMAND)
+    return a < 0 ? -1 : 0;
+  return commands[cmd].fn (argc - first, argv + first, err);
 }
 
 int

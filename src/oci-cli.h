@@ -74,6 +74,16 @@ int oci_parse (const struct oci_opt *opts, int argc, char **argv, struct oci_arg
                size_t *n_out, struct nook_error *err);
 
 /**
+ * oci_parse_plain - parse the command line of a command without options
+ * @argc, @argv: the command's arguments, argv[0] the command's name
+ * @min, @max: how many operands it takes (@max -1: any number)
+ * @err: set for an option, or too few or too many operands
+ *
+ * Return: the index of the first operand, or -1.
+ */
+int oci_parse_plain (int argc, char **argv, int min, int max, struct nook_error *err);
+
+/**
  * oci_open_root - open the state root (--root or the default) and sweep it
  */
 int oci_open_root (struct nook_oci_root *root, struct nook_error *err);
@@ -96,6 +106,16 @@ int oci_cmd_exec (int argc, char **argv, struct nook_error *err);
 int oci_cmd_delete (int argc, char **argv, struct nook_error *err);
 int oci_cmd_update (int argc, char **argv, struct nook_error *err);
 
+/* Their command lines parsed as the commands parse them, and nothing
+   done: 0, or -1 with @err set.  oci_check_id: a command with no option
+   and one container id.  */
+int oci_check_create (int argc, char **argv, struct nook_error *err);
+int oci_check_run (int argc, char **argv, struct nook_error *err);
+int oci_check_exec (int argc, char **argv, struct nook_error *err);
+int oci_check_delete (int argc, char **argv, struct nook_error *err);
+int oci_check_update (int argc, char **argv, struct nook_error *err);
+int oci_check_id (int argc, char **argv, struct nook_error *err);
+
 /**
  * oci_run_hooks - run a config's hooks of one kind with the state on stdin
  * @c: the container; its config.json copy gives the hooks
@@ -112,5 +132,18 @@ int oci_run_hooks (struct nook_oci_container *c, int kind, const char *status, s
  * Return: the exit status.
  */
 int nook_oci_main (int argc, char **argv);
+
+/**
+ * nook_oci_check_command_line - parse a whole command line as
+ * nook_oci_main does (global options, the command's options and
+ * operands), and do nothing: no file opened, no container touched
+ * @argc, @argv: argv[0] is the program's name
+ * @err: set for what nook_oci_main would refuse before acting
+ *
+ * For the fuzz target of the command line (tests/fuzz/fuzz-oci-cli.c).
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_oci_check_command_line (int argc, char **argv, struct nook_error *err);
 
 #endif

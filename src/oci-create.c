@@ -608,6 +608,24 @@ out:
 }
 
 int
+oci_check_create (int argc, char **argv, struct nook_error *err)
+{
+  struct create_opts o = { .console_out = -1 };
+  const char *id;
+
+  return parse_create (argc, argv, false, &o, &id, err);
+}
+
+int
+oci_check_run (int argc, char **argv, struct nook_error *err)
+{
+  struct create_opts o = { .console_out = -1 };
+  const char *id;
+
+  return parse_create (argc, argv, true, &o, &id, err);
+}
+
+int
 oci_cmd_create (int argc, char **argv, struct nook_error *err)
 {
   struct create_opts o = { .console_out = -1 };
@@ -684,14 +702,11 @@ start_container (struct nook_oci_container *c, struct nook_error *err)
 int
 oci_cmd_start (int argc, char **argv, struct nook_error *err)
 {
-  static const struct oci_opt opts[] = { { NULL, 0, false, 0 } };
-  struct oci_arg args[1];
-  size_t n;
   struct nook_oci_root root = { 0 };
   struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
-  int first = oci_parse (opts, argc, argv, args, 1, &n, err), r = -1;
+  int first = oci_parse_plain (argc, argv, 1, 1, err), r = -1;
 
-  if (first < 0 || oci_check_args ("start", argc - first, 1, 1, err) < 0)
+  if (first < 0)
     return -1;
   if (oci_open_root (&root, err) == 0 && nook_oci_container_load (&root, argv[first], &c, err) == 0)
     r = start_container (&c, err);
@@ -744,25 +759,44 @@ delete_container (struct nook_oci_root *root, struct nook_oci_container *c, bool
   return nook_oci_container_remove (root, c, err);
 }
 
-int
-oci_cmd_delete (int argc, char **argv, struct nook_error *err)
+/* delete's options: the index of the container id.  */
+static int
+parse_delete (int argc, char **argv, bool *force, struct nook_error *err)
 {
   static const struct oci_opt opts[]
       = { { "force", 'f', false, 0 }, { "regex", 'r', false, 1 }, { NULL, 0, false, 0 } };
   struct oci_arg args[4];
   size_t n;
-  bool force = false;
-  struct nook_oci_root root = { 0 };
-  struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
-  int first = oci_parse (opts, argc, argv, args, 4, &n, err), r = -1;
+  int first = oci_parse (opts, argc, argv, args, 4, &n, err);
 
   if (first < 0 || oci_check_args ("delete", argc - first, 1, 1, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
     if (args[i].id == 0)
-      force = true;
+      *force = true;
     else
       return nook_error_set (err, 0, "delete: --regex is not supported");
+  return first;
+}
+
+int
+oci_check_delete (int argc, char **argv, struct nook_error *err)
+{
+  bool force;
+
+  return parse_delete (argc, argv, &force, err) < 0 ? -1 : 0;
+}
+
+int
+oci_cmd_delete (int argc, char **argv, struct nook_error *err)
+{
+  bool force = false;
+  struct nook_oci_root root = { 0 };
+  struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
+  int first = parse_delete (argc, argv, &force, err), r = -1;
+
+  if (first < 0)
+    return -1;
   if (oci_open_root (&root, err) < 0)
     goto out;
   if (nook_oci_container_load (&root, argv[first], &c, err) < 0)
@@ -920,6 +954,7 @@ static const struct oci_opt exec_opts_table[] = {
 struct exec_cli
 {
   const char *console_socket, *process, *cwd, *pid_file, *user;
+  const char *cgroup; /* --cgroup: the path below the container's cgroup */
   bool tty, detach;
   char **env, **caps;
   int preserve_fds;
@@ -942,6 +977,36 @@ parse_preserve (const char *value, int *n, struct nook_error *err)
         return nook_error_hint (err, "open fds 3 to %d before calling nook-oci exec", 2 + (int)v);
       }
   *n = (int)v;
+  return 0;
+}
+
+/* --cgroup [CONTROLLER[,CONTROLLER...]:]PATH, runc's form: cgroup v2 has
+   one hierarchy, so every controller names the same PATH, relative to
+   the container's cgroup.  */
+static int
+parse_exec_cgroup (const char *value, const char **path, struct nook_error *err)
+{
+  const char *colon = strchr (value, ':');
+  const char *p = colon ? colon + 1 : value;
+
+  if (colon && (colon == value || strspn (value, "abcdefghijklmnopqrstuvwxyz_,") != (size_t)(colon - value)))
+    {
+      nook_error_set (err, 0, "exec: --cgroup `%s`: `%.*s` is no list of controllers", value,
+                      (int)(colon - value), value);
+      return nook_error_hint (err, "give PATH or CONTROLLER[,CONTROLLER]:PATH, e.g. memory:sub");
+    }
+  if (!nook_cgroup_sub_valid (p))
+    {
+      nook_error_set (err, 0, "exec: --cgroup `%s`: `%s` is no path below the container's cgroup", value, p);
+      return nook_error_hint (err, "give a relative path of plain names, such as `a/b`: no `.`, `..` or "
+                                   "leading `/`");
+    }
+  if (*path && strcmp (*path, p) != 0)
+    {
+      nook_error_set (err, 0, "exec: --cgroup `%s`: another path than `%s`", value, *path);
+      return nook_error_hint (err, "cgroup v2 has one hierarchy: give every controller the same path");
+    }
+  *path = p;
   return 0;
 }
 
@@ -1066,10 +1131,10 @@ exec_spec (struct nook_oci_container *c, struct exec_cli *x, char **cmd, struct 
 static int
 parse_exec (int argc, char **argv, struct exec_cli *x, int *first, struct nook_error *err)
 {
-  struct oci_arg args[64];
+  struct oci_arg args[256];
   size_t n;
 
-  *first = oci_parse (exec_opts_table, argc, argv, args, 64, &n, err);
+  *first = oci_parse (exec_opts_table, argc, argv, args, 256, &n, err);
   if (*first < 0 || oci_check_args ("exec", argc - *first, 1, -1, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
@@ -1107,12 +1172,32 @@ parse_exec (int argc, char **argv, struct exec_cli *x, int *first, struct nook_e
           return -1;
         break;
       case E_CGROUP:
-        oci_log (OCI_LOG_INFO, "exec: --cgroup ignored: the process joins the container's own cgroup");
+        if (parse_exec_cgroup (args[i].value, &x->cgroup, err) < 0)
+          return -1;
         break;
       default:
         break;
       }
   return 0;
+}
+
+/* --cgroup's PATH below the container's cgroup, which it must have.  */
+static int
+open_exec_cgroup (const struct nook_oci_container *c, const char *path, struct nook_error *err)
+{
+  int fd;
+
+  if (c->cgroup == NULL)
+    {
+      nook_error_set (err, 0, "exec: --cgroup `%s`: container `%s` has no cgroup of its own", path, c->id);
+      return nook_error_hint (err,
+                              "it runs without one where no cgroup v2 tree is delegated to the caller (see "
+                              "man nook-oci, CGROUPS)");
+    }
+  fd = nook_cgroup_open_sub (c->cgroup, path, err);
+  if (fd < 0)
+    nook_error_wrap (err, "exec: --cgroup `%s`", path);
+  return fd;
 }
 
 static int
@@ -1125,6 +1210,7 @@ exec_in_container (struct nook_oci_container *c, struct exec_cli *x, char **cmd,
   const char *status = nook_oci_container_status (c);
   cleanup_close int pid_dir = -1;
   cleanup_close int console_sock = -1;
+  cleanup_close int sub_cgroup = -1;
   cleanup_free char *pid_base = NULL;
   int r = -1;
 
@@ -1134,6 +1220,10 @@ exec_in_container (struct nook_oci_container *c, struct exec_cli *x, char **cmd,
       nook_error_set (err, 0, "container `%s` is %s: exec needs it running", c->id, status);
       goto out;
     }
+  if (x->cgroup && (sub_cgroup = open_exec_cgroup (c, x->cgroup, err)) < 0)
+    goto out;
+  opts.in_sub_cgroup = sub_cgroup >= 0;
+  opts.sub_cgroup_fd = sub_cgroup;
   if (exec_spec (c, x, cmd, &spec, err) < 0)
     goto out;
   if (spec.security.tty && x->detach && x->console_socket == NULL)
@@ -1189,6 +1279,17 @@ exec_in_container (struct nook_oci_container *c, struct exec_cli *x, char **cmd,
 out:
   nook_filters_free (&filters);
   nook_spec_free (&spec);
+  return r;
+}
+
+int
+oci_check_exec (int argc, char **argv, struct nook_error *err)
+{
+  struct exec_cli x = { 0 };
+  int first, r = parse_exec (argc, argv, &x, &first, err);
+
+  strv_free (x.env);
+  strv_free (x.caps);
   return r;
 }
 

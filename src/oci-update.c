@@ -151,9 +151,10 @@ add_current_memory (json_object *res, const char *dir)
     json_object_object_add (memory, "limit", json_object_new_int64 ((int64_t)cur));
 }
 
-/* The document the options describe.  */
+/* The document the options describe; with READ false, the flags' only
+   (--resources not read).  */
 static json_object *
-parse_update (int argc, char **argv, int *first, struct nook_error *err)
+parse_update (int argc, char **argv, bool read, int *first, struct nook_error *err)
 {
   struct oci_opt opts[N_FLAGS + 1];
   struct oci_arg args[64];
@@ -167,7 +168,7 @@ parse_update (int argc, char **argv, int *first, struct nook_error *err)
   if (*first < 0 || oci_check_args ("update", argc - *first, 1, 1, err) < 0)
     return NULL;
   for (size_t i = 0; i < n; i++)
-    if (args[i].id == 0)
+    if (args[i].id == 0 && read)
       {
         json_object_put (res);
         if ((res = read_resources (args[i].value, err)) == NULL)
@@ -185,13 +186,23 @@ parse_update (int argc, char **argv, int *first, struct nook_error *err)
 }
 
 int
+oci_check_update (int argc, char **argv, struct nook_error *err)
+{
+  int first;
+  json_object *res = parse_update (argc, argv, false, &first, err);
+
+  json_object_put (res);
+  return res ? 0 : -1;
+}
+
+int
 oci_cmd_update (int argc, char **argv, struct nook_error *err)
 {
   struct nook_oci_root root = { 0 };
   struct nook_oci_container c = { .dirfd = -1, .lockfd = -1 };
   struct nook_limits limits = { 0 };
   int first, r = -1;
-  json_object *res = parse_update (argc, argv, &first, err);
+  json_object *res = parse_update (argc, argv, true, &first, err);
 
   if (res == NULL)
     return -1;

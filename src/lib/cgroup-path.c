@@ -4,7 +4,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -295,6 +298,57 @@ nook_cgroup_open_dir (const char *dir, struct nook_error *err)
     return nook_error_errno (err, "open the cgroup `%s`", dir);
   if (fstatfs (fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
     return nook_error_set (err, 0, "`%s` is no cgroup v2 directory", dir);
+  return steal_fd (&fd);
+}
+
+bool
+nook_cgroup_sub_valid (const char *sub)
+{
+  size_t len = strlen (sub);
+
+  if (len == 0 || len >= PATH_MAX || sub[0] == '/' || strchr (sub, '\n'))
+    return false;
+  for (const char *c = sub; c <= sub + len; c += strcspn (c, "/") + 1)
+    {
+      size_t n = strcspn (c, "/");
+      if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+        return false;
+    }
+  return true;
+}
+
+int
+nook_cgroup_open_sub (const char *dir, const char *sub, struct nook_error *err)
+{
+  struct open_how how
+      = { .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+          .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
+  cleanup_close int top = nook_cgroup_open_dir (dir, err);
+  cleanup_close int leaf = -1, fd = -1;
+  struct statfs sfs;
+
+  if (!nook_cgroup_sub_valid (sub))
+    {
+      nook_error_set (err, 0, "`%s` is no path below the container's cgroup", sub);
+      return nook_error_hint (err, "give a relative path of plain names, such as `a/b`: no `.`, `..` or "
+                                   "leading `/`");
+    }
+  if (top < 0)
+    return -1;
+  leaf = openat (top, SANDBOX_LEAF, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (leaf < 0)
+    return nook_error_errno (err, "open the cgroup `%s/%s`", dir, SANDBOX_LEAF);
+  fd = (int)syscall (SYS_openat2, leaf, sub, &how, sizeof how);
+  if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+    {
+      nook_error_set (err, 0, "no cgroup `%s` below the container's cgroup", sub);
+      return nook_error_hint (err, "make it first (mkdir in the container's /sys/fs/cgroup, or %s/%s/%s)",
+                              dir, SANDBOX_LEAF, sub);
+    }
+  if (fd < 0)
+    return nook_error_errno (err, "open the cgroup `%s` below the container's", sub);
+  if (fstatfs (fd, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+    return nook_error_set (err, 0, "`%s` below the container's cgroup is no cgroup", sub);
   return steal_fd (&fd);
 }
 

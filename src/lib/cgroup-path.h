@@ -79,6 +79,31 @@ int nook_cgroup_make (const struct nook_cgroup_where *where, const struct nook_l
 int nook_cgroup_open_dir (const char *dir, struct nook_error *err);
 
 /**
+ * nook_cgroup_sub_valid - whether SUB can name a cgroup below a container's
+ * @sub: a path such as `a/b`
+ *
+ * Return: true when it is relative, under PATH_MAX, and each component is
+ * a plain name (not empty, `.` or `..`, no newline).
+ */
+bool nook_cgroup_sub_valid (const char *sub);
+
+/**
+ * nook_cgroup_open_sub - opens a cgroup below a container's, for a process
+ * to start in (nook-oci exec --cgroup)
+ * @dir: the container's cgroup (DIR above)
+ * @sub: a path (nook_cgroup_sub_valid) from DIR/sandbox, the cgroup its
+ *       processes see as their root: a cgroup the container made there
+ * @err: set when @sub is not valid, or names no cgroup there
+ *
+ * The container can write below DIR/sandbox: the path is resolved beneath
+ * it, never through a link or out of it, and must be a cgroup v2
+ * directory.
+ *
+ * Return: an O_DIRECTORY fd (for CLONE_INTO_CGROUP), or -1 with @err set.
+ */
+int nook_cgroup_open_sub (const char *dir, const char *sub, struct nook_error *err);
+
+/**
  * nook_cgroup_update - writes LIMITS into the cgroup DIR
  *
  * Return: 0, or -1 with @err set.

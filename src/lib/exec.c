@@ -104,7 +104,8 @@ read_environment (struct exec *ex, struct nook_error *err)
 }
 
 /* The command is started in the sandbox's cgroup when the sandbox has
-   one of its own (CLONE_INTO_CGROUP: no moment outside it).  */
+   one of its own (CLONE_INTO_CGROUP: no moment outside it), or in the
+   one below it the caller opened.  */
 static int
 open_cgroup (struct exec *ex, struct nook_error *err)
 {
@@ -114,6 +115,11 @@ open_cgroup (struct exec *ex, struct nook_error *err)
   struct statfs sfs;
   const char *mnt = "/sys/fs/cgroup";
 
+  if (ex->opts->in_sub_cgroup)
+    {
+      ex->cgroupfd = fcntl (ex->opts->sub_cgroup_fd, F_DUPFD_CLOEXEC, 3);
+      return ex->cgroupfd < 0 ? nook_error_errno (err, "the cgroup to start the command in") : 0;
+    }
   if (theirs == NULL || ours == NULL || strcmp (theirs, ours) == 0)
     return 0;
   /* The unified hierarchy is /sys/fs/cgroup, or /sys/fs/cgroup/unified on

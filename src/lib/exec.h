@@ -23,6 +23,11 @@ struct nook_exec_opts
      the same numbers (an OCI runtime's exec --preserve-fds); every other
      fd of the caller's stays out.  */
   int n_pass_fds;
+  /* Start the command in SUB_CGROUP_FD (nook_cgroup_open_sub: a cgroup
+     below the sandbox's own) instead of the sandbox's cgroup (an OCI
+     runtime's exec --cgroup); the caller keeps the fd.  */
+  bool in_sub_cgroup;
+  int sub_cgroup_fd;
   pid_t pid;      /* out, with detach: the command's pid */
   int console_fd; /* out, with detach and tty: the master, or -1 */
 };

@@ -1,5 +1,7 @@
-/* nook: what the two files of the OCI config parser share (oci-config.c,
-   oci-config-linux.c): the parser's state and its typed getters.  */
+/* nook: what the files of the OCI config parser share (oci-config.c,
+   oci-config-linux.c, and oci-resources.c for linux.resources, which
+   `nook-oci update` reads too): the parser's state and its typed
+   getters.  */
 #ifndef NOOK_OCI_CONFIG_INTERNAL_H
 #define NOOK_OCI_CONFIG_INTERNAL_H
 
@@ -27,6 +29,10 @@ extern const char *const oci_cfg_ns_names[];
 void oci_cfg_note (struct parser *p, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 /* Sets the error naming FIELD; returns -1.  */
 int oci_cfg_bad (struct parser *p, const char *field, const char *why);
+/* The one reader of a member: O's KEY when it has TYPE, NULL when absent
+   or null; with another type, NULL, *FAILED set and *WHY what it must be
+   (NULL otherwise), for the caller to name the field its own way.  */
+json_object *oci_cfg_get (json_object *o, const char *key, json_type type, bool *failed, const char **why);
 /* O's KEY when it has TYPE, NULL when absent; *FAILED on another type.  */
 json_object *oci_cfg_member (struct parser *p, json_object *o, const char *key, json_type type, bool *failed);
 int oci_cfg_uint (struct parser *p, json_object *o, const char *key, uint64_t max, uint64_t *out,

@@ -62,26 +62,35 @@ oci_cfg_bad (struct parser *p, const char *field, const char *why)
   return nook_error_hint (p->err, "see the OCI runtime-spec's config schema");
 }
 
+json_object *
+oci_cfg_get (json_object *o, const char *key, json_type type, bool *failed, const char **why)
+{
+  json_object *v = NULL;
+
+  *why = NULL;
+  if (o == NULL || !json_object_object_get_ex (o, key, &v) || v == NULL)
+    return NULL;
+  if (json_object_is_type (v, type))
+    return v;
+  *failed = true;
+  *why = type == json_type_array     ? "must be an array"
+         : type == json_type_object  ? "must be an object"
+         : type == json_type_string  ? "must be a string"
+         : type == json_type_boolean ? "must be true or false"
+                                     : "must be an integer";
+  return NULL;
+}
+
 /* The member KEY of O when it has TYPE; NULL when absent or null; sets
  *FAILED (and the error) when it has another type.  */
 json_object *
 oci_cfg_member (struct parser *p, json_object *o, const char *key, json_type type, bool *failed)
 {
-  json_object *v = NULL;
+  const char *why;
+  json_object *v = oci_cfg_get (o, key, type, failed, &why);
 
-  if (o == NULL || !json_object_object_get_ex (o, key, &v) || v == NULL)
-    return NULL;
-  if (!json_object_is_type (v, type))
-    {
-      *failed = true;
-      oci_cfg_bad (p, key,
-                   type == json_type_array     ? "must be an array"
-                   : type == json_type_object  ? "must be an object"
-                   : type == json_type_string  ? "must be a string"
-                   : type == json_type_boolean ? "must be true or false"
-                                               : "must be a number");
-      return NULL;
-    }
+  if (why)
+    oci_cfg_bad (p, key, why);
   return v;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oci-config-internal.h"
 #include "oci-resources.h"
 #include "utils.h"
 
@@ -123,24 +124,15 @@ bad (struct ctx *c, const char *field, const char *why)
   return nook_error_hint (c->err, "see the OCI runtime-spec's LinuxResources");
 }
 
-/* The member KEY of O: NULL when absent or null, TYPE checked.  */
+/* The member KEY of O (oci_cfg_get), a wrong type named as FIELD.  */
 static json_object *
 member (struct ctx *c, json_object *o, const char *key, json_type type, const char *field, bool *failed)
 {
-  json_object *v = NULL;
+  const char *why;
+  json_object *v = oci_cfg_get (o, key, type, failed, &why);
 
-  if (o == NULL || !json_object_object_get_ex (o, key, &v) || v == NULL)
-    return NULL;
-  if (!json_object_is_type (v, type))
-    {
-      *failed = true;
-      bad (c, field,
-           type == json_type_int      ? "must be an integer"
-           : type == json_type_string ? "must be a string"
-           : type == json_type_array  ? "must be an array"
-                                      : "must be an object");
-      return NULL;
-    }
+  if (why)
+    bad (c, field, why);
   return v;
 }
 

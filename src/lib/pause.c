@@ -28,3 +28,11 @@ nook_sandbox_pause (struct nook_store *store, struct nook_sandbox *sb, bool paus
     return -1;
   return nook_sandbox_set_paused (store, sb, pause, err);
 }
+
+int
+nook_sandbox_signal (struct nook_store *store, struct nook_sandbox *sb, int sig, struct nook_error *err)
+{
+  if (sig == SIGCONT && nook_sandbox_paused (sb))
+    return nook_sandbox_pause (store, sb, false, err);
+  return nook_sandbox_kill (sb, sig, err);
+}

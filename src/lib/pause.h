@@ -32,4 +32,20 @@
 int nook_sandbox_pause (struct nook_store *store, struct nook_sandbox *sb, bool pause,
                         struct nook_error *err);
 
+/**
+ * nook_sandbox_signal - send a signal to a sandbox as `nook kill` does
+ * @store: the open store
+ * @sb: a running sandbox
+ * @sig: the signal (nook_sandbox_kill)
+ * @err: set when it is not running, or the signal cannot be sent
+ *
+ * SIGCONT to a sandbox `nook pause` paused resumes it as `nook unpause`
+ * does (thawed, every process continued, the record cleared): the state
+ * never says paused of a sandbox that runs.  SIGSTOP records nothing,
+ * as podman's kill leaves its container running.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_sandbox_signal (struct nook_store *store, struct nook_sandbox *sb, int sig, struct nook_error *err);
+
 #endif

@@ -81,8 +81,7 @@ nook_sandbox_kill (const struct nook_sandbox *sb, int sig, struct nook_error *er
   return 0;
 }
 
-/* Whether every process of a running sandbox is stopped (`nook kill -s
-   STOP` too, which records nothing).  */
+/* Whether every process of a running sandbox is stopped.  */
 static bool
 all_stopped (const struct nook_sandbox *sb)
 {
@@ -115,10 +114,8 @@ nook_sandbox_paused (const struct nook_sandbox *sb)
   if (!sb->running)
     return false;
   /* As `nook pause` recorded it: a frozen process looks like any sleeping
-     one in /proc.  */
-  if (sb->doc && json_object_object_get_ex (sb->doc, "paused", &v) && json_object_get_boolean (v))
-    return true;
-  return all_stopped (sb);
+     one in /proc, and a stopped one may have been stopped by anyone.  */
+  return sb->doc && json_object_object_get_ex (sb->doc, "paused", &v) && json_object_get_boolean (v);
 }
 
 int

@@ -46,8 +46,11 @@ int nook_sandbox_signal_stop (const struct nook_sandbox *sb, bool stop, struct n
  * nook_sandbox_paused - what `nook ps` shows as `paused`
  * @sb: a sandbox
  *
- * Return: true when it runs and `nook pause` recorded it paused, or
- * every process of it is stopped.
+ * Only `nook pause` pauses: a sandbox whose processes `nook kill -s STOP`
+ * stopped still runs, as podman's state says of a container its kill
+ * stopped.
+ *
+ * Return: true when it runs and `nook pause` recorded it paused.
  */
 bool nook_sandbox_paused (const struct nook_sandbox *sb);
 

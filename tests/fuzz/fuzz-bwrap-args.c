@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuzz-common.h"
 #include "bwrap-args.h"
 #include "lib/spec.h"
 
@@ -33,8 +34,8 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  char *text = malloc (size + 1);
-  char *argv[MAX_FUZZ_ARGS + 2];
+  char *text;
+  char *argv[MAX_FUZZ_ARGS + 1];
   char fdnames[MAX_FUZZ_ARGS][16];
   int fds[MAX_FUZZ_ARGS];
   ino_t inos[MAX_FUZZ_ARGS];
@@ -43,14 +44,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   struct nook_bwrap bw;
   struct nook_error err = { 0 };
 
-  if (text == NULL)
+  if ((text = fuzz_argv (data, size, "bwrap", argv, MAX_FUZZ_ARGS, &argc)) == NULL)
     return 0;
-  memcpy (text, data, size);
-  text[size] = '\0';
-  argv[argc++] = (char *)"bwrap";
-  for (char *s = text; s < text + size && argc <= MAX_FUZZ_ARGS; s += strlen (s) + 1)
-    argv[argc++] = s;
-  argv[argc] = NULL;
 
   for (int i = 1; i + 1 < argc; i++)
     if (strcmp (argv[i], "--args") == 0)

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz-common.h"
 #include "cmd.h"
 #include "lib/spec.h"
 #include "options.h"
@@ -42,20 +43,10 @@ static char absent[sizeof home + 16];
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  const char *tmp = getenv ("TMPDIR");
-
-  /* tests/fuzz/run points TMPDIR at its work directory, removed after.  */
-  snprintf (home, sizeof home, "%s/nook-fuzz-home.XXXXXX", tmp && *tmp ? tmp : "/tmp");
   (void)argc;
   (void)argv;
-  if (mkdtemp (home) == NULL)
-    abort ();
+  fuzz_workdir ("home", home, sizeof home);
   snprintf (absent, sizeof absent, "%s/fuzz-absent", home);
-  setenv ("HOME", home, 1);
-  setenv ("XDG_CONFIG_HOME", home, 1);
-  setenv ("XDG_DATA_HOME", home, 1);
-  setenv ("XDG_CACHE_HOME", home, 1);
-  setenv ("XDG_RUNTIME_DIR", home, 1);
   /* --help's usage is not what is tested.  */
   if (freopen ("/dev/null", "w", stdout) == NULL)
     abort ();
@@ -108,8 +99,8 @@ reads_file (const char *arg)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  char *text = malloc (size + 1);
-  char *argv[MAX_FUZZ_ARGS + 2];
+  char *text;
+  char *argv[MAX_FUZZ_ARGS + 1];
   char *rewritten[MAX_FUZZ_ARGS] = { NULL };
   int argc = 0;
   const struct nook_command *cmd;
@@ -119,20 +110,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   bool with_spec;
   int r;
 
-  if (text == NULL)
+  /* argv[0] is the subcommand's name, as main passes it.  */
+  if ((text = fuzz_argv (data, size, NULL, argv, MAX_FUZZ_ARGS, &argc)) == NULL)
     return 0;
-  memcpy (text, data, size);
-  text[size] = '\0';
-  cmd = find_command (text);
-  if (cmd == NULL)
+  if (argc == 0 || (cmd = find_command (argv[0])) == NULL)
     {
       free (text);
       return 0;
     }
-  /* argv[0] is the subcommand's name, as main passes it.  */
-  for (char *s = text; s < text + size && argc <= MAX_FUZZ_ARGS; s += strlen (s) + 1)
-    argv[argc++] = s;
-  argv[argc] = NULL;
   for (int i = 1; i < argc; i++)
     {
       char *eq = strchr (argv[i], '=');

@@ -39,6 +39,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "fuzz-common.h"
 #include "lib/diff-internal.h"
 #include "lib/diff.h"
 #include "lib/error.h"
@@ -55,14 +56,9 @@ static char base[4096];
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  const char *tmp = getenv ("TMPDIR");
-
   (void)argc;
   (void)argv;
-  /* tests/fuzz/run points TMPDIR at its work directory, removed after.  */
-  snprintf (base, sizeof base, "%s/nook-fuzz-diff.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-  if (mkdtemp (base) == NULL)
-    abort ();
+  fuzz_workdir ("diff", base, sizeof base);
   return 0;
 }
 

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuzz-common.h"
 #include "lib/image-load.h"
 #include "lib/imgstore.h"
 #include "lib/utils.h"
@@ -36,14 +37,10 @@ static char base[4096];
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  const char *tmp = getenv ("TMPDIR");
-
   (void)argc;
   (void)argv;
-  snprintf (base, sizeof base, "%s/nook-fuzz-image.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-  if (mkdtemp (base) == NULL)
-    abort ();
-  setenv ("XDG_DATA_HOME", base, 1);
+  /* The image store is XDG_DATA_HOME's, which is there.  */
+  fuzz_workdir ("image", base, sizeof base);
   return 0;
 }
 

@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 #include <unistd.h>
 
+#include "fuzz-common.h"
 #include "lib/security.h"
 #include "lib/spec.h"
 #include "lib/state.h"
@@ -35,7 +36,6 @@ static int sandbox_dir = -1;
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  const char *tmp = getenv ("TMPDIR");
   char dir[4096];
   struct sock_filter allow = BPF_STMT (BPF_RET | BPF_K, 0x7fff0000), kill = BPF_STMT (BPF_RET | BPF_K, 0);
   struct sock_filter prog[2] = { allow, kill };
@@ -45,9 +45,8 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
 
   (void)argc;
   (void)argv;
-  /* tests/fuzz/run points TMPDIR at its work directory, removed after.  */
-  snprintf (dir, sizeof dir, "%s/nook-fuzz-state.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-  if (mkdtemp (dir) == NULL || (sandbox_dir = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0
+  fuzz_workdir ("state", dir, sizeof dir);
+  if ((sandbox_dir = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0
       || nook_state_write_filters (sandbox_dir, filters, sha256, &err) < 0)
     abort ();
   return 0;

@@ -150,21 +150,60 @@ gone() { [ -z "$(pid_of "$1")" ]; }
   wait_until 10 pid_of "sleep $S8" >/dev/null
 }
 
-@test "nook kill -s STOP stops every process of the sandbox, CONT resumes every one" {
-  use_private_state
-  nook run -d --name jcstop -- sh -c "sleep $S8 & sleep $S6; wait" >/dev/null
+# A sandbox NAME whose command runs two sleeps: its id in $id, their pids
+# in $a and $b.
+two_sleepers() { # NAME
+  id=$(nook run -d --name "$1" -- sh -c "sleep $S8 & sleep $S6; wait")
   wait_until 10 pid_of "sleep $S8" >/dev/null
   wait_until 10 pid_of "sleep $S6" >/dev/null
   a=$(pid_of "sleep $S8")
   b=$(pid_of "sleep $S6")
+}
+
+@test "nook kill -s STOP stops every process of the sandbox, CONT resumes every one" {
+  use_private_state
+  two_sleepers jcstop
   run nook kill -s STOP jcstop
   assert_status 0
   wait_until 5 is_state "$a" T
   wait_until 5 is_state "$b" T
+  # A STOP sent by kill pauses nothing: the sandbox still runs, as
+  # podman's state says of a container its kill stopped.
+  run nook inspect jcstop
+  [ "$(echo "$output" | jq -r .status)" = running ]
+  [ "$(echo "$output" | jq -r .paused)" = false ]
+  run nook ps
+  assert_output_lacks paused
+  [ "$(jq -r '.paused // false' "$STATE/sandboxes/$id/state.json")" = false ]
   run nook kill -s CONT jcstop
   assert_status 0
   wait_until 5 not_stopped "$a"
   wait_until 5 not_stopped "$b"
+}
+
+@test "nook kill -s CONT resumes a paused sandbox as nook unpause does: its paused record is cleared" {
+  use_private_state
+  two_sleepers jccont
+  run nook pause jccont
+  assert_status 0
+  [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = true ]
+  # By number, as kill -l names it: the same path as -s CONT.
+  run nook kill -s 18 jccont
+  assert_status 0
+  wait_until 5 not_stopped "$a"
+  wait_until 5 not_stopped "$b"
+  [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = false ]
+  run nook inspect jccont
+  [ "$(echo "$output" | jq -r .status)" = running ]
+  run nook ps
+  assert_output_lacks paused
+  # And by name: paused again, SIGCONT resumes it again.
+  run nook pause jccont
+  assert_status 0
+  run nook kill -s SIGCONT jccont
+  assert_status 0
+  [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = false ]
+  wait_until 5 not_stopped "$a"
 }
 
 @test "nook pause stops every process, ps shows paused, unpause resumes them" {

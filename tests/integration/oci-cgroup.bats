@@ -113,3 +113,47 @@ ALL_RESOURCES='.linux.resources = {
   assert_output_has "cgroupsPath"
   [ -z "$(ls "$OCI_ROOT")" ]
 }
+
+# exec --cgroup VALUE in container ID is refused: status 125, one line
+# saying TEXT, and the command never ran.
+exec_cgroup_refused() { # ID VALUE TEXT
+  run oci exec --cgroup "$2" "$1" sh -c 'echo ran > /out/ran'
+  assert_status 125
+  assert_output_has "$3"
+  [ "$(printf '%s\n' "$output" | wc -l)" -eq 1 ]
+  [ ! -e "$BUNDLE/out/ran" ]
+}
+
+@test "exec --cgroup: a path that is absolute, climbs or is empty is refused with status 125, and nothing runs" {
+  set_args "$BUNDLE" sleep 1000
+  ocid run -d --bundle "$BUNDLE" ec
+  local bad
+  for bad in /abs ../up a/../b ./a a//b '' 'memory:' 'mem ory:sub' ':sub'; do
+    exec_cgroup_refused ec "$bad" "--cgroup"
+  done
+  # cgroup v2 has one hierarchy: two controllers, two paths, is no place.
+  run oci exec --cgroup memory:a --cgroup pids:b ec sh -c 'echo ran > /out/ran'
+  assert_status 125
+  assert_output_has "one hierarchy"
+  [ ! -e "$BUNDLE/out/ran" ]
+  # What an engine sees: one JSON error line in its log.
+  run oci --log "$LOG" --log-format json exec --cgroup ../up ec true
+  assert_status 125
+  [ "$(jq -s 'length' "$LOG")" = 1 ]
+  jq -e 'select(.level == "error") | .msg | test("--cgroup")' "$LOG"
+  [ "$(state_of ec status)" = running ]
+}
+
+@test "exec --cgroup in a container without a cgroup of its own: one clear error, status 125, nothing runs" {
+  require "a host that delegates no cgroup v2 controllers (hybrid mode)" no_cgroup_here
+  set_args "$BUNDLE" sleep 1000
+  ocid run -d --bundle "$BUNDLE" en
+  local form
+  for form in sub memory:sub cpu,memory:a/b; do
+    exec_cgroup_refused en "$form" "has no cgroup of its own"
+  done
+  # Without --cgroup the same exec runs.
+  run oci exec en sh -c 'echo ran > /out/ran'
+  assert_status 0
+  [ -e "$BUNDLE/out/ran" ]
+}

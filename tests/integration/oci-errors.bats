@@ -27,6 +27,37 @@ pid_gone() { ! kill -0 "$1" 2>/dev/null; }
   jq -e '.level == "error" and (.msg | test("nosuch")) and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T"))' "$BATS_TEST_TMPDIR/log.json"
 }
 
+@test "an unknown command is a JSON line in --log too; global options are refused before any log opens" {
+  run oci --log "$BATS_TEST_TMPDIR/log.json" --log-format json frobnicate
+  [ "$status" -ne 0 ]
+  jq -e '.level == "error" and (.msg | test("frobnicate"))' "$BATS_TEST_TMPDIR/log.json"
+  run oci --log "$BATS_TEST_TMPDIR/other.json" --log-format yaml list
+  [ "$status" -ne 0 ]
+  assert_output_has "yaml"
+  [ ! -e "$BATS_TEST_TMPDIR/other.json" ]
+}
+
+@test "a flag with a value is Go's boolean, as runc reads it: =false is no flag, a word that is no boolean is an error" {
+  run oci list --quiet=false
+  assert_status 0
+  assert_output_has "STATUS"
+  run oci list --quiet=true
+  assert_status 0
+  [ -z "$output" ]
+  run oci list --quiet=maybe
+  assert_status 125
+  assert_output_has "true or false"
+}
+
+@test "more options than a command keeps are refused, never cut short" {
+  run oci kill -a -a -a -a -a -a -a -a -a nosuch
+  [ "$status" -ne 0 ]
+  assert_output_has "more than 8 options"
+  run oci features extra
+  [ "$status" -ne 0 ]
+  assert_output_has "takes no arguments"
+}
+
 @test "without --log an error is one line on stderr" {
   run oci start nosuch
   [ "$status" -ne 0 ]

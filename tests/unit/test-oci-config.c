@@ -321,6 +321,51 @@ resources_convert (void **state)
   assert_true (nook_cg_file_name_valid ("cgroup.freeze"));
 }
 
+/* A member of the wrong type, in config.json or in linux.resources (which
+   `nook-oci update --resources` reads too): one reader, one wording, the
+   field named each producer's way.  */
+static void
+wrong_types_one_wording (void **state)
+{
+  static const char *const cases[][3] = {
+    { "\"user\": {\"uid\": \"0\"}", "", "config.json: `uid` must be an integer" },
+    { "\"terminal\": 1", "", "config.json: `terminal` must be true or false" },
+    { "", "\"linux\": {\"resources\": {\"pids\": {\"limit\": \"1\"}}}",
+      "`linux.resources.pids.limit` must be an integer" },
+    { "", "\"linux\": {\"resources\": {\"memory\": []}}", "`linux.resources.memory` must be an object" },
+    { "", "\"linux\": {\"resources\": {\"cpu\": {\"cpus\": 1}}}",
+      "`linux.resources.cpu.cpus` must be a string" },
+  };
+  struct limits_doc
+  {
+    const char *json, *msg;
+  } update = { "{\"hugepageLimits\": {}}", "`resources.hugepageLimits` must be an array" };
+  struct nook_limits limits = { 0 };
+  struct nook_error err = { 0 };
+  json_object *res;
+
+  (void)state;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+      struct nook_spec spec;
+      struct nook_oci_config cfg;
+
+      assert_int_equal (parse (cases[i][0], cases[i][1], USER, &spec, &cfg, &err), -1);
+      if (err.msg == NULL || strstr (err.msg, cases[i][2]) == NULL)
+        fail_msg ("case %zu: `%s`, not `%s`", i, err.msg ? err.msg : "(none)", cases[i][2]);
+      nook_error_release (&err);
+      nook_oci_config_free (&cfg);
+      nook_spec_free (&spec);
+    }
+  res = json_tokener_parse (update.json);
+  assert_int_equal (nook_oci_resources_parse (res, "resources", &limits, &err), -1);
+  if (err.msg == NULL || strstr (err.msg, update.msg) == NULL)
+    fail_msg ("`%s`, not `%s`", err.msg ? err.msg : "(none)", update.msg);
+  nook_error_release (&err);
+  nook_limits_free (&limits);
+  json_object_put (res);
+}
+
 int
 main (void)
 {
@@ -334,6 +379,7 @@ main (void)
     cmocka_unit_test (not_json_or_wrong_version),
     cmocka_unit_test (process_file),
     cmocka_unit_test (resources_convert),
+    cmocka_unit_test (wrong_types_one_wording),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -253,6 +253,17 @@ test_pause_freezer() {
   wait_for 30 "[ \"\$(wc -c </tmp/fz/count)\" != $c1 ]"
   run ps
   echo "$out" | grep fz | grep -q running || fail "nook ps does not say running"
+  # SIGCONT by nook kill resumes a frozen sandbox as unpause does: thawed,
+  # and no longer recorded paused.
+  run pause fz
+  grep -q '^frozen 1' $SANDBOXES/fz/cgroup.events || fail "not frozen by the second pause"
+  run kill -s CONT fz
+  [ "$status" = 0 ] || fail "kill -s CONT: status $status"
+  grep -q '^frozen 0' $SANDBOXES/fz/cgroup.events || fail "still frozen after kill -s CONT"
+  c2=$(wc -c </tmp/fz/count)
+  wait_for 30 "[ \"\$(wc -c </tmp/fz/count)\" != $c2 ]"
+  run inspect fz
+  echo "$out" | grep -q '"paused": *false' || fail "still recorded paused after kill -s CONT"
   run rm -f fz
   assert_no_sandbox_cgroups
 }
@@ -272,4 +283,4 @@ t "20 sandboxes with limits in parallel leave nothing behind" test_parallel
 t "--cpu-weight, --memory-high, --io-weight and --cpuset-cpus are written and applied" test_other_limits_written
 t "a value the kernel refuses is one clear error and leaves nothing" test_kernel_rejects_value
 t "--device-write-bps and --device-read-bps throttle I/O to a disk (io.max)" test_device_bps
-t "nook pause freezes a sandbox with a cgroup through cgroup.freeze; unpause thaws it" test_pause_freezer
+t "nook pause freezes a sandbox with a cgroup through cgroup.freeze; unpause, and kill -s CONT, thaw it" test_pause_freezer

@@ -154,8 +154,43 @@ test_oci_killed_create() {
   [ ! -e "$OCI_ROOT/kc" ] || fail "the killed create left its state"
 }
 
+test_oci_exec_cgroup() {
+  bundle /tmp/ob7 '["sleep", "120"]' '{"pids": {"limit": 50}}' oci/ecg
+  ocid run -d --bundle /tmp/ob7 ecg
+  [ "$status" = 0 ] || fail "run -d failed"
+  dir=$CG/oci/ecg
+  # Sub-cgroups of the container's, below its processes' cgroup (the root
+  # of its cgroup namespace), as the container (systemd in it) makes them.
+  mkdir $dir/sandbox/sub $dir/sandbox/sub/deeper
+  oci exec --cgroup sub ecg cat /proc/self/cgroup
+  [ "$status" = 0 ] && [ "$out" = "0::/sub" ] || fail "exec --cgroup sub: $status, the process sees $out"
+  # runc's CONTROLLER:PATH form: one hierarchy, the same place.
+  oci exec --cgroup memory,pids:sub/deeper ecg cat /proc/self/cgroup
+  [ "$status" = 0 ] && [ "$out" = "0::/sub/deeper" ] || fail "exec --cgroup memory,pids:sub/deeper: $status, $out"
+  # Seen from outside: the detached process is in that cgroup, not in
+  # the container's own.
+  ocid exec --detach --pid-file /tmp/ob7.pid --cgroup sub ecg sleep 60
+  [ "$status" = 0 ] || fail "exec --detach --cgroup sub failed"
+  pid=$(cat /tmp/ob7.pid)
+  grep -qx "$pid" $dir/sandbox/sub/cgroup.procs || fail "$pid is not in sub: $(cat $dir/sandbox/sub/cgroup.procs)"
+  grep -qx "$pid" $dir/sandbox/cgroup.procs && fail "$pid is in the container's own cgroup"
+  # Without --cgroup: the container's own cgroup, as before.
+  oci exec ecg cat /proc/self/cgroup
+  [ "$out" = "0::/" ] || fail "exec without --cgroup sees $out"
+  # What is not there, or not a cgroup, or outside: one error, status 125.
+  for bad in nosuch sub/nosuch cgroup.procs ../.. /sub; do
+    oci exec --cgroup "$bad" ecg true
+    [ "$status" = 125 ] || fail "exec --cgroup $bad: status $status"
+    [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q -- "--cgroup" || fail "exec --cgroup $bad: $out"
+  done
+  oci delete --force ecg
+  [ "$status" = 0 ] || fail "delete failed"
+  [ ! -e $dir ] || fail "delete left $dir"
+}
+
 t "nook-oci: linux.resources in the cgroupsPath cgroup, converted; the container at its namespace's root; delete removes it" test_oci_limits_in_cgroup
 t "nook-oci: a fork bomb stops at linux.resources.pids.limit" test_oci_fork_bomb
 t "nook-oci update changes pids.max (flags and --resources -), enforced on exec'd processes" test_oci_update
 t "nook-oci pause/resume freeze the cgroup; kill --all signals every process in it" test_oci_pause_kill_all
 t "nook-oci: a create killed with SIGKILL leaves no cgroup after the next command" test_oci_killed_create
+t "nook-oci exec --cgroup starts the process in a cgroup below the container's; a missing one is an error" test_oci_exec_cgroup
