@@ -338,17 +338,19 @@ step_network_inside (struct sandbox *sb, struct nook_error *err)
   return nook_net_configure_inside (&sb->net, err);
 }
 
-/* A network helper started while the sandbox set itself up: the command
-   must find the network configured at its first instruction.  nook sends
-   NOOK_SYNC_NET once the helper said so, or kills the sandbox when it
-   fails; EOF means nook is gone.  */
+/* What nook does beside the sandbox's setup: the state that `nook ps`
+   and `nook exec` read, a network helper's start-up.  The command must be
+   listed and find the network configured at its first instruction: nook
+   sends NOOK_SYNC_READY once both are done, or kills the sandbox when
+   either fails; EOF means nook is gone.  Before the security step, whose
+   filter might refuse the wait.  */
 static int
-step_network_ready (struct sandbox *sb, struct nook_error *err)
+step_parent_ready (struct sandbox *sb, struct nook_error *err)
 {
-  if (!nook_net_awaits_ready (&sb->net))
-    return 0;
-  if (wait_for (sb->sync_child, NOOK_SYNC_NET) < 0)
-    return nook_error_set (err, 0, "the network helper did not get ready");
+  if (wait_for (sb->sync_child, NOOK_SYNC_READY) < 0)
+    return nook_error_set (err, 0,
+                           nook_net_awaits_ready (&sb->net) ? "the network helper did not get ready"
+                                                            : "nook did not record the sandbox");
   return 0;
 }
 
@@ -366,7 +368,7 @@ static const struct setup_step sandbox_steps[] = {
   { "file descriptors", step_fds },
   { "caller's requests", step_caller_requests },
   { "landlock", step_landlock },
-  { "network ready", step_network_ready },
+  { "nook ready", step_parent_ready },
   { "security", step_security },
   { NULL, NULL },
 };

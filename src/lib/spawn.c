@@ -163,6 +163,12 @@ step_idmaps (struct sandbox *sb, struct nook_error *err)
   return nook_idmaps_write (sb->pid, sb->spec, &sb->maps, err);
 }
 
+/* The state: nook run's (state.json, seccomp.bpf) is written after
+   NOOK_SYNC_GO, while the sandbox builds its root, which needs none of it;
+   the sandbox waits for NOOK_SYNC_READY before its security step, so no
+   command runs that `nook ps` or `nook exec` could miss.  nook_create's
+   record is written before NOOK_SYNC_GO: the hooks that run in the
+   sandbox's setup may read it.  */
 static int
 step_state (struct sandbox *sb, struct nook_error *err)
 {
@@ -195,16 +201,31 @@ step_reports (struct sandbox *sb, struct nook_error *err)
 }
 
 /* What nook does for the sandbox between the clone and NOOK_SYNC_GO, while
-   the sandbox waits: everything that needs the sandbox's pid from outside.  */
+   the sandbox waits: what the sandbox's setup needs from outside.  */
 static const struct setup_step parent_steps[] = {
+  { "id maps", step_idmaps },
+  { "network", step_network },
+  { "reports", step_reports },
+  { NULL, NULL },
+};
+
+/* What nook does after NOOK_SYNC_GO, while the sandbox sets itself up,
+   and before NOOK_SYNC_READY lets it go on to its command.  */
+static const struct setup_step parent_steps_beside[] = {
+  { "state", step_state },
+  { NULL, NULL },
+};
+
+/* nook_create's: its record before NOOK_SYNC_GO, none beside.  */
+static const struct setup_step create_steps[] = {
   { "id maps", step_idmaps },  { "state", step_state }, { "network", step_network },
   { "reports", step_reports }, { NULL, NULL },
 };
 
 static int
-parent_setup (struct sandbox *sb, struct nook_error *err)
+parent_setup (struct sandbox *sb, const struct setup_step *steps, struct nook_error *err)
 {
-  for (const struct setup_step *s = parent_steps; s->name; s++)
+  for (const struct setup_step *s = steps; s->name; s++)
     {
       nook_fault_point ("parent: %s", s->name);
       if (s->run (sb, err) < 0)
@@ -487,7 +508,8 @@ joined_pidfd (const struct nook_join *join)
   return -1;
 }
 
-/* The clone, the parent's steps, NOOK_SYNC_GO.  Joining: non-dumpable
+/* The clone, the parent's steps, NOOK_SYNC_GO, the steps beside the
+   sandbox's, NOOK_SYNC_READY.  Joining: non-dumpable
    before the first setns, so that the child, visible in the joined PID
    namespace from its clone, never is dumpable before its exec (enter.h).  */
 static int
@@ -495,30 +517,34 @@ start_sandbox (struct sandbox *sb, struct nook_error *err)
 {
   bool joining = sb->join.active || nook_join_ns_bits (&sb->join) || sb->spec->timens.path
                  || sb->join.path_fd[NOOK_NSPATH_USER] >= 0 || sb->join.path_fd[NOOK_NSPATH_MOUNT] >= 0;
+  int r = 0;
 
   /* The time namespace after the user namespace that owns it.  */
   if ((joining && nook_enter_begin (err) < 0) || nook_join_enter (&sb->join, err) < 0
       || nook_timens_join (&sb->spec->timens, joined_pidfd (&sb->join), err) < 0
       || enter_given_namespaces (sb, err) < 0 || nook_spawn_write_sysctls (sb->spec, sb->outer, true, err) < 0
       || nook_net_before_clone (&sb->net, err) < 0 || spawn_sandbox (sb, err) < 0
-      || parent_setup (sb, err) < 0)
+      || parent_setup (sb, sb->handoff ? create_steps : parent_steps, err) < 0)
     return -1;
   if (nook_sync_send (sb->sync_parent, NOOK_SYNC_GO, 0, 0, NULL) < 0)
     return nook_error_errno (err, "start the sandbox");
-  /* The helper's start-up and the sandbox's setup run side by side; the
-     sandbox waits for NOOK_SYNC_NET before its security step.  When it
-     speaks first, its setup failed: the supervisor reads why.  */
+  /* The state's write, the helper's start-up and the sandbox's setup run
+     side by side; the sandbox waits for NOOK_SYNC_READY before its
+     security step.  When it speaks first, its setup failed: the
+     supervisor reads why.  */
+  if (!sb->handoff && parent_setup (sb, parent_steps_beside, err) < 0)
+    return -1;
   if (nook_net_awaits_ready (&sb->net))
     {
-      int r = nook_net_ready (sb->spec, &sb->net, sb->sync_parent, err);
+      r = nook_net_ready (sb->spec, &sb->net, sb->sync_parent, err);
       if (r < 0)
         return -1;
-      /* A sandbox that ended meanwhile (EPIPE): the supervisor says why.  */
-      if (r == 0 && nook_sync_send (sb->sync_parent, NOOK_SYNC_NET, 0, 0, NULL) < 0 && errno != EPIPE
-          && errno != ECONNRESET)
-        return nook_error_errno (err, "start the sandbox");
       nook_fault_point ("parent: network ready");
     }
+  /* A sandbox that ended meanwhile (EPIPE): the supervisor says why.  */
+  if (r == 0 && nook_sync_send (sb->sync_parent, NOOK_SYNC_READY, 0, 0, NULL) < 0 && errno != EPIPE
+      && errno != ECONNRESET)
+    return nook_error_errno (err, "start the sandbox");
   return arm_timeout (sb, err);
 }
 
