@@ -119,9 +119,9 @@ nook_spawn_write_sysctls (const struct nook_spec *spec, unsigned joined_ns, bool
 }
 
 /* Only the namespaces the sandbox made itself are set up: a joined one
-   belongs to the sandbox that made it.  */
+   belongs to the sandbox that made it.  LO_UP: lo is up already.  */
 static int
-setup_namespaces (const struct nook_spec *spec, unsigned outer, struct nook_error *err)
+setup_namespaces (const struct nook_spec *spec, unsigned outer, bool lo_up, struct nook_error *err)
 {
   if (!(outer & NOOK_NS_UTS))
     {
@@ -131,7 +131,7 @@ setup_namespaces (const struct nook_spec *spec, unsigned outer, struct nook_erro
       if (spec->domainname && setdomainname (spec->domainname, strlen (spec->domainname)) < 0)
         return nook_error_errno (err, "set the domain name to `%s`", spec->domainname);
     }
-  if (!(outer & NOOK_NS_NET) && (nook_net_loopback_up (err) < 0 || nook_net_allow_ping (err) < 0))
+  if (!(outer & NOOK_NS_NET) && ((!lo_up && nook_net_loopback_up (err) < 0) || nook_net_allow_ping (err) < 0))
     return -1;
   return 0;
 }
@@ -227,7 +227,7 @@ step_root (struct sandbox *sb, struct nook_error *err)
 static int
 step_namespaces (struct sandbox *sb, struct nook_error *err)
 {
-  return setup_namespaces (sb->spec, sb->outer, err);
+  return setup_namespaces (sb->spec, sb->outer, sb->own_netns, err);
 }
 
 /* Landlock, once the root is final: its rules come from the sandbox's
@@ -553,10 +553,25 @@ pid_outside (void)
   return (pid_t)strtol (buf, NULL, 10);
 }
 
+/* struct sandbox.own_netns: the network namespace, and lo up in it, while
+   nook writes the id maps (neither needs them: the capabilities of a new
+   user namespace are its creator's from the clone on).  */
+static int
+own_netns (struct sandbox *sb, struct nook_error *err)
+{
+  if (!sb->own_netns)
+    return 0;
+  nook_fault_point ("sandbox: network namespace");
+  if (unshare (CLONE_NEWNET) < 0)
+    return nook_error_errno (err, "create the sandbox's network namespace");
+  return nook_net_loopback_up (err);
+}
+
 void
 nook_spawn_child_main (struct sandbox *sb)
 {
   struct nook_error err = { 0 };
+  int netns;
 
   close_parent_fds (sb);
   /* The sandbox must not outlive nook: when nook dies, even by SIGKILL,
@@ -568,8 +583,12 @@ nook_spawn_child_main (struct sandbox *sb)
      reach nook, which forwards them once.  */
   if (!sb->spec->security.same_session)
     setsid ();
+  netns = own_netns (sb, &err);
   if (wait_for_go (sb->sync_child) < 0)
     _exit (NOOK_EXIT_ERROR);
+  /* Told once nook listens.  */
+  if (netns < 0)
+    child_fail (sb, &err);
   if (sb->handoff)
     sb->self_pid = pid_outside ();
   if (sandbox_setup (sb, &err) < 0

@@ -100,7 +100,7 @@ clone_flags (const struct sandbox *sb)
     flags |= CLONE_NEWNS;
   if (!(sb->outer & NOOK_NS_PID))
     flags |= CLONE_NEWPID;
-  if (!(sb->outer & NOOK_NS_NET))
+  if (!(sb->outer & NOOK_NS_NET) && !sb->own_netns)
     flags |= CLONE_NEWNET;
   if (!(sb->outer & NOOK_NS_IPC))
     flags |= CLONE_NEWIPC;
@@ -426,6 +426,14 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
   if (sb->io && sb->io->log_fd >= 0
       && nook_logfile_open (&sb->log, sb->state.dirfd, spec->life.log_size, err) < 0)
     return -1;
+  /* A private network namespace with nothing plugged in from outside is
+     made by the sandbox itself, while nook writes its id maps: of all the
+     namespaces it costs the most to make, and it belongs to the sandbox's
+     user namespace either way.  Not when nook needs it before
+     NOOK_SYNC_GO: a helper or a report names it, nook_create's runtime
+     may.  */
+  sb->own_netns = !(sb->outer & NOOK_NS_NET) && sb->net.mode == NOOK_NET_NONE && !in_given_userns (sb)
+                  && !sb->handoff && spec->life.info_fd < 0 && spec->life.json_status_fd < 0;
   /* On a shared network the sandbox's user namespace is created inside the
      holder's, where the caller is uid and gid 0.  */
   if (sb->net.mode == NOOK_NET_SHARED)
