@@ -176,7 +176,19 @@ step_state (struct sandbox *sb, struct nook_error *err)
     return 0;
   if (sb->handoff)
     return sb->handoff->created ? sb->handoff->created (sb->handoff->ctx, sb->pid, err) : 0;
+  if (sb->state.dirfd < 0 && nook_state_reserve (&sb->state, sb->spec, err) < 0)
+    return -1;
   return nook_state_running (&sb->state, sb->spec, &sb->filters, sb->pid, sb->join.ids, err);
+}
+
+/* Whether the id and name are reserved before the clone: a run whose
+   terminal socket, log or desktop proxy lives in its state directory, or
+   whose state is a runtime's (nook_create).  Any other reserves them in
+   step_state, beside the sandbox's setup.  */
+static bool
+reserve_first (const struct sandbox *sb)
+{
+  return !sb->spec->life.unlisted && (sb->handoff || sb->io || sb->spec->security.tty || sb->desktop.active);
 }
 
 /* A network helper joins the sandbox's user namespace, so it can only
@@ -393,7 +405,8 @@ nook_run (struct nook_spec *spec, struct nook_error *err)
 }
 
 /* Everything that can be checked is checked before a process exists;
-   the sandboxes to join are found, and the id and name reserved.  */
+   the sandboxes to join are found, and, when reserve_first, the id and
+   name reserved.  */
 static int
 check_and_reserve (struct sandbox *sb, struct nook_error *err)
 {
@@ -409,7 +422,7 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
       || nook_desktop_prepare (spec, &sb->caller, &sb->desktop, &sb->plan, err) < 0
       || nook_security_prepare (spec, &sb->filters, err) < 0
       || (sb->landlock = nook_landlock_wanted (spec, err)) < 0
-      || (!spec->life.unlisted && !sb->handoff && nook_state_reserve (&sb->state, spec, err) < 0))
+      || (reserve_first (sb) && !sb->handoff && nook_state_reserve (&sb->state, spec, err) < 0))
     return -1;
   /* -d -t: the supervisor keeps the terminal, for `nook attach`.  */
   sb->tty.detached = spec->life.detach;
