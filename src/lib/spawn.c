@@ -181,14 +181,14 @@ step_state (struct sandbox *sb, struct nook_error *err)
   return nook_state_running (&sb->state, sb->spec, &sb->filters, sb->pid, sb->join.ids, err);
 }
 
-/* Whether the id and name are reserved before the clone: a run whose
-   terminal socket, log or desktop proxy lives in its state directory, or
-   whose state is a runtime's (nook_create).  Any other reserves them in
-   step_state, beside the sandbox's setup.  */
+/* Whether nook run reserves the id and name before the clone: when its
+   terminal socket, log or desktop proxy lives in the state directory.
+   Any other run reserves them in step_state, beside the sandbox's setup
+   (nook_create has no state of nook's).  */
 static bool
 reserve_first (const struct sandbox *sb)
 {
-  return !sb->spec->life.unlisted && (sb->handoff || sb->io || sb->spec->security.tty || sb->desktop.active);
+  return !sb->spec->life.unlisted && !sb->handoff && (sb->io || sb->spec->security.tty || sb->desktop.active);
 }
 
 /* A network helper joins the sandbox's user namespace, so it can only
@@ -422,7 +422,7 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
       || nook_desktop_prepare (spec, &sb->caller, &sb->desktop, &sb->plan, err) < 0
       || nook_security_prepare (spec, &sb->filters, err) < 0
       || (sb->landlock = nook_landlock_wanted (spec, err)) < 0
-      || (reserve_first (sb) && !sb->handoff && nook_state_reserve (&sb->state, spec, err) < 0))
+      || (reserve_first (sb) && nook_state_reserve (&sb->state, spec, err) < 0))
     return -1;
   /* -d -t: the supervisor keeps the terminal, for `nook attach`.  */
   sb->tty.detached = spec->life.detach;
