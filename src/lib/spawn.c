@@ -181,14 +181,28 @@ step_state (struct sandbox *sb, struct nook_error *err)
   return nook_state_running (&sb->state, sb->spec, &sb->filters, sb->pid, sb->join.ids, err);
 }
 
+/* Whether nook enters other namespaces before the clone (start_sandbox).  */
+static bool
+joins_namespaces (const struct sandbox *sb)
+{
+  return sb->join.active || nook_join_ns_bits (&sb->join) || sb->spec->timens.path
+         || sb->join.path_fd[NOOK_NSPATH_USER] >= 0 || sb->join.path_fd[NOOK_NSPATH_MOUNT] >= 0;
+}
+
 /* Whether nook run reserves the id and name before the clone: when its
-   terminal socket, log or desktop proxy lives in the state directory.
-   Any other run reserves them in step_state, beside the sandbox's setup
-   (nook_create has no state of nook's).  */
+   terminal socket, log or desktop proxy lives in the state directory, and
+   when nook leaves its own namespaces before the clone (the user keyring
+   that holds the state's secret is its user namespace's).  Any other run
+   reserves them in step_state, beside the sandbox's setup (nook_create
+   has no state of nook's).  */
 static bool
 reserve_first (const struct sandbox *sb)
 {
-  return !sb->spec->life.unlisted && !sb->handoff && (sb->io || sb->spec->security.tty || sb->desktop.active);
+  const struct nook_life_spec *life = &sb->spec->life;
+
+  return !life->unlisted && !sb->handoff
+         && (sb->io || sb->spec->security.tty || sb->desktop.active || joins_namespaces (sb)
+             || sb->net.mode == NOOK_NET_SHARED || life->userns_fd >= 0 || life->pidns_fd >= 0);
 }
 
 /* A network helper joins the sandbox's user namespace, so it can only
@@ -536,8 +550,7 @@ joined_pidfd (const struct nook_join *join)
 static int
 start_sandbox (struct sandbox *sb, struct nook_error *err)
 {
-  bool joining = sb->join.active || nook_join_ns_bits (&sb->join) || sb->spec->timens.path
-                 || sb->join.path_fd[NOOK_NSPATH_USER] >= 0 || sb->join.path_fd[NOOK_NSPATH_MOUNT] >= 0;
+  bool joining = joins_namespaces (sb);
   int r = 0;
 
   /* The time namespace after the user namespace that owns it.  */
