@@ -13,10 +13,10 @@
  *                       start it, without waiting)
  *   in nook, after NOOK_SYNC_GO, while the sandbox sets itself up:
  *     ready             wait until what start launched is ready; then nook
- *                       sends NOOK_SYNC_NET, which the sandbox waits for
- *                       before its security step when the mode has this
- *                       step.  The helper's start-up (tens of ms for
- *                       pasta) and the sandbox's own setup run side by side.
+ *                       sends NOOK_SYNC_READY, which the sandbox waits
+ *                       for before its security step.  The helper's
+ *                       start-up (tens of ms for pasta) and the sandbox's
+ *                       own setup run side by side.
  *   in the sandbox, with its capabilities, before the command:
  *     configure_inside  configure what start plugged in
  *   in nook, while the sandbox runs, when nook_net_watch_fd polls readable:

@@ -135,8 +135,8 @@ void nook_net_helper_exited (struct nook_net *net);
  * @net: as prepared (the mode resolved), in nook or in the sandbox
  *
  * Then nook_net_start() only starts the helper, nook calls
- * nook_net_ready() after NOOK_SYNC_GO and sends NOOK_SYNC_NET, and the
- * sandbox waits for that message before its security step.
+ * nook_net_ready() after NOOK_SYNC_GO before it sends NOOK_SYNC_READY,
+ * which the sandbox waits for before its security step.
  */
 bool nook_net_awaits_ready (const struct nook_net *net);
 

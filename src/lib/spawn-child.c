@@ -119,9 +119,9 @@ nook_spawn_write_sysctls (const struct nook_spec *spec, unsigned joined_ns, bool
 }
 
 /* Only the namespaces the sandbox made itself are set up: a joined one
-   belongs to the sandbox that made it.  */
+   belongs to the sandbox that made it.  LO_UP: lo is up already.  */
 static int
-setup_namespaces (const struct nook_spec *spec, unsigned outer, struct nook_error *err)
+setup_namespaces (const struct nook_spec *spec, unsigned outer, bool lo_up, struct nook_error *err)
 {
   if (!(outer & NOOK_NS_UTS))
     {
@@ -131,7 +131,7 @@ setup_namespaces (const struct nook_spec *spec, unsigned outer, struct nook_erro
       if (spec->domainname && setdomainname (spec->domainname, strlen (spec->domainname)) < 0)
         return nook_error_errno (err, "set the domain name to `%s`", spec->domainname);
     }
-  if (!(outer & NOOK_NS_NET) && (nook_net_loopback_up (err) < 0 || nook_net_allow_ping (err) < 0))
+  if (!(outer & NOOK_NS_NET) && ((!lo_up && nook_net_loopback_up (err) < 0) || nook_net_allow_ping (err) < 0))
     return -1;
   return 0;
 }
@@ -227,7 +227,7 @@ step_root (struct sandbox *sb, struct nook_error *err)
 static int
 step_namespaces (struct sandbox *sb, struct nook_error *err)
 {
-  return setup_namespaces (sb->spec, sb->outer, err);
+  return setup_namespaces (sb->spec, sb->outer, sb->own_netns, err);
 }
 
 /* Landlock, once the root is final: its rules come from the sandbox's
@@ -338,17 +338,19 @@ step_network_inside (struct sandbox *sb, struct nook_error *err)
   return nook_net_configure_inside (&sb->net, err);
 }
 
-/* A network helper started while the sandbox set itself up: the command
-   must find the network configured at its first instruction.  nook sends
-   NOOK_SYNC_NET once the helper said so, or kills the sandbox when it
-   fails; EOF means nook is gone.  */
+/* What nook does beside the sandbox's setup: the state that `nook ps`
+   and `nook exec` read, a network helper's start-up.  The command must be
+   listed and find the network configured at its first instruction: nook
+   sends NOOK_SYNC_READY once both are done, or kills the sandbox when
+   either fails; EOF means nook is gone.  Before the security step, whose
+   filter might refuse the wait.  */
 static int
-step_network_ready (struct sandbox *sb, struct nook_error *err)
+step_parent_ready (struct sandbox *sb, struct nook_error *err)
 {
-  if (!nook_net_awaits_ready (&sb->net))
-    return 0;
-  if (wait_for (sb->sync_child, NOOK_SYNC_NET) < 0)
-    return nook_error_set (err, 0, "the network helper did not get ready");
+  if (wait_for (sb->sync_child, NOOK_SYNC_READY) < 0)
+    return nook_error_set (err, 0,
+                           nook_net_awaits_ready (&sb->net) ? "the network helper did not get ready"
+                                                            : "nook did not record the sandbox");
   return 0;
 }
 
@@ -366,7 +368,7 @@ static const struct setup_step sandbox_steps[] = {
   { "file descriptors", step_fds },
   { "caller's requests", step_caller_requests },
   { "landlock", step_landlock },
-  { "network ready", step_network_ready },
+  { "nook ready", step_parent_ready },
   { "security", step_security },
   { NULL, NULL },
 };
@@ -551,10 +553,25 @@ pid_outside (void)
   return (pid_t)strtol (buf, NULL, 10);
 }
 
+/* struct sandbox.own_netns: the network namespace, and lo up in it, while
+   nook writes the id maps (neither needs them: the capabilities of a new
+   user namespace are its creator's from the clone on).  */
+static int
+own_netns (struct sandbox *sb, struct nook_error *err)
+{
+  if (!sb->own_netns)
+    return 0;
+  nook_fault_point ("sandbox: network namespace");
+  if (unshare (CLONE_NEWNET) < 0)
+    return nook_error_errno (err, "create the sandbox's network namespace");
+  return nook_net_loopback_up (err);
+}
+
 void
 nook_spawn_child_main (struct sandbox *sb)
 {
   struct nook_error err = { 0 };
+  int netns;
 
   close_parent_fds (sb);
   /* The sandbox must not outlive nook: when nook dies, even by SIGKILL,
@@ -566,8 +583,12 @@ nook_spawn_child_main (struct sandbox *sb)
      reach nook, which forwards them once.  */
   if (!sb->spec->security.same_session)
     setsid ();
+  netns = own_netns (sb, &err);
   if (wait_for_go (sb->sync_child) < 0)
     _exit (NOOK_EXIT_ERROR);
+  /* Told once nook listens.  */
+  if (netns < 0)
+    child_fail (sb, &err);
   if (sb->handoff)
     sb->self_pid = pid_outside ();
   if (sandbox_setup (sb, &err) < 0

@@ -38,6 +38,7 @@ struct sandbox
   struct nook_tty tty;            /* --tty: nook's side */
   int tty_child;                  /* --tty: the sandbox's end of the terminal socket */
   unsigned outer;                 /* NOOK_NS_* not created: the host's or a joined sandbox's */
+  bool own_netns;                 /* the sandbox unshares its network namespace (spawn.c) */
   struct nook_join join;          /* namespaces of other sandboxes */
   struct nook_state state;        /* what `nook ps` and the others read */
   struct nook_run_io *io;         /* a detached supervisor's log and caller, or NULL */

@@ -100,7 +100,7 @@ clone_flags (const struct sandbox *sb)
     flags |= CLONE_NEWNS;
   if (!(sb->outer & NOOK_NS_PID))
     flags |= CLONE_NEWPID;
-  if (!(sb->outer & NOOK_NS_NET))
+  if (!(sb->outer & NOOK_NS_NET) && !sb->own_netns)
     flags |= CLONE_NEWNET;
   if (!(sb->outer & NOOK_NS_IPC))
     flags |= CLONE_NEWIPC;
@@ -163,6 +163,12 @@ step_idmaps (struct sandbox *sb, struct nook_error *err)
   return nook_idmaps_write (sb->pid, sb->spec, &sb->maps, err);
 }
 
+/* The state: nook run's (state.json, seccomp.bpf) is written after
+   NOOK_SYNC_GO, while the sandbox builds its root, which needs none of it;
+   the sandbox waits for NOOK_SYNC_READY before its security step, so no
+   command runs that `nook ps` or `nook exec` could miss.  nook_create's
+   record is written before NOOK_SYNC_GO: the hooks that run in the
+   sandbox's setup may read it.  */
 static int
 step_state (struct sandbox *sb, struct nook_error *err)
 {
@@ -170,7 +176,33 @@ step_state (struct sandbox *sb, struct nook_error *err)
     return 0;
   if (sb->handoff)
     return sb->handoff->created ? sb->handoff->created (sb->handoff->ctx, sb->pid, err) : 0;
+  if (sb->state.dirfd < 0 && nook_state_reserve (&sb->state, sb->spec, err) < 0)
+    return -1;
   return nook_state_running (&sb->state, sb->spec, &sb->filters, sb->pid, sb->join.ids, err);
+}
+
+/* Whether nook enters other namespaces before the clone (start_sandbox).  */
+static bool
+joins_namespaces (const struct sandbox *sb)
+{
+  return sb->join.active || nook_join_ns_bits (&sb->join) || sb->spec->timens.path
+         || sb->join.path_fd[NOOK_NSPATH_USER] >= 0 || sb->join.path_fd[NOOK_NSPATH_MOUNT] >= 0;
+}
+
+/* Whether nook run reserves the id and name before the clone: when its
+   terminal socket, log or desktop proxy lives in the state directory, and
+   when nook leaves its own namespaces before the clone (the user keyring
+   that holds the state's secret is its user namespace's).  Any other run
+   reserves them in step_state, beside the sandbox's setup (nook_create
+   has no state of nook's).  */
+static bool
+reserve_first (const struct sandbox *sb)
+{
+  const struct nook_life_spec *life = &sb->spec->life;
+
+  return !life->unlisted && !sb->handoff
+         && (sb->io || sb->spec->security.tty || sb->desktop.active || joins_namespaces (sb)
+             || sb->net.mode == NOOK_NET_SHARED || life->userns_fd >= 0 || life->pidns_fd >= 0);
 }
 
 /* A network helper joins the sandbox's user namespace, so it can only
@@ -195,16 +227,31 @@ step_reports (struct sandbox *sb, struct nook_error *err)
 }
 
 /* What nook does for the sandbox between the clone and NOOK_SYNC_GO, while
-   the sandbox waits: everything that needs the sandbox's pid from outside.  */
+   the sandbox waits: what the sandbox's setup needs from outside.  */
 static const struct setup_step parent_steps[] = {
+  { "id maps", step_idmaps },
+  { "network", step_network },
+  { "reports", step_reports },
+  { NULL, NULL },
+};
+
+/* What nook does after NOOK_SYNC_GO, while the sandbox sets itself up,
+   and before NOOK_SYNC_READY lets it go on to its command.  */
+static const struct setup_step parent_steps_beside[] = {
+  { "state", step_state },
+  { NULL, NULL },
+};
+
+/* nook_create's: its record before NOOK_SYNC_GO, none beside.  */
+static const struct setup_step create_steps[] = {
   { "id maps", step_idmaps },  { "state", step_state }, { "network", step_network },
   { "reports", step_reports }, { NULL, NULL },
 };
 
 static int
-parent_setup (struct sandbox *sb, struct nook_error *err)
+parent_setup (struct sandbox *sb, const struct setup_step *steps, struct nook_error *err)
 {
-  for (const struct setup_step *s = parent_steps; s->name; s++)
+  for (const struct setup_step *s = steps; s->name; s++)
     {
       nook_fault_point ("parent: %s", s->name);
       if (s->run (sb, err) < 0)
@@ -372,7 +419,8 @@ nook_run (struct nook_spec *spec, struct nook_error *err)
 }
 
 /* Everything that can be checked is checked before a process exists;
-   the sandboxes to join are found, and the id and name reserved.  */
+   the sandboxes to join are found, and, when reserve_first, the id and
+   name reserved.  */
 static int
 check_and_reserve (struct sandbox *sb, struct nook_error *err)
 {
@@ -388,7 +436,7 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
       || nook_desktop_prepare (spec, &sb->caller, &sb->desktop, &sb->plan, err) < 0
       || nook_security_prepare (spec, &sb->filters, err) < 0
       || (sb->landlock = nook_landlock_wanted (spec, err)) < 0
-      || (!spec->life.unlisted && !sb->handoff && nook_state_reserve (&sb->state, spec, err) < 0))
+      || (reserve_first (sb) && nook_state_reserve (&sb->state, spec, err) < 0))
     return -1;
   /* -d -t: the supervisor keeps the terminal, for `nook attach`.  */
   sb->tty.detached = spec->life.detach;
@@ -405,6 +453,14 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
   if (sb->io && sb->io->log_fd >= 0
       && nook_logfile_open (&sb->log, sb->state.dirfd, spec->life.log_size, err) < 0)
     return -1;
+  /* A private network namespace with nothing plugged in from outside is
+     made by the sandbox itself, while nook writes its id maps: of all the
+     namespaces it costs the most to make, and it belongs to the sandbox's
+     user namespace either way.  Not when nook needs it before
+     NOOK_SYNC_GO: a helper or a report names it, nook_create's runtime
+     may.  */
+  sb->own_netns = !(sb->outer & NOOK_NS_NET) && sb->net.mode == NOOK_NET_NONE && !in_given_userns (sb)
+                  && !sb->handoff && spec->life.info_fd < 0 && spec->life.json_status_fd < 0;
   /* On a shared network the sandbox's user namespace is created inside the
      holder's, where the caller is uid and gid 0.  */
   if (sb->net.mode == NOOK_NET_SHARED)
@@ -487,38 +543,42 @@ joined_pidfd (const struct nook_join *join)
   return -1;
 }
 
-/* The clone, the parent's steps, NOOK_SYNC_GO.  Joining: non-dumpable
+/* The clone, the parent's steps, NOOK_SYNC_GO, the steps beside the
+   sandbox's, NOOK_SYNC_READY.  Joining: non-dumpable
    before the first setns, so that the child, visible in the joined PID
    namespace from its clone, never is dumpable before its exec (enter.h).  */
 static int
 start_sandbox (struct sandbox *sb, struct nook_error *err)
 {
-  bool joining = sb->join.active || nook_join_ns_bits (&sb->join) || sb->spec->timens.path
-                 || sb->join.path_fd[NOOK_NSPATH_USER] >= 0 || sb->join.path_fd[NOOK_NSPATH_MOUNT] >= 0;
+  bool joining = joins_namespaces (sb);
+  int r = 0;
 
   /* The time namespace after the user namespace that owns it.  */
   if ((joining && nook_enter_begin (err) < 0) || nook_join_enter (&sb->join, err) < 0
       || nook_timens_join (&sb->spec->timens, joined_pidfd (&sb->join), err) < 0
       || enter_given_namespaces (sb, err) < 0 || nook_spawn_write_sysctls (sb->spec, sb->outer, true, err) < 0
       || nook_net_before_clone (&sb->net, err) < 0 || spawn_sandbox (sb, err) < 0
-      || parent_setup (sb, err) < 0)
+      || parent_setup (sb, sb->handoff ? create_steps : parent_steps, err) < 0)
     return -1;
   if (nook_sync_send (sb->sync_parent, NOOK_SYNC_GO, 0, 0, NULL) < 0)
     return nook_error_errno (err, "start the sandbox");
-  /* The helper's start-up and the sandbox's setup run side by side; the
-     sandbox waits for NOOK_SYNC_NET before its security step.  When it
-     speaks first, its setup failed: the supervisor reads why.  */
+  /* The state's write, the helper's start-up and the sandbox's setup run
+     side by side; the sandbox waits for NOOK_SYNC_READY before its
+     security step.  When it speaks first, its setup failed: the
+     supervisor reads why.  */
+  if (!sb->handoff && parent_setup (sb, parent_steps_beside, err) < 0)
+    return -1;
   if (nook_net_awaits_ready (&sb->net))
     {
-      int r = nook_net_ready (sb->spec, &sb->net, sb->sync_parent, err);
+      r = nook_net_ready (sb->spec, &sb->net, sb->sync_parent, err);
       if (r < 0)
         return -1;
-      /* A sandbox that ended meanwhile (EPIPE): the supervisor says why.  */
-      if (r == 0 && nook_sync_send (sb->sync_parent, NOOK_SYNC_NET, 0, 0, NULL) < 0 && errno != EPIPE
-          && errno != ECONNRESET)
-        return nook_error_errno (err, "start the sandbox");
       nook_fault_point ("parent: network ready");
     }
+  /* A sandbox that ended meanwhile (EPIPE): the supervisor says why.  */
+  if (r == 0 && nook_sync_send (sb->sync_parent, NOOK_SYNC_READY, 0, 0, NULL) < 0 && errno != EPIPE
+      && errno != ECONNRESET)
+    return nook_error_errno (err, "start the sandbox");
   return arm_timeout (sb, err);
 }
 

@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -36,9 +37,23 @@ nook_sync_recv (int fd, struct nook_sync_msg *msg, char *text)
   char buf[sizeof *msg + NOOK_SYNC_MAX_TEXT];
   ssize_t r;
 
-  do
-    r = recv (fd, buf, sizeof buf, 0);
-  while (r < 0 && errno == EINTR);
+  bool reset = false;
+
+  /* A peer that closed with a message of ours unread (NOOK_SYNC_READY
+     after its setup failed) makes the kernel report ECONNRESET once,
+     before the messages it sent: they are still read, then EOF.  */
+  for (;;)
+    {
+      r = recv (fd, buf, sizeof buf, 0);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0 && errno == ECONNRESET && !reset)
+        {
+          reset = true;
+          continue;
+        }
+      break;
+    }
   if (r <= 0)
     return r < 0 && errno != ECONNRESET ? -1 : 0;
   if ((size_t)r < sizeof *msg)

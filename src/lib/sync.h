@@ -10,13 +10,15 @@
  *   writes uid_map/gid_map
  *   (hooks that need the sandbox's
  *    pid run here, e.g. a network
- *    helper is started)
+ *    helper is started, nook_create's
+ *    record written)
  *   NOOK_SYNC_GO  ─────────────────►   mounts, pivot_root, hostname,
- *                                      credentials, ...
- *   waits until the network helper     (with a network helper: waits for
- *   is ready, meanwhile                 NOOK_SYNC_NET before the security
- *   NOOK_SYNC_NET  ────────────────►    step)
- *                                      ...
+ *   meanwhile: writes the state        ...
+ *   (state.json, seccomp.bpf), waits   waits for NOOK_SYNC_READY before
+ *   until the network helper is        the security step: no command
+ *   ready                              runs unlisted or before its network
+ *   NOOK_SYNC_READY  ──────────────►
+ *                                      credentials, seccomp, ...
  *            ◄─────────────────────    NOOK_SYNC_ERROR on any failure,
  *                                      then _exit(125)
  *                                      execveat(nook-init) ── fork ──►     execvpe(CMD)
@@ -43,7 +45,7 @@ enum nook_sync_type
   NOOK_SYNC_ERROR = 2,      /* sandbox → parent: setup failed */
   NOOK_SYNC_EXEC_ERROR = 3, /* command → parent: exec failed */
   NOOK_SYNC_CREATED = 4,    /* sandbox → parent (nook_create): set up, waiting at its gate */
-  NOOK_SYNC_NET = 5,        /* parent → sandbox: the network helper is ready */
+  NOOK_SYNC_READY = 5,      /* parent → sandbox: state written, network helper ready */
 };
 
 #define NOOK_SYNC_MAX_TEXT 2048

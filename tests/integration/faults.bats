@@ -12,6 +12,7 @@
 # fuse-overlayfs, the killed nook), nothing new in the runtime directory,
 # and a clean `nook ps -a`.  A leftover fails the test naming the point.
 
+bats_require_minimum_version 1.5.0
 load "$NOOK_TESTS/lib.sh"
 
 setup() {
@@ -117,6 +118,21 @@ every_point() { # MIN NOOK-ARGS...
 
 @test "nook run killed at every parent and sandbox step leaves nothing" {
   every_point 12 run
+}
+
+@test "the command starts only once its state is written: nook held at the state's write holds it back" {
+  # The state is written beside the sandbox's setup, which then waits for
+  # nook's word before its security step: no command runs that `nook ps`
+  # or `nook exec` could miss.
+  : >"$report"
+  NOOK_FAULT="state: write running" NOOK_FAULT_FILE="$report" "$FAULTY" run -- \
+    sh -c "touch '$BATS_TEST_TMPDIR/started'; sleep 1000; : $marker" >/dev/null 2>>"$report" </dev/null &
+  wait_until 10 grep -q "^fault point: state: write running pid " "$report"
+  # The sandbox has all it needs to go on but nook's word: it must not.
+  run ! wait_until 3 test -e "$BATS_TEST_TMPDIR/started"
+  kill -9 "$(sed -n 's/^fault point: state: write running pid \([0-9]*\)$/\1/p' "$report" | head -1)"
+  wait_until 10 no_leftovers
+  [ ! -e "$BATS_TEST_TMPDIR/started" ]
 }
 
 @test "nook run --rm -d: the detached supervisor killed at every step leaves nothing" {
