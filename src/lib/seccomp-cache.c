@@ -8,7 +8,7 @@
  * system calls), libseccomp and nook, so it is kept in
  * nook's runtime directory:
  *
- *   $XDG_RUNTIME_DIR/nook/seccomp/NAME.bpf   (or /tmp/nook-UID/seccomp)
+ *   $XDG_RUNTIME_DIR/nook/seccomp/NAME.bpf   (or under nook_runtime_dir())
  *
  * No sandbox reaches that directory (nook refuses binds that would expose
  * it), but an entry planted there would weaken every later sandbox, so an

@@ -1,7 +1,7 @@
 /* Keeping nook's runtime directory out of every sandbox.
  *
  * The runtime directory (nook_runtime_dir: $XDG_RUNTIME_DIR/nook, else
- * /tmp/nook-UID) holds what decides how nook treats a sandbox: the state
+ * /run/user/UID/nook, else /tmp/nook-UID) holds what decides how nook treats a sandbox: the state
  * that `nook exec` applies, the seccomp cache, the sockets of shared
  * networks and of slirp4netns.  A sandbox that could write there, or only
  * connect to a socket there, could weaken itself or another one.  Its state
@@ -170,7 +170,7 @@ refuse (const struct guard *g, const char *what, const char *path, struct nook_e
 {
   nook_error_set (err, 0, "%s `%s` would give the sandbox nook's state directory `%s`", what, path, g->path);
   return nook_error_hint (err, "give a directory that does not contain it, or keep the state elsewhere: "
-                               "nook uses $XDG_RUNTIME_DIR/nook, else /tmp/nook-UID");
+                               "nook uses $XDG_RUNTIME_DIR/nook, else /run/user/UID/nook, else /tmp/nook-UID");
 }
 
 /* Whether SPEC gives the sandbox any host path of the user's choosing.  */

@@ -314,6 +314,21 @@ nook_parse_size (const char *s, uint64_t *out)
   return 0;
 }
 
+/* The runtime directory a login session has (pam_systemd makes
+   /run/user/UID, on tmpfs, 0700, owned by the user) also where a shell
+   without XDG_RUNTIME_DIR runs (su, runuser, cron, a CI runner's
+   service): the state is then on tmpfs, not on the disk /tmp may be,
+   where each of a run's few file creates waits for the journal.  Only a
+   directory of the caller's, closed to everyone else, and not a symlink.  */
+static bool
+login_runtime_dir_is_ours (void)
+{
+  char path[64];
+  struct stat st;
+  snprintf (path, sizeof path, "/run/user/%u", (unsigned)getuid ());
+  return lstat (path, &st) == 0 && S_ISDIR (st.st_mode) && st.st_uid == getuid () && (st.st_mode & 077) == 0;
+}
+
 char *
 nook_runtime_dir (struct nook_error *err)
 {
@@ -323,6 +338,8 @@ nook_runtime_dir (struct nook_error *err)
 
   if (xdg && xdg[0] == '/')
     dir = xasprintf ("%s/nook", xdg);
+  else if (login_runtime_dir_is_ours ())
+    dir = xasprintf ("/run/user/%u/nook", (unsigned)getuid ());
   else
     dir = xasprintf ("/tmp/nook-%u", (unsigned)getuid ());
   if (mkdir (dir, 0700) < 0 && errno != EEXIST)

@@ -213,7 +213,9 @@ int nook_parse_size (const char *s, uint64_t *out);
  * nook_runtime_dir - the directory of nook's per-user runtime state
  * @err: set on failure
  *
- * $XDG_RUNTIME_DIR/nook, else /tmp/nook-UID; created 0700 on demand.
+ * $XDG_RUNTIME_DIR/nook; else /run/user/UID/nook when a login session made
+ * /run/user/UID for the caller (the caller's own, mode 0700); else
+ * /tmp/nook-UID.  Created 0700 on demand.
  *
  * Return: the path, which the caller frees, or NULL with @err set when it
  * cannot be created, another user owns it, or it is open to others.
