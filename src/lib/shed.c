@@ -14,10 +14,15 @@ static int
 shed_segments (struct dl_phdr_info *info, size_t size, void *data)
 {
   uintptr_t page = (uintptr_t)sysconf (_SC_PAGESIZE);
+  struct
+  {
+    uintptr_t start, end;
+  } drop[16];
+  int n = 0;
 
   (void)size;
   (void)data;
-  for (int i = 0; i < info->dlpi_phnum; i++)
+  for (int i = 0; i < info->dlpi_phnum && n < 16; i++)
     {
       const ElfW (Phdr) *ph = &info->dlpi_phdr[i];
       uintptr_t start, end;
@@ -30,8 +35,15 @@ shed_segments (struct dl_phdr_info *info, size_t size, void *data)
       start = (info->dlpi_addr + ph->p_vaddr + page - 1) & ~(page - 1);
       end = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz) & ~(page - 1);
       if (end > start)
-        madvise ((void *)start, end - start, MADV_DONTNEED);
+        {
+          drop[n].start = start;
+          drop[n++].end = end;
+        }
     }
+  /* Once the program headers are read: they lie in the first segment, and
+     reading them between two drops would map a block of it back.  */
+  for (int i = 0; i < n; i++)
+    madvise ((void *)drop[i].start, drop[i].end - drop[i].start, MADV_DONTNEED);
   /* The first object reported is the program itself; the rest are
      libraries (and the vDSO).  */
   return 1;
