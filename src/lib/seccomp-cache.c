@@ -40,9 +40,10 @@
 
 /* Bumped whenever the policy reader refuses what it used to accept
    (4: keys given twice, policies under which no command starts) or the
-   compiled programs change (5: shortened, seccomp-shorten.c), so that a
+   compiled programs change (5: shortened, seccomp-shorten.c; 6: the
+   terminal filter merged into the policy, its own slot then empty), so that a
    policy compiled by an older nook of the same version is read again.  */
-#define CACHE_MAGIC "NOOKBPF5"
+#define CACHE_MAGIC "NOOKBPF6"
 
 /* A file: the header, the key, then the programs one after the other.  */
 struct cache_header
@@ -203,7 +204,7 @@ parse_entry (const char *data, size_t size, const char *key, size_t key_len,
     return 0;
   for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
     {
-      if (h.progs[i].insns == 0 || h.progs[i].insns > BPF_MAXINSNS)
+      if ((h.progs[i].insns == 0 && i > 0) || h.progs[i].insns > BPF_MAXINSNS)
         return 0;
       progs[i].insns = (void *)(data + off + total);
       progs[i].len = h.progs[i].insns;
