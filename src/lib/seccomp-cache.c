@@ -13,10 +13,11 @@
  * No sandbox reaches that directory (nook refuses binds that would expose
  * it), but an entry planted there would weaken every later sandbox, so an
  * entry is used only when its HMAC-SHA256 under the user's secret checks
- * out (auth.h).  The entry also holds its whole key (the policy's text
- * included), compared byte for byte.  Files are written anonymously (O_TMPFILE) and linked
- * into place whole; the directory is 0700.  Without a keyring there is no
- * cache: the policy is compiled each time.
+ * out (auth.h).  The entry also holds its whole key, compared byte for
+ * byte; the key holds the policy's SHA-256 (the built-in policy's is
+ * computed at build time: no pass over its 16 KB at each start).  Files are written anonymously (O_TMPFILE)
+ * and linked into place whole; the directory is 0700.  Without a keyring there is no cache: the policy is
+ * compiled each time.
  */
 #include <config.h>
 
@@ -95,7 +96,26 @@ build_id_note (struct dl_phdr_info *info, size_t size, void *data)
   return 1; /* only the first object, the program itself */
 }
 
-/* What the compiled programs depend on, policy text last.  */
+/* The SHA-256 of a policy's text, in hex.  */
+static void
+text_digest (const char *text, size_t len, char hex[2 * SHA256_DIGEST_SIZE + 1])
+{
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  struct sha256_ctx ctx;
+
+  if (len == nook_seccomp_default_policy_len && memcmp (text, nook_seccomp_default_policy, len) == 0)
+    {
+      snprintf (hex, 2 * SHA256_DIGEST_SIZE + 1, "%s", nook_seccomp_default_policy_sha256);
+      return;
+    }
+  sha256_init (&ctx);
+  sha256_update (&ctx, len, (const uint8_t *)text);
+  sha256_digest (&ctx, sizeof digest, digest);
+  for (size_t i = 0; i < sizeof digest; i++)
+    snprintf (hex + 2 * i, 3, "%02x", digest[i]);
+}
+
+/* What the compiled programs depend on: the policy by its SHA-256.  */
 static char *
 cache_key (const char *text, size_t len, const struct nook_seccomp_params *params, size_t *key_len)
 {
@@ -103,8 +123,7 @@ cache_key (const char *text, size_t len, const struct nook_seccomp_params *param
   struct nook_error err = { 0 };
   cleanup_free char *boot = NULL;
   struct utsname u;
-  char *head, *key, build_id[65] = "";
-  size_t n;
+  char *key, build_id[65] = "", policy[2 * SHA256_DIGEST_SIZE + 1];
 
   /* The kernel's release and build stand for what libseccomp finds it
      supports (its API level), without the system calls that probe it; the
@@ -114,15 +133,12 @@ cache_key (const char *text, size_t len, const struct nook_seccomp_params *param
   dl_iterate_phdr (build_id_note, build_id);
   if (nook_read_file_at (AT_FDCWD, "/proc/sys/kernel/random/boot_id", &boot, NULL, &err) < 0)
     nook_error_release (&err);
-  head = xasprintf ("nook %s build %s\nlibseccomp %u.%u.%u\nkernel %s %s\nboot %s\ncaps %llx nested %d\n",
-                    PACKAGE_VERSION, build_id, v->major, v->minor, v->micro, u.release, u.version,
-                    boot ? boot : "", (unsigned long long)params->caps, params->allow_nested);
-  n = strlen (head);
-  key = xmalloc (n + len);
-  memcpy (key, head, n);
-  memcpy (key + n, text, len);
-  free (head);
-  *key_len = n + len;
+  text_digest (text, len, policy);
+  key = xasprintf ("nook %s build %s\nlibseccomp %u.%u.%u\nkernel %s %s\nboot %s\ncaps %llx nested %d\n"
+                   "policy sha256 %s\n",
+                   PACKAGE_VERSION, build_id, v->major, v->minor, v->micro, u.release, u.version,
+                   boot ? boot : "", (unsigned long long)params->caps, params->allow_nested, policy);
+  *key_len = strlen (key);
   return key;
 }
 

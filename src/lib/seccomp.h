@@ -23,6 +23,8 @@ struct nook_bpf
    make (seccomp-default.c in the build tree); NUL-terminated.  */
 extern const char nook_seccomp_default_policy[];
 extern const size_t nook_seccomp_default_policy_len;
+/* Its SHA-256 in hex, computed when it was compiled in.  */
+extern const char nook_seccomp_default_policy_sha256[];
 
 /**
  * nook_seccomp_builtin - the text of a policy built into nook

@@ -16,6 +16,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <nettle/sha2.h>
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <sys/capability.h>
@@ -735,6 +736,23 @@ apply_changes_ids_and_rearms_pdeathsig (void **state)
 
 /* ---- the cache ------------------------------------------------------------------ */
 
+/* The cache names the built-in policy by a SHA-256 computed at build
+   time: it must be the one of the text compiled in.  */
+static void
+builtin_policy_digest_is_its_text (void **state)
+{
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  char hex[2 * SHA256_DIGEST_SIZE + 1];
+  struct sha256_ctx ctx;
+
+  sha256_init (&ctx);
+  sha256_update (&ctx, nook_seccomp_default_policy_len, (const uint8_t *)nook_seccomp_default_policy);
+  sha256_digest (&ctx, sizeof digest, digest);
+  for (size_t i = 0; i < sizeof digest; i++)
+    snprintf (hex + 2 * i, 3, "%02x", digest[i]);
+  assert_string_equal (nook_seccomp_default_policy_sha256, hex);
+}
+
 static void
 cache_returns_only_exact_matches (void **state)
 {
@@ -857,6 +875,7 @@ main (void)
     cmocka_unit_test (shortened_policy_keeps_every_rule),
     cmocka_unit_test (unknown_programs_are_kept),
     cmocka_unit_test (terminal_filter_merges_alike),
+    cmocka_unit_test (builtin_policy_digest_is_its_text),
     cmocka_unit_test (cache_returns_only_exact_matches),
     cmocka_unit_test (apply_changes_ids_and_rearms_pdeathsig),
     cmocka_unit_test (security_options_fill_the_spec),
