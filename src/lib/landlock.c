@@ -8,6 +8,7 @@
 #include <linux/openat2.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -48,8 +49,16 @@ struct ruleset_attr
 int
 nook_landlock_abi (void)
 {
-  long abi = syscall (SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-  return abi > 0 ? (int)abi : 0;
+  /* The kernel's answer cannot change while it runs: asked once, by nook
+     (nook_landlock_wanted), and known to the sandbox it forks.  */
+  static int abi = -1;
+
+  if (abi < 0)
+    {
+      long r = syscall (SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+      abi = r > 0 ? (int)r : 0;
+    }
+  return abi;
 }
 
 int
@@ -114,7 +123,8 @@ add_rule (int ruleset, int fd, uint64_t access, const char *what, struct nook_er
    following a symlink: a process of a running sandbox (nook exec) could
    have put one where a mount point's parent was, and the rule would then
    widen what it can write.  A mount point that cannot be opened so gets
-   no rule: less access, never more.  */
+   no rule: less access, never more.  Returns 1 when PATH is a directory
+   that got its rule, 0 otherwise.  */
 static int
 allow_writes (int ruleset, const char *path, uint64_t handled, struct nook_error *err)
 {
@@ -122,20 +132,48 @@ allow_writes (int ruleset, const char *path, uint64_t handled, struct nook_error
       = { .flags = O_PATH | O_CLOEXEC | O_NOFOLLOW, .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
   cleanup_close int fd = (int)syscall (SYS_openat2, AT_FDCWD, path, &how, sizeof how);
   struct stat st;
+  bool dir;
 
   if (fd < 0 || fstat (fd, &st) < 0)
     return 0;
-  return add_rule (
-      ruleset, fd,
-      (S_ISDIR (st.st_mode) ? ACCESS_FILE_WRITE | ACCESS_DIR_WRITE : ACCESS_FILE_WRITE) & handled, path, err);
+  dir = S_ISDIR (st.st_mode);
+  if (add_rule (ruleset, fd, (dir ? ACCESS_FILE_WRITE | ACCESS_DIR_WRITE : ACCESS_FILE_WRITE) & handled, path,
+                err)
+      < 0)
+    return -1;
+  return dir;
+}
+
+static int
+compare_paths (const void *a, const void *b)
+{
+  return strcmp (*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether DIR is PATH or one of its ancestors.  */
+static bool
+is_beneath (const char *path, const char *dir)
+{
+  size_t n = strlen (dir);
+
+  if (strcmp (dir, "/") == 0)
+    return true;
+  return strncmp (path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
 /* One rule per read-write mount of the calling process's mount
-   namespace, as /proc/self/mountinfo lists them relative to its root.  */
+   namespace, as /proc/self/mountinfo lists them relative to its root.
+   A rule on a directory grants its access to everything beneath it,
+   across the mounts there, and a directory's write access holds a
+   file's: a mount point beneath one that already has its rule (/dev/pts
+   beneath /dev) needs none, and is not opened.  In sorted order a
+   directory comes before what lies beneath it.  */
 static int
 allow_rw_mounts (int ruleset, uint64_t handled, struct nook_error *err)
 {
   cleanup_free char *text = NULL;
+  cleanup_free char **rw = NULL, **covered = NULL;
+  size_t n_rw = 0, n_covered = 0, size = 0;
   char *line, *save = NULL;
 
   if (nook_read_file_at (AT_FDCWD, "/proc/self/mountinfo", &text, NULL, err) < 0)
@@ -151,8 +189,30 @@ allow_rw_mounts (int ruleset, uint64_t handled, struct nook_error *err)
       if (n < 6 || strncmp (field[5], "rw", 2) != 0 || (field[5][2] != ',' && field[5][2] != '\0'))
         continue;
       unescape (field[4]);
-      if (field[4][0] == '/' && allow_writes (ruleset, field[4], handled, err) < 0)
+      if (field[4][0] != '/')
+        continue;
+      if (n_rw == size)
+        rw = xrealloc (rw, (size = size ? size * 2 : 32) * sizeof *rw);
+      rw[n_rw++] = field[4];
+    }
+  if (n_rw == 0)
+    return 0;
+  qsort (rw, n_rw, sizeof *rw, compare_paths);
+  covered = xcalloc (n_rw, sizeof *covered);
+  for (size_t i = 0; i < n_rw; i++)
+    {
+      bool skip = false;
+      int r;
+
+      for (size_t j = 0; j < n_covered && !skip; j++)
+        skip = is_beneath (rw[i], covered[j]);
+      if (skip)
+        continue;
+      r = allow_writes (ruleset, rw[i], handled, err);
+      if (r < 0)
         return -1;
+      if (r == 1)
+        covered[n_covered++] = rw[i];
     }
   return 0;
 }

@@ -13,10 +13,11 @@
  * No sandbox reaches that directory (nook refuses binds that would expose
  * it), but an entry planted there would weaken every later sandbox, so an
  * entry is used only when its HMAC-SHA256 under the user's secret checks
- * out (auth.h).  The entry also holds its whole key (the policy's text
- * included), compared byte for byte.  Files are written anonymously (O_TMPFILE) and linked
- * into place whole; the directory is 0700.  Without a keyring there is no
- * cache: the policy is compiled each time.
+ * out (auth.h).  The entry also holds its whole key, compared byte for
+ * byte; the key holds the policy's SHA-256 (the built-in policy's is
+ * computed at build time: no pass over its 16 KB at each start).  Files are written anonymously (O_TMPFILE)
+ * and linked into place whole; the directory is 0700.  Without a keyring there is no cache: the policy is
+ * compiled each time.
  */
 #include <config.h>
 
@@ -40,9 +41,10 @@
 
 /* Bumped whenever the policy reader refuses what it used to accept
    (4: keys given twice, policies under which no command starts) or the
-   compiled programs change (5: shortened, seccomp-shorten.c), so that a
+   compiled programs change (5: shortened, seccomp-shorten.c; 6: the
+   terminal filter merged into the policy, its own slot then empty), so that a
    policy compiled by an older nook of the same version is read again.  */
-#define CACHE_MAGIC "NOOKBPF5"
+#define CACHE_MAGIC "NOOKBPF6"
 
 /* A file: the header, the key, then the programs one after the other.  */
 struct cache_header
@@ -94,7 +96,26 @@ build_id_note (struct dl_phdr_info *info, size_t size, void *data)
   return 1; /* only the first object, the program itself */
 }
 
-/* What the compiled programs depend on, policy text last.  */
+/* The SHA-256 of a policy's text, in hex.  */
+static void
+text_digest (const char *text, size_t len, char hex[2 * SHA256_DIGEST_SIZE + 1])
+{
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  struct sha256_ctx ctx;
+
+  if (len == nook_seccomp_default_policy_len && memcmp (text, nook_seccomp_default_policy, len) == 0)
+    {
+      snprintf (hex, 2 * SHA256_DIGEST_SIZE + 1, "%s", nook_seccomp_default_policy_sha256);
+      return;
+    }
+  sha256_init (&ctx);
+  sha256_update (&ctx, len, (const uint8_t *)text);
+  sha256_digest (&ctx, sizeof digest, digest);
+  for (size_t i = 0; i < sizeof digest; i++)
+    snprintf (hex + 2 * i, 3, "%02x", digest[i]);
+}
+
+/* What the compiled programs depend on: the policy by its SHA-256.  */
 static char *
 cache_key (const char *text, size_t len, const struct nook_seccomp_params *params, size_t *key_len)
 {
@@ -102,8 +123,7 @@ cache_key (const char *text, size_t len, const struct nook_seccomp_params *param
   struct nook_error err = { 0 };
   cleanup_free char *boot = NULL;
   struct utsname u;
-  char *head, *key, build_id[65] = "";
-  size_t n;
+  char *key, build_id[65] = "", policy[2 * SHA256_DIGEST_SIZE + 1];
 
   /* The kernel's release and build stand for what libseccomp finds it
      supports (its API level), without the system calls that probe it; the
@@ -113,15 +133,12 @@ cache_key (const char *text, size_t len, const struct nook_seccomp_params *param
   dl_iterate_phdr (build_id_note, build_id);
   if (nook_read_file_at (AT_FDCWD, "/proc/sys/kernel/random/boot_id", &boot, NULL, &err) < 0)
     nook_error_release (&err);
-  head = xasprintf ("nook %s build %s\nlibseccomp %u.%u.%u\nkernel %s %s\nboot %s\ncaps %llx nested %d\n",
-                    PACKAGE_VERSION, build_id, v->major, v->minor, v->micro, u.release, u.version,
-                    boot ? boot : "", (unsigned long long)params->caps, params->allow_nested);
-  n = strlen (head);
-  key = xmalloc (n + len);
-  memcpy (key, head, n);
-  memcpy (key + n, text, len);
-  free (head);
-  *key_len = n + len;
+  text_digest (text, len, policy);
+  key = xasprintf ("nook %s build %s\nlibseccomp %u.%u.%u\nkernel %s %s\nboot %s\ncaps %llx nested %d\n"
+                   "policy sha256 %s\n",
+                   PACKAGE_VERSION, build_id, v->major, v->minor, v->micro, u.release, u.version,
+                   boot ? boot : "", (unsigned long long)params->caps, params->allow_nested, policy);
+  *key_len = strlen (key);
   return key;
 }
 
@@ -203,7 +220,7 @@ parse_entry (const char *data, size_t size, const char *key, size_t key_len,
     return 0;
   for (size_t i = 0; i < NOOK_SECCOMP_CACHE_PROGS; i++)
     {
-      if (h.progs[i].insns == 0 || h.progs[i].insns > BPF_MAXINSNS)
+      if ((h.progs[i].insns == 0 && i > 0) || h.progs[i].insns > BPF_MAXINSNS)
         return 0;
       progs[i].insns = (void *)(data + off + total);
       progs[i].len = h.progs[i].insns;

@@ -23,6 +23,8 @@ struct nook_bpf
    make (seccomp-default.c in the build tree); NUL-terminated.  */
 extern const char nook_seccomp_default_policy[];
 extern const size_t nook_seccomp_default_policy_len;
+/* Its SHA-256 in hex, computed when it was compiled in.  */
+extern const char nook_seccomp_default_policy_sha256[];
 
 /**
  * nook_seccomp_builtin - the text of a policy built into nook
@@ -79,7 +81,8 @@ int nook_seccomp_compile (const char *text, size_t len, const char *file,
  * whatever the policy allows.  It is a filter of its own because
  * libseccomp cannot make an exception to a rule that allows every ioctl,
  * as policies do, when the default action is not ALLOW; the kernel runs
- * every filter and keeps the strictest answer.
+ * every filter and keeps the strictest answer.  nook_bpf_merge makes one
+ * program of it and a policy where it can.
  *
  * Return: 0, or -1 with @err set.
  */
@@ -111,6 +114,24 @@ int nook_seccomp_install (const struct nook_bpf *bpf, struct nook_error *err);
  * another shape, or one that would not get shorter.
  */
 size_t nook_bpf_shorten (const struct sock_filter *prog, size_t len, struct sock_filter **out);
+
+/**
+ * nook_bpf_merge - one program that answers as two stacked filters do
+ * @older: the filter that would be loaded first (nook's terminal filter)
+ * @newer: the one that would be loaded after it (the policy)
+ * @out: the program, loaded with @newer's flags; release with
+ *       nook_bpf_free
+ *
+ * @older's code comes first, each of its returns given the answer the
+ * kernel would pick from both filters, or a jump to @newer where @older
+ * leaves the call to it; @newer follows unchanged.  That needs @newer to
+ * answer every call @older refuses with one return, whatever the
+ * arguments, and neither filter to carry a flag that changes what the
+ * kernel logs (seccomp-shorten.c).
+ *
+ * Return: 1 with @out set, or 0 when the two must stay two filters.
+ */
+int nook_bpf_merge (const struct nook_bpf *older, const struct nook_bpf *newer, struct nook_bpf *out);
 
 /**
  * nook_bpf_free - release a program

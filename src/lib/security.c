@@ -89,6 +89,22 @@ read_policy (const char *path, char **text, size_t *len, struct nook_error *err)
   return 0;
 }
 
+/* The terminal filter and the policy as one program where it answers
+   every call as the two filters stacked would (nook_bpf_merge): the
+   kernel's cost of loading a filter has a large fixed part.  FILTERS[0]
+   is then empty.  */
+static void
+merge_terminal_filter (struct nook_bpf *filters)
+{
+  struct nook_bpf merged;
+
+  if (nook_bpf_merge (&filters[0], &filters[1], &merged) != 1)
+    return;
+  nook_bpf_free (&filters[0]);
+  nook_bpf_free (&filters[1]);
+  filters[1] = merged;
+}
+
 /* Compiles the terminal filter and the policy into FILTERS, through the
    cache.  */
 static int
@@ -113,6 +129,7 @@ compile_filters (const struct nook_spec *spec, struct nook_bpf *filters, struct 
       nook_bpf_free (&filters[0]);
       return -1;
     }
+  merge_terminal_filter (filters);
   nook_log ("seccomp: `%s` compiled (%zu instructions)", path, filters[1].len);
   nook_seccomp_cache_store (text, len, &params, filters);
   return 0;
@@ -295,8 +312,10 @@ nook_security_apply (const struct nook_spec *spec, const struct nook_filters *fi
      than run unfiltered.  */
   if (filters == NULL || !filters->ready)
     return nook_error_set (err, 0, "seccomp: the filter was not prepared");
-  /* The terminal filter first: the policy may refuse seccomp() itself.  */
+  /* The terminal filter first, unless merged into the policy: the policy
+     may refuse seccomp() itself.  */
   for (size_t i = 0; i < 2 && r == 0; i++)
-    r = nook_seccomp_install (&filters->bpf[i], err);
+    if (filters->bpf[i].len > 0)
+      r = nook_seccomp_install (&filters->bpf[i], err);
   return r < 0 ? -1 : install_extra (filters, err);
 }

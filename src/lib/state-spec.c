@@ -77,7 +77,8 @@ static const char *const overlay_kinds[] = { "auto", "kernel", "fuse" };
 #define FILTER_MAX_SIZE (2 * (BPF_MAXINSNS * 8) + 64)
 
 /* seccomp.bpf: this header, then the programs, in the order they are
-   loaded (nook's terminal filter, then the policy).  */
+   loaded (nook's terminal filter, then the policy; the first is empty
+   when merged into the policy).  */
 struct filter_header
 {
   char magic[8];
@@ -410,7 +411,9 @@ read_filters (int dirfd, const char *sha256, struct nook_bpf *out)
   for (size_t i = 0; i < FILTER_PROGS; i++)
     {
       size_t bytes = (size_t)h.progs[i].insns * sizeof (struct sock_filter);
-      if (h.progs[i].insns == 0 || h.progs[i].insns > BPF_MAXINSNS || off + bytes > (size_t)st.st_size)
+      /* The terminal filter's slot is empty when it was merged into the policy.  */
+      if ((h.progs[i].insns == 0 && i > 0) || h.progs[i].insns > BPF_MAXINSNS
+          || off + bytes > (size_t)st.st_size)
         return -1;
       out[i].insns = xmalloc (bytes);
       memcpy (out[i].insns, data + off, bytes);

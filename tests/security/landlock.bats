@@ -78,6 +78,16 @@ EOF
   [ "$(cat "$BATS_TEST_TMPDIR/vol/v")" = c ]
 }
 
+@test "under Landlock nested and neighbouring volumes keep their writes: beneath a read-write one, beside one whose name it extends, beneath a read-only one" {
+  mkdir -p "$BATS_TEST_TMPDIR"/{d,in,dx,ro/rw,rw}
+  run nook run --landlock=on -v "$BATS_TEST_TMPDIR/d:/d" -v "$BATS_TEST_TMPDIR/in:/d/in" \
+    -v "$BATS_TEST_TMPDIR/dx:/dx" -v "$BATS_TEST_TMPDIR/ro:/ro:ro" -v "$BATS_TEST_TMPDIR/rw:/ro/rw" -- sh -c \
+    'echo 1 >/d/f && echo 2 >/d/in/f && echo 3 >/dx/f && echo 4 >/ro/rw/f && mkdir /ro/rw/s && rmdir /ro/rw/s && cat /d/f /d/in/f /dx/f /ro/rw/f'
+  assert_status 0
+  [ "$output" = "$(printf '1\n2\n3\n4')" ]
+  [ "$(cat "$BATS_TEST_TMPDIR/in/f" "$BATS_TEST_TMPDIR/dx/f" "$BATS_TEST_TMPDIR/rw/f")" = "$(printf '2\n3\n4')" ]
+}
+
 # A listener on an abstract unix socket in the host's network namespace,
 # which answers "hello" to whoever connects.
 listen_abstract() {

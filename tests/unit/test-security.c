@@ -16,9 +16,11 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <nettle/sha2.h>
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -373,8 +375,33 @@ compile_raw (const char *text, size_t len, const struct nook_seccomp_params *p, 
 /* Every architecture nook filters and two it does not, every system
    call number up to 1023 in the plain, x32 and out-of-range forms, and
    arguments on both sides of each value the policies compare.  */
+/* The kernel's answer from two stacked filters, as seccomp(2) states
+   it: the action of highest precedence (the lowest value), the newer
+   filter's on a tie.  */
+static uint32_t
+stacked (uint32_t older, uint32_t newer)
+{
+  uint32_t ret = SECCOMP_RET_ALLOW;
+
+  if ((int32_t)(newer & SECCOMP_RET_ACTION_FULL) < (int32_t)(ret & SECCOMP_RET_ACTION_FULL))
+    ret = newer;
+  if ((int32_t)(older & SECCOMP_RET_ACTION_FULL) < (int32_t)(ret & SECCOMP_RET_ACTION_FULL))
+    ret = older;
+  return ret;
+}
+
+static void expect_verdicts_of_stack (const struct nook_bpf *under, const struct nook_bpf *a,
+                                      const struct nook_bpf *b);
+
 static void
 expect_same_verdicts (const struct nook_bpf *a, const struct nook_bpf *b)
+{
+  expect_verdicts_of_stack (NULL, a, b);
+}
+
+/* B answers as A loaded over UNDER (when given) would.  */
+static void
+expect_verdicts_of_stack (const struct nook_bpf *under, const struct nook_bpf *a, const struct nook_bpf *b)
 {
   static const uint32_t arches[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, 0, UINT32_MAX };
   static const uint64_t values[] = {
@@ -406,6 +433,8 @@ expect_same_verdicts (const struct nook_bpf *a, const struct nook_bpf *b)
                 d.args[1] = values[(k - 6 * n_values) % n_values];
               }
             ra = run_bpf (a->insns, a->len, &d);
+            if (under)
+              ra = stacked (run_bpf (under->insns, under->len, &d), ra);
             rb = run_bpf (b->insns, b->len, &d);
             if (ra != rb)
               fail_msg ("arch %#x nr %#x args %#llx %#llx ...: %#x, shortened %#x", arches[ai], nr,
@@ -474,6 +503,107 @@ shortened_default_policy_decides_alike (void **state)
       nook_bpf_free (&raw);
       nook_bpf_free (&bpf);
     }
+}
+
+/* In a child: the kernel takes the program, and refuses TIOCSTI and
+   TIOCLINUX with EPERM, on a descriptor that is no terminal.  */
+static void
+expect_kernel_refuses_tiocsti (const struct nook_bpf *bpf)
+{
+  int status;
+  pid_t pid = fork ();
+
+  assert_true (pid >= 0);
+  if (pid == 0)
+    {
+      struct nook_error err = { 0 };
+      int fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || nook_seccomp_install (bpf, &err) < 0)
+        _exit (1);
+      if (ioctl (fd, TIOCSTI, "x") != -1 || errno != EPERM)
+        _exit (2);
+      if (syscall (SYS_ioctl, fd, 0x100000000UL | TIOCLINUX, "x") != -1 || errno != EPERM)
+        _exit (3);
+      if (ioctl (fd, TIOCGWINSZ, &(char[64]){ 0 }) != -1 || errno != ENOTTY)
+        _exit (4);
+      _exit (0);
+    }
+  assert_int_equal (waitpid (pid, &status, 0), pid);
+  assert_true (WIFEXITED (status));
+  assert_int_equal (WEXITSTATUS (status), 0);
+}
+
+/* The terminal filter merged into a policy answers every call as the two
+   filters stacked do: for the default policy under each parameter that
+   changes it, and for policies that answer ioctl themselves (refused
+   with another errno, killed); a policy that looks at ioctl's arguments
+   or logs stays a filter of its own, as does one whose answers to
+   ioctl differ between two architectures whose refusals the terminal
+   filter shares.  */
+static void
+terminal_filter_merges_alike (void **state)
+{
+  const struct nook_seccomp_params params[] = {
+    { nook_caps_default (), false },
+    { nook_caps_default (), true },
+    { nook_caps_default () | BIT (CAP_SYS_ADMIN), false },
+  };
+#define X86_BOTH                                                                                             \
+  "\"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_64\",\"subArchitectures\":[\"SCMP_ARCH_X86\"]}],"
+  static const char *const merged[] = {
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\"," X86_BOTH
+    "\"syscalls\":[{\"names\":[\"ioctl\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":13}]}",
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"ioctl\"],\"action\":\"SCMP_"
+    "ACT_KILL_PROCESS\"}]}",
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\"," X86_BOTH
+    "\"syscalls\":[{\"names\":[\"ioctl\"],\"action\":\"SCMP_ACT_TRACE\"}]}",
+  };
+  /* Looks at ioctl's arguments; logs; answers ioctl differently on the
+     two architectures whose ioctls share the terminal filter's refusal.  */
+  static const char *const kept[] = {
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"ioctl\"],\"action\":\"SCMP_"
+    "ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":7,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"]}",
+    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"ioctl\"],\"action\":\"SCMP_"
+    "ACT_ERRNO\",\"errnoRet\":13}]}",
+  };
+#undef X86_BOTH
+  cleanup_free char *text = NULL;
+  struct nook_error err = { 0 };
+  struct nook_bpf term, bpf, out;
+  size_t len;
+
+  assert_int_equal (nook_seccomp_terminal_filter (&term, &err), 0);
+  text = default_policy (&len);
+  for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
+    {
+      assert_int_equal (nook_seccomp_compile (text, len, "default.json", &params[i], &bpf, &err), 0);
+      assert_int_equal (nook_bpf_merge (&term, &bpf, &out), 1);
+      assert_int_equal (out.len, term.len + 2 + bpf.len);
+      expect_verdicts_of_stack (&term, &bpf, &out);
+      expect_kernel_runs (&out);
+      expect_kernel_refuses_tiocsti (&out);
+      nook_bpf_free (&bpf);
+      nook_bpf_free (&out);
+    }
+  for (size_t i = 0; i < sizeof merged / sizeof merged[0]; i++)
+    {
+      if (compile (merged[i], &params[0], &bpf, &err) < 0)
+        fail_msg ("%s: %s", merged[i], err.msg);
+      if (nook_bpf_merge (&term, &bpf, &out) != 1)
+        fail_msg ("not merged: %s", merged[i]);
+      expect_verdicts_of_stack (&term, &bpf, &out);
+      nook_bpf_free (&bpf);
+      nook_bpf_free (&out);
+    }
+  for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+    {
+      if (compile (kept[i], &params[0], &bpf, &err) < 0)
+        fail_msg ("%s: %s", kept[i], err.msg);
+      assert_int_equal (nook_bpf_merge (&term, &bpf, &out), 0);
+      nook_bpf_free (&bpf);
+    }
+  nook_bpf_free (&term);
 }
 
 /* A policy with every operator, action and kind of rule the format has,
@@ -606,6 +736,23 @@ apply_changes_ids_and_rearms_pdeathsig (void **state)
 
 /* ---- the cache ------------------------------------------------------------------ */
 
+/* The cache names the built-in policy by a SHA-256 computed at build
+   time: it must be the one of the text compiled in.  */
+static void
+builtin_policy_digest_is_its_text (void **state)
+{
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  char hex[2 * SHA256_DIGEST_SIZE + 1];
+  struct sha256_ctx ctx;
+
+  sha256_init (&ctx);
+  sha256_update (&ctx, nook_seccomp_default_policy_len, (const uint8_t *)nook_seccomp_default_policy);
+  sha256_digest (&ctx, sizeof digest, digest);
+  for (size_t i = 0; i < sizeof digest; i++)
+    snprintf (hex + 2 * i, 3, "%02x", digest[i]);
+  assert_string_equal (nook_seccomp_default_policy_sha256, hex);
+}
+
 static void
 cache_returns_only_exact_matches (void **state)
 {
@@ -727,6 +874,8 @@ main (void)
     cmocka_unit_test (shortened_default_policy_decides_alike),
     cmocka_unit_test (shortened_policy_keeps_every_rule),
     cmocka_unit_test (unknown_programs_are_kept),
+    cmocka_unit_test (terminal_filter_merges_alike),
+    cmocka_unit_test (builtin_policy_digest_is_its_text),
     cmocka_unit_test (cache_returns_only_exact_matches),
     cmocka_unit_test (apply_changes_ids_and_rearms_pdeathsig),
     cmocka_unit_test (security_options_fill_the_spec),
