@@ -868,8 +868,11 @@ nook_bpf_merge (const struct nook_bpf *older, const struct nook_bpf *newer, stru
 
   memset (out, 0, sizeof *out);
   /* A flag would change what the kernel logs or allows for the older
-     filter's calls; SPEC_ALLOW is the task's, set by either.  */
-  if (older->flags != 0 || (newer->flags & ~SECCOMP_FILTER_FLAG_SPEC_ALLOW) != 0 || ol == 0 || nl == 0
+     filter's calls.  SPEC_ALLOW is the task's: the kernel mitigates
+     speculation when any filter lacks it, so the merged program has it
+     only when both do.  */
+  if ((older->flags & ~SECCOMP_FILTER_FLAG_SPEC_ALLOW) != 0
+      || (newer->flags & ~SECCOMP_FILTER_FLAG_SPEC_ALLOW) != 0 || ol == 0 || nl == 0
       || ol + 2 + nl > BPF_MAXINSNS)
     return 0;
   if (!walk_program (&wo, o, ol, all_lo, all_hi, &steps)
@@ -902,7 +905,7 @@ nook_bpf_merge (const struct nook_bpf *older, const struct nook_bpf *newer, stru
   memcpy (m + ol + 2, newer->insns, nl * sizeof *m);
   out->insns = m;
   out->len = ol + 2 + nl;
-  out->flags = newer->flags;
+  out->flags = newer->flags & (older->flags | ~(unsigned)SECCOMP_FILTER_FLAG_SPEC_ALLOW);
   result = 1;
 done:
   free (wo.regions);

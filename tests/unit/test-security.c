@@ -606,6 +606,38 @@ terminal_filter_merges_alike (void **state)
   nook_bpf_free (&term);
 }
 
+/* The kernel mitigates speculation for a task when any of its filters
+   lacks SECCOMP_FILTER_FLAG_SPEC_ALLOW (seccomp_assign_mode): loaded as
+   two filters, the terminal one (no flag) mitigates whatever the policy
+   says, so the merged program must not carry the flag either.  */
+static void
+merged_program_keeps_speculation_mitigated (void **state)
+{
+  struct nook_seccomp_params p = { nook_caps_default (), false };
+  struct nook_error err = { 0 };
+  struct nook_bpf term, bpf, out;
+
+  assert_int_equal (nook_seccomp_terminal_filter (&term, &err), 0);
+  assert_int_equal (term.flags, 0);
+  assert_int_equal (
+      compile (
+          "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"],"
+          "\"archMap\":[{\"architecture\":\"SCMP_ARCH_X86_64\",\"subArchitectures\":[\"SCMP_ARCH_X86\"]}]}",
+          &p, &bpf, &err),
+      0);
+  assert_int_equal (bpf.flags, SECCOMP_FILTER_FLAG_SPEC_ALLOW);
+  assert_int_equal (nook_bpf_merge (&term, &bpf, &out), 1);
+  assert_int_equal (out.flags & SECCOMP_FILTER_FLAG_SPEC_ALLOW, 0);
+  nook_bpf_free (&out);
+  /* Both filters with the flag: the task asked for it twice.  */
+  term.flags = SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+  assert_int_equal (nook_bpf_merge (&term, &bpf, &out), 1);
+  assert_int_equal (out.flags, SECCOMP_FILTER_FLAG_SPEC_ALLOW);
+  nook_bpf_free (&out);
+  nook_bpf_free (&bpf);
+  nook_bpf_free (&term);
+}
+
 /* A policy with every operator, action and kind of rule the format has,
    beside a long run of allowed calls (every x86_64 call below 300 that
    no other rule names), where the pass has something to shorten.  */
@@ -875,6 +907,7 @@ main (void)
     cmocka_unit_test (shortened_policy_keeps_every_rule),
     cmocka_unit_test (unknown_programs_are_kept),
     cmocka_unit_test (terminal_filter_merges_alike),
+    cmocka_unit_test (merged_program_keeps_speculation_mitigated),
     cmocka_unit_test (builtin_policy_digest_is_its_text),
     cmocka_unit_test (cache_returns_only_exact_matches),
     cmocka_unit_test (apply_changes_ids_and_rearms_pdeathsig),
