@@ -22,6 +22,7 @@
 #include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -638,6 +639,291 @@ merged_program_keeps_speculation_mitigated (void **state)
   nook_bpf_free (&term);
 }
 
+/* ---- the programs in the kernel, on both x86 ABIs -------------------------------- */
+
+#if defined(__x86_64__)
+/* The system calls, issued without libc: the number in full 64 bits
+   through `syscall`, in 32 bits through `int $0x80` (AUDIT_ARCH_I386).
+   The return is the kernel's, -errno on failure.  */
+static long
+call64 (long nr, long a, long b, long c)
+{
+  long ret;
+  register long r10 __asm__("r10") = 0;
+  __asm__ volatile("syscall"
+                   : "=a"(ret)
+                   : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10)
+                   : "rcx", "r11", "memory");
+  return ret;
+}
+
+static long
+call32 (long nr, long a, long b, long c)
+{
+  long ret;
+  __asm__ volatile("int $0x80"
+                   : "=a"(ret)
+                   : "a"(nr), "b"(a), "c"(b), "d"(c)
+                   : "r8", "r9", "r10", "r11", "memory");
+  return ret;
+}
+
+/* Whether this kernel runs i386 calls from a 64-bit process.  */
+static bool
+has_int80 (void)
+{
+  return call32 (20 /* i386 getpid */, 0, 0, 0) == getpid ();
+}
+
+struct probe
+{
+  bool i386;
+  uint32_t nr;
+};
+
+/* The numbers a sweep issues: every one up to 600 and in the x32 form,
+   and the edges above, on each ABI.  */
+static size_t
+sweep_numbers (struct probe *p, bool i386)
+{
+  static const uint32_t high[]
+      = { 1000, 0x3fffffff, 0x40000000 | 0x3fffffff, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff };
+  size_t n = 0;
+
+  /* Except x86_64's uretprobe and uprobe (335, 336), which the kernel
+     runs past every filter, and which kill a process without probes.  */
+  for (uint32_t nr = 0; nr < 600; nr++)
+    if (i386 || (nr != 335 && nr != 336))
+      p[n++] = (struct probe){ i386, nr };
+  for (uint32_t nr = 0; nr < 600; nr++)
+    if (i386 || (nr != 335 && nr != 336))
+      p[n++] = (struct probe){ i386, 0x40000000 | nr };
+  for (size_t i = 0; i < sizeof high / sizeof high[0]; i++)
+    p[n++] = (struct probe){ i386, high[i] };
+  return n;
+}
+
+#define PROBE_ARGS 4
+#define PROBES_MAX (2 * 1300)
+#define PROBE_EXIT 0x7e57
+
+/* What the kernel answered: for each probe and set of arguments, 0 for
+   a call that ran, else -errno; and how the child ended.  */
+struct kernel_answers
+{
+  size_t n;
+  long ret[PROBES_MAX * PROBE_ARGS];
+};
+
+/* In a child with no_new_privs, every descriptor below 3 /dev/null:
+   loads PROGS (in order) and issues PROBES with each set of arguments
+   (the first one a descriptor of /dev/null, so that an ioctl that runs
+   reaches no terminal).  Returns the child's wait status.  */
+static int
+kernel_answers (const struct nook_bpf *const *progs, size_t n_progs, const struct probe *probes, size_t n,
+                struct kernel_answers *out)
+{
+  static const long args[PROBE_ARGS][2] = {
+    { 0, 0 },
+    { TIOCSTI, TIOCLINUX },
+    { 0x100000000L | TIOCSTI, -1L },
+    { TIOCLINUX, 0x5412 },
+  };
+  int status;
+  pid_t pid;
+
+  memset (out, 0, sizeof *out);
+  pid = fork ();
+  assert_true (pid >= 0);
+  if (pid == 0)
+    {
+      struct nook_error err = { 0 };
+      struct rlimit none = { 0, 0 };
+      int fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+      setrlimit (RLIMIT_CORE, &none);
+      if (fd < 0 || dup2 (fd, 0) < 0 || dup2 (fd, 1) < 0 || dup2 (fd, 2) < 0
+          || prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        _exit (100);
+      for (size_t i = 0; i < n_progs; i++)
+        if (progs[i]->len > 0 && nook_seccomp_install (progs[i], &err) < 0)
+          _exit (101);
+      for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < PROBE_ARGS; k++)
+          {
+            long r = probes[i].i386 ? call32 ((long)probes[i].nr, 0, args[k][0], args[k][1])
+                                    : call64 ((long)probes[i].nr, 0, args[k][0], args[k][1]);
+            out->ret[out->n++] = r >= 0 ? 0 : r;
+          }
+      /* The one way out the sweep's programs leave open.  */
+      call64 (SYS_exit_group, PROBE_EXIT, 0, 0);
+      _exit (102);
+    }
+  assert_int_equal (waitpid (pid, &status, 0), pid);
+  return status;
+}
+
+static struct kernel_answers *
+shared_answers (void)
+{
+  void *p = mmap (NULL, sizeof (struct kernel_answers), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                  -1, 0);
+  assert_true (p != MAP_FAILED);
+  return p;
+}
+
+/* The kernel answers PROBES under WANT (filters loaded in order) and
+   under GOT alike, call by call, and the two children end alike.  */
+static void
+expect_kernel_alike (const struct nook_bpf *const *want, size_t n_want, const struct nook_bpf *const *got,
+                     size_t n_got, const struct probe *probes, size_t n)
+{
+  struct kernel_answers *a = shared_answers (), *b = shared_answers ();
+  int sa = kernel_answers (want, n_want, probes, n, a);
+  int sb = kernel_answers (got, n_got, probes, n, b);
+
+  if (!WIFEXITED (sa) || WEXITSTATUS (sa) != (PROBE_EXIT & 0xff))
+    fail_msg ("the child under the original program ended with status %#x after %zu calls", sa, a->n);
+  assert_int_equal (sa, sb);
+  assert_int_equal (a->n, b->n);
+  assert_int_equal (a->n, n * PROBE_ARGS);
+  for (size_t i = 0; i < a->n; i++)
+    if (a->ret[i] != b->ret[i])
+      fail_msg ("%s nr %#x args set %zu: the original answers %ld, the rewrite %ld",
+                probes[i / PROBE_ARGS].i386 ? "i386" : "x86_64", probes[i / PROBE_ARGS].nr, i % PROBE_ARGS,
+                a->ret[i], b->ret[i]);
+  munmap (a, sizeof *a);
+  munmap (b, sizeof *b);
+}
+
+/* libseccomp's program for a policy only reachable through its API:
+   errno ladders over runs of numbers, every call refused except a few
+   harmless ones (so that a sweep may issue any number), rules on
+   arguments, a bad-architecture errno; ioctl allowed (IOCTL_ANSWER 0),
+   refused with ENOTTY (1) or refused so on TIOCSTI only (2).  */
+static void
+ladder_program (bool x86, bool x32, int ioctl_answer, struct nook_bpf *raw)
+{
+  static const char *const harmless[] = { "getpid", "getppid", "gettid", "sched_yield", "getuid", "getgid" };
+  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ERRNO (38));
+  int fd = memfd_create ("raw", MFD_CLOEXEC);
+  off_t size;
+
+  assert_non_null (ctx);
+  assert_true (fd >= 0);
+  assert_int_equal (seccomp_attr_set (ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO (99)), 0);
+  if (x86)
+    assert_int_equal (seccomp_arch_add (ctx, SCMP_ARCH_X86), 0);
+  if (x32)
+    assert_int_equal (seccomp_arch_add (ctx, SCMP_ARCH_X32), 0);
+  for (int nr = 0; nr < 460; nr++)
+    {
+      char *name = seccomp_syscall_resolve_num_arch (SCMP_ARCH_X86_64, nr);
+      int sys;
+      bool skip = name == NULL || strcmp (name, "ioctl") == 0 || strcmp (name, "exit_group") == 0
+                  || strcmp (name, "acct") == 0;
+
+      for (size_t i = 0; name && i < sizeof harmless / sizeof harmless[0]; i++)
+        skip |= strcmp (name, harmless[i]) == 0;
+      sys = name ? seccomp_syscall_resolve_name (name) : -1;
+      /* Runs of six numbers with one errno, every seventh left to the
+         default: ranges with edges all over the table.  */
+      if (!skip && sys >= 0 && nr % 7 != 6)
+        assert_int_equal (seccomp_rule_add (ctx, SCMP_ACT_ERRNO (1 + (nr / 6) % 5), sys, 0), 0);
+      free (name);
+    }
+  for (size_t i = 0; i < sizeof harmless / sizeof harmless[0]; i++)
+    assert_int_equal (seccomp_rule_add (ctx, SCMP_ACT_ALLOW, seccomp_syscall_resolve_name (harmless[i]), 0),
+                      0);
+  /* getppid and getpid refused on one argument: code the pass copies
+     with its checks of both halves; acct traced, ENOSYS without a
+     tracer.  */
+  assert_int_equal (seccomp_rule_add (ctx, SCMP_ACT_TRACE (7), SCMP_SYS (acct), 0), 0);
+  assert_int_equal (seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EACCES), SCMP_SYS (getppid), 1,
+                                      SCMP_A1 (SCMP_CMP_MASKED_EQ, 0xffffffffUL, TIOCLINUX)),
+                    0);
+  assert_int_equal (seccomp_rule_add (ctx, SCMP_ACT_ERRNO (E2BIG), SCMP_SYS (getpid), 1,
+                                      SCMP_A2 (SCMP_CMP_GT, 0xffffffffUL)),
+                    0);
+  assert_int_equal (
+      seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (exit_group), 1, SCMP_A0 (SCMP_CMP_EQ, PROBE_EXIT)), 0);
+  if (ioctl_answer == 0)
+    assert_int_equal (seccomp_rule_add (ctx, SCMP_ACT_ALLOW, SCMP_SYS (ioctl), 0), 0);
+  else if (ioctl_answer == 1)
+    assert_int_equal (seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOTTY), SCMP_SYS (ioctl), 0), 0);
+  else
+    assert_int_equal (
+        seccomp_rule_add (ctx, SCMP_ACT_ERRNO (ENOTTY), SCMP_SYS (ioctl), 1, SCMP_A1 (SCMP_CMP_EQ, TIOCSTI)),
+        0);
+  assert_int_equal (seccomp_export_bpf (ctx, fd), 0);
+  seccomp_release (ctx);
+  size = lseek (fd, 0, SEEK_END);
+  raw->insns = xmalloc (size);
+  assert_int_equal (pread (fd, raw->insns, size, 0), size);
+  raw->len = size / sizeof (struct sock_filter);
+  raw->flags = 0;
+  close (fd);
+}
+#endif
+
+/* The kernel, not the interpreter: a shortened program and libseccomp's
+   loaded in two children answer every number of a sweep alike, on
+   x86_64, x32 and i386 (int $0x80), at range edges, above the table and
+   with the number negative as an int; with the i386 ABI filtered, and
+   not (its calls then get the bad-architecture answer).  Then the
+   terminal filter merged into such a policy against the two loaded one
+   after the other, the policy allowing ioctl outright.  */
+static void
+kernel_answers_rewrites_alike (void **state)
+{
+#if defined(__x86_64__)
+  static struct probe probes[PROBES_MAX];
+  const bool int80 = has_int80 ();
+  struct nook_error err = { 0 };
+  struct nook_bpf term;
+  size_t n;
+
+  n = sweep_numbers (probes, false);
+  if (int80)
+    n += sweep_numbers (probes + n, true);
+  else
+    fprintf (stderr, "# this kernel runs no i386 call from a 64-bit process: x86_64 and x32 only\n");
+  assert_int_equal (nook_seccomp_terminal_filter (&term, &err), 0);
+  for (int shape = 0; shape < 4; shape++)
+    {
+      struct nook_bpf raw, short_ = { 0 }, merged;
+      const bool x86 = shape != 1, x32 = shape == 2;
+      const int ioctl_answer = shape == 3 ? 0 : shape == 0 ? 1 : 2;
+
+      ladder_program (x86, x32, ioctl_answer, &raw);
+      {
+        struct sock_filter *out = NULL;
+        short_.len = nook_bpf_shorten (raw.insns, raw.len, &out);
+        short_.insns = out;
+      }
+      if (short_.len == 0)
+        fail_msg ("shape %d: not shortened (%zu instructions)", shape, raw.len);
+      {
+        const struct nook_bpf *want[] = { &raw }, *got[] = { &short_ };
+        expect_kernel_alike (want, 1, got, 1, probes, n);
+      }
+      if (nook_bpf_merge (&term, &short_, &merged) == 1)
+        {
+          const struct nook_bpf *want[] = { &term, &raw }, *got[] = { &merged };
+          expect_kernel_alike (want, 2, got, 1, probes, n);
+          nook_bpf_free (&merged);
+        }
+      else if (x86 && ioctl_answer < 2)
+        fail_msg ("shape %d: the terminal filter is not merged into a policy answering ioctl alone", shape);
+      nook_bpf_free (&raw);
+      nook_bpf_free (&short_);
+    }
+  nook_bpf_free (&term);
+#else
+  skip ();
+#endif
+}
+
 /* A policy with every operator, action and kind of rule the format has,
    beside a long run of allowed calls (every x86_64 call below 300 that
    no other rule names), where the pass has something to shorten.  */
@@ -908,6 +1194,7 @@ main (void)
     cmocka_unit_test (unknown_programs_are_kept),
     cmocka_unit_test (terminal_filter_merges_alike),
     cmocka_unit_test (merged_program_keeps_speculation_mitigated),
+    cmocka_unit_test (kernel_answers_rewrites_alike),
     cmocka_unit_test (builtin_policy_digest_is_its_text),
     cmocka_unit_test (cache_returns_only_exact_matches),
     cmocka_unit_test (apply_changes_ids_and_rearms_pdeathsig),
