@@ -83,6 +83,7 @@ low (const char *s)
 #define I386_KEYCTL 288
 #define I386_UNSHARE 310
 #define I386_MOUNT 21
+#define I386_IOCTL 54
 #define I386_SOCKET 359
 #define X32_BIT 0x40000000L
 
@@ -190,6 +191,20 @@ main (int argc, char **argv)
           return 2;
         }
       return report (tiocsti (s, TIOCSTI));
+    }
+  /* The same through the upper half of the command, and through the
+     i386 entry point: neither may slip past the refusal.  */
+  if (!strcmp (a, "tiocsti-own-terminal-high-bits") || !strcmp (a, "int80-tiocsti-own-terminal"))
+    {
+      int s = own_terminal ();
+      if (s < 0)
+        {
+          printf ("setup failed: %s\n", strerror (errno));
+          return 2;
+        }
+      if (a[0] == 'i')
+        return report (int80 (I386_IOCTL, s, TIOCSTI, low ("#")));
+      return report (tiocsti (s, 0x100000000UL | TIOCSTI));
     }
   if (!strcmp (a, "tioclinux"))
     {
