@@ -559,9 +559,65 @@ same_copy (const struct sock_filter *prog, size_t len, const struct sock_filter 
   return true;
 }
 
+/* Where PROG goes for one architecture and number, run one instruction
+   at a time as the kernel runs it, up to the first one that is neither a
+   load of those two nor a jump on A: a second reading, which shares
+   nothing with the walk.  SIZE_MAX for a program that does anything
+   else, or jumps past its end.  */
+static size_t
+dispatch_at (const struct sock_filter *prog, size_t len, uint32_t arch, uint32_t nr)
+{
+  uint32_t a = 0;
+  size_t pc = 0;
+
+  while (pc < len)
+    {
+      const struct sock_filter *f = &prog[pc];
+      bool taken;
+
+      if (f->code == (BPF_LD | BPF_W | BPF_ABS)
+          && (f->k == offsetof (struct seccomp_data, arch) || f->k == offsetof (struct seccomp_data, nr)))
+        {
+          a = f->k == offsetof (struct seccomp_data, arch) ? arch : nr;
+          pc++;
+          continue;
+        }
+      if (BPF_CLASS (f->code) != BPF_JMP)
+        return pc;
+      if (BPF_SRC (f->code) != BPF_K)
+        return SIZE_MAX;
+      switch (BPF_OP (f->code))
+        {
+        case BPF_JA:
+          if (f->k >= len - pc)
+            return SIZE_MAX;
+          pc += 1 + f->k;
+          continue;
+        case BPF_JEQ:
+          taken = a == f->k;
+          break;
+        case BPF_JGT:
+          taken = a > f->k;
+          break;
+        case BPF_JGE:
+          taken = a >= f->k;
+          break;
+        case BPF_JSET:
+          taken = (a & f->k) != 0;
+          break;
+        default:
+          return SIZE_MAX;
+        }
+      pc += 1 + (taken ? f->jt : f->jf);
+    }
+  return SIZE_MAX;
+}
+
 /* Whether NEW sends every (architecture, number) to the copy of the
    place where PROG sends it: each range NEW tells apart is run through
-   PROG, which must send all of it to that one place.  */
+   PROG, which must send all of it to that one place.  The corners of
+   every range, where a mistake in reading a comparison shows, are run
+   through both programs one by one as well.  */
 static bool
 same_dispatch (const struct sock_filter *prog, size_t len, const struct sock_filter *new, size_t new_len,
                const size_t *orig_at)
@@ -579,7 +635,17 @@ same_dispatch (const struct sock_filter *prog, size_t len, const struct sock_fil
 
       ok = want != SIZE_MAX && walk_program (&w3, prog, len, w2.regions[i].lo, w2.regions[i].hi, &steps);
       for (size_t j = 0; ok && j < w3.n; j++)
-        ok = w3.regions[j].pc == want;
+        {
+          const struct region *r = &w3.regions[j];
+          ok = r->pc == want;
+          for (int c = 0; ok && c < 4; c++)
+            {
+              uint32_t arch = c & 1 ? r->hi[FIELD_ARCH] : r->lo[FIELD_ARCH];
+              uint32_t nr = c & 2 ? r->hi[FIELD_NR] : r->lo[FIELD_NR];
+              size_t at = dispatch_at (new, new_len, arch, nr);
+              ok = dispatch_at (prog, len, arch, nr) == want && at != SIZE_MAX && orig_at[at] == want;
+            }
+        }
       free (w3.regions);
     }
   free (w2.regions);
@@ -783,16 +849,32 @@ overlap (const struct region *a, const struct region *b)
    reached from the calls of region R: NEWER's must be one return for all
    of them, whatever their arguments.  Returns false when it is not.  */
 static bool
-pick_for (const struct walk *newer, const struct region *r, uint32_t k, bool *set, uint32_t *value)
+pick_for (const struct walk *older, const struct walk *newer, const struct region *r, uint32_t k, bool *set,
+          uint32_t *value)
 {
   for (size_t i = 0; i < newer->n; i++)
     {
+      const struct region *q = &newer->regions[i];
       const struct sock_filter *f;
       uint32_t v;
 
-      if (!overlap (r, &newer->regions[i]))
+      if (!overlap (r, q))
         continue;
-      f = &newer->prog[newer->regions[i].pc];
+      /* The corners of the calls both regions hold, run through both
+         programs one by one: a second reading of the walks.  */
+      for (int c = 0; c < 4; c++)
+        {
+          int fa = c & 1, fn = c & 2;
+          uint32_t arch
+              = fa ? (r->hi[FIELD_ARCH] < q->hi[FIELD_ARCH] ? r->hi[FIELD_ARCH] : q->hi[FIELD_ARCH])
+                   : (r->lo[FIELD_ARCH] > q->lo[FIELD_ARCH] ? r->lo[FIELD_ARCH] : q->lo[FIELD_ARCH]);
+          uint32_t nr = fn ? (r->hi[FIELD_NR] < q->hi[FIELD_NR] ? r->hi[FIELD_NR] : q->hi[FIELD_NR])
+                           : (r->lo[FIELD_NR] > q->lo[FIELD_NR] ? r->lo[FIELD_NR] : q->lo[FIELD_NR]);
+          if (dispatch_at (older->prog, older->len, arch, nr) != r->pc
+              || dispatch_at (newer->prog, newer->len, arch, nr) != q->pc)
+            return false;
+        }
+      f = &newer->prog[q->pc];
       if (f->code != (BPF_RET | BPF_K))
         return false;
       v = kernel_pick (f->k, k);
@@ -824,7 +906,7 @@ answer_returns (const struct walk *wo, const struct walk *wn, const struct regio
 
       if (f->code == (BPF_RET | BPF_K))
         {
-          if (!leaves_it (f->k) && !pick_for (wn, r, f->k, &set[pc], &value[pc]))
+          if (!leaves_it (f->k) && !pick_for (wo, wn, r, f->k, &set[pc], &value[pc]))
             return false;
           continue;
         }

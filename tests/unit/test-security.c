@@ -1120,6 +1120,147 @@ unknown_programs_are_kept (void **state)
   assert_null (out);
 }
 
+/* Programs of libseccomp's shape written at random (a dispatch over the
+   architecture and the number, then argument checks with whatever
+   classic BPF has) with the values near every edge the kernel has: the
+   pass either keeps a program or writes one that the interpreter finds
+   answering every probe alike.  Its check is what stands between a
+   rewrite it gets wrong and the kernel.  */
+static uint32_t
+rnd (uint64_t *x)
+{
+  *x ^= *x << 13;
+  *x ^= *x >> 7;
+  *x ^= *x << 17;
+  return (uint32_t)(*x >> 11);
+}
+
+static void
+random_programs_shorten_alike (void **state)
+{
+  static const uint32_t pool[] = { 0,
+                                   1,
+                                   2,
+                                   3,
+                                   15,
+                                   16,
+                                   17,
+                                   39,
+                                   40,
+                                   0x3fffffff,
+                                   0x40000000,
+                                   0x40000001,
+                                   0x7fffffff,
+                                   0x80000000,
+                                   0x80000001,
+                                   0xfffffffe,
+                                   0xffffffff,
+                                   0x5412,
+                                   AUDIT_ARCH_X86_64,
+                                   AUDIT_ARCH_I386,
+                                   AUDIT_ARCH_AARCH64 };
+  static const uint32_t rets[]
+      = { SECCOMP_RET_ALLOW,        SECCOMP_RET_ERRNO | 1,   SECCOMP_RET_ERRNO | 38, SECCOMP_RET_ERRNO | 4095,
+          SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_KILL_THREAD, SECCOMP_RET_TRAP | 5,   SECCOMP_RET_TRACE | 7,
+          SECCOMP_RET_LOG,          SECCOMP_RET_USER_NOTIF };
+  const size_t n_pool = sizeof pool / sizeof pool[0];
+  uint64_t x = 0x9e3779b97f4a7c15ULL;
+  size_t shortened = 0, compared = 0;
+
+  for (int round = 0; round < 3000; round++)
+    {
+      struct sock_filter prog[160], *out = NULL;
+      size_t len = 40 + rnd (&x) % 120, dispatch = len * (5 + rnd (&x) % 4) / 10, n_out;
+      uint32_t base = pool[rnd (&x) % n_pool];
+
+      for (size_t pc = 0; pc < len; pc++)
+        {
+          size_t room = len - 1 - pc, r = rnd (&x) % 100;
+          uint8_t jt = room ? rnd (&x) % (room < 40 ? room : 40) : 0;
+          uint8_t jf = room ? rnd (&x) % (room < 40 ? room : 40) : 0;
+          /* A constant of the pool, or one of a run of numbers above
+             one of them: the runs the pass makes ranges of.  */
+          uint32_t k = rnd (&x) % 3 ? base + rnd (&x) % 24 : pool[rnd (&x) % n_pool];
+
+          if (pc + 4 >= len || r < 12)
+            prog[pc] = (struct sock_filter)BPF_STMT (BPF_RET | BPF_K, rets[rnd (&x) % 10]);
+          else if (pc < dispatch)
+            {
+              if (pc == 0 || r < 18)
+                prog[pc] = (struct sock_filter)BPF_STMT (BPF_LD | BPF_W | BPF_ABS, rnd (&x) % 3 ? 0 : 4);
+              else if (r < 21)
+                prog[pc] = (struct sock_filter)BPF_STMT (BPF_LD | BPF_W | BPF_ABS, 8 + 4 * (rnd (&x) % 12));
+              else if (r < 23)
+                prog[pc] = (struct sock_filter)BPF_JUMP (BPF_JMP | BPF_JA, jt, 0, 0);
+              else if (r < 25)
+                prog[pc] = (struct sock_filter)BPF_JUMP (BPF_JMP | BPF_JSET | BPF_K, k, jt, jf);
+              else
+                prog[pc] = (struct sock_filter)BPF_JUMP (BPF_JMP
+                                                             | (r < 70   ? BPF_JEQ
+                                                                : r < 85 ? BPF_JGE
+                                                                         : BPF_JGT)
+                                                             | BPF_K,
+                                                         k, jt, jf);
+            }
+          else if (r < 30)
+            prog[pc] = (struct sock_filter)BPF_STMT (BPF_LD | BPF_W | BPF_ABS, 16 + 4 * (rnd (&x) % 12));
+          else if (r < 34)
+            prog[pc] = (struct sock_filter)BPF_STMT (BPF_ALU | BPF_AND | BPF_K, k);
+          else if (r < 36)
+            prog[pc] = (struct sock_filter)BPF_STMT (BPF_MISC | BPF_TAX, 0);
+          else if (r < 38)
+            prog[pc] = (struct sock_filter)BPF_STMT (BPF_ST, rnd (&x) % 4);
+          else if (r < 40)
+            prog[pc] = (struct sock_filter)BPF_STMT (BPF_LD | BPF_MEM, rnd (&x) % 4);
+          else if (r < 42)
+            prog[pc] = (struct sock_filter)BPF_STMT (BPF_RET | BPF_A, 0);
+          else if (r < 45)
+            prog[pc] = (struct sock_filter)BPF_JUMP (BPF_JMP | BPF_JA, jt, 0, 0);
+          else if (r < 50)
+            prog[pc] = (struct sock_filter)BPF_JUMP (BPF_JMP | BPF_JSET | BPF_K, k, jt, jf);
+          else if (r < 53)
+            prog[pc] = (struct sock_filter)BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_X, 0, jt, jf);
+          else
+            prog[pc]
+                = (struct sock_filter)BPF_JUMP (BPF_JMP | (r < 80 ? BPF_JEQ : BPF_JGT) | BPF_K, k, jt, jf);
+        }
+      n_out = nook_bpf_shorten (prog, len, &out);
+      if (n_out == 0)
+        {
+          assert_null (out);
+          continue;
+        }
+      shortened++;
+      assert_true (n_out < len);
+      for (size_t a = 0; a < n_pool; a++)
+        for (size_t n = 0; n < n_pool + 24; n++)
+          for (int v = 0; v < 4; v++)
+            {
+              struct seccomp_data d = { .arch = pool[a] };
+              uint32_t want, got;
+
+              d.nr = (int)(n < n_pool ? pool[n] : base + (n - n_pool));
+              for (int i = 0; i < 6; i++)
+                d.args[i] = v == 0   ? 0
+                            : v == 1 ? (uint64_t)pool[(a + n + i) % n_pool] << (i % 2 ? 32 : 0)
+                            : v == 2 ? base + i
+                                     : UINT64_MAX;
+              d.instruction_pointer = v == 3 ? 0x5412 : 0;
+              want = run_bpf (prog, len, &d);
+              got = run_bpf (out, n_out, &d);
+              if (want != got)
+                fail_msg ("round %d: arch %#x nr %#x args kind %d: %#x, shortened %#x", round, d.arch, d.nr,
+                          v, want, got);
+              compared++;
+            }
+      free (out);
+    }
+  /* The rounds must reach the rewrite often enough to mean something.  */
+  if (shortened < 100)
+    fail_msg ("only %zu of 3000 random programs shortened", shortened);
+  fprintf (stderr, "# %zu programs shortened, %zu answers compared\n", shortened, compared);
+}
+
 /* ---- nook_security_apply ----------------------------------------------------- */
 
 /* In a child: the ids change, the parent-death signal the kernel then
@@ -1305,6 +1446,7 @@ main (void)
     cmocka_unit_test (shortened_default_policy_decides_alike),
     cmocka_unit_test (shortened_policy_keeps_every_rule),
     cmocka_unit_test (unknown_programs_are_kept),
+    cmocka_unit_test (random_programs_shorten_alike),
     cmocka_unit_test (terminal_filter_merges_alike),
     cmocka_unit_test (merged_program_keeps_speculation_mitigated),
     cmocka_unit_test (kernel_answers_rewrites_alike),
