@@ -14,7 +14,9 @@
  * writes that mapping again as a binary search over ranges of numbers
  * bound for the same place, followed by the code from those places on,
  * copied unchanged.  The rewrite is read back the same way and checked
- * against the original, range by range, before it is used; a program
+ * against the original, range by range, and at the corners of each range
+ * one instruction at a time (a reading that owes nothing to the walk),
+ * before it is used; a program
  * that does anything else before its first argument load (arithmetic,
  * the scratch memory, a bit test on a range of numbers) is left alone.
  */
