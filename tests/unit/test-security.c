@@ -1125,7 +1125,9 @@ unknown_programs_are_kept (void **state)
    classic BPF has) with the values near every edge the kernel has: the
    pass either keeps a program or writes one that the interpreter finds
    answering every probe alike.  Its check is what stands between a
-   rewrite it gets wrong and the kernel.  */
+   rewrite it gets wrong and the kernel.  Each program is also merged
+   under the one before, as the terminal filter is under a policy: the
+   merged one must answer as the two stacked.  */
 static uint32_t
 rnd (uint64_t *x)
 {
@@ -1165,7 +1167,8 @@ random_programs_shorten_alike (void **state)
           SECCOMP_RET_LOG,          SECCOMP_RET_USER_NOTIF };
   const size_t n_pool = sizeof pool / sizeof pool[0];
   uint64_t x = 0x9e3779b97f4a7c15ULL;
-  size_t shortened = 0, compared = 0;
+  size_t shortened = 0, compared = 0, merges = 0, prev_len = 0;
+  struct sock_filter prev[160];
 
   for (int round = 0; round < 3000; round++)
     {
@@ -1186,7 +1189,7 @@ random_programs_shorten_alike (void **state)
             prog[pc] = (struct sock_filter)BPF_STMT (BPF_RET | BPF_K, rets[rnd (&x) % 10]);
           else if (pc < dispatch)
             {
-              if (pc == 0 || r < 18)
+              if ((pc == 0 && r < 80) || r < 18)
                 prog[pc] = (struct sock_filter)BPF_STMT (BPF_LD | BPF_W | BPF_ABS, rnd (&x) % 3 ? 0 : 4);
               else if (r < 21)
                 prog[pc] = (struct sock_filter)BPF_STMT (BPF_LD | BPF_W | BPF_ABS, 8 + 4 * (rnd (&x) % 12));
@@ -1224,6 +1227,35 @@ random_programs_shorten_alike (void **state)
             prog[pc]
                 = (struct sock_filter)BPF_JUMP (BPF_JMP | (r < 80 ? BPF_JEQ : BPF_JGT) | BPF_K, k, jt, jf);
         }
+      /* Merged under the previous round's program, as the terminal
+         filter is: the two stacked must answer as the one.  */
+      if (round > 0)
+        {
+          struct nook_bpf older = { prev, prev_len, 0 }, newer = { prog, len, 0 }, merged;
+          if (nook_bpf_merge (&older, &newer, &merged) == 1)
+            {
+              merges++;
+              for (size_t a = 0; a < n_pool; a++)
+                for (size_t n = 0; n < n_pool + 24; n++)
+                  for (int v = 0; v < 3; v++)
+                    {
+                      struct seccomp_data d = { .arch = pool[a] };
+                      uint32_t want, got;
+
+                      d.nr = (int)(n < n_pool ? pool[n] : base + (n - n_pool));
+                      for (int i = 0; i < 6; i++)
+                        d.args[i] = v == 0 ? 0 : v == 1 ? (uint64_t)pool[(a + n + i) % n_pool] : UINT64_MAX;
+                      want = stacked (run_bpf (prev, prev_len, &d), run_bpf (prog, len, &d));
+                      got = run_bpf (merged.insns, merged.len, &d);
+                      if (want != got)
+                        fail_msg ("round %d: arch %#x nr %#x args kind %d: stacked %#x, merged %#x", round,
+                                  d.arch, d.nr, v, want, got);
+                    }
+              nook_bpf_free (&merged);
+            }
+        }
+      memcpy (prev, prog, len * sizeof *prog);
+      prev_len = len;
       n_out = nook_bpf_shorten (prog, len, &out);
       if (n_out == 0)
         {
@@ -1258,7 +1290,8 @@ random_programs_shorten_alike (void **state)
   /* The rounds must reach the rewrite often enough to mean something.  */
   if (shortened < 100)
     fail_msg ("only %zu of 3000 random programs shortened", shortened);
-  fprintf (stderr, "# %zu programs shortened, %zu answers compared\n", shortened, compared);
+  fprintf (stderr, "# %zu programs shortened, %zu answers compared; %zu pairs merged\n", shortened, compared,
+           merges);
 }
 
 /* ---- nook_security_apply ----------------------------------------------------- */
