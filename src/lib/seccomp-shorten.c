@@ -29,187 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "seccomp-walk.h"
 #include "seccomp.h"
 #include "utils.h"
-
-/* The two fields the dispatch reads, as indexes into region bounds.  */
-enum
-{
-  FIELD_ARCH,
-  FIELD_NR,
-  FIELD_NONE, /* A holds a constant: nothing loaded yet */
-};
-
-/* Beyond this many paths, instructions run while reading them, or
-   architecture ranges, a program is not one libseccomp wrote for a
-   policy, and not worth the work: the pass gives up.  */
-#define MAX_REGIONS 65536
-#define MAX_STEPS (1u << 22)
-#define MAX_ARCH_RANGES 64
-
-/* A set of (architecture, number) pairs that all reach PC: the first
-   instruction that looks at something else, or a return.  */
-struct region
-{
-  uint32_t lo[2], hi[2];
-  size_t pc;
-};
-
-struct walk
-{
-  const struct sock_filter *prog;
-  size_t len;
-  struct region *regions;
-  size_t n, size;
-  size_t *steps; /* instructions run, shared by the walks of one pass */
-  bool bad;
-};
-
-static void
-add_region (struct walk *w, const uint32_t lo[2], const uint32_t hi[2], size_t pc)
-{
-  if (w->n == MAX_REGIONS)
-    {
-      w->bad = true;
-      return;
-    }
-  if (w->n == w->size)
-    w->regions = xrealloc (w->regions, (w->size = w->size ? w->size * 2 : 256) * sizeof *w->regions);
-  w->regions[w->n++] = (struct region){ { lo[0], lo[1] }, { hi[0], hi[1] }, pc };
-}
-
-/* Runs the program from PC for every pair within LO..HI at once, A
-   holding FIELD (or the constant ACONST), splitting the ranges at each
-   comparison that tells them apart.  */
-static void
-walk_from (struct walk *w, size_t pc, int field, uint32_t aconst, const uint32_t lo_in[2],
-           const uint32_t hi_in[2])
-{
-  uint32_t lo[2] = { lo_in[0], lo_in[1] }, hi[2] = { hi_in[0], hi_in[1] };
-
-  while (!w->bad)
-    {
-      if (++*w->steps > MAX_STEPS)
-        {
-          w->bad = true;
-          return;
-        }
-      const struct sock_filter *f;
-      uint32_t tlo, thi, vlo, vhi;
-      bool empty = false;
-
-      if (pc >= w->len)
-        {
-          w->bad = true;
-          return;
-        }
-      f = &w->prog[pc];
-      if (f->code == (BPF_RET | BPF_K))
-        return add_region (w, lo, hi, pc);
-      if (f->code == (BPF_LD | BPF_W | BPF_ABS))
-        {
-          if (f->k == offsetof (struct seccomp_data, arch))
-            field = FIELD_ARCH;
-          else if (f->k == offsetof (struct seccomp_data, nr))
-            field = FIELD_NR;
-          else
-            return add_region (w, lo, hi, pc); /* the arguments or the IP */
-          pc++;
-          continue;
-        }
-      if (BPF_CLASS (f->code) != BPF_JMP || BPF_SRC (f->code) != BPF_K)
-        {
-          w->bad = true;
-          return;
-        }
-      if (BPF_OP (f->code) == BPF_JA)
-        {
-          if (f->k >= w->len - pc)
-            {
-              w->bad = true;
-              return;
-            }
-          pc += 1 + f->k;
-          continue;
-        }
-      vlo = field == FIELD_NONE ? aconst : lo[field];
-      vhi = field == FIELD_NONE ? aconst : hi[field];
-      /* The values for which the jump is taken, as a range.  */
-      switch (BPF_OP (f->code))
-        {
-        case BPF_JEQ:
-          tlo = thi = f->k;
-          break;
-        case BPF_JGT:
-          empty = f->k == UINT32_MAX;
-          tlo = f->k + 1;
-          thi = UINT32_MAX;
-          break;
-        case BPF_JGE:
-          tlo = f->k;
-          thi = UINT32_MAX;
-          break;
-        case BPF_JSET:
-          if (vlo != vhi)
-            {
-              w->bad = true;
-              return;
-            }
-          empty = (vlo & f->k) == 0;
-          tlo = thi = vlo;
-          break;
-        default:
-          w->bad = true;
-          return;
-        }
-      if (!empty && (tlo > vhi || thi < vlo))
-        empty = true;
-      if (!empty)
-        {
-          tlo = tlo > vlo ? tlo : vlo;
-          thi = thi < vhi ? thi : vhi;
-        }
-      if (field == FIELD_NONE)
-        {
-          pc += 1 + (empty ? f->jf : f->jt);
-          continue;
-        }
-      /* Up to three pieces: the taken range first (the way the program
-         reads, where libseccomp puts the native architecture), then the
-         numbers below and above it.  */
-      if (empty)
-        {
-          pc += 1 + f->jf;
-          continue;
-        }
-      {
-        uint32_t l[2] = { lo[0], lo[1] }, h[2] = { hi[0], hi[1] };
-        l[field] = tlo;
-        h[field] = thi;
-        walk_from (w, pc + 1 + f->jt, field, 0, l, h);
-      }
-      if (tlo > vlo)
-        {
-          uint32_t h[2] = { hi[0], hi[1] };
-          h[field] = tlo - 1;
-          walk_from (w, pc + 1 + f->jf, field, 0, lo, h);
-        }
-      if (thi < vhi)
-        lo[field] = thi + 1;
-      else
-        return;
-      pc += 1 + f->jf;
-    }
-}
-
-static bool
-walk_program (struct walk *w, const struct sock_filter *prog, size_t len, const uint32_t lo[2],
-              const uint32_t hi[2], size_t *steps)
-{
-  *w = (struct walk){ .prog = prog, .len = len, .steps = steps };
-  walk_from (w, 0, FIELD_NONE, 0, lo, hi);
-  return !w->bad;
-}
 
 /* ---- the mapping -------------------------------------------------------------- */
 
@@ -561,60 +383,6 @@ same_copy (const struct sock_filter *prog, size_t len, const struct sock_filter 
   return true;
 }
 
-/* Where PROG goes for one architecture and number, run one instruction
-   at a time as the kernel runs it, up to the first one that is neither a
-   load of those two nor a jump on A: a second reading, which shares
-   nothing with the walk.  SIZE_MAX for a program that does anything
-   else, or jumps past its end.  */
-static size_t
-dispatch_at (const struct sock_filter *prog, size_t len, uint32_t arch, uint32_t nr)
-{
-  uint32_t a = 0;
-  size_t pc = 0;
-
-  while (pc < len)
-    {
-      const struct sock_filter *f = &prog[pc];
-      bool taken;
-
-      if (f->code == (BPF_LD | BPF_W | BPF_ABS)
-          && (f->k == offsetof (struct seccomp_data, arch) || f->k == offsetof (struct seccomp_data, nr)))
-        {
-          a = f->k == offsetof (struct seccomp_data, arch) ? arch : nr;
-          pc++;
-          continue;
-        }
-      if (BPF_CLASS (f->code) != BPF_JMP)
-        return pc;
-      if (BPF_SRC (f->code) != BPF_K)
-        return SIZE_MAX;
-      switch (BPF_OP (f->code))
-        {
-        case BPF_JA:
-          if (f->k >= len - pc)
-            return SIZE_MAX;
-          pc += 1 + f->k;
-          continue;
-        case BPF_JEQ:
-          taken = a == f->k;
-          break;
-        case BPF_JGT:
-          taken = a > f->k;
-          break;
-        case BPF_JGE:
-          taken = a >= f->k;
-          break;
-        case BPF_JSET:
-          taken = (a & f->k) != 0;
-          break;
-        default:
-          return SIZE_MAX;
-        }
-      pc += 1 + (taken ? f->jt : f->jf);
-    }
-  return SIZE_MAX;
-}
-
 /* Whether NEW sends every (architecture, number) to the copy of the
    place where PROG sends it: each range NEW tells apart is run through
    PROG, which must send all of it to that one place.  The corners of
@@ -629,13 +397,14 @@ same_dispatch (const struct sock_filter *prog, size_t len, const struct sock_fil
   size_t steps = 0;
   bool ok;
 
-  ok = walk_program (&w2, new, new_len, all_lo, all_hi, &steps);
+  ok = nook_bpf_walk_program (&w2, new, new_len, all_lo, all_hi, &steps);
   for (size_t i = 0; ok && i < w2.n; i++)
     {
       size_t want = orig_at[w2.regions[i].pc];
       struct walk w3 = { 0 };
 
-      ok = want != SIZE_MAX && walk_program (&w3, prog, len, w2.regions[i].lo, w2.regions[i].hi, &steps);
+      ok = want != SIZE_MAX
+           && nook_bpf_walk_program (&w3, prog, len, w2.regions[i].lo, w2.regions[i].hi, &steps);
       for (size_t j = 0; ok && j < w3.n; j++)
         {
           const struct region *r = &w3.regions[j];
@@ -644,8 +413,9 @@ same_dispatch (const struct sock_filter *prog, size_t len, const struct sock_fil
             {
               uint32_t arch = c & 1 ? r->hi[FIELD_ARCH] : r->lo[FIELD_ARCH];
               uint32_t nr = c & 2 ? r->hi[FIELD_NR] : r->lo[FIELD_NR];
-              size_t at = dispatch_at (new, new_len, arch, nr);
-              ok = dispatch_at (prog, len, arch, nr) == want && at != SIZE_MAX && orig_at[at] == want;
+              size_t at = nook_bpf_dispatch_at (new, new_len, arch, nr);
+              ok = nook_bpf_dispatch_at (prog, len, arch, nr) == want && at != SIZE_MAX
+                   && orig_at[at] == want;
             }
         }
       free (w3.regions);
@@ -671,7 +441,7 @@ nook_bpf_shorten (const struct sock_filter *prog, size_t len, struct sock_filter
   int lbl;
 
   *out = NULL;
-  if (len == 0 || len > BPF_MAXINSNS || !walk_program (&w, prog, len, all_lo, all_hi, &steps))
+  if (len == 0 || len > BPF_MAXINSNS || !nook_bpf_walk_program (&w, prog, len, all_lo, all_hi, &steps))
     goto done;
 
   /* The code from the places the dispatch reaches on.  */
@@ -811,188 +581,5 @@ done:
   free (new);
   free (w.regions);
   gen_free (&g);
-  return result;
-}
-
-/* ---- one program for two filters ------------------------------------------------ */
-
-/* What the kernel answers for a call that a filter loaded first answers
-   OLDER and one loaded after it NEWER (seccomp_run_filters): the lowest
-   action, starting from ALLOW, the newest one on a tie.  */
-static uint32_t
-kernel_pick (uint32_t newer, uint32_t older)
-{
-  uint32_t ret = SECCOMP_RET_ALLOW;
-
-  if ((int32_t)(newer & SECCOMP_RET_ACTION_FULL) < (int32_t)(ret & SECCOMP_RET_ACTION_FULL))
-    ret = newer;
-  if ((int32_t)(older & SECCOMP_RET_ACTION_FULL) < (int32_t)(ret & SECCOMP_RET_ACTION_FULL))
-    ret = older;
-  return ret;
-}
-
-/* Whether a filter's answer K leaves the call to the other filters.  */
-static bool
-leaves_it (uint32_t k)
-{
-  return kernel_pick (k, SECCOMP_RET_ALLOW) == SECCOMP_RET_ALLOW;
-}
-
-static bool
-overlap (const struct region *a, const struct region *b)
-{
-  for (int f = FIELD_ARCH; f <= FIELD_NR; f++)
-    if (a->lo[f] > b->hi[f] || b->lo[f] > a->hi[f])
-      return false;
-  return true;
-}
-
-/* The answer the stack gives where OLDER's return at PC (answering K) is
-   reached from the calls of region R: NEWER's must be one return for all
-   of them, whatever their arguments.  Returns false when it is not.  */
-static bool
-pick_for (const struct walk *older, const struct walk *newer, const struct region *r, uint32_t k, bool *set,
-          uint32_t *value)
-{
-  for (size_t i = 0; i < newer->n; i++)
-    {
-      const struct region *q = &newer->regions[i];
-      const struct sock_filter *f;
-      uint32_t v;
-
-      if (!overlap (r, q))
-        continue;
-      /* The corners of the calls both regions hold, run through both
-         programs one by one: a second reading of the walks.  */
-      for (int c = 0; c < 4; c++)
-        {
-          int fa = c & 1, fn = c & 2;
-          uint32_t arch
-              = fa ? (r->hi[FIELD_ARCH] < q->hi[FIELD_ARCH] ? r->hi[FIELD_ARCH] : q->hi[FIELD_ARCH])
-                   : (r->lo[FIELD_ARCH] > q->lo[FIELD_ARCH] ? r->lo[FIELD_ARCH] : q->lo[FIELD_ARCH]);
-          uint32_t nr = fn ? (r->hi[FIELD_NR] < q->hi[FIELD_NR] ? r->hi[FIELD_NR] : q->hi[FIELD_NR])
-                           : (r->lo[FIELD_NR] > q->lo[FIELD_NR] ? r->lo[FIELD_NR] : q->lo[FIELD_NR]);
-          if (dispatch_at (older->prog, older->len, arch, nr) != r->pc
-              || dispatch_at (newer->prog, newer->len, arch, nr) != q->pc)
-            return false;
-        }
-      f = &newer->prog[q->pc];
-      if (f->code != (BPF_RET | BPF_K))
-        return false;
-      v = kernel_pick (f->k, k);
-      if (*set && *value != v)
-        return false;
-      *set = true;
-      *value = v;
-    }
-  return true;
-}
-
-/* The returns of OLDER reached from region R, each given the answer of
-   the two filters stacked; false when one cannot be.  */
-static bool
-answer_returns (const struct walk *wo, const struct walk *wn, const struct region *r, bool *seen,
-                size_t *stack, bool *set, uint32_t *value)
-{
-  const struct sock_filter *prog = wo->prog;
-  size_t len = wo->len, n = 0;
-
-  memset (seen, 0, len * sizeof *seen);
-  stack[n++] = r->pc;
-  seen[r->pc] = true;
-  while (n > 0)
-    {
-      size_t pc = stack[--n], next[2];
-      const struct sock_filter *f = &prog[pc];
-      int n_next = 0;
-
-      if (f->code == (BPF_RET | BPF_K))
-        {
-          if (!leaves_it (f->k) && !pick_for (wo, wn, r, f->k, &set[pc], &value[pc]))
-            return false;
-          continue;
-        }
-      if (BPF_CLASS (f->code) == BPF_RET)
-        return false;
-      if (BPF_CLASS (f->code) != BPF_JMP)
-        next[n_next++] = pc + 1;
-      else if (BPF_OP (f->code) == BPF_JA)
-        next[n_next++] = pc + 1 + f->k;
-      else
-        {
-          next[n_next++] = pc + 1 + f->jt;
-          next[n_next++] = pc + 1 + f->jf;
-        }
-      for (int i = 0; i < n_next; i++)
-        {
-          if (next[i] >= len || next[i] < pc)
-            return false;
-          if (!seen[next[i]])
-            {
-              seen[next[i]] = true;
-              stack[n++] = next[i];
-            }
-        }
-    }
-  return true;
-}
-
-int
-nook_bpf_merge (const struct nook_bpf *older, const struct nook_bpf *newer, struct nook_bpf *out)
-{
-  static const uint32_t all_lo[2] = { 0, 0 }, all_hi[2] = { UINT32_MAX, UINT32_MAX };
-  const struct sock_filter *o = older->insns;
-  size_t ol = older->len, nl = newer->len, steps = 0;
-  cleanup_free bool *set = NULL, *seen = NULL;
-  cleanup_free uint32_t *value = NULL;
-  cleanup_free size_t *stack = NULL;
-  struct walk wo = { 0 }, wn = { 0 };
-  struct sock_filter *m;
-  int result = 0;
-
-  memset (out, 0, sizeof *out);
-  /* A flag would change what the kernel logs or allows for the older
-     filter's calls.  SPEC_ALLOW is the task's: the kernel mitigates
-     speculation when any filter lacks it, so the merged program has it
-     only when both do.  */
-  if ((older->flags & ~SECCOMP_FILTER_FLAG_SPEC_ALLOW) != 0
-      || (newer->flags & ~SECCOMP_FILTER_FLAG_SPEC_ALLOW) != 0 || ol == 0 || nl == 0
-      || ol + 2 + nl > BPF_MAXINSNS)
-    return 0;
-  if (!walk_program (&wo, o, ol, all_lo, all_hi, &steps)
-      || !walk_program (&wn, newer->insns, nl, all_lo, all_hi, &steps))
-    goto done;
-  set = xcalloc (ol, sizeof *set);
-  seen = xcalloc (ol, sizeof *seen);
-  value = xcalloc (ol, sizeof *value);
-  stack = xcalloc (ol, sizeof *stack);
-  for (size_t i = 0; i < wo.n; i++)
-    if (!answer_returns (&wo, &wn, &wo.regions[i], seen, stack, set, value))
-      goto done;
-
-  /* OLDER, each of its returns either the stack's answer or, where it
-     leaves the call to NEWER, a jump to NEWER; registers cleared as the
-     kernel clears them before a filter; then NEWER unchanged.  */
-  m = xcalloc (ol + 2 + nl, sizeof *m);
-  for (size_t pc = 0; pc < ol; pc++)
-    {
-      m[pc] = o[pc];
-      if (o[pc].code != (BPF_RET | BPF_K))
-        continue;
-      if (leaves_it (o[pc].k))
-        m[pc] = (struct sock_filter)BPF_JUMP (BPF_JMP | BPF_JA, (uint32_t)(ol - pc - 1), 0, 0);
-      else if (set[pc])
-        m[pc].k = value[pc];
-    }
-  m[ol] = (struct sock_filter)BPF_STMT (BPF_LD | BPF_IMM, 0);
-  m[ol + 1] = (struct sock_filter)BPF_STMT (BPF_LDX | BPF_IMM, 0);
-  memcpy (m + ol + 2, newer->insns, nl * sizeof *m);
-  out->insns = m;
-  out->len = ol + 2 + nl;
-  out->flags = newer->flags & (older->flags | ~(unsigned)SECCOMP_FILTER_FLAG_SPEC_ALLOW);
-  result = 1;
-done:
-  free (wo.regions);
-  free (wn.regions);
   return result;
 }
