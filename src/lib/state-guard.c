@@ -169,8 +169,9 @@ static int
 refuse (const struct guard *g, const char *what, const char *path, struct nook_error *err)
 {
   nook_error_set (err, 0, "%s `%s` would give the sandbox nook's state directory `%s`", what, path, g->path);
-  return nook_error_hint (err, "give a directory that does not contain it, or keep the state elsewhere: "
-                               "nook uses $XDG_RUNTIME_DIR/nook, else /run/user/UID/nook, else /tmp/nook-UID");
+  return nook_error_hint (err,
+                          "give a directory that does not contain it, or keep the state elsewhere: "
+                          "nook uses $XDG_RUNTIME_DIR/nook, else /run/user/UID/nook, else /tmp/nook-UID");
 }
 
 /* Whether SPEC gives the sandbox any host path of the user's choosing.  */
