@@ -150,17 +150,6 @@ compare_paths (const void *a, const void *b)
   return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
-/* Whether DIR is PATH or one of its ancestors.  */
-static bool
-is_beneath (const char *path, const char *dir)
-{
-  size_t n = strlen (dir);
-
-  if (strcmp (dir, "/") == 0)
-    return true;
-  return strncmp (path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
-}
-
 /* One rule per read-write mount of the calling process's mount
    namespace, as /proc/self/mountinfo lists them relative to its root.
    A rule on a directory grants its access to everything beneath it,
@@ -205,7 +194,7 @@ allow_rw_mounts (int ruleset, uint64_t handled, struct nook_error *err)
       int r;
 
       for (size_t j = 0; j < n_covered && !skip; j++)
-        skip = is_beneath (rw[i], covered[j]);
+        skip = nook_path_is_beneath (rw[i], covered[j]);
       if (skip)
         continue;
       r = allow_writes (ruleset, rw[i], handled, err);

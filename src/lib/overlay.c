@@ -306,15 +306,6 @@ resolve_maybe_missing (const char *upper)
   return xasprintf ("%s/%s", strcmp (parent, "/") == 0 ? "" : parent, slash ? slash + 1 : copy);
 }
 
-static bool
-path_within (const char *path, const char *dir)
-{
-  size_t n = strlen (dir);
-  if (strcmp (dir, "/") == 0)
-    return true;
-  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
 /* An upper that is a layer, inside one or holds one: overlayfs refuses
    the mount (or, inside a layer, the sandbox would write into its own
    lower), so nook says it before creating anything.  */
@@ -327,10 +318,10 @@ check_upper_outside_layers (const struct nook_overlay *ov, char *const *lowers, 
     return 0; /* plan_upper reports it */
   for (size_t i = 0; lowers[i]; i++)
     {
-      const char *what = strcmp (upper, lowers[i]) == 0   ? "is"
-                         : path_within (upper, lowers[i]) ? "is inside"
-                         : path_within (lowers[i], upper) ? "holds"
-                                                          : NULL;
+      const char *what = strcmp (upper, lowers[i]) == 0            ? "is"
+                         : nook_path_is_beneath (upper, lowers[i]) ? "is inside"
+                         : nook_path_is_beneath (lowers[i], upper) ? "holds"
+                                                                   : NULL;
       if (what == NULL)
         continue;
       nook_error_set (err, 0, "--upper `%s` %s --layer `%s`: an upper must be apart from every layer",

@@ -73,17 +73,6 @@ guard_get (struct nook_error *err)
   return &g;
 }
 
-/* PATH is DIR or inside it ("/" holds everything).  */
-static bool
-is_under (const char *path, const char *dir)
-{
-  size_t n = strlen (dir);
-
-  if (strcmp (dir, "/") == 0)
-    return true;
-  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
 /* realpath, for a path that may not exist yet (an --upper nook creates):
    its deepest existing ancestor resolved, the rest appended.  */
 static int
@@ -129,7 +118,7 @@ guard_exposes (const struct guard *g, const char *path)
      skipped, anything else fails to mount).  */
   if (resolve (path, real) < 0)
     return false;
-  if (is_under (real, g->path) || is_under (g->path, real))
+  if (nook_path_is_beneath (real, g->path) || nook_path_is_beneath (g->path, real))
     return true;
   if (stat (real, &st) < 0)
     return false;

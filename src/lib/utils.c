@@ -360,6 +360,16 @@ nook_runtime_dir (struct nook_error *err)
 }
 
 bool
+nook_path_is_beneath (const char *path, const char *dir)
+{
+  size_t n = strlen (dir);
+
+  if (strcmp (dir, "/") == 0)
+    return true;
+  return strncmp (path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+bool
 nook_name_is_valid (const char *name)
 {
   size_t n = strlen (name);

@@ -223,6 +223,17 @@ int nook_parse_size (const char *s, uint64_t *out);
 char *nook_runtime_dir (struct nook_error *err);
 
 /**
+ * nook_path_is_beneath - whether a path is a directory or lies beneath it
+ * @path: an absolute, normalised path
+ * @dir: an absolute, normalised directory ("/" holds every path)
+ *
+ * Compares whole components: /dx is not beneath /d.
+ *
+ * Return: true when @path is @dir or inside it.
+ */
+bool nook_path_is_beneath (const char *path, const char *dir);
+
+/**
  * nook_name_is_valid - whether a sandbox or network name is acceptable
  * @name: the name (not NULL)
  *

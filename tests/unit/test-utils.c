@@ -171,6 +171,20 @@ change_lines_show_modes_and_escape (void **state)
   assert_int_equal (nook_changes_check_special (&two, "/p", &err), 0);
 }
 
+/* Whole components, "/" holding everything: what the state guard,
+   overlay's layer checks and Landlock's rule skipping rely on.  */
+static void
+path_is_beneath_compares_components (void **state)
+{
+  (void)state;
+  assert_true (nook_path_is_beneath ("/d", "/d"));
+  assert_true (nook_path_is_beneath ("/d/x", "/d"));
+  assert_false (nook_path_is_beneath ("/dx", "/d"));
+  assert_false (nook_path_is_beneath ("/d", "/d/x"));
+  assert_true (nook_path_is_beneath ("/anything", "/"));
+  assert_true (nook_path_is_beneath ("/", "/"));
+}
+
 int
 main (void)
 {
@@ -183,6 +197,7 @@ main (void)
     cmocka_unit_test (escape_bytes_shows_nul),
     cmocka_unit_test (upper_names_must_name_an_entry),
     cmocka_unit_test (change_lines_show_modes_and_escape),
+    cmocka_unit_test (path_is_beneath_compares_components),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
