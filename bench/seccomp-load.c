@@ -1,7 +1,8 @@
 /* The kernel's cost of loading nook's seccomp filters (bench/seccomp-load
- * builds and runs this): the default policy as libseccomp writes it and as
- * nook loads it (shortened, seccomp-shorten.c), each after the terminal
- * filter as a sandbox loads them, in turns, each load in a fresh child.
+ * builds and runs this): the default policy as libseccomp writes it and
+ * shortened (seccomp-shorten.c), each after the terminal filter, and the
+ * one program nook loads (the two merged, seccomp-merge.c), in turns, each
+ * load in a fresh child.
  * Prints the median time of the seccomp() calls and the lengths.  */
 #include <config.h>
 
@@ -36,7 +37,8 @@ cmp_double (const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
-/* Microseconds the two seccomp() calls took in a fresh child.  */
+/* Microseconds the seccomp() calls took in a fresh child: TERMINAL's
+   (none when it is empty), then POLICY's.  */
 static double
 load_once (const struct nook_bpf *terminal, const struct nook_bpf *policy)
 {
@@ -53,7 +55,7 @@ load_once (const struct nook_bpf *terminal, const struct nook_bpf *policy)
       double t;
       prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
       t = now_us ();
-      if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &a) < 0
+      if ((terminal->len > 0 && syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &a) < 0)
           || syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &b) < 0)
         _exit (1);
       t = now_us () - t;
@@ -71,10 +73,10 @@ int
 main (int argc, char **argv)
 {
   struct nook_seccomp_params params = { nook_caps_default (), false };
-  struct nook_bpf terminal, raw, shortened;
+  struct nook_bpf terminal, raw, shortened, merged, none = { 0 };
   struct nook_error err = { 0 };
   int runs = argc > 1 ? atoi (argv[1]) : 300, fd = memfd_create ("raw", MFD_CLOEXEC);
-  double *t_raw, *t_short;
+  double *t_raw, *t_short, *t_merged;
   scmp_filter_ctx ctx;
   unsigned flags;
   char *name, *text;
@@ -85,7 +87,8 @@ main (int argc, char **argv)
   if (runs < 1 || fd < 0 || nook_seccomp_terminal_filter (&terminal, &err) < 0
       || nook_seccomp_compile (text, len, name, &params, &shortened, &err) < 0
       || nook_seccomp_policy_read (text, len, name, &params, &ctx, &flags, &err) < 0
-      || seccomp_export_bpf (ctx, fd) < 0 || (size = lseek (fd, 0, SEEK_END)) <= 0)
+      || nook_bpf_merge (&terminal, &shortened, &merged) != 1 || seccomp_export_bpf (ctx, fd) < 0
+      || (size = lseek (fd, 0, SEEK_END)) <= 0)
     {
       fprintf (stderr, "seccomp-load: %s\n", err.msg ? err.msg : "cannot compile the default policy");
       return 1;
@@ -96,17 +99,22 @@ main (int argc, char **argv)
     return 1;
   t_raw = xcalloc (runs, sizeof *t_raw);
   t_short = xcalloc (runs, sizeof *t_short);
+  t_merged = xcalloc (runs, sizeof *t_merged);
   for (int i = 0; i < runs; i++)
     {
       t_raw[i] = load_once (&terminal, &raw);
       t_short[i] = load_once (&terminal, &shortened);
-      if (t_raw[i] < 0 || t_short[i] < 0)
+      t_merged[i] = load_once (&none, &merged);
+      if (t_raw[i] < 0 || t_short[i] < 0 || t_merged[i] < 0)
         return 1;
     }
   qsort (t_raw, runs, sizeof *t_raw, cmp_double);
   qsort (t_short, runs, sizeof *t_short, cmp_double);
+  qsort (t_merged, runs, sizeof *t_merged, cmp_double);
   printf ("terminal filter %zu instructions, then the default policy:\n", terminal.len);
   printf ("  libseccomp's program %5zu instructions: median %7.1f us\n", raw.len, t_raw[runs / 2]);
   printf ("  shortened            %5zu instructions: median %7.1f us\n", shortened.len, t_short[runs / 2]);
+  printf ("one program, the two merged (what nook loads):\n");
+  printf ("  merged               %5zu instructions: median %7.1f us\n", merged.len, t_merged[runs / 2]);
   return 0;
 }

@@ -127,7 +127,7 @@ size_t nook_bpf_shorten (const struct sock_filter *prog, size_t len, struct sock
  * leaves the call to it; @newer follows unchanged.  That needs @newer to
  * answer every call @older refuses with one return, whatever the
  * arguments, and neither filter to carry a flag that changes what the
- * kernel logs (seccomp-shorten.c).
+ * kernel logs (seccomp-merge.c).
  *
  * Return: 1 with @out set, or 0 when the two must stay two filters.
  */
