@@ -16,7 +16,13 @@ setup_file() {
   RUN=/run/user/$TUID
   # A real session's directory is never touched.
   require "no login session of $U has $RUN" test ! -e "$RUN"
-  mkdir -p /run/user
+  # /run/user as logind makes it, removed again if this test made it.
+  export MADE_RUN_USER=
+  [ -d /run/user ] || { mkdir -m 0755 /run/user && MADE_RUN_USER=1; }
+}
+
+teardown_file() {
+  [ -z "${MADE_RUN_USER:-}" ] || rmdir /run/user
 }
 
 as_user() {
