@@ -34,6 +34,8 @@
 #include "mount.h"
 #include "net.h"
 #include "passwd.h"
+#include "pause.h"
+#include "sandbox.h"
 #include "security.h"
 #include "shed.h"
 #include "spawn-sandbox.h"
@@ -329,6 +331,28 @@ command_started (void *ctx)
   tell_started (ctx);
 }
 
+/* A SIGCONT passed on to a sandbox that `nook pause` paused resumes it
+   as `nook kill -s CONT` does (pause.h): the freezer thawed, every
+   process continued, the record cleared; the state never says paused of
+   a sandbox that runs.  Only a paused sandbox costs a look at its state.  */
+static void
+continued (void *ctx)
+{
+  struct sandbox *sb = ctx;
+  struct nook_sandbox self;
+  struct nook_error err = { 0 };
+
+  if (sb->state.id[0] == '\0' || nook_sandbox_find (&sb->state.store, sb->state.id, &self, &err) < 0)
+    goto out;
+  if (nook_sandbox_paused (&self))
+    nook_sandbox_pause (&sb->state.store, &self, false, &err);
+  nook_sandbox_release (&self);
+out:
+  if (err.msg)
+    nook_warn ("SIGCONT: %s", err.msg);
+  nook_error_release (&err);
+}
+
 /* Waits for the sandbox, forwarding signals, and collects its first error
    message.  Returns the exit status, or -1 with ERR set when the command
    could not be started.  */
@@ -347,6 +371,7 @@ supervise (struct sandbox *sb, struct nook_error *err)
                                            sb->timer_fd, (sb->shed_fd = nook_shed_timer ()) },
                                 .extra_ready = extra_ready,
                                 .started = command_started,
+                                .continued = continued,
                                 .ctx = sb };
   siginfo_t info;
   int r = nook_supervise (&sv, &info, err);
