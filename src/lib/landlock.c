@@ -289,12 +289,13 @@ add_rule (int ruleset, int fd, uint64_t access, const char *what, struct nook_er
    link), and only when PATH leads to the root of a read-write mount.
    nook exec resolves the paths again in a running sandbox, whose
    processes may have renamed a mount point's parent or put a symlink
-   there: what they can steer the rule to is then still the root of a
-   read-write mount, which has its own rule anyway, and never a plain
-   directory or a read-only mount's (a host directory bound read-only,
-   whose inode a descriptor from the host could reach read-write).  A
-   path that leads elsewhere or nowhere (a bind whose source was missing)
-   gets no rule: less access, never more.  Returns 1 when PATH is a
+   there: what they can steer a rule to is then still the root of one of
+   the sandbox's read-write mounts, never a plain directory nor a
+   read-only mount (a host directory bound read-only, whose inode a
+   descriptor from the host could reach read-write).  A path that leads
+   nowhere (a bind whose source was missing) or to a mount made
+   read-only since (--remount-ro, a read-only bind over it) gets no
+   rule: the kernel refuses those writes anyway.  Returns 1 when PATH is a
    directory that got its rule, 0 otherwise.  */
 static int
 allow_writes (int ruleset, int root, const char *path, uint64_t handled, struct nook_error *err)
