@@ -180,6 +180,10 @@ step_state (struct sandbox *sb, struct nook_error *err)
     return sb->handoff->created ? sb->handoff->created (sb->handoff->ctx, sb->pid, err) : 0;
   if (sb->state.dirfd < 0 && nook_state_reserve (&sb->state, sb->spec, err) < 0)
     return -1;
+  /* What nook exec restricts itself to: the very list the sandbox does.  */
+  if (sb->landlock)
+    json_object_object_add (sb->state.doc, "landlock_writable",
+                            nook_landlock_writable_json (sb->landlock_writable));
   return nook_state_running (&sb->state, sb->spec, &sb->filters, sb->pid, sb->join.ids, err);
 }
 
@@ -423,6 +427,7 @@ sandbox_release (struct sandbox *sb, int status)
   nook_net_release (&sb->net);
   nook_desktop_release (&sb->desktop);
   nook_root_plan_free (&sb->plan);
+  strv_free (sb->landlock_writable);
   nook_caller_free (&sb->caller);
   nook_filters_free (&sb->filters);
   strv_free (sb->env);
@@ -507,6 +512,10 @@ prepare_parent (struct sandbox *sb, sigset_t *old_mask, struct nook_error *err)
       if (nook_desktop_start (sb->spec, &sb->desktop, dir, &sb->plan, err) < 0)
         return -1;
     }
+  /* The plan is complete: the sandbox's Landlock rules and the state's
+     record of them come from this one list.  */
+  if (sb->landlock)
+    sb->landlock_writable = nook_landlock_writable (sb->spec, &sb->plan);
   sb->env = nook_spec_build_env (sb->spec, &sb->caller, environ);
   nook_desktop_env (sb->spec, &sb->desktop, &sb->env);
   sb->init_fd = nook_open_init (err);
