@@ -195,17 +195,13 @@ compare_paths (const void *a, const void *b)
   return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
-char **
-nook_landlock_writable (const struct nook_spec *spec, const struct nook_root_plan *plan)
+/* Sorts the N paths of PATHS and frees the repeats; PATHS has room for
+   its NULL.  */
+static void
+sort_unique (char **paths, size_t n)
 {
-  char **paths = xcalloc (plan->n_ops + 2, sizeof *paths);
-  size_t n = 0, kept = 0;
+  size_t kept = 0;
 
-  if (root_writable (spec, plan))
-    paths[n++] = xstrdup ("/");
-  for (size_t i = 0; i < plan->n_ops; i++)
-    if (op_writable (spec, &plan->ops[i]))
-      paths[n++] = normalize (plan->ops[i].dest);
   qsort (paths, n, sizeof *paths, compare_paths);
   for (size_t i = 0; i < n; i++)
     if (kept && strcmp (paths[kept - 1], paths[i]) == 0)
@@ -213,7 +209,113 @@ nook_landlock_writable (const struct nook_spec *spec, const struct nook_root_pla
     else
       paths[kept++] = paths[i];
   paths[kept] = NULL;
+}
+
+char **
+nook_landlock_writable (const struct nook_spec *spec, const struct nook_root_plan *plan)
+{
+  char **paths = xcalloc (plan->n_ops + 2, sizeof *paths);
+  size_t n = 0;
+
+  if (root_writable (spec, plan))
+    paths[n++] = xstrdup ("/");
+  for (size_t i = 0; i < plan->n_ops; i++)
+    if (op_writable (spec, &plan->ops[i]))
+      paths[n++] = normalize (plan->ops[i].dest);
+  sort_unique (paths, n);
   return paths;
+}
+
+/* Undoes mountinfo's octal escapes (\040 for a space…) in place.  */
+static void
+unescape (char *s)
+{
+  char *w = s;
+
+  for (; *s; s++)
+    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0'
+        && s[3] <= '7')
+      {
+        *w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+        s += 3;
+      }
+    else
+      *w++ = *s;
+  *w = '\0';
+}
+
+/* A mountinfo line's mount point (its 5th field, unescaped, in place),
+   when the mount is read-write; NULL otherwise.  */
+static char *
+rw_mount_point (char *line)
+{
+  char *field[6];
+  char *save = NULL, *p = line;
+
+  for (int i = 0; i < 6; i++, p = NULL)
+    if ((field[i] = strtok_r (p, " ", &save)) == NULL)
+      return NULL;
+  if (strncmp (field[5], "rw", 2) != 0 || (field[5][2] != ',' && field[5][2] != '\0'))
+    return NULL;
+  unescape (field[4]);
+  return field[4];
+}
+
+void
+nook_landlock_add_submounts (const struct nook_root_plan *plan, char ***writable)
+{
+  cleanup_free char **src = xcalloc (plan->n_ops + 1, sizeof *src);
+  cleanup_free char *line = NULL;
+  FILE *f = NULL;
+  size_t n_ro = 0, len = 0, n = strv_len (*writable), cap = n + 8;
+  char **paths;
+
+  /* Only a bind whose source lies on a read-only mount: its own mount
+     stays read-only in the sandbox, and the rule its destination would
+     get is refused (allow_writes); the rest need no mount table.  */
+  for (size_t i = 0; i < plan->n_ops; i++)
+    {
+      const struct nook_mount_op *op = &plan->ops[i];
+      struct statvfs v;
+
+      src[i] = NULL;
+      if (op->kind != NOOK_MNT_BIND || (op->flags & NOOK_MNT_F_RDONLY) || op->src == NULL || op->dest == NULL
+          || statvfs (op->src, &v) < 0 || !(v.f_flag & ST_RDONLY))
+        continue;
+      src[i] = realpath (op->src, NULL);
+      n_ro += src[i] != NULL;
+    }
+  if (n_ro == 0 || (f = fopen ("/proc/self/mountinfo", "re")) == NULL)
+    goto out;
+  paths = xrealloc (*writable, cap * sizeof *paths);
+  while (getline (&line, &len, f) > 0)
+    {
+      char *mp;
+
+      line[strcspn (line, "\n")] = '\0';
+      if ((mp = rw_mount_point (line)) == NULL)
+        continue;
+      for (size_t i = 0; i < plan->n_ops; i++)
+        {
+          size_t k = src[i] ? strlen (src[i]) : 0;
+          cleanup_free char *dest = NULL;
+
+          if (src[i] == NULL || strcmp (mp, src[i]) == 0 || !nook_path_is_beneath (mp, src[i]))
+            continue;
+          if (n + 2 > cap)
+            paths = xrealloc (paths, (cap *= 2) * sizeof *paths);
+          dest = xasprintf ("%s/%s", plan->ops[i].dest, mp + k);
+          paths[n++] = normalize (dest);
+        }
+    }
+  paths[n] = NULL;
+  sort_unique (paths, n);
+  *writable = paths;
+out:
+  if (f)
+    fclose (f);
+  for (size_t i = 0; i < plan->n_ops; i++)
+    free (src[i]);
 }
 
 json_object *

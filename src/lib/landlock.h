@@ -62,6 +62,21 @@ int nook_landlock_wanted (const struct nook_spec *spec, struct nook_error *err);
 char **nook_landlock_writable (const struct nook_spec *spec, const struct nook_root_plan *plan);
 
 /**
+ * nook_landlock_add_submounts - add the read-write mounts beneath read-only bind sources
+ * @plan: the root plan, as for nook_landlock_writable
+ * @writable: from nook_landlock_writable; may be reallocated
+ *
+ * A read-write bind whose source lies on a read-only mount stays
+ * read-only in the sandbox, and the mounts beneath its source come along
+ * with it: each of those that is read-write gets its place in the
+ * sandbox (the bind's destination and the rest of its path).  Costs a
+ * statvfs() per read-write bind, and a read of the caller's mount table
+ * only when one of them is on a read-only mount.  Cannot fail: a source
+ * that cannot be looked at adds nothing.
+ */
+void nook_landlock_add_submounts (const struct nook_root_plan *plan, char ***writable);
+
+/**
  * nook_landlock_writable_json - the list as the state records it
  * @writable: from nook_landlock_writable
  *

@@ -515,7 +515,10 @@ prepare_parent (struct sandbox *sb, sigset_t *old_mask, struct nook_error *err)
   /* The plan is complete: the sandbox's Landlock rules and the state's
      record of them come from this one list.  */
   if (sb->landlock)
-    sb->landlock_writable = nook_landlock_writable (sb->spec, &sb->plan);
+    {
+      sb->landlock_writable = nook_landlock_writable (sb->spec, &sb->plan);
+      nook_landlock_add_submounts (&sb->plan, &sb->landlock_writable);
+    }
   sb->env = nook_spec_build_env (sb->spec, &sb->caller, environ);
   nook_desktop_env (sb->spec, &sb->desktop, &sb->env);
   sb->init_fd = nook_open_init (err);

@@ -88,6 +88,22 @@ EOF
   [ "$(cat "$BATS_TEST_TMPDIR/in/f" "$BATS_TEST_TMPDIR/dx/f" "$BATS_TEST_TMPDIR/rw/f")" = "$(printf '2\n3\n4')" ]
 }
 
+@test "under Landlock a read-write bind of a directory on a read-only mount keeps the writes of the read-write mounts beneath it" {
+  # An outer sandbox makes the read-only mount (/x) with a read-write one
+  # beneath it (/x/sub); a sandbox inside it binds /x read-write: its top
+  # stays read-only (a mount's read-only flag made in an outer namespace
+  # is locked), /y/sub beneath it is read-write, and Landlock allows it.
+  mkdir -p inner x/sub sub
+  cp "$NOOK" "$(dirname "$NOOK")/nook-init" inner/
+  run nook run --allow-nested -v "$PWD/x:/x:ro" -v "$PWD/sub:/x/sub" -- sh -c \
+    "cd $PWD && inner/nook run --landlock=on -v /x:/y -- sh -c 'echo nested >/y/sub/f; touch /y/top 2>&1; cat /y/sub/f'"
+  assert_status 0
+  assert_output_has "nested"
+  assert_output_has "Read-only file system"
+  [ "$(cat sub/f)" = nested ]
+  [ ! -e x/top ]
+}
+
 # A listener on an abstract unix socket in the host's network namespace,
 # which answers "hello" to whoever connects.
 listen_abstract() {
