@@ -207,12 +207,10 @@ char *nook_net_find_helper (const char *name);
 
 /**
  * nook_net_auto_mode - the mode `--net auto` picks on this host
- * @ns: the sandbox's network spec (its published ports); may be NULL
  *
- * slirp4netns when installed, else pasta; pasta first when a published
- * port names an IPv6 host address.  NOOK_NET_NONE when neither is.
+ * pasta when installed, else slirp4netns; NOOK_NET_NONE when neither is.
  */
-enum nook_net_mode nook_net_auto_mode (const struct nook_net_spec *ns);
+enum nook_net_mode nook_net_auto_mode (void);
 
 /**
  * nook_cidr_parse - parses an IPv4 network, such as 10.89.0.0/24
