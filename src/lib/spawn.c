@@ -412,7 +412,8 @@ sandbox_release (struct sandbox *sb, int status)
   if (sb->pid > 0)
     nook_pid_killp (&sb->pid);
   /* The helper's exit is slow (its tap device goes): it runs while the
-     rest is cleaned up, and nook_net_release() reaps it.  */
+     rest is cleaned up, and nook_net_release() reaps it only when it
+     holds published ports.  */
   nook_net_halt (&sb->net);
   nook_cgroup_destroy (&sb->cg);
   /* No attach once the sandbox is gone.  */
