@@ -375,7 +375,8 @@ static void
 check_seccomp (struct results *r)
 {
   struct nook_seccomp_params params = { 0, false };
-  cleanup_free char *name = NULL, *text = NULL;
+  cleanup_free char *name = NULL;
+  const char *text = NULL;
   struct nook_error err = { 0 };
   struct nook_bpf bpf = { 0 };
   size_t len = 0;

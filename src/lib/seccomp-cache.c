@@ -103,7 +103,10 @@ text_digest (const char *text, size_t len, char hex[2 * SHA256_DIGEST_SIZE + 1])
   uint8_t digest[SHA256_DIGEST_SIZE];
   struct sha256_ctx ctx;
 
-  if (len == nook_seccomp_default_policy_len && memcmp (text, nook_seccomp_default_policy, len) == 0)
+  /* The built-in policy by its address first (nook_seccomp_builtin): its
+     text is not read.  */
+  if (text == nook_seccomp_default_policy
+      || (len == nook_seccomp_default_policy_len && memcmp (text, nook_seccomp_default_policy, len) == 0))
     {
       snprintf (hex, 2 * SHA256_DIGEST_SIZE + 1, "%s", nook_seccomp_default_policy_sha256);
       return;

@@ -133,13 +133,12 @@ nook_bpf_free (struct nook_bpf *bpf)
 }
 
 bool
-nook_seccomp_builtin (const char *what, char **name, char **text, size_t *len)
+nook_seccomp_builtin (const char *what, char **name, const char **text, size_t *len)
 {
   if (strcmp (what, "default") != 0)
     return false;
   *name = xstrdup ("default (built in)");
-  *text = xmalloc (nook_seccomp_default_policy_len + 1);
-  memcpy (*text, nook_seccomp_default_policy, nook_seccomp_default_policy_len + 1);
+  *text = nook_seccomp_default_policy;
   *len = nook_seccomp_default_policy_len;
   return true;
 }

@@ -30,16 +30,18 @@ extern const char nook_seccomp_default_policy_sha256[];
  * nook_seccomp_builtin - the text of a policy built into nook
  * @what: a policy name or path
  * @name: set to the policy's name for messages; free it
- * @text: set to a copy of its JSON; free it
+ * @text: set to its JSON, nook's own read-only copy (not to be freed)
  * @len: set to its length
  *
  * `default` is built in, so that a copied or relocated nook, or one whose
  * data directory is gone, still confines its sandboxes; the installed
- * default.json is its documented copy.
+ * default.json is its documented copy.  The text is not copied: a run
+ * whose programs come from the cache (nook_seccomp_cache_load) never
+ * reads it, and its pages are never brought in.
  *
  * Return: true when @what names a built-in policy (the outputs are set).
  */
-bool nook_seccomp_builtin (const char *what, char **name, char **text, size_t *len);
+bool nook_seccomp_builtin (const char *what, char **name, const char **text, size_t *len);
 
 /**
  * nook_seccomp_find - the file of a policy

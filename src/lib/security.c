@@ -111,13 +111,16 @@ static int
 compile_filters (const struct nook_spec *spec, struct nook_bpf *filters, struct nook_error *err)
 {
   struct nook_seccomp_params params = { nook_caps_for_spec (spec), spec->security.allow_nested };
-  cleanup_free char *path = NULL, *text = NULL;
-  const char *what = spec->security.seccomp ? spec->security.seccomp : "default";
+  cleanup_free char *path = NULL, *file_text = NULL;
+  const char *what = spec->security.seccomp ? spec->security.seccomp : "default", *text = NULL;
   size_t len = 0;
 
-  if (!nook_seccomp_builtin (what, &path, &text, &len)
-      && (nook_seccomp_find (what, &path, err) < 0 || read_policy (path, &text, &len, err) < 0))
-    return -1;
+  if (!nook_seccomp_builtin (what, &path, &text, &len))
+    {
+      if (nook_seccomp_find (what, &path, err) < 0 || read_policy (path, &file_text, &len, err) < 0)
+        return -1;
+      text = file_text;
+    }
   if (nook_seccomp_cache_load (text, len, &params, filters) == 1)
     {
       nook_log ("seccomp: `%s` from the cache (%zu instructions)", path, filters[1].len);

@@ -73,19 +73,18 @@ guard_get (struct nook_error *err)
   return &g;
 }
 
-/* realpath, for a path that may not exist yet (an --upper nook creates):
-   its deepest existing ancestor resolved, the rest appended.  */
-static int
-resolve (const char *path, char real[PATH_MAX])
+/* resolve() for a path that does not exist: its deepest existing
+   ancestor resolved, the rest appended.  A function of its own, so that
+   its buffers are no part of the frame of every run's check of its
+   current directory: the deepest point of the supervisor's stack, which
+   stays resident as long as it runs.  */
+static __attribute__ ((noinline)) int
+resolve_missing (const char *path, char real[PATH_MAX])
 {
   char full[PATH_MAX], head[PATH_MAX], cwd[PATH_MAX];
   char *slash;
   int n;
 
-  if (realpath (path, real))
-    return 0;
-  if (errno != ENOENT)
-    return -1;
   if (path[0] == '/')
     n = snprintf (full, sizeof full, "%s", path);
   else if (getcwd (cwd, sizeof cwd))
@@ -106,6 +105,17 @@ resolve (const char *path, char real[PATH_MAX])
         }
     }
   return -1;
+}
+
+/* realpath, for a path that may not exist yet (an --upper nook creates).  */
+static int
+resolve (const char *path, char real[PATH_MAX])
+{
+  if (realpath (path, real))
+    return 0;
+  if (errno != ENOENT)
+    return -1;
+  return resolve_missing (path, real);
 }
 
 static bool

@@ -48,3 +48,57 @@ code_size() { # PID EXE
   [ "$code" -ge 4 ]
   kill -0 "$sup"
 }
+
+# The file offset, as smaps prints it, of the LOAD segment of EXE that
+# holds SECTION ("" when none).
+segment_offset() { # EXE SECTION
+  readelf -lW "$1" | awk -v s="$2" '
+    /^  [A-Z_]+ / && !m { type[i] = $1; off[i] = $2; i++ }
+    /Section to Segment mapping/ { m = 1; next }
+    m && $1 ~ /^[0-9]+$/ { for (k = 2; k <= NF; k++) if ($k == s && type[$1 + 0] == "LOAD") { print off[$1 + 0]; exit } }' |
+    while read -r o; do printf '%08x\n' $((o & ~0xfff)); done
+}
+# KiB resident in PID's mappings of EXE from file offset OFF (smaps' form).
+resident_at() { # PID EXE OFF
+  awk -v exe="$2" -v off="$3" '/^[0-9a-f]+-[0-9a-f]+ / { in_seg = ($6 == exe && $3 == off) }
+    in_seg && /^Rss:/ { kb += $2 } END { print kb + 0 }' "/proc/$1/smaps"
+}
+
+@test "a supervisor that has set its sandbox up has nothing of nook's cold code or read-only data resident" {
+  require "readelf (binutils)" readelf --version
+  [ -n "$(segment_offset "$NOOK" .text.nook.hot)" ] || skip "nook is built without the layout (--disable-layout)"
+  # The seccomp programs from the cache, as every run but the first has them.
+  "$NOOK" run -- true
+  # The supervisor's peak comes with its setup: everything it runs has run
+  # once the command does.  Its hot code and read-only data have mappings
+  # of their own (src/hot.ld, bench/hot-text), so that fault-around, which
+  # maps 64 KiB about each fault, maps none of the rest: a function of the
+  # setup left out of them cost a block of 64-128 KiB, ~300 KiB in all.
+  exe=$(readlink -f "$NOOK")
+  cold_text=$(segment_offset "$exe" .text)
+  cold_data=$(segment_offset "$exe" .rodata)
+  hot_text=$(segment_offset "$exe" .text.nook.hot)
+  for try in 1 2 3; do
+    "$NOOK" run -- sleep 600 </dev/null &
+    sup=$!
+    wait_until 10 pgrep -u "$(id -u)" -P "$sup" nook-init
+    read -r hot text data < <(echo "$(resident_at "$sup" "$exe" "$hot_text")" \
+      "$(resident_at "$sup" "$exe" "$cold_text")" "$(resident_at "$sup" "$exe" "$cold_data")")
+    echo "hot code $hot KiB, the rest of the code $text KiB, the rest of the read-only data $data KiB" \
+      "($(grep VmHWM "/proc/$sup/status"))" >&2
+    kill "$sup"
+    wait "$sup" || true
+    # Read before the supervisor shed its setup (1 s after the start): its
+    # hot code is still there.  A machine too busy for that runs it again.
+    [ "$hot" -eq 0 ] || break
+  done
+  sup=
+  [ "$hot" -gt 0 ]
+  # clang links the sanitizers' runtime and interceptors into the program,
+  # in the rest of the text: there, the read-only data alone.
+  if grep -q -a __asan_init "$exe"; then
+    [ "$data" -eq 0 ]
+  else
+    [ "$text" -eq 0 ] && [ "$data" -eq 0 ]
+  fi
+}
