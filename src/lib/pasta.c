@@ -13,6 +13,10 @@
  */
 #include <config.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -90,6 +94,29 @@ pasta_argv (const struct nook_spec *spec, pid_t pid)
   return argv;
 }
 
+/* Whether the CPU has AVX2 and the kernel saves its registers, as pasta
+   asks it.  Asked here, in the one path that needs it: the compiler's
+   __builtin_cpu_supports would link libgcc's CPU probe, a constructor
+   that runs at every start of nook (a dozen cpuid instructions, each a
+   trap to the hypervisor in a VM) and faults in a page of its own.  */
+static bool
+cpu_has_avx2 (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned a, b, c, d, lo, hi;
+
+  if (!__get_cpuid (1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) || !(c & bit_AVX))
+    return false;
+  __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  (void)hi;
+  if ((lo & 6) != 6) /* the XMM and YMM state */
+    return false;
+  return __get_cpuid_count (7, 0, &a, &b, &c, &d) && (b & bit_AVX2);
+#else
+  return false;
+#endif
+}
+
 /* pasta execs itself again as PATH.avx2 when the CPU has AVX2 (the
    packages ship both builds): started as that, it skips one exec and one
    dynamic link, about a millisecond of its start.  */
@@ -98,7 +125,7 @@ pasta_program (const char *path)
 {
   char *avx2;
 
-  if (!__builtin_cpu_supports ("avx2"))
+  if (!cpu_has_avx2 ())
     return xstrdup (path);
   avx2 = xasprintf ("%s.avx2", path);
   if (access (avx2, X_OK) == 0)
