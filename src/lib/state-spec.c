@@ -42,6 +42,7 @@
 #include <linux/filter.h>
 #include <fcntl.h>
 #include <nettle/sha2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,29 +97,64 @@ hex_digest (const uint8_t *d, size_t n, char *out)
     sprintf (out + 2 * i, "%02x", d[i]);
 }
 
-int
-nook_state_write_filters (int dirfd, const struct nook_bpf *filters, char sha256[65], struct nook_error *err)
+/* The programs as seccomp.bpf holds them: IOV gets the header H and the
+   programs; SHA256 their digest.  Returns their size.  */
+static size_t
+filters_iov (const struct nook_bpf *filters, struct filter_header *h, struct iovec iov[1 + FILTER_PROGS],
+             char sha256[65])
 {
-  struct filter_header h = { FILTER_MAGIC, { { 0 } } };
-  struct iovec iov[1 + FILTER_PROGS] = { { &h, sizeof h } };
-  size_t total = sizeof h;
-  cleanup_close int fd = -1;
   struct sha256_ctx ctx;
   uint8_t digest[SHA256_DIGEST_SIZE];
+  size_t total = sizeof *h;
 
+  *h = (struct filter_header){ FILTER_MAGIC, { { 0 } } };
+  iov[0] = (struct iovec){ h, sizeof *h };
   sha256_init (&ctx);
   for (size_t i = 0; i < FILTER_PROGS; i++)
     {
-      h.progs[i].insns = filters[i].len;
-      h.progs[i].flags = filters[i].flags;
+      h->progs[i].insns = filters[i].len;
+      h->progs[i].flags = filters[i].flags;
     }
-  sha256_update (&ctx, sizeof h, (const uint8_t *)&h);
+  sha256_update (&ctx, sizeof *h, (const uint8_t *)h);
   for (size_t i = 0; i < FILTER_PROGS; i++)
     {
       iov[1 + i] = (struct iovec){ filters[i].insns, filters[i].len * sizeof (struct sock_filter) };
       sha256_update (&ctx, iov[1 + i].iov_len, filters[i].insns);
       total += iov[1 + i].iov_len;
     }
+  sha256_digest (&ctx, sizeof digest, digest);
+  hex_digest (digest, sizeof digest, sha256);
+  return total;
+}
+
+size_t
+nook_state_filters_size (const void *data, size_t len)
+{
+  struct filter_header h;
+  size_t total = sizeof h;
+
+  if (len < sizeof h.magic || memcmp (data, FILTER_MAGIC, sizeof h.magic) != 0)
+    return 0;
+  if (len < sizeof h)
+    return SIZE_MAX;
+  memcpy (&h, data, sizeof h);
+  for (size_t i = 0; i < FILTER_PROGS; i++)
+    {
+      if (h.progs[i].insns > BPF_MAXINSNS)
+        return SIZE_MAX;
+      total += (size_t)h.progs[i].insns * sizeof (struct sock_filter);
+    }
+  return total;
+}
+
+int
+nook_state_write_filters (int dirfd, const struct nook_bpf *filters, char sha256[65], struct nook_error *err)
+{
+  struct filter_header h;
+  struct iovec iov[1 + FILTER_PROGS];
+  size_t total = filters_iov (filters, &h, iov, sha256);
+  cleanup_close int fd = -1;
+
   fd = openat (dirfd, FILTER_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0)
     return nook_error_errno (err, "write the sandbox's seccomp filter");
@@ -126,8 +162,6 @@ nook_state_write_filters (int dirfd, const struct nook_bpf *filters, char sha256
   errno = ENOSPC;
   if (writev (fd, iov, 1 + FILTER_PROGS) != (ssize_t)total)
     return nook_error_errno (err, "write the sandbox's seccomp filter");
-  sha256_digest (&ctx, sizeof digest, digest);
-  hex_digest (digest, sizeof digest, sha256);
   return 0;
 }
 
@@ -382,11 +416,41 @@ get_landlock (struct reader *r, json_object *o)
   return NOOK_LANDLOCK_ON;
 }
 
-/* The programs of DIRFD/seccomp.bpf, when its SHA-256 is SHA256.  */
+/* The bytes of the programs: DIRFD/seccomp.bpf, or the head of a file
+   entry (written once, never after).  Returns their size, or -1.  */
+static ssize_t
+filters_data (int dirfd, char **data)
+{
+  cleanup_close int fd = -1;
+  struct filter_header h;
+  struct stat st;
+  size_t len;
+
+  *data = NULL;
+  if (fstat (dirfd, &st) < 0)
+    return -1;
+  if (S_ISREG (st.st_mode))
+    {
+      if (pread (dirfd, &h, sizeof h, 0) != (ssize_t)sizeof h)
+        return -1;
+      len = nook_state_filters_size (&h, sizeof h);
+      if (len < sizeof h || len > FILTER_MAX_SIZE || len > (size_t)st.st_size)
+        return -1;
+      *data = xmalloc (len);
+      return pread (dirfd, *data, len, 0) == (ssize_t)len ? (ssize_t)len : -1;
+    }
+  fd = openat (dirfd, FILTER_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size < (off_t)sizeof h
+      || st.st_size > FILTER_MAX_SIZE)
+    return -1;
+  *data = xmalloc (st.st_size);
+  return nook_read_all (fd, *data, st.st_size) == st.st_size ? st.st_size : -1;
+}
+
+/* The programs of the sandbox DIRFD, when their SHA-256 is SHA256.  */
 static int
 read_filters (int dirfd, const char *sha256, struct nook_bpf *out)
 {
-  cleanup_close int fd = openat (dirfd, FILTER_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   cleanup_free char *data = NULL;
   uint8_t digest[SHA256_DIGEST_SIZE];
   char hex[2 * SHA256_DIGEST_SIZE + 1];
@@ -395,11 +459,8 @@ read_filters (int dirfd, const char *sha256, struct nook_bpf *out)
   size_t off = sizeof h;
   struct stat st;
 
-  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size < (off_t)sizeof h
-      || st.st_size > FILTER_MAX_SIZE)
-    return -1;
-  data = xmalloc (st.st_size);
-  if (nook_read_all (fd, data, st.st_size) != st.st_size)
+  st.st_size = filters_data (dirfd, &data);
+  if (st.st_size < (off_t)sizeof h)
     return -1;
   sha256_init (&ctx);
   sha256_update (&ctx, st.st_size, (const uint8_t *)data);
@@ -699,6 +760,8 @@ nook_state_running (struct nook_state *st, const struct nook_spec *spec, const s
   json_object *doc = st->doc, *root = json_object_new_object (), *join = json_object_new_object ();
   bool own_uts = !(spec->share & NOOK_NS_UTS) && !joined[NOOK_JOIN_UTS];
   bool unconfined = spec->security.seccomp && strcmp (spec->security.seccomp, "unconfined") == 0;
+  struct iovec iov[2 + FILTER_PROGS];
+  struct filter_header h;
   char sha256[65];
 
   /* The options as given, a record for the user: nothing reads them back
@@ -728,10 +791,23 @@ nook_state_running (struct nook_state *st, const struct nook_spec *spec, const s
      compiled later, never none for lack of one.  */
   if (!unconfined && (!filters->ready || filters->bpf[1].len == 0))
     return nook_error_set (err, EINVAL, "state: the sandbox's seccomp filter is not compiled");
-  if (!unconfined && nook_state_write_filters (st->dirfd, filters->bpf, sha256, err) < 0)
+  /* A file entry holds the programs ahead of its state, in the one write
+     that creates it.  */
+  if (st->file)
+    {
+      /* And a newline: each state is a line of its own.  */
+      if (!unconfined)
+        {
+          filters_iov (filters->bpf, &h, iov, sha256);
+          iov[1 + FILTER_PROGS] = (struct iovec){ "\n", 1 };
+        }
+    }
+  else if (!unconfined && nook_state_write_filters (st->dirfd, filters->bpf, sha256, err) < 0)
     return -1;
   json_object_object_add (doc, "spec", nook_state_spec_json (spec, unconfined ? NULL : sha256));
   json_object_object_add (doc, "status", json_object_new_string ("running"));
   json_object_object_add (doc, "started", json_take_string (nook_time_now ()));
+  if (st->file)
+    return nook_state_create (st, unconfined ? NULL : iov, unconfined ? 0 : 2 + FILTER_PROGS, err);
   return nook_state_write (st, doc, err);
 }

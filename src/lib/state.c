@@ -114,13 +114,37 @@ supervisor_alive (int dirfd)
   return errno == EWOULDBLOCK;
 }
 
-/* Unlinks every file of a sandbox's directory, then the directory.  */
+int
+nook_store_open_entry (const struct nook_store *store, const char *id)
+{
+  int fd = openat (store->boxes, id, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+  struct stat st;
+
+  if (fd < 0)
+    return -1;
+  /* A directory or a file entry; nothing else is one (a FIFO, a device).  */
+  if (fstat (fd, &st) < 0 || !(S_ISDIR (st.st_mode) || S_ISREG (st.st_mode)))
+    {
+      close (fd);
+      errno = ENOTDIR;
+      return -1;
+    }
+  return fd;
+}
+
+/* Unlinks every file of a sandbox's directory, then the directory; or
+   the file entry.  */
 static int
 remove_dir (int boxes, int dirfd, const char *id)
 {
   DIR *d;
   struct dirent *e;
-  int fd = dup (dirfd);
+  struct stat st;
+  int fd;
+
+  if (fstat (dirfd, &st) == 0 && S_ISREG (st.st_mode))
+    return unlinkat (boxes, id, 0);
+  fd = dup (dirfd);
 
   if (fd < 0 || (d = fdopendir (fd)) == NULL)
     {
@@ -190,7 +214,7 @@ list_dir (int dirfd)
 static bool
 sweep_one (struct nook_store *store, const char *id)
 {
-  cleanup_close int fd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  cleanup_close int fd = nook_store_open_entry (store, id);
   json_object *doc;
   bool stale;
 
@@ -218,7 +242,7 @@ sweep_one (struct nook_store *store, const char *id)
 static bool
 looks_stale (struct nook_store *store, const char *id)
 {
-  cleanup_close int fd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  cleanup_close int fd = nook_store_open_entry (store, id);
   json_object *doc;
   bool exited;
 
@@ -348,7 +372,7 @@ nook_sandbox_load (struct nook_store *store, const char *id, struct nook_sandbox
   *sb = (struct nook_sandbox){ .dirfd = -1 };
   if (strlen (id) != NOOK_ID_LEN || strspn (id, "0123456789abcdef") != NOOK_ID_LEN)
     return -1;
-  sb->dirfd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  sb->dirfd = nook_store_open_entry (store, id);
   if (sb->dirfd < 0)
     return -1;
   memcpy (sb->id, id, NOOK_ID_LEN + 1);
@@ -536,13 +560,20 @@ nook_sandbox_remove (struct nook_store *store, struct nook_sandbox *sb, struct n
 int
 nook_sandbox_wait (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err)
 {
+  struct stat st;
+
   /* The supervisor's exclusive lock is released when it is done; a shared
      lock is granted from then on.  */
   while (flock (sb->dirfd, LOCK_SH) < 0)
     if (errno != EINTR)
       return nook_error_errno (err, "wait for `%s`", sb->id);
   json_object_put (sb->doc);
-  sb->forged = nook_state_read (sb->dirfd, sb->id, &sb->doc) < 0;
+  sb->doc = NULL;
+  /* A file entry removed meanwhile (--rm) still reads as it was: it is
+     gone, as a directory entry's state.json would be.  */
+  sb->forged = fstat (sb->dirfd, &st) == 0 && S_ISREG (st.st_mode) && st.st_nlink == 0
+                   ? false
+                   : nook_state_read (sb->dirfd, sb->id, &sb->doc) < 0;
   flock (sb->dirfd, LOCK_UN);
   sandbox_refresh (sb);
   if (sb->forged)
@@ -633,23 +664,18 @@ maybe_sweep (struct nook_store *store)
   nook_store_sweep (store);
 }
 
-int
-nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct nook_error *err)
+/* Makes sandboxes/ID a directory, locked, with the name DOC gives.  Under
+   the store's lock.  */
+static int
+reserve_dir (struct nook_state *st, struct nook_error *err)
 {
+  const char *name = doc_str (st->doc, "name");
   int r = -1;
 
-  st->dirfd = -1;
-  if (nook_state_secret (&st->secret, err) < 0)
-    return -1;
-  if (nook_store_open (&st->store, err) < 0)
-    return -1;
-  maybe_sweep (&st->store);
-  if (nook_store_lock (&st->store, err) < 0)
-    return -1;
   /* 48 random bits: a collision is an EEXIST, and another draw.  */
-  do
+  while (mkdirat (st->store.boxes, st->id, 0700) < 0 && errno == EEXIST)
     new_id (st->id);
-  while (mkdirat (st->store.boxes, st->id, 0700) < 0 && errno == EEXIST);
+  json_object_object_add (st->doc, "id", json_object_new_string (st->id));
   st->dirfd = openat (st->store.boxes, st->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (st->dirfd < 0)
     {
@@ -663,13 +689,8 @@ nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct 
       nook_error_errno (err, "lock the state of sandbox %s", st->id);
       goto out;
     }
-  if (spec->name && reserve_name (st, spec->name, err) < 0)
+  if (name && reserve_name (st, name, err) < 0)
     goto out;
-  st->remove = spec->life.remove < 0 ? !spec->life.detach : spec->life.remove;
-  st->doc = json_object_new_object ();
-  json_object_object_add (st->doc, "id", json_object_new_string (st->id));
-  json_object_object_add (st->doc, "name", spec->name ? json_object_new_string (spec->name) : NULL);
-  json_object_object_add (st->doc, "created", json_take_string (nook_time_now ()));
   r = 0;
 out:
   if (r < 0 && st->dirfd >= 0)
@@ -677,8 +698,105 @@ out:
       unlinkat (st->store.boxes, st->id, AT_REMOVEDIR);
       nook_closep (&st->dirfd);
     }
-  if (r < 0)
-    nook_state_secret_release (&st->secret);
+  return r;
+}
+
+int
+nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct nook_error *err)
+{
+  int r;
+
+  st->dirfd = -1;
+  st->linked = false;
+  if (nook_state_secret (&st->secret, err) < 0)
+    return -1;
+  if (nook_store_open (&st->store, err) < 0)
+    goto fail;
+  maybe_sweep (&st->store);
+  new_id (st->id);
+  st->remove = spec->life.remove < 0 ? !spec->life.detach : spec->life.remove;
+  st->doc = json_object_new_object ();
+  json_object_object_add (st->doc, "id", json_object_new_string (st->id));
+  json_object_object_add (st->doc, "name", spec->name ? json_object_new_string (spec->name) : NULL);
+  json_object_object_add (st->doc, "created", json_take_string (nook_time_now ()));
+  /* A file entry: unnamed (O_TMPFILE) until nook_state_create has written
+     it whole.  A filesystem without O_TMPFILE gets a directory entry.  */
+  if (st->file)
+    {
+      st->dirfd = openat (st->store.boxes, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+      if (st->dirfd >= 0)
+        return 0;
+      if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+        {
+          nook_error_errno (err, "create the state of a sandbox in `%s`", st->store.path);
+          goto fail;
+        }
+      st->file = false;
+    }
+  if (nook_store_lock (&st->store, err) < 0)
+    goto fail;
+  r = reserve_dir (st, err);
+  nook_store_unlock (&st->store);
+  if (r == 0)
+    {
+      nook_log ("state: sandbox %s registered", st->id);
+      return 0;
+    }
+fail:
+  json_object_put (st->doc);
+  st->doc = NULL;
+  nook_state_secret_release (&st->secret);
+  return -1;
+}
+
+/* Links the unnamed entry as sandboxes/ID, drawing another id (and
+   writing its state again) on the rare collision.  Under the store's
+   lock.  */
+static int
+link_entry (struct nook_state *st, const struct iovec *head, int n_head, struct nook_error *err)
+{
+  char path[64];
+
+  snprintf (path, sizeof path, "/proc/self/fd/%d", st->dirfd);
+  for (int tries = 0;; tries++)
+    {
+      if (linkat (AT_FDCWD, path, st->store.boxes, st->id, AT_SYMLINK_FOLLOW) == 0)
+        return 0;
+      if (errno != EEXIST || tries > 8)
+        return nook_error_errno (err, "create the state of a sandbox in `%s`", st->store.path);
+      new_id (st->id);
+      json_object_object_add (st->doc, "id", json_object_new_string (st->id));
+      if (ftruncate (st->dirfd, 0) < 0
+          || nook_state_write_record (st->dirfd, 0, head, n_head, st, st->doc, err) < 0)
+        return -1;
+    }
+}
+
+int
+nook_state_create (struct nook_state *st, const struct iovec *head, int n_head, struct nook_error *err)
+{
+  const char *name = doc_str (st->doc, "name");
+  int r;
+
+  /* Locked before it has a name: no reader sees it unlocked, which would
+     make it look stale.  */
+  if (flock (st->dirfd, LOCK_EX) < 0)
+    return nook_error_errno (err, "lock the state of a sandbox");
+  if (nook_state_write_record (st->dirfd, 0, head, n_head, st, st->doc, err) < 0)
+    return -1;
+  nook_state_fault_write (st->doc);
+  if (nook_store_lock (&st->store, err) < 0)
+    return -1;
+  r = link_entry (st, head, n_head, err);
+  if (r == 0)
+    {
+      st->linked = true;
+      if (name && (r = reserve_name (st, name, err)) < 0)
+        {
+          unlinkat (st->store.boxes, st->id, 0);
+          st->linked = false;
+        }
+    }
   nook_store_unlock (&st->store);
   if (r == 0)
     nook_log ("state: sandbox %s registered", st->id);
@@ -691,8 +809,13 @@ nook_state_finish (struct nook_state *st, int status)
   struct nook_error err = { 0 };
 
   nook_fault_point ("state: finish");
+  /* A file entry that never got its name: nothing to remove.  */
+  if (st->file && !st->linked)
+    nook_closep (&st->dirfd);
   if (st->dirfd < 0)
     {
+      json_object_put (st->doc);
+      st->doc = NULL;
       nook_state_secret_release (&st->secret);
       if (st->store.path)
         nook_store_close (&st->store);
