@@ -255,25 +255,6 @@ nook_mount_tmpfs (int rootfd, const char *dest, mode_t mode, uint64_t size, unsi
   return 0;
 }
 
-/* DEST as a directory of the tmpfs it is on, bound on itself with ATTRS
-   (and exec allowed): writable, or exec-able, whatever the mount above it
-   becomes, without a tmpfs instance of its own.  */
-static int
-bind_own_dir (int rootfd, const char *dest, mode_t mode, unsigned attrs, struct nook_error *err)
-{
-  struct mount_attr attr = { .attr_set = attrs, .attr_clr = MOUNT_ATTR_NOEXEC };
-  cleanup_close int dirfd = nook_inroot_mkdir (rootfd, dest, mode, err);
-  cleanup_close int mfd = -1;
-
-  if (dirfd < 0)
-    return -1;
-  mfd = open_tree (dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-  if (mfd < 0 || mount_setattr (mfd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0
-      || move_mount (mfd, "", dirfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return nook_error_errno (err, "bind `%s` on itself", dest);
-  return 0;
-}
-
 /* A bind source becomes a detached clone with its attributes already set,
    recursively, so submounts do not keep a writability the op took away.  */
 int
@@ -485,7 +466,7 @@ mount_dev (int rootfd, const char *dest, struct nook_error *err)
   /* /dev/shm: a directory of /dev's tmpfs, bound with exec allowed, as a
      tmpfs of its own would be, without a superblock of its own.  */
   snprintf (path, sizeof path, "%s/shm", dest);
-  if (bind_own_dir (rootfd, path, 01777, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
+  if (nook_inroot_bind_self (rootfd, path, 01777, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
     return -1;
   for (size_t i = 0; links[i][0]; i++)
     {
@@ -633,7 +614,8 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
       return mount_bind (rootfd, op, srcfd, err);
     case NOOK_MNT_TMPFS:
       if (op->flags & NOOK_MNT_F_SHARED)
-        return bind_own_dir (rootfd, op->dest, op_mode (op, 0755), MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+        return nook_inroot_bind_self (rootfd, op->dest, op_mode (op, 0755),
+                                      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
       return nook_mount_tmpfs (rootfd, op->dest, op_mode (op, 0755), op->size,
                                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
     case NOOK_MNT_DIR:

@@ -20,6 +20,7 @@
 #include "proc.h"
 #include "security.h"
 #include "spec.h"
+#include "state-internal.h"
 #include "state.h"
 #include "utils.h"
 
@@ -100,213 +101,6 @@ nook_store_unlock (struct nook_store *store)
   flock (store->lockfd, LOCK_UN);
 }
 
-/* Whether the supervisor of the sandbox in DIRFD lives: it holds an
-   exclusive flock on the directory for as long as it runs, and the kernel
-   drops that lock when it dies, however it dies.  */
-static bool
-supervisor_alive (int dirfd)
-{
-  if (flock (dirfd, LOCK_SH | LOCK_NB) == 0)
-    {
-      flock (dirfd, LOCK_UN);
-      return false;
-    }
-  return errno == EWOULDBLOCK;
-}
-
-int
-nook_store_open_entry (const struct nook_store *store, const char *id)
-{
-  int fd = openat (store->boxes, id, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-  struct stat st;
-
-  if (fd < 0)
-    return -1;
-  /* A directory or a file entry; nothing else is one (a FIFO, a device).  */
-  if (fstat (fd, &st) < 0 || !(S_ISDIR (st.st_mode) || S_ISREG (st.st_mode)))
-    {
-      close (fd);
-      errno = ENOTDIR;
-      return -1;
-    }
-  return fd;
-}
-
-/* Unlinks every file of a sandbox's directory, then the directory; or
-   the file entry.  */
-static int
-remove_dir (int boxes, int dirfd, const char *id)
-{
-  DIR *d;
-  struct dirent *e;
-  struct stat st;
-  int fd;
-
-  if (fstat (dirfd, &st) == 0 && S_ISREG (st.st_mode))
-    return unlinkat (boxes, id, 0);
-  fd = dup (dirfd);
-
-  if (fd < 0 || (d = fdopendir (fd)) == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return -1;
-    }
-  rewinddir (d);
-  while ((e = readdir (d)))
-    if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
-      unlinkat (dirfd, e->d_name, 0);
-  closedir (d);
-  return unlinkat (boxes, id, AT_REMOVEDIR);
-}
-
-/* Unlinks names/NAME when it names ID.  */
-static void
-remove_name (struct nook_store *store, const char *name, const char *id)
-{
-  char target[NOOK_ID_LEN + 2];
-  ssize_t n;
-
-  if (name == NULL)
-    return;
-  n = readlinkat (store->names, name, target, sizeof target - 1);
-  if (n != NOOK_ID_LEN)
-    return;
-  target[n] = '\0';
-  if (strcmp (target, id) == 0)
-    unlinkat (store->names, name, 0);
-}
-
-static const char *
-doc_str (json_object *doc, const char *key)
-{
-  json_object *v;
-  if (doc && json_object_object_get_ex (doc, key, &v) && json_object_is_type (v, json_type_string))
-    return json_object_get_string (v);
-  return NULL;
-}
-
-static char **
-list_dir (int dirfd)
-{
-  char **out = NULL;
-  struct dirent *e;
-  DIR *d;
-  int fd = dup (dirfd);
-
-  if (fd < 0 || (d = fdopendir (fd)) == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return NULL;
-    }
-  rewinddir (d);
-  while ((e = readdir (d)))
-    if (e->d_name[0] != '.')
-      strv_append (&out, e->d_name);
-  closedir (d);
-  return out;
-}
-
-/* Removes sandboxes/ID and its name when its supervisor is gone and it
-   recorded no exit.  The caller holds the store's lock, so no reservation
-   is between its mkdir and its flock.  Return: whether it was removed.  */
-static bool
-sweep_one (struct nook_store *store, const char *id)
-{
-  cleanup_close int fd = nook_store_open_entry (store, id);
-  json_object *doc;
-  bool stale;
-
-  if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) < 0)
-    return false;
-  /* Its supervisor is gone.  An exit it recorded stays until `nook rm`;
-     anything else is the remains of a supervisor that was killed, or
-     a state that is not authentic (a secret lost with a reboot).  */
-  nook_state_read (fd, id, &doc);
-  stale = doc == NULL || strcmp (doc_str (doc, "status") ?: "", "exited") != 0;
-  if (stale)
-    {
-      nook_log ("state: removing stale sandbox %s", id);
-      remove_name (store, doc_str (doc, "name"), id);
-      remove_dir (store->boxes, fd, id);
-    }
-  json_object_put (doc);
-  return stale;
-}
-
-/* Whether the entry looks stale without the store's lock: its supervisor's
-   lock is free and it recorded no exit.  An entry being reserved looks so
-   for a moment too (between its mkdir and its flock), which is why only
-   sweep_one, under the store's lock, decides.  */
-static bool
-looks_stale (struct nook_store *store, const char *id)
-{
-  cleanup_close int fd = nook_store_open_entry (store, id);
-  json_object *doc;
-  bool exited;
-
-  if (fd < 0 || supervisor_alive (fd))
-    return false;
-  nook_state_read (fd, id, &doc);
-  exited = doc && strcmp (doc_str (doc, "status") ?: "", "exited") == 0;
-  json_object_put (doc);
-  return !exited;
-}
-
-void
-nook_store_sweep (struct nook_store *store)
-{
-  cleanup_strv char **ids = list_dir (store->boxes);
-  cleanup_strv char **stale = NULL;
-  cleanup_strv char **names = NULL;
-  size_t removed = 0;
-
-  /* The store's lock only for what is to be removed: a scan of many live
-     sandboxes holds up no `nook run`.  */
-  for (size_t i = 0; ids && ids[i]; i++)
-    if (looks_stale (store, ids[i]))
-      strv_append (&stale, ids[i]);
-  /* The lock file's time is the last sweep's (see maybe_sweep).  */
-  futimens (store->lockfd, NULL);
-  if (stale == NULL || nook_store_lock (store, NULL) < 0)
-    return;
-  for (size_t i = 0; stale && stale[i]; i++)
-    removed += sweep_one (store, stale[i]);
-  /* A name whose sandbox is gone: its supervisor died before it wrote the
-     state that names it.  */
-  if (removed > 0)
-    names = list_dir (store->names);
-  for (size_t i = 0; names && names[i]; i++)
-    {
-      char target[NOOK_ID_LEN + 2];
-      struct stat st;
-      ssize_t n = readlinkat (store->names, names[i], target, sizeof target - 1);
-      if (n < 0)
-        continue;
-      target[n] = '\0';
-      if (n != NOOK_ID_LEN || fstatat (store->boxes, target, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        unlinkat (store->names, names[i], 0);
-    }
-  nook_store_unlock (store);
-}
-
-bool
-nook_store_sweep_sandbox (struct nook_store *store, const struct nook_sandbox *sb)
-{
-  bool removed;
-
-  /* The status as recorded: nook_sandbox_status calls an unsupervised
-     `running` exited.  */
-  if (sb->supervised || (sb->doc && strcmp (nook_sandbox_str (sb, "status") ?: "", "exited") == 0))
-    return false;
-  if (nook_store_lock (store, NULL) < 0)
-    return false;
-  removed = sweep_one (store, sb->id);
-  nook_store_unlock (store);
-  return removed;
-}
-
 /* ---- reading a sandbox ------------------------------------------------------------ */
 
 static json_object *
@@ -358,7 +152,7 @@ sandbox_refresh (struct nook_sandbox *sb)
 {
   uint64_t now;
 
-  sb->supervised = supervisor_alive (sb->dirfd);
+  sb->supervised = nook_entry_supervised (sb->dirfd);
   /* A forged state names no process: nothing is signalled or entered.  */
   sb->pid = nook_sandbox_int (sb, "init.pid", 0);
   sb->start = nook_sandbox_int (sb, "init.start", 0);
@@ -442,7 +236,7 @@ nook_sandbox_find_any (struct nook_store *store, const char *ref, struct nook_sa
     return r;
   if (is_hex (ref) && strlen (ref) < NOOK_ID_LEN)
     {
-      ids = list_dir (store->boxes);
+      ids = nook_dir_list (store->boxes);
       for (size_t i = 0; ids && ids[i]; i++)
         if (strncmp (ids[i], ref, strlen (ref)) == 0)
           {
@@ -493,7 +287,7 @@ compare_created (const void *a, const void *b)
 char **
 nook_sandbox_list (struct nook_store *store)
 {
-  char **ids = list_dir (store->boxes);
+  char **ids = nook_dir_list (store->boxes);
   size_t n = strv_len (ids);
   char **keyed = xcalloc (n + 1, sizeof (char *));
   char **out = xcalloc (n + 1, sizeof (char *));
@@ -543,16 +337,16 @@ nook_sandbox_remove (struct nook_store *store, struct nook_sandbox *sb, struct n
   if (sb->forged)
     {
       /* Its name is not known: every link to it goes.  */
-      cleanup_strv char **names = list_dir (store->names);
+      cleanup_strv char **names = nook_dir_list (store->names);
       for (size_t i = 0; names && names[i]; i++)
-        remove_name (store, names[i], sb->id);
+        nook_name_remove (store, names[i], sb->id);
     }
   else
-    remove_name (store, nook_sandbox_str (sb, "name"), sb->id);
+    nook_name_remove (store, nook_sandbox_str (sb, "name"), sb->id);
   /* A run of an image without --upper had its own, in the image store.  */
   if (!sb->forged && sb->doc && json_object_object_get_ex (sb->doc, "image", &image))
     nook_images_upper_remove (nook_json_str (image, "upper"));
-  if (remove_dir (store->boxes, sb->dirfd, sb->id) < 0 && errno != ENOENT)
+  if (nook_entry_remove (store->boxes, sb->dirfd, sb->id) < 0 && errno != ENOENT)
     return nook_error_errno (err, "remove the state of `%s`", sb->id);
   return 0;
 }
@@ -617,7 +411,7 @@ name_is_stale (struct nook_state *st, const char *target, ssize_t n)
     return true;
   if (fstatat (st->store.boxes, target, &sb, AT_SYMLINK_NOFOLLOW) < 0)
     return errno == ENOENT;
-  return sweep_one (&st->store, target);
+  return nook_sweep_one (&st->store, target);
 }
 
 static int
@@ -669,7 +463,7 @@ maybe_sweep (struct nook_store *store)
 static int
 reserve_dir (struct nook_state *st, struct nook_error *err)
 {
-  const char *name = doc_str (st->doc, "name");
+  const char *name = nook_doc_str (st->doc, "name");
   int r = -1;
 
   /* 48 random bits: a collision is an EEXIST, and another draw.  */
@@ -775,7 +569,7 @@ link_entry (struct nook_state *st, const struct iovec *head, int n_head, struct 
 int
 nook_state_create (struct nook_state *st, const struct iovec *head, int n_head, struct nook_error *err)
 {
-  const char *name = doc_str (st->doc, "name");
+  const char *name = nook_doc_str (st->doc, "name");
   int r;
 
   /* Locked before it has a name: no reader sees it unlocked, which would
@@ -883,8 +677,8 @@ nook_sandbox_set_paused (struct nook_store *store, struct nook_sandbox *sb, bool
     }
   /* Read again under the lock: the supervisor records the end under it,
      and a state that says `exited` is never written back as running.  */
-  if (nook_state_read (sb->dirfd, sb->id, &doc) < 0 || doc == NULL || !supervisor_alive (sb->dirfd)
-      || strcmp (doc_str (doc, "status") ? doc_str (doc, "status") : "", "running") != 0)
+  if (nook_state_read (sb->dirfd, sb->id, &doc) < 0 || doc == NULL || !nook_entry_supervised (sb->dirfd)
+      || strcmp (nook_doc_str (doc, "status") ? nook_doc_str (doc, "status") : "", "running") != 0)
     r = nook_error_set (err, 0, "sandbox `%s` is not running", sb->id);
   else
     {
