@@ -41,6 +41,7 @@ struct exec
   const struct nook_spec *spec;
   struct nook_filters filters; /* the sandbox's, from its state */
   int landlock;                /* the sandbox's command is under Landlock */
+  char **landlock_writable;    /* and where it may write, from its state */
   const struct nook_exec_opts *opts;
   pid_t target;        /* the sandbox's PID 1 */
   int pidfd;           /* of the target */
@@ -325,7 +326,7 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
      holder, nook-init, is outside the root and may still be exec'd, as
      the sandbox's own is.  */
   nook_fault_point ("exec: security");
-  if (ex->landlock && nook_landlock_apply (ex->init_fd, &err) < 0)
+  if (ex->landlock && nook_landlock_apply (ex->landlock_writable, ex->init_fd, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
   if (nook_security_apply (ex->spec, &ex->filters, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
@@ -424,6 +425,7 @@ exec_release (struct exec *ex)
     nook_pid_killp (&ex->pid);
   nook_tty_release (&ex->tty);
   nook_filters_free (&ex->filters);
+  strv_free (ex->landlock_writable);
   strv_free (ex->env);
   nook_closep (&ex->pidfd);
   nook_closep (&ex->cwdfd);
@@ -527,6 +529,20 @@ nook_exec (const struct nook_sandbox *sb, const struct nook_spec *spec, const st
   if (nook_sandbox_filters (sb, &ex.filters, err) < 0
       || (ex.landlock = nook_landlock_wanted (ex.spec, err)) < 0)
     goto out;
+  /* The places nook run allowed writes under, as it recorded them: the
+     mount table of a running sandbox is not read again.  */
+  if (ex.landlock)
+    {
+      json_object *writable = json_object_object_get (sb->doc, "landlock_writable");
+
+      if (nook_landlock_writable_from_json (writable, &ex.landlock_writable, err) < 0)
+        {
+          nook_error_wrap (err, "sandbox `%s`", sb->id);
+          if (writable == NULL)
+            nook_error_hint (err, "it was started by an older nook: start it again");
+          goto out;
+        }
+    }
   ex.pidfd = nook_sandbox_pidfd (sb, err);
   if (ex.pidfd < 0)
     goto out;

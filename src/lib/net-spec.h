@@ -18,7 +18,7 @@ enum nook_net_mode
   NOOK_NET_HOST,        /* the host's namespace (same as --share-net) */
   NOOK_NET_SLIRP4NETNS, /* slirp4netns on a tap device */
   NOOK_NET_PASTA,       /* passt's pasta on a tap device */
-  NOOK_NET_AUTO,        /* slirp4netns, else pasta (nook_net_auto_mode); resolved before the clone */
+  NOOK_NET_AUTO,        /* pasta, else slirp4netns (nook_net_auto_mode); resolved before the clone */
   NOOK_NET_SHARED,      /* a network created with `nook network create` (netshare.h) */
   NOOK_NET_N_MODES
 };

@@ -384,20 +384,17 @@ nook_net_find_helper (const char *name)
 }
 
 enum nook_net_mode
-nook_net_auto_mode (const struct nook_net_spec *ns)
+nook_net_auto_mode (void)
 {
-  /* slirp4netns first: it adds 30-40 ms and 5 ms of CPU to a run, pasta
-     70-110 ms and 35 ms of CPU (it faults in tens of MB of buffers at
-     start; bench/startup, bench/net), while pasta's twice the loopback
-     throughput is more than a link to the outside carries.  pasta for an
-     IPv6 host address, which slirp4netns cannot publish on.  */
-  static const enum nook_net_mode slirp_first[] = { NOOK_NET_SLIRP4NETNS, NOOK_NET_PASTA };
-  static const enum nook_net_mode pasta_first[] = { NOOK_NET_PASTA, NOOK_NET_SLIRP4NETNS };
-  const enum nook_net_mode *order = slirp_first;
+  /* pasta first: it moves two to three times slirp4netns's data from the
+     host into the sandbox, gives the sandbox IPv6 and publishes on IPv6
+     host addresses, and adds 25-30 ms to a run now that nook does not
+     wait for its exit (slirp4netns 3-5 ms; bench/startup, bench/net).
+     Its start costs more CPU (it faults in tens of MB of buffers), and
+     this Debian 12 build's sandbox-to-host throughput varies widely from
+     run to run.  */
+  static const enum nook_net_mode order[] = { NOOK_NET_PASTA, NOOK_NET_SLIRP4NETNS };
 
-  for (size_t i = 0; ns && i < ns->n_ports; i++)
-    if (strchr (ns->ports[i].host_ip, ':'))
-      order = pasta_first;
   for (size_t i = 0; i < 2; i++)
     {
       cleanup_free char *path = nook_net_find_helper (nook_net_mode_name (order[i]));
@@ -446,7 +443,7 @@ nook_net_prepare (const struct nook_spec *spec, struct nook_net *net, struct noo
   net->mode = spec->net.mode;
   if (net->mode == NOOK_NET_AUTO)
     {
-      net->mode = nook_net_auto_mode (&spec->net);
+      net->mode = nook_net_auto_mode ();
       if (net->mode == NOOK_NET_NONE)
         {
           nook_error_set (err, 0, "--net auto: neither pasta nor slirp4netns is installed");

@@ -35,6 +35,8 @@ struct nook_net_helper
   int log_fd;   /* a memfd holding the helper's stderr */
   bool died;    /* exited on its own while the sandbox ran */
   int wait_status;
+  /* It holds published host ports: reaped before the run ends.  */
+  bool publishes;
 };
 
 /* The network of one run, as nook prepares and supervises it.  */
@@ -159,8 +161,9 @@ int nook_net_ready (const struct nook_spec *spec, struct nook_net *net, int sync
  * @net: the run's network
  *
  * Signals the helper to stop and returns at once; nook_net_release() waits
- * for it.  Call it before the rest of the cleanup, so that the helper's
- * exit runs beside it.  Safe with no helper and more than once.
+ * for it when it publishes host ports.  Call it before the rest of the
+ * cleanup, so that the helper's exit runs beside it.  Safe with no helper
+ * and more than once.
  */
 void nook_net_halt (struct nook_net *net);
 
@@ -204,12 +207,10 @@ char *nook_net_find_helper (const char *name);
 
 /**
  * nook_net_auto_mode - the mode `--net auto` picks on this host
- * @ns: the sandbox's network spec (its published ports); may be NULL
  *
- * slirp4netns when installed, else pasta; pasta first when a published
- * port names an IPv6 host address.  NOOK_NET_NONE when neither is.
+ * pasta when installed, else slirp4netns; NOOK_NET_NONE when neither is.
  */
-enum nook_net_mode nook_net_auto_mode (const struct nook_net_spec *ns);
+enum nook_net_mode nook_net_auto_mode (void);
 
 /**
  * nook_cidr_parse - parses an IPv4 network, such as 10.89.0.0/24

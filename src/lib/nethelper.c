@@ -26,6 +26,7 @@
 #include "net.h"
 #include "nethelper.h"
 #include "spec.h"
+#include "supervise.h"
 #include "utils.h"
 
 /* ---- checks before the clone ------------------------------------------------ */
@@ -177,6 +178,17 @@ helper_child (const char *path, char *const *argv, const int *fds, size_t n_fds,
   /* A signal for nook's process group (^C) is for nook to handle: it stops
      the helper itself, after the sandbox.  */
   setpgid (0, 0);
+  /* Signals start as they would for a program started by hand, not as
+     nook's caller left them (pasta refuses to start when SIGPIPE is
+     ignored) or as nook blocks them for its signalfd.  */
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal (sig, SIG_DFL);
+  nook_supervise_unblock_signals ();
+  /* It may end after nook (nook_helper_stop): it must not keep the
+     caller's directory, and the mount under it, busy meanwhile.  */
+  if (chdir ("/") < 0)
+    _exit (127);
   if (null < 0 || n_fds > 16)
     _exit (127);
   /* Move first, then place: a source may sit where a target goes.  */
@@ -194,6 +206,43 @@ helper_child (const char *path, char *const *argv, const int *fds, size_t n_fds,
   _exit (127);
 }
 
+/* Helpers killed and left to finish dying (nook_helper_stop), by pidfd:
+   a nook that goes on after a run reaps each once it is done, at the next
+   start or stop, and never has more than LEFT_MAX unreaped.  One that
+   exits leaves them to the process they are reparented to.  */
+#define LEFT_MAX 8
+static int left[LEFT_MAX];
+static size_t n_left;
+
+static void
+reap_left (void)
+{
+  for (size_t i = n_left; i > 0; i--)
+    {
+      siginfo_t info = { 0 };
+      if (waitid (P_PIDFD, left[i - 1], &info, WEXITED | WNOHANG) == 0 && info.si_pid == 0)
+        continue; /* still dying */
+      close (left[i - 1]);
+      left[i - 1] = left[--n_left];
+    }
+}
+
+static void
+leave_to_die (struct nook_net_helper *h)
+{
+  reap_left ();
+  if (n_left == LEFT_MAX)
+    {
+      siginfo_t info;
+      waitid (P_PIDFD, left[0], &info, WEXITED);
+      close (left[0]);
+      left[0] = left[--n_left];
+    }
+  left[n_left++] = h->pidfd;
+  h->pidfd = -1;
+  h->pid = -1;
+}
+
 int
 nook_helper_spawn (struct nook_net_helper *h, const char *path, char *const *argv, const int *fds,
                    size_t n_fds, struct nook_error *err)
@@ -201,6 +250,7 @@ nook_helper_spawn (struct nook_net_helper *h, const char *path, char *const *arg
   pid_t parent = getpid ();
   pid_t pid;
 
+  reap_left ();
   h->log_fd = memfd_create ("nook-net-helper-log", MFD_CLOEXEC);
   if (h->log_fd < 0)
     return nook_error_errno (err, "memfd_create");
@@ -336,6 +386,14 @@ nook_helper_stop (struct nook_net *net)
                  *last ? ": " : "", last);
     }
   nook_helper_halt (net);
+  /* SIGKILLed, it is certain to end, but its exit takes tens of ms more
+     (the tap device's teardown waits for RCU grace periods, pasta unmaps
+     tens of MB), which the run need not wait for: it holds no file, path
+     or directory a next run needs (it runs in /), only the host ports it
+     publishes, which close late in its exit.  A helper holding some is
+     reaped here, so that the next run can bind them.  */
+  if (h->pid > 0 && !h->publishes)
+    leave_to_die (h);
   helper_reap (h);
   nook_closep (&h->pidfd);
   nook_closep (&h->log_fd);

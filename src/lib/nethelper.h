@@ -131,17 +131,20 @@ void nook_helper_exited (struct nook_net *net);
 /**
  * nook_helper_halt - the halt step of the helper backends
  * @net: the run's network: its helper, when it still runs, is sent SIGKILL
- *       (and slirp4netns's exit fd closed); nook_helper_stop() reaps it
+ *       (and slirp4netns's exit fd closed); nook_helper_stop() follows
  */
 void nook_helper_halt (struct nook_net *net);
 
 /**
  * nook_helper_stop - the stop step of the helper backends
- * @net: the run's network: its helper is killed and reaped when it still
- *       runs, and its fds and path are released
+ * @net: the run's network: its helper is killed when it still runs, and
+ *       its fds and path are released
  *
- * Warns, with the helper's last message, when it had died while the
- * sandbox ran.
+ * A helper that publishes host ports is reaped before this returns, so
+ * they are free again; any other is left to finish dying, reaped by a
+ * later start or stop or, once nook exits, by the process it is
+ * reparented to.  Warns, with the helper's last message, when it had died
+ * while the sandbox ran.
  */
 void nook_helper_stop (struct nook_net *net);
 

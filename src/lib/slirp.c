@@ -211,6 +211,7 @@ slirp_spawn (const struct nook_spec *spec, struct nook_net *net, pid_t pid, cons
   exit_r = p[0], net->helper.exit_fd = p[1];
   fds[0] = ready_w;
   fds[1] = exit_r;
+  net->helper.publishes = spec->net.n_ports > 0;
   if (nook_helper_spawn (&net->helper, net->helper_path, argv, fds, 2, err) < 0)
     return -1;
   /* Only the helper may hold these ends (the cleanup attribute closes

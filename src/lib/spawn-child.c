@@ -230,14 +230,15 @@ step_namespaces (struct sandbox *sb, struct nook_error *err)
   return setup_namespaces (sb->spec, sb->outer, sb->own_netns, err);
 }
 
-/* Landlock, once the root is final: its rules come from the sandbox's
-   mount table.  nook-init's fd lies outside the root; it may still be
-   executed.  Before the capabilities go: restricting needs no_new_privs
-   or CAP_SYS_ADMIN, and the sandbox still has the latter.  */
+/* Landlock, once the root is final: writes beneath the read-write mounts
+   the plan made (the list nook records for nook exec too).  nook-init's
+   fd lies outside the root; it may still be executed.  Before the
+   capabilities go: restricting needs no_new_privs or CAP_SYS_ADMIN, and
+   the sandbox still has the latter.  */
 static int
 step_landlock (struct sandbox *sb, struct nook_error *err)
 {
-  return sb->landlock ? nook_landlock_apply (sb->init_fd, err) : 0;
+  return sb->landlock ? nook_landlock_apply (sb->landlock_writable, sb->init_fd, err) : 0;
 }
 
 /* Capabilities, credentials, no_new_privs, seccomp: the last step, so the

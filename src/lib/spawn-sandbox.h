@@ -28,6 +28,7 @@ struct sandbox
   struct nook_root_plan plan;
   struct nook_filters filters; /* compiled from the spec's policy */
   int landlock;                /* nook_landlock_wanted's answer */
+  char **landlock_writable;    /* and where the command may write (landlock.h) */
   struct nook_idmaps maps;
   char **env;
   int init_fd;

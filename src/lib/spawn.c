@@ -34,6 +34,8 @@
 #include "mount.h"
 #include "net.h"
 #include "passwd.h"
+#include "pause.h"
+#include "sandbox.h"
 #include "security.h"
 #include "shed.h"
 #include "spawn-sandbox.h"
@@ -185,6 +187,10 @@ step_state (struct sandbox *sb, struct nook_error *err)
       if (nook_state_reserve (&sb->state, sb->spec, err) < 0)
         return -1;
     }
+  /* What nook exec restricts itself to: the very list the sandbox does.  */
+  if (sb->landlock)
+    json_object_object_add (sb->state.doc, "landlock_writable",
+                            nook_landlock_writable_json (sb->landlock_writable));
   return nook_state_running (&sb->state, sb->spec, &sb->filters, sb->pid, sb->join.ids, err);
 }
 
@@ -336,6 +342,28 @@ command_started (void *ctx)
   tell_started (ctx);
 }
 
+/* A SIGCONT passed on to a sandbox that `nook pause` paused resumes it
+   as `nook kill -s CONT` does (pause.h): the freezer thawed, every
+   process continued, the record cleared; the state never says paused of
+   a sandbox that runs.  Only a paused sandbox costs a look at its state.  */
+static void
+continued (void *ctx)
+{
+  struct sandbox *sb = ctx;
+  struct nook_sandbox self;
+  struct nook_error err = { 0 };
+
+  if (sb->state.id[0] == '\0' || nook_sandbox_find (&sb->state.store, sb->state.id, &self, &err) < 0)
+    goto out;
+  if (nook_sandbox_paused (&self))
+    nook_sandbox_pause (&sb->state.store, &self, false, &err);
+  nook_sandbox_release (&self);
+out:
+  if (err.msg)
+    nook_warn ("SIGCONT: %s", err.msg);
+  nook_error_release (&err);
+}
+
 /* Waits for the sandbox, forwarding signals, and collects its first error
    message.  Returns the exit status, or -1 with ERR set when the command
    could not be started.  */
@@ -354,6 +382,7 @@ supervise (struct sandbox *sb, struct nook_error *err)
                                            sb->timer_fd, (sb->shed_fd = nook_shed_timer ()) },
                                 .extra_ready = extra_ready,
                                 .started = command_started,
+                                .continued = continued,
                                 .ctx = sb };
   siginfo_t info;
   int r = nook_supervise (&sv, &info, err);
@@ -390,7 +419,8 @@ sandbox_release (struct sandbox *sb, int status)
   if (sb->pid > 0)
     nook_pid_killp (&sb->pid);
   /* The helper's exit is slow (its tap device goes): it runs while the
-     rest is cleaned up, and nook_net_release() reaps it.  */
+     rest is cleaned up, and nook_net_release() reaps it only when it
+     holds published ports.  */
   nook_net_halt (&sb->net);
   nook_cgroup_destroy (&sb->cg);
   /* No attach once the sandbox is gone.  */
@@ -405,6 +435,7 @@ sandbox_release (struct sandbox *sb, int status)
   nook_net_release (&sb->net);
   nook_desktop_release (&sb->desktop);
   nook_root_plan_free (&sb->plan);
+  strv_free (sb->landlock_writable);
   nook_caller_free (&sb->caller);
   nook_filters_free (&sb->filters);
   strv_free (sb->env);
@@ -488,6 +519,13 @@ prepare_parent (struct sandbox *sb, sigset_t *old_mask, struct nook_error *err)
       cleanup_free char *dir = xasprintf ("%s/sandboxes/%s", sb->state.store.path, sb->state.id);
       if (nook_desktop_start (sb->spec, &sb->desktop, dir, &sb->plan, err) < 0)
         return -1;
+    }
+  /* The plan is complete: the sandbox's Landlock rules and the state's
+     record of them come from this one list.  */
+  if (sb->landlock)
+    {
+      sb->landlock_writable = nook_landlock_writable (sb->spec, &sb->plan);
+      nook_landlock_add_submounts (&sb->plan, &sb->landlock_writable);
     }
   sb->env = nook_spec_build_env (sb->spec, &sb->caller, environ);
   nook_desktop_env (sb->spec, &sb->desktop, &sb->env);

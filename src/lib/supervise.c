@@ -210,6 +210,8 @@ pass_on (struct nook_supervisor *sv, int sig)
 
   if (!terminal || kill (-sv->pid, sig) < 0)
     syscall (SYS_pidfd_send_signal, sv->pidfd, sig, NULL, 0);
+  if (sig == SIGCONT && sv->continued)
+    sv->continued (sv->ctx);
   /* Ctrl-Z: once the sandbox has it, stop nook too, as the shell expects
      of its job; its `fg` sends SIGCONT, passed on in turn.  */
   if (sig == SIGTSTP)

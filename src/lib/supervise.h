@@ -76,6 +76,9 @@ struct nook_supervisor
      readable, and would otherwise be reported again and again).  */
   int (*extra_ready) (void *ctx, int i);
   void (*started) (void *ctx); /* EOF without a report: the command runs */
+  /* SIGCONT came (a shell's `fg`, a `kill -CONT` of nook) and was passed
+     on; or NULL.  */
+  void (*continued) (void *ctx);
   void *ctx;
   bool started_ok; /* set by the loop */
   bool kill_tree;  /* a terminating signal kills the child and every descendant (`nook exec`) */

@@ -1,10 +1,9 @@
 /* libFuzzer target: the reader of a sandbox's state (the "spec" of
-   state.json back into struct nook_spec, and the seccomp programs it
-   names).  The input is the state's JSON as state-file.c parses it once
-   its MAC is checked: the MAC keeps a forged state out, this target is
-   about a state nook wrote with another version or a bug.  Every input
-   must end in a spec or in an error message, never in a crash, a leak or
-   a hang.
+   state.json back into struct nook_spec, the seccomp programs it names
+   and the places Landlock lets nook exec write, landlock_writable).  The input is the state's JSON as
+   state-file.c parses it once its MAC is checked: the MAC keeps a forged state out, this target is about a
+   state nook wrote with another version or a bug.  Every input must end in a spec or in an error message,
+   never in a crash, a leak or a hang.
 
    The sandbox's directory is one of the harness's, holding a
    seccomp.bpf written by nook_state_write_filters, so that a digest in
@@ -24,9 +23,11 @@
 #include <unistd.h>
 
 #include "fuzz-common.h"
+#include "lib/landlock.h"
 #include "lib/security.h"
 #include "lib/spec.h"
 #include "lib/state.h"
+#include "lib/utils.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -79,6 +80,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     abort ();
   nook_filters_free (&filters);
   nook_error_release (&err);
+  {
+    char **writable = NULL;
+    if (nook_landlock_writable_from_json (json_object_object_get (sb.doc, "landlock_writable"), &writable,
+                                          &err)
+            < 0
+        && (err.msg == NULL || writable != NULL))
+      abort ();
+    strv_free (writable);
+    nook_error_release (&err);
+  }
   json_object_put (sb.doc);
   return 0;
 }

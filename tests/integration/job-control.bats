@@ -105,6 +105,37 @@ gone() { [ -z "$(pid_of "$1")" ]; }
   wait_until 5 screen_has 'rc=0$'
 }
 
+@test "fg resumes a sandbox nook pause paused while its job was stopped: every process runs, the record is cleared" {
+  use_private_state
+  # The shell shares this test's state directory.
+  tm new-session -d -x 120 -y 40 "env -i PATH=$PATH HOME=$HOME XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR NOOK_POLICY=${NOOK_POLICY:-} TERM=xterm PS1='ready\$ ' bash --norc --noprofile -i"
+  wait_until 10 screen_has '^ready\$'
+  type_line 'case $- in *m*) echo monitor-on ;; esac'
+  wait_until 10 screen_has '^monitor-on'
+  # One sleeper in a session of its own: the terminal's SIGCONT never
+  # reaches it, only a resume of the whole sandbox does.
+  type_line "$NOOK run --name jcfg -- sh -c 'setsid sleep $S8 & sleep $S6; echo resumed'"
+  wait_until 10 pid_of "sleep $S8" >/dev/null
+  wait_until 10 pid_of "sleep $S6" >/dev/null
+  a=$(pid_of "sleep $S8")
+  b=$(pid_of "sleep $S6")
+  id=$(nook inspect jcfg | jq -r .id)
+  tm send-keys C-z
+  wait_until 5 screen_has 'Stopped'
+  run nook pause jcfg
+  assert_status 0
+  wait_until 5 is_state "$a" T
+  [ "$(state_json "$id" | jq -r .paused)" = true ]
+  type_line fg
+  wait_until 5 not_stopped "$a"
+  wait_until 5 not_stopped "$b"
+  [ "$(state_json "$id" | jq -r .paused)" = false ]
+  run nook ps
+  assert_output_lacks paused
+  run nook kill jcfg
+  wait_until 10 gone "sleep $S6"
+}
+
 @test "nook exec ended by SIGTERM kills what it started, a daemon that left its session too" {
   use_private_state
   nook run -d --name jc -- sleep 1000 >/dev/null

@@ -33,6 +33,33 @@ gone_within_1s() { # PID
   is_dead "$1"
 }
 
+# Runs ARGS... (nook) as the child of a child subreaper, which the helpers
+# nook leaves are reparented to; prints nook's exit status, then one line
+# "COMM CODE STATUS" for each process the subreaper reaps after nook
+# exited (CODE 2 is CLD_KILLED).
+run_as_reaper() { # ARGS...
+  /usr/bin/python3 - "$@" <<'PY'
+import ctypes, os, sys
+if ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+    sys.exit("prctl: %s" % os.strerror(ctypes.get_errno()))
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status = os.waitpid(pid, 0)
+print("nook", os.waitstatus_to_exitcode(status))
+sys.stdout.flush()
+while True:
+    try:
+        info = os.waitid(os.P_ALL, 0, os.WEXITED | os.WNOWAIT)
+    except ChildProcessError:
+        break
+    with open("/proc/%d/comm" % info.si_pid) as f:
+        comm = f.read().strip()
+    os.waitid(os.P_PID, info.si_pid, os.WEXITED)
+    print(comm, info.si_code, info.si_status)
+PY
+}
+
 setup() { cd "$BATS_TEST_TMPDIR"; }
 
 teardown() {
@@ -134,23 +161,25 @@ teardown() {
   done
 }
 
-@test "--net auto picks slirp4netns when it is installed, pasta for an IPv6 host address" {
+@test "--net auto picks pasta when it is installed, else slirp4netns" {
   require "slirp4netns" command -v slirp4netns
   require "pasta" command -v pasta
   run nook run --verbose --net auto -- true
   assert_status 0
-  assert_output_has "--net auto: slirp4netns"
-  # The helper that runs is slirp4netns.
+  assert_output_has "--net auto: pasta"
+  # The helper that runs is pasta, and the sandbox has its device.
   "$NOOK" run --net auto -- sleep 100 </dev/null &
   nook_pid=$!
-  wait_until 5 helper_of "$nook_pid" slirp4netns
+  wait_until 5 helper_of "$nook_pid" pasta
   kill "$nook_pid"
   wait "$nook_pid" || true
-  # slirp4netns cannot publish on an IPv6 host address: pasta can.
-  require "IPv6 on the host's loopback" test -e /proc/net/if_inet6
-  run nook run --verbose --net auto -p "[::1]:$(pick_port):80" -- true
+  # Without pasta in PATH: slirp4netns, whose device is tap0.
+  mkdir -p only-slirp
+  ln -s "$(command -v slirp4netns)" only-slirp/slirp4netns
+  run env PATH="$PWD/only-slirp" "$NOOK" run --verbose --net auto -- /bin/cat /proc/net/dev
   assert_status 0
-  assert_output_has "--net auto: pasta"
+  assert_output_has "--net auto: slirp4netns"
+  assert_output_has "tap0:"
 }
 
 @test "/etc/resolv.conf points at the helper's DNS and /etc/hosts names the sandbox" {
@@ -191,7 +220,49 @@ teardown() {
     wait_until 5 helper_of "$nook_pid" "$mode"
     helper=$(helper_of "$nook_pid" "$mode")
     wait "$nook_pid"
-    run ! kill -0 "$helper"
+    # Killed, it may still be finishing its exit once nook is gone.
+    wait_until 5 is_dead "$helper"
+  done
+}
+
+@test "nook's exit does not wait for the helper's teardown: the helper, killed, is reaped by nook's reaper" {
+  require "slirp4netns" command -v slirp4netns
+  require "pasta" command -v pasta
+  for mode in slirp4netns pasta; do
+    run run_as_reaper "$NOOK" run --net "$mode" -- sh -c 'exit 3' </dev/null
+    assert_status 0
+    # nook exits with the command's status while its helper, SIGKILLed
+    # (CLD_KILLED, signal 9), is still dying: the helper is reparented to
+    # the subreaper above nook and reaped there, after nook.
+    [ "${lines[0]}" = "nook 3" ]
+    [ "${#lines[@]}" -eq 2 ]
+    [[ "${lines[1]}" =~ ^(slirp4netns|pasta[.a-z0-9]*|passt[.a-z0-9]*)\ 2\ 9$ ]]
+    [[ "${lines[1]}" == "$mode "* ]] || [ "$mode" = pasta ]
+  done
+}
+
+@test "the helpers start when nook's caller ignores SIGPIPE" {
+  require "slirp4netns" command -v slirp4netns
+  require "pasta" command -v pasta
+  # As a Python program or a shell with `trap '' PIPE` starts nook: an
+  # ignored signal stays ignored across exec, and pasta refuses to start.
+  for mode in slirp4netns pasta; do
+    run bash -c 'trap "" PIPE; exec "$0" run --net "$1" -- sh -c "ip -o link | grep -vc \" lo:\""' "$NOOK" "$mode" </dev/null
+    assert_status 0
+    [ "$output" = 1 ]
+  done
+}
+
+@test "a helper that publishes ports is reaped before nook exits: the next run binds the port at once" {
+  require "slirp4netns" command -v slirp4netns
+  require "pasta" command -v pasta
+  for mode in slirp4netns pasta; do
+    port=$(pick_port)
+    run run_as_reaper "$NOOK" run --net "$mode" -p "$port:80" -- true </dev/null
+    assert_status 0
+    [ "$output" = "nook 0" ]
+    run "$NOOK" run --net "$mode" -p "$port:80" -- true </dev/null
+    assert_status 0
   done
 }
 
@@ -255,8 +326,10 @@ teardown() {
   assert_output_has "create \`/etc\` in the sandbox"
   assert_output_lacks "did not get ready"
   [ $((SECONDS - start)) -lt 5 ]
-  # The helper was stopped with the sandbox.
-  [ "$(count_procs "sleep $marker")" -eq 0 ]
+  # The helper was stopped with the sandbox (killed, it may still be
+  # ending when nook returns).
+  no_marker() { [ "$(count_procs "sleep $marker")" -eq 0 ]; }
+  wait_until 5 no_marker
   [ -z "$(ls "$STATE/sandboxes" 2>/dev/null)" ]
 }
 

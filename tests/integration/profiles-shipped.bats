@@ -45,8 +45,8 @@ teardown() {
   [ $((SECONDS - start)) -lt 60 ]
   wait_until 5 no_sleepers
   # ci's own --timeout (1h) does not cut a short job; its network is up
-  # (--net auto: slirp4netns's tap0, or pasta's device named like the
-  # host's): an interface besides lo.
+  # (--net auto: pasta's device named like the host's, or slirp4netns's
+  # tap0): an interface besides lo.
   run nook run --profile ci -- sh -c "awk -F: 'NR > 2 { print \$1 }' /proc/net/dev"
   assert_status 0
   [[ "$output" =~ [a-z] ]]

@@ -88,6 +88,22 @@ EOF
   [ "$(cat "$BATS_TEST_TMPDIR/in/f" "$BATS_TEST_TMPDIR/dx/f" "$BATS_TEST_TMPDIR/rw/f")" = "$(printf '2\n3\n4')" ]
 }
 
+@test "under Landlock a read-write bind of a directory on a read-only mount keeps the writes of the read-write mounts beneath it" {
+  # An outer sandbox makes the read-only mount (/x) with a read-write one
+  # beneath it (/x/sub); a sandbox inside it binds /x read-write: its top
+  # stays read-only (a mount's read-only flag made in an outer namespace
+  # is locked), /y/sub beneath it is read-write, and Landlock allows it.
+  mkdir -p inner x/sub sub
+  cp "$NOOK" "$(dirname "$NOOK")/nook-init" inner/
+  run nook run --allow-nested -v "$PWD/x:/x:ro" -v "$PWD/sub:/x/sub" -- sh -c \
+    "cd $PWD && inner/nook run --landlock=on -v /x:/y -- sh -c 'echo nested >/y/sub/f; touch /y/top 2>&1; cat /y/sub/f'"
+  assert_status 0
+  assert_output_has "nested"
+  assert_output_has "Read-only file system"
+  [ "$(cat sub/f)" = nested ]
+  [ ! -e x/top ]
+}
+
 # A listener on an abstract unix socket in the host's network namespace,
 # which answers "hello" to whoever connects.
 listen_abstract() {
@@ -174,4 +190,100 @@ except OSError as e:
   assert_status 125
   assert_one_error_line
   assert_output_has "auto, on or off"
+}
+
+# Every openat of PID and its descendants (strace -f), and each Landlock
+# restriction, into FILE.
+trace_opens() { # FILE COMMAND...
+  local file=$1
+  shift
+  strace -f -qq -e trace=open,openat,openat2,landlock_restrict_self -o "$file" "$@"
+}
+
+@test "Landlock's rules come from the root plan: neither the sandbox's setup nor nook exec reads a mount table" {
+  require "strace" strace -V
+  mkdir -p "$BATS_TEST_TMPDIR/vol"
+  run trace_opens "$BATS_TEST_TMPDIR/run.trace" "$NOOK" run --landlock=on -v "$BATS_TEST_TMPDIR/vol:/data" -- \
+    sh -c 'echo run >/data/f'
+  assert_status 0
+  [ "$(cat "$BATS_TEST_TMPDIR/vol/f")" = run ]
+  # The trace saw the sandbox restrict itself, and nothing open a mountinfo.
+  grep -q 'landlock_restrict_self(.*= 0' "$BATS_TEST_TMPDIR/run.trace"
+  run grep mountinfo "$BATS_TEST_TMPDIR/run.trace"
+  [ -z "$output" ]
+  nook run -d --name ll --landlock=on -v "$BATS_TEST_TMPDIR/vol:/data" -- sleep 60
+  run trace_opens "$BATS_TEST_TMPDIR/exec.trace" "$NOOK" exec ll sh -c 'echo exec >/data/f'
+  assert_status 0
+  [ "$(cat "$BATS_TEST_TMPDIR/vol/f")" = exec ]
+  grep -q 'landlock_restrict_self(.*= 0' "$BATS_TEST_TMPDIR/exec.trace"
+  run grep mountinfo "$BATS_TEST_TMPDIR/exec.trace"
+  [ -z "$output" ]
+}
+
+# Runs nook exec NAME with a directory fd of $hostdir as its stdout, which
+# the command inherits, and in the sandbox creates `leak` beneath it, then
+# writes to the volume on /data and to /etc; says what happened on stderr.
+exec_attack_stdin() { # NAME
+  python3 - "$NOOK" "$hostdir" "$1" <<'EOF2'
+import os, sys
+nook, host, name = sys.argv[1:4]
+fd = os.open(host, os.O_RDONLY | os.O_DIRECTORY)
+os.dup2(fd, 1)
+inside = """
+import os, sys
+for what, how in (("create", lambda: os.close(os.open("leak", os.O_CREAT | os.O_WRONLY, dir_fd=3))),
+                  ("volume", lambda: open("/data/from-exec", "w").write("x")),
+                  ("etc", lambda: open("/etc/from-exec", "w").write("x"))):
+    try:
+        how(); print(what, "done", file=sys.stderr)
+    except OSError as e:
+        print(what, "refused:", e.strerror, file=sys.stderr)
+"""
+# fd 1 on to 3 in the sandbox: python3 takes no directory for its stdout.
+os.execvp(nook, [nook, "exec", name, "sh", "-c", 'exec 3>&1 1>&2; exec python3 -c "$0"', inside])
+EOF2
+}
+
+@test "nook exec is under the rules nook run recorded: the volume is written, a host directory on its stdout is not" {
+  mkdir -p "$BATS_TEST_TMPDIR/vol"
+  nook run -d --name ll --landlock=on -v "$BATS_TEST_TMPDIR/vol:/data" -- sleep 60
+  run exec_attack_stdin ll
+  assert_status 0
+  assert_output_has "create refused: Permission denied"
+  assert_output_has "volume done"
+  assert_output_has "etc refused: Read-only file system"
+  [ ! -e "$hostdir/leak" ]
+  [ -e "$BATS_TEST_TMPDIR/vol/from-exec" ]
+}
+
+@test "nook exec into a sandbox with --landlock=off creates beneath the host directory (the control)" {
+  mkdir -p "$BATS_TEST_TMPDIR/vol"
+  nook run -d --name ll --landlock=off -v "$BATS_TEST_TMPDIR/vol:/data" -- sleep 60
+  run exec_attack_stdin ll
+  assert_status 0
+  assert_output_has "create done"
+  assert_output_has "volume done"
+  [ -e "$hostdir/leak" ]
+}
+
+@test "nook-bwrap --nook-landlock on needs no /proc in the sandbox, and still walls off a host directory on stdout" {
+  bwrap=${NOOK_BWRAP:-$(dirname "$NOOK")/nook-bwrap}
+  require "nook-bwrap" test -x "$bwrap"
+  require "a merged /usr (the root is /usr and its symlinks)" test -L /bin -a -L /lib
+  inside='
+import os, sys
+open("/tmp/f", "w").write("t")
+print("tmp", open("/tmp/f").read(), "proc", os.path.exists("/proc/self"), file=sys.stderr)
+try:
+    os.close(os.open("leak", os.O_CREAT | os.O_WRONLY, dir_fd=3)); print("create done", file=sys.stderr)
+except OSError as e:
+    print("create refused:", e.strerror, file=sys.stderr)
+'
+  run python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY); os.dup2(fd, 1); os.execvp(sys.argv[2], sys.argv[2:])' \
+    "$hostdir" "$bwrap" --nook-landlock on --ro-bind /usr /usr --symlink usr/bin /bin \
+    --symlink usr/lib /lib --symlink usr/lib64 /lib64 --tmpfs /tmp -- sh -c 'exec 3>&1 1>&2; exec python3 -c "$0"' "$inside"
+  assert_status 0
+  assert_output_has "tmp t proc False"
+  assert_output_has "create refused: Permission denied"
+  [ ! -e "$hostdir/leak" ]
 }

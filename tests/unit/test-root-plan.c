@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "lib/landlock.h"
 #include "lib/mount.h"
 #include "lib/caller.h"
 #include "lib/root-plan.h"
@@ -415,6 +416,140 @@ bind_cwd_is_refused_with_another_root (void **state)
   nook_spec_free (&spec);
 }
 
+/* Whether the NULL-terminated WANT is exactly GOT.  */
+static void
+assert_strv (char **got, const char *const *want)
+{
+  size_t i = 0;
+  for (; want[i]; i++)
+    {
+      assert_non_null (got[i]);
+      assert_string_equal (got[i], want[i]);
+    }
+  assert_null (got[i]);
+}
+
+/* The places Landlock lets the command write: the default root's
+   tmpfs, /dev, /proc and the cwd bind, then the user's read-write
+   operations, each once, sorted, without `.`, `..` or doubled slashes;
+   not a read-only bind or file, a remount or a directory.  */
+static void
+landlock_writable_of_the_default_root_and_user_ops (void **state)
+{
+  struct nook_spec spec;
+  struct nook_root_facts facts;
+  struct nook_root_plan plan;
+  struct nook_error err = { 0 };
+  char **w;
+  static const char *const want[] = { "/a/c",   "/data", "/dev", "/home/u",  "/home/u/proj", "/mq", "/proc",
+                                      "/ro/rw", "/run",  "/tmp", "/var/tmp", "/w",           NULL };
+
+  caller (&spec, "/home/u/proj");
+  merged_usr (&facts, NOOK_CWD_UNDER_HOME);
+  nook_spec_add_mount (&spec, NOOK_MNT_BIND, "/x", "/data", 0);
+  nook_spec_add_mount (&spec, NOOK_MNT_BIND, "/x", "/data/", 0);
+  nook_spec_add_mount (&spec, NOOK_MNT_BIND, "/y", "/ro", NOOK_MNT_F_RDONLY);
+  nook_spec_add_mount (&spec, NOOK_MNT_BIND, "/z", "/ro//rw/", 0);
+  nook_spec_add_mount (&spec, NOOK_MNT_TMPFS, NULL, "/a/./b/../c", 0);
+  nook_spec_add_mount (&spec, NOOK_MNT_REMOUNT_RO, NULL, "/tmp", 0);
+  nook_spec_add_mount (&spec, NOOK_MNT_DIR, NULL, "/d", 0);
+  nook_spec_add_mount (&spec, NOOK_MNT_MQUEUE, NULL, "/mq", 0);
+  nook_spec_add_mount (&spec, NOOK_MNT_FILE, "x", "/etc/ro", NOOK_MNT_F_RDONLY);
+  nook_spec_add_mount (&spec, NOOK_MNT_FILE, "x", "/w", 0);
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
+  w = nook_landlock_writable (&spec, &plan);
+  assert_strv (w, want);
+  strv_free (w);
+  nook_root_plan_free (&plan);
+  /* The host's PID namespace: its /proc is bound read-only.  */
+  spec.share |= NOOK_NS_PID;
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
+  w = nook_landlock_writable (&spec, &plan);
+  assert_false (strv_has (w, "/proc"));
+  assert_true (strv_has (w, "/dev"));
+  strv_free (w);
+  nook_root_plan_free (&plan);
+  nook_root_facts_release (&facts);
+  nook_spec_free (&spec);
+}
+
+/* The root itself: written beneath when it is --rootfs-rw, the layers
+   or an empty root's tmpfs; not a read-only --rootfs.  */
+static void
+landlock_writable_root (void **state)
+{
+  struct nook_spec spec;
+  struct nook_root_facts facts = { 0 };
+  struct nook_root_plan plan;
+  struct nook_error err = { 0 };
+  char **w;
+  static const char *const ro[] = { "/dev", "/proc", "/tmp", NULL };
+  static const char *const rw[] = { "/", "/dev", "/proc", "/tmp", NULL };
+
+  caller (&spec, "/home/u");
+  spec.rootfs = xstrdup ("/srv/root");
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
+  w = nook_landlock_writable (&spec, &plan);
+  assert_strv (w, ro);
+  strv_free (w);
+  nook_root_plan_free (&plan);
+  spec.rootfs_rw = true;
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
+  w = nook_landlock_writable (&spec, &plan);
+  assert_strv (w, rw);
+  strv_free (w);
+  nook_root_plan_free (&plan);
+  nook_spec_free (&spec);
+
+  caller (&spec, "/home/u");
+  spec.root_empty = true;
+  nook_spec_add_mount (&spec, NOOK_MNT_BIND, "/", "/", NOOK_MNT_F_RDONLY);
+  assert_int_equal (nook_root_plan_compose (&spec, &who, &facts, &plan, &err), 0);
+  w = nook_landlock_writable (&spec, &plan);
+  assert_string_equal (w[0], "/");
+  assert_null (w[1]);
+  strv_free (w);
+  nook_root_plan_free (&plan);
+  nook_spec_free (&spec);
+}
+
+/* What the state gives back is checked: absolute, plain paths only.  */
+static void
+landlock_writable_from_the_state_is_checked (void **state)
+{
+  static const char *const good[] = { "/", "/data", "/home/u/a b", NULL };
+  static const char *const bad[] = { "tmp", "", "/a/../etc", "/a//b", "/a/", "/./a", "/..", NULL };
+  struct nook_error err = { 0 };
+  char **w = NULL;
+  json_object *a = nook_landlock_writable_json ((char *const *)good);
+
+  assert_int_equal (nook_landlock_writable_from_json (a, &w, &err), 0);
+  assert_strv (w, good);
+  strv_free (w);
+  json_object_put (a);
+  for (size_t i = 0; bad[i]; i++)
+    {
+      a = json_object_new_array ();
+      json_object_array_add (a, json_object_new_string ("/tmp"));
+      json_object_array_add (a, json_object_new_string (bad[i]));
+      assert_int_equal (nook_landlock_writable_from_json (a, &w, &err), -1);
+      assert_null (w);
+      nook_error_release (&err);
+      json_object_put (a);
+    }
+  a = json_object_new_array ();
+  json_object_array_add (a, json_object_new_int (1));
+  assert_int_equal (nook_landlock_writable_from_json (a, &w, &err), -1);
+  nook_error_release (&err);
+  json_object_put (a);
+  a = json_object_new_string ("/tmp");
+  assert_int_equal (nook_landlock_writable_from_json (a, &w, &err), -1);
+  nook_error_release (&err);
+  json_object_put (a);
+  assert_int_equal (nook_landlock_writable_from_json (NULL, &w, &err), -1);
+  nook_error_release (&err);
+}
+
 int
 main (void)
 {
@@ -431,6 +566,9 @@ main (void)
     cmocka_unit_test (empty_root_has_only_the_user_ops),
     cmocka_unit_test (layers_as_root_come_first),
     cmocka_unit_test (bind_cwd_is_refused_with_another_root),
+    cmocka_unit_test (landlock_writable_of_the_default_root_and_user_ops),
+    cmocka_unit_test (landlock_writable_root),
+    cmocka_unit_test (landlock_writable_from_the_state_is_checked),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
