@@ -61,7 +61,7 @@ kill_all (struct nook_store *store, char **refs, int n, char (*killed)[NOOK_ID_L
 static bool
 wait_gone (struct nook_store *store, const char *id)
 {
-  cleanup_close int fd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  cleanup_close int fd = nook_store_open_entry (store, id);
   struct stat st;
 
   if (fd >= 0)

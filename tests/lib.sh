@@ -88,9 +88,15 @@ use_private_state() {
 remove_private_state() {
   local d
   for d in "$STATE"/sandboxes/*; do
-    [ -d "$d" ] && "$NOOK" rm -f "$(basename "$d")" >/dev/null 2>&1
+    [ -e "$d" ] && "$NOOK" rm -f "$(basename "$d")" >/dev/null 2>&1
   done
   true
+}
+# The current state of sandbox ID: its state.json, or a file entry's last
+# line (docs/state.md).
+state_json() {
+  local e="$STATE/sandboxes/$1"
+  if [ -d "$e" ]; then cat "$e/state.json"; else tail -n 1 "$e"; fi
 }
 
 # A port in 18100-18999 that nothing listens on (other suites run at the

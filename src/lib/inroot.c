@@ -205,3 +205,19 @@ nook_inroot_chmod (int rootfd, const char *dest, mode_t mode, struct nook_error 
     return nook_error_errno (err, "chmod `%s`", dest);
   return 0;
 }
+
+int
+nook_inroot_bind_self (int rootfd, const char *dest, mode_t mode, unsigned attrs, struct nook_error *err)
+{
+  struct mount_attr attr = { .attr_set = attrs, .attr_clr = MOUNT_ATTR_NOEXEC };
+  cleanup_close int dirfd = nook_inroot_mkdir (rootfd, dest, mode, err);
+  cleanup_close int mfd = -1;
+
+  if (dirfd < 0)
+    return -1;
+  mfd = open_tree (dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (mfd < 0 || mount_setattr (mfd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0
+      || move_mount (mfd, "", dirfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return nook_error_errno (err, "bind `%s` on itself", dest);
+  return 0;
+}

@@ -34,6 +34,12 @@ int nook_inroot_symlink (int rootfd, const char *target, const char *dest, struc
 /* DEST, and every mount under it, made read-only.  */
 int nook_inroot_remount_ro (int rootfd, const char *dest, struct nook_error *err);
 
+/* DEST (made with MODE as needed) as a directory of the filesystem it is
+   on, bound on itself with ATTRS and exec allowed: writable, or exec-able,
+   whatever the mount above it becomes, without a filesystem instance of
+   its own.  */
+int nook_inroot_bind_self (int rootfd, const char *dest, mode_t mode, unsigned attrs, struct nook_error *err);
+
 /* chmod of DEST.  */
 int nook_inroot_chmod (int rootfd, const char *dest, mode_t mode, struct nook_error *err);
 

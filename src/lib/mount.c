@@ -463,8 +463,10 @@ mount_dev (int rootfd, const char *dest, struct nook_error *err)
     if (pts < 0 || attach (pts, rootfd, path, true, err) < 0)
       return -1;
   }
+  /* /dev/shm: a directory of /dev's tmpfs, bound with exec allowed, as a
+     tmpfs of its own would be, without a superblock of its own.  */
   snprintf (path, sizeof path, "%s/shm", dest);
-  if (nook_mount_tmpfs (rootfd, path, 01777, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
+  if (nook_inroot_bind_self (rootfd, path, 01777, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err) < 0)
     return -1;
   for (size_t i = 0; links[i][0]; i++)
     {
@@ -611,6 +613,9 @@ apply_op (const struct nook_spec *spec, int rootfd, const struct nook_mount_op *
     case NOOK_MNT_BIND:
       return mount_bind (rootfd, op, srcfd, err);
     case NOOK_MNT_TMPFS:
+      if (op->flags & NOOK_MNT_F_SHARED)
+        return nook_inroot_bind_self (rootfd, op->dest, op_mode (op, 0755),
+                                      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
       return nook_mount_tmpfs (rootfd, op->dest, op_mode (op, 0755), op->size,
                                MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
     case NOOK_MNT_DIR:

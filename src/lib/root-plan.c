@@ -102,13 +102,18 @@ plan_shared_shm (const struct nook_spec *spec, struct nook_root_plan *plan)
    outlives reboots on a host, not here; /run holds pid files and sockets),
    the host's optional directories read-only, and /var/run as the usual
    symlink.  A host /etc/resolv.conf that points into /run (systemd-resolved's
-   stub file) keeps working: its target is bound into the private /run.  */
+   stub file) keeps working: its target is bound into the private /run.
+   /var/tmp and /run are directories of the root's own tmpfs, each bound
+   read-write on itself (the root is made read-only): a tmpfs instance each
+   would cost a superblock to set up and another to shut down at the exit,
+   for nothing a program sees (rename and link across them still fail with
+   EXDEV, as the kernel compares mounts, not superblocks).  */
 static void
 plan_default_extras (const struct nook_spec *spec, const struct nook_root_facts *facts,
                      struct nook_root_plan *plan)
 {
-  plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/var/tmp", 0, 01777);
-  plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/run", 0, 0755);
+  plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/var/tmp", NOOK_MNT_F_SHARED, 01777);
+  plan_add_simple (plan, NOOK_MNT_TMPFS, NULL, "/run", NOOK_MNT_F_SHARED, 0755);
   plan_add_simple (plan, NOOK_MNT_SYMLINK, "/run", "/var/run", 0, 0);
   if (facts->resolv_in_run)
     plan_add_simple (plan, NOOK_MNT_BIND, facts->resolv_in_run, facts->resolv_in_run,

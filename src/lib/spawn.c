@@ -178,8 +178,15 @@ step_state (struct sandbox *sb, struct nook_error *err)
     return 0;
   if (sb->handoff)
     return sb->handoff->created ? sb->handoff->created (sb->handoff->ctx, sb->pid, err) : 0;
-  if (sb->state.dirfd < 0 && nook_state_reserve (&sb->state, sb->spec, err) < 0)
-    return -1;
+  /* Reserved only now: nothing but its state goes in its entry (a run
+     whose terminal socket, log or desktop proxy does reserved before the
+     clone), so it is a file entry, made whole in one write.  */
+  if (sb->state.dirfd < 0)
+    {
+      sb->state.file = true;
+      if (nook_state_reserve (&sb->state, sb->spec, err) < 0)
+        return -1;
+    }
   /* What nook exec restricts itself to: the very list the sandbox does.  */
   if (sb->landlock)
     json_object_object_add (sb->state.doc, "landlock_writable",

@@ -83,6 +83,8 @@ enum
   NOOK_MNT_F_TRY = 1 << 2,     /* skip when SRC does not exist */
   NOOK_MNT_F_PRIVATE = 1 << 3, /* NOOK_MNT_FILE: a file of its own, bound over DEST (created as needed) */
   NOOK_MNT_F_MODE = 1 << 4,    /* mode is meant as given, 0 included */
+  NOOK_MNT_F_SHARED = 1 << 5,  /* NOOK_MNT_TMPFS: a directory of the root's own tmpfs, bound on DEST
+                                  read-write: no tmpfs instance of its own */
 };
 
 struct nook_caller;

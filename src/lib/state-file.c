@@ -60,6 +60,19 @@ parse_hex (const char *hex, uint8_t *out, size_t n)
   return 0;
 }
 
+/* A new open file description of what FD is open on (a file entry is
+   opened O_RDONLY by readers, and its offset is shared with whoever
+   holds it): through /proc, as a file entry has no name of its own to
+   open relative to.  */
+static int
+open_again (int fd, int flags)
+{
+  char path[64];
+
+  snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
+  return open (path, flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+}
+
 /* Checks the MAC of the state TEXT (LEN bytes) of sandbox ID and parses
    it.  Returns the document, or NULL when it is not as nook wrote it.  */
 static json_object *
@@ -96,17 +109,58 @@ verify_doc (const char *id, const char *text, size_t len)
   return doc;
 }
 
-/* Reads the state of sandbox ID from DIRFD.  Returns 0 with *DOC NULL
-   when there is none yet, or -1 when there is one that is not authentic.  */
+/* The state record of a file entry (docs/state.md): after the filter
+   programs and a newline, one line per write, the last complete one
+   current.  A line still being appended (no newline yet) is not one: the
+   reader sees the state as it was before that write.  */
+static int
+read_file_entry (int fd, const struct stat *st, const char *id, json_object **doc)
+{
+  cleanup_free char *text = NULL;
+  const char *end, *start;
+  size_t skip;
+  ssize_t n;
+
+  if (st->st_size > STATE_MAX_SIZE + NOOK_STATE_FILTERS_MAX)
+    return -1;
+  text = xmalloc (st->st_size + 1);
+  /* What is there now: a line appended meanwhile is read whole, or not.  */
+  n = nook_read_all (fd, text, st->st_size);
+  if (n < 0)
+    return -1;
+  /* The programs, and the newline after them.  */
+  skip = nook_state_filters_size (text, n);
+  if (skip > 0 && (skip >= (size_t)n || text[skip] != '\n'))
+    return -1;
+  skip += skip > 0;
+  end = memrchr (text + skip, '\n', n - skip);
+  if (end == NULL)
+    return -1;
+  start = memrchr (text + skip, '\n', end - (text + skip));
+  start = start ? start + 1 : text + skip;
+  *doc = verify_doc (id, start, end - start);
+  return *doc ? 0 : -1;
+}
+
+/* Reads the state of sandbox ID from DIRFD, its entry (a directory or a
+   file entry).  Returns 0 with *DOC NULL when there is none yet, or -1
+   when there is one that is not authentic.  */
 int
 nook_state_read (int dirfd, const char *id, json_object **doc)
 {
-  cleanup_close int fd
-      = openat (dirfd, STATE_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+  cleanup_close int fd = -1;
   cleanup_free char *text = NULL;
   struct stat st;
 
   *doc = NULL;
+  if (fstat (dirfd, &st) < 0)
+    return -1;
+  if (S_ISREG (st.st_mode))
+    {
+      fd = open_again (dirfd, O_RDONLY);
+      return fd < 0 ? -1 : read_file_entry (fd, &st, id, doc);
+    }
+  fd = openat (dirfd, STATE_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
   if (fd < 0)
     return errno == ENOENT ? 0 : -1;
   if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size > STATE_MAX_SIZE)
@@ -154,8 +208,8 @@ nook_state_secret (uint8_t **secret, struct nook_error *err)
   return 0;
 }
 
-/* The fault point between a state's write and its rename (fault.h):
-   "state: write running"…  */
+/* The fault point between a state's write and the moment readers see it
+   (fault.h): "state: write running"…  */
 static void
 fault_state_write (json_object *doc)
 {
@@ -165,16 +219,17 @@ fault_state_write (json_object *doc)
   nook_fault_point ("state: write %s", status ? json_object_get_string (status) : "");
 }
 
-int
-nook_state_write (const struct nook_state *st, json_object *doc, struct nook_error *err)
+/* The state DOC as written: {...,"mac":"HEX"}, as TEXT (the document but
+   its closing brace) and SUFFIX (the MAC member and the brace).  */
+static int
+state_text (const struct nook_state *st, json_object *doc, struct iovec out[2],
+            char suffix[MAC_SUFFIX_LEN + 1], struct nook_error *err)
 {
   const char *text
       = json_object_to_json_string_ext (doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
   size_t len = strlen (text);
   uint8_t mac[NOOK_AUTH_MAC_SIZE];
-  char suffix[MAC_SUFFIX_LEN + 1], *p;
-  cleanup_close int fd = -1;
-  int dirfd = st->dirfd;
+  char *p;
 
   if (len < 2 || text[len - 1] != '}' || st->secret == NULL)
     return nook_error_set (err, EINVAL, "write the sandbox state");
@@ -184,6 +239,70 @@ nook_state_write (const struct nook_state *st, json_object *doc, struct nook_err
   for (size_t i = 0; i < sizeof mac; i++)
     p += sprintf (p, "%02x", mac[i]);
   sprintf (p, "%s", MAC_TAIL);
+  out[0] = (struct iovec){ (void *)text, len - 1 };
+  out[1] = (struct iovec){ suffix, MAC_SUFFIX_LEN };
+  return 0;
+}
+
+int
+nook_state_write_record (int fd, off_t off, const struct iovec *head, int n_head, const struct nook_state *st,
+                         json_object *doc, struct nook_error *err)
+{
+  struct iovec iov[8];
+  char suffix[MAC_SUFFIX_LEN + 1];
+  ssize_t total = 0;
+  int n = 0;
+
+  if (n_head > 4)
+    return nook_error_set (err, EINVAL, "write the sandbox state");
+  for (int i = 0; i < n_head; i++)
+    iov[n++] = head[i];
+  if (state_text (st, doc, iov + n, suffix, err) < 0)
+    return -1;
+  n += 2;
+  iov[n++] = (struct iovec){ "\n", 1 };
+  for (int i = 0; i < n; i++)
+    total += iov[i].iov_len;
+  if (off + total > STATE_MAX_SIZE + NOOK_STATE_FILTERS_MAX)
+    return nook_error_set (err, EFBIG, "write the sandbox state: its entry holds too many updates");
+  /* One write: on a regular file a short one only means a full disk.  */
+  errno = ENOSPC;
+  if (pwritev (fd, iov, n, off) != total)
+    return nook_error_errno (err, "write the sandbox state");
+  return 0;
+}
+
+/* The fault point before a state becomes visible: "state: write running"…  */
+void
+nook_state_fault_write (json_object *doc)
+{
+  fault_state_write (doc);
+}
+
+int
+nook_state_write (const struct nook_state *st, json_object *doc, struct nook_error *err)
+{
+  struct iovec iov[2];
+  char suffix[MAC_SUFFIX_LEN + 1];
+  cleanup_close int fd = -1;
+  int dirfd = st->dirfd;
+  struct stat sb;
+
+  if (fstat (dirfd, &sb) < 0)
+    return nook_error_errno (err, "write the sandbox state");
+  /* A file entry: its new state is appended as a line (the caller holds
+     the store's lock, so no other write is under way); a reader sees the
+     line once it is whole.  */
+  if (S_ISREG (sb.st_mode))
+    {
+      fd = open_again (dirfd, O_WRONLY);
+      if (fd < 0)
+        return nook_error_errno (err, "write the sandbox state");
+      fault_state_write (doc);
+      return nook_state_write_record (fd, sb.st_size, NULL, 0, st, doc, err);
+    }
+  if (state_text (st, doc, iov, suffix, err) < 0)
+    return -1;
   fd = openat (dirfd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   /* Readers see the old file or the new one, never half of one.  No
      fsync: the state describes processes, which do not survive a power
@@ -192,8 +311,7 @@ nook_state_write (const struct nook_state *st, json_object *doc, struct nook_err
     return nook_error_errno (err, "write the sandbox state");
   /* One write: on a regular file a short one only means a full disk.  */
   errno = ENOSPC;
-  if (writev (fd, (struct iovec[]){ { (void *)text, len - 1 }, { suffix, MAC_SUFFIX_LEN } }, 2)
-      != (ssize_t)(len - 1 + MAC_SUFFIX_LEN))
+  if (writev (fd, iov, 2) != (ssize_t)(iov[0].iov_len + iov[1].iov_len))
     return nook_error_errno (err, "write the sandbox state");
   fault_state_write (doc);
   if (renameat (dirfd, STATE_TMP, dirfd, STATE_FILE) < 0)

@@ -21,10 +21,10 @@
  *                     seccomp: null (unconfined) or
  *                     { policy, file, sha256 }
  *
- * The seccomp programs (most of the bytes) are in a file of their own,
- * sandboxes/ID/seccomp.bpf, written once, raw: the header below, then the
- * programs.  The state carries its SHA-256, so the state's MAC covers it,
- * and rewriting the state (the exit status) never rewrites it.
+ * The seccomp programs (most of the bytes) are kept apart, written once,
+ * raw (state-filters.c): sandboxes/ID/seccomp.bpf, or the head of a file
+ * entry.  The state carries their SHA-256, so the state's MAC covers them,
+ * and a later state (the exit status, a pause) never rewrites them.
  *   network           mode, network, ports
  *   limits            null, or the cgroup limits given
  *   rlimits           the --ulimit limits: [resource, soft, hard] each
@@ -39,9 +39,7 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <linux/filter.h>
 #include <fcntl.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +54,7 @@
 #include "seccomp.h"
 #include "security.h"
 #include "spec.h"
+#include "state-internal.h"
 #include "state.h"
 #include "timens.h"
 #include "utils.h"
@@ -70,66 +69,6 @@ static const struct
 };
 
 static const char *const overlay_kinds[] = { "auto", "kernel", "fuse" };
-
-#define FILTER_FILE "seccomp.bpf"
-#define FILTER_MAGIC "NOOKFLT1"
-#define FILTER_PROGS 2
-#define FILTER_MAX_SIZE (2 * (BPF_MAXINSNS * 8) + 64)
-
-/* seccomp.bpf: this header, then the programs, in the order they are
-   loaded (nook's terminal filter, then the policy; the first is empty
-   when merged into the policy).  */
-struct filter_header
-{
-  char magic[8];
-  struct
-  {
-    uint32_t insns;
-    uint32_t flags;
-  } progs[FILTER_PROGS];
-};
-
-static void
-hex_digest (const uint8_t *d, size_t n, char *out)
-{
-  for (size_t i = 0; i < n; i++)
-    sprintf (out + 2 * i, "%02x", d[i]);
-}
-
-int
-nook_state_write_filters (int dirfd, const struct nook_bpf *filters, char sha256[65], struct nook_error *err)
-{
-  struct filter_header h = { FILTER_MAGIC, { { 0 } } };
-  struct iovec iov[1 + FILTER_PROGS] = { { &h, sizeof h } };
-  size_t total = sizeof h;
-  cleanup_close int fd = -1;
-  struct sha256_ctx ctx;
-  uint8_t digest[SHA256_DIGEST_SIZE];
-
-  sha256_init (&ctx);
-  for (size_t i = 0; i < FILTER_PROGS; i++)
-    {
-      h.progs[i].insns = filters[i].len;
-      h.progs[i].flags = filters[i].flags;
-    }
-  sha256_update (&ctx, sizeof h, (const uint8_t *)&h);
-  for (size_t i = 0; i < FILTER_PROGS; i++)
-    {
-      iov[1 + i] = (struct iovec){ filters[i].insns, filters[i].len * sizeof (struct sock_filter) };
-      sha256_update (&ctx, iov[1 + i].iov_len, filters[i].insns);
-      total += iov[1 + i].iov_len;
-    }
-  fd = openat (dirfd, FILTER_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
-    return nook_error_errno (err, "write the sandbox's seccomp filter");
-  /* One write: on a regular file a short one only means a full disk.  */
-  errno = ENOSPC;
-  if (writev (fd, iov, 1 + FILTER_PROGS) != (ssize_t)total)
-    return nook_error_errno (err, "write the sandbox's seccomp filter");
-  sha256_digest (&ctx, sizeof digest, digest);
-  hex_digest (digest, sizeof digest, sha256);
-  return 0;
-}
 
 /* ---- writing ------------------------------------------------------------------------ */
 
@@ -180,7 +119,7 @@ security_json (const struct nook_spec *spec, const char *filter_sha256)
       seccomp = json_object_new_object ();
       json_object_object_add (seccomp, "policy",
                               is_path ? json_abs_path (policy) : json_object_new_string (policy));
-      json_object_object_add (seccomp, "file", json_object_new_string (FILTER_FILE));
+      json_object_object_add (seccomp, "file", json_object_new_string (NOOK_FILTER_FILE));
       json_object_object_add (seccomp, "sha256", json_object_new_string (filter_sha256));
     }
   json_object_object_add (o, "seccomp", seccomp);
@@ -382,48 +321,6 @@ get_landlock (struct reader *r, json_object *o)
   return NOOK_LANDLOCK_ON;
 }
 
-/* The programs of DIRFD/seccomp.bpf, when its SHA-256 is SHA256.  */
-static int
-read_filters (int dirfd, const char *sha256, struct nook_bpf *out)
-{
-  cleanup_close int fd = openat (dirfd, FILTER_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  cleanup_free char *data = NULL;
-  uint8_t digest[SHA256_DIGEST_SIZE];
-  char hex[2 * SHA256_DIGEST_SIZE + 1];
-  struct filter_header h;
-  struct sha256_ctx ctx;
-  size_t off = sizeof h;
-  struct stat st;
-
-  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_size < (off_t)sizeof h
-      || st.st_size > FILTER_MAX_SIZE)
-    return -1;
-  data = xmalloc (st.st_size);
-  if (nook_read_all (fd, data, st.st_size) != st.st_size)
-    return -1;
-  sha256_init (&ctx);
-  sha256_update (&ctx, st.st_size, (const uint8_t *)data);
-  sha256_digest (&ctx, sizeof digest, digest);
-  hex_digest (digest, sizeof digest, hex);
-  memcpy (&h, data, sizeof h);
-  if (strcmp (hex, sha256) != 0 || memcmp (h.magic, FILTER_MAGIC, sizeof h.magic) != 0)
-    return -1;
-  for (size_t i = 0; i < FILTER_PROGS; i++)
-    {
-      size_t bytes = (size_t)h.progs[i].insns * sizeof (struct sock_filter);
-      /* The terminal filter's slot is empty when it was merged into the policy.  */
-      if ((h.progs[i].insns == 0 && i > 0) || h.progs[i].insns > BPF_MAXINSNS
-          || off + bytes > (size_t)st.st_size)
-        return -1;
-      out[i].insns = xmalloc (bytes);
-      memcpy (out[i].insns, data + off, bytes);
-      out[i].len = h.progs[i].insns;
-      out[i].flags = h.progs[i].flags;
-      off += bytes;
-    }
-  return off == (size_t)st.st_size ? 0 : -1;
-}
-
 static void
 read_security (struct reader *r, json_object *o, int dirfd, struct nook_spec *spec)
 {
@@ -458,7 +355,7 @@ read_security (struct reader *r, json_object *o, int dirfd, struct nook_spec *sp
   if (sha256)
     {
       struct nook_filters check = { 0 };
-      if (read_filters (dirfd, sha256, check.bpf) < 0 && r->bad == NULL)
+      if (nook_state_read_filters (dirfd, sha256, check.bpf) < 0 && r->bad == NULL)
         r->bad = "seccomp.bpf";
       nook_filters_free (&check);
     }
@@ -648,7 +545,7 @@ nook_sandbox_filters (const struct nook_sandbox *sb, struct nook_filters *filter
       sha256 = get_str (&r, seccomp, "sha256", false);
       /* Checked against the state's digest: the state is authenticated,
          so the programs are too.  */
-      if (sha256 && read_filters (sb->dirfd, sha256, filters->bpf) < 0)
+      if (sha256 && nook_state_read_filters (sb->dirfd, sha256, filters->bpf) < 0)
         {
           nook_filters_free (filters);
           return nook_sandbox_forged_error (sb, err);
@@ -699,6 +596,8 @@ nook_state_running (struct nook_state *st, const struct nook_spec *spec, const s
   json_object *doc = st->doc, *root = json_object_new_object (), *join = json_object_new_object ();
   bool own_uts = !(spec->share & NOOK_NS_UTS) && !joined[NOOK_JOIN_UTS];
   bool unconfined = spec->security.seccomp && strcmp (spec->security.seccomp, "unconfined") == 0;
+  struct iovec iov[2 + NOOK_FILTER_PROGS];
+  struct nook_filter_header h;
   char sha256[65];
 
   /* The options as given, a record for the user: nothing reads them back
@@ -728,10 +627,23 @@ nook_state_running (struct nook_state *st, const struct nook_spec *spec, const s
      compiled later, never none for lack of one.  */
   if (!unconfined && (!filters->ready || filters->bpf[1].len == 0))
     return nook_error_set (err, EINVAL, "state: the sandbox's seccomp filter is not compiled");
-  if (!unconfined && nook_state_write_filters (st->dirfd, filters->bpf, sha256, err) < 0)
+  /* A file entry holds the programs ahead of its state, in the one write
+     that creates it.  */
+  if (st->file)
+    {
+      /* And a newline: each state is a line of its own.  */
+      if (!unconfined)
+        {
+          nook_state_filters_iov (filters->bpf, &h, iov, sha256);
+          iov[1 + NOOK_FILTER_PROGS] = (struct iovec){ "\n", 1 };
+        }
+    }
+  else if (!unconfined && nook_state_write_filters (st->dirfd, filters->bpf, sha256, err) < 0)
     return -1;
   json_object_object_add (doc, "spec", nook_state_spec_json (spec, unconfined ? NULL : sha256));
   json_object_object_add (doc, "status", json_object_new_string ("running"));
   json_object_object_add (doc, "started", json_take_string (nook_time_now ()));
+  if (st->file)
+    return nook_state_create (st, unconfined ? NULL : iov, unconfined ? 0 : 2 + NOOK_FILTER_PROGS, err);
   return nook_state_write (st, doc, err);
 }

@@ -20,6 +20,7 @@
 #include "proc.h"
 #include "security.h"
 #include "spec.h"
+#include "state-internal.h"
 #include "state.h"
 #include "utils.h"
 
@@ -100,189 +101,6 @@ nook_store_unlock (struct nook_store *store)
   flock (store->lockfd, LOCK_UN);
 }
 
-/* Whether the supervisor of the sandbox in DIRFD lives: it holds an
-   exclusive flock on the directory for as long as it runs, and the kernel
-   drops that lock when it dies, however it dies.  */
-static bool
-supervisor_alive (int dirfd)
-{
-  if (flock (dirfd, LOCK_SH | LOCK_NB) == 0)
-    {
-      flock (dirfd, LOCK_UN);
-      return false;
-    }
-  return errno == EWOULDBLOCK;
-}
-
-/* Unlinks every file of a sandbox's directory, then the directory.  */
-static int
-remove_dir (int boxes, int dirfd, const char *id)
-{
-  DIR *d;
-  struct dirent *e;
-  int fd = dup (dirfd);
-
-  if (fd < 0 || (d = fdopendir (fd)) == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return -1;
-    }
-  rewinddir (d);
-  while ((e = readdir (d)))
-    if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0)
-      unlinkat (dirfd, e->d_name, 0);
-  closedir (d);
-  return unlinkat (boxes, id, AT_REMOVEDIR);
-}
-
-/* Unlinks names/NAME when it names ID.  */
-static void
-remove_name (struct nook_store *store, const char *name, const char *id)
-{
-  char target[NOOK_ID_LEN + 2];
-  ssize_t n;
-
-  if (name == NULL)
-    return;
-  n = readlinkat (store->names, name, target, sizeof target - 1);
-  if (n != NOOK_ID_LEN)
-    return;
-  target[n] = '\0';
-  if (strcmp (target, id) == 0)
-    unlinkat (store->names, name, 0);
-}
-
-static const char *
-doc_str (json_object *doc, const char *key)
-{
-  json_object *v;
-  if (doc && json_object_object_get_ex (doc, key, &v) && json_object_is_type (v, json_type_string))
-    return json_object_get_string (v);
-  return NULL;
-}
-
-static char **
-list_dir (int dirfd)
-{
-  char **out = NULL;
-  struct dirent *e;
-  DIR *d;
-  int fd = dup (dirfd);
-
-  if (fd < 0 || (d = fdopendir (fd)) == NULL)
-    {
-      if (fd >= 0)
-        close (fd);
-      return NULL;
-    }
-  rewinddir (d);
-  while ((e = readdir (d)))
-    if (e->d_name[0] != '.')
-      strv_append (&out, e->d_name);
-  closedir (d);
-  return out;
-}
-
-/* Removes sandboxes/ID and its name when its supervisor is gone and it
-   recorded no exit.  The caller holds the store's lock, so no reservation
-   is between its mkdir and its flock.  Return: whether it was removed.  */
-static bool
-sweep_one (struct nook_store *store, const char *id)
-{
-  cleanup_close int fd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  json_object *doc;
-  bool stale;
-
-  if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) < 0)
-    return false;
-  /* Its supervisor is gone.  An exit it recorded stays until `nook rm`;
-     anything else is the remains of a supervisor that was killed, or
-     a state that is not authentic (a secret lost with a reboot).  */
-  nook_state_read (fd, id, &doc);
-  stale = doc == NULL || strcmp (doc_str (doc, "status") ?: "", "exited") != 0;
-  if (stale)
-    {
-      nook_log ("state: removing stale sandbox %s", id);
-      remove_name (store, doc_str (doc, "name"), id);
-      remove_dir (store->boxes, fd, id);
-    }
-  json_object_put (doc);
-  return stale;
-}
-
-/* Whether the entry looks stale without the store's lock: its supervisor's
-   lock is free and it recorded no exit.  An entry being reserved looks so
-   for a moment too (between its mkdir and its flock), which is why only
-   sweep_one, under the store's lock, decides.  */
-static bool
-looks_stale (struct nook_store *store, const char *id)
-{
-  cleanup_close int fd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  json_object *doc;
-  bool exited;
-
-  if (fd < 0 || supervisor_alive (fd))
-    return false;
-  nook_state_read (fd, id, &doc);
-  exited = doc && strcmp (doc_str (doc, "status") ?: "", "exited") == 0;
-  json_object_put (doc);
-  return !exited;
-}
-
-void
-nook_store_sweep (struct nook_store *store)
-{
-  cleanup_strv char **ids = list_dir (store->boxes);
-  cleanup_strv char **stale = NULL;
-  cleanup_strv char **names = NULL;
-  size_t removed = 0;
-
-  /* The store's lock only for what is to be removed: a scan of many live
-     sandboxes holds up no `nook run`.  */
-  for (size_t i = 0; ids && ids[i]; i++)
-    if (looks_stale (store, ids[i]))
-      strv_append (&stale, ids[i]);
-  /* The lock file's time is the last sweep's (see maybe_sweep).  */
-  futimens (store->lockfd, NULL);
-  if (stale == NULL || nook_store_lock (store, NULL) < 0)
-    return;
-  for (size_t i = 0; stale && stale[i]; i++)
-    removed += sweep_one (store, stale[i]);
-  /* A name whose sandbox is gone: its supervisor died before it wrote the
-     state that names it.  */
-  if (removed > 0)
-    names = list_dir (store->names);
-  for (size_t i = 0; names && names[i]; i++)
-    {
-      char target[NOOK_ID_LEN + 2];
-      struct stat st;
-      ssize_t n = readlinkat (store->names, names[i], target, sizeof target - 1);
-      if (n < 0)
-        continue;
-      target[n] = '\0';
-      if (n != NOOK_ID_LEN || fstatat (store->boxes, target, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        unlinkat (store->names, names[i], 0);
-    }
-  nook_store_unlock (store);
-}
-
-bool
-nook_store_sweep_sandbox (struct nook_store *store, const struct nook_sandbox *sb)
-{
-  bool removed;
-
-  /* The status as recorded: nook_sandbox_status calls an unsupervised
-     `running` exited.  */
-  if (sb->supervised || (sb->doc && strcmp (nook_sandbox_str (sb, "status") ?: "", "exited") == 0))
-    return false;
-  if (nook_store_lock (store, NULL) < 0)
-    return false;
-  removed = sweep_one (store, sb->id);
-  nook_store_unlock (store);
-  return removed;
-}
-
 /* ---- reading a sandbox ------------------------------------------------------------ */
 
 static json_object *
@@ -334,7 +152,7 @@ sandbox_refresh (struct nook_sandbox *sb)
 {
   uint64_t now;
 
-  sb->supervised = supervisor_alive (sb->dirfd);
+  sb->supervised = nook_entry_supervised (sb->dirfd);
   /* A forged state names no process: nothing is signalled or entered.  */
   sb->pid = nook_sandbox_int (sb, "init.pid", 0);
   sb->start = nook_sandbox_int (sb, "init.start", 0);
@@ -348,7 +166,7 @@ nook_sandbox_load (struct nook_store *store, const char *id, struct nook_sandbox
   *sb = (struct nook_sandbox){ .dirfd = -1 };
   if (strlen (id) != NOOK_ID_LEN || strspn (id, "0123456789abcdef") != NOOK_ID_LEN)
     return -1;
-  sb->dirfd = openat (store->boxes, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  sb->dirfd = nook_store_open_entry (store, id);
   if (sb->dirfd < 0)
     return -1;
   memcpy (sb->id, id, NOOK_ID_LEN + 1);
@@ -418,7 +236,7 @@ nook_sandbox_find_any (struct nook_store *store, const char *ref, struct nook_sa
     return r;
   if (is_hex (ref) && strlen (ref) < NOOK_ID_LEN)
     {
-      ids = list_dir (store->boxes);
+      ids = nook_dir_list (store->boxes);
       for (size_t i = 0; ids && ids[i]; i++)
         if (strncmp (ids[i], ref, strlen (ref)) == 0)
           {
@@ -469,7 +287,7 @@ compare_created (const void *a, const void *b)
 char **
 nook_sandbox_list (struct nook_store *store)
 {
-  char **ids = list_dir (store->boxes);
+  char **ids = nook_dir_list (store->boxes);
   size_t n = strv_len (ids);
   char **keyed = xcalloc (n + 1, sizeof (char *));
   char **out = xcalloc (n + 1, sizeof (char *));
@@ -519,16 +337,16 @@ nook_sandbox_remove (struct nook_store *store, struct nook_sandbox *sb, struct n
   if (sb->forged)
     {
       /* Its name is not known: every link to it goes.  */
-      cleanup_strv char **names = list_dir (store->names);
+      cleanup_strv char **names = nook_dir_list (store->names);
       for (size_t i = 0; names && names[i]; i++)
-        remove_name (store, names[i], sb->id);
+        nook_name_remove (store, names[i], sb->id);
     }
   else
-    remove_name (store, nook_sandbox_str (sb, "name"), sb->id);
+    nook_name_remove (store, nook_sandbox_str (sb, "name"), sb->id);
   /* A run of an image without --upper had its own, in the image store.  */
   if (!sb->forged && sb->doc && json_object_object_get_ex (sb->doc, "image", &image))
     nook_images_upper_remove (nook_json_str (image, "upper"));
-  if (remove_dir (store->boxes, sb->dirfd, sb->id) < 0 && errno != ENOENT)
+  if (nook_entry_remove (store->boxes, sb->dirfd, sb->id) < 0 && errno != ENOENT)
     return nook_error_errno (err, "remove the state of `%s`", sb->id);
   return 0;
 }
@@ -536,13 +354,20 @@ nook_sandbox_remove (struct nook_store *store, struct nook_sandbox *sb, struct n
 int
 nook_sandbox_wait (struct nook_store *store, struct nook_sandbox *sb, struct nook_error *err)
 {
+  struct stat st;
+
   /* The supervisor's exclusive lock is released when it is done; a shared
      lock is granted from then on.  */
   while (flock (sb->dirfd, LOCK_SH) < 0)
     if (errno != EINTR)
       return nook_error_errno (err, "wait for `%s`", sb->id);
   json_object_put (sb->doc);
-  sb->forged = nook_state_read (sb->dirfd, sb->id, &sb->doc) < 0;
+  sb->doc = NULL;
+  /* A file entry removed meanwhile (--rm) still reads as it was: it is
+     gone, as a directory entry's state.json would be.  */
+  sb->forged = fstat (sb->dirfd, &st) == 0 && S_ISREG (st.st_mode) && st.st_nlink == 0
+                   ? false
+                   : nook_state_read (sb->dirfd, sb->id, &sb->doc) < 0;
   flock (sb->dirfd, LOCK_UN);
   sandbox_refresh (sb);
   if (sb->forged)
@@ -586,7 +411,7 @@ name_is_stale (struct nook_state *st, const char *target, ssize_t n)
     return true;
   if (fstatat (st->store.boxes, target, &sb, AT_SYMLINK_NOFOLLOW) < 0)
     return errno == ENOENT;
-  return sweep_one (&st->store, target);
+  return nook_sweep_one (&st->store, target);
 }
 
 static int
@@ -633,23 +458,18 @@ maybe_sweep (struct nook_store *store)
   nook_store_sweep (store);
 }
 
-int
-nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct nook_error *err)
+/* Makes sandboxes/ID a directory, locked, with the name DOC gives.  Under
+   the store's lock.  */
+static int
+reserve_dir (struct nook_state *st, struct nook_error *err)
 {
+  const char *name = nook_doc_str (st->doc, "name");
   int r = -1;
 
-  st->dirfd = -1;
-  if (nook_state_secret (&st->secret, err) < 0)
-    return -1;
-  if (nook_store_open (&st->store, err) < 0)
-    return -1;
-  maybe_sweep (&st->store);
-  if (nook_store_lock (&st->store, err) < 0)
-    return -1;
   /* 48 random bits: a collision is an EEXIST, and another draw.  */
-  do
+  while (mkdirat (st->store.boxes, st->id, 0700) < 0 && errno == EEXIST)
     new_id (st->id);
-  while (mkdirat (st->store.boxes, st->id, 0700) < 0 && errno == EEXIST);
+  json_object_object_add (st->doc, "id", json_object_new_string (st->id));
   st->dirfd = openat (st->store.boxes, st->id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   if (st->dirfd < 0)
     {
@@ -663,13 +483,8 @@ nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct 
       nook_error_errno (err, "lock the state of sandbox %s", st->id);
       goto out;
     }
-  if (spec->name && reserve_name (st, spec->name, err) < 0)
+  if (name && reserve_name (st, name, err) < 0)
     goto out;
-  st->remove = spec->life.remove < 0 ? !spec->life.detach : spec->life.remove;
-  st->doc = json_object_new_object ();
-  json_object_object_add (st->doc, "id", json_object_new_string (st->id));
-  json_object_object_add (st->doc, "name", spec->name ? json_object_new_string (spec->name) : NULL);
-  json_object_object_add (st->doc, "created", json_take_string (nook_time_now ()));
   r = 0;
 out:
   if (r < 0 && st->dirfd >= 0)
@@ -677,8 +492,105 @@ out:
       unlinkat (st->store.boxes, st->id, AT_REMOVEDIR);
       nook_closep (&st->dirfd);
     }
-  if (r < 0)
-    nook_state_secret_release (&st->secret);
+  return r;
+}
+
+int
+nook_state_reserve (struct nook_state *st, const struct nook_spec *spec, struct nook_error *err)
+{
+  int r;
+
+  st->dirfd = -1;
+  st->linked = false;
+  if (nook_state_secret (&st->secret, err) < 0)
+    return -1;
+  if (nook_store_open (&st->store, err) < 0)
+    goto fail;
+  maybe_sweep (&st->store);
+  new_id (st->id);
+  st->remove = spec->life.remove < 0 ? !spec->life.detach : spec->life.remove;
+  st->doc = json_object_new_object ();
+  json_object_object_add (st->doc, "id", json_object_new_string (st->id));
+  json_object_object_add (st->doc, "name", spec->name ? json_object_new_string (spec->name) : NULL);
+  json_object_object_add (st->doc, "created", json_take_string (nook_time_now ()));
+  /* A file entry: unnamed (O_TMPFILE) until nook_state_create has written
+     it whole.  A filesystem without O_TMPFILE gets a directory entry.  */
+  if (st->file)
+    {
+      st->dirfd = openat (st->store.boxes, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+      if (st->dirfd >= 0)
+        return 0;
+      if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+        {
+          nook_error_errno (err, "create the state of a sandbox in `%s`", st->store.path);
+          goto fail;
+        }
+      st->file = false;
+    }
+  if (nook_store_lock (&st->store, err) < 0)
+    goto fail;
+  r = reserve_dir (st, err);
+  nook_store_unlock (&st->store);
+  if (r == 0)
+    {
+      nook_log ("state: sandbox %s registered", st->id);
+      return 0;
+    }
+fail:
+  json_object_put (st->doc);
+  st->doc = NULL;
+  nook_state_secret_release (&st->secret);
+  return -1;
+}
+
+/* Links the unnamed entry as sandboxes/ID, drawing another id (and
+   writing its state again) on the rare collision.  Under the store's
+   lock.  */
+static int
+link_entry (struct nook_state *st, const struct iovec *head, int n_head, struct nook_error *err)
+{
+  char path[64];
+
+  snprintf (path, sizeof path, "/proc/self/fd/%d", st->dirfd);
+  for (int tries = 0;; tries++)
+    {
+      if (linkat (AT_FDCWD, path, st->store.boxes, st->id, AT_SYMLINK_FOLLOW) == 0)
+        return 0;
+      if (errno != EEXIST || tries > 8)
+        return nook_error_errno (err, "create the state of a sandbox in `%s`", st->store.path);
+      new_id (st->id);
+      json_object_object_add (st->doc, "id", json_object_new_string (st->id));
+      if (ftruncate (st->dirfd, 0) < 0
+          || nook_state_write_record (st->dirfd, 0, head, n_head, st, st->doc, err) < 0)
+        return -1;
+    }
+}
+
+int
+nook_state_create (struct nook_state *st, const struct iovec *head, int n_head, struct nook_error *err)
+{
+  const char *name = nook_doc_str (st->doc, "name");
+  int r;
+
+  /* Locked before it has a name: no reader sees it unlocked, which would
+     make it look stale.  */
+  if (flock (st->dirfd, LOCK_EX) < 0)
+    return nook_error_errno (err, "lock the state of a sandbox");
+  if (nook_state_write_record (st->dirfd, 0, head, n_head, st, st->doc, err) < 0)
+    return -1;
+  nook_state_fault_write (st->doc);
+  if (nook_store_lock (&st->store, err) < 0)
+    return -1;
+  r = link_entry (st, head, n_head, err);
+  if (r == 0)
+    {
+      st->linked = true;
+      if (name && (r = reserve_name (st, name, err)) < 0)
+        {
+          unlinkat (st->store.boxes, st->id, 0);
+          st->linked = false;
+        }
+    }
   nook_store_unlock (&st->store);
   if (r == 0)
     nook_log ("state: sandbox %s registered", st->id);
@@ -691,8 +603,13 @@ nook_state_finish (struct nook_state *st, int status)
   struct nook_error err = { 0 };
 
   nook_fault_point ("state: finish");
+  /* A file entry that never got its name: nothing to remove.  */
+  if (st->file && !st->linked)
+    nook_closep (&st->dirfd);
   if (st->dirfd < 0)
     {
+      json_object_put (st->doc);
+      st->doc = NULL;
       nook_state_secret_release (&st->secret);
       if (st->store.path)
         nook_store_close (&st->store);
@@ -760,8 +677,8 @@ nook_sandbox_set_paused (struct nook_store *store, struct nook_sandbox *sb, bool
     }
   /* Read again under the lock: the supervisor records the end under it,
      and a state that says `exited` is never written back as running.  */
-  if (nook_state_read (sb->dirfd, sb->id, &doc) < 0 || doc == NULL || !supervisor_alive (sb->dirfd)
-      || strcmp (doc_str (doc, "status") ? doc_str (doc, "status") : "", "running") != 0)
+  if (nook_state_read (sb->dirfd, sb->id, &doc) < 0 || doc == NULL || !nook_entry_supervised (sb->dirfd)
+      || strcmp (nook_doc_str (doc, "status") ? nook_doc_str (doc, "status") : "", "running") != 0)
     r = nook_error_set (err, 0, "sandbox `%s` is not running", sb->id);
   else
     {

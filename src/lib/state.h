@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <json-c/json.h>
 
@@ -345,7 +346,12 @@ struct nook_state
 {
   struct nook_store store;
   char id[NOOK_ID_LEN + 1];
-  int dirfd;
+  int dirfd; /* the entry: sandboxes/ID/, or the file sandboxes/ID when `file` */
+  /* A file entry (docs/state.md): one file, created whole by
+     nook_state_running, for a run that keeps nothing else in its entry;
+     else a directory, made by nook_state_reserve.  */
+  bool file;
+  bool linked; /* a file entry has its name: nook_state_create linked it */
   bool remove;
   json_object *doc;
   /* The user's secret (auth.h), read while nook is still in its own user
@@ -395,6 +401,64 @@ int nook_state_running (struct nook_state *st, const struct nook_spec *spec,
 void nook_state_finish (struct nook_state *st, int status);
 
 /* ---- the state file (state-file.c) ------------------------------------------ */
+
+/* The most a file entry's programs take (two of BPF_MAXINSNS, a header).  */
+#define NOOK_STATE_FILTERS_MAX (2 * 4096 * 8 + 64)
+
+/**
+ * nook_state_filters_size - the size of the programs at the head of a file entry
+ * @data: the entry's first bytes
+ * @len: how many
+ *
+ * Return: 0 when they do not begin with programs (an unconfined sandbox's
+ * entry), their size (which may be more than @len), or SIZE_MAX when the
+ * header is not one nook writes.
+ */
+size_t nook_state_filters_size (const void *data, size_t len);
+/**
+ * nook_state_write_record - write a state as one line of a file entry
+ * @fd: the entry, open for writing
+ * @off: where: 0 for the first, else its end
+ * @head: what goes before, in the same write (the programs), or NULL
+ * @n_head: how many of @head (at most 4)
+ * @st: the sandbox, with its secret
+ * @doc: the document; only read
+ * @err: set on failure
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_state_write_record (int fd, off_t off, const struct iovec *head, int n_head,
+                             const struct nook_state *st, json_object *doc, struct nook_error *err);
+/**
+ * nook_state_fault_write - the fault point before a state is seen (fault.h)
+ * @doc: the state, whose status names the point
+ */
+void nook_state_fault_write (json_object *doc);
+/**
+ * nook_state_create - create a sandbox's file entry, with its name
+ * @st: the sandbox nook_state_reserve prepared, `file` set; gets the
+ *      entry in `dirfd`, held locked
+ * @head: the programs, to go ahead of the state, or NULL
+ * @n_head: how many of @head
+ * @err: set on failure
+ *
+ * Writes the programs and the state in one write to an unnamed file, locks
+ * it, and links it as sandboxes/ID under the store's lock, where it also
+ * reserves the name: no reader ever sees the entry unlocked, or half of
+ * it.  Where the filesystem has no O_TMPFILE, the entry is a directory
+ * after all (`file` cleared).
+ *
+ * Return: 0, or -1 with @err set (nothing left behind).
+ */
+int nook_state_create (struct nook_state *st, const struct iovec *head, int n_head, struct nook_error *err);
+/**
+ * nook_store_open_entry - open sandboxes/ID, a directory or a file entry
+ * @store: the store
+ * @id: the id
+ *
+ * Return: an fd (O_RDONLY: flock works on it), or -1 with errno set.
+ */
+int nook_store_open_entry (const struct nook_store *store, const char *id);
 
 /**
  * nook_state_write - write a sandbox's state document

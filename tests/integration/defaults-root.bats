@@ -19,6 +19,39 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
   [ -z "$output" ]
 }
 
+@test "/var/tmp, /run and /dev/shm have no tmpfs instance of their own, and stay apart" {
+  # Each is a directory of the tmpfs above it (/ or /dev) bound on itself:
+  # the same superblock (device) as its parent, fewer superblocks to set
+  # up and tear down, and still writable under the read-only root, with its
+  # own mode and flags.
+  cat >mounts.sh <<'EOF'
+stat -c '%n %d %a' / /var/tmp /run /dev /dev/shm
+for m in /var/tmp /run /dev/shm; do awk -v m="$m" '$5 == m { print $5, $6 }' /proc/self/mountinfo; done
+# The tmpfs instances: the field after "-" is the type, $3 the device.
+awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "tmpfs") print $3; break } }' \
+  /proc/self/mountinfo | sort -u | wc -l
+EOF
+  run nook run -- sh mounts.sh
+  assert_status 0
+  root=$(echo "${lines[0]}" | cut -d' ' -f2) dev=$(echo "${lines[3]}" | cut -d' ' -f2)
+  [ "${lines[1]}" = "/var/tmp $root 1777" ]
+  [ "${lines[2]}" = "/run $root 755" ]
+  [ "${lines[4]}" = "/dev/shm $dev 1777" ]
+  [[ "${lines[5]}" == "/var/tmp rw,nosuid,nodev,"* ]]
+  [[ "${lines[6]}" == "/run rw,nosuid,nodev,"* ]]
+  [[ "${lines[7]}" == "/dev/shm rw,nosuid,nodev,"* ]]
+  # /, /dev, /tmp and the home: four tmpfs instances, no more.
+  [ "${lines[8]}" = 4 ]
+  # Writable where they were, the root still read-only, programs still run
+  # from /dev/shm (only /dev itself is noexec), and a link from one to
+  # another fails as across filesystems.
+  run nook run -- sh -c 'touch /var/tmp/a /run/b /dev/shm/c && cp /bin/true /dev/shm/t && /dev/shm/t && echo ran
+    ln /var/tmp/a /run/a; ln /run/b /dev/shm/b; touch /x'
+  assert_output_has ran
+  [ "$(grep -c "Invalid cross-device link" <<<"$output")" = 2 ]
+  assert_output_has "Read-only file system"
+}
+
 @test "/opt and /srv are the host's, read-only" {
   require "the host has /opt" test -d /opt
   run nook run -- sh -c 'ls -A /opt; touch /opt/x'

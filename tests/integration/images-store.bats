@@ -12,7 +12,7 @@ setup() {
 teardown() {
   local d
   for d in "$XDG_RUNTIME_DIR"/nook/sandboxes/*; do
-    [ -d "$d" ] && "$NOOK" rm -f "$(basename "$d")" >/dev/null 2>&1
+    [ -e "$d" ] && "$NOOK" rm -f "$(basename "$d")" >/dev/null 2>&1
   done
   [ -d "$STORE" ] && chmod -R u+w "$STORE" 2>/dev/null
   return 0

@@ -119,17 +119,17 @@ gone() { [ -z "$(pid_of "$1")" ]; }
   wait_until 10 pid_of "sleep $S6" >/dev/null
   a=$(pid_of "sleep $S8")
   b=$(pid_of "sleep $S6")
-  id=$(basename "$(dirname "$(grep -l '"jcfg"' "$STATE"/sandboxes/*/state.json)")")
+  id=$(nook inspect jcfg | jq -r .id)
   tm send-keys C-z
   wait_until 5 screen_has 'Stopped'
   run nook pause jcfg
   assert_status 0
   wait_until 5 is_state "$a" T
-  [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = true ]
+  [ "$(state_json "$id" | jq -r .paused)" = true ]
   type_line fg
   wait_until 5 not_stopped "$a"
   wait_until 5 not_stopped "$b"
-  [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = false ]
+  [ "$(state_json "$id" | jq -r .paused)" = false ]
   run nook ps
   assert_output_lacks paused
   run nook kill jcfg
@@ -205,7 +205,7 @@ two_sleepers() { # NAME
   [ "$(echo "$output" | jq -r .paused)" = false ]
   run nook ps
   assert_output_lacks paused
-  [ "$(jq -r '.paused // false' "$STATE/sandboxes/$id/state.json")" = false ]
+  [ "$(state_json "$id" | jq -r '.paused // false')" = false ]
   run nook kill -s CONT jcstop
   assert_status 0
   wait_until 5 not_stopped "$a"
@@ -217,13 +217,13 @@ two_sleepers() { # NAME
   two_sleepers jccont
   run nook pause jccont
   assert_status 0
-  [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = true ]
+  [ "$(state_json "$id" | jq -r .paused)" = true ]
   # By number, as kill -l names it: the same path as -s CONT.
   run nook kill -s 18 jccont
   assert_status 0
   wait_until 5 not_stopped "$a"
   wait_until 5 not_stopped "$b"
-  [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = false ]
+  [ "$(state_json "$id" | jq -r .paused)" = false ]
   run nook inspect jccont
   [ "$(echo "$output" | jq -r .status)" = running ]
   run nook ps
@@ -233,7 +233,7 @@ two_sleepers() { # NAME
   assert_status 0
   run nook kill -s SIGCONT jccont
   assert_status 0
-  [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = false ]
+  [ "$(state_json "$id" | jq -r .paused)" = false ]
   wait_until 5 not_stopped "$a"
 }
 
@@ -271,7 +271,7 @@ two_sleepers() { # NAME
   a=$(pid_of "sleep $S8")
   run nook pause jcrec
   assert_status 0
-  [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = true ]
+  [ "$(state_json "$id" | jq -r .paused)" = true ]
   # One process resumed behind nook's back: the sandbox is still the one
   # the user paused (a frozen cgroup's processes do not look stopped either).
   kill -CONT "$a"
@@ -283,13 +283,13 @@ two_sleepers() { # NAME
   [ "$(echo "$output" | jq -r .paused)" = true ]
   run nook unpause jcrec
   assert_status 0
-  [ "$(jq -r .paused "$STATE/sandboxes/$id/state.json")" = false ]
+  [ "$(state_json "$id" | jq -r .paused)" = false ]
   run nook inspect jcrec
   [ "$(echo "$output" | jq -r .status)" = running ]
   # Its end is recorded after a pause all the same.
   run nook pause jcrec
   run nook kill -s KILL jcrec
-  wait_until 10 test "$(jq -r .status "$STATE/sandboxes/$id/state.json")" = exited
+  wait_until 10 test "$(state_json "$id" | jq -r .status)" = exited
   run nook ps -a
   assert_output_lacks paused
 }

@@ -11,7 +11,7 @@ teardown() { remove_private_state; }
 no_procs() { [ "$(count_procs "$1")" -eq 0 ]; }
 
 state_field() { # ID JQ-FILTER
-  jq -r "$2" "$STATE/sandboxes/$1/state.json"
+  state_json "$1" | jq -r "$2"
 }
 
 @test "a foreground run is listed by nook ps while it runs and leaves no state when it ends" {
@@ -26,6 +26,49 @@ state_field() { # ID JQ-FILTER
   wait "$nook_pid" || true
   run nook ps -a
   assert_output_lacks "fg"
+  [ -z "$(ls -A "$STATE/sandboxes")" ]
+  [ -z "$(ls -A "$STATE/names")" ]
+}
+
+@test "a foreground run's entry is one file, made whole and linked once: no directory, no rename" {
+  # A directory per run costs a block on a disk-backed /tmp, which the
+  # filesystem frees (and may discard) when the run ends; a rename costs a
+  # name and a lookup more.  The entry is one unnamed file (O_TMPFILE),
+  # written once with the filters and the state, locked, then linked.
+  require "strace" command -v strace
+  strace -f -y -e trace=mkdir,mkdirat,rename,renameat,renameat2,openat,linkat,unlink,unlinkat,rmdir \
+    -o "$BATS_TEST_TMPDIR/trace" "$NOOK" run -- true
+  boxes=$(grep -F "$STATE/sandboxes>" "$BATS_TEST_TMPDIR/trace")
+  [ "$(grep -c O_TMPFILE <<<"$boxes")" = 1 ]
+  [ "$(grep -c '^[0-9]* *linkat(' <<<"$boxes")" = 1 ]
+  [ "$(grep -c '^[0-9]* *unlinkat(' <<<"$boxes")" = 1 ]
+  [ "$(grep -Ec 'mkdir|rename|rmdir|AT_REMOVEDIR' <<<"$boxes")" = 0 ]
+  [ "$(grep -c 'sandboxes/[0-9a-f]\{12\}[/>]' "$BATS_TEST_TMPDIR/trace")" = 0 ]
+  [ -z "$(ls -A "$STATE/sandboxes")" ]
+  # While it runs: a regular file of the user's, 0600, locked by its
+  # supervisor; ps, inspect and exec read it, pause appends to it.
+  "$NOOK" run --name fe -- sleep 1000 </dev/null &
+  nook_pid=$!
+  wait_until 10 sh -c '"$NOOK" ps | grep -q " fe "'
+  id=$(nook ps -q)
+  [ -f "$STATE/sandboxes/$id" ]
+  [ "$(stat -c %a "$STATE/sandboxes/$id")" = 600 ]
+  run flock -n -s "$STATE/sandboxes/$id" true
+  [ "$status" -ne 0 ]
+  run nook exec fe cat /proc/1/cmdline
+  assert_status 0
+  assert_output_has "sleep"
+  [ "$(state_field "$id" .status)" = running ]
+  run nook pause fe
+  assert_status 0
+  [ "$(state_field "$id" .paused)" = true ]
+  run nook ps
+  assert_output_has paused
+  run nook unpause fe
+  assert_status 0
+  [ "$(state_field "$id" .paused)" = false ]
+  kill -TERM "$nook_pid"
+  wait "$nook_pid" || true
   [ -z "$(ls -A "$STATE/sandboxes")" ]
   [ -z "$(ls -A "$STATE/names")" ]
 }

@@ -67,8 +67,8 @@ no_procs() { [ "$(count_procs "$1")" -eq 0 ]; }
 stale_entry() {
   local id sup init
   id=$("$NOOK" run -d -- sh -c "sleep 1000; : marker-stale-$$")
-  sup=$(jq -r .supervisor.pid "$STATE/sandboxes/$id/state.json")
-  init=$(jq -r .init.pid "$STATE/sandboxes/$id/state.json")
+  sup=$(state_json "$id" | jq -r .supervisor.pid)
+  init=$(state_json "$id" | jq -r .init.pid)
   kill -KILL "$sup"
   wait_until 10 sh -c "! kill -0 $init 2>/dev/null"
   echo "$id"

@@ -193,6 +193,37 @@ assert_refused() { # REF COMMAND...
   assert_refused f exec "$id" -- true
 }
 
+@test "a foreground run's file entry changed by another process: a whole forged line is refused, a partial one not read" {
+  "$NOOK" run --name fe -- sleep 1000 </dev/null &
+  forged_sup=$!
+  wait_until 10 sh -c '"$NOOK" ps | grep -q " fe "'
+  id=$(nook ps -q)
+  f="$STATE/sandboxes/$id"
+  [ -f "$f" ]
+  good=$(tail -n 1 "$f")
+  # The current state is the last whole line: one still being written (no
+  # newline yet) is not read, whatever it says.
+  printf '{"id":"%s","status":"exited","init":{"pid":1,"start":1}' "$id" >>"$f"
+  run nook inspect fe
+  assert_status 0
+  [ "$(echo "$output" | jq -r .status)" = running ]
+  # Made whole without nook's MAC: refused, never obeyed.
+  printf '}\n' >>"$f"
+  assert_refused fe exec fe -- true
+  assert_refused fe inspect fe
+  run nook ps
+  assert_output_has "sandbox $id is not as nook wrote it"
+  # The programs at its head replaced by an allow-all one, the state left
+  # as nook wrote it: refused too.
+  [ "$(head -c 8 "$f")" = NOOKFLT1 ]
+  allow='\x06\x00\x00\x00\x00\x00\xff\x7f'
+  { printf "NOOKFLT1\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00$allow$allow"; echo "$good"; } >"$f.new"
+  cat "$f.new" >"$f"
+  rm "$f.new"
+  assert_refused fe exec fe -- true
+  assert_refused fe inspect fe
+}
+
 @test "a names/ link pointed at another sandbox: the name does not lead there" {
   a=$(nook run -d --name a -- sleep 1000)
   b=$(nook run -d --name b --seccomp unconfined --cap-add ALL -- sleep 1000)

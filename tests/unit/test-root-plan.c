@@ -90,9 +90,9 @@ default_root_on_merged_usr_binds_a_project_cwd (void **state)
   assert_int_equal (plan.ops[8].mode, 01777);
   /* What programs look for: private /var/tmp and /run, the host's /opt,
      /srv and package databases read-only where it has them.  */
-  assert_op (&plan.ops[9], NOOK_MNT_TMPFS, NULL, "/var/tmp", 0);
+  assert_op (&plan.ops[9], NOOK_MNT_TMPFS, NULL, "/var/tmp", NOOK_MNT_F_SHARED);
   assert_int_equal (plan.ops[9].mode, 01777);
-  assert_op (&plan.ops[10], NOOK_MNT_TMPFS, NULL, "/run", 0);
+  assert_op (&plan.ops[10], NOOK_MNT_TMPFS, NULL, "/run", NOOK_MNT_F_SHARED);
   assert_op (&plan.ops[11], NOOK_MNT_SYMLINK, "/run", "/var/run", 0);
   assert_op (&plan.ops[12], NOOK_MNT_BIND, "/opt", "/opt", NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
   assert_op (&plan.ops[13], NOOK_MNT_BIND, "/srv", "/srv", NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
@@ -231,8 +231,8 @@ share_ipc_binds_the_hosts_shm_and_resolv_in_run_is_kept (void **state)
   /* Right after the fresh /dev, so that it covers the private /dev/shm.  */
   assert_op (&plan.ops[5], NOOK_MNT_BIND, "/dev/shm", "/dev/shm", NOOK_MNT_F_TRY);
   /* The stub file a host's /etc/resolv.conf points to, in the private /run.  */
-  assert_op (&plan.ops[6], NOOK_MNT_TMPFS, NULL, "/var/tmp", 0);
-  assert_op (&plan.ops[7], NOOK_MNT_TMPFS, NULL, "/run", 0);
+  assert_op (&plan.ops[6], NOOK_MNT_TMPFS, NULL, "/var/tmp", NOOK_MNT_F_SHARED);
+  assert_op (&plan.ops[7], NOOK_MNT_TMPFS, NULL, "/run", NOOK_MNT_F_SHARED);
   assert_op (&plan.ops[9], NOOK_MNT_BIND, "/run/systemd/resolve/stub-resolv.conf",
              "/run/systemd/resolve/stub-resolv.conf", NOOK_MNT_F_RDONLY | NOOK_MNT_F_TRY);
   nook_root_plan_free (&plan);
