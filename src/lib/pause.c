@@ -26,7 +26,19 @@ nook_sandbox_pause (struct nook_store *store, struct nook_sandbox *sb, bool paus
   /* Thawed, a process stopped by `nook kill -s STOP` resumes too.  */
   if ((cg == NULL || !pause) && nook_sandbox_signal_stop (sb, pause, err) < 0)
     return -1;
-  return nook_sandbox_set_paused (store, sb, pause, err);
+  if (nook_sandbox_set_paused (store, sb, pause, err) == 0)
+    return 0;
+  /* Not recorded: a pause is undone, so that the state never says running
+     of a sandbox that is stopped.  */
+  if (pause)
+    {
+      struct nook_error undo = { 0 };
+      if (cg)
+        nook_cgroup_freeze (cg, false, &undo);
+      nook_sandbox_signal_stop (sb, false, &undo);
+      nook_error_release (&undo);
+    }
+  return -1;
 }
 
 int

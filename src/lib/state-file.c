@@ -114,7 +114,7 @@ verify_doc (const char *id, const char *text, size_t len)
    current.  A line still being appended (no newline yet) is not one: the
    reader sees the state as it was before that write.  */
 static int
-read_file_entry (int fd, const struct stat *st, const char *id, json_object **doc)
+read_file_entry_once (int fd, const struct stat *st, const char *id, json_object **doc)
 {
   cleanup_free char *text = NULL;
   const char *end, *start;
@@ -142,6 +142,25 @@ read_file_entry (int fd, const struct stat *st, const char *id, json_object **do
   return *doc ? 0 : -1;
 }
 
+/* A state that is not authentic is one, unless the entry was rewritten
+   while it was read (compact_entry cuts it shorter): then it is read
+   again.  */
+static int
+read_file_entry (int fd, struct stat st, const char *id, json_object **doc)
+{
+  for (int i = 0; i < 4; i++)
+    {
+      struct stat now;
+
+      if (read_file_entry_once (fd, &st, id, doc) == 0)
+        return 0;
+      if (fstat (fd, &now) < 0 || now.st_size == st.st_size)
+        return -1;
+      st = now;
+    }
+  return -1;
+}
+
 /* Reads the state of sandbox ID from DIRFD, its entry (a directory or a
    file entry).  Returns 0 with *DOC NULL when there is none yet, or -1
    when there is one that is not authentic.  */
@@ -158,7 +177,7 @@ nook_state_read (int dirfd, const char *id, json_object **doc)
   if (S_ISREG (st.st_mode))
     {
       fd = open_again (dirfd, O_RDONLY);
-      return fd < 0 ? -1 : read_file_entry (fd, &st, id, doc);
+      return fd < 0 ? -1 : read_file_entry (fd, st, id, doc);
     }
   fd = openat (dirfd, STATE_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
   if (fd < 0)
@@ -244,7 +263,7 @@ state_text (const struct nook_state *st, json_object *doc, struct iovec out[2],
   return 0;
 }
 
-int
+ssize_t
 nook_state_write_record (int fd, off_t off, const struct iovec *head, int n_head, const struct nook_state *st,
                          json_object *doc, struct nook_error *err)
 {
@@ -264,12 +283,42 @@ nook_state_write_record (int fd, off_t off, const struct iovec *head, int n_head
   for (int i = 0; i < n; i++)
     total += iov[i].iov_len;
   if (off + total > STATE_MAX_SIZE + NOOK_STATE_FILTERS_MAX)
-    return nook_error_set (err, EFBIG, "write the sandbox state: its entry holds too many updates");
+    return nook_error_set (err, EFBIG, "write the sandbox state: its entry is full");
   /* One write: on a regular file a short one only means a full disk.  */
   errno = ENOSPC;
   if (pwritev (fd, iov, n, off) != total)
     return nook_error_errno (err, "write the sandbox state");
-  return 0;
+  return total;
+}
+
+/* A file entry that holds as many states as it may (a sandbox paused and
+   resumed hundreds of times): the new state is written over the old ones,
+   right after the programs, and the file cut after it.  The caller holds
+   the store's lock, so no other write is under way.  A reader that reads
+   meanwhile finds, in all it read, the old last state whole (the new one,
+   a kilobyte or so, overwrites the start of a megabyte of old ones), or a
+   file that changed size under it, which it reads again
+   (read_file_entry).  */
+static ssize_t
+compact_entry (int fd, const struct nook_state *st, json_object *doc, struct nook_error *err)
+{
+  char head[256];
+  ssize_t n = pread (fd, head, sizeof head, 0), written;
+  size_t skip;
+  char nl;
+
+  if (n < 0)
+    return nook_error_errno (err, "write the sandbox state");
+  skip = nook_state_filters_size (head, n);
+  if (skip > 0 && (skip == SIZE_MAX || pread (fd, &nl, 1, skip) != 1 || nl != '\n'))
+    return nook_error_set (err, EINVAL, "write the sandbox state: its entry is not one nook wrote");
+  skip += skip > 0;
+  written = nook_state_write_record (fd, skip, NULL, 0, st, doc, err);
+  if (written < 0)
+    return -1;
+  if (ftruncate (fd, skip + written) < 0)
+    return nook_error_errno (err, "write the sandbox state");
+  return written;
 }
 
 /* The fault point before a state becomes visible: "state: write running"…  */
@@ -295,11 +344,13 @@ nook_state_write (const struct nook_state *st, json_object *doc, struct nook_err
      line once it is whole.  */
   if (S_ISREG (sb.st_mode))
     {
-      fd = open_again (dirfd, O_WRONLY);
+      fd = open_again (dirfd, O_RDWR);
       if (fd < 0)
         return nook_error_errno (err, "write the sandbox state");
       fault_state_write (doc);
-      return nook_state_write_record (fd, sb.st_size, NULL, 0, st, doc, err);
+      if (sb.st_size < STATE_MAX_SIZE)
+        return nook_state_write_record (fd, sb.st_size, NULL, 0, st, doc, err) < 0 ? -1 : 0;
+      return compact_entry (fd, st, doc, err) < 0 ? -1 : 0;
     }
   if (state_text (st, doc, iov, suffix, err) < 0)
     return -1;

@@ -425,10 +425,10 @@ size_t nook_state_filters_size (const void *data, size_t len);
  * @doc: the document; only read
  * @err: set on failure
  *
- * Return: 0, or -1 with @err set.
+ * Return: the bytes written, or -1 with @err set.
  */
-int nook_state_write_record (int fd, off_t off, const struct iovec *head, int n_head,
-                             const struct nook_state *st, json_object *doc, struct nook_error *err);
+ssize_t nook_state_write_record (int fd, off_t off, const struct iovec *head, int n_head,
+                                 const struct nook_state *st, json_object *doc, struct nook_error *err);
 /**
  * nook_state_fault_write - the fault point before a state is seen (fault.h)
  * @doc: the state, whose status names the point

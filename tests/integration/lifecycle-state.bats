@@ -73,6 +73,45 @@ state_field() { # ID JQ-FILTER
   [ -z "$(ls -A "$STATE/names")" ]
 }
 
+@test "a foreground run paused and resumed 600 times: every pause is recorded, the entry stays bounded, readers never fail" {
+  # Each pause adds a state line to the entry; once it holds 1 MiB of
+  # them, the next is written over the old ones and the file cut after it,
+  # while nook ps reads the entry all along.
+  "$NOOK" run --name many -- sleep 1000 </dev/null &
+  nook_pid=$!
+  wait_until 10 sh -c '"$NOOK" ps | grep -q " many "'
+  id=$(nook ps -q)
+  (
+    while [ ! -e "$BATS_TEST_TMPDIR/done" ]; do
+      "$NOOK" ps >/dev/null 2>"$BATS_TEST_TMPDIR/ps.err" || { echo "ps failed: $(cat "$BATS_TEST_TMPDIR/ps.err")"; exit 1; }
+    done
+  ) >"$BATS_TEST_TMPDIR/reader" 2>&1 &
+  reader=$!
+  largest=0
+  for i in $(seq 600); do
+    "$NOOK" pause many
+    "$NOOK" unpause many
+    size=$(stat -c %s "$STATE/sandboxes/$id")
+    [ "$size" -le "$largest" ] || largest=$size
+  done
+  touch "$BATS_TEST_TMPDIR/done"
+  wait "$reader" || { cat "$BATS_TEST_TMPDIR/reader"; false; }
+  # Past 1 MiB once, and cut back since.
+  [ "$largest" -gt 1000000 ]
+  [ "$(stat -c %s "$STATE/sandboxes/$id")" -lt "$largest" ]
+  run nook pause many
+  assert_status 0
+  [ "$(state_field "$id" .paused)" = true ]
+  run nook inspect many
+  [ "$(echo "$output" | jq -r .paused)" = true ]
+  run nook unpause many
+  assert_status 0
+  [ "$(state_field "$id" .paused)" = false ]
+  kill -TERM "$nook_pid"
+  wait "$nook_pid" || true
+  [ -z "$(ls -A "$STATE/sandboxes")" ]
+}
+
 @test "ids are 12 hex characters, unique, and the name finds the sandbox" {
   a=$(nook run -d --name one -- sleep 1000)
   b=$(nook run -d -- sleep 1000)
