@@ -9,7 +9,6 @@
  */
 #include <config.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -47,15 +46,28 @@ state_mac (const uint8_t secret[NOOK_AUTH_SECRET_SIZE], const char *id, const ch
 }
 
 static int
+hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* N bytes from the 2N hex digits at HEX, which need not end with a NUL
+   (sscanf would look for one past them).  */
+static int
 parse_hex (const char *hex, uint8_t *out, size_t n)
 {
   for (size_t i = 0; i < n; i++)
     {
-      unsigned v;
-      if (!isxdigit ((unsigned char)hex[2 * i]) || !isxdigit ((unsigned char)hex[2 * i + 1])
-          || sscanf (hex + 2 * i, "%2x", &v) != 1)
+      int hi = hex_value (hex[2 * i]), lo = hi < 0 ? -1 : hex_value (hex[2 * i + 1]);
+      if (lo < 0)
         return -1;
-      out[i] = v;
+      out[i] = (uint8_t)(hi << 4 | lo);
     }
   return 0;
 }
@@ -128,6 +140,7 @@ read_file_entry_once (int fd, const struct stat *st, const char *id, json_object
   n = nook_read_all (fd, text, st->st_size);
   if (n < 0)
     return -1;
+  text[n] = '\0';
   /* The programs, and the newline after them.  */
   skip = nook_state_filters_size (text, n);
   if (skip > 0 && (skip >= (size_t)n || text[skip] != '\n'))
@@ -187,6 +200,7 @@ nook_state_read (int dirfd, const char *id, json_object **doc)
   text = xmalloc (st.st_size + 1);
   if (nook_read_all (fd, text, st.st_size) != st.st_size)
     return -1;
+  text[st.st_size] = '\0';
   *doc = verify_doc (id, text, st.st_size);
   return *doc ? 0 : -1;
 }
