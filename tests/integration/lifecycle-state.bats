@@ -36,7 +36,7 @@ state_field() { # ID JQ-FILTER
   # name and a lookup more.  The entry is one unnamed file (O_TMPFILE),
   # written once with the filters and the state, locked, then linked.
   require "strace" command -v strace
-  strace -f -y -e trace=mkdir,mkdirat,rename,renameat,renameat2,openat,linkat,unlink,unlinkat,rmdir \
+  traced -f -y -e trace=mkdir,mkdirat,rename,renameat,renameat2,openat,linkat,unlink,unlinkat,rmdir \
     -o "$BATS_TEST_TMPDIR/trace" "$NOOK" run -- true
   boxes=$(grep -F "$STATE/sandboxes>" "$BATS_TEST_TMPDIR/trace")
   [ "$(grep -c O_TMPFILE <<<"$boxes")" = 1 ]

@@ -95,11 +95,10 @@ resident_at() { # PID EXE OFF
   done
   sup=
   [ "$hot" -gt 0 ]
-  # clang links the sanitizers' runtime and interceptors into the program,
-  # in the rest of the text: there, the read-only data alone.
-  if grep -q -a __asan_init "$exe"; then
-    [ "$data" -eq 0 ]
-  else
-    [ "$text" -eq 0 ] && [ "$data" -eq 0 ]
-  fi
+  # clang links the sanitizers' runtime into the program, its code in the
+  # rest of the text and its tables in the rest of the read-only data
+  # (260 KiB resident): there the layout has nothing left to show, and the
+  # plain build's run of this test is the one that checks it.
+  grep -q -a __asan_init "$exe" && return 0
+  [ "$text" -eq 0 ] && [ "$data" -eq 0 ]
 }

@@ -197,7 +197,7 @@ except OSError as e:
 trace_opens() { # FILE COMMAND...
   local file=$1
   shift
-  strace -f -qq -e trace=open,openat,openat2,landlock_restrict_self -o "$file" "$@"
+  traced -f -qq -e trace=open,openat,openat2,landlock_restrict_self -o "$file" "$@"
 }
 
 @test "Landlock's rules come from the root plan: neither the sandbox's setup nor nook exec reads a mount table" {
