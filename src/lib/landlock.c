@@ -270,8 +270,7 @@ nook_landlock_add_submounts (const struct nook_root_plan *plan, char ***writable
   cleanup_free char **src = xcalloc (plan->n_ops + 1, sizeof *src);
   cleanup_free char *line = NULL;
   FILE *f = NULL;
-  size_t n_ro = 0, len = 0, n = strv_len (*writable), cap = n + 8;
-  char **paths;
+  size_t n_ro = 0, len = 0;
 
   /* Only a bind whose source lies on a read-only mount: its own mount
      stays read-only in the sandbox, and the rule its destination would
@@ -281,7 +280,6 @@ nook_landlock_add_submounts (const struct nook_root_plan *plan, char ***writable
       const struct nook_mount_op *op = &plan->ops[i];
       struct statvfs v;
 
-      src[i] = NULL;
       if (op->kind != NOOK_MNT_BIND || (op->flags & NOOK_MNT_F_RDONLY) || op->src == NULL || op->dest == NULL
           || statvfs (op->src, &v) < 0 || !(v.f_flag & ST_RDONLY))
         continue;
@@ -290,7 +288,6 @@ nook_landlock_add_submounts (const struct nook_root_plan *plan, char ***writable
     }
   if (n_ro == 0 || (f = fopen ("/proc/self/mountinfo", "re")) == NULL)
     goto out;
-  paths = xrealloc (*writable, cap * sizeof *paths);
   while (getline (&line, &len, f) > 0)
     {
       char *mp;
@@ -299,21 +296,14 @@ nook_landlock_add_submounts (const struct nook_root_plan *plan, char ***writable
       if ((mp = rw_mount_point (line)) == NULL)
         continue;
       for (size_t i = 0; i < plan->n_ops; i++)
-        {
-          size_t k = src[i] ? strlen (src[i]) : 0;
-          cleanup_free char *dest = NULL;
-
-          if (src[i] == NULL || strcmp (mp, src[i]) == 0 || !nook_path_is_beneath (mp, src[i]))
-            continue;
-          if (n + 2 > cap)
-            paths = xrealloc (paths, (cap *= 2) * sizeof *paths);
-          dest = xasprintf ("%s/%s", plan->ops[i].dest, mp + k);
-          paths[n++] = normalize (dest);
-        }
+        if (src[i] && strcmp (mp, src[i]) != 0 && nook_path_is_beneath (mp, src[i]))
+          {
+            cleanup_free char *dest = xasprintf ("%s/%s", plan->ops[i].dest, mp + strlen (src[i]));
+            cleanup_free char *path = normalize (dest);
+            strv_append (writable, path);
+          }
     }
-  paths[n] = NULL;
-  sort_unique (paths, n);
-  *writable = paths;
+  sort_unique (*writable, strv_len (*writable));
 out:
   if (f)
     fclose (f);
