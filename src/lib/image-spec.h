@@ -5,7 +5,6 @@
 #ifndef NOOK_IMAGE_SPEC_H
 #define NOOK_IMAGE_SPEC_H
 
-#include <json-c/json.h>
 #include <stdbool.h>
 
 /* --pull: when nook run fetches the image it names.  */
@@ -35,14 +34,5 @@ struct nook_image_spec
  * @image: its reference and command vectors are freed
  */
 void nook_image_spec_free (struct nook_image_spec *image);
-
-/**
- * nook_image_state_json - what a sandbox's state records of its image
- * @image: only read
- *
- * Return: {"ref", "id", "upper"} (upper: its own upper's directory, or
- * null), a new object; NULL when the run has no image.
- */
-json_object *nook_image_state_json (const struct nook_image_spec *image);
 
 #endif

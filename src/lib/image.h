@@ -10,6 +10,7 @@
 #include "imgstore.h"
 
 struct nook_spec;
+struct nook_image_spec;
 
 /**
  * nook_image_config - an image's config document
@@ -74,5 +75,14 @@ int nook_image_apply (struct nook_spec *spec, const char *ref, struct nook_error
  */
 int nook_image_command (const struct nook_spec *spec, char *const *args, char ***argv,
                         struct nook_error *err);
+
+/**
+ * nook_image_state_json - what a sandbox's state records of its image
+ * @image: only read
+ *
+ * Return: {"ref", "id", "upper"} (upper: its own upper's directory, or
+ * null), a new object; NULL when the run has no image.
+ */
+json_object *nook_image_state_json (const struct nook_image_spec *image);
 
 #endif

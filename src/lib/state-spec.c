@@ -49,7 +49,7 @@
 #include <unistd.h>
 
 #include "caps.h"
-#include "image-spec.h"
+#include "image.h"
 #include "proc.h"
 #include "seccomp.h"
 #include "security.h"
