@@ -35,12 +35,6 @@ nook_oci_hook_name (enum nook_oci_hook_kind kind)
   return kind < NOOK_HOOK_N ? hook_names[kind] : "?";
 }
 
-const char *
-nook_oci_ns_name (enum nook_oci_ns ns)
-{
-  return ns < NOOK_OCI_NS_N ? oci_cfg_ns_names[ns] : "?";
-}
-
 void
 oci_cfg_note (struct parser *p, const char *fmt, ...)
 {

@@ -120,9 +120,4 @@ void nook_oci_config_free (struct nook_oci_config *cfg);
  */
 const char *nook_oci_hook_name (enum nook_oci_hook_kind kind);
 
-/**
- * nook_oci_ns_name - a namespace's type in config.json ("network")
- */
-const char *nook_oci_ns_name (enum nook_oci_ns ns);
-
 #endif
