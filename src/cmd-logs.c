@@ -2,27 +2,13 @@
 #include <config.h>
 
 #include <stdio.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "cmd.h"
-#include "lib/logfile.h"
+#include "lib/sandbox.h"
 #include "lib/state.h"
 #include "lib/utils.h"
 #include "options.h"
-
-/* The supervisor writes the log while it holds the lock on the
-   sandbox's directory.  */
-static bool
-writer_done (int dirfd)
-{
-  if (flock (dirfd, LOCK_SH | LOCK_NB) == 0)
-    {
-      flock (dirfd, LOCK_UN);
-      return true;
-    }
-  return false;
-}
 
 static const struct nook_option logs_options[] = {
   { "follow", 'f', 0, 1, "", "go on printing until the sandbox ends" },
@@ -66,7 +52,7 @@ nook_cmd_logs (int argc, char **argv, struct nook_error *err)
     return -1;
   nook_store_close (&store);
   fflush (stdout);
-  r = nook_logfile_print (sb.dirfd, STDOUT_FILENO, follow, writer_done, err);
+  r = nook_sandbox_logs (&sb, STDOUT_FILENO, follow, err);
   nook_sandbox_release (&sb);
   return r < 0 ? -1 : 0;
 }

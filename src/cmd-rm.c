@@ -3,13 +3,10 @@
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 
 #include "cmd.h"
 #include "lib/sandbox.h"
@@ -53,21 +50,6 @@ kill_all (struct nook_store *store, char **refs, int n, char (*killed)[NOOK_ID_L
         }
       nook_error_release (&ignored);
     }
-}
-
-/* Waits until the supervisor of sandbox ID, killed by kill_all, is done
-   with it (it holds the sandbox's lock until then), and says whether its
-   state is gone: with --rm it removes its own, and ids are never reused.  */
-static bool
-wait_gone (struct nook_store *store, const char *id)
-{
-  cleanup_close int fd = nook_store_open_entry (store, id);
-  struct stat st;
-
-  if (fd >= 0)
-    while (flock (fd, LOCK_SH) < 0 && errno == EINTR)
-      ;
-  return fstatat (store->boxes, id, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
 }
 
 static const struct nook_option rm_options[] = {
@@ -122,7 +104,7 @@ nook_cmd_rm (int argc, char **argv, struct nook_error *err)
   for (int k = 0; i + k < argc; k++)
     {
       struct nook_error one = { 0 };
-      if (killed[k][0] && wait_gone (&store, killed[k]))
+      if (killed[k][0] && nook_sandbox_wait_gone (&store, killed[k]))
         continue;
       if (rm_one (&store, argv[i + k], force, &one) < 0)
         nook_cli_error_add (err, &one);

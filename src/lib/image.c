@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -357,5 +358,71 @@ nook_image_command (const struct nook_spec *spec, char *const *args, char ***arg
       return nook_error_hint (err, "give the command after the options: nook run --image %s -- CMD",
                               spec->image.ref);
     }
+  return 0;
+}
+
+/* Every layer directory of the store, whether an image lists it or not.  */
+static void
+count_layers (struct nook_images *s, char *const *used, struct nook_images_usage *u)
+{
+  cleanup_close int lfd = openat (s->fd, "layers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct dirent *de;
+  DIR *d;
+
+  if (lfd < 0 || (d = fdopendir (lfd)) == NULL)
+    return;
+  lfd = -1;
+  while ((de = readdir (d)))
+    if (de->d_name[0] != '.')
+      {
+        cleanup_free char *digest = xasprintf ("sha256:%s", de->d_name);
+        uint64_t size = nook_images_layer_size (s, digest);
+        u->layers++;
+        u->layers_size += size;
+        if (!strv_has (used, digest))
+          u->layers_reclaimable += size;
+      }
+  closedir (d);
+}
+
+int
+nook_images_usage (struct nook_images *s, struct nook_images_usage *u, struct nook_error *err)
+{
+  struct nook_image *imgs = NULL;
+  cleanup_strv char **used = NULL, **active = NULL;
+  size_t n = 0;
+  int r = 0;
+
+  *u = (struct nook_images_usage){ 0 };
+  if (nook_images_list (s, &imgs, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n && r == 0; i++)
+    {
+      cleanup_strv char **users = NULL;
+      uint64_t size = 0;
+      if ((r = nook_image_users (s, imgs[i].id, &users, err)) < 0)
+        break;
+      /* A layer two images share counts once, with the first.  */
+      for (size_t k = 0; imgs[i].layers && imgs[i].layers[k]; k++)
+        {
+          if (!strv_has (used, imgs[i].layers[k]))
+            {
+              strv_append (&used, imgs[i].layers[k]);
+              size += nook_images_layer_size (s, imgs[i].layers[k]);
+            }
+          if (users && !strv_has (active, imgs[i].layers[k]))
+            strv_append (&active, imgs[i].layers[k]);
+        }
+      u->images++;
+      u->images_size += size;
+      u->images_active += users != NULL;
+      if (users == NULL)
+        u->images_reclaimable += size;
+    }
+  nook_image_list_free (imgs, n);
+  if (r < 0)
+    return -1;
+  u->layers_active = strv_len (active);
+  count_layers (s, used, u);
   return 0;
 }

@@ -85,4 +85,27 @@ int nook_image_command (const struct nook_spec *spec, char *const *args, char **
  */
 json_object *nook_image_state_json (const struct nook_image_spec *image);
 
+/* What the image store holds, as `nook system df` shows it.  */
+struct nook_images_usage
+{
+  size_t images, images_active; /* active: used by a sandbox */
+  uint64_t images_size, images_reclaimable;
+  size_t layers, layers_active;
+  uint64_t layers_size, layers_reclaimable; /* reclaimable: in no image */
+};
+
+/**
+ * nook_images_usage - the image store's disk use
+ * @s: the open store, locked (LOCK_SH at least)
+ * @u: filled
+ * @err: set on failure
+ *
+ * An image's size counts each of its layers that no image before it has
+ * counted; it is reclaimable when no sandbox uses it.  A layer is
+ * reclaimable when no image lists it.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_images_usage (struct nook_images *s, struct nook_images_usage *u, struct nook_error *err);
+
 #endif

@@ -8,9 +8,12 @@
 #include <string.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "logfile.h"
 #include "proc.h"
 #include "sandbox.h"
 #include "utils.h"
@@ -188,4 +191,36 @@ nook_sandbox_rm (struct nook_store *store, struct nook_sandbox *sb, bool force, 
   r = nook_sandbox_remove (store, sb, err);
   nook_store_unlock (store);
   return r;
+}
+
+bool
+nook_sandbox_wait_gone (struct nook_store *store, const char *id)
+{
+  cleanup_close int fd = nook_store_open_entry (store, id);
+  struct stat st;
+
+  /* Its supervisor holds the entry's lock until it is done with it.  */
+  if (fd >= 0)
+    while (flock (fd, LOCK_SH) < 0 && errno == EINTR)
+      ;
+  return fstatat (store->boxes, id, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+}
+
+/* The supervisor writes the log while it holds the lock on the
+   sandbox's directory.  */
+static bool
+log_writer_done (int dirfd)
+{
+  if (flock (dirfd, LOCK_SH | LOCK_NB) == 0)
+    {
+      flock (dirfd, LOCK_UN);
+      return true;
+    }
+  return false;
+}
+
+int
+nook_sandbox_logs (const struct nook_sandbox *sb, int out, bool follow, struct nook_error *err)
+{
+  return nook_logfile_print (sb->dirfd, out, follow, log_writer_done, err);
 }

@@ -84,4 +84,29 @@ int nook_sandbox_processes (const struct nook_sandbox *sb, pid_t **pids, size_t 
  */
 int nook_sandbox_rm (struct nook_store *store, struct nook_sandbox *sb, bool force, struct nook_error *err);
 
+/**
+ * nook_sandbox_wait_gone - wait for a killed sandbox's supervisor to finish
+ * @store: the open store
+ * @id: the sandbox's id
+ *
+ * Waits until the supervisor of sandbox @id (killed by the caller) is done
+ * with its entry: it holds the entry's lock until then, and with --rm it
+ * removes the entry itself.  Ids are never reused.
+ *
+ * Return: whether the entry is gone.
+ */
+bool nook_sandbox_wait_gone (struct nook_store *store, const char *id);
+
+/**
+ * nook_sandbox_logs - write a detached sandbox's log, as `nook logs` shows it
+ * @sb: the sandbox, from nook_sandbox_find; only read
+ * @out: where to write (not closed)
+ * @follow: go on writing what is added until the supervisor has finished
+ * @err: set on failure
+ *
+ * Return: 0, or -1 with @err set when the sandbox keeps no log or a read
+ * or write failed.
+ */
+int nook_sandbox_logs (const struct nook_sandbox *sb, int out, bool follow, struct nook_error *err);
+
 #endif
