@@ -165,69 +165,76 @@ apply_exec_overrides (struct exec_cli *x, struct nook_spec *spec, struct nook_er
   return 0;
 }
 
-static int
-exec_spec (struct nook_oci_container *c, struct exec_cli *x, char **cmd, struct nook_spec *spec,
-           struct nook_error *err)
+/* The process' fields of exec --process FILE, the container's namespaces
+   and policy kept: FRESH's argv, cwd, env, user, groups, capabilities,
+   terminal and rlimits replace SPEC's.  */
+static void
+take_process_fields (struct nook_spec *fresh, struct nook_spec *spec)
 {
+  strv_free (spec->argv);
+  spec->argv = steal_pointer (&fresh->argv);
+  free (spec->chdir);
+  spec->chdir = steal_pointer (&fresh->chdir);
+  for (size_t i = 0; i < spec->n_env_ops; i++)
+    {
+      free (spec->env_ops[i].key);
+      free (spec->env_ops[i].value);
+    }
+  free (spec->env_ops);
+  spec->env_ops = steal_pointer (&fresh->env_ops);
+  spec->n_env_ops = fresh->n_env_ops;
+  fresh->n_env_ops = 0;
+  spec->uid = fresh->uid;
+  spec->gid = fresh->gid;
+  free (spec->groups);
+  spec->groups = steal_pointer (&fresh->groups);
+  spec->n_groups = fresh->n_groups;
+  fresh->n_groups = 0;
+  spec->security.cap_add = fresh->security.cap_add;
+  spec->security.cap_drop_all = fresh->security.cap_drop_all;
+  spec->security.tty = fresh->security.tty;
+  memcpy (spec->limits.rlimits, fresh->limits.rlimits, sizeof spec->limits.rlimits);
+  spec->limits.n_rlimits = fresh->limits.n_rlimits;
+}
+
+/* --process FILE: an OCI process object replaces the container's.  */
+static int
+take_process_file (const char *path, struct nook_spec *spec, struct nook_error *err)
+{
+  cleanup_free char *text = NULL;
   struct nook_oci_config cfg = { 0 };
+  struct nook_spec fresh;
   int r;
 
-  /* The container's own process is the template (user, capabilities,
-     env), as runc does; --process replaces it.  */
-  r = oci_load_saved_config (c, spec, &cfg, err);
+  nook_spec_init (&fresh);
+  r = oci_read_config_file (AT_FDCWD, path, &text, err);
+  if (r == 0)
+    r = nook_oci_process_parse (text, &fresh, &cfg, err);
+  if (r == 0)
+    take_process_fields (&fresh, spec);
   nook_oci_config_free (&cfg);
-  if (r < 0)
-    return -1;
-  if (x->process)
-    {
-      cleanup_free char *text = NULL;
-      struct nook_spec fresh;
-      nook_spec_init (&fresh);
-      if (oci_read_config_file (AT_FDCWD, x->process, &text, err) < 0
-          || nook_oci_process_parse (text, &fresh, &cfg, err) < 0)
-        {
-          nook_oci_config_free (&cfg);
-          nook_spec_free (&fresh);
-          return -1;
-        }
-      nook_oci_config_free (&cfg);
-      /* The process' fields, the container's namespaces and policy.  */
-      strv_free (spec->argv);
-      spec->argv = steal_pointer (&fresh.argv);
-      free (spec->chdir);
-      spec->chdir = steal_pointer (&fresh.chdir);
-      for (size_t i = 0; i < spec->n_env_ops; i++)
-        {
-          free (spec->env_ops[i].key);
-          free (spec->env_ops[i].value);
-        }
-      free (spec->env_ops);
-      spec->env_ops = steal_pointer (&fresh.env_ops);
-      spec->n_env_ops = fresh.n_env_ops;
-      fresh.n_env_ops = 0;
-      spec->uid = fresh.uid;
-      spec->gid = fresh.gid;
-      free (spec->groups);
-      spec->groups = steal_pointer (&fresh.groups);
-      spec->n_groups = fresh.n_groups;
-      fresh.n_groups = 0;
-      spec->security.cap_add = fresh.security.cap_add;
-      spec->security.cap_drop_all = fresh.security.cap_drop_all;
-      spec->security.tty = fresh.security.tty;
-      memcpy (spec->limits.rlimits, fresh.limits.rlimits, sizeof spec->limits.rlimits);
-      spec->limits.n_rlimits = fresh.limits.n_rlimits;
-      nook_spec_free (&fresh);
-    }
-  else
-    {
-      if (cmd == NULL || cmd[0] == NULL)
-        return nook_error_set (err, 0, "exec: give a command, or --process FILE");
-      strv_free (spec->argv);
-      spec->argv = NULL;
-      for (size_t i = 0; cmd[i]; i++)
-        strv_append (&spec->argv, cmd[i]);
-    }
-  /* The same policy the container's command was loaded with.  */
+  nook_spec_free (&fresh);
+  return r;
+}
+
+/* exec's operands: the command, in place of the container's.  */
+static int
+take_command (char **cmd, struct nook_spec *spec, struct nook_error *err)
+{
+  if (cmd == NULL || cmd[0] == NULL)
+    return nook_error_set (err, 0, "exec: give a command, or --process FILE");
+  strv_free (spec->argv);
+  spec->argv = NULL;
+  for (size_t i = 0; cmd[i]; i++)
+    strv_append (&spec->argv, cmd[i]);
+  return 0;
+}
+
+/* The same policy the container's command was loaded with: the copy of
+   the config's seccomp section in its state directory, if it had one.  */
+static void
+take_container_seccomp (const struct nook_oci_container *c, struct nook_spec *spec)
+{
   free (spec->security.seccomp);
   spec->security.seccomp = NULL;
   if (faccessat (c->dirfd, "seccomp.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
@@ -236,6 +243,26 @@ exec_spec (struct nook_oci_container *c, struct exec_cli *x, char **cmd, struct 
       snprintf (path, sizeof path, "/proc/self/fd/%d/seccomp.json", c->dirfd);
       spec->security.seccomp = xstrdup (path);
     }
+}
+
+/* The process' spec: the container's own process is the template (user,
+   capabilities, env), as runc does; --process or the command replaces
+   it; exec's options are laid over it.  */
+static int
+exec_spec (struct nook_oci_container *c, struct exec_cli *x, char **cmd, struct nook_spec *spec,
+           struct nook_error *err)
+{
+  struct nook_oci_config cfg = { 0 };
+  int r;
+
+  r = oci_load_saved_config (c, spec, &cfg, err);
+  nook_oci_config_free (&cfg);
+  if (r < 0)
+    return -1;
+  r = x->process ? take_process_file (x->process, spec, err) : take_command (cmd, spec, err);
+  if (r < 0)
+    return -1;
+  take_container_seccomp (c, spec);
   spec->security.oom_score_adj_set = false;
   return apply_exec_overrides (x, spec, err);
 }
@@ -312,83 +339,142 @@ open_exec_cgroup (const struct nook_oci_container *c, const char *path, struct n
   return fd;
 }
 
+/* What exec opens before it enters the container: once the command runs
+   the runtime is in the container's mount namespace, where these paths
+   mean nothing.  */
+struct exec_outside
+{
+  int sub_cgroup;   /* --cgroup's, or -1 */
+  int pid_dir;      /* --pid-file's directory, or -1 */
+  char *pid_base;   /* --pid-file's name in it */
+  int console_sock; /* --console-socket, connected for a terminal with --detach, or -1 */
+};
+
+static void
+exec_outside_release (struct exec_outside *out)
+{
+  nook_closep (&out->sub_cgroup);
+  nook_closep (&out->pid_dir);
+  nook_closep (&out->console_sock);
+  free (out->pid_base);
+}
+
+static int
+check_exec_status (const struct nook_oci_container *c, struct nook_error *err)
+{
+  const char *status = nook_oci_container_status (c);
+
+  if (strcmp (status, "running") != 0 && strcmp (status, "created") != 0)
+    return nook_error_set (err, 0, "container `%s` is %s: exec needs it running", c->id, status);
+  return 0;
+}
+
+/* A detached process' terminal has nobody to relay it but the engine.  */
+static int
+check_exec_terminal (const struct nook_spec *spec, const struct exec_cli *x, struct nook_error *err)
+{
+  if (spec->security.tty && x->detach && x->console_socket == NULL)
+    return nook_error_set (err, 0, "exec: a terminal with --detach needs --console-socket");
+  return 0;
+}
+
+/* --pid-file's directory and name; --console-socket, connected.  */
+static int
+open_outside (const struct exec_cli *x, const struct nook_spec *spec, struct exec_outside *out,
+              struct nook_error *err)
+{
+  if (x->pid_file)
+    {
+      cleanup_free char *copy = xstrdup (x->pid_file);
+      char *slash = strrchr (copy, '/');
+      out->pid_base = xstrdup (slash ? slash + 1 : copy);
+      if (slash)
+        *slash = '\0';
+      out->pid_dir = open (slash ? (*copy ? copy : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (out->pid_dir < 0)
+        return nook_error_errno (err, "the pid file's directory `%s`", x->pid_file);
+    }
+  if (x->detach && spec->security.tty
+      && (out->console_sock = oci_connect_console (x->console_socket, err)) < 0)
+    return -1;
+  return 0;
+}
+
+/* The process' environment, exactly the spec's: KEY=VALUE each.  */
+static char **
+exec_env (const struct nook_spec *spec)
+{
+  char **env = NULL;
+
+  for (size_t i = 0; i < spec->n_env_ops; i++)
+    {
+      cleanup_free char *kv
+          = xasprintf ("%s=%s", spec->env_ops[i].key, spec->env_ops[i].value ? spec->env_ops[i].value : "");
+      strv_append (&env, kv);
+    }
+  return env;
+}
+
+static void
+fill_exec_opts (const struct nook_spec *spec, const struct exec_cli *x, char **env,
+                const struct exec_outside *out, struct nook_exec_opts *opts)
+{
+  opts->in_sub_cgroup = out->sub_cgroup >= 0;
+  opts->sub_cgroup_fd = out->sub_cgroup;
+  opts->argv = spec->argv;
+  opts->setenv = env;
+  opts->env_exact = true;
+  opts->cwd = spec->chdir;
+  opts->tty = spec->security.tty;
+  opts->detach = x->detach;
+  opts->n_pass_fds = x->preserve_fds;
+}
+
+/* --detach: the process runs on; the engine gets its terminal and its
+   pid, or the process is killed: nobody could reach it.  */
+static int
+hand_over (const struct exec_cli *x, const struct nook_exec_opts *opts, struct exec_outside *out,
+           struct nook_error *err)
+{
+  cleanup_close int console = opts->console_fd;
+  int sock = out->console_sock;
+
+  out->console_sock = -1; /* closed by oci_send_console */
+  if ((console >= 0 && oci_send_console (sock, x->console_socket, console, 0, 0, err) < 0)
+      || (out->pid_dir >= 0 && oci_write_pid_file (out->pid_dir, out->pid_base, opts->pid, err) < 0))
+    {
+      kill (opts->pid, SIGKILL);
+      return -1;
+    }
+  return 0;
+}
+
+/* exec's steps: the container must run; what the process needs from
+   outside is opened; its spec and filters are made; it enters
+   (nook_exec_pid) and, detached, is handed over.  */
 static int
 exec_in_container (struct nook_oci_container *c, struct exec_cli *x, char **cmd, struct nook_error *err)
 {
   struct nook_spec spec;
   struct nook_filters filters = { 0 };
   struct nook_exec_opts opts = { 0 };
+  struct exec_outside out = { .sub_cgroup = -1, .pid_dir = -1, .console_sock = -1 };
   cleanup_strv char **env = NULL;
-  const char *status = nook_oci_container_status (c);
-  cleanup_close int pid_dir = -1;
-  cleanup_close int console_sock = -1;
-  cleanup_close int sub_cgroup = -1;
-  cleanup_free char *pid_base = NULL;
   int r = -1;
 
   nook_spec_init (&spec);
-  if (strcmp (status, "running") != 0 && strcmp (status, "created") != 0)
-    {
-      nook_error_set (err, 0, "container `%s` is %s: exec needs it running", c->id, status);
-      goto out;
-    }
-  if (x->cgroup && (sub_cgroup = open_exec_cgroup (c, x->cgroup, err)) < 0)
+  if (check_exec_status (c, err) < 0
+      || (x->cgroup && (out.sub_cgroup = open_exec_cgroup (c, x->cgroup, err)) < 0)
+      || exec_spec (c, x, cmd, &spec, err) < 0 || check_exec_terminal (&spec, x, err) < 0
+      || nook_security_prepare (&spec, &filters, err) < 0 || open_outside (x, &spec, &out, err) < 0)
     goto out;
-  opts.in_sub_cgroup = sub_cgroup >= 0;
-  opts.sub_cgroup_fd = sub_cgroup;
-  if (exec_spec (c, x, cmd, &spec, err) < 0)
-    goto out;
-  if (spec.security.tty && x->detach && x->console_socket == NULL)
-    {
-      nook_error_set (err, 0, "exec: a terminal with --detach needs --console-socket");
-      goto out;
-    }
-  if (nook_security_prepare (&spec, &filters, err) < 0)
-    goto out;
-  for (size_t i = 0; i < spec.n_env_ops; i++)
-    {
-      cleanup_free char *kv
-          = xasprintf ("%s=%s", spec.env_ops[i].key, spec.env_ops[i].value ? spec.env_ops[i].value : "");
-      strv_append (&env, kv);
-    }
-  opts.argv = spec.argv;
-  opts.setenv = env;
-  opts.env_exact = true;
-  opts.cwd = spec.chdir;
-  opts.tty = spec.security.tty;
-  opts.detach = x->detach;
-  opts.n_pass_fds = x->preserve_fds;
-  /* Opened before entering: the runtime is in the container's mount
-     namespace once the command runs, where these paths mean nothing.  */
-  if (x->pid_file)
-    {
-      cleanup_free char *copy = xstrdup (x->pid_file);
-      char *slash = strrchr (copy, '/');
-      pid_base = xstrdup (slash ? slash + 1 : copy);
-      if (slash)
-        *slash = '\0';
-      pid_dir = open (slash ? (*copy ? copy : "/") : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (pid_dir < 0)
-        {
-          nook_error_errno (err, "the pid file's directory `%s`", x->pid_file);
-          goto out;
-        }
-    }
-  if (x->detach && spec.security.tty && (console_sock = oci_connect_console (x->console_socket, err)) < 0)
-    goto out;
+  env = exec_env (&spec);
+  fill_exec_opts (&spec, x, env, &out, &opts);
   r = nook_exec_pid (c->pid, c->start, &filters, &spec, &opts, err);
-  if (r >= 0 && x->detach)
-    {
-      cleanup_close int console = opts.console_fd;
-      if ((console >= 0 && oci_send_console (console_sock, x->console_socket, console, 0, 0, err) < 0)
-          || (pid_dir >= 0 && oci_write_pid_file (pid_dir, pid_base, opts.pid, err) < 0))
-        {
-          kill (opts.pid, SIGKILL);
-          r = -1;
-        }
-      console_sock = -1; /* closed by send_console */
-    }
+  if (r >= 0 && x->detach && hand_over (x, &opts, &out, err) < 0)
+    r = -1;
 out:
+  exec_outside_release (&out);
   nook_filters_free (&filters);
   nook_spec_free (&spec);
   return r;
