@@ -260,8 +260,94 @@ open_create_hooks (const struct nook_oci_config *cfg, int **fds, struct nook_err
   return 0;
 }
 
-/* create: returns the init's pid, a child of this process, waiting at its
-   gate; C stays loaded for run.  Nothing is left when it fails.  */
+/* The container's directory in the state root, for the bundle's real
+   path.  Nothing is left when it fails: a directory made is removed,
+   unless it was there already (another container's).  */
+static int
+new_container (struct nook_oci_root *root, const char *id, const struct oci_create_opts *o,
+               struct nook_oci_container *c, struct nook_error *err)
+{
+  cleanup_free char *bundle = realpath (o->bundle ? o->bundle : ".", NULL);
+
+  if (bundle == NULL)
+    return nook_error_errno (err, "the bundle `%s`", o->bundle ? o->bundle : ".");
+  if (nook_oci_container_new (root, id, bundle, c, err) < 0)
+    {
+      bool exists = c->dirfd < 0 && errno == EEXIST;
+      if (!exists && c->dirfd >= 0)
+        nook_oci_container_remove (root, c, NULL);
+      return -1;
+    }
+  return 0;
+}
+
+/* The exec fifo the container waits at until start.  Read-write: the
+   open does not wait for a writer, and the container holds a reader
+   until start writes.  */
+static int
+open_exec_fifo (struct nook_oci_container *c, int *gate, struct nook_error *err)
+{
+  if (mkfifoat (c->dirfd, "exec.fifo", 0600) < 0)
+    return nook_error_errno (err, "create the exec fifo of container `%s`", c->id);
+  *gate = openat (c->dirfd, "exec.fifo", O_RDWR | O_CLOEXEC);
+  if (*gate < 0)
+    return nook_error_errno (err, "open the exec fifo of container `%s`", c->id);
+  return 0;
+}
+
+/* The container is made: its terminal goes to the engine (or, run in
+   the foreground, to the caller's relay), its pid to --pid-file, and the
+   state says "created".  */
+static int
+hand_over_created (struct oci_create_opts *o, struct nook_oci_container *c, const struct nook_oci_config *cfg,
+                   const struct nook_create_io *io, struct nook_error *err)
+{
+  cleanup_close int console = io->console_fd;
+
+  if (console >= 0 && o->console_socket == NULL && o->relay)
+    o->console_out = steal_fd (&console);
+  if ((console >= 0
+       && oci_send_console (-1, o->console_socket, console, cfg->console_width, cfg->console_height, err) < 0)
+      || (o->pid_file && oci_write_pid_file (AT_FDCWD, o->pid_file, io->pid, err) < 0)
+      || nook_oci_container_record (c, 0, "created", err) < 0)
+    return -1;
+  return 0;
+}
+
+/* What create holds only while it runs.  The cgroup stays, named in the
+   state: delete removes it.  */
+static void
+release_create (struct create_ctx *ctx, struct nook_cgroup *cg, struct nook_create_io *io)
+{
+  nook_closep (&io->gate_fd);
+  nook_closep (&cg->lock_fd);
+  nook_closep (&cg->leaf_fd);
+  free (cg->dir);
+  free (cg->name);
+  if (ctx->state)
+    json_object_put (ctx->state);
+  for (size_t i = 0; ctx->create_fds && i < ctx->cfg->n_hooks[NOOK_HOOK_CREATE_CONTAINER]; i++)
+    nook_closep (&ctx->create_fds[i]);
+  free (ctx->create_fds);
+}
+
+/* A create that failed: its init (if it got one) killed and reaped, its
+   state directory and cgroup removed.  */
+static void
+undo_create (struct nook_oci_root *root, struct nook_oci_container *c, pid_t pid)
+{
+  if (pid > 0)
+    {
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+    }
+  nook_oci_container_remove (root, c, NULL);
+}
+
+/* create's steps: the container's directory; its spec from the bundle
+   and its cgroup; the exec fifo; the engine's nook_create, with the
+   hooks of the runtime's and the container's namespaces on the way; the
+   hand-over.  */
 int
 oci_create_container (struct nook_oci_root *root, const char *id, struct oci_create_opts *o,
                       struct nook_oci_container *c, struct nook_error *err)
@@ -272,70 +358,26 @@ oci_create_container (struct nook_oci_root *root, const char *id, struct oci_cre
   struct nook_create_io io
       = { .gate_fd = -1, .created = on_created, .in_sandbox = in_container, .ctx = &ctx, .cgroup_fd = -1 };
   struct nook_cgroup cg = NOOK_CGROUP_INIT;
-  cleanup_free char *bundle = realpath (o->bundle ? o->bundle : ".", NULL);
-  cleanup_close int console = -1;
   int r = -1;
 
+  if (new_container (root, id, o, c, err) < 0)
+    return -1;
   nook_spec_init (&spec);
-  if (bundle == NULL)
-    return nook_error_errno (err, "the bundle `%s`", o->bundle ? o->bundle : ".");
-  if (nook_oci_container_new (root, id, bundle, c, err) < 0)
-    {
-      bool exists = c->dirfd < 0 && errno == EEXIST;
-      if (!exists && c->dirfd >= 0)
-        nook_oci_container_remove (root, c, NULL);
-      return -1;
-    }
   if (prepare (root, c, o, &spec, &cfg, err) < 0 || make_cgroup (c, &spec, &cfg, &cg, err) < 0)
     goto out;
   io.cgroup_fd = cg.leaf_fd;
-  if (mkfifoat (c->dirfd, "exec.fifo", 0600) < 0)
-    {
-      nook_error_errno (err, "create the exec fifo of container `%s`", id);
-      goto out;
-    }
-  /* Read-write: the open does not wait for a writer, and the container
-     holds a reader until start writes.  */
-  io.gate_fd = openat (c->dirfd, "exec.fifo", O_RDWR | O_CLOEXEC);
-  if (io.gate_fd < 0)
-    {
-      nook_error_errno (err, "open the exec fifo of container `%s`", id);
-      goto out;
-    }
-  ctx.state = nook_oci_container_state_json (c);
-  if (open_create_hooks (&cfg, &ctx.create_fds, err) < 0 || nook_create (&spec, &io, err) < 0)
+  if (open_exec_fifo (c, &io.gate_fd, err) < 0)
     goto out;
-  console = io.console_fd;
-  if (console >= 0 && o->console_socket == NULL && o->relay)
-    o->console_out = steal_fd (&console);
-  if ((console >= 0
-       && oci_send_console (-1, o->console_socket, console, cfg.console_width, cfg.console_height, err) < 0)
-      || (o->pid_file && oci_write_pid_file (AT_FDCWD, o->pid_file, io.pid, err) < 0)
-      || nook_oci_container_record (c, 0, "created", err) < 0)
+  ctx.state = nook_oci_container_state_json (c);
+  if (open_create_hooks (&cfg, &ctx.create_fds, err) < 0 || nook_create (&spec, &io, err) < 0
+      || hand_over_created (o, c, &cfg, &io, err) < 0)
     goto out;
   oci_log (OCI_LOG_DEBUG, "container `%s` created", id);
   r = 0;
 out:
-  nook_closep (&io.gate_fd);
-  /* The cgroup stays, named in the state: delete removes it.  */
-  nook_closep (&cg.lock_fd);
-  nook_closep (&cg.leaf_fd);
-  free (cg.dir);
-  free (cg.name);
-  if (ctx.state)
-    json_object_put (ctx.state);
-  for (size_t i = 0; ctx.create_fds && i < cfg.n_hooks[NOOK_HOOK_CREATE_CONTAINER]; i++)
-    nook_closep (&ctx.create_fds[i]);
-  free (ctx.create_fds);
+  release_create (&ctx, &cg, &io);
   if (r < 0)
-    {
-      if (io.pid > 0)
-        {
-          kill (io.pid, SIGKILL);
-          waitpid (io.pid, NULL, 0);
-        }
-      nook_oci_container_remove (root, c, NULL);
-    }
+    undo_create (root, c, io.pid);
   nook_oci_config_free (&cfg);
   nook_spec_free (&spec);
   return r;
