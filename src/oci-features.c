@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -16,85 +17,117 @@
 #include "lib/utils.h"
 #include "oci-cli.h"
 
+/* What the features document lists: the hooks run, the mount options,
+   namespaces and seccomp actions and operators config.json may use.  */
+static const char *const hooks[]
+    = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL };
+static const char *const mount_options[]
+    = { "bind",   "rbind",   "ro",       "rw",   "dev",  "nodev", "nosuid",
+        "noexec", "private", "rprivate", "mode", "size", NULL };
+static const char *const namespaces[]
+    = { "pid", "network", "ipc", "uts", "mount", "user", "cgroup", "time", NULL };
+static const char *const seccomp_actions[]
+    = { "SCMP_ACT_ALLOW",       "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
+        "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",   "SCMP_ACT_TRAP", NULL };
+static const char *const seccomp_operators[]
+    = { "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
+        "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL };
+
+static json_object *
+strv_json (const char *const *list)
+{
+  json_object *a = json_object_new_array ();
+
+  for (size_t i = 0; list[i]; i++)
+    json_object_array_add (a, json_object_new_string (list[i]));
+  return a;
+}
+
+/* {"enabled": ON}  */
+static json_object *
+enabled_json (bool on)
+{
+  json_object *o = json_object_new_object ();
+
+  json_object_object_add (o, "enabled", json_object_new_boolean (on));
+  return o;
+}
+
+/* Every capability libcap knows, named as config.json names them
+   (CAP_SYS_ADMIN).  */
+static json_object *
+capabilities_json (void)
+{
+  json_object *a = json_object_new_array ();
+
+  for (int cap = 0; cap < cap_max_bits (); cap++)
+    {
+      char *cn = cap_to_name (cap);
+      char buf[64];
+      if (cn && strncmp (cn, "cap_", 4) == 0)
+        {
+          snprintf (buf, sizeof buf, "CAP_%s", cn + 4);
+          for (char *p = buf; *p; p++)
+            if (*p >= 'a' && *p <= 'z')
+              *p -= 32;
+          json_object_array_add (a, json_object_new_string (buf));
+        }
+      cap_free (cn);
+    }
+  return a;
+}
+
+/* cgroup v2 only, made by cgroupfs or systemd.  */
+static json_object *
+cgroup_json (void)
+{
+  json_object *cg = json_object_new_object ();
+
+  json_object_object_add (cg, "v1", json_object_new_boolean (0));
+  json_object_object_add (cg, "v2", json_object_new_boolean (1));
+  json_object_object_add (cg, "systemd", json_object_new_boolean (1));
+  json_object_object_add (cg, "systemdUser", json_object_new_boolean (1));
+  return cg;
+}
+
+/* The features' "linux" section; AppArmor and SELinux are not used.  */
+static json_object *
+linux_json (void)
+{
+  json_object *linux_ = json_object_new_object ();
+  json_object *seccomp = enabled_json (true);
+
+  json_object_object_add (linux_, "namespaces", strv_json (namespaces));
+  json_object_object_add (linux_, "capabilities", capabilities_json ());
+  json_object_object_add (linux_, "cgroup", cgroup_json ());
+  json_object_object_add (seccomp, "actions", strv_json (seccomp_actions));
+  json_object_object_add (seccomp, "operators", strv_json (seccomp_operators));
+  json_object_object_add (linux_, "seccomp", seccomp);
+  json_object_object_add (linux_, "apparmor", enabled_json (false));
+  json_object_object_add (linux_, "selinux", enabled_json (false));
+  return linux_;
+}
+
 /* The runtime-spec's features document (features.md): what this runtime
    accepts in config.json.  */
 int
 oci_cmd_features (int argc, char **argv, struct nook_error *err)
 {
-  static const char *const hooks[]
-      = { "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL };
-  static const char *const mounts[] = { "bind",   "rbind",   "ro",       "rw",   "dev",  "nodev", "nosuid",
-                                        "noexec", "private", "rprivate", "mode", "size", NULL };
-  static const char *const ns[] = { "pid", "network", "ipc", "uts", "mount", "user", "cgroup", "time", NULL };
-  static const char *const actions[]
-      = { "SCMP_ACT_ALLOW",       "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-          "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",   "SCMP_ACT_TRAP", NULL };
-  static const char *const ops[] = { "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
-                                     "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL };
-  json_object *o, *linux_, *seccomp, *cg;
+  json_object *o, *ann;
 
-#define STRV_JSON(list)                                                                                      \
-  ({                                                                                                         \
-    json_object *a_ = json_object_new_array ();                                                              \
-    for (size_t k_ = 0; (list)[k_]; k_++)                                                                    \
-      json_object_array_add (a_, json_object_new_string ((list)[k_]));                                       \
-    a_;                                                                                                      \
-  })
   if (oci_check_none (argc, argv, err) < 0)
     return -1;
   o = json_object_new_object ();
   json_object_object_add (o, "ociVersionMin", json_object_new_string ("1.0.0"));
   json_object_object_add (o, "ociVersionMax", json_object_new_string ("1.2.0"));
-  json_object_object_add (o, "hooks", STRV_JSON (hooks));
-  json_object_object_add (o, "mountOptions", STRV_JSON (mounts));
-  linux_ = json_object_new_object ();
-  json_object_object_add (linux_, "namespaces", STRV_JSON (ns));
-  {
-    json_object *a = json_object_new_array ();
-    for (int cap = 0; cap < cap_max_bits (); cap++)
-      {
-        char *cn = cap_to_name (cap);
-        char buf[64];
-        if (cn && strncmp (cn, "cap_", 4) == 0)
-          {
-            snprintf (buf, sizeof buf, "CAP_%s", cn + 4);
-            for (char *p = buf; *p; p++)
-              if (*p >= 'a' && *p <= 'z')
-                *p -= 32;
-            json_object_array_add (a, json_object_new_string (buf));
-          }
-        cap_free (cn);
-      }
-    json_object_object_add (linux_, "capabilities", a);
-  }
-  cg = json_object_new_object ();
-  json_object_object_add (cg, "v1", json_object_new_boolean (0));
-  json_object_object_add (cg, "v2", json_object_new_boolean (1));
-  json_object_object_add (cg, "systemd", json_object_new_boolean (1));
-  json_object_object_add (cg, "systemdUser", json_object_new_boolean (1));
-  json_object_object_add (linux_, "cgroup", cg);
-  seccomp = json_object_new_object ();
-  json_object_object_add (seccomp, "enabled", json_object_new_boolean (1));
-  json_object_object_add (seccomp, "actions", STRV_JSON (actions));
-  json_object_object_add (seccomp, "operators", STRV_JSON (ops));
-  json_object_object_add (linux_, "seccomp", seccomp);
-  {
-    json_object *a = json_object_new_object ();
-    json_object_object_add (a, "enabled", json_object_new_boolean (0));
-    json_object_object_add (linux_, "apparmor", a);
-    a = json_object_new_object ();
-    json_object_object_add (a, "enabled", json_object_new_boolean (0));
-    json_object_object_add (linux_, "selinux", a);
-  }
-  json_object_object_add (o, "linux", linux_);
-  {
-    json_object *ann = json_object_new_object ();
-    json_object_object_add (ann, "org.opencontainers.runc.checkpoint.enabled",
-                            json_object_new_string ("false"));
-    json_object_object_add (ann, "io.github.nook.oci.cgroups", json_object_new_string ("v2-where-delegated"));
-    json_object_object_add (o, "annotations", ann);
-  }
-#undef STRV_JSON
+  json_object_object_add (o, "hooks", strv_json (hooks));
+  json_object_object_add (o, "mountOptions", strv_json (mount_options));
+  json_object_object_add (o, "linux", linux_json ());
+  ann = json_object_new_object ();
+  json_object_object_add (ann, "org.opencontainers.runc.checkpoint.enabled",
+                          json_object_new_string ("false"));
+  json_object_object_add (ann, "io.github.nook.oci.cgroups", json_object_new_string ("v2-where-delegated"));
+  json_object_object_add (o, "annotations", ann);
   return oci_print_json (o);
 }
 
