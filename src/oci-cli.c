@@ -14,22 +14,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/capability.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
-#include "lib/cgroup-path.h"
-#include "lib/proc.h"
 #include "lib/utils.h"
 #include "oci-cli.h"
 
@@ -113,6 +106,59 @@ parse_go_bool (const char *s, bool *on)
   return -1;
 }
 
+/* The option word A (it starts with `-`) in OPTS, and its value when the
+   word carries one: --name, --name=V, and Go's -name (runc's flag package
+   takes both); -x and -xV for a one-letter option.  NULL: no option.  */
+static const struct oci_opt *
+match_option (const struct oci_opt *opts, const char *a, const char **value)
+{
+  const char *name = a + (a[1] == '-' ? 2 : 1), *eq = strchr (name, '=');
+  size_t len = eq ? (size_t)(eq - name) : strlen (name);
+  const struct oci_opt *o = find_opt (opts, name, len, 0);
+
+  *value = NULL;
+  if (o == NULL && a[1] != '-')
+    {
+      o = find_opt (opts, NULL, 0, a[1]);
+      eq = NULL;
+      if (o && a[2])
+        {
+          if (!o->arg)
+            o = NULL; /* -dt: not taken */
+          else
+            *value = a + 2;
+        }
+    }
+  if (o && eq)
+    *value = eq + 1;
+  return o;
+}
+
+static int
+unknown_option (const char *cmd, const char *a, struct nook_error *err)
+{
+  if (strcmp (cmd, "nook-oci") == 0)
+    {
+      nook_error_set (err, 0, "unknown global option `%s`", a);
+      return nook_error_hint (err, "see `nook-oci --help` and man nook-oci");
+    }
+  nook_error_set (err, 0, "%s: unknown option `%s`", cmd, a);
+  return nook_error_hint (err, "see man nook-oci, COMMANDS");
+}
+
+/* A flag with a value: Go's flag package (runc's) reads it as a boolean,
+   so --detach=false is no --detach.  Return: 1 for a flag given, 0 for
+   one not given, -1 with ERR set for no boolean.  */
+static int
+flag_value (const char *cmd, const char *a, const char *value, struct nook_error *err)
+{
+  bool on;
+
+  if (parse_go_bool (value, &on) < 0)
+    return nook_error_set (err, 0, "%s: option `%s`: a flag is true or false", cmd, a);
+  return on;
+}
+
 int
 oci_parse (const struct oci_opt *opts, int argc, char **argv, struct oci_arg *out, size_t max, size_t *n_out,
            struct nook_error *err)
@@ -122,51 +168,21 @@ oci_parse (const struct oci_opt *opts, int argc, char **argv, struct oci_arg *ou
   *n_out = 0;
   for (i = 1; i < argc; i++)
     {
-      const char *a = argv[i], *name, *eq, *value = NULL;
+      const char *a = argv[i], *value;
       const struct oci_opt *o;
-      size_t len;
 
       if (strcmp (a, "--") == 0)
         return i + 1;
       if (a[0] != '-' || a[1] == '\0')
         return i;
-      /* --name, --name=V, and Go's -name (runc's flag package takes both);
-         -x and -xV for a one-letter option.  */
-      name = a + (a[1] == '-' ? 2 : 1);
-      eq = strchr (name, '=');
-      len = eq ? (size_t)(eq - name) : strlen (name);
-      o = find_opt (opts, name, len, 0);
-      if (o == NULL && a[1] != '-')
-        {
-          o = find_opt (opts, NULL, 0, a[1]);
-          eq = NULL;
-          if (o && a[2])
-            {
-              if (!o->arg)
-                o = NULL; /* -dt: not taken */
-              else
-                value = a + 2;
-            }
-        }
-      if (o == NULL && strcmp (argv[0], "nook-oci") == 0)
-        {
-          nook_error_set (err, 0, "unknown global option `%s`", a);
-          return nook_error_hint (err, "see `nook-oci --help` and man nook-oci");
-        }
+      o = match_option (opts, a, &value);
       if (o == NULL)
-        {
-          nook_error_set (err, 0, "%s: unknown option `%s`", argv[0], a);
-          return nook_error_hint (err, "see man nook-oci, COMMANDS");
-        }
-      if (eq)
-        value = eq + 1;
-      /* A flag with a value: Go's flag package (runc's) reads it as a
-         boolean, so --detach=false is no --detach.  */
+        return unknown_option (argv[0], a, err);
       if (!o->arg && value)
         {
-          bool on;
-          if (parse_go_bool (value, &on) < 0)
-            return nook_error_set (err, 0, "%s: option `%s`: a flag is true or false", argv[0], a);
+          int on = flag_value (argv[0], a, value, err);
+          if (on < 0)
+            return -1;
           if (!on)
             continue;
           value = NULL;
