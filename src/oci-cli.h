@@ -1,10 +1,14 @@
 /* nook-oci: the OCI runtime command line (runc's and crun's), shared by
-   its files: the global options, the log, option parsing, the commands.  */
+   its files: the global options, the log, option parsing, the commands.
+   oci-cli.c parses the global options and dispatches; each command lives
+   in the file named beside it below.  */
 #ifndef NOOK_OCI_CLI_H
 #define NOOK_OCI_CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <json-c/json.h>
 
 #include "lib/error.h"
 #include "lib/oci-state.h"
@@ -98,32 +102,42 @@ int oci_check_args (const char *cmd, int n, int min, int max, struct nook_error 
  */
 int oci_write_pid_file (int dirfd, const char *path, pid_t pid, struct nook_error *err);
 
+/**
+ * oci_print_json - print @o pretty on stdout, and release it
+ *
+ * Return: 0.
+ */
+int oci_print_json (json_object *o);
+
 /* The commands: each returns the exit status, or -1 with @err set.  */
-int oci_cmd_create (int argc, char **argv, struct nook_error *err);
-int oci_cmd_run (int argc, char **argv, struct nook_error *err);
+int oci_cmd_create (int argc, char **argv, struct nook_error *err); /* oci-create.c */
+int oci_cmd_run (int argc, char **argv, struct nook_error *err);    /* oci-start.c */
 int oci_cmd_start (int argc, char **argv, struct nook_error *err);
-int oci_cmd_exec (int argc, char **argv, struct nook_error *err);
 int oci_cmd_delete (int argc, char **argv, struct nook_error *err);
-int oci_cmd_update (int argc, char **argv, struct nook_error *err);
+int oci_cmd_exec (int argc, char **argv, struct nook_error *err);  /* oci-exec.c */
+int oci_cmd_state (int argc, char **argv, struct nook_error *err); /* oci-container.c */
+int oci_cmd_kill (int argc, char **argv, struct nook_error *err);
+int oci_cmd_ps (int argc, char **argv, struct nook_error *err);
+int oci_cmd_list (int argc, char **argv, struct nook_error *err);
+int oci_cmd_pause (int argc, char **argv, struct nook_error *err);    /* and resume: argv[0] says which */
+int oci_cmd_update (int argc, char **argv, struct nook_error *err);   /* oci-update.c */
+int oci_cmd_features (int argc, char **argv, struct nook_error *err); /* oci-features.c */
+int oci_cmd_spec (int argc, char **argv, struct nook_error *err);
 
 /* Their command lines parsed as the commands parse them, and nothing
    done: 0, or -1 with @err set.  oci_check_id: a command with no option
-   and one container id.  */
+   and one container id; oci_check_none: with no option and no operand.  */
 int oci_check_create (int argc, char **argv, struct nook_error *err);
 int oci_check_run (int argc, char **argv, struct nook_error *err);
 int oci_check_exec (int argc, char **argv, struct nook_error *err);
 int oci_check_delete (int argc, char **argv, struct nook_error *err);
 int oci_check_update (int argc, char **argv, struct nook_error *err);
+int oci_check_kill (int argc, char **argv, struct nook_error *err);
+int oci_check_ps (int argc, char **argv, struct nook_error *err);
+int oci_check_list (int argc, char **argv, struct nook_error *err);
+int oci_check_spec (int argc, char **argv, struct nook_error *err);
 int oci_check_id (int argc, char **argv, struct nook_error *err);
-
-/**
- * oci_run_hooks - run a config's hooks of one kind with the state on stdin
- * @c: the container; its config.json copy gives the hooks
- * @kind: enum nook_oci_hook_kind
- * @status: the state's status to give the hooks
- * @err: set when a hook fails or times out
- */
-int oci_run_hooks (struct nook_oci_container *c, int kind, const char *status, struct nook_error *err);
+int oci_check_none (int argc, char **argv, struct nook_error *err);
 
 /**
  * nook_oci_main - the whole command line: global options, then a command

@@ -294,19 +294,71 @@ parse_env (struct parser *p, json_object *process)
   return 0;
 }
 
+/* process.consoleSize: the terminal's size, set before the engine gets
+   it.  */
+static int
+parse_console_size (struct parser *p, json_object *size)
+{
+  uint64_t v;
+  bool found;
+
+  if (oci_cfg_uint (p, size, "width", UINT16_MAX, &v, &found) < 0)
+    return -1;
+  p->cfg->console_width = found ? v : 0;
+  if (oci_cfg_uint (p, size, "height", UINT16_MAX, &v, &found) < 0)
+    return -1;
+  p->cfg->console_height = found ? v : 0;
+  return 0;
+}
+
+static int
+parse_oom_score_adj (struct parser *p, json_object *process)
+{
+  bool failed = false;
+  json_object *oom = oci_cfg_member (p, process, "oomScoreAdj", json_type_int, &failed);
+  int64_t n;
+
+  if (failed)
+    return -1;
+  if (oom == NULL)
+    return 0;
+  n = json_object_get_int64 (oom);
+  if (n < -1000 || n > 1000)
+    return oci_cfg_bad (p, "process.oomScoreAdj", "must be between -1000 and 1000");
+  p->spec->security.oom_score_adj_set = true;
+  p->spec->security.oom_score_adj = n;
+  return 0;
+}
+
+/* AppArmor and SELinux labels: nook confines otherwise, and says so.  */
+static int
+note_ignored_labels (struct parser *p, json_object *process)
+{
+  static const char *const fields[] = { "apparmorProfile", "selinuxLabel" };
+  const char *s;
+
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+    {
+      if (oci_cfg_str (p, process, fields[i], &s) < 0)
+        return -1;
+      if (s && *s)
+        oci_cfg_note (p, "process.%s: ignored (nook confines with seccomp and namespaces)", fields[i]);
+    }
+  return 0;
+}
+
 static int
 parse_process_object (struct parser *p, json_object *process)
 {
   struct nook_spec *spec = p->spec;
-  bool failed = false, found;
+  bool failed = false;
   json_object *user = oci_cfg_member (p, process, "user", json_type_object, &failed);
   json_object *caps = oci_cfg_member (p, process, "capabilities", json_type_object, &failed);
   json_object *rlimits = oci_cfg_member (p, process, "rlimits", json_type_array, &failed);
   json_object *terminal = oci_cfg_member (p, process, "terminal", json_type_boolean, &failed);
   json_object *nnp = oci_cfg_member (p, process, "noNewPrivileges", json_type_boolean, &failed);
   json_object *size = oci_cfg_member (p, process, "consoleSize", json_type_object, &failed);
-  const char *cwd = NULL, *s;
-  uint64_t v;
+  const char *cwd = NULL;
 
   if (failed || oci_cfg_strv (p, process, "args", &spec->argv) < 0
       || oci_cfg_str (p, process, "cwd", &cwd) < 0)
@@ -328,37 +380,9 @@ parse_process_object (struct parser *p, json_object *process)
   spec->security.tty = terminal && json_object_get_boolean (terminal);
   if (nnp && !json_object_get_boolean (nnp))
     oci_cfg_note (p, "process.%s: false ignored: nook always sets no_new_privs", "noNewPrivileges");
-  if (size)
-    {
-      if (oci_cfg_uint (p, size, "width", UINT16_MAX, &v, &found) < 0)
-        return -1;
-      p->cfg->console_width = found ? v : 0;
-      if (oci_cfg_uint (p, size, "height", UINT16_MAX, &v, &found) < 0)
-        return -1;
-      p->cfg->console_height = found ? v : 0;
-    }
-  {
-    json_object *oom = oci_cfg_member (p, process, "oomScoreAdj", json_type_int, &failed);
-    if (failed)
-      return -1;
-    if (oom)
-      {
-        int64_t n = json_object_get_int64 (oom);
-        if (n < -1000 || n > 1000)
-          return oci_cfg_bad (p, "process.oomScoreAdj", "must be between -1000 and 1000");
-        spec->security.oom_score_adj_set = true;
-        spec->security.oom_score_adj = n;
-      }
-  }
-  if (oci_cfg_str (p, process, "apparmorProfile", &s) < 0)
+  if ((size && parse_console_size (p, size) < 0) || parse_oom_score_adj (p, process) < 0)
     return -1;
-  if (s && *s)
-    oci_cfg_note (p, "process.%s: ignored (nook confines with seccomp and namespaces)", "apparmorProfile");
-  if (oci_cfg_str (p, process, "selinuxLabel", &s) < 0)
-    return -1;
-  if (s && *s)
-    oci_cfg_note (p, "process.%s: ignored (nook confines with seccomp and namespaces)", "selinuxLabel");
-  return 0;
+  return note_ignored_labels (p, process);
 }
 
 /* ---- hooks -------------------------------------------------------------------- */
