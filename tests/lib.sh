@@ -65,6 +65,20 @@ wait_until() { # SECONDS COMMAND...
   done
 }
 
+# Succeeds when COMMAND keeps succeeding for SECONDS (a decimal), checked
+# every 50 ms: for a test that something does NOT happen, which has no
+# condition to wait on, only a window to watch.
+holds_for() { # SECONDS COMMAND...
+  local n
+  n=$(awk -v s="$1" 'BEGIN { print int(s * 20) + 1 }')
+  shift
+  while [ "$n" -gt 0 ]; do
+    "$@" || return 1
+    n=$((n - 1))
+    [ "$n" -eq 0 ] || sleep 0.05
+  done
+}
+
 # Waits up to 5 s for PID to run PROGRAM (its exec done), with builtins
 # only: fast enough to act in the first milliseconds of PROGRAM's setup.
 wait_exec() { # PID PROGRAM

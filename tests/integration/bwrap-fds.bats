@@ -50,8 +50,7 @@ teardown() {
   mkfifo block
   "$BWRAP" --ro-bind / / --bind "$PWD" "$PWD" --block-fd 5 touch ran 5<block </dev/null &
   exec 7>block
-  sleep 0.3
-  [ ! -e ran ]
+  holds_for 0.3 test ! -e ran
   echo go >&7
   exec 7>&-
   wait_until 5 test -e ran

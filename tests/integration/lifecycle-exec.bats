@@ -176,17 +176,28 @@ start_box() { # NAME [RUN OPTIONS...]
 }
 
 @test "wait returns the status of a detached command" {
-  nook run -d --name w -- sh -c 'sleep 0.3; exit 7' >/dev/null
-  run nook wait w
-  assert_status 7
-  [ "$output" = 7 ]
+  # The command runs until the test says go: wait must wait for it.
+  nook run -d --name w -- sh -c 'until [ -e go ]; do sleep 0.05; done; exit 7' >/dev/null
+  "$NOOK" wait w </dev/null >waited &
+  waiter=$!
+  [ "$(nook inspect w | jq -r .status)" = running ]
+  kill -0 "$waiter"
+  touch go
+  st=0
+  wait "$waiter" || st=$?
+  [ "$st" = 7 ]
+  [ "$(cat waited)" = 7 ]
 }
 
 @test "logs prints a detached sandbox's stdout and stderr; -f follows until it ends" {
-  nook run -d --name talk -- sh -c 'echo out; echo err >&2; sleep 0.5; echo late' >/dev/null
-  run nook logs -f talk
-  assert_status 0
-  [ "$output" = "$(printf 'out\nerr\nlate')" ]
+  # "late" comes once logs -f has shown the rest: -f follows the output.
+  nook run -d --name talk -- sh -c 'echo out; echo err >&2; until [ -e go ]; do sleep 0.05; done; echo late' >/dev/null
+  "$NOOK" logs -f talk </dev/null >followed 2>&1 &
+  follower=$!
+  wait_until 10 grep -qx err followed
+  touch go
+  wait "$follower"
+  [ "$(cat followed)" = "$(printf 'out\nerr\nlate')" ]
   run nook logs talk
   [ "$output" = "$(printf 'out\nerr\nlate')" ]
   run nook run -- true

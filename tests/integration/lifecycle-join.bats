@@ -31,7 +31,9 @@ ns_of() { # NAME TYPE: the inode inspect shows
 
 @test "a sandbox that joined A's PID namespace leaves A's processes alone when it ends" {
   start_box a
-  run nook run --pid container:a -- sh -c 'sleep 1000 & sleep 0.1; exit 4'
+  # The command exits once its background sleep runs (its exec done).
+  run nook run --pid container:a -- sh -c 'sleep 1000 & i=0
+    until [ "$(cat /proc/$!/comm)" = sleep ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done; exit 4'
   assert_status 4
   run nook top a
   assert_output_has "marker-a"

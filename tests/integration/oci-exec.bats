@@ -35,10 +35,12 @@ JSON
 }
 
 @test "exec --detach --pid-file returns while the process runs on, and names it" {
-  ocid exec --detach --pid-file "$BATS_TEST_TMPDIR/epid" ex sh -c 'sleep 0.3; echo done > /out/exec-done; sleep 1000'
+  # The process goes on once the test says go, after exec returned.
+  ocid exec --detach --pid-file "$BATS_TEST_TMPDIR/epid" ex sh -c 'until [ -e /out/go ]; do sleep 0.05; done; echo done > /out/exec-done; sleep 1000'
   pid=$(cat "$BATS_TEST_TMPDIR/epid")
   kill -0 "$pid"
   [ ! -e "$BUNDLE/out/exec-done" ]
+  touch "$BUNDLE/out/go"
   wait_until 10 test -e "$BUNDLE/out/exec-done"
   # The shell's last command replaced it: the pid is the exec'd process'.
   [ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = "sleep 1000 " ]

@@ -18,8 +18,7 @@ teardown() { oci_teardown; }
   kill -0 "$pid"
   [ -p "$OCI_ROOT/c1/exec.fifo" ]
   # Given time, the command still has not run.
-  sleep 0.3
-  [ ! -e "$BUNDLE/out/ran" ]
+  holds_for 0.3 test ! -e "$BUNDLE/out/ran"
   run oci start c1
   assert_status 0
   wait_until 10 test -e "$BUNDLE/out/ran"
@@ -131,8 +130,7 @@ teardown() { oci_teardown; }
   oci pause c10
   [ "$(state_of c10 status)" = paused ]
   a=$(cat "$BUNDLE/out/tick")
-  sleep 0.3
-  [ "$(cat "$BUNDLE/out/tick")" = "$a" ]
+  holds_for 0.3 sh -c '[ "$(cat "$1")" = "$2" ]' _ "$BUNDLE/out/tick" "$a"
   oci resume c10
   [ "$(state_of c10 status)" = running ]
   wait_until 10 sh -c '[ "$(cat "$1")" != "$2" ]' _ "$BUNDLE/out/tick" "$a"

@@ -50,13 +50,20 @@ os.execv(sys.argv[1], sys.argv[1:])' "$NOOK" run -- sh -c "trap 'echo got-$sig; 
 }
 
 @test "orphaned processes are reaped: no zombies" {
-  run nook run -- sh -c '(sh -c "sleep 0.1 &" ); sleep 0.1 & sleep 0.6; ps -e -o stat= | grep -c Z || true'
+  # An orphan (reparented to nook-init) and a child of the shell both end;
+  # then, within 10 s, no sleep is left, not even a zombie.
+  run nook run -- sh -c '(sh -c "sleep 0.1 &" ); sleep 0.1 & i=0
+    while ps -e -o comm= | grep -qx sleep && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    ps -e -o stat= | grep -c Z || true'
   assert_status 0
   [ "${lines[-1]}" = 0 ]
 }
 
 @test "processes left behind by the command are killed when it ends" {
-  run nook run -- sh -c 'sleep 77 & echo started'
+  # The command ends once its background sleep runs (its exec done).
+  run nook run -- sh -c 'sleep 77 & i=0
+    until [ "$(cat /proc/$!/comm)" = sleep ] || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done; echo started'
+  assert_output_has started
   assert_status 0
   run ! pgrep -u "$(id -u)" -f '^sleep 77$'
 }
