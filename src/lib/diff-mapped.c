@@ -27,8 +27,8 @@
  * in a user namespace with the same mapping (nook_userns_run_mapped), where
  * the caller is root over them.  The helper walks what the sandbox wrote,
  * so its answer is data: a stream of records, each length-checked, each
- * path checked name by name, and its error text stripped of control
- * characters, before anything is used or shown.
+ * path checked name by name, and its error text escaped (nook_escape_text)
+ * before anything is used or shown.
  *
  *   'C' KIND(1) MODE(u32) OLD_MODE(u32) LEN(u32) PATH   a change (diff)
  *   'E' ERRNUM(u32) LEN(u32) TEXT                       the walk failed
@@ -138,14 +138,12 @@ static int
 helper_error (struct reader *r, struct nook_error *err)
 {
   uint32_t errnum;
-  cleanup_free char *text = NULL;
+  cleanup_free char *text = NULL, *shown = NULL;
 
   if (!take (r, &errnum, sizeof errnum) || (text = take_text (r)) == NULL)
     return nook_error_set (err, 0, "the helper in the user namespace sent a malformed error");
-  for (char *c = text; *c; c++)
-    if ((unsigned char)*c < 0x20 || *c == 0x7f)
-      *c = '?';
-  nook_error_set (err, 0, "%s", text);
+  shown = nook_escape_text (text);
+  nook_error_set (err, 0, "%s", shown);
   err->errnum = errnum < 4096 ? (int)errnum : 0;
   return -1;
 }

@@ -155,9 +155,9 @@ int nook_remove_tree_at (int dirfd, const char *name);
  * @buf: what the helper sent (hostile: it read what a sandbox wrote)
  * @len: its length
  * @out: when not NULL, zeroed by the caller, filled with the changes sent
- * @err: set for the helper's own error (its text stripped of control
- *       characters), a malformed or truncated stream, a kind other than
- *       A, C or D, or a path that is not "/NAME/..." with every NAME
+ * @err: set for the helper's own error (its text escaped by
+ *       nook_escape_text), a malformed or truncated stream, a kind other
+ *       than A, C or D, or a path that is not "/NAME/..." with every NAME
  *       accepted by nook_diff_name_ok
  *
  * Return: 0 when the stream ends with its end mark, else -1 with @err set.

@@ -231,3 +231,43 @@ assert_whiteout_refused() { # NAME VICTIM
   [ "$output" = "A /suid (4755, setuid)" ]
   [ "$(nook diff --json --layer "$PWD" "$BATS_TEST_TMPDIR/kept" | jq -c '.[0] | [.mode, .special]')" = '["4755","setuid"]' ]
 }
+
+# ---- the terminal: every message that quotes what a sandbox or an image chose -----
+
+# No ESC, CR or BEL byte in FILE (od -c shows them as 033, \r and \a).
+assert_no_terminal_controls() { # FILE
+  if od -c "$1" | grep -qE '033|\\r|\\a'; then
+    od -c "$1" >&2
+    return 1
+  fi
+}
+
+@test "an archive entry named with ESC and CR comes out escaped in nook import's error" {
+  load "$NOOK_TESTS/integration/images"
+  use_private_store
+  python3 -c '
+import io, tarfile
+with tarfile.open("esc.tar", "w") as t:
+    i = tarfile.TarInfo("../\x1b[2K\rD owned"); i.size = 1; t.addfile(i, io.BytesIO(b"x"))'
+  run nook import esc.tar evil
+  assert_status 125
+  assert_one_error_line
+  assert_output_has 'entry `../\x1b[2K\rD owned` leaves the archive'"'"'s root'
+  nook import esc.tar evil 2>err.out || true
+  assert_no_terminal_controls err.out
+}
+
+@test "an image's command and PATH with ESC, BEL and CR come out escaped in nook run's error" {
+  load "$NOOK_TESTS/integration/images"
+  use_private_store
+  make_oci_layout layout
+  set_config layout '.config.Cmd=["\u001b[2K\rx"] | .config.Env=["PATH=/\u001b]0;owned\u0007"]'
+  tar -C layout -cf evil.tar .
+  run nook load evil.tar evil
+  assert_status 0
+  run -127 nook run --image evil
+  assert_status 127
+  assert_output_has '`\x1b[2K\rx`: command not found in the sandbox (Hint: PATH is /\x1b]0;owned\x07)'
+  nook run --image evil 2>err.out || true
+  assert_no_terminal_controls err.out
+}

@@ -117,6 +117,16 @@ escape_bytes_shows_nul (void **state)
 }
 
 static void
+escape_text_keeps_a_message_and_quotes_controls (void **state)
+{
+  /* A message of nook's: its backslashes, tabs and escaped names stay;
+     what a name it quoted raw carries does not reach the terminal.  */
+  char *got = nook_escape_text ("try: `a\\x1b\tb`: \x1b[2K\rD \xff\n\a");
+  assert_string_equal (got, "try: `a\\x1b\tb`: \\x1b[2K\\rD \\xff\\n\\x07");
+  free (got);
+}
+
+static void
 upper_names_must_name_an_entry (void **state)
 {
   assert_true (nook_diff_name_ok ("a"));
@@ -195,6 +205,7 @@ main (void)
     cmocka_unit_test (escape_keeps_text_and_quotes_controls),
     cmocka_unit_test (escape_quotes_invalid_utf8_and_terminal_code_points),
     cmocka_unit_test (escape_bytes_shows_nul),
+    cmocka_unit_test (escape_text_keeps_a_message_and_quotes_controls),
     cmocka_unit_test (upper_names_must_name_an_entry),
     cmocka_unit_test (change_lines_show_modes_and_escape),
     cmocka_unit_test (path_is_beneath_compares_components),
