@@ -271,3 +271,29 @@ with tarfile.open("esc.tar", "w") as t:
   nook run --image evil 2>err.out || true
   assert_no_terminal_controls err.out
 }
+
+@test "try lists a setgid directory and a file's capabilities; the capabilities never reach the host" {
+  require "setcap and getcap (libcap2-bin)" test -x /usr/sbin/setcap -a -x /usr/sbin/getcap
+  make_caps='mkdir -m 2775 shared; cp /bin/true ping; /usr/sbin/setcap cap_net_raw+ep ping && /usr/sbin/getcap ping'
+  run nook try --overlay=kernel --commit --allow-setuid -- sh -c "$make_caps"
+  assert_status 0
+  # The command did set them, inside.
+  assert_output_has "ping cap_net_raw=ep"
+  assert_output_has "A $PWD/shared (2775, setgid directory)"
+  assert_output_has "A $PWD/ping (0755, file capabilities not applied)"
+  assert_output_has "changes applied"
+  [ "$(stat -c %a shared)" = 2775 ]
+  cmp ping /bin/true
+  [ -z "$(/usr/sbin/getcap ping)" ]
+  run -1 getfattr -n security.capability ping
+  # nook diff says the same, JSON too.
+  rm -rf shared ping
+  run nook try --overlay=kernel --keep "$BATS_TEST_TMPDIR/kept" -- sh -c "$make_caps"
+  assert_status 0
+  run nook diff --layer "$PWD" "$BATS_TEST_TMPDIR/kept"
+  assert_status 0
+  [ "$output" = "A /ping (0755, file capabilities not applied)
+A /shared (2775, setgid directory)" ]
+  [ "$(nook diff --json --layer "$PWD" "$BATS_TEST_TMPDIR/kept" | jq -c '.[0].file_capabilities')" = true ]
+  assert_outside_unchanged
+}
