@@ -297,3 +297,24 @@ A /shared (2775, setgid directory)" ]
   [ "$(nook diff --json --layer "$PWD" "$BATS_TEST_TMPDIR/kept" | jq -c '.[0].file_capabilities')" = true ]
   assert_outside_unchanged
 }
+
+@test "nook commit refuses a sandbox whose upper holds a .wh... whiteout, in one line, and stores no image" {
+  load "$NOOK_TESTS/integration/images"
+  require "busybox-static is installed" test -x "$BUSYBOX"
+  use_private_store
+  make_oci_layout layout
+  nook load layout fx >/dev/null
+  for name in .wh... .wh.. .wh.; do
+    run nook rm -f box
+    run nook run --keep --name box fx sh -c "echo x > /work/kept; touch '/work/$name'; test -e '/work/$name'"
+    assert_status 0
+    run nook commit box fx:evil
+    assert_status 125
+    assert_one_error_line
+    assert_output_has "\`/work/$name\` in the upper"
+    run nook images
+    assert_output_lacks evil
+  done
+  run nook images -q
+  [ "$(echo "$output" | wc -l)" = 1 ]
+}
