@@ -161,6 +161,7 @@ struct walk
   int *lowerfds; /* first the lowest */
   size_t n_lowers;
   bool have_lowers;
+  int depth; /* of the directory walked, the upper's root 0 */
   struct nook_changes *out;
 };
 
@@ -231,6 +232,7 @@ walk_entry (struct walk *w, int fd, const char *rel, const char *name, bool belo
   struct stat st;
   mode_t old_mode = 0;
   bool existed;
+  int r;
 
   if (nook_diff_check_name (rel, name, err) < 0)
     return -1;
@@ -262,10 +264,22 @@ walk_entry (struct walk *w, int fd, const char *rel, const char *name, bool belo
       = S_ISREG (st.st_mode) && has_xattr_at (fd, name, fcaps_xattrs, false);
   if (!S_ISDIR (st.st_mode))
     return 0;
+  /* Applying holds two descriptors a level, listing one: a tree the walk
+     could list but not apply would be applied in part.  */
+  if (w->depth >= NOOK_DIFF_MAX_DEPTH)
+    {
+      cleanup_free char *shown = nook_escape_name (path);
+      nook_error_set (err, 0, "`%.64s...` in the upper is too deep: more than %d directories", shown,
+                      NOOK_DIFF_MAX_DEPTH);
+      return nook_error_hint (err, "nothing was applied");
+    }
   sub = openat (fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (sub < 0)
     return nook_diff_path_error (err, errno, "diff", path);
-  return walk_dir (w, sub, path, existed, err);
+  w->depth++;
+  r = walk_dir (w, sub, path, existed, err);
+  w->depth--;
+  return r;
 }
 
 static int

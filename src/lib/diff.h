@@ -35,7 +35,8 @@ struct nook_changes
  * Whiteouts count as deletions in both forms: the kernel's (a 0/0
  * character device) and OCI's (a .wh.NAME file); an opaque directory
  * (user./trusted.overlay.opaque, user.fuseoverlayfs.opaque, or
- * .wh..wh..opq) deletes what the lowers had in it.  With @lowers an entry
+ * .wh..wh..opq) deletes what the lowers had in it.  An upper more than
+ * 256 directories deep is refused: applying it could fail half-way.  With @lowers an entry
  * is C when a lower has it and A otherwise; without them, C when overlayfs
  * recorded an origin for it.
  *

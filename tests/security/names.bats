@@ -318,3 +318,15 @@ A /shared (2775, setgid directory)" ]
   run nook images -q
   [ "$(echo "$output" | wc -l)" = 1 ]
 }
+
+@test "a tree deeper than nook try applies is refused before anything is applied" {
+  # 600 levels: listed with one descriptor a level, applied with two.
+  run nook try --overlay=kernel --commit -- sh -c 'echo new > added; for i in $(seq 600); do mkdir d && cd d || exit; done; echo deep > f'
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "too deep"
+  [ ! -e added ]
+  [ ! -e d ]
+  assert_project_unchanged
+  assert_outside_unchanged
+}
