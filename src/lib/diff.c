@@ -286,7 +286,10 @@ static int
 walk_dir (struct walk *w, int fd, const char *rel, bool existed, struct nook_error *err)
 {
   cleanup_strv char **names = nook_diff_read_names (fd);
-  bool opaque = nook_diff_dir_is_opaque (fd);
+  /* The upper's top is the tried directory itself, which an overlay never
+     makes opaque: a mark there is a file the command made, and
+     nook_diff_apply deletes nothing for it either.  */
+  bool opaque = *rel != '\0' && nook_diff_dir_is_opaque (fd);
 
   if (existed && opaque && w->have_lowers)
     emit_hidden (w, rel, names);

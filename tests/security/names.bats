@@ -330,3 +330,17 @@ A /shared (2775, setgid directory)" ]
   assert_project_unchanged
   assert_outside_unchanged
 }
+
+@test "an opaque mark at the top of the upper lists and applies no deletion" {
+  # The tried directory's own top is never opaque to the overlay: the mark
+  # is a file of the command's, and the listing shows what is applied.
+  run nook try --overlay=kernel --commit -- sh -c 'touch ./.wh..wh..opq; echo new > added'
+  assert_status 0
+  assert_output_lacks "D $PWD/"
+  assert_output_has "A $PWD/added"
+  assert_output_has "changes applied"
+  [ "$(cat added)" = new ]
+  [ "$(cat file)" = file ] && [ "$(cat sub/inner)" = inner ] && [ -L link ] && [ "$(cat hl)" = sibling ]
+  [ ! -e .wh..wh..opq ]
+  assert_outside_unchanged
+}
