@@ -7,17 +7,26 @@
 #     directory), `.wh..` (of `.`: the directory itself), `.wh.` (of
 #     nothing), also below a directory that replaced a symlink to outside;
 #   - the same, through a symlinked parent, a hard link to a file outside,
-#     renames and whiteouts applied together;
-#   - the terminal, through ESC and CR in file names (try, diff) and in a
-#     command line (top, ps);
-#   - the host, through setuid and setgid files the command made.
+#     renames and whiteouts applied together; an opaque mark at the top of
+#     the upper (listed as deleting everything, applying nothing); a tree
+#     too deep to apply whole (applied in part, then EMFILE);
+#   - nook commit, through the same names packed into an image's layer;
+#   - the terminal, through ESC and CR in file names (try, diff), in a
+#     command line (top, ps), in an archive's entry names and an image's
+#     command and PATH quoted by an error message (import, run);
+#   - the host, through setuid and setgid files the command made (also by
+#     chmod of a file that was there), setgid directories and file
+#     capabilities (setcap inside).
 # What stops it: every name in an upper (and the name each whiteout
 # deletes) must name an entry of its directory, checked before anything is
 # applied and again as each entry is; each entry is made through a
 # directory fd beneath the target, never through a symlink, and files are
 # replaced by rename, never written through a link; human output escapes
-# what the sandbox chose; setuid, setgid and device entries are applied
-# only with --allow-setuid.
+# what the sandbox chose, and every message is escaped where it leaves
+# nook (nook_escape_text); setuid, setgid and device entries are applied
+# only with --allow-setuid, a setgid directory and a file's capabilities
+# are shown, and no xattr is applied; an upper deeper than 256 directories
+# is refused before anything is applied.
 #
 # The project is parent/proj; its parent and a sibling hold canaries:
 #   parent/canary, parent/sibling/{canary,keep},
@@ -342,5 +351,21 @@ A /shared (2775, setgid directory)" ]
   [ "$(cat added)" = new ]
   [ "$(cat file)" = file ] && [ "$(cat sub/inner)" = inner ] && [ -L link ] && [ "$(cat hl)" = sibling ]
   [ ! -e .wh..wh..opq ]
+  assert_outside_unchanged
+}
+
+@test "a symlink the command put into the real directory through a bind is replaced by the upper's directory, never entered" {
+  # -v binds the real sub/ read-write: the command changes the target
+  # itself, making sub/evil a symlink to the sibling, then puts a directory
+  # over it in the overlay.  Applying must not write through the symlink.
+  run nook try --overlay=kernel --commit -v "$PWD/sub:/x" -- sh -c '
+    ln -s ../../sibling /x/evil
+    rm sub/evil && mkdir sub/evil && echo pwned > sub/evil/canary && echo pwned > sub/evil/keep'
+  assert_status 0
+  assert_output_has "changes applied"
+  [ -d sub/evil ] && [ ! -L sub/evil ]
+  [ "$(cat sub/evil/canary)" = pwned ]
+  [ "$(cat ../sibling/canary)" = sibling ]
+  [ "$(cat ../sibling/keep)" = keep ]
   assert_outside_unchanged
 }
