@@ -17,6 +17,7 @@
 
 #include "bwrap-args.h"
 #include "cmd.h"
+#include "lib/escape.h"
 #include "lib/spawn.h"
 #include "lib/utils.h"
 #include "options.h"
@@ -39,8 +40,10 @@ static void
 say (const struct nook_bwrap *bw, int level, const char *text)
 {
   char line[8192];
+  cleanup_free char *shown = nook_escape_text (text);
 
-  snprintf (line, sizeof line, "%sbwrap: %s\n", "", text);
+  /* TEXT may quote a path the sandbox made.  */
+  snprintf (line, sizeof line, "bwrap: %s\n", shown);
   if (bw->level_prefix)
     fprintf (stderr, "<%d>%s", level, line);
   else

@@ -5,8 +5,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd.h"
+#include "lib/escape.h"
 #include "lib/state.h"
 #include "lib/utils.h"
 #include "options.h"
@@ -64,30 +66,31 @@ nook_cli_operands (const struct nook_command *cmd, int argc, int first, int min,
 void
 nook_cli_error_add (struct nook_error *all, struct nook_error *one)
 {
-  char *joined;
-
-  if (all->msg == NULL)
-    {
-      *all = *one;
-      *one = (struct nook_error){ 0 };
-      return;
-    }
-  /* main prints "nook: " before the first line; each line is one error.  */
-  joined = xasprintf ("%s\nnook: %s", all->msg, one->msg);
-  free (all->msg);
-  all->msg = joined;
-  nook_error_release (one);
+  nook_error_add_line (all, one);
 }
 
 void
 nook_cli_note (const char *fmt, ...)
 {
   va_list ap;
+  cleanup_free char *text = NULL, *shown = NULL;
+  size_t len;
+  bool nl;
 
-  fflush (stdout);
-  fputs ("nook: ", stderr);
   va_start (ap, fmt);
-  vfprintf (stderr, fmt, ap);
+  if (vasprintf (&text, fmt, ap) < 0)
+    text = NULL;
   va_end (ap);
+  if (text == NULL)
+    return;
+  /* A note may quote what a sandbox chose: escaped, but for its own
+     line end.  */
+  len = strlen (text);
+  nl = len > 0 && text[len - 1] == '\n';
+  if (nl)
+    text[len - 1] = '\0';
+  shown = nook_escape_text (text);
+  fflush (stdout);
+  fprintf (stderr, "nook: %s%s", shown, nl ? "\n" : "");
   fflush (stderr);
 }

@@ -23,6 +23,7 @@
 
 #include <json-c/json.h>
 
+#include "lib/escape.h"
 #include "lib/utils.h"
 #include "oci-cli.h"
 
@@ -47,11 +48,9 @@ oci_log (enum oci_level level, const char *fmt, ...)
   if (oci_globals.log_fd < 0)
     {
       /* One line, escaped: a message may carry a container's bytes.  */
-      for (char *p = msg; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-          *p = '?';
+      cleanup_free char *shown = nook_escape_text (msg);
       dprintf (STDERR_FILENO, "nook-oci: %s%s%s\n", level == OCI_LOG_ERROR ? "" : level_names[level],
-               level == OCI_LOG_ERROR ? "" : ": ", msg);
+               level == OCI_LOG_ERROR ? "" : ": ", shown);
       return;
     }
   if (oci_globals.json)
@@ -75,7 +74,10 @@ oci_log (enum oci_level level, const char *fmt, ...)
       json_object_put (o);
     }
   else
-    dprintf (oci_globals.log_fd, "%s: %s\n", level_names[level], msg);
+    {
+      cleanup_free char *shown = nook_escape_text (msg);
+      dprintf (oci_globals.log_fd, "%s: %s\n", level_names[level], shown);
+    }
 }
 
 /* ---- options ------------------------------------------------------------------ */

@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "lib/cgroup-path.h"
+#include "lib/escape.h"
 #include "lib/proc.h"
 #include "lib/utils.h"
 #include "oci-cli.h"
@@ -319,11 +320,14 @@ oci_cmd_list (int argc, char **argv, struct nook_error *err)
           continue;
         }
       s = nook_oci_container_state_json (&c);
+      /* The table is for a terminal: the id and the bundle's path are
+         shown escaped (the JSON keeps them exact).  */
+      cleanup_free char *e_id = nook_escape_name (c.id), *e_bundle = nook_escape_name (c.bundle);
       if (quiet)
-        printf ("%s\n", c.id);
+        printf ("%s\n", e_id);
       else if (!json)
-        printf ("%-20s %-8d %-10s %-40s %s\n", c.id, json_object_get_int (json_object_object_get (s, "pid")),
-                json_object_get_string (json_object_object_get (s, "status")), c.bundle, c.created);
+        printf ("%-20s %-8d %-10s %-40s %s\n", e_id, json_object_get_int (json_object_object_get (s, "pid")),
+                json_object_get_string (json_object_object_get (s, "status")), e_bundle, c.created);
       json_object_array_add (a, s);
       nook_oci_container_release (&c);
     }

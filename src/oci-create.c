@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lib/cgroup-path.h"
+#include "lib/escape.h"
 #include "lib/oci-config.h"
 #include "lib/spawn.h"
 #include "lib/utils.h"
@@ -147,7 +148,10 @@ in_container (void *ctx_, enum nook_create_stage stage, pid_t pid, struct nook_e
   /* Nobody waits on the sync socket after create: the container's
      output (the engine's log) is where this reaches someone.  */
   if (r < 0 && stage == NOOK_CREATE_AT_START)
-    dprintf (STDERR_FILENO, "nook-oci: %s\n", err->msg);
+    {
+      cleanup_free char *shown = nook_escape_text (err->msg);
+      dprintf (STDERR_FILENO, "nook-oci: %s\n", shown);
+    }
   return r;
 }
 

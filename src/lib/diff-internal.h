@@ -17,6 +17,11 @@ struct nook_error;
 #define OPAQUE_MARK ".wh..wh..opq"
 #define WH_PREFIX ".wh."
 
+/* How deep an upper's directories may go: applying one holds two
+   descriptors a level (the upper's and the target's), which must stay
+   below the usual limit of 1024 open files.  */
+#define NOOK_DIFF_MAX_DEPTH 256
+
 /**
  * nook_diff_is_whiteout_dev - whether an entry is the kernel's whiteout
  * @st: the entry, not followed when a symlink

@@ -27,10 +27,11 @@
  * in a user namespace with the same mapping (nook_userns_run_mapped), where
  * the caller is root over them.  The helper walks what the sandbox wrote,
  * so its answer is data: a stream of records, each length-checked, each
- * path checked name by name, and its error text stripped of control
- * characters, before anything is used or shown.
+ * path checked name by name, and its error text escaped (nook_escape_text)
+ * before anything is used or shown.
  *
- *   'C' KIND(1) MODE(u32) OLD_MODE(u32) LEN(u32) PATH   a change (diff)
+ *   'C' KIND(1) MODE(u32) OLD_MODE(u32) FCAPS(1) LEN(u32) PATH
+ *                                                       a change (diff)
  *   'E' ERRNUM(u32) LEN(u32) TEXT                       the walk failed
  *   'Z'                                                 the end: all was sent
  */
@@ -138,14 +139,12 @@ static int
 helper_error (struct reader *r, struct nook_error *err)
 {
   uint32_t errnum;
-  cleanup_free char *text = NULL;
+  cleanup_free char *text = NULL, *shown = NULL;
 
   if (!take (r, &errnum, sizeof errnum) || (text = take_text (r)) == NULL)
     return nook_error_set (err, 0, "the helper in the user namespace sent a malformed error");
-  for (char *c = text; *c; c++)
-    if ((unsigned char)*c < 0x20 || *c == 0x7f)
-      *c = '?';
-  nook_error_set (err, 0, "%s", text);
+  shown = nook_escape_text (text);
+  nook_error_set (err, 0, "%s", shown);
   err->errnum = errnum < 4096 ? (int)errnum : 0;
   return -1;
 }
@@ -166,11 +165,11 @@ nook_diff_read_stream (const char *buf, size_t len, struct nook_changes *out, st
         return helper_error (&r, err);
       if (tag == 'C' && out)
         {
-          char kind;
+          char kind, fcaps;
           uint32_t mode, old_mode;
           char *path;
           if (!take (&r, &kind, 1) || !take (&r, &mode, sizeof mode) || !take (&r, &old_mode, sizeof old_mode)
-              || (path = take_text (&r)) == NULL)
+              || !take (&r, &fcaps, 1) || (path = take_text (&r)) == NULL)
             break;
           if ((kind != 'A' && kind != 'C' && kind != 'D') || !helper_path_ok (path, strlen (path)))
             {
@@ -179,8 +178,9 @@ nook_diff_read_stream (const char *buf, size_t len, struct nook_changes *out, st
               return nook_error_set (err, 0, "the helper in the user namespace sent a bad entry `%s`", shown);
             }
           out->v = xrealloc (out->v, (out->n + 1) * sizeof *out->v);
-          out->v[out->n++]
-              = (struct nook_change){ .kind = kind, .path = path, .mode = mode, .old_mode = old_mode };
+          out->v[out->n++] = (struct nook_change){
+            .kind = kind, .path = path, .mode = mode, .old_mode = old_mode, .fcaps = fcaps != 0
+          };
           continue;
         }
       break;
@@ -216,8 +216,9 @@ mapped_job (int fd, void *arg)
       for (size_t i = 0; i < changes.n; i++)
         {
           const struct nook_change *c = &changes.v[i];
+          char fcaps = c->fcaps;
           if (!send_all (fd, "C", 1) || !send_all (fd, &c->kind, 1) || !send_u32 (fd, c->mode)
-              || !send_u32 (fd, c->old_mode) || !send_text (fd, c->path))
+              || !send_u32 (fd, c->old_mode) || !send_all (fd, &fcaps, 1) || !send_text (fd, c->path))
             return -1;
         }
       nook_changes_free (&changes);

@@ -38,6 +38,8 @@ static const char *const opaque_xattrs[]
     = { "user.overlay.opaque", "trusted.overlay.opaque", "user.fuseoverlayfs.opaque", NULL };
 static const char *const origin_xattrs[]
     = { "user.overlay.origin", "trusted.overlay.origin", "user.fuseoverlayfs.origin", NULL };
+/* A setcap in the sandbox writes it; nook try never copies an xattr.  */
+static const char *const fcaps_xattrs[] = { "security.capability", NULL };
 
 bool
 nook_diff_is_whiteout_dev (const struct stat *st)
@@ -55,7 +57,10 @@ has_xattr_at (int dirfd, const char *name, const char *const *names, bool want_y
   snprintf (path, sizeof path, "/proc/self/fd/%d/%s", dirfd, name);
   for (size_t i = 0; names[i]; i++)
     {
-      ssize_t n = lgetxattr (path, names[i], val, sizeof val);
+      /* Without WANT_Y, only whether it is there: its size, since a value
+         longer than VAL (an origin's file handle, a capability set)
+         fails with ERANGE.  */
+      ssize_t n = want_y ? lgetxattr (path, names[i], val, sizeof val) : lgetxattr (path, names[i], NULL, 0);
       if (n >= 0 && (!want_y || (n >= 1 && val[0] == 'y')))
         return true;
     }
@@ -156,16 +161,17 @@ struct walk
   int *lowerfds; /* first the lowest */
   size_t n_lowers;
   bool have_lowers;
+  int depth; /* of the directory walked, the upper's root 0 */
   struct nook_changes *out;
 };
 
-static void
+static struct nook_change *
 emit (struct walk *w, char kind, const char *path, mode_t mode, mode_t old_mode)
 {
   w->out->v = xrealloc (w->out->v, (w->out->n + 1) * sizeof *w->out->v);
   w->out->v[w->out->n]
       = (struct nook_change){ .kind = kind, .path = xstrdup (path), .mode = mode, .old_mode = old_mode };
-  w->out->n++;
+  return &w->out->v[w->out->n++];
 }
 
 /* Whether the lowers, merged, have DIR/NAME (DIR relative to their root);
@@ -226,6 +232,7 @@ walk_entry (struct walk *w, int fd, const char *rel, const char *name, bool belo
   struct stat st;
   mode_t old_mode = 0;
   bool existed;
+  int r;
 
   if (nook_diff_check_name (rel, name, err) < 0)
     return -1;
@@ -253,20 +260,36 @@ walk_entry (struct walk *w, int fd, const char *rel, const char *name, bool belo
     existed = lowers_have (w, rel, name, &old_mode);
   else
     existed = has_xattr_at (fd, name, origin_xattrs, false);
-  emit (w, existed ? 'C' : 'A', path, st.st_mode, existed ? old_mode : 0);
+  emit (w, existed ? 'C' : 'A', path, st.st_mode, existed ? old_mode : 0)->fcaps
+      = S_ISREG (st.st_mode) && has_xattr_at (fd, name, fcaps_xattrs, false);
   if (!S_ISDIR (st.st_mode))
     return 0;
+  /* Applying holds two descriptors a level, listing one: a tree the walk
+     could list but not apply would be applied in part.  */
+  if (w->depth >= NOOK_DIFF_MAX_DEPTH)
+    {
+      cleanup_free char *shown = nook_escape_name (path);
+      nook_error_set (err, 0, "`%.64s...` in the upper is too deep: more than %d directories", shown,
+                      NOOK_DIFF_MAX_DEPTH);
+      return nook_error_hint (err, "nothing was applied");
+    }
   sub = openat (fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (sub < 0)
     return nook_diff_path_error (err, errno, "diff", path);
-  return walk_dir (w, sub, path, existed, err);
+  w->depth++;
+  r = walk_dir (w, sub, path, existed, err);
+  w->depth--;
+  return r;
 }
 
 static int
 walk_dir (struct walk *w, int fd, const char *rel, bool existed, struct nook_error *err)
 {
   cleanup_strv char **names = nook_diff_read_names (fd);
-  bool opaque = nook_diff_dir_is_opaque (fd);
+  /* The upper's top is the tried directory itself, which an overlay never
+     makes opaque: a mark there is a file the command made, and
+     nook_diff_apply deletes nothing for it either.  */
+  bool opaque = *rel != '\0' && nook_diff_dir_is_opaque (fd);
 
   if (existed && opaque && w->have_lowers)
     emit_hidden (w, rel, names);
@@ -367,15 +390,22 @@ nook_change_line (const struct nook_change *c, const char *prefix)
 {
   cleanup_free char *path = xasprintf ("%s%s", prefix ? prefix : "", c->path);
   cleanup_free char *shown = nook_escape_name (path);
-  const char *special = nook_change_special (c);
-  char note[64] = "";
+  const char *what = nook_change_special (c);
+  char perms[16] = "";
 
+  /* A setgid directory is applied (its files get its group, the
+     caller's), but shown: a mode the user did not expect.  */
+  if (what == NULL && c->kind != 'D' && S_ISDIR (c->mode) && (c->mode & S_ISGID))
+    what = "setgid directory";
   if (perms_changed (c))
-    snprintf (note, sizeof note, " (%04o -> %04o%s%s)", (unsigned)(c->old_mode & 07777),
-              (unsigned)(c->mode & 07777), special ? ", " : "", special ? special : "");
-  else if (special)
-    snprintf (note, sizeof note, " (%04o, %s)", (unsigned)(c->mode & 07777), special);
-  return xasprintf ("%c %s%s", c->kind, shown, note);
+    snprintf (perms, sizeof perms, "%04o -> %04o", (unsigned)(c->old_mode & 07777),
+              (unsigned)(c->mode & 07777));
+  else if (what || (c->kind != 'D' && c->fcaps))
+    snprintf (perms, sizeof perms, "%04o", (unsigned)(c->mode & 07777));
+  if (perms[0] == '\0')
+    return xasprintf ("%c %s", c->kind, shown);
+  return xasprintf ("%c %s (%s%s%s%s)", c->kind, shown, perms, what ? ", " : "", what ? what : "",
+                    c->kind != 'D' && c->fcaps ? ", file capabilities not applied" : "");
 }
 
 /* The message for a special entry at PATH (not yet escaped).  */
@@ -436,6 +466,8 @@ nook_changes_to_json (const struct nook_changes *changes)
         }
       if (special)
         json_object_object_add (o, "special", json_object_new_string (special));
+      if (c->kind != 'D' && c->fcaps)
+        json_object_object_add (o, "file_capabilities", json_object_new_boolean (true));
       json_object_array_add (arr, o);
     }
   text = xstrdup (

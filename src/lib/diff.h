@@ -15,6 +15,8 @@ struct nook_change
   char *path;      /* "/dir/name", relative to the merged tree's root */
   mode_t mode;     /* A, C: its mode in the upper, file type included; D: 0 */
   mode_t old_mode; /* C: its mode in the lowers, when they were given; else 0 */
+  bool fcaps;      /* A, C: a file with file capabilities (security.capability),
+                      which nook try never applies */
 };
 
 struct nook_changes
@@ -33,7 +35,8 @@ struct nook_changes
  * Whiteouts count as deletions in both forms: the kernel's (a 0/0
  * character device) and OCI's (a .wh.NAME file); an opaque directory
  * (user./trusted.overlay.opaque, user.fuseoverlayfs.opaque, or
- * .wh..wh..opq) deletes what the lowers had in it.  With @lowers an entry
+ * .wh..wh..opq) deletes what the lowers had in it.  An upper more than
+ * 256 directories deep is refused: applying it could fail half-way.  With @lowers an entry
  * is C when a lower has it and A otherwise; without them, C when overlayfs
  * recorded an origin for it.
  *
@@ -69,8 +72,10 @@ const char *nook_change_special (const struct nook_change *c);
  *
  * "K PREFIX/PATH", then in parentheses the permissions that changed
  * ("0644 -> 0755"), or the mode of a special entry with what makes it
- * special ("4755, setuid").  The path is escaped (nook_escape_name): it
- * was chosen in the sandbox.
+ * special ("4755, setuid"); a setgid directory ("2775, setgid directory")
+ * and a file with file capabilities ("0755, file capabilities not
+ * applied") are shown as well, though neither is refused.  The path is
+ * escaped (nook_escape_name): it was chosen in the sandbox.
  *
  * Return: a newly allocated line, without a newline.
  */
@@ -98,8 +103,9 @@ void nook_changes_free (struct nook_changes *changes);
  * @changes: the list
  *
  * An array of {"kind": "A", "path": "/x", "mode": "0644"}, with "old_mode"
- * where the lowers had another mode and "special" (see
- * nook_change_special) where there is one.  The paths are exact.
+ * where the lowers had another mode, "special" (see nook_change_special)
+ * where there is one and "file_capabilities": true for a file that has
+ * them.  The paths are exact.
  *
  * Return: malloc'd text the caller frees; aborts only when out of memory.
  */
@@ -155,9 +161,9 @@ int nook_remove_tree_at (int dirfd, const char *name);
  * @buf: what the helper sent (hostile: it read what a sandbox wrote)
  * @len: its length
  * @out: when not NULL, zeroed by the caller, filled with the changes sent
- * @err: set for the helper's own error (its text stripped of control
- *       characters), a malformed or truncated stream, a kind other than
- *       A, C or D, or a path that is not "/NAME/..." with every NAME
+ * @err: set for the helper's own error (its text escaped by
+ *       nook_escape_text), a malformed or truncated stream, a kind other
+ *       than A, C or D, or a path that is not "/NAME/..." with every NAME
  *       accepted by nook_diff_name_ok
  *
  * Return: 0 when the stream ends with its end mark, else -1 with @err set.

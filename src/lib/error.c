@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "escape.h"
 
 static char *
 vformat (const char *fmt, va_list ap)
@@ -95,9 +96,53 @@ int
 nook_error_report (struct nook_error *err)
 {
   int status = err->status ? err->status : NOOK_EXIT_ERROR;
-  fprintf (stderr, "nook: %s\n", err->msg ? err->msg : "unknown error");
+  const char *msg = err->msg ? err->msg : "unknown error";
+
+  /* Escaped here as well as where a name is quoted: a message that quotes
+     what a sandbox or an image chose and missed it still cannot act on
+     the terminal.  Joined messages (nook_error_add_line) keep their lines,
+     each one escaped.  */
+  for (;;)
+    {
+      const char *nl = err->lines ? strchr (msg, '\n') : NULL;
+      char *line = nl ? strndup (msg, nl - msg) : NULL;
+      char *shown = nook_escape_text (line ? line : msg);
+      fprintf (stderr, "%s%s\n", msg == err->msg || !err->lines ? "nook: " : "", shown);
+      free (shown);
+      free (line);
+      if (nl == NULL)
+        break;
+      msg = nl + 1;
+    }
   nook_error_release (err);
   return status;
+}
+
+void
+nook_error_add_line (struct nook_error *all, struct nook_error *one)
+{
+  char *first, *next, *joined = NULL;
+
+  if (all->msg == NULL)
+    {
+      nook_error_release (all);
+      *all = *one;
+      *one = (struct nook_error){ 0 };
+      return;
+    }
+  /* Each message escaped before it is joined, so that the only newlines
+     left are the ones between messages.  */
+  first = all->lines ? NULL : nook_escape_text (all->msg);
+  next = nook_escape_text (one->msg ? one->msg : "unknown error");
+  if (asprintf (&joined, "%s\nnook: %s", first ? first : all->msg, next) >= 0)
+    {
+      free (all->msg);
+      all->msg = joined;
+      all->lines = 1;
+    }
+  free (first);
+  free (next);
+  nook_error_release (one);
 }
 
 void
@@ -107,4 +152,5 @@ nook_error_release (struct nook_error *err)
   err->msg = NULL;
   err->errnum = 0;
   err->status = 0;
+  err->lines = 0;
 }

@@ -22,7 +22,18 @@ struct nook_error
   int errnum; /* errno that caused it, or 0 */
   int status; /* exit status the user should see */
   char *msg;  /* full message, without the "nook: " prefix */
+  int lines;  /* msg holds several messages, one a line (nook_error_add_line) */
 };
+
+/**
+ * nook_error_add_line - add one more message to an error, on a line of its own
+ * @all: the error reported; when it holds no message, @one is moved into it
+ * @one: released
+ *
+ * nook_error_report prints each message as a line of its own, "nook: "
+ * first.  A newline inside @one is escaped, as everywhere else.
+ */
+void nook_error_add_line (struct nook_error *all, struct nook_error *one);
 
 /**
  * nook_error_set - set an error from a printf-style message

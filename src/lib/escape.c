@@ -11,10 +11,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
-#include "utils.h"
 
 /* The length of the valid UTF-8 sequence at S (at most LEFT bytes) and its
    code point, or 0 when the bytes there are not valid UTF-8: truncated,
@@ -55,18 +55,32 @@ is_unsafe_code_point (uint32_t c)
          || (c >= 0x2066 && c <= 0x2069);
 }
 
-char *
-nook_escape_bytes (const char *s, size_t len)
+/* The escaping of every entry point; TEXT keeps a backslash and a tab as
+   they are: nook's own text, where they are its own.  */
+static char *
+escape (const char *s, size_t len, bool text)
 {
   const unsigned char *u = (const unsigned char *)s;
   /* The worst case: every byte becomes \xNN.  */
-  char *out = xmalloc (len * 4 + 1), *p = out;
+  char *out = malloc (len * 4 + 1), *p = out;
+
+  /* A leaf module (error.c prints through it): no xmalloc.  */
+  if (out == NULL)
+    {
+      fputs ("nook: out of memory\n", stderr);
+      abort ();
+    }
 
   for (size_t i = 0; i < len;)
     {
       uint32_t cp;
       size_t n;
 
+      if (text && (u[i] == '\\' || u[i] == '\t'))
+        {
+          *p++ = (char)u[i++];
+          continue;
+        }
       switch (u[i])
         {
         case '\\':
@@ -108,7 +122,19 @@ nook_escape_bytes (const char *s, size_t len)
 }
 
 char *
+nook_escape_bytes (const char *s, size_t len)
+{
+  return escape (s, len, false);
+}
+
+char *
 nook_escape_name (const char *s)
 {
   return nook_escape_bytes (s ? s : "", s ? strlen (s) : 0);
+}
+
+char *
+nook_escape_text (const char *s)
+{
+  return escape (s ? s : "", s ? strlen (s) : 0, true);
 }

@@ -30,4 +30,19 @@ char *nook_escape_name (const char *s);
  */
 char *nook_escape_bytes (const char *s, size_t len);
 
+/**
+ * nook_escape_text - a message of nook's, made safe for a terminal
+ * @s: nook's own text, which may quote what a sandbox or an image chose
+ *
+ * The last line of defence, where every message leaves nook (an error, a
+ * warning, a note, the verbose log): a quoted name that was not escaped
+ * where it was quoted (nook_escape_name) still cannot move the cursor or
+ * rewrite a line.  As nook_escape_name, except that a backslash and a tab
+ * stay as they are: a name already escaped comes out unchanged.  A newline
+ * becomes `\n`: a message is one line.
+ *
+ * Return: a newly allocated string; never fails.
+ */
+char *nook_escape_text (const char *s);
+
 #endif

@@ -26,6 +26,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "diff.h"
+#include "escape.h"
 #include "imgstore.h"
 #include "layer.h"
 #include "utils.h"
@@ -227,6 +229,15 @@ pack_one (struct pack *p, int dirfd, const char *base, const char *name, int dep
   gid_t gid;
   mode_t perm;
 
+  /* The sandbox chose the names in its upper: `.wh...` would be a whiteout
+     of `..` in the layer.  A `.wh.NAME` file is fuse-overlayfs's
+     whiteout of NAME, which must be a name too.  */
+  if (strncmp (base, ".wh.", 4) == 0 && strcmp (base, ".wh..wh..opq") != 0 && !nook_diff_name_ok (base + 4))
+    {
+      cleanup_free char *shown = nook_escape_name (name);
+      nook_error_set (p->err, 0, "layer: `/%s` in the upper: a whiteout of a name that is not a name", shown);
+      return nook_error_hint (p->err, "the sandboxed command wrote it to reach outside its directory");
+    }
   if (fstatat (dirfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
     return nook_error_errno (p->err, "layer: `%s`", name);
   /* A whiteout, as overlayfs makes it.  */

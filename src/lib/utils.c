@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "utils.h"
 
 int nook_verbose;
@@ -393,7 +394,7 @@ nook_log (const char *fmt, ...)
   struct timespec now;
   double ms;
   va_list ap;
-  char line[1024];
+  char line[1024], *shown;
 
   if (!nook_verbose)
     return;
@@ -403,17 +404,21 @@ nook_log (const char *fmt, ...)
   vsnprintf (line, sizeof line, fmt, ap);
   va_end (ap);
   /* One write per line, so lines from the parent and the sandbox do not mix.  */
-  dprintf (STDERR_FILENO, "nook: [%8.3f ms] %s\n", ms, line);
+  shown = nook_escape_text (line);
+  dprintf (STDERR_FILENO, "nook: [%8.3f ms] %s\n", ms, shown);
+  free (shown);
 }
 
 void
 nook_warn (const char *fmt, ...)
 {
   va_list ap;
-  char line[1024];
+  char line[1024], *shown;
 
   va_start (ap, fmt);
   vsnprintf (line, sizeof line, fmt, ap);
   va_end (ap);
-  dprintf (STDERR_FILENO, "nook: warning: %s\n", line);
+  shown = nook_escape_text (line);
+  dprintf (STDERR_FILENO, "nook: warning: %s\n", shown);
+  free (shown);
 }

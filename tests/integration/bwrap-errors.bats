@@ -102,3 +102,15 @@ setup() { cd "$BATS_TEST_TMPDIR"; }
   run bw --ro-bind / / --proc /proc --new-session sh -c 'ps -o sess= -p $$'
   [ "$(echo "$output" | tr -d ' ')" != "$here" ]
 }
+
+@test "bwrap: a message that names a path with ESC and CR shows them escaped" {
+  run bw --ro-bind / / --bind "/nonexistent$(printf '\033[2K\r')x" /mnt true
+  assert_status 1
+  [ "$output" = "bwrap: Can't find source path /nonexistent\\x1b[2K\\rx: No such file or directory" ]
+  run bw --ro-bind / / "$(printf 'nosuch\033]0;t\a')"
+  assert_status 1
+  [[ "$output" == *'nosuch\x1b]0;t\x07'* ]]
+  bw --ro-bind / / "$(printf 'nosuch\033]0;t\a')" 2>"$BATS_TEST_TMPDIR/err.out" || true
+  run grep -c "$(printf '\033')" "$BATS_TEST_TMPDIR/err.out"
+  [ "$output" = 0 ]
+}

@@ -235,3 +235,19 @@ HOOK
   run oci run --bundle "$BUNDLE" pf2 3<"$BATS_TEST_TMPDIR/f3"
   assert_output_has no-fd3
 }
+
+@test "list escapes a bundle path with ESC and CR; JSON keeps it exact" {
+  evil="$BATS_TEST_TMPDIR/b$(printf '\033[2K\r')x"
+  make_bundle "$evil"
+  set_args "$evil" sleep 1000
+  ocid create --bundle "$evil" e1
+  run oci list
+  assert_status 0
+  assert_output_has 'b\x1b[2K\rx'
+  oci list >"$BATS_TEST_TMPDIR/list.out"
+  run grep -c "$(printf '\033')" "$BATS_TEST_TMPDIR/list.out"
+  [ "$output" = 0 ]
+  run grep -c "$(printf '\r')" "$BATS_TEST_TMPDIR/list.out"
+  [ "$output" = 0 ]
+  [ "$(oci list --format json | jq -r '.[0].bundle')" = "$evil" ]
+}

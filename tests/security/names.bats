@@ -7,17 +7,26 @@
 #     directory), `.wh..` (of `.`: the directory itself), `.wh.` (of
 #     nothing), also below a directory that replaced a symlink to outside;
 #   - the same, through a symlinked parent, a hard link to a file outside,
-#     renames and whiteouts applied together;
-#   - the terminal, through ESC and CR in file names (try, diff) and in a
-#     command line (top, ps);
-#   - the host, through setuid and setgid files the command made.
+#     renames and whiteouts applied together; an opaque mark at the top of
+#     the upper (listed as deleting everything, applying nothing); a tree
+#     too deep to apply whole (applied in part, then EMFILE);
+#   - nook commit, through the same names packed into an image's layer;
+#   - the terminal, through ESC and CR in file names (try, diff), in a
+#     command line (top, ps), in an archive's entry names and an image's
+#     command and PATH quoted by an error message (import, run);
+#   - the host, through setuid and setgid files the command made (also by
+#     chmod of a file that was there), setgid directories and file
+#     capabilities (setcap inside).
 # What stops it: every name in an upper (and the name each whiteout
 # deletes) must name an entry of its directory, checked before anything is
 # applied and again as each entry is; each entry is made through a
 # directory fd beneath the target, never through a symlink, and files are
 # replaced by rename, never written through a link; human output escapes
-# what the sandbox chose; setuid, setgid and device entries are applied
-# only with --allow-setuid.
+# what the sandbox chose, and every message is escaped where it leaves
+# nook (nook_escape_text); setuid, setgid and device entries are applied
+# only with --allow-setuid, a setgid directory and a file's capabilities
+# are shown, and no xattr is applied; an upper deeper than 256 directories
+# is refused before anything is applied.
 #
 # The project is parent/proj; its parent and a sibling hold canaries:
 #   parent/canary, parent/sibling/{canary,keep},
@@ -58,6 +67,9 @@ setup() {
 
 teardown() {
   [ -z "${STATE:-}" ] || remove_private_state
+  # An image store's layers are read-only: made writable to be removed.
+  [ -z "${STORE:-}" ] || [ ! -d "$STORE" ] || chmod -R u+w "$STORE" 2>/dev/null
+  return 0
 }
 
 assert_outside_unchanged() {
@@ -230,4 +242,133 @@ assert_whiteout_refused() { # NAME VICTIM
   assert_status 0
   [ "$output" = "A /suid (4755, setuid)" ]
   [ "$(nook diff --json --layer "$PWD" "$BATS_TEST_TMPDIR/kept" | jq -c '.[0] | [.mode, .special]')" = '["4755","setuid"]' ]
+}
+
+# ---- the terminal: every message that quotes what a sandbox or an image chose -----
+
+# No ESC, CR or BEL byte in FILE (od -c shows them as 033, \r and \a).
+assert_no_terminal_controls() { # FILE
+  if od -c "$1" | grep -qE '033|\\r|\\a'; then
+    od -c "$1" >&2
+    return 1
+  fi
+}
+
+@test "an archive entry named with ESC and CR comes out escaped in nook import's error" {
+  load "$NOOK_TESTS/integration/images"
+  use_private_store
+  python3 -c '
+import io, tarfile
+with tarfile.open("esc.tar", "w") as t:
+    i = tarfile.TarInfo("../\x1b[2K\rD owned"); i.size = 1; t.addfile(i, io.BytesIO(b"x"))'
+  run nook import esc.tar evil
+  assert_status 125
+  assert_one_error_line
+  assert_output_has 'entry `../\x1b[2K\rD owned` leaves the archive'"'"'s root'
+  nook import esc.tar evil 2>err.out || true
+  assert_no_terminal_controls err.out
+}
+
+@test "an image's command and PATH with ESC, BEL and CR come out escaped in nook run's error" {
+  load "$NOOK_TESTS/integration/images"
+  use_private_store
+  make_oci_layout layout
+  set_config layout '.config.Cmd=["\u001b[2K\rx"] | .config.Env=["PATH=/\u001b]0;owned\u0007"]'
+  tar -C layout -cf evil.tar .
+  run nook load evil.tar evil
+  assert_status 0
+  run -127 nook run --image evil
+  assert_status 127
+  assert_output_has '`\x1b[2K\rx`: command not found in the sandbox (Hint: PATH is /\x1b]0;owned\x07)'
+  nook run --image evil 2>err.out || true
+  assert_no_terminal_controls err.out
+}
+
+@test "try lists a setgid directory and a file's capabilities; the capabilities never reach the host" {
+  require "setcap and getcap (libcap2-bin)" test -x /usr/sbin/setcap -a -x /usr/sbin/getcap
+  make_caps='mkdir -m 2775 shared; cp /bin/true ping; /usr/sbin/setcap cap_net_raw+ep ping && /usr/sbin/getcap ping'
+  run nook try --overlay=kernel --commit --allow-setuid -- sh -c "$make_caps"
+  assert_status 0
+  # The command did set them, inside.
+  assert_output_has "ping cap_net_raw=ep"
+  assert_output_has "A $PWD/shared (2775, setgid directory)"
+  assert_output_has "A $PWD/ping (0755, file capabilities not applied)"
+  assert_output_has "changes applied"
+  [ "$(stat -c %a shared)" = 2775 ]
+  cmp ping /bin/true
+  [ -z "$(/usr/sbin/getcap ping)" ]
+  run -1 getfattr -n security.capability ping
+  # nook diff says the same, JSON too.
+  rm -rf shared ping
+  run nook try --overlay=kernel --keep "$BATS_TEST_TMPDIR/kept" -- sh -c "$make_caps"
+  assert_status 0
+  run nook diff --layer "$PWD" "$BATS_TEST_TMPDIR/kept"
+  assert_status 0
+  [ "$output" = "A /ping (0755, file capabilities not applied)
+A /shared (2775, setgid directory)" ]
+  [ "$(nook diff --json --layer "$PWD" "$BATS_TEST_TMPDIR/kept" | jq -c '.[0].file_capabilities')" = true ]
+  assert_outside_unchanged
+}
+
+@test "nook commit refuses a sandbox whose upper holds a .wh... whiteout, in one line, and stores no image" {
+  load "$NOOK_TESTS/integration/images"
+  require "busybox-static is installed" test -x "$BUSYBOX"
+  use_private_store
+  make_oci_layout layout
+  nook load layout fx >/dev/null
+  for name in .wh... .wh.. .wh.; do
+    run nook rm -f box
+    run nook run --keep --name box fx sh -c "echo x > /work/kept; touch '/work/$name'; test -e '/work/$name'"
+    assert_status 0
+    run nook commit box fx:evil
+    assert_status 125
+    assert_one_error_line
+    assert_output_has "\`/work/$name\` in the upper"
+    run nook images
+    assert_output_lacks evil
+  done
+  run nook images -q
+  [ "$(echo "$output" | wc -l)" = 1 ]
+}
+
+@test "a tree deeper than nook try applies is refused before anything is applied" {
+  # 600 levels: listed with one descriptor a level, applied with two.
+  run nook try --overlay=kernel --commit -- sh -c 'echo new > added; for i in $(seq 600); do mkdir d && cd d || exit; done; echo deep > f'
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "too deep"
+  [ ! -e added ]
+  [ ! -e d ]
+  assert_project_unchanged
+  assert_outside_unchanged
+}
+
+@test "an opaque mark at the top of the upper lists and applies no deletion" {
+  # The tried directory's own top is never opaque to the overlay: the mark
+  # is a file of the command's, and the listing shows what is applied.
+  run nook try --overlay=kernel --commit -- sh -c 'touch ./.wh..wh..opq; echo new > added'
+  assert_status 0
+  assert_output_lacks "D $PWD/"
+  assert_output_has "A $PWD/added"
+  assert_output_has "changes applied"
+  [ "$(cat added)" = new ]
+  [ "$(cat file)" = file ] && [ "$(cat sub/inner)" = inner ] && [ -L link ] && [ "$(cat hl)" = sibling ]
+  [ ! -e .wh..wh..opq ]
+  assert_outside_unchanged
+}
+
+@test "a symlink the command put into the real directory through a bind is replaced by the upper's directory, never entered" {
+  # -v binds the real sub/ read-write: the command changes the target
+  # itself, making sub/evil a symlink to the sibling, then puts a directory
+  # over it in the overlay.  Applying must not write through the symlink.
+  run nook try --overlay=kernel --commit -v "$PWD/sub:/x" -- sh -c '
+    ln -s ../../sibling /x/evil
+    rm sub/evil && mkdir sub/evil && echo pwned > sub/evil/canary && echo pwned > sub/evil/keep'
+  assert_status 0
+  assert_output_has "changes applied"
+  [ -d sub/evil ] && [ ! -L sub/evil ]
+  [ "$(cat sub/evil/canary)" = pwned ]
+  [ "$(cat ../sibling/canary)" = sibling ]
+  [ "$(cat ../sibling/keep)" = keep ]
+  assert_outside_unchanged
 }

@@ -253,6 +253,7 @@ change_record (char *buf, char kind, const char *path)
   buf[n++] = kind;
   memcpy (buf + n, &mode, 4), n += 4;
   memcpy (buf + n, &old, 4), n += 4;
+  buf[n++] = 1; /* file capabilities */
   memcpy (buf + n, &len, 4), n += 4;
   memcpy (buf + n, path, len), n += len;
   return n;
@@ -272,6 +273,7 @@ diff_stream_from_the_mapped_helper_is_checked (void **state)
   assert_int_equal (nook_diff_read_stream (buf, n, &c, &err), 0);
   assert_int_equal (c.n, 1);
   assert_string_equal (c.v[0].path, "/var/p/f");
+  assert_true (c.v[0].fcaps);
   nook_changes_free (&c);
   /* Without its end mark, the answer is not whole.  */
   assert_int_equal (nook_diff_read_stream (buf, n - 1, &c, &err), -1);
@@ -280,6 +282,9 @@ diff_stream_from_the_mapped_helper_is_checked (void **state)
   nook_changes_free (&c);
   /* Truncated inside a record, a length past the end.  */
   assert_int_equal (nook_diff_read_stream (buf, 9, &c, &err), -1);
+  nook_error_release (&err);
+  nook_changes_free (&c);
+  assert_int_equal (nook_diff_read_stream (buf, 12, &c, &err), -1);
   nook_error_release (&err);
   nook_changes_free (&c);
   for (size_t i = 0; bad_paths[i]; i++)
@@ -306,7 +311,7 @@ diff_stream_from_the_mapped_helper_is_checked (void **state)
     memcpy (buf + n, "bad\033]0", 6), n += 6;
     buf[n++] = 'Z';
     assert_int_equal (nook_diff_read_stream (buf, n, &c, &err), -1);
-    assert_string_equal (err.msg, "bad?]0");
+    assert_string_equal (err.msg, "bad\\x1b]0");
     assert_int_equal (err.errnum, 13);
     nook_error_release (&err);
   }

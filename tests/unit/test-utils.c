@@ -117,6 +117,16 @@ escape_bytes_shows_nul (void **state)
 }
 
 static void
+escape_text_keeps_a_message_and_quotes_controls (void **state)
+{
+  /* A message of nook's: its backslashes, tabs and escaped names stay;
+     what a name it quoted raw carries does not reach the terminal.  */
+  char *got = nook_escape_text ("try: `a\\x1b\tb`: \x1b[2K\rD \xff\n\a");
+  assert_string_equal (got, "try: `a\\x1b\tb`: \\x1b[2K\\rD \\xff\\n\\x07");
+  free (got);
+}
+
+static void
 upper_names_must_name_an_entry (void **state)
 {
   assert_true (nook_diff_name_ok ("a"));
@@ -140,6 +150,7 @@ change_lines_show_modes_and_escape (void **state)
       = { .kind = 'C', .path = "/t", .mode = S_IFREG | 06755, .old_mode = S_IFREG | 0755 };
   struct nook_change dev = { .kind = 'A', .path = "/null", .mode = S_IFCHR | 0666 };
   struct nook_change sgid_dir = { .kind = 'A', .path = "/shared", .mode = S_IFDIR | 02775 };
+  struct nook_change capped = { .kind = 'A', .path = "/ping", .mode = S_IFREG | 0755, .fcaps = true };
   struct nook_change esc = { .kind = 'D', .path = "/a\x1b[1Ab\r" };
   struct nook_changes two = { .v = (struct nook_change[]){ chmod_x, suid }, .n = 2 };
   struct nook_error err = { 0 };
@@ -157,8 +168,12 @@ change_lines_show_modes_and_escape (void **state)
   line = nook_change_line (&dev, NULL);
   assert_string_equal (line, "A /null (0666, character device)");
   free (line);
+  /* Shown, not refused (nook_changes_check_special passes it below).  */
   line = nook_change_line (&sgid_dir, NULL);
-  assert_string_equal (line, "A /shared");
+  assert_string_equal (line, "A /shared (2775, setgid directory)");
+  free (line);
+  line = nook_change_line (&capped, NULL);
+  assert_string_equal (line, "A /ping (0755, file capabilities not applied)");
   free (line);
   line = nook_change_line (&esc, "/p");
   assert_string_equal (line, "D /p/a\\x1b[1Ab\\r");
@@ -195,6 +210,7 @@ main (void)
     cmocka_unit_test (escape_keeps_text_and_quotes_controls),
     cmocka_unit_test (escape_quotes_invalid_utf8_and_terminal_code_points),
     cmocka_unit_test (escape_bytes_shows_nul),
+    cmocka_unit_test (escape_text_keeps_a_message_and_quotes_controls),
     cmocka_unit_test (upper_names_must_name_an_entry),
     cmocka_unit_test (change_lines_show_modes_and_escape),
     cmocka_unit_test (path_is_beneath_compares_components),
