@@ -1,6 +1,6 @@
 /* nook-bwrap: what each of bubblewrap's options does to struct nook_spec
    and struct nook_bwrap (bwrap-opts.h): one handler per kind of option,
-   grouped as bubblewrap's --help lists them.  Which option calls which
+   grouped by what they touch.  Which option calls which
    handler, with how many arguments, is the table in bwrap-args.c.  */
 #include <config.h>
 

@@ -37,8 +37,8 @@ struct bwrap_parser
  */
 typedef int bwrap_opt_fn (struct bwrap_parser *p, const char *opt, char **a, struct nook_error *err);
 
-/* The handlers, in the order of bubblewrap's --help: namespaces, mounts,
-   the command and its environment, lifecycle and fds, security.  */
+/* The handlers, grouped as bwrap-opts.c's sections: namespaces, mounts,
+   the command and its environment, lifecycle, fds and security.  */
 bwrap_opt_fn bwrap_opt_unshare, bwrap_opt_ns_fd, bwrap_opt_userns_flags, bwrap_opt_id, bwrap_opt_hostname,
     bwrap_opt_bind, bwrap_opt_bind_fd, bwrap_opt_dest_op, bwrap_opt_file, bwrap_opt_symlink, bwrap_opt_chmod,
     bwrap_opt_perms, bwrap_opt_size, bwrap_opt_overlay_src, bwrap_opt_overlay, bwrap_opt_chdir,

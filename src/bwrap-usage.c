@@ -6,9 +6,9 @@
 #include "bwrap-args.h"
 #include "lib/utils.h"
 
-/* Long: one string, bubblewrap 0.11's --help word for word with nook's
-   notes and its two own options; cut into functions it would read no
-   better, and a table-generated text would lose bubblewrap's wording.  */
+/* Long: one string, bubblewrap 0.11's --help word for word (with nook's
+   notes and its two own options), kept whole so that it can be read
+   against bubblewrap's; in pieces it would read no better.  */
 char *
 nook_bwrap_usage (const char *prog)
 {
