@@ -1,7 +1,7 @@
 /* nook-bwrap: what each of bubblewrap's options does to struct nook_spec
    and struct nook_bwrap (bwrap-opts.h): one handler per kind of option,
-   grouped by what they touch.  Which option calls which
-   handler, with how many arguments, is the table in bwrap-args.c.  */
+   grouped by what they touch.  Which option calls which handler, with how
+   many arguments, is the table in bwrap-args.c.  */
 #include <config.h>
 
 #include <ctype.h>
