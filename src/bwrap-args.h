@@ -4,34 +4,17 @@
  * nook_spec, with bubblewrap's semantics (an empty root, the caller's
  * ids, only the namespaces asked for); what is the front end's own
  * business (dying with the parent, the message prefix, warnings) goes
- * into struct nook_bwrap.  It never prints.
+ * into struct nook_bwrap (bwrap-spec.h).  It never prints.
  */
 #ifndef NOOK_BWRAP_ARGS_H
 #define NOOK_BWRAP_ARGS_H
 
-#include <stdbool.h>
-
+#include "bwrap-spec.h"
 #include "lib/error.h"
 #include "lib/spec.h"
 
 /* The bubblewrap release whose command line nook-bwrap implements.  */
 #define NOOK_BWRAP_COMPAT_VERSION "0.11.1"
-
-struct nook_bwrap
-{
-  bool help, version;
-  bool die_with_parent;
-  bool level_prefix; /* "<N>" before each message, as syslog levels */
-  char **warnings;   /* to print before the run, in order */
-
-  /* What bubblewrap decides after parsing: kept until nook_bwrap_finish.  */
-  bool unshare_user, unshare_user_try, unshare_ipc, unshare_pid, unshare_net, unshare_uts;
-  bool unshare_cgroup, unshare_cgroup_try;
-  bool uid_set, gid_set, as_pid_1, seccomp_single, seccomp_added;
-  long uid, gid;
-  uint64_t caps; /* --cap-add/--cap-drop, in order */
-  int total_args;
-};
 
 /**
  * nook_bwrap_parse - bubblewrap's options into a spec

@@ -220,6 +220,37 @@ first_link (struct pack *p, const struct stat *st, const char *name)
   return NULL;
 }
 
+/* NAME's whiteout entry: .wh.BASE beside it, as a tar layer marks a
+   deletion.  */
+static int
+pack_whiteout (struct pack *p, const char *name)
+{
+  const char *slash = strrchr (name, '/');
+  cleanup_free char *wh
+      = slash ? xasprintf ("%.*s/.wh.%s", (int)(slash - name), name, slash + 1) : xasprintf (".wh.%s", name);
+
+  /* Time 0: a whiteout's own time is when it was made, here or by an
+     unpack, and would change the tar from one pack to the next.  */
+  return write_entry (p, wh, AE_IFREG, 0644, 0, 0, 0, 0, NULL, NULL);
+}
+
+/* The directory FD (NAME, ST): its entry, its opaque marker when
+   overlayfs made it opaque, then what it holds.  */
+static int
+pack_subdir (struct pack *p, int fd, const char *name, const struct stat *st, mode_t perm, uid_t uid,
+             gid_t gid, int depth)
+{
+  if (write_entry (p, name, AE_IFDIR, perm, uid, gid, st->st_mtime, 0, NULL, NULL) < 0)
+    return -1;
+  if (opaque (fd))
+    {
+      cleanup_free char *wh = xasprintf ("%s/.wh..wh..opq", name);
+      if (write_entry (p, wh, AE_IFREG, 0644, 0, 0, 0, 0, NULL, NULL) < 0)
+        return -1;
+    }
+  return pack_dir (p, fd, name, depth + 1);
+}
+
 static int
 pack_one (struct pack *p, int dirfd, const char *base, const char *name, int depth)
 {
@@ -242,14 +273,7 @@ pack_one (struct pack *p, int dirfd, const char *base, const char *name, int dep
     return nook_error_errno (p->err, "layer: `%s`", name);
   /* A whiteout, as overlayfs makes it.  */
   if (S_ISCHR (st.st_mode) && st.st_rdev == makedev (0, 0))
-    {
-      const char *slash = strrchr (name, '/');
-      cleanup_free char *wh = slash ? xasprintf ("%.*s/.wh.%s", (int)(slash - name), name, slash + 1)
-                                    : xasprintf (".wh.%s", name);
-      /* Time 0: a whiteout's own time is when it was made, here or by an
-         unpack, and would change the tar from one pack to the next.  */
-      return write_entry (p, wh, AE_IFREG, 0644, 0, 0, 0, 0, NULL, NULL);
-    }
+    return pack_whiteout (p, name);
   if (S_ISREG (st.st_mode) || S_ISDIR (st.st_mode))
     {
       fd = openat (dirfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (S_ISDIR (st.st_mode) ? O_DIRECTORY : 0));
@@ -261,17 +285,7 @@ pack_one (struct pack *p, int dirfd, const char *base, const char *name, int dep
                            (unsigned)st.st_uid, (unsigned)st.st_gid);
   owner (p, fd, &st, &uid, &gid, &perm);
   if (S_ISDIR (st.st_mode))
-    {
-      if (write_entry (p, name, AE_IFDIR, perm, uid, gid, st.st_mtime, 0, NULL, NULL) < 0)
-        return -1;
-      if (opaque (fd))
-        {
-          cleanup_free char *wh = xasprintf ("%s/.wh..wh..opq", name);
-          if (write_entry (p, wh, AE_IFREG, 0644, 0, 0, 0, 0, NULL, NULL) < 0)
-            return -1;
-        }
-      return pack_dir (p, fd, name, depth + 1);
-    }
+    return pack_subdir (p, fd, name, &st, perm, uid, gid, depth);
   if (S_ISLNK (st.st_mode))
     {
       char target[PATH_MAX];

@@ -40,6 +40,14 @@ int oci_cfg_uint (struct parser *p, json_object *o, const char *key, uint64_t ma
 int oci_cfg_strv (struct parser *p, json_object *o, const char *key, char ***out);
 int oci_cfg_str (struct parser *p, json_object *o, const char *key, const char **out);
 
+/* The sections of config.json that oci-config-linux.c reads into
+   p->spec: `root` (a relative path is the BUNDLE's), `linux.namespaces`
+   (before the mounts: an mqueue mount depends on the IPC namespace), one
+   entry of `mounts`, and the rest of `linux` (id maps for CALLER, devices,
+   masked and read-only paths, sysctl, seccomp, resources).  Each returns
+   0, or -1 with p->err naming the field.  Once every section is read,
+   oci_cfg_apply_namespaces sets the spec's namespaces: those the config
+   does not list are the host's.  */
 int oci_cfg_add_mount (struct parser *p, json_object *m);
 int oci_cfg_root (struct parser *p, json_object *root, const char *bundle);
 int oci_cfg_namespaces (struct parser *p, json_object *list);

@@ -424,30 +424,11 @@ same_dispatch (const struct sock_filter *prog, size_t len, const struct sock_fil
   return ok;
 }
 
-size_t
-nook_bpf_shorten (const struct sock_filter *prog, size_t len, struct sock_filter **out)
+/* Marks in REACH (LEN entries, the regions' targets already set) the code
+   those places reach on.  False when a jump leaves the program.  */
+static bool
+mark_reached (const struct sock_filter *prog, size_t len, bool *reach)
 {
-  static const uint32_t all_lo[2] = { 0, 0 }, all_hi[2] = { UINT32_MAX, UINT32_MAX };
-  cleanup_free bool *reach = NULL;
-  cleanup_free int *copy_label = NULL, *target_of = NULL;
-  cleanup_free uint32_t *bounds = NULL;
-  cleanup_free struct arch_map *maps = NULL;
-  cleanup_free struct span *arch_spans = NULL;
-  cleanup_free size_t *addr = NULL, *orig_at = NULL;
-  struct sock_filter *new = NULL;
-  struct gen g = { 0 };
-  struct walk w = { 0 };
-  size_t n_bounds = 0, n_maps = 0, total = 0, result = 0, steps = 0;
-  int lbl;
-
-  *out = NULL;
-  if (len == 0 || len > BPF_MAXINSNS || !nook_bpf_walk_program (&w, prog, len, all_lo, all_hi, &steps))
-    goto done;
-
-  /* The code from the places the dispatch reaches on.  */
-  reach = xcalloc (len, sizeof *reach);
-  for (size_t i = 0; i < w.n; i++)
-    reach[w.regions[i].pc] = true;
   for (size_t pc = 0; pc < len; pc++)
     {
       const struct sock_filter *f = &prog[pc];
@@ -457,87 +438,102 @@ nook_bpf_shorten (const struct sock_filter *prog, size_t len, struct sock_filter
       if (BPF_CLASS (f->code) != BPF_JMP)
         {
           if (pc + 1 >= len)
-            goto done;
+            return false;
           reach[pc + 1] = true;
         }
       else if (BPF_OP (f->code) == BPF_JA)
         {
           if (f->k >= len - pc - 1)
-            goto done;
+            return false;
           reach[pc + 1 + f->k] = true;
         }
       else
         {
           if (pc + 1 + f->jt >= len || pc + 1 + f->jf >= len)
-            goto done;
+            return false;
           reach[pc + 1 + f->jt] = reach[pc + 1 + f->jf] = true;
         }
     }
-  copy_label = xcalloc (len, sizeof *copy_label);
-  for (size_t pc = 0; pc < len; pc++)
-    copy_label[pc] = reach[pc] ? new_label (&g) : -1;
-  target_of = xcalloc (w.n, sizeof *target_of);
-  for (size_t i = 0; i < w.n; i++)
-    target_of[i] = copy_label[w.regions[i].pc];
+  return true;
+}
 
-  /* The architectures' ranges, each with its map of numbers; equal maps
-     of neighbouring ranges merged.  */
-  bounds = xcalloc (2 * w.n + 1, sizeof *bounds);
+/* The architectures' ranges of W, each with its map of numbers, in *MAPS
+   (allocated here; *N_MAPS counts the maps whose spans the caller frees,
+   on failure too); equal maps of neighbouring ranges merged.  False when
+   there are too many ranges or one's numbers do not tile.  */
+static bool
+arch_maps (const struct walk *w, const int *target_of, struct arch_map **maps, size_t *n_maps)
+{
+  cleanup_free uint32_t *bounds = xcalloc (2 * w->n + 1, sizeof *bounds);
+  size_t n_bounds = 0, distinct = 0;
+  struct arch_map *m;
+
   bounds[n_bounds++] = 0;
-  for (size_t i = 0; i < w.n; i++)
+  for (size_t i = 0; i < w->n; i++)
     {
-      bounds[n_bounds++] = w.regions[i].lo[FIELD_ARCH];
-      if (w.regions[i].hi[FIELD_ARCH] != UINT32_MAX)
-        bounds[n_bounds++] = w.regions[i].hi[FIELD_ARCH] + 1;
+      bounds[n_bounds++] = w->regions[i].lo[FIELD_ARCH];
+      if (w->regions[i].hi[FIELD_ARCH] != UINT32_MAX)
+        bounds[n_bounds++] = w->regions[i].hi[FIELD_ARCH] + 1;
     }
   qsort (bounds, n_bounds, sizeof *bounds, cmp_u32);
-  {
-    size_t distinct = 0;
-    for (size_t i = 0; i < n_bounds; i++)
-      distinct += i == 0 || bounds[i] != bounds[i - 1];
-    if (distinct > MAX_ARCH_RANGES)
-      goto done;
-  }
-  maps = xcalloc (n_bounds, sizeof *maps);
+  for (size_t i = 0; i < n_bounds; i++)
+    distinct += i == 0 || bounds[i] != bounds[i - 1];
+  if (distinct > MAX_ARCH_RANGES)
+    return false;
+  m = *maps = xcalloc (n_bounds, sizeof **maps);
   for (size_t i = 0; i < n_bounds; i++)
     {
       if (i > 0 && bounds[i] == bounds[i - 1])
         continue;
-      if (!number_map (&w, bounds[i], target_of, &maps[n_maps]))
+      if (!number_map (w, bounds[i], target_of, &m[*n_maps]))
         {
-          free (maps[n_maps].spans);
-          goto done;
+          free (m[*n_maps].spans);
+          return false;
         }
-      if (n_maps > 0 && same_map (&maps[n_maps - 1], &maps[n_maps]))
+      if (*n_maps > 0 && same_map (&m[*n_maps - 1], &m[*n_maps]))
         {
-          free (maps[n_maps].spans);
+          free (m[*n_maps].spans);
           continue;
         }
-      n_maps++;
+      (*n_maps)++;
     }
+  return true;
+}
 
-  /* The dispatch: the architecture, then its numbers.  */
-  arch_spans = xcalloc (n_maps, sizeof *arch_spans);
+/* The dispatch into G: the architecture, then its numbers.  */
+static void
+emit_dispatch (struct gen *g, const struct arch_map *maps, size_t n_maps)
+{
+  cleanup_free struct span *arch_spans = xcalloc (n_maps, sizeof *arch_spans);
+  int lbl;
+
   for (size_t i = 0; i < n_maps; i++)
-    arch_spans[i] = (struct span){ maps[i].lo, maps[i].n == 1 ? maps[i].spans[0].target : new_label (&g),
+    arch_spans[i] = (struct span){ maps[i].lo, maps[i].n == 1 ? maps[i].spans[0].target : new_label (g),
                                    maps[i].first };
-  emit (&g, BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, arch), -1, -1);
-  lbl = gen_search (&g, arch_spans, n_maps, UINT32_MAX);
-  if (g.label_at[lbl] != 1)
-    emit (&g, BPF_JMP | BPF_JA, 0, lbl, -1);
+  emit (g, BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, arch), -1, -1);
+  lbl = gen_search (g, arch_spans, n_maps, UINT32_MAX);
+  if (g->label_at[lbl] != 1)
+    emit (g, BPF_JMP | BPF_JA, 0, lbl, -1);
   for (size_t i = 0; i < n_maps; i++)
     {
       size_t here;
       if (maps[i].n == 1)
         continue;
-      place (&g, arch_spans[i].target);
-      emit (&g, BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr), -1, -1);
-      here = g.n;
-      lbl = gen_search (&g, maps[i].spans, maps[i].n, UINT32_MAX);
-      if (g.label_at[lbl] != here)
-        emit (&g, BPF_JMP | BPF_JA, 0, lbl, -1);
+      place (g, arch_spans[i].target);
+      emit (g, BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr), -1, -1);
+      here = g->n;
+      lbl = gen_search (g, maps[i].spans, maps[i].n, UINT32_MAX);
+      if (g->label_at[lbl] != here)
+        emit (g, BPF_JMP | BPF_JA, 0, lbl, -1);
     }
-  /* The rest of the program, as it was.  */
+}
+
+/* The rest of the program into G, as it was: each reached instruction
+   at its label, its jumps to the labels of their targets.  */
+static void
+emit_copy (struct gen *g, const struct sock_filter *prog, size_t len, const bool *reach,
+           const int *copy_label)
+{
   for (size_t pc = 0; pc < len; pc++)
     {
       const struct sock_filter *f = &prog[pc];
@@ -545,40 +541,84 @@ nook_bpf_shorten (const struct sock_filter *prog, size_t len, struct sock_filter
 
       if (!reach[pc])
         continue;
-      place (&g, copy_label[pc]);
-      at = emit (&g, f->code, f->k, -1, -1);
-      g.items[at].f = *f;
+      place (g, copy_label[pc]);
+      at = emit (g, f->code, f->k, -1, -1);
+      g->items[at].f = *f;
       if (BPF_CLASS (f->code) != BPF_JMP)
         continue;
       if (BPF_OP (f->code) == BPF_JA)
-        g.items[at].jt = copy_label[pc + 1 + f->k];
+        g->items[at].jt = copy_label[pc + 1 + f->k];
       else
         {
-          g.items[at].jt = copy_label[pc + 1 + f->jt];
-          g.items[at].jf = copy_label[pc + 1 + f->jf];
+          g->items[at].jt = copy_label[pc + 1 + f->jt];
+          g->items[at].jf = copy_label[pc + 1 + f->jf];
         }
     }
+}
 
-  addr = xcalloc (g.n, sizeof *addr);
-  if (!lay_out (&g, addr, &total) || total >= len)
-    goto done;
+/* G laid out and assembled into *OUT when it is shorter than PROG and
+   checked to do what PROG does (same_copy, same_dispatch).  Return: its
+   length, or 0 with *OUT untouched.  */
+static size_t
+assemble_checked (struct gen *g, const struct sock_filter *prog, size_t len, const bool *reach,
+                  const int *copy_label, struct sock_filter **out)
+{
+  cleanup_free size_t *addr = xcalloc (g->n, sizeof *addr), *orig_at = NULL;
+  cleanup_free struct sock_filter *new = NULL;
+  size_t total = 0;
+
+  if (!lay_out (g, addr, &total) || total >= len)
+    return 0;
   new = xcalloc (total, sizeof *new);
-  assemble (&g, addr, new);
+  assemble (g, addr, new);
   /* Where each instruction of the copy came from.  */
   orig_at = xmalloc (total * sizeof *orig_at);
   for (size_t i = 0; i < total; i++)
     orig_at[i] = SIZE_MAX;
   for (size_t pc = 0; pc < len; pc++)
     if (reach[pc])
-      orig_at[addr[g.label_at[copy_label[pc]]]] = pc;
+      orig_at[addr[g->label_at[copy_label[pc]]]] = pc;
   if (!same_copy (prog, len, new, total, orig_at) || !same_dispatch (prog, len, new, total, orig_at))
-    goto done;
+    return 0;
   *out = steal_pointer (&new);
-  result = total;
+  return total;
+}
+
+size_t
+nook_bpf_shorten (const struct sock_filter *prog, size_t len, struct sock_filter **out)
+{
+  static const uint32_t all_lo[2] = { 0, 0 }, all_hi[2] = { UINT32_MAX, UINT32_MAX };
+  cleanup_free bool *reach = NULL;
+  cleanup_free int *copy_label = NULL, *target_of = NULL;
+  cleanup_free struct arch_map *maps = NULL;
+  struct gen g = { 0 };
+  struct walk w = { 0 };
+  size_t n_maps = 0, result = 0, steps = 0;
+
+  *out = NULL;
+  if (len == 0 || len > BPF_MAXINSNS || !nook_bpf_walk_program (&w, prog, len, all_lo, all_hi, &steps))
+    goto done;
+  /* The code from the places the dispatch reaches on, each with the
+     label of its copy.  */
+  reach = xcalloc (len, sizeof *reach);
+  for (size_t i = 0; i < w.n; i++)
+    reach[w.regions[i].pc] = true;
+  if (!mark_reached (prog, len, reach))
+    goto done;
+  copy_label = xcalloc (len, sizeof *copy_label);
+  for (size_t pc = 0; pc < len; pc++)
+    copy_label[pc] = reach[pc] ? new_label (&g) : -1;
+  target_of = xcalloc (w.n, sizeof *target_of);
+  for (size_t i = 0; i < w.n; i++)
+    target_of[i] = copy_label[w.regions[i].pc];
+  if (!arch_maps (&w, target_of, &maps, &n_maps))
+    goto done;
+  emit_dispatch (&g, maps, n_maps);
+  emit_copy (&g, prog, len, reach, copy_label);
+  result = assemble_checked (&g, prog, len, reach, copy_label, out);
 done:
   for (size_t i = 0; maps && i < n_maps; i++)
     free (maps[i].spans);
-  free (new);
   free (w.regions);
   gen_free (&g);
   return result;

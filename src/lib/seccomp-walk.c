@@ -23,6 +23,78 @@ add_region (struct walk *w, const uint32_t lo[2], const uint32_t hi[2], size_t p
   w->regions[w->n++] = (struct region){ { lo[0], lo[1] }, { hi[0], hi[1] }, pc };
 }
 
+/* The values of VLO..VHI for which the conditional jump F is taken, as
+   *TLO..*THI; *EMPTY when there are none.  False for a comparison the
+   walk does not read: a bit test on a range, or an unknown jump.  */
+static bool
+taken_range (const struct sock_filter *f, uint32_t vlo, uint32_t vhi, uint32_t *tlo, uint32_t *thi,
+             bool *empty)
+{
+  *empty = false;
+  switch (BPF_OP (f->code))
+    {
+    case BPF_JEQ:
+      *tlo = *thi = f->k;
+      break;
+    case BPF_JGT:
+      *empty = f->k == UINT32_MAX;
+      *tlo = f->k + 1;
+      *thi = UINT32_MAX;
+      break;
+    case BPF_JGE:
+      *tlo = f->k;
+      *thi = UINT32_MAX;
+      break;
+    case BPF_JSET:
+      if (vlo != vhi)
+        return false;
+      *empty = (vlo & f->k) == 0;
+      *tlo = *thi = vlo;
+      break;
+    default:
+      return false;
+    }
+  if (!*empty && (*tlo > vhi || *thi < vlo))
+    *empty = true;
+  if (!*empty)
+    {
+      *tlo = *tlo > vlo ? *tlo : vlo;
+      *thi = *thi < vhi ? *thi : vhi;
+    }
+  return true;
+}
+
+static void walk_from (struct walk *w, size_t pc, int field, uint32_t aconst, const uint32_t lo_in[2],
+                       const uint32_t hi_in[2]);
+
+/* The jump at PC on FIELD splits LO..HI, TLO..THI taken, into up to
+   three pieces: the taken range first (the way the program reads, where
+   libseccomp puts the native architecture), then the numbers below and
+   above it.  The first two are walked here; the third is left in LO..HI
+   for the caller to go on with at the jump's false branch.  Return:
+   whether there is a third.  */
+static bool
+walk_pieces (struct walk *w, size_t pc, int field, uint32_t lo[2], const uint32_t hi[2], uint32_t tlo,
+             uint32_t thi)
+{
+  const struct sock_filter *f = &w->prog[pc];
+  uint32_t l[2] = { lo[0], lo[1] }, h[2] = { hi[0], hi[1] };
+
+  l[field] = tlo;
+  h[field] = thi;
+  walk_from (w, pc + 1 + f->jt, field, 0, l, h);
+  if (tlo > lo[field])
+    {
+      uint32_t below[2] = { hi[0], hi[1] };
+      below[field] = tlo - 1;
+      walk_from (w, pc + 1 + f->jf, field, 0, lo, below);
+    }
+  if (thi >= hi[field])
+    return false;
+  lo[field] = thi + 1;
+  return true;
+}
+
 /* Runs the program from PC for every pair within LO..HI at once, A
    holding FIELD (or the constant ACONST), splitting the ranges at each
    comparison that tells them apart.  */
@@ -34,16 +106,11 @@ walk_from (struct walk *w, size_t pc, int field, uint32_t aconst, const uint32_t
 
   while (!w->bad)
     {
-      if (++*w->steps > MAX_STEPS)
-        {
-          w->bad = true;
-          return;
-        }
       const struct sock_filter *f;
       uint32_t tlo, thi, vlo, vhi;
-      bool empty = false;
+      bool empty;
 
-      if (pc >= w->len)
+      if (++*w->steps > MAX_STEPS || pc >= w->len)
         {
           w->bad = true;
           return;
@@ -62,86 +129,32 @@ walk_from (struct walk *w, size_t pc, int field, uint32_t aconst, const uint32_t
           pc++;
           continue;
         }
-      if (BPF_CLASS (f->code) != BPF_JMP || BPF_SRC (f->code) != BPF_K)
+      if (BPF_CLASS (f->code) != BPF_JMP || BPF_SRC (f->code) != BPF_K
+          || (BPF_OP (f->code) == BPF_JA && f->k >= w->len - pc))
         {
           w->bad = true;
           return;
         }
       if (BPF_OP (f->code) == BPF_JA)
         {
-          if (f->k >= w->len - pc)
-            {
-              w->bad = true;
-              return;
-            }
           pc += 1 + f->k;
           continue;
         }
       vlo = field == FIELD_NONE ? aconst : lo[field];
       vhi = field == FIELD_NONE ? aconst : hi[field];
-      /* The values for which the jump is taken, as a range.  */
-      switch (BPF_OP (f->code))
+      if (!taken_range (f, vlo, vhi, &tlo, &thi, &empty))
         {
-        case BPF_JEQ:
-          tlo = thi = f->k;
-          break;
-        case BPF_JGT:
-          empty = f->k == UINT32_MAX;
-          tlo = f->k + 1;
-          thi = UINT32_MAX;
-          break;
-        case BPF_JGE:
-          tlo = f->k;
-          thi = UINT32_MAX;
-          break;
-        case BPF_JSET:
-          if (vlo != vhi)
-            {
-              w->bad = true;
-              return;
-            }
-          empty = (vlo & f->k) == 0;
-          tlo = thi = vlo;
-          break;
-        default:
           w->bad = true;
           return;
         }
-      if (!empty && (tlo > vhi || thi < vlo))
-        empty = true;
-      if (!empty)
-        {
-          tlo = tlo > vlo ? tlo : vlo;
-          thi = thi < vhi ? thi : vhi;
-        }
-      if (field == FIELD_NONE)
+      /* A constant, or a range none of which takes the jump, goes one
+         way on.  */
+      if (field == FIELD_NONE || empty)
         {
           pc += 1 + (empty ? f->jf : f->jt);
           continue;
         }
-      /* Up to three pieces: the taken range first (the way the program
-         reads, where libseccomp puts the native architecture), then the
-         numbers below and above it.  */
-      if (empty)
-        {
-          pc += 1 + f->jf;
-          continue;
-        }
-      {
-        uint32_t l[2] = { lo[0], lo[1] }, h[2] = { hi[0], hi[1] };
-        l[field] = tlo;
-        h[field] = thi;
-        walk_from (w, pc + 1 + f->jt, field, 0, l, h);
-      }
-      if (tlo > vlo)
-        {
-          uint32_t h[2] = { hi[0], hi[1] };
-          h[field] = tlo - 1;
-          walk_from (w, pc + 1 + f->jf, field, 0, lo, h);
-        }
-      if (thi < vhi)
-        lo[field] = thi + 1;
-      else
+      if (!walk_pieces (w, pc, field, lo, hi, tlo, thi))
         return;
       pc += 1 + f->jf;
     }

@@ -242,6 +242,9 @@ void nook_spec_add_env (struct nook_spec *spec, const char *key, const char *val
  * Return: a NULL-terminated vector the caller frees with strv_free.
  * Never fails.
  */
+char **nook_spec_build_env (const struct nook_spec *spec, const struct nook_caller *caller,
+                            char *const *caller_env);
+
 /**
  * nook_env_set - set or unset one variable of an environment vector
  * @env: a NULL-terminated vector of K=V (may point to NULL), changed in place
@@ -249,8 +252,5 @@ void nook_spec_add_env (struct nook_spec *spec, const char *key, const char *val
  * @value: its value (copied), or NULL to unset it
  */
 void nook_env_set (char ***env, const char *key, const char *value);
-
-char **nook_spec_build_env (const struct nook_spec *spec, const struct nook_caller *caller,
-                            char *const *caller_env);
 
 #endif
