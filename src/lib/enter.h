@@ -1,8 +1,15 @@
 /* nook: entering a running sandbox — the protocol every path in follows.
  *
- * Two paths put a new process into namespaces where a sandbox's processes
- * already live: `nook exec` (exec.c) and a `nook run` that joins another
- * sandbox with --pid/--net/--ipc/--uts container:NAME (join.c, spawn.c).
+ * These paths put a new process into namespaces where a sandbox's
+ * processes already live: `nook exec` and `nook-oci exec` (exec.c), a
+ * `nook run` that joins another sandbox with --pid/--net/--ipc/--uts
+ * container:NAME (join.c, spawn.c) and `nook-bwrap --userns/--pidns`
+ * (spawn.c, enter_given_namespaces).  `nook attach` enters nothing: it
+ * talks to the supervisor through a socket in the state directory
+ * (attach.h).  Helpers that join a sandbox's user namespace are outside
+ * this protocol: pasta makes itself non-dumpable; slirp4netns does not,
+ * so no sandbox of its user namespace may see the host's processes
+ * (nook_join_check_helpers, join.h).
  * Inside, an attacker may be watching /proc for new pids and ptrace(2)ing
  * or opening /proc/PID/{fd,cwd,root,environ,mem} of each one, as the same
  * kernel uid as nook.  runc's CVE-2016-9962 (its init joined the container

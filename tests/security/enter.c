@@ -11,11 +11,14 @@
  *       exists; then prints
  *       "scan: pids=N nook=N reached-nook=N reached-other=N breaches=N".
  *   enter seize STOPFILE   PTRACE_SEIZE (every other pid PTRACE_ATTACH)
- *       every new pid; one that is still nook (comm "nook") is traced up to
+ *       every new pid; one that is still nook (comm "nook", "nook-oci",
+ *       "nook-bwrap" or the test build's "nook-faults": any runtime that
+ *       enters) is traced up to
  *       its exec with every seccomp() and prctl(PR_SET_SECCOMP) skipped.
  *       Prints "seize: pids=N nook=N attached-nook=N attached-other=N
  *       skipped=N".
- *   enter probe   prints "probe seccomp=N unshare=ok|failed"
+ *   enter probe   prints "probe seccomp=N unshare=ok|failed fds=none|N,M..."
+ *       (the fds above 2 it was given)
  *   Both create `ready` in their working directory once they watch.
  *   enter traceme-signal | traceme-stop | stop-cont | traceme-exec CMD...
  *       commands whose exit status nook-init must pass on (7, 7, 6, CMD's)
@@ -90,6 +93,15 @@ watch (const char *stop, bool (*fn) (long pid, bool again))
     }
 }
 
+/* The entering runtimes: nook (exec, run --pid container:), nook-oci
+   (exec), nook-bwrap (--userns, --pidns) and the test build nook-faults.  */
+static bool
+is_runtime (const char *name)
+{
+  return strcmp (name, "nook") == 0 || strcmp (name, "nook-oci") == 0 || strcmp (name, "nook-bwrap") == 0
+         || strcmp (name, "nook-faults") == 0;
+}
+
 static void
 read_comm (long pid, char *comm, size_t size)
 {
@@ -124,7 +136,7 @@ runs_nook (long pid)
     return false;
   exe[n] = '\0';
   base = strrchr (exe, '/');
-  return strcmp (base ? base + 1 : exe, "nook") == 0;
+  return is_runtime (base ? base + 1 : exe);
 }
 
 /* ---- the fd scanner ----------------------------------------------------------- */
@@ -266,7 +278,7 @@ scan_pid (long pid, bool again)
   DIR *d;
 
   read_comm (pid, comm, sizeof comm);
-  if (again && strcmp (comm, "nook") != 0)
+  if (again && !is_runtime (comm))
     return false;
   if (!again)
     {
@@ -291,7 +303,7 @@ scan_pid (long pid, bool again)
   reached += reach (pid, "root");
   reached += read_environ (pid);
   reached += read_mem (pid);
-  if (strcmp (comm, "nook") == 0)
+  if (is_runtime (comm))
     {
       n_nook += !again;
       if (reached && !breached && runs_nook (pid))
@@ -393,7 +405,7 @@ seize_pid (long pid, bool again)
   bool nook;
 
   read_comm (pid, comm, sizeof comm);
-  nook = strcmp (comm, "nook") == 0;
+  nook = is_runtime (comm);
   if (again && !nook)
     return false;
   s_pids += !again;
@@ -438,8 +450,18 @@ probe (void)
     sscanf (line, "Seccomp: %15s", seccomp);
   if (f)
     fclose (f);
-  printf ("probe seccomp=%s unshare=%s\n", seccomp,
-          syscall (SYS_unshare, CLONE_NEWUSER) == 0 ? "ok" : "failed");
+  /* Every fd above 2 the command was given: the shell that runs the
+     probe has none of its own, so any is nook's, or the caller's.  */
+  char fds[256] = "";
+  DIR *d = opendir ("/proc/self/fd");
+  struct dirent *e;
+  while (d && (e = readdir (d)))
+    if (e->d_name[0] != '.' && atoi (e->d_name) > 2 && atoi (e->d_name) != dirfd (d))
+      snprintf (fds + strlen (fds), sizeof fds - strlen (fds), "%s%s", *fds ? "," : "", e->d_name);
+  if (d)
+    closedir (d);
+  printf ("probe seccomp=%s unshare=%s fds=%s\n", seccomp,
+          syscall (SYS_unshare, CLONE_NEWUSER) == 0 ? "ok" : "failed", *fds ? fds : "none");
   return 0;
 }
 
