@@ -24,6 +24,9 @@
 #   PTRACE_TRACEME, then a signal: nook-init or     they detach (src/lib/tracee.h) and pass
 #   nook exec took the stop for an exit (125)       the command's real status on
 #
+# `nook attach` only talks to the detached supervisor through a socket in
+# the state directory: a scanner sees no process of it inside.
+#
 # The attacker is the strongest a sandbox may hold: root with
 # CAP_SYS_PTRACE, without Landlock (--landlock off; nook-oci applies none).
 # A weaker one is stopped before non-dumpable matters (the kernel refuses
@@ -333,4 +336,17 @@ bwrap_join_box() {
   [ "$(count nook)" -ge 1 ]
   [ "$(count attached-other)" -ge 1 ]
   assert_probes_confined probes "$((ROUNDS / 2))" "seccomp=0 unshare=[a-z]* fds=[0-9a-z,]*"
+}
+
+@test "nook attach enters nothing: a scanner in a -d -t sandbox sees no process of nook's while clients attach" {
+  BOX_OPTIONS+=(-t)
+  start_attacker scan "$SECRET" "$(rev <<<"$MARKER")"
+  for _ in 1 2 3 4 5; do
+    # attach relays until the sandbox ends or its client is stopped.
+    NOOK_ENTER_MARKER=$MARKER timeout 1 "$NOOK" attach box </dev/null >/dev/null 7<"$HOSTDIR" || true
+  done
+  run stop_attacker
+  assert_output_has "scan: "
+  assert_output_lacks BREACH
+  [ "$(count nook)" -eq 0 ]
 }
