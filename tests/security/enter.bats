@@ -24,6 +24,10 @@
 #   PTRACE_TRACEME, then a signal: nook-init or     they detach (src/lib/tracee.h) and pass
 #   nook exec took the stop for an exit (125)       the command's real status on
 #
+# Held at a fault point of the test build (nook-faults), the entering
+# process waits as long as the attacker needs: scanned and seized once,
+# deterministically, where the races may miss.
+#
 # `nook attach` only talks to the detached supervisor through a socket in
 # the state directory: a scanner sees no process of it inside.
 #
@@ -349,4 +353,48 @@ bwrap_join_box() {
   assert_output_has "scan: "
   assert_output_lacks BREACH
   [ "$(count nook)" -eq 0 ]
+}
+
+# The test build nook-faults (src/lib/fault.h) held at POINT with
+# NOOK-ARGS...; stderr (where a process past its setns reports) goes to
+# the report too.  Sets FAULTY_PID to the nook the report names.
+hold_at() { # POINT NOOK-ARGS...
+  local point=$1
+  shift
+  report="$BATS_TEST_TMPDIR/report"
+  : >"$report"
+  NOOK_ENTER_MARKER=$MARKER NOOK_FAULT="$point" NOOK_FAULT_FILE="$report" "$FAULTY" "$@" \
+    </dev/null >/dev/null 2>>"$report" 7<"$HOSTDIR" &
+  wait_until 10 grep -q "^fault point: $point pid " "$report"
+  FAULTY_PID=$(sed -n "s/^fault point: $point pid \([0-9]*\)$/\1/p" "$report" | head -1)
+}
+
+# The attacker, run once inside while a runtime is held.
+attack_held() {
+  "$NOOK" exec box -- ./enter parked "$SECRET" "$(rev <<<"$MARKER")" </dev/null
+}
+
+@test "held before its filter, the process nook exec or a joining run puts inside is out of reach" {
+  FAULTY="$(dirname "$NOOK")/nook-faults"
+  require "the test build nook-faults beside nook (make check builds it)" test -x "$FAULTY"
+  run_in_w -d --name box "${BOX_OPTIONS[@]}" -- sleep 1000 >/dev/null
+  # Deterministic, where the races above are not: the entering process
+  # waits, with all the capabilities of the sandbox's user namespace and
+  # no filter yet, for as long as the attacker needs.
+  for point in "exec: security" "exec: clone"; do
+    hold_at "$point" exec box -- true
+    run attack_held
+    kill -9 "$FAULTY_PID"
+    assert_output_lacks BREACH
+    [ "$point" = "exec: clone" ] || [[ "$output" == *"parked: found="[1-9]* ]]
+  done
+  # A joining run's setup child holds host directories (its root's
+  # sources) until its root is built.
+  for point in "sandbox: root" "sandbox: security"; do
+    hold_at "$point" run --bind "$PWD" /w --pid container:box -- true
+    run attack_held
+    kill -9 "$FAULTY_PID"
+    assert_output_lacks BREACH
+    [[ "$output" == *"parked: found="[1-9]* ]]
+  done
 }

@@ -17,6 +17,9 @@
  *       its exec with every seccomp() and prctl(PR_SET_SECCOMP) skipped.
  *       Prints "seize: pids=N nook=N attached-nook=N attached-other=N
  *       skipped=N".
+ *   enter parked SECRET REKRAM   once, on every runtime process there
+ *       (one held at a fault point by the test build): the scanner's
+ *       probes, then PTRACE_SEIZE.  Prints "parked: found=N breaches=N".
  *   enter probe   prints "probe seccomp=N unshare=ok|failed fds=none|N,M..."
  *       (the fds above 2 it was given)
  *   Both create `ready` in their working directory once they watch.
@@ -438,6 +441,44 @@ seize_pid (long pid, bool again)
   return false;
 }
 
+/* ---- a runtime held at a fault point ---------------------------------------------- */
+
+/* Every process of a runtime that is there now (the test build, held at
+   a fault point before its filter): scanned as the scanner does, then
+   seized.  */
+static int
+parked (void)
+{
+  int found = 0;
+  DIR *d = opendir ("/proc");
+  struct dirent *e;
+
+  while (d && (e = readdir (d)))
+    {
+      char *end, comm[32];
+      long pid = strtol (e->d_name, &end, 10);
+
+      if (*end != '\0' || pid == getpid ())
+        continue;
+      read_comm (pid, comm, sizeof comm);
+      if (!is_runtime (comm))
+        continue;
+      found++;
+      n_pids = 0;
+      scan_pid (pid, false);
+      if (attach (pid, true))
+        {
+          printf ("BREACH: pid %ld: seized the held runtime\n", pid);
+          breaches++;
+          ptrace (PTRACE_DETACH, pid, 0, 0);
+        }
+    }
+  if (d)
+    closedir (d);
+  printf ("parked: found=%d breaches=%d\n", found, breaches);
+  return 0;
+}
+
 /* ---- what runs inside --------------------------------------------------------- */
 
 static int
@@ -457,7 +498,15 @@ probe (void)
   struct dirent *e;
   while (d && (e = readdir (d)))
     if (e->d_name[0] != '.' && atoi (e->d_name) > 2 && atoi (e->d_name) != dirfd (d))
-      snprintf (fds + strlen (fds), sizeof fds - strlen (fds), "%s%s", *fds ? "," : "", e->d_name);
+      {
+        size_t len = strlen (fds), n = strlen (e->d_name);
+        if (len + n + 2 < sizeof fds)
+          {
+            if (len)
+              fds[len++] = ',';
+            memcpy (fds + len, e->d_name, n + 1);
+          }
+      }
   if (d)
     closedir (d);
   printf ("probe seccomp=%s unshare=%s fds=%s\n", seccomp,
@@ -642,6 +691,17 @@ main (int argc, char **argv)
     }
   if (!strcmp (a, "probe"))
     return probe ();
+  if (!strcmp (a, "parked") && argc == 4)
+    {
+      size_t n = strlen (argv[3]);
+      char *m = malloc (n + 1);
+      for (size_t i = 0; i < n; i++)
+        m[i] = argv[3][n - 1 - i];
+      m[n] = '\0';
+      secret = argv[2];
+      marker = m;
+      return parked ();
+    }
   if (!strncmp (a, "traceme-", 8) || !strcmp (a, "stop-cont"))
     return traceme (argc, argv);
   if (!strcmp (a, "scan-control") && argc == 3)
