@@ -54,7 +54,9 @@
  * flag is set on nook itself, so that the child inherits it at clone and
  * no instant exists in which it is visible and dumpable (a child that set
  * it itself would race the watcher).  The mm keeps nook's user namespace
- * until the exec, so no capability inside the sandbox overrides it.  The
+ * until the exec, so no capability inside the sandbox overrides it.  A
+ * change of ids at step 7 sets the flag to fs.suid_dumpable, which a host
+ * may have set to 1: security.c clears it again at once.  The
  * fds are closed before the filter, which might refuse close_range, and
  * after the last step that needs one (fchdir happens in nook; the cgroup
  * fd is only clone3's).  The filter is loaded before exec, so a tracer
