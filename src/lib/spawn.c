@@ -475,6 +475,7 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
       || nook_desktop_prepare (spec, &sb->caller, &sb->desktop, &sb->plan, err) < 0
       || nook_security_prepare (spec, &sb->filters, err) < 0
       || (sb->landlock = nook_landlock_wanted (spec, err)) < 0
+      || nook_root_plan_check_tracers (spec, &sb->plan, sb->landlock, err) < 0
       || (reserve_first (sb) && nook_state_reserve (&sb->state, spec, err) < 0))
     return -1;
   /* -d -t: the supervisor keeps the terminal, for `nook attach`.  */

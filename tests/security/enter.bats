@@ -398,3 +398,34 @@ attack_held() {
     [[ "$output" == *"parked: found="[1-9]* ]]
   done
 }
+
+@test "a sandbox with CAP_SYS_PTRACE and no Landlock never reaches fuse-overlayfs, which holds host directories" {
+  require "fuse-overlayfs and /dev/fuse" sh -c 'command -v fuse-overlayfs && test -w /dev/fuse'
+  mkdir -p "$BATS_TEST_TMPDIR/layer"
+  echo layer >"$BATS_TEST_TMPDIR/layer/f"
+  # fuse-overlayfs runs in the sandbox's PID and user namespaces with the
+  # layers' host directories open (and the mount namespace from before
+  # the pivot): a process inside that may trace it climbs `..` from
+  # /proc/PID/fd/N to the host.  Landlock keeps the sandbox off it;
+  # without Landlock, nook refuses to give the sandbox CAP_SYS_PTRACE.
+  for opts in "--cap-add ALL" "--cap-add SYS_PTRACE --landlock off"; do
+    # shellcheck disable=SC2086
+    run "$NOOK" run --overlay fuse --layer "$BATS_TEST_TMPDIR/layer" --layers-at /l $opts -- sh -c '
+      for p in /proc/[0-9]*; do
+        [ "$(cat $p/comm 2>/dev/null)" = fuse-overlayfs ] || continue
+        for f in $p/fd/* $p/root $p/cwd; do
+          [ -d "$f" ] && cat "$f/../hostonly/secret" "$f/'"${SECRET#/}"'" 2>/dev/null
+        done
+      done; echo scanned' </dev/null
+    assert_output_lacks "host secret"
+    assert_status 125
+    assert_output_has "fuse-overlayfs"
+    assert_one_error_line
+  done
+  # With Landlock, CAP_SYS_PTRACE is no way in: the layers run.
+  run "$NOOK" run --overlay fuse --layer "$BATS_TEST_TMPDIR/layer" --layers-at /l --cap-add SYS_PTRACE -- \
+    sh -c 'cat /l/f; for p in /proc/[0-9]*; do ls $p/fd/ >/dev/null; readlink $p/fd/3; done; echo scanned' </dev/null
+  assert_status 0
+  assert_output_has layer
+  assert_output_lacks "$BATS_TEST_TMPDIR"
+}
