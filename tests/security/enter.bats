@@ -21,6 +21,10 @@
 #   --pid host: ptrace slirp4netns, which joins     refused: --pid host and slirp4netns in
 #   the sandbox's user namespace and lives in the   one user namespace (src/lib/join.h);
 #   host's network namespace                        pasta makes itself non-dumpable
+#   with CAP_SYS_PTRACE and no Landlock: open      refused: fuse-overlayfs with
+#   fuse-overlayfs's /proc/PID/fd/N (the layers'    CAP_SYS_PTRACE and no Landlock
+#   host directories) and climb `..` to the host    (nook_root_plan_check_tracers); with
+#                                                   Landlock the sandbox cannot trace it
 #   PTRACE_TRACEME, then a signal: nook-init or     they detach (src/lib/tracee.h) and pass
 #   nook exec took the stop for an exit (125)       the command's real status on
 #
