@@ -100,11 +100,14 @@ int nook_join_enter_mount (int fd, struct nook_error *err);
  * (the host's loopback, its abstract sockets).  pasta makes itself
  * non-dumpable.  Refused when the new sandbox, or a running one in the
  * user namespace it joins, sees the host's processes while it, or one of
- * those, has slirp4netns.
+ * those, has slirp4netns.  Likewise fuse-overlayfs, which holds host
+ * directories (root-plan.h, nook_root_plan_check_tracers), beside a
+ * command that may trace it: @tracer says this one's may (CAP_SYS_PTRACE,
+ * no Landlock), @fuse that this one has layers through fuse-overlayfs.
  *
  * Return: 0, or -1 with @err set.
  */
 int nook_join_check_helpers (const struct nook_spec *spec, const struct nook_join *join,
-                             enum nook_net_mode net, struct nook_error *err);
+                             enum nook_net_mode net, bool tracer, bool fuse, struct nook_error *err);
 
 #endif

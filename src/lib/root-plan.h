@@ -139,6 +139,24 @@ void nook_root_plan_add_op (struct nook_root_plan *plan, const struct nook_mount
 void nook_root_plan_add_bind (struct nook_root_plan *plan, const char *src, const char *dest);
 
 /**
+ * nook_root_plan_may_trace - whether a command may trace a process of its
+ * user namespace that holds more capabilities than it does
+ * @spec: only read
+ * @landlock: whether the command runs under Landlock
+ *
+ * Return: true with CAP_SYS_PTRACE and without Landlock.
+ */
+bool nook_root_plan_may_trace (const struct nook_spec *spec, bool landlock);
+
+/**
+ * nook_root_plan_uses_fuse - whether a plan mounts layers through fuse-overlayfs
+ * @plan: a built plan; only read
+ *
+ * Return: true when one of its overlays is fuse-overlayfs.
+ */
+bool nook_root_plan_uses_fuse (const struct nook_root_plan *plan);
+
+/**
  * nook_root_plan_check_tracers - refuse fuse-overlayfs to a sandbox that could trace it
  * @spec: only read
  * @plan: a built plan; only read

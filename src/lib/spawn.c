@@ -471,11 +471,14 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
           && nook_idmaps_for_spec (spec, &sb->caller, &sb->maps, err) < 0)
       || nook_root_plan_build (spec, &sb->caller, &sb->plan, err) < 0
       || nook_net_prepare (spec, &sb->net, &sb->plan, err) < 0
-      || nook_join_check_helpers (spec, &sb->join, sb->net.mode, err) < 0
       || nook_desktop_prepare (spec, &sb->caller, &sb->desktop, &sb->plan, err) < 0
       || nook_security_prepare (spec, &sb->filters, err) < 0
       || (sb->landlock = nook_landlock_wanted (spec, err)) < 0
       || nook_root_plan_check_tracers (spec, &sb->plan, sb->landlock, err) < 0
+      || nook_join_check_helpers (spec, &sb->join, sb->net.mode,
+                                  nook_root_plan_may_trace (spec, sb->landlock),
+                                  nook_root_plan_uses_fuse (&sb->plan), err)
+             < 0
       || (reserve_first (sb) && nook_state_reserve (&sb->state, spec, err) < 0))
     return -1;
   /* -d -t: the supervisor keeps the terminal, for `nook attach`.  */

@@ -426,6 +426,19 @@ attack_held() {
     assert_output_has "fuse-overlayfs"
     assert_one_error_line
   done
+  # Joined: a command that may trace, in the user and PID namespaces of
+  # a sandbox with fuse-overlayfs, and the other way round.
+  run_in_w -d --name fusebox --overlay fuse --layer "$BATS_TEST_TMPDIR/layer" --layers-at /l -- sleep 1000 >/dev/null
+  wait_until 10 pgrep -u "$(id -u)" -x fuse-overlayfs
+  run run_in_w --pid container:fusebox --cap-add SYS_PTRACE --landlock off -- sh -c '
+    for p in /proc/[0-9]*; do [ "$(cat $p/comm)" = fuse-overlayfs ] && cat $p/fd/3/../hostonly/secret; done; true'
+  assert_output_lacks "host secret"
+  assert_status 125
+  assert_output_has "fuse-overlayfs"
+  run_in_w -d --name tracer --cap-add SYS_PTRACE --landlock off -- sleep 1000 >/dev/null
+  run run_in_w --pid container:tracer --overlay fuse --layer "$BATS_TEST_TMPDIR/layer" --layers-at /l -- true
+  assert_status 125
+  assert_output_has "fuse-overlayfs"
   # With Landlock, CAP_SYS_PTRACE is no way in: the layers run.
   run "$NOOK" run --overlay fuse --layer "$BATS_TEST_TMPDIR/layer" --layers-at /l --cap-add SYS_PTRACE -- \
     sh -c 'cat /l/f; for p in /proc/[0-9]*; do ls $p/fd/ >/dev/null; readlink $p/fd/3; done; echo scanned' </dev/null
