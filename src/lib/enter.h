@@ -9,7 +9,10 @@
  * (attach.h).  Helpers that join a sandbox's user namespace are outside
  * this protocol: pasta makes itself non-dumpable; slirp4netns does not,
  * so no sandbox of its user namespace may see the host's processes
- * (nook_join_check_helpers, join.h).
+ * (nook_join_check_helpers, join.h).  fuse-overlayfs lives in the
+ * sandbox's PID namespace with the layers' host directories open and is
+ * dumpable too: no command of its user namespace may trace it (with
+ * CAP_SYS_PTRACE and without Landlock; root-plan.h).
  * Inside, an attacker may be watching /proc for new pids and ptrace(2)ing
  * or opening /proc/PID/{fd,cwd,root,environ,mem} of each one, as the same
  * kernel uid as nook.  runc's CVE-2016-9962 (its init joined the container
