@@ -76,10 +76,14 @@
  * one host fd past step 6 as well: nook-init's O_PATH, which its step 9
  * execs as the command's holder (`nook-init --exec`, which then starts
  * the command, and kills what it started when nook exec dies, even by
- * SIGKILL).  In both paths nook-init is exec'd from an O_PATH fd after
- * the filter is loaded; the sandbox can open its
- * /proc/PID/exe read-only, and writing it is refused while it runs
- * (ETXTBSY), which is for as long as the sandbox lives.
+ * SIGKILL).  In both paths nook-init is exec'd from a fd after the
+ * filter is loaded, and the sandbox can open its /proc/PID/exe.  The
+ * joining run's is nook-init's file: writing it is refused while it runs
+ * (ETXTBSY), and so while the PID 1 of a nook sandbox runs it.  The exec
+ * holder's is a sealed memfd copy (runc's answer to CVE-2019-5736): a
+ * sandbox whose PID 1 is not nook-init (nook-oci's) could otherwise keep
+ * the file open past the holder's end and rewrite it where the caller
+ * may write it.
  */
 #ifndef NOOK_ENTER_H
 #define NOOK_ENTER_H

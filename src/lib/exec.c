@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -35,6 +38,12 @@
 #include "utils.h"
 
 extern char **environ;
+
+#ifndef MFD_EXEC
+#define NOOK_MFD_EXEC 0x0010U
+#else
+#define NOOK_MFD_EXEC MFD_EXEC
+#endif
 
 struct exec
 {
@@ -159,6 +168,44 @@ namespaces_to_join (pid_t target)
         flags |= ns[i].flag;
     }
   return flags;
+}
+
+/* nook-init for the command's holder: a sealed copy in memory, as runc
+   answered CVE-2019-5736.  The sandbox may open the holder's
+   /proc/PID/exe; were it nook-init's file, a process inside could keep
+   it open and, once the holder ended, reopen it for writing wherever the
+   caller may write it (nook installed in the user's home), and replace
+   the nook-init of every later sandbox.  `nook run` is shielded by its
+   PID 1, nook-init itself (ETXTBSY while it runs); the holder of an exec
+   into a sandbox whose PID 1 is the command (nook-oci's) is not.  */
+static int
+sealed_init (int init_fd, struct nook_error *err)
+{
+  char path[64];
+  cleanup_close int src = -1;
+  cleanup_close int mfd = -1;
+  struct stat st;
+
+  snprintf (path, sizeof path, "/proc/self/fd/%d", init_fd);
+  src = open (path, O_RDONLY | O_CLOEXEC);
+  if (src < 0 || fstat (src, &st) < 0)
+    return nook_error_errno (err, "read nook-init");
+  /* MFD_EXEC: where vm.memfd_noexec would make it non-executable; older
+     kernels know no such flag, and their memfds are executable.  */
+  mfd = memfd_create ("nook-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | NOOK_MFD_EXEC);
+  if (mfd < 0 && errno == EINVAL)
+    mfd = memfd_create ("nook-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (mfd < 0)
+    return nook_error_errno (err, "a sealed copy of nook-init");
+  for (off_t done = 0; done < st.st_size;)
+    {
+      ssize_t n = sendfile (mfd, src, &done, st.st_size - done);
+      if (n <= 0)
+        return nook_error_errno (err, "copy nook-init");
+    }
+  if (fcntl (mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+    return nook_error_errno (err, "seal the copy of nook-init");
+  return steal_fd (&mfd);
 }
 
 /* ---- entering ------------------------------------------------------------------ */
@@ -326,7 +373,10 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
      holder, nook-init, is outside the root and may still be exec'd, as
      the sandbox's own is.  */
   nook_fault_point ("exec: security");
-  if (ex->landlock && nook_landlock_apply (ex->landlock_writable, ex->init_fd, &err) < 0)
+  /* The holder's sealed copy needs no rule: Landlock leaves the files of
+     internal filesystems (a memfd's) alone, and takes no rule on them.  */
+  if (ex->landlock
+      && nook_landlock_apply (ex->landlock_writable, ex->opts->detach ? ex->init_fd : -1, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
   if (nook_security_apply (ex->spec, &ex->filters, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
@@ -574,6 +624,14 @@ exec_in (struct exec *ex_, struct nook_error *err)
   ex.init_fd = nook_open_init (err);
   if (ex.init_fd < 0)
     goto out;
+  if (!opts->detach)
+    {
+      int sealed = sealed_init (ex.init_fd, err);
+      if (sealed < 0)
+        goto out;
+      close (ex.init_fd);
+      ex.init_fd = sealed;
+    }
   ex.procfd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (ex.procfd < 0)
     {

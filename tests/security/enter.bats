@@ -25,6 +25,9 @@
 #   fuse-overlayfs's /proc/PID/fd/N (the layers'    CAP_SYS_PTRACE and no Landlock
 #   host directories) and climb `..` to the host    (nook_root_plan_check_tracers); with
 #                                                   Landlock the sandbox cannot trace it
+#   keep /proc/PID/exe of nook-oci exec's holder   the holder runs a sealed memfd copy of
+#   open; once it ended, write nook-init (a         nook-init (runc's answer), never the
+#   user-writable install): CVE-2019-5736          file
 #   PTRACE_TRACEME, then a signal: nook-init or     they detach (src/lib/tracee.h) and pass
 #   nook exec took the stop for an exit (125)       the command's real status on
 #
@@ -445,4 +448,35 @@ attack_held() {
   assert_status 0
   assert_output_has layer
   assert_output_lacks "$BATS_TEST_TMPDIR"
+}
+
+@test "a container never rewrites nook-init through the exe of nook-oci exec's holder (CVE-2019-5736)" {
+  # nook installed where its user may write it (a home's bin): a process
+  # inside keeps /proc/PID/exe of the exec's holder open, and once the
+  # holder ended, reopens it for writing.  The holder runs a sealed copy
+  # of nook-init, never the file.
+  mkdir "$BATS_TEST_TMPDIR/bin"
+  cp "$NOOK" "$(dirname "$NOOK")/nook-init" "$NOOK_OCI" "$BATS_TEST_TMPDIR/bin/"
+  sum=$(md5sum <"$BATS_TEST_TMPDIR/bin/nook-init")
+  NOOK_OCI="$BATS_TEST_TMPDIR/bin/nook-oci"
+  OCI_ROOT="$XDG_RUNTIME_DIR/oci-root"
+  BUNDLE="$BATS_TEST_TMPDIR/bundle"
+  CTR_LOG="$BATS_TEST_TMPDIR/container.log"
+  make_bundle "$BUNDLE"
+  set_config "$BUNDLE" '.process.env = ["PATH=/bin"]'
+  set_args "$BUNDLE" sh -c '
+    while :; do for c in /proc/[0-9]*/comm; do
+      p=${c%/comm}
+      case "$(cat "$c" 2>/dev/null)" in *nook-init) exec 3<"$p/exe" && break 2 ;; esac
+    done; done
+    echo got-exe > /out/got
+    while [ -e "$p" ]; do :; done
+    echo PWNED >>/proc/self/fd/3 && echo WROTE > /out/wrote
+    echo done > /out/done; sleep 1000'
+  ocid run -d --bundle "$BUNDLE" box
+  oci exec box sleep 0.5
+  wait_until 10 test -e "$BUNDLE/out/done"
+  [ -e "$BUNDLE/out/got" ]
+  [ ! -e "$BUNDLE/out/wrote" ]
+  [ "$(md5sum <"$BATS_TEST_TMPDIR/bin/nook-init")" = "$sum" ]
 }
