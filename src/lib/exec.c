@@ -13,9 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/sendfile.h>
-#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -38,12 +35,6 @@
 #include "utils.h"
 
 extern char **environ;
-
-#ifndef MFD_EXEC
-#define NOOK_MFD_EXEC 0x0010U
-#else
-#define NOOK_MFD_EXEC MFD_EXEC
-#endif
 
 struct exec
 {
@@ -168,44 +159,6 @@ namespaces_to_join (pid_t target)
         flags |= ns[i].flag;
     }
   return flags;
-}
-
-/* nook-init for the command's holder: a sealed copy in memory, as runc
-   answered CVE-2019-5736.  The sandbox may open the holder's
-   /proc/PID/exe; were it nook-init's file, a process inside could keep
-   it open and, once the holder ended, reopen it for writing wherever the
-   caller may write it (nook installed in the user's home), and replace
-   the nook-init of every later sandbox.  `nook run` is shielded by its
-   PID 1, nook-init itself (ETXTBSY while it runs); the holder of an exec
-   into a sandbox whose PID 1 is the command (nook-oci's) is not.  */
-static int
-sealed_init (int init_fd, struct nook_error *err)
-{
-  char path[64];
-  cleanup_close int src = -1;
-  cleanup_close int mfd = -1;
-  struct stat st;
-
-  snprintf (path, sizeof path, "/proc/self/fd/%d", init_fd);
-  src = open (path, O_RDONLY | O_CLOEXEC);
-  if (src < 0 || fstat (src, &st) < 0)
-    return nook_error_errno (err, "read nook-init");
-  /* MFD_EXEC: where vm.memfd_noexec would make it non-executable; older
-     kernels know no such flag, and their memfds are executable.  */
-  mfd = memfd_create ("nook-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | NOOK_MFD_EXEC);
-  if (mfd < 0 && errno == EINVAL)
-    mfd = memfd_create ("nook-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (mfd < 0)
-    return nook_error_errno (err, "a sealed copy of nook-init");
-  for (off_t done = 0; done < st.st_size;)
-    {
-      ssize_t n = sendfile (mfd, src, &done, st.st_size - done);
-      if (n <= 0)
-        return nook_error_errno (err, "copy nook-init");
-    }
-  if (fcntl (mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
-    return nook_error_errno (err, "seal the copy of nook-init");
-  return steal_fd (&mfd);
 }
 
 /* ---- entering ------------------------------------------------------------------ */
@@ -626,7 +579,8 @@ exec_in (struct exec *ex_, struct nook_error *err)
     goto out;
   if (!opts->detach)
     {
-      int sealed = sealed_init (ex.init_fd, err);
+      /* Its holder's exe: a sealed copy (spawn.h, nook_init_sealed).  */
+      int sealed = nook_init_sealed (ex.init_fd, err);
       if (sealed < 0)
         goto out;
       close (ex.init_fd);
