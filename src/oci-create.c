@@ -172,6 +172,9 @@ prepare (struct nook_oci_root *root, struct nook_oci_container *c, const struct 
     return -1;
   for (size_t i = 0; cfg->notes && cfg->notes[i]; i++)
     oci_log (OCI_LOG_INFO, "%s", cfg->notes[i]);
+  /* The copies below are what exec applies: no mount of the container
+     may reach them (state-guard.c).  */
+  spec->life.guarded_dir = root->path;
   {
     cleanup_close int fd = openat (c->dirfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0 || nook_write_all (fd, text, strlen (text)) < 0)

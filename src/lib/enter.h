@@ -1,8 +1,18 @@
 /* nook: entering a running sandbox — the protocol every path in follows.
  *
- * Two paths put a new process into namespaces where a sandbox's processes
- * already live: `nook exec` (exec.c) and a `nook run` that joins another
- * sandbox with --pid/--net/--ipc/--uts container:NAME (join.c, spawn.c).
+ * These paths put a new process into namespaces where a sandbox's
+ * processes already live: `nook exec` and `nook-oci exec` (exec.c), a
+ * `nook run` that joins another sandbox with --pid/--net/--ipc/--uts
+ * container:NAME (join.c, spawn.c) and `nook-bwrap --userns/--pidns`
+ * (spawn.c, enter_given_namespaces).  `nook attach` enters nothing: it
+ * talks to the supervisor through a socket in the state directory
+ * (attach.h).  Helpers that join a sandbox's user namespace are outside
+ * this protocol: pasta makes itself non-dumpable; slirp4netns does not,
+ * so no sandbox of its user namespace may see the host's processes
+ * (nook_join_check_helpers, join.h).  fuse-overlayfs lives in the
+ * sandbox's PID namespace with the layers' host directories open and is
+ * dumpable too: no command of its user namespace may trace it (with
+ * CAP_SYS_PTRACE and without Landlock; root-plan.h).
  * Inside, an attacker may be watching /proc for new pids and ptrace(2)ing
  * or opening /proc/PID/{fd,cwd,root,environ,mem} of each one, as the same
  * kernel uid as nook.  runc's CVE-2016-9962 (its init joined the container
@@ -47,7 +57,9 @@
  * flag is set on nook itself, so that the child inherits it at clone and
  * no instant exists in which it is visible and dumpable (a child that set
  * it itself would race the watcher).  The mm keeps nook's user namespace
- * until the exec, so no capability inside the sandbox overrides it.  The
+ * until the exec, so no capability inside the sandbox overrides it.  A
+ * change of ids at step 7 sets the flag to fs.suid_dumpable, which a host
+ * may have set to 1: security.c clears it again at once.  The
  * fds are closed before the filter, which might refuse close_range, and
  * after the last step that needs one (fchdir happens in nook; the cgroup
  * fd is only clone3's).  The filter is loaded before exec, so a tracer
@@ -64,10 +76,14 @@
  * one host fd past step 6 as well: nook-init's O_PATH, which its step 9
  * execs as the command's holder (`nook-init --exec`, which then starts
  * the command, and kills what it started when nook exec dies, even by
- * SIGKILL).  In both paths nook-init is exec'd from an O_PATH fd after
- * the filter is loaded; the sandbox can open its
- * /proc/PID/exe read-only, and writing it is refused while it runs
- * (ETXTBSY), which is for as long as the sandbox lives.
+ * SIGKILL).  In both paths nook-init is exec'd from a fd after the
+ * filter is loaded, and the sandbox can open its /proc/PID/exe.  The
+ * joining run's is nook-init's file: writing it is refused while it runs
+ * (ETXTBSY), and so while the PID 1 of a nook sandbox runs it.  The exec
+ * holder's is a sealed memfd copy (runc's answer to CVE-2019-5736): a
+ * sandbox whose PID 1 is not nook-init (nook-oci's) could otherwise keep
+ * the file open past the holder's end and rewrite it where the caller
+ * may write it.
  */
 #ifndef NOOK_ENTER_H
 #define NOOK_ENTER_H

@@ -326,7 +326,10 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
      holder, nook-init, is outside the root and may still be exec'd, as
      the sandbox's own is.  */
   nook_fault_point ("exec: security");
-  if (ex->landlock && nook_landlock_apply (ex->landlock_writable, ex->init_fd, &err) < 0)
+  /* The holder's sealed copy needs no rule: Landlock leaves the files of
+     internal filesystems (a memfd's) alone, and takes no rule on them.  */
+  if (ex->landlock
+      && nook_landlock_apply (ex->landlock_writable, ex->opts->detach ? ex->init_fd : -1, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
   if (nook_security_apply (ex->spec, &ex->filters, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
@@ -574,6 +577,15 @@ exec_in (struct exec *ex_, struct nook_error *err)
   ex.init_fd = nook_open_init (err);
   if (ex.init_fd < 0)
     goto out;
+  if (!opts->detach)
+    {
+      /* Its holder's exe: a sealed copy (spawn.h, nook_init_sealed).  */
+      int sealed = nook_init_sealed (ex.init_fd, err);
+      if (sealed < 0)
+        goto out;
+      close (ex.init_fd);
+      ex.init_fd = sealed;
+    }
   ex.procfd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (ex.procfd < 0)
     {

@@ -2,7 +2,10 @@
    finding it, checking it is the caller's, and opening its namespaces.  */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <linux/capability.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sched.h>
@@ -11,9 +14,28 @@
 #include <linux/nsfs.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "join.h"
+#include "landlock.h"
+#include "net.h"
 #include "proc.h"
 #include "utils.h"
+
+/* What a running sandbox's recorded spec says of the two halves of the
+   --pid host / slirp4netns conflict (nook_join_check_helpers).  */
+static void
+recorded_pid_and_net (json_object *doc, bool *host_pids, bool *slirp)
+{
+  json_object *spec = json_object_object_get (doc, "spec");
+  json_object *shared = json_object_object_get (spec, "shared");
+  json_object *net = json_object_object_get (json_object_object_get (spec, "network"), "mode");
+
+  for (size_t i = 0; json_object_is_type (shared, json_type_array) && i < json_object_array_length (shared);
+       i++)
+    *host_pids |= strcmp (json_object_get_string (json_object_array_get_idx (shared, i)), "pid") == 0;
+  *slirp |= json_object_is_type (net, json_type_string)
+            && strcmp (json_object_get_string (net), nook_net_mode_name (NOOK_NET_SLIRP4NETNS)) == 0;
+}
 
 static const char *const kind_names[NOOK_JOIN_N] = { "pid", "net", "ipc", "uts" };
 static const int kind_clone[NOOK_JOIN_N] = { CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS };
@@ -118,6 +140,7 @@ open_target (const struct nook_spec *spec, struct nook_store *store, const char 
       return nook_error_wrap (err, "--%s container:%s", kind_names[k], ref);
     }
   join->pidfd[k] = fd;
+  join->target = sb.pid;
   memcpy (join->id[k], sb.id, sizeof join->id[k]);
   join->ids[k] = join->id[k];
   nook_sandbox_release (&sb);
@@ -250,4 +273,116 @@ nook_join_enter_mount (int fd, struct nook_error *err)
       return nook_error_hint (err, "it must belong to the user namespace given by path");
     }
   return 0;
+}
+
+/* Whether the command of a sandbox, as recorded, may trace a process of
+   its user namespace that holds more capabilities than it does:
+   CAP_SYS_PTRACE and no Landlock (root-plan.h, check_tracers).  */
+static bool
+recorded_tracer (const struct nook_sandbox *sb)
+{
+  struct nook_spec spec;
+  struct nook_error err = { 0 };
+  bool tracer = false;
+  int landlock;
+
+  nook_spec_init (&spec);
+  if (nook_sandbox_spec (sb, &spec, &err) == 0 && (landlock = nook_landlock_wanted (&spec, &err)) >= 0)
+    tracer = !landlock && (nook_caps_for_spec (&spec) & (UINT64_C (1) << CAP_SYS_PTRACE));
+  nook_error_release (&err);
+  nook_spec_free (&spec);
+  return tracer;
+}
+
+/* Whether a fuse-overlayfs process lives in the user namespace USERNS.  */
+static bool
+fuse_in_userns (uint64_t userns)
+{
+  DIR *d = opendir ("/proc");
+  struct dirent *e;
+  bool found = false;
+
+  while (d && !found && (e = readdir (d)))
+    {
+      char *end, path[300];
+      cleanup_free char *comm = NULL;
+      long pid = strtol (e->d_name, &end, 10);
+      uint64_t ino;
+
+      if (*end != '\0' || pid <= 0)
+        continue;
+      snprintf (path, sizeof path, "/proc/%ld/comm", pid);
+      if (nook_read_file_at (AT_FDCWD, path, &comm, NULL, NULL) < 0 || strcmp (comm, "fuse-overlayfs\n") != 0)
+        continue;
+      found = nook_proc_ns_inode ((pid_t)pid, "user", &ino) == 0 && ino == userns;
+    }
+  if (d)
+    closedir (d);
+  return found;
+}
+
+/* The running sandboxes in the user namespace USERNS: what they record
+   of their PID namespace and network, and whether one may trace.  */
+static void
+scan_userns (uint64_t userns, bool *host_pids, bool *slirp, bool *tracer)
+{
+  struct nook_store store;
+  struct nook_error ignored = { 0 };
+  cleanup_strv char **ids = NULL;
+
+  if (nook_store_open (&store, &ignored) < 0)
+    {
+      nook_error_release (&ignored);
+      return;
+    }
+  ids = nook_sandbox_list (&store);
+  for (size_t i = 0; ids && ids[i]; i++)
+    {
+      struct nook_sandbox sb;
+      uint64_t ino;
+
+      if (nook_sandbox_load (&store, ids[i], &sb) < 0)
+        continue;
+      if (sb.doc && sb.running && nook_proc_ns_inode (sb.pid, "user", &ino) == 0 && ino == userns)
+        {
+          recorded_pid_and_net (sb.doc, host_pids, slirp);
+          *tracer |= recorded_tracer (&sb);
+        }
+      nook_sandbox_release (&sb);
+    }
+  nook_store_close (&store);
+}
+
+int
+nook_join_check_helpers (const struct nook_spec *spec, const struct nook_join *join, enum nook_net_mode net,
+                         bool tracer, bool fuse, struct nook_error *err)
+{
+  bool host_pids = spec->share & NOOK_NS_PID, slirp = net == NOOK_NET_SLIRP4NETNS, their_tracer = false;
+  uint64_t userns;
+
+  /* Every sandbox already in the user namespace this one joins counts:
+     one that sees the host's processes sees a helper another started.  */
+  if (join->target > 0 && nook_proc_ns_inode (join->target, "user", &userns) == 0)
+    {
+      scan_userns (userns, &host_pids, &slirp, &their_tracer);
+      /* fuse-overlayfs: one of theirs that this command could trace, or
+         ours that one of their commands could.  Any sandbox of the user
+         namespace counts, whether it shares the PID namespace or not.  */
+      if ((tracer && fuse_in_userns (userns)) || (fuse && their_tracer))
+        {
+          nook_error_set (err, 0,
+                          "fuse-overlayfs in the user namespace joined, beside a command with CAP_SYS_PTRACE "
+                          "and without Landlock: it could trace fuse-overlayfs, which holds the layers' host "
+                          "directories");
+          return nook_error_hint (err, "keep Landlock on (it is off with --landlock off, --allow-nested or "
+                                       "--cap-add SYS_ADMIN), drop SYS_PTRACE, or use --overlay kernel");
+        }
+    }
+  if (!host_pids || !slirp)
+    return 0;
+  nook_error_set (err, 0,
+                  "--pid host with slirp4netns in the same user namespace: slirp4netns joins that user "
+                  "namespace and stays traceable, so a process that sees the host's processes could take "
+                  "over the host's network through it");
+  return nook_error_hint (err, "use --net pasta (it makes itself non-dumpable), or drop --pid host");
 }

@@ -13,6 +13,7 @@ struct nook_join
   int pidfd[NOOK_JOIN_N];                /* the PID 1 of each target, or -1 */
   char id[NOOK_JOIN_N][NOOK_ID_LEN + 1]; /* and its id */
   const char *ids[NOOK_JOIN_N];          /* id[k] or NULL, as nook_state_running takes them */
+  pid_t target;                          /* a target's PID 1, 0 when none is joined */
   int nsfd[NOOK_JOIN_N];                 /* a namespace joined by its path, or -1 */
   int path_fd[NOOK_NSPATH_N];            /* the user, mount, cgroup namespace given by path, or -1 */
 };
@@ -85,5 +86,28 @@ int nook_join_enter (const struct nook_join *join, struct nook_error *err);
  * Return: 0, or -1 with @err set.
  */
 int nook_join_enter_mount (int fd, struct nook_error *err);
+
+/**
+ * nook_join_check_helpers - refuse a host PID view beside slirp4netns
+ * @spec: only read
+ * @join: what nook_join_resolve filled; only read
+ * @net: the network mode, resolved (--net auto is a backend by now)
+ * @err: set on failure
+ *
+ * slirp4netns joins its sandbox's user namespace and stays dumpable: a
+ * process of that user namespace that sees it (--pid host) may ptrace
+ * it, and use through it the host's network namespace, where it lives
+ * (the host's loopback, its abstract sockets).  pasta makes itself
+ * non-dumpable.  Refused when the new sandbox, or a running one in the
+ * user namespace it joins, sees the host's processes while it, or one of
+ * those, has slirp4netns.  Likewise fuse-overlayfs, which holds host
+ * directories (root-plan.h, nook_root_plan_check_tracers), beside a
+ * command that may trace it: @tracer says this one's may (CAP_SYS_PTRACE,
+ * no Landlock), @fuse that this one has layers through fuse-overlayfs.
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_join_check_helpers (const struct nook_spec *spec, const struct nook_join *join,
+                             enum nook_net_mode net, bool tracer, bool fuse, struct nook_error *err);
 
 #endif

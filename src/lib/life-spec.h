@@ -49,6 +49,9 @@ struct nook_life_spec
   /* Runs that are not sandboxes of nook's own (bubblewrap's command line):
      not registered in the state directory, so not seen by nook ps.  */
   bool unlisted;
+  /* Another state directory no sandbox may reach, as nook's own may not
+     (nook-oci's --root; borrowed, never recorded).  */
+  const char *guarded_dir;
   /* The command is the sandbox's first process, without nook-init: PID 1
      of its own PID namespace (bubblewrap's --as-pid-1), or a plain child
      in the caller's.  */

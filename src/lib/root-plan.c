@@ -8,10 +8,13 @@
  */
 #include <config.h>
 
+#include <linux/capability.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "caller.h"
+#include "caps.h"
 #include "root-plan.h"
 #include "utils.h"
 
@@ -299,4 +302,32 @@ nook_root_facts_release (struct nook_root_facts *facts)
     free (facts->tops[i].link);
   free (facts->resolv_in_run);
   memset (facts, 0, sizeof *facts);
+}
+
+bool
+nook_root_plan_may_trace (const struct nook_spec *spec, bool landlock)
+{
+  return !landlock && (nook_caps_for_spec (spec) & (UINT64_C (1) << CAP_SYS_PTRACE));
+}
+
+bool
+nook_root_plan_uses_fuse (const struct nook_root_plan *plan)
+{
+  for (size_t i = 0; i < plan->n_ops; i++)
+    if (plan->ops[i].kind == NOOK_MNT_OVERLAY && plan->overlays[i].kind == NOOK_OVERLAY_FUSE)
+      return true;
+  return false;
+}
+
+int
+nook_root_plan_check_tracers (const struct nook_spec *spec, const struct nook_root_plan *plan, bool landlock,
+                              struct nook_error *err)
+{
+  if (!nook_root_plan_may_trace (spec, landlock) || !nook_root_plan_uses_fuse (plan))
+    return 0;
+  nook_error_set (err, 0,
+                  "layers through fuse-overlayfs with CAP_SYS_PTRACE and without Landlock: the command could "
+                  "trace fuse-overlayfs, which holds the layers' host directories");
+  return nook_error_hint (err, "keep Landlock on (it is off with --landlock off, --allow-nested or "
+                               "--cap-add SYS_ADMIN), drop SYS_PTRACE, or use --overlay kernel");
 }

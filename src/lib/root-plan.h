@@ -138,4 +138,43 @@ void nook_root_plan_add_op (struct nook_root_plan *plan, const struct nook_mount
  */
 void nook_root_plan_add_bind (struct nook_root_plan *plan, const char *src, const char *dest);
 
+/**
+ * nook_root_plan_may_trace - whether a command may trace a process of its
+ * user namespace that holds more capabilities than it does
+ * @spec: only read
+ * @landlock: whether the command runs under Landlock
+ *
+ * Return: true with CAP_SYS_PTRACE and without Landlock.
+ */
+bool nook_root_plan_may_trace (const struct nook_spec *spec, bool landlock);
+
+/**
+ * nook_root_plan_uses_fuse - whether a plan mounts layers through fuse-overlayfs
+ * @plan: a built plan; only read
+ *
+ * Return: true when one of its overlays is fuse-overlayfs.
+ */
+bool nook_root_plan_uses_fuse (const struct nook_root_plan *plan);
+
+/**
+ * nook_root_plan_check_tracers - refuse fuse-overlayfs to a sandbox that could trace it
+ * @spec: only read
+ * @plan: a built plan; only read
+ * @landlock: whether the command runs under Landlock
+ * @err: set on failure
+ *
+ * fuse-overlayfs runs in the sandbox's PID and user namespaces, with the
+ * layers' host directories open and the mount namespace from before the
+ * pivot: a process that may trace it (or open its /proc/PID/fd) climbs
+ * `..` from there to the host.  Landlock keeps the sandbox off any
+ * process outside its domain; without it, a command with CAP_SYS_PTRACE
+ * in the sandbox's user namespace would reach it (without that
+ * capability it never does: fuse-overlayfs holds every capability, more
+ * than the command).
+ *
+ * Return: 0, or -1 with @err set.
+ */
+int nook_root_plan_check_tracers (const struct nook_spec *spec, const struct nook_root_plan *plan,
+                                  bool landlock, struct nook_error *err);
+
 #endif

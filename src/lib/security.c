@@ -195,7 +195,7 @@ change_ids (const struct nook_spec *spec, struct nook_error *err)
 {
   uid_t ruid, euid, suid;
   gid_t rgid, egid, sgid;
-  int pdeathsig = 0;
+  int pdeathsig = 0, dumpable;
 
   /* Supplementary groups only when asked for: in a user namespace with
      setgroups denied (one id mapped) the kernel refuses the call.  */
@@ -210,12 +210,18 @@ change_ids (const struct nook_spec *spec, struct nook_error *err)
       && sgid == spec->gid)
     return 0;
   prctl (PR_GET_PDEATHSIG, &pdeathsig);
+  dumpable = prctl (PR_GET_DUMPABLE, 0, 0, 0, 0);
   if (prctl (PR_SET_KEEPCAPS, 1) < 0)
     return nook_error_errno (err, "keep capabilities");
   if (setresgid (spec->gid, spec->gid, spec->gid) < 0)
     return nook_error_errno (err, "setresgid to %u", (unsigned)spec->gid);
   if (setresuid (spec->uid, spec->uid, spec->uid) < 0)
     return nook_error_errno (err, "setresuid to %u", (unsigned)spec->uid);
+  /* A change of ids sets the dumpable flag to fs.suid_dumpable, which a
+     host may have set to 1: a process entering a sandbox (enter.h) stays
+     non-dumpable until its exec all the same.  */
+  if (dumpable == 0 && prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return nook_error_errno (err, "stay non-dumpable");
   prctl (PR_SET_KEEPCAPS, 0);
   /* The kernel clears the parent-death signal when the effective ids
      change: armed again, the sandbox still dies with nook.  A nook that

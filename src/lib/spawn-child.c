@@ -238,7 +238,8 @@ step_namespaces (struct sandbox *sb, struct nook_error *err)
 static int
 step_landlock (struct sandbox *sb, struct nook_error *err)
 {
-  return sb->landlock ? nook_landlock_apply (sb->landlock_writable, sb->init_fd, err) : 0;
+  return sb->landlock ? nook_landlock_apply (sb->landlock_writable, sb->init_sealed ? -1 : sb->init_fd, err)
+                      : 0;
 }
 
 /* Capabilities, credentials, no_new_privs, seccomp: the last step, so the

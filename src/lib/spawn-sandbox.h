@@ -32,6 +32,7 @@ struct sandbox
   struct nook_idmaps maps;
   char **env;
   int init_fd;
+  bool init_sealed; /* init_fd is nook_init_sealed's copy */
   int sync_parent, sync_child;
   int sigfd;
   pid_t pid;

@@ -3,6 +3,9 @@
 #include <config.h>
 
 #include <errno.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/sched.h>
@@ -48,6 +51,42 @@
 #include "utils.h"
 
 extern char **environ;
+
+#ifndef MFD_EXEC
+#define NOOK_MFD_EXEC 0x0010U
+#else
+#define NOOK_MFD_EXEC MFD_EXEC
+#endif
+
+int
+nook_init_sealed (int init_fd, struct nook_error *err)
+{
+  char path[64];
+  cleanup_close int src = -1;
+  cleanup_close int mfd = -1;
+  struct stat st;
+
+  snprintf (path, sizeof path, "/proc/self/fd/%d", init_fd);
+  src = open (path, O_RDONLY | O_CLOEXEC);
+  if (src < 0 || fstat (src, &st) < 0)
+    return nook_error_errno (err, "read nook-init");
+  /* MFD_EXEC: where vm.memfd_noexec would make it non-executable; older
+     kernels know no such flag, and their memfds are executable.  */
+  mfd = memfd_create ("nook-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | NOOK_MFD_EXEC);
+  if (mfd < 0 && errno == EINVAL)
+    mfd = memfd_create ("nook-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (mfd < 0)
+    return nook_error_errno (err, "a sealed copy of nook-init");
+  for (off_t done = 0; done < st.st_size;)
+    {
+      ssize_t n = sendfile (mfd, src, &done, st.st_size - done);
+      if (n <= 0)
+        return nook_error_errno (err, "copy nook-init");
+    }
+  if (fcntl (mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+    return nook_error_errno (err, "seal the copy of nook-init");
+  return steal_fd (&mfd);
+}
 
 int
 nook_open_init (struct nook_error *err)
@@ -474,6 +513,11 @@ check_and_reserve (struct sandbox *sb, struct nook_error *err)
       || nook_desktop_prepare (spec, &sb->caller, &sb->desktop, &sb->plan, err) < 0
       || nook_security_prepare (spec, &sb->filters, err) < 0
       || (sb->landlock = nook_landlock_wanted (spec, err)) < 0
+      || nook_root_plan_check_tracers (spec, &sb->plan, sb->landlock, err) < 0
+      || nook_join_check_helpers (spec, &sb->join, sb->net.mode,
+                                  nook_root_plan_may_trace (spec, sb->landlock),
+                                  nook_root_plan_uses_fuse (&sb->plan), err)
+             < 0
       || (reserve_first (sb) && nook_state_reserve (&sb->state, spec, err) < 0))
     return -1;
   /* -d -t: the supervisor keeps the terminal, for `nook attach`.  */
@@ -532,6 +576,17 @@ prepare_parent (struct sandbox *sb, sigset_t *old_mask, struct nook_error *err)
   sb->init_fd = nook_open_init (err);
   if (sb->init_fd < 0)
     return -1;
+  /* In another sandbox's PID namespace, nook-init's exe outlives this
+     sandbox only as a sealed copy (nook_init_sealed).  */
+  if (!sb->spec->life.direct_exec && (joins_namespaces (sb) || sb->spec->life.pidns_fd >= 0))
+    {
+      int sealed = nook_init_sealed (sb->init_fd, err);
+      if (sealed < 0)
+        return -1;
+      close (sb->init_fd);
+      sb->init_fd = sealed;
+      sb->init_sealed = true;
+    }
   if (sb->spec->limits.set && !sb->handoff && nook_cgroup_create (sb->spec, &sb->cg, err) < 0)
     return -1;
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)

@@ -93,4 +93,23 @@ int nook_create (struct nook_spec *spec, struct nook_create_io *io, struct nook_
  */
 int nook_open_init (struct nook_error *err);
 
+/**
+ * nook_init_sealed - a sealed copy of nook-init in memory, to exec
+ * @init_fd: what nook_open_init returned; only read
+ * @err: set on failure
+ *
+ * For a nook-init that runs in a PID namespace where it may not be PID 1
+ * (an exec's holder, a joining run), as runc answered CVE-2019-5736: the
+ * sandbox may open its /proc/PID/exe, and were it nook-init's file, a
+ * process there could keep it open past nook-init's end, reopen it for
+ * writing wherever the caller may write it (nook installed in a home),
+ * and replace the nook-init of every later sandbox.  While a sandbox's
+ * own PID 1 runs nook-init's file, the kernel refuses that (ETXTBSY).
+ * Landlock needs no rule for the copy: it leaves internal filesystems'
+ * files alone (and takes no rule on them).
+ *
+ * Return: a memfd (close-on-exec, sealed against any write), or -1.
+ */
+int nook_init_sealed (int init_fd, struct nook_error *err);
+
 #endif

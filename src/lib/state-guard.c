@@ -32,10 +32,34 @@
 /* The runtime directory and its ancestors (the directory first).  */
 struct guard
 {
+  const char *name; /* for messages: "nook's state directory" */
   char path[PATH_MAX];
   struct stat dirs[64]; /* deeper ancestors are not checked by inode, only by path */
   size_t n_dirs;
 };
+
+/* G for the directory DIR: its real path and its ancestors' inodes.  */
+static int
+guard_build (struct guard *g, const char *dir, struct nook_error *err)
+{
+  char up[PATH_MAX];
+
+  g->n_dirs = 0;
+  if (realpath (dir, g->path) == NULL)
+    return nook_error_errno (err, "%s `%s`", g->name, dir);
+  snprintf (up, sizeof up, "%s", g->path);
+  for (;;)
+    {
+      char *slash = strrchr (up, '/');
+      if (stat (up[0] ? up : "/", &g->dirs[g->n_dirs]) == 0
+          && g->n_dirs < sizeof g->dirs / sizeof g->dirs[0] - 1)
+        g->n_dirs++;
+      if (up[0] == '\0' || slash == NULL)
+        break;
+      *slash = '\0';
+    }
+  return 0;
+}
 
 /* Computed once per process: the runtime directory does not move while
    nook runs, and `nook run` asks for the working directory and again for
@@ -43,32 +67,15 @@ struct guard
 static const struct guard *
 guard_get (struct nook_error *err)
 {
-  static struct guard g;
+  static struct guard g = { .name = "nook's state directory" };
   static bool ready;
   cleanup_free char *dir = NULL;
-  char up[PATH_MAX];
 
   if (ready)
     return &g;
   dir = nook_runtime_dir (err);
-  g.n_dirs = 0;
-  if (dir == NULL)
+  if (dir == NULL || guard_build (&g, dir, err) < 0)
     return NULL;
-  if (realpath (dir, g.path) == NULL)
-    {
-      nook_error_errno (err, "the state directory `%s`", dir);
-      return NULL;
-    }
-  snprintf (up, sizeof up, "%s", g.path);
-  for (;;)
-    {
-      char *slash = strrchr (up, '/');
-      if (stat (up[0] ? up : "/", &g.dirs[g.n_dirs]) == 0 && g.n_dirs < sizeof g.dirs / sizeof g.dirs[0] - 1)
-        g.n_dirs++;
-      if (up[0] == '\0' || slash == NULL)
-        break;
-      *slash = '\0';
-    }
   ready = true;
   return &g;
 }
@@ -167,10 +174,11 @@ nook_state_path_exposes (const char *path)
 static int
 refuse (const struct guard *g, const char *what, const char *path, struct nook_error *err)
 {
-  nook_error_set (err, 0, "%s `%s` would give the sandbox nook's state directory `%s`", what, path, g->path);
-  return nook_error_hint (err,
-                          "give a directory that does not contain it, or keep the state elsewhere: "
-                          "nook uses $XDG_RUNTIME_DIR/nook, else /run/user/UID/nook, else /tmp/nook-UID");
+  nook_error_set (err, 0, "%s `%s` would give the sandbox %s `%s`", what, path, g->name, g->path);
+  return nook_error_hint (err, "give a directory that does not contain it, or keep the state elsewhere: %s",
+                          strcmp (g->name, "nook's state directory") == 0
+                              ? "nook uses $XDG_RUNTIME_DIR/nook, else /run/user/UID/nook, else /tmp/nook-UID"
+                              : "nook-oci's --root");
 }
 
 /* Whether SPEC gives the sandbox any host path of the user's choosing.  */
@@ -185,16 +193,9 @@ has_host_paths (const struct nook_spec *spec)
   return false;
 }
 
-int
-nook_state_check_binds (const struct nook_spec *spec, struct nook_error *err)
+static int
+check_binds (const struct guard *g, const struct nook_spec *spec, struct nook_error *err)
 {
-  const struct guard *g;
-
-  if (!has_host_paths (spec))
-    return 0;
-  g = guard_get (err);
-  if (g == NULL)
-    return -1;
   if (spec->rootfs && guard_exposes (g, spec->rootfs))
     return refuse (g, "--rootfs", spec->rootfs, err);
   for (size_t i = 0; i < spec->n_mounts; i++)
@@ -213,4 +214,26 @@ nook_state_check_binds (const struct nook_spec *spec, struct nook_error *err)
         return refuse (g, "--upper", ov->upper, err);
     }
   return 0;
+}
+
+int
+nook_state_check_binds (const struct nook_spec *spec, struct nook_error *err)
+{
+  const struct guard *g;
+  cleanup_free struct guard *other = NULL;
+
+  if (!has_host_paths (spec))
+    return 0;
+  g = guard_get (err);
+  if (g == NULL || check_binds (g, spec, err) < 0)
+    return -1;
+  /* nook-oci's root holds each container's config and seccomp policy,
+     which `nook-oci exec` applies: guarded the same way.  */
+  if (spec->life.guarded_dir == NULL)
+    return 0;
+  other = xcalloc (1, sizeof *other);
+  other->name = "nook-oci's state root";
+  if (guard_build (other, spec->life.guarded_dir, err) < 0)
+    return -1;
+  return check_binds (other, spec, err);
 }

@@ -11,11 +11,17 @@
  *       exists; then prints
  *       "scan: pids=N nook=N reached-nook=N reached-other=N breaches=N".
  *   enter seize STOPFILE   PTRACE_SEIZE (every other pid PTRACE_ATTACH)
- *       every new pid; one that is still nook (comm "nook") is traced up to
+ *       every new pid; one that is still nook (comm "nook", "nook-oci",
+ *       "nook-bwrap" or the test build's "nook-faults": any runtime that
+ *       enters) is traced up to
  *       its exec with every seccomp() and prctl(PR_SET_SECCOMP) skipped.
  *       Prints "seize: pids=N nook=N attached-nook=N attached-other=N
  *       skipped=N".
- *   enter probe   prints "probe seccomp=N unshare=ok|failed"
+ *   enter parked SECRET REKRAM   once, on every runtime process there
+ *       (one held at a fault point by the test build): the scanner's
+ *       probes, then PTRACE_SEIZE.  Prints "parked: found=N breaches=N".
+ *   enter probe   prints "probe seccomp=N unshare=ok|failed fds=none|N,M..."
+ *       (the fds above 2 it was given)
  *   Both create `ready` in their working directory once they watch.
  *   enter traceme-signal | traceme-stop | stop-cont | traceme-exec CMD...
  *       commands whose exit status nook-init must pass on (7, 7, 6, CMD's)
@@ -90,6 +96,15 @@ watch (const char *stop, bool (*fn) (long pid, bool again))
     }
 }
 
+/* The entering runtimes: nook (exec, run --pid container:), nook-oci
+   (exec), nook-bwrap (--userns, --pidns) and the test build nook-faults.  */
+static bool
+is_runtime (const char *name)
+{
+  return strcmp (name, "nook") == 0 || strcmp (name, "nook-oci") == 0 || strcmp (name, "nook-bwrap") == 0
+         || strcmp (name, "nook-faults") == 0;
+}
+
 static void
 read_comm (long pid, char *comm, size_t size)
 {
@@ -124,7 +139,7 @@ runs_nook (long pid)
     return false;
   exe[n] = '\0';
   base = strrchr (exe, '/');
-  return strcmp (base ? base + 1 : exe, "nook") == 0;
+  return is_runtime (base ? base + 1 : exe);
 }
 
 /* ---- the fd scanner ----------------------------------------------------------- */
@@ -266,7 +281,7 @@ scan_pid (long pid, bool again)
   DIR *d;
 
   read_comm (pid, comm, sizeof comm);
-  if (again && strcmp (comm, "nook") != 0)
+  if (again && !is_runtime (comm))
     return false;
   if (!again)
     {
@@ -291,7 +306,7 @@ scan_pid (long pid, bool again)
   reached += reach (pid, "root");
   reached += read_environ (pid);
   reached += read_mem (pid);
-  if (strcmp (comm, "nook") == 0)
+  if (is_runtime (comm))
     {
       n_nook += !again;
       if (reached && !breached && runs_nook (pid))
@@ -393,7 +408,7 @@ seize_pid (long pid, bool again)
   bool nook;
 
   read_comm (pid, comm, sizeof comm);
-  nook = strcmp (comm, "nook") == 0;
+  nook = is_runtime (comm);
   if (again && !nook)
     return false;
   s_pids += !again;
@@ -426,6 +441,44 @@ seize_pid (long pid, bool again)
   return false;
 }
 
+/* ---- a runtime held at a fault point ---------------------------------------------- */
+
+/* Every process of a runtime that is there now (the test build, held at
+   a fault point before its filter): scanned as the scanner does, then
+   seized.  */
+static int
+parked (void)
+{
+  int found = 0;
+  DIR *d = opendir ("/proc");
+  struct dirent *e;
+
+  while (d && (e = readdir (d)))
+    {
+      char *end, comm[32];
+      long pid = strtol (e->d_name, &end, 10);
+
+      if (*end != '\0' || pid == getpid ())
+        continue;
+      read_comm (pid, comm, sizeof comm);
+      if (!is_runtime (comm))
+        continue;
+      found++;
+      n_pids = 0;
+      scan_pid (pid, false);
+      if (attach (pid, true))
+        {
+          printf ("BREACH: pid %ld: seized the held runtime\n", pid);
+          breaches++;
+          ptrace (PTRACE_DETACH, pid, 0, 0);
+        }
+    }
+  if (d)
+    closedir (d);
+  printf ("parked: found=%d breaches=%d\n", found, breaches);
+  return 0;
+}
+
 /* ---- what runs inside --------------------------------------------------------- */
 
 static int
@@ -438,8 +491,26 @@ probe (void)
     sscanf (line, "Seccomp: %15s", seccomp);
   if (f)
     fclose (f);
-  printf ("probe seccomp=%s unshare=%s\n", seccomp,
-          syscall (SYS_unshare, CLONE_NEWUSER) == 0 ? "ok" : "failed");
+  /* Every fd above 2 the command was given: the shell that runs the
+     probe has none of its own, so any is nook's, or the caller's.  */
+  char fds[256] = "";
+  DIR *d = opendir ("/proc/self/fd");
+  struct dirent *e;
+  while (d && (e = readdir (d)))
+    if (e->d_name[0] != '.' && atoi (e->d_name) > 2 && atoi (e->d_name) != dirfd (d))
+      {
+        size_t len = strlen (fds), n = strlen (e->d_name);
+        if (len + n + 2 < sizeof fds)
+          {
+            if (len)
+              fds[len++] = ',';
+            memcpy (fds + len, e->d_name, n + 1);
+          }
+      }
+  if (d)
+    closedir (d);
+  printf ("probe seccomp=%s unshare=%s fds=%s\n", seccomp,
+          syscall (SYS_unshare, CLONE_NEWUSER) == 0 ? "ok" : "failed", *fds ? fds : "none");
   return 0;
 }
 
@@ -620,6 +691,17 @@ main (int argc, char **argv)
     }
   if (!strcmp (a, "probe"))
     return probe ();
+  if (!strcmp (a, "parked") && argc == 4)
+    {
+      size_t n = strlen (argv[3]);
+      char *m = malloc (n + 1);
+      for (size_t i = 0; i < n; i++)
+        m[i] = argv[3][n - 1 - i];
+      m[n] = '\0';
+      secret = argv[2];
+      marker = m;
+      return parked ();
+    }
   if (!strncmp (a, "traceme-", 8) || !strcmp (a, "stop-cont"))
     return traceme (argc, argv);
   if (!strcmp (a, "scan-control") && argc == 3)

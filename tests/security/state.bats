@@ -9,8 +9,12 @@
 #   - from another process of the caller: every field of state.json, the
 #     stored seccomp filter, the names/ links, a state copied from another
 #     sandbox.
+#   - nook-oci's state root (--root): each container's config.json and
+#     seccomp.json there are what `nook-oci exec` applies; a container
+#     whose config binds the root (or an ancestor, or through a symlink)
+#     rewrites them.
 # What stops it: no bind, layer or working directory that would expose the
-# state directory is given to a sandbox (refused, or the working directory
+# state directory (or nook-oci's root) is given to a sandbox (refused, or the working directory
 # is not bound); the state holds the resolved spec and the compiled filter,
 # authenticated with a secret from the user keyring, and a state that does
 # not check out is refused, never obeyed.  `nook exec` applies the stored
@@ -18,6 +22,8 @@
 # directory, changes nothing.
 
 load "$NOOK_TESTS/lib.sh"
+load "$NOOK_TESTS/integration/oci.bash"
+NOOK_OCI=${NOOK_OCI:-$(dirname "$NOOK")/nook-oci}
 
 setup() { use_private_state; }
 
@@ -283,4 +289,28 @@ EOF
   run nook exec edited -- mkdir /tmp/made
   assert_status 1
   assert_output_has "Operation not permitted"
+}
+
+@test "an OCI container whose mounts would reach nook-oci's state root is refused; nothing is left" {
+  oci_setup
+  set_args "$BUNDLE" sh -c 'for f in /r/*/config.json /r/oci-root/*/config.json; do [ -f "$f" ] && echo "{}" > "$f" && echo FORGED; done; true'
+  mkdir "$BUNDLE/rootfs/r"
+  ln -s "$OCI_ROOT" "$BATS_TEST_TMPDIR/root-link"
+  mkdir -p "$OCI_ROOT"
+  for src in "$OCI_ROOT" "$BATS_TEST_TMPDIR/root-link" "$XDG_RUNTIME_DIR/oci-root/../oci-root" "$OCI_ROOT/box"; do
+    jq --arg s "$src" '.mounts += [{"destination": "/r", "type": "bind", "source": $s, "options": ["rbind", "rw"]}]' \
+      "$BUNDLE/config.json" >"$BATS_TEST_TMPDIR/config.json"
+    run "$NOOK_OCI" --root "$OCI_ROOT" run --bundle "$BUNDLE" --config "$BATS_TEST_TMPDIR/config.json" box </dev/null
+    [ "$status" -ne 0 ]
+    assert_output_lacks FORGED
+    assert_output_has "would give the sandbox nook-oci's state root \`$(realpath "$OCI_ROOT")\`"
+    [ -z "$(ls -A "$OCI_ROOT")" ]
+  done
+  # A directory beside it is fine.
+  mkdir "$BATS_TEST_TMPDIR/beside"
+  jq --arg s "$BATS_TEST_TMPDIR/beside" '.mounts += [{"destination": "/r", "type": "bind", "source": $s, "options": ["rbind", "rw"]}]' \
+    "$BUNDLE/config.json" >"$BATS_TEST_TMPDIR/config.json"
+  run "$NOOK_OCI" --root "$OCI_ROOT" run --bundle "$BUNDLE" --config "$BATS_TEST_TMPDIR/config.json" box </dev/null
+  assert_status 0
+  oci_teardown
 }

@@ -2,6 +2,7 @@
    without a system call (root-plan.c).  */
 #include <config.h>
 
+#include <linux/capability.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -550,6 +551,35 @@ landlock_writable_from_the_state_is_checked (void **state)
   nook_error_release (&err);
 }
 
+/* Layers through fuse-overlayfs are refused only to a command that may
+   trace it: CAP_SYS_PTRACE and no Landlock.  */
+static void
+fuse_refused_to_a_command_that_may_trace_it (void **state)
+{
+  struct nook_spec spec;
+  struct nook_mount_op ops[2] = { { .kind = NOOK_MNT_BIND }, { .kind = NOOK_MNT_OVERLAY } };
+  struct nook_overlay_mount overlays[2] = { { .kind = NOOK_OVERLAY_FUSE }, { .kind = NOOK_OVERLAY_FUSE } };
+  struct nook_root_plan plan = { .ops = ops, .overlays = overlays, .n_ops = 2 };
+  struct nook_error err = { 0 };
+
+  (void)state;
+  nook_spec_init (&spec);
+  assert_false (nook_root_plan_may_trace (&spec, false));
+  assert_int_equal (nook_root_plan_check_tracers (&spec, &plan, false, &err), 0);
+  spec.security.cap_add = UINT64_C (1) << CAP_SYS_PTRACE;
+  assert_true (nook_root_plan_may_trace (&spec, false));
+  assert_false (nook_root_plan_may_trace (&spec, true));
+  assert_int_equal (nook_root_plan_check_tracers (&spec, &plan, true, &err), 0);
+  assert_int_equal (nook_root_plan_check_tracers (&spec, &plan, false, &err), -1);
+  assert_non_null (strstr (err.msg, "fuse-overlayfs"));
+  nook_error_release (&err);
+  /* A kernel overlay holds no fd a tracer could use; a bind is no overlay.  */
+  overlays[1].kind = NOOK_OVERLAY_KERNEL;
+  assert_false (nook_root_plan_uses_fuse (&plan));
+  assert_int_equal (nook_root_plan_check_tracers (&spec, &plan, false, &err), 0);
+  nook_spec_free (&spec);
+}
+
 int
 main (void)
 {
@@ -569,6 +599,7 @@ main (void)
     cmocka_unit_test (landlock_writable_of_the_default_root_and_user_ops),
     cmocka_unit_test (landlock_writable_root),
     cmocka_unit_test (landlock_writable_from_the_state_is_checked),
+    cmocka_unit_test (fuse_refused_to_a_command_that_may_trace_it),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
