@@ -273,10 +273,11 @@ static void __attribute__ ((noreturn)) exec_command (struct exec *ex)
   child_fail (ex, errno == ENOENT ? NOOK_EXIT_NOT_FOUND : NOOK_EXIT_CANNOT_EXEC, &err);
 }
 
-/* The command's process, from its clone into the sandbox's PID namespace
-   to its exec: enter.h, steps 5 to 9.  It execs nook-init as the
-   command's holder (exec_holder), from an O_PATH fd, after the filter.  */
-static void __attribute__ ((noreturn)) child_main (struct exec *ex)
+/* While nothing inside can read them (non-dumpable): every fd of nook's
+   but the sync socket, the terminal and nook-init's, closed for real (the
+   pidfd too); the caller's passed fds are the command's.  */
+static void
+close_host_fds (struct exec *ex)
 {
   struct nook_error err = { 0 };
   int n = ex->opts->n_pass_fds, keep[3 + n];
@@ -286,14 +287,6 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
   keep[2] = ex->init_fd;
   for (int i = 0; i < n; i++)
     keep[3 + i] = 3 + i;
-  if (ex->cgroupns_late && setns (ex->pidfd, CLONE_NEWCGROUP) < 0)
-    {
-      nook_error_errno (&err, "enter the sandbox's cgroup namespace");
-      child_fail (ex, NOOK_EXIT_ERROR, &err);
-    }
-  /* First, while nothing inside can read them (non-dumpable): every fd
-     of nook's but the sync socket, the terminal and nook-init's, closed
-     for real (the pidfd too); the caller's passed fds are the command's.  */
   if (nook_enter_close_fds (keep, 3 + n, &err) < 0)
     child_fail (ex, NOOK_EXIT_ERROR, &err);
   for (int i = 0; i < n; i++)
@@ -302,25 +295,47 @@ static void __attribute__ ((noreturn)) child_main (struct exec *ex)
         nook_error_errno (&err, "pass fd %d", 3 + i);
         child_fail (ex, NOOK_EXIT_ERROR, &err);
       }
+}
+
+/* No controlling terminal of the caller's (CVE-2017-5226), or one of the
+   sandbox's own with --tty.  */
+static void
+take_terminal (struct exec *ex)
+{
+  struct nook_error err = { 0 };
+
+  setsid ();
+  if (ex->pty < 0)
+    return;
+  if (ioctl (ex->pty, TIOCSCTTY, 0) < 0 || dup2 (ex->pty, 0) < 0 || dup2 (ex->pty, 1) < 0
+      || dup2 (ex->pty, 2) < 0)
+    {
+      nook_error_errno (&err, "--tty: set up the terminal");
+      child_fail (ex, NOOK_EXIT_ERROR, &err);
+    }
+  close (ex->pty);
+}
+
+/* The command's process, from its clone into the sandbox's PID namespace
+   to its exec: enter.h, steps 5 to 9.  It execs nook-init as the
+   command's holder (exec_holder), from an O_PATH fd, after the filter.  */
+static void __attribute__ ((noreturn)) child_main (struct exec *ex)
+{
+  struct nook_error err = { 0 };
+
+  if (ex->cgroupns_late && setns (ex->pidfd, CLONE_NEWCGROUP) < 0)
+    {
+      nook_error_errno (&err, "enter the sandbox's cgroup namespace");
+      child_fail (ex, NOOK_EXIT_ERROR, &err);
+    }
+  close_host_fds (ex);
   /* Until nook-init sets a death signal of its own: a nook exec that dies
      before takes the holder with it, before any command runs.  Detached
      (nook-oci exec --detach), the command is handed over and outlives
      nook: no holder, no death signal.  */
   if (!ex->opts->detach)
     prctl (PR_SET_PDEATHSIG, SIGKILL);
-  /* No controlling terminal of the caller's (CVE-2017-5226), or one of
-     the sandbox's own with --tty.  */
-  setsid ();
-  if (ex->pty >= 0)
-    {
-      if (ioctl (ex->pty, TIOCSCTTY, 0) < 0 || dup2 (ex->pty, 0) < 0 || dup2 (ex->pty, 1) < 0
-          || dup2 (ex->pty, 2) < 0)
-        {
-          nook_error_errno (&err, "--tty: set up the terminal");
-          child_fail (ex, NOOK_EXIT_ERROR, &err);
-        }
-      close (ex->pty);
-    }
+  take_terminal (ex);
   /* The same Landlock rules, identity, capabilities, no_new_privs and
      seccomp filter as the sandbox's command, applied the same way; the
      holder, nook-init, is outside the root and may still be exec'd, as
