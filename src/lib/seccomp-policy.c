@@ -483,6 +483,8 @@ add_rule (struct compiler *c, const char *field, const char *name, int nr, const
   /* -EEXIST: the same rule twice, from two entries that both apply.  */
   if (r < 0 && r != -EEXIST)
     return policy_error (c, field, "cannot add a rule for `%s`: %s", name, strerror (-r));
+  if (e->n_args > 0 && strcmp (name, "socket") == 0)
+    c->flags |= NOOK_SECCOMP_SOCKET_BY_ARGS;
   for (size_t i = 0; i < N_ESSENTIAL; i++)
     if (strcmp (name, essential_calls[i]) == 0)
       {

@@ -80,13 +80,14 @@ nook_seccomp_compile (const char *text, size_t len, const char *file,
   memset (out, 0, sizeof *out);
   if (nook_seccomp_policy_read (text, len, file, params, &ctx, &flags, err) < 0)
     return -1;
-  r = export_bpf (ctx, file, flags, out, err);
+  r = export_bpf (ctx, file, flags & ~NOOK_SECCOMP_SOCKET_BY_ARGS, out, err);
+  out->socket_by_args = (flags & NOOK_SECCOMP_SOCKET_BY_ARGS) != 0;
   seccomp_release (ctx);
   return r;
 }
 
 int
-nook_seccomp_terminal_filter (struct nook_bpf *out, struct nook_error *err)
+nook_seccomp_terminal_filter (bool socketcall, struct nook_bpf *out, struct nook_error *err)
 {
   static const unsigned long cmds[] = { TIOCSTI, TIOCLINUX };
   static const uint32_t compat[] = { SCMP_ARCH_X86, SCMP_ARCH_X32, SCMP_ARCH_ARM };
@@ -107,6 +108,11 @@ nook_seccomp_terminal_filter (struct nook_bpf *out, struct nook_error *err)
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0] && r == 0; i++)
     r = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (ioctl), 1,
                           SCMP_A1 (SCMP_CMP_MASKED_EQ, 0xffffffffUL, cmds[i]));
+  /* socketcall exists on the 32-bit x86 ABI only: libseccomp adds the
+     rule there.  */
+  if (r == 0 && socketcall && nook_seccomp_arch_is_ours (SCMP_ARCH_X86))
+    r = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (socketcall), 1,
+                          SCMP_A0 (SCMP_CMP_EQ, 1 /* SYS_SOCKET */));
   if (r < 0)
     nook_error_set (err, -r, "seccomp: terminal filter");
   else
