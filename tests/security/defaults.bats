@@ -156,6 +156,54 @@ assert_home_untouched() {
   [ "$output" = mine ]
 }
 
+@test "the shipped profiles keep the rule: build and ci from \$HOME or /tmp bind neither, a project still" {
+  local profile
+  for profile in build ci untrusted; do
+    cd "$HOME"
+    run nook run --profile "$profile" --verbose -- sh -c "$(probe)"
+    assert_home_untouched
+    assert_output_has "cwd=/tmp"
+    assert_output_has "home=0"
+    assert_output_has "is not bound"
+    canary=$(mktemp /tmp/nook-canary.XXXXXX)
+    cd /tmp
+    run nook run --profile "$profile" -- sh -c "$(probe); ls -A /tmp"
+    assert_home_untouched
+    assert_output_has "cwd=/tmp"
+    assert_output_lacks "$(basename "$canary")"
+    [ ! -e "/tmp/$written" ]
+    rm -f "$canary"
+  done
+  # A project in the home: build and ci bind it, as they are for.
+  proj=$(mktemp -d "$HOME/nook-proj.XXXXXX")
+  cd "$proj"
+  for profile in build ci; do
+    run nook run --profile "$profile" -- sh -c "echo $profile >>built; pwd"
+    assert_status 0
+    assert_output_has "$proj"
+  done
+  [ "$(cat "$proj/built")" = "$(printf 'build\nci')" ]
+}
+
+@test "nook try from \$HOME, /tmp or / tries nothing: one line, exit 125, the home never read" {
+  local dir
+  for dir in "$HOME" /tmp /; do
+    cd "$dir"
+    run nook try -- sh -c 'cat ~/.ssh/id_nook_canary .ssh/id_nook_canary 2>/dev/null; ls -A'
+    assert_status 125
+    assert_one_error_line
+    assert_output_lacks canary-ssh-key
+    assert_output_has "is not tried"
+  done
+  # --path names a directory on purpose; a project is tried as before.
+  proj=$(mktemp -d "$HOME/nook-proj.XXXXXX")
+  cd "$proj"
+  run nook try -- sh -c 'pwd; echo x >new'
+  assert_status 0
+  assert_output_has "$proj"
+  [ ! -e new ]
+}
+
 @test "--bind-cwd refuses / and a root that is not composed" {
   cd /
   run nook run --bind-cwd -- true
