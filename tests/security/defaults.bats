@@ -204,6 +204,35 @@ assert_home_untouched() {
   [ ! -e new ]
 }
 
+@test "setuid and setgid bits made in the bound cwd reach the host as made (and as man nook-run says); inside they give nothing" {
+  proj=$(mktemp -d "$HOME/nook-proj.XXXXXX")
+  cd "$proj"
+  run nook run -- sh -c 'cp /usr/bin/id suid && chmod 4755 suid && cp /usr/bin/id sgid && chmod 2755 sgid &&
+    mkdir sgdir && chmod 2775 sgdir && awk -v m="$PWD" '"'"'$5 == m { print $6 }'"'"' /proc/self/mountinfo'
+  assert_status 0
+  # Inside, the bound directory is nosuid: the bits give nothing there.
+  [[ "$output" == *nosuid* ]]
+  # On the host, the bits are there, on files owned by the caller.
+  [ "$(stat -c '%a %u' suid sgid sgdir)" = "$(printf '4755 %s\n2755 %s\n2775 %s' "$(id -u)" "$(id -u)" "$(id -u)")" ]
+  # The man page says that these cross.
+  require "the man pages are staged" test -f "$NOOK_TESTS/../man/nook-run.1.md"
+  grep -q "the setuid and setgid bits" "$NOOK_TESTS/../man/nook-run.1.md"
+}
+
+@test "a removed current directory: one line, exit 125, nothing runs" {
+  top=$(mktemp -d /tmp/nook-top.XXXXXX)
+  mkdir "$top/gone"
+  cd "$top/gone"
+  rmdir "$top/gone"
+  run nook run -- sh -c "echo ran; echo pwned >~/$written"
+  assert_status 125
+  assert_one_error_line
+  assert_output_has "current directory"
+  assert_output_has "Hint:"
+  assert_output_lacks ran
+  [ ! -e "$HOME/$written" ]
+}
+
 @test "--bind-cwd refuses / and a root that is not composed" {
   cd /
   run nook run --bind-cwd -- true
