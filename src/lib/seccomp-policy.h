@@ -24,6 +24,11 @@ struct nook_seccomp_params
    the conditions there: the rule's action then holds for every family.
    The terminal filter refuses that call instead (seccomp.h).  */
 #define NOOK_SECCOMP_SOCKET_BY_ARGS (1u << 31)
+/* Not a SECCOMP_FILTER_FLAG_* either: a rule of the policy for socket
+   could not be added for the 32-bit x86 ABI (it conflicted with another on
+   socketcall), so that the direct socket call there would not answer as
+   the policy says; the terminal filter refuses that call too.  */
+#define NOOK_SECCOMP_X86_SOCKET_LOST (1u << 30)
 
 /**
  * nook_seccomp_policy_read - read a policy into a libseccomp filter

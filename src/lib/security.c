@@ -127,7 +127,7 @@ compile_filters (const struct nook_spec *spec, struct nook_bpf *filters, struct 
       return 0;
     }
   if (nook_seccomp_compile (text, len, path, &params, &filters[1], err) < 0
-      || nook_seccomp_terminal_filter (filters[1].socket_by_args, &filters[0], err) < 0)
+      || nook_seccomp_terminal_filter (filters[1].socket_guard, &filters[0], err) < 0)
     {
       nook_bpf_free (&filters[1]);
       return -1;
