@@ -219,6 +219,36 @@ assert_home_untouched() {
   grep -q "the setuid and setgid bits" "$NOOK_TESTS/../man/nook-run.1.md"
 }
 
+@test "HOME unset, / or /tmp: the caller's real home as cwd is still not bound, its files not read" {
+  local h real=$HOME
+  cd "$real"
+  for h in unset / /tmp; do
+    if [ "$h" = unset ]; then
+      run env -u HOME "$NOOK" run -- sh -c "pwd; cat $real/.ssh/id_nook_canary; echo pwned >$real/$written" </dev/null
+    else
+      run env HOME="$h" "$NOOK" run -- sh -c "pwd; cat $real/.ssh/id_nook_canary; echo pwned >$real/$written" </dev/null
+    fi
+    [ "${lines[0]}" = /tmp ] || { echo "HOME=$h: $output" >&2; return 1; }
+    assert_output_lacks canary-ssh-key
+    [ ! -e "$real/$written" ]
+  done
+}
+
+@test "the state directory, or a directory inside it, as cwd: never bound" {
+  use_private_state
+  nook run -- true
+  for dir in "$XDG_RUNTIME_DIR" "$STATE" "$STATE/sandboxes"; do
+    cd "$dir"
+    run nook run --verbose -- true
+    assert_status 0
+    assert_output_has "is not bound (nook's state directory is inside it"
+    # The command starts in its own empty /tmp: nothing of the state.
+    run nook run -- sh -c 'pwd; ls -A'
+    assert_status 0
+    [ "$output" = /tmp ]
+  done
+}
+
 @test "a removed current directory: one line, exit 125, nothing runs" {
   top=$(mktemp -d /tmp/nook-top.XXXXXX)
   mkdir "$top/gone"
