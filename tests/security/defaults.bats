@@ -3,8 +3,12 @@
 #
 # Attacked: the caller's files through the working directory (started from
 # $HOME, /, /tmp or /home, a sandbox would read ssh keys and rewrite shell
-# startup files, or share the host's /tmp); the host's vsock port space and
-# the kernel's crypto API through socket(2).
+# startup files, or share the host's /tmp), also under the shipped build
+# and ci profiles (which forced --bind-cwd), through nook try's overlay
+# (whose lower layer is the cwd), with HOME unset, / or /tmp, and from the
+# state directory; the host's vsock port space and the kernel's crypto API
+# through socket(2).  Bind-mounted aliases of the home are tried in
+# tests/root/cwd-alias.bats.
 # What stops it: the cwd rule of the default root (only a directory strictly
 # inside the home or inside another directory of the caller's is bound; the
 # home stays under an empty tmpfs; otherwise the command starts in its own
