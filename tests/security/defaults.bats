@@ -253,6 +253,21 @@ assert_home_untouched() {
   done
 }
 
+@test "the home or /tmp reached through a symlink or .., and another user's directory: not bound" {
+  top=$(mktemp -d /tmp/nook-top.XXXXXX)
+  mkdir "$top/proj"
+  ln -s "$HOME" "$top/proj/home"
+  ln -s /tmp "$top/proj/tmp"
+  local dir
+  for dir in "$top/proj/home" "$top/proj/tmp" "$top/proj/../.." /usr/share; do
+    cd "$dir"
+    run nook run -- sh -c "pwd; ls -A | wc -l; cat $HOME/.ssh/id_nook_canary; echo pwned >$written"
+    [ "${lines[0]}" = /tmp ] && [ "${lines[1]}" = 0 ] || { echo "$dir: $output" >&2; return 1; }
+    assert_output_lacks canary-ssh-key
+  done
+  [ ! -e "$HOME/$written" ] && [ ! -e "/tmp/$written" ]
+}
+
 @test "a removed current directory: one line, exit 125, nothing runs" {
   top=$(mktemp -d /tmp/nook-top.XXXXXX)
   mkdir "$top/gone"
