@@ -20,8 +20,13 @@ nook_caller_resolve (struct nook_caller *caller, bool want_name, struct nook_err
   caller->uid = getuid ();
   caller->gid = getgid ();
   caller->cwd = getcwd (NULL, 0);
+  /* A removed directory (ENOENT) has no path to judge or bind: nook
+     refuses rather than guess.  */
   if (caller->cwd == NULL)
-    return nook_error_errno (err, "cannot read the current directory");
+    {
+      nook_error_errno (err, "cannot read the current directory");
+      return nook_error_hint (err, "cd to a directory that exists");
+    }
 
   if (home == NULL || home[0] != '/' || user == NULL || want_name)
     pw = getpwuid (caller->uid);

@@ -128,6 +128,46 @@ owned_by (const char *path, void *data)
   return lstat (path, &st) == 0 && S_ISDIR (st.st_mode) && st.st_uid == o->uid;
 }
 
+static bool
+same_dir (const struct stat *here, const char *path)
+{
+  struct stat st;
+
+  return stat (path, &st) == 0 && st.st_dev == here->st_dev && st.st_ino == here->st_ino;
+}
+
+/* nook_cwd_decide judges names, and a directory has more than one: a bind
+   mount of the home under /tmp/me, or of /tmp or / inside a project, is
+   the home, /tmp or / under a name that looks like a project.  The
+   working directory that is one of the directories the rule keeps out (the
+   home, its ancestors, the shared ones, the kernel's views), whatever its
+   name, is judged under that directory's name: returns it, or NULL.  */
+static const char *
+cwd_alias (const char *home, char buf[PATH_MAX])
+{
+  static const char *const kept[] = { "/", "/tmp", "/var/tmp", "/home", "/proc", "/dev", "/sys", NULL };
+  struct stat here;
+  char *slash;
+
+  if (stat (".", &here) < 0)
+    return NULL;
+  for (size_t i = 0; kept[i]; i++)
+    if (same_dir (&here, kept[i]))
+      return kept[i];
+  if (home == NULL || home[0] != '/' || strlen (home) >= PATH_MAX)
+    return NULL;
+  strcpy (buf, home);
+  for (;;)
+    {
+      if (same_dir (&here, buf))
+        return buf;
+      slash = strrchr (buf, '/');
+      if (slash == NULL || slash == buf)
+        return NULL;
+      *slash = '\0';
+    }
+}
+
 int
 nook_cwd_for_spec (const struct nook_spec *spec, const struct nook_caller *caller, enum nook_cwd_why *why,
                    struct nook_error *err)
@@ -136,9 +176,13 @@ nook_cwd_for_spec (const struct nook_spec *spec, const struct nook_caller *calle
   /* The home as the filesystem names it: getcwd() gives physical paths,
      and a home reached through a symlink is still the home.  */
   cleanup_free char *home = caller->home ? realpath (caller->home, NULL) : NULL;
-  const char *cwd = caller->cwd;
+  const char *cwd = caller->cwd, *alias;
+  char buf[PATH_MAX];
 
-  *why = nook_cwd_decide (cwd, home ? home : caller->home, spec->cwd_mode, owned_by, &o);
+  if (home == NULL && caller->home)
+    home = xstrdup (caller->home);
+  alias = cwd_alias (home, buf);
+  *why = nook_cwd_decide (alias ? alias : cwd, home, spec->cwd_mode, owned_by, &o);
   if (*why == NOOK_CWD_HOST_VIEW && spec->cwd_mode == NOOK_CWD_FORCE)
     {
       nook_error_set (err, 0, "--bind-cwd: the current directory `%s` cannot be bound", cwd);

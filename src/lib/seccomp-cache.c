@@ -42,9 +42,11 @@
 /* Bumped whenever the policy reader refuses what it used to accept
    (4: keys given twice, policies under which no command starts) or the
    compiled programs change (5: shortened, seccomp-shorten.c; 6: the
-   terminal filter merged into the policy, its own slot then empty), so that a
+   terminal filter merged into the policy, its own slot then empty; 7: the
+   terminal filter refuses the 32-bit socketcall(SYS_SOCKET) under a
+   policy that refuses socket families), so that a
    policy compiled by an older nook of the same version is read again.  */
-#define CACHE_MAGIC "NOOKBPF6"
+#define CACHE_MAGIC "NOOKBPF7"
 
 /* A file: the header, the key, then the programs one after the other.  */
 struct cache_header

@@ -49,6 +49,12 @@ struct compiler
   const char *file;
   const struct nook_seccomp_params *params;
   scmp_filter_ctx ctx;
+  /* The 32-bit x86 ABI in a filter of its own, merged into CTX at the end:
+     libseccomp ties a rule for a socket call there to socketcall, and two
+     rules with conditions for the same call conflict on it (EEXIST); the
+     failed rule is then undone for every architecture of its filter, the
+     native one included.  Apart, only x86 loses it.  */
+  scmp_filter_ctx ctx32;
   uint32_t default_action;
   unsigned flags;
   struct nook_error *err;
@@ -261,7 +267,21 @@ add_arch (struct compiler *c, const char *field, json_object *name)
     return policy_error (c, field, "unknown architecture `%s`", json_object_get_string (name));
   if (!nook_seccomp_arch_is_ours (arch))
     return 0;
-  r = seccomp_arch_add (c->ctx, arch);
+  if (arch == SCMP_ARCH_X86 && seccomp_arch_native () != SCMP_ARCH_X86)
+    {
+      if (c->ctx32)
+        return 0;
+      c->ctx32 = seccomp_init (c->default_action);
+      if (c->ctx32 == NULL)
+        return nook_error_set (c->err, ENOMEM, "seccomp_init");
+      seccomp_attr_set (c->ctx32, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+      seccomp_attr_set (c->ctx32, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+      r = seccomp_arch_add (c->ctx32, arch);
+      if (r == 0)
+        r = seccomp_arch_remove (c->ctx32, SCMP_ARCH_NATIVE);
+    }
+  else
+    r = seccomp_arch_add (c->ctx, arch);
   if (r < 0 && r != -EEXIST)
     return policy_error (c, field, "cannot add architecture `%s`: %s", json_object_get_string (name),
                          strerror (-r));
@@ -468,6 +488,25 @@ parse_args (struct compiler *c, json_object *args, const char *field, struct ent
   return 0;
 }
 
+/* -EEXIST: the same rule twice, from two entries that both apply; on
+   the 32-bit x86 ABI also a rule for a socket call that conflicts with
+   another on socketcall (see struct compiler).  */
+static int
+add_to (scmp_filter_ctx ctx, int nr, const struct entry *e)
+{
+  int r = 0, r1;
+
+  if (e->or_args)
+    for (unsigned i = 0; i < e->n_args && (r == 0 || r == -EEXIST); i++)
+      {
+        r1 = seccomp_rule_add_array (ctx, e->action, nr, 1, &e->args[i]);
+        r = r1 == 0 ? r : r1;
+      }
+  else
+    r = seccomp_rule_add_array (ctx, e->action, nr, e->n_args, e->args);
+  return r;
+}
+
 static int
 add_rule (struct compiler *c, const char *field, const char *name, int nr, const struct entry *e)
 {
@@ -475,14 +514,21 @@ add_rule (struct compiler *c, const char *field, const char *name, int nr, const
 
   if (e->action == c->default_action)
     return 0;
-  if (e->or_args)
-    for (unsigned i = 0; i < e->n_args && r == 0; i++)
-      r = seccomp_rule_add_array (c->ctx, e->action, nr, 1, &e->args[i]);
-  else
-    r = seccomp_rule_add_array (c->ctx, e->action, nr, e->n_args, e->args);
-  /* -EEXIST: the same rule twice, from two entries that both apply.  */
+  r = add_to (c->ctx, nr, e);
   if (r < 0 && r != -EEXIST)
     return policy_error (c, field, "cannot add a rule for `%s`: %s", name, strerror (-r));
+  if (c->ctx32)
+    {
+      r = add_to (c->ctx32, nr, e);
+      if (r < 0 && r != -EEXIST && r != -EDOM)
+        return policy_error (c, field, "cannot add a rule for `%s` on x86: %s", name, strerror (-r));
+      /* Undone on x86: what the policy says of socket there is not what
+         the filter would do; the terminal filter refuses it instead.  */
+      if (r == -EEXIST && e->n_args > 0 && strcmp (name, "socket") == 0)
+        c->flags |= NOOK_SECCOMP_X86_SOCKET_LOST;
+    }
+  if (e->n_args > 0 && strcmp (name, "socket") == 0)
+    c->flags |= NOOK_SECCOMP_SOCKET_BY_ARGS;
   for (size_t i = 0; i < N_ESSENTIAL; i++)
     if (strcmp (name, essential_calls[i]) == 0)
       {
@@ -700,6 +746,18 @@ parse_top (struct compiler *c, json_object *root)
   return check_essentials (c);
 }
 
+/* The x86 filter into the main one (seccomp_merge takes it).  */
+static int
+merge_x86 (struct compiler *c)
+{
+  int r = seccomp_merge (c->ctx, c->ctx32);
+
+  if (r < 0)
+    return nook_error_set (c->err, -r, "seccomp policy `%s`: merge the x86 filter", c->file);
+  c->ctx32 = NULL;
+  return 0;
+}
+
 int
 nook_seccomp_policy_read (const char *text, size_t len, const char *file,
                           const struct nook_seccomp_params *params, scmp_filter_ctx *ctx, unsigned *flags,
@@ -713,10 +771,12 @@ nook_seccomp_policy_read (const char *text, size_t len, const char *file,
   root = nook_policy_json_parse (text, len, file, err);
   if (root == NULL)
     return -1;
-  if (parse_top (&c, root) < 0)
+  if (parse_top (&c, root) < 0 || (c.ctx32 && merge_x86 (&c) < 0))
     {
       if (c.ctx)
         seccomp_release (c.ctx);
+      if (c.ctx32)
+        seccomp_release (c.ctx32);
       json_object_put (root);
       return -1;
     }

@@ -17,6 +17,19 @@ struct nook_seccomp_params
   bool allow_nested; /* nook's own condition "nested" */
 };
 
+/* Not a SECCOMP_FILTER_FLAG_*: set in nook_seccomp_policy_read's @flags
+   when the policy makes socket(2) depend on its arguments (a family
+   refused).  On the 32-bit x86 ABI libseccomp ties socket's rules to
+   socketcall(SYS_SOCKET), which passes the arguments in memory, and drops
+   the conditions there: the rule's action then holds for every family.
+   The terminal filter refuses that call instead (seccomp.h).  */
+#define NOOK_SECCOMP_SOCKET_BY_ARGS (1u << 31)
+/* Not a SECCOMP_FILTER_FLAG_* either: a rule of the policy for socket
+   could not be added for the 32-bit x86 ABI (it conflicted with another on
+   socketcall), so that the direct socket call there would not answer as
+   the policy says; the terminal filter refuses that call too.  */
+#define NOOK_SECCOMP_X86_SOCKET_LOST (1u << 30)
+
 /**
  * nook_seccomp_policy_read - read a policy into a libseccomp filter
  * @text: the policy's JSON (need not be NUL-terminated; may be hostile)
@@ -25,7 +38,8 @@ struct nook_seccomp_params
  * @params: what includes/excludes are decided by
  * @ctx: the filter, with every rule that applies; the caller releases it
  *       with seccomp_release; NULL on failure
- * @flags: the SECCOMP_FILTER_FLAG_* the policy asks for
+ * @flags: the SECCOMP_FILTER_FLAG_* the policy asks for, and
+ *         NOOK_SECCOMP_SOCKET_BY_ARGS
  * @err: set on a broken policy: the file, the line and column or the
  *       field, and what is wrong
  *

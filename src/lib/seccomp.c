@@ -80,33 +80,90 @@ nook_seccomp_compile (const char *text, size_t len, const char *file,
   memset (out, 0, sizeof *out);
   if (nook_seccomp_policy_read (text, len, file, params, &ctx, &flags, err) < 0)
     return -1;
-  r = export_bpf (ctx, file, flags, out, err);
+  const unsigned guard = NOOK_SECCOMP_SOCKET_BY_ARGS | NOOK_SECCOMP_X86_SOCKET_LOST;
+
+  r = export_bpf (ctx, file, flags & ~guard, out, err);
+  out->socket_guard = flags & guard;
   seccomp_release (ctx);
   return r;
 }
 
-int
-nook_seccomp_terminal_filter (struct nook_bpf *out, struct nook_error *err)
+/* An empty filter that allows every call, of ARCH alone when given.  */
+static scmp_filter_ctx
+allow_ctx (uint32_t arch)
 {
-  static const unsigned long cmds[] = { TIOCSTI, TIOCLINUX };
-  static const uint32_t compat[] = { SCMP_ARCH_X86, SCMP_ARCH_X32, SCMP_ARCH_ARM };
-  scmp_filter_ctx ctx;
-  int r = 0;
+  scmp_filter_ctx ctx = seccomp_init (SCMP_ACT_ALLOW);
 
-  memset (out, 0, sizeof *out);
-  ctx = seccomp_init (SCMP_ACT_ALLOW);
   if (ctx == NULL)
-    return nook_error_set (err, ENOMEM, "seccomp_init");
+    return NULL;
   /* Other architectures are the policy's to refuse.  */
   seccomp_attr_set (ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
-  for (size_t i = 0; i < sizeof compat / sizeof compat[0]; i++)
-    if (nook_seccomp_arch_is_ours (compat[i]))
-      seccomp_arch_add (ctx, compat[i]);
+  if (arch && (seccomp_arch_add (ctx, arch) < 0 || seccomp_arch_remove (ctx, SCMP_ARCH_NATIVE) < 0))
+    {
+      seccomp_release (ctx);
+      return NULL;
+    }
+  return ctx;
+}
+
+static int
+add_terminal_rules (scmp_filter_ctx ctx)
+{
+  static const unsigned long cmds[] = { TIOCSTI, TIOCLINUX };
+  int r = 0;
+
   /* The kernel reads an ioctl's command as 32 bits: the mask ignores the
      upper half, which would otherwise slip past a 64-bit comparison.  */
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0] && r == 0; i++)
     r = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (ioctl), 1,
                           SCMP_A1 (SCMP_CMP_MASKED_EQ, 0xffffffffUL, cmds[i]));
+  return r;
+}
+
+/* The 32-bit x86 part, in a filter of its own (merged by the caller): its
+   socket rules must not reach the other ABIs.  */
+static int
+add_x86_rules (scmp_filter_ctx ctx, unsigned socket_guard)
+{
+  int r = add_terminal_rules (ctx);
+
+  if (r == 0 && (socket_guard & NOOK_SECCOMP_SOCKET_BY_ARGS))
+    r = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (socketcall), 1,
+                          SCMP_A0 (SCMP_CMP_EQ, 1 /* SYS_SOCKET */));
+  /* libseccomp adds the direct call and socketcall(SYS_SOCKET) together:
+     both refused, for every family.  */
+  if (r == 0 && (socket_guard & NOOK_SECCOMP_X86_SOCKET_LOST))
+    {
+      r = seccomp_rule_add (ctx, SCMP_ACT_ERRNO (EPERM), SCMP_SYS (socket), 0);
+      r = r == -EEXIST ? 0 : r;
+    }
+  return r;
+}
+
+int
+nook_seccomp_terminal_filter (unsigned socket_guard, struct nook_bpf *out, struct nook_error *err)
+{
+  static const uint32_t compat[] = { SCMP_ARCH_X32, SCMP_ARCH_ARM };
+  scmp_filter_ctx ctx, x86 = NULL;
+  int r;
+
+  memset (out, 0, sizeof *out);
+  ctx = allow_ctx (0);
+  if (ctx == NULL)
+    return nook_error_set (err, ENOMEM, "seccomp_init");
+  for (size_t i = 0; i < sizeof compat / sizeof compat[0]; i++)
+    if (nook_seccomp_arch_is_ours (compat[i]))
+      seccomp_arch_add (ctx, compat[i]);
+  r = add_terminal_rules (ctx);
+  if (r == 0 && nook_seccomp_arch_is_ours (SCMP_ARCH_X86))
+    {
+      x86 = allow_ctx (SCMP_ARCH_X86);
+      r = x86 == NULL ? -ENOMEM : add_x86_rules (x86, socket_guard);
+      if (r == 0)
+        r = seccomp_merge (ctx, x86);
+      if (r < 0 && x86)
+        seccomp_release (x86);
+    }
   if (r < 0)
     nook_error_set (err, -r, "seccomp: terminal filter");
   else

@@ -17,6 +17,8 @@ struct nook_bpf
   void *insns; /* struct sock_filter[len] */
   size_t len;
   unsigned flags; /* SECCOMP_FILTER_FLAG_* asked for by the policy */
+  unsigned
+      socket_guard; /* NOOK_SECCOMP_SOCKET_BY_ARGS, NOOK_SECCOMP_X86_SOCKET_LOST: for the terminal filter */
 };
 
 /* The default policy, compiled in from policy/seccomp/default.json by
@@ -75,12 +77,20 @@ int nook_seccomp_compile (const char *text, size_t len, const char *file,
 
 /**
  * nook_seccomp_terminal_filter - the filter nook adds to every policy
+ * @socket_guard: the policy's socket_guard (0 for none)
  * @out: the program
  * @err: set on failure
  *
  * It refuses (EPERM) the ioctls TIOCSTI, which pushes input into a
  * terminal, and TIOCLINUX, which can read the console (CVE-2017-5226),
- * whatever the policy allows.  It is a filter of its own because
+ * whatever the policy allows.  With NOOK_SECCOMP_SOCKET_BY_ARGS in
+ * @socket_guard (a policy that refuses some socket families), it refuses
+ * the 32-bit x86 socketcall(SYS_SOCKET) too: the family is in memory
+ * there, out of any filter's reach, and libseccomp gives that call the
+ * action of the policy's socket rules without their conditions, which
+ * would let AF_VSOCK through.  With NOOK_SECCOMP_X86_SOCKET_LOST it
+ * refuses the direct 32-bit x86 socket call as well, whose rules
+ * libseccomp could not all add.  It is a filter of its own because
  * libseccomp cannot make an exception to a rule that allows every ioctl,
  * as policies do, when the default action is not ALLOW; the kernel runs
  * every filter and keeps the strictest answer.  nook_bpf_merge makes one
@@ -88,7 +98,7 @@ int nook_seccomp_compile (const char *text, size_t len, const char *file,
  *
  * Return: 0, or -1 with @err set.
  */
-int nook_seccomp_terminal_filter (struct nook_bpf *out, struct nook_error *err);
+int nook_seccomp_terminal_filter (unsigned socket_guard, struct nook_bpf *out, struct nook_error *err);
 
 /**
  * nook_seccomp_install - load a BPF program as the calling thread's filter

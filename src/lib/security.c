@@ -126,10 +126,10 @@ compile_filters (const struct nook_spec *spec, struct nook_bpf *filters, struct 
       nook_log ("seccomp: `%s` from the cache (%zu instructions)", path, filters[1].len);
       return 0;
     }
-  if (nook_seccomp_terminal_filter (&filters[0], err) < 0
-      || nook_seccomp_compile (text, len, path, &params, &filters[1], err) < 0)
+  if (nook_seccomp_compile (text, len, path, &params, &filters[1], err) < 0
+      || nook_seccomp_terminal_filter (filters[1].socket_guard, &filters[0], err) < 0)
     {
-      nook_bpf_free (&filters[0]);
+      nook_bpf_free (&filters[1]);
       return -1;
     }
   merge_terminal_filter (filters);

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caller.h"
+#include "cwd.h"
 #include "diff.h"
 #include "try.h"
 #include "utils.h"
@@ -43,14 +45,41 @@ remove_stale (const char *runtime)
   closedir (d);
 }
 
+/* The working directory tried when no --path is given: only one that nook
+   run would bind (cwd.h), or --bind-cwd.  Anything else would put the
+   home, /tmp or another user's files under the command, readable, as the
+   overlay's lower layer: the rule keeps those out of a run, and a try is a
+   run.  */
 static int
-resolve_paths (char *const *given, struct nook_try *t, struct nook_error *err)
+check_tried_cwd (const struct nook_spec *spec, struct nook_error *err)
+{
+  struct nook_caller caller = { 0 };
+  enum nook_cwd_why why;
+  int r;
+
+  if (nook_caller_resolve (&caller, false, err) < 0)
+    return -1;
+  r = nook_cwd_for_spec (spec, &caller, &why, err);
+  if (r == 0 && !nook_cwd_is_bound (why))
+    {
+      nook_error_set (err, 0, "try: the current directory `%s` is not tried: %s", caller.cwd,
+                      nook_cwd_why_text (why));
+      r = nook_error_hint (err, "run nook try from a project directory, or name the directory with --path");
+    }
+  nook_caller_free (&caller);
+  return r;
+}
+
+static int
+resolve_paths (const struct nook_spec *spec, char *const *given, struct nook_try *t, struct nook_error *err)
 {
   cleanup_free char *here = getcwd (NULL, 0);
   char *const cwd[] = { here, NULL };
 
   if (given == NULL && here == NULL)
     return nook_error_errno (err, "try: cannot read the current directory");
+  if (given == NULL && check_tried_cwd (spec, err) < 0)
+    return -1;
   if (given == NULL)
     given = cwd;
   for (size_t i = 0; given[i]; i++)
@@ -114,7 +143,7 @@ nook_try_prepare (struct nook_spec *spec, char *const *paths, const char *keep, 
   size_t n;
 
   memset (t, 0, sizeof *t);
-  if (resolve_paths (paths, t, err) < 0)
+  if (resolve_paths (spec, paths, t, err) < 0)
     return -1;
   n = strv_len (t->paths);
   if (uppers_dir (keep, t, err) < 0)

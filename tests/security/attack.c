@@ -85,7 +85,62 @@ low (const char *s)
 #define I386_MOUNT 21
 #define I386_IOCTL 54
 #define I386_SOCKET 359
+#define I386_SOCKETCALL 102
+#define SYS_SOCKET_CALL 1 /* socketcall's number for socket */
 #define X32_BIT 0x40000000L
+
+/* socket through the 32-bit multiplexer, as i386 glibc's socket() makes
+   it: the arguments in memory below 4 GiB, where no filter reads them.  */
+static long
+int80_socketcall (long family, long type)
+{
+  static unsigned *args;
+
+  if (args == NULL)
+    {
+      args = mmap (NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+      if (args == MAP_FAILED)
+        abort ();
+    }
+  args[0] = family;
+  args[1] = type;
+  args[2] = 0;
+  return int80 (I386_SOCKETCALL, SYS_SOCKET_CALL, (long)args, 0);
+}
+
+static long
+open_socket (const char *entry, long family, long type)
+{
+  if (!strcmp (entry, "int80-socket"))
+    return int80 (I386_SOCKET, family, type, 0);
+  if (!strcmp (entry, "int80-socketcall"))
+    return int80_socketcall (family, type);
+  return syscall (SYS_socket, family, type, 0);
+}
+
+/* Every address family up to AF_MAX, each with four types, through ENTRY
+   (socket, int80-socket or int80-socketcall): one line a family, "F:" and
+   per type "ok" or the errno's name.  Run inside and outside a filter,
+   the lines show which families the filter, not the kernel, refused.  */
+static int
+socket_families (const char *entry)
+{
+  static const int types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET };
+
+  for (long family = 0; family <= AF_MAX; family++)
+    {
+      printf ("%ld:", family);
+      for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
+        {
+          long fd = open_socket (entry, family, types[t]);
+          if (fd >= 0)
+            close (fd);
+          printf (" %s", fd >= 0 ? "ok" : strerrorname_np (errno) ? strerrorname_np (errno) : "?");
+        }
+      printf ("\n");
+    }
+  return 0;
+}
 
 static long
 keyctl_session (long nr_base)
@@ -248,6 +303,10 @@ main (int argc, char **argv)
     return report (syscall (SYS_socket, strtoull (arg, NULL, 0), argc > 3 ? atoi (argv[3]) : SOCK_STREAM, 0));
   if (!strcmp (a, "int80-socket"))
     return report (int80 (I386_SOCKET, strtol (arg, NULL, 0), argc > 3 ? atoi (argv[3]) : SOCK_STREAM, 0));
+  if (!strcmp (a, "int80-socketcall"))
+    return report (int80_socketcall (strtol (arg, NULL, 0), argc > 3 ? atoi (argv[3]) : SOCK_STREAM));
+  if (!strcmp (a, "socket-families"))
+    return socket_families (arg);
   if (!strcmp (a, "abstract-connect"))
     return report (abstract_connect (arg));
   if (!strcmp (a, "read-fd"))

@@ -208,9 +208,15 @@ assert_probes_confined() { # FILE N [PATTERN]
   assert_status 5
   run run_in_w -- ./enter stop-cont
   assert_status 6
+  run timeout -k 5 30 "$NOOK" run --bind "$PWD" /w --chdir /w -- ./enter tstp-cont
+  assert_status 6
+  # A grandchild orphaned to nook-init makes it its tracer: its stops are
+  # neither the command's end nor left stopped.
+  run timeout -k 5 30 "$NOOK" run --bind "$PWD" /w --chdir /w -- ./enter orphan-traceme
+  assert_status 8
 }
 
-@test "nook exec passes on the real status of a command that made it its tracer" {
+@test "nook exec passes on the real status of a command that made it its tracer, or was stopped" {
   run_in_w -d --name box -- sleep 1000 >/dev/null
   run timeout -k 5 20 "$NOOK" exec box -- ./enter traceme-signal
   assert_status 7
@@ -218,6 +224,12 @@ assert_probes_confined() { # FILE N [PATTERN]
   assert_status 7
   run timeout -k 5 20 "$NOOK" exec box -- ./enter traceme-exec sh -c 'exit 5'
   assert_status 5
+  run timeout -k 5 20 "$NOOK" exec box -- ./enter stop-cont
+  assert_status 6
+  run timeout -k 5 20 "$NOOK" exec box -- ./enter tstp-cont
+  assert_status 6
+  run timeout -k 5 30 "$NOOK" exec box -- ./enter orphan-traceme
+  assert_status 8
 }
 
 # The network helper's processes visible from inside: those whose

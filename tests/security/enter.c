@@ -23,8 +23,9 @@
  *   enter probe   prints "probe seccomp=N unshare=ok|failed fds=none|N,M..."
  *       (the fds above 2 it was given)
  *   Both create `ready` in their working directory once they watch.
- *   enter traceme-signal | traceme-stop | stop-cont | traceme-exec CMD...
- *       commands whose exit status nook-init must pass on (7, 7, 6, CMD's)
+ *   enter traceme-signal | traceme-stop | stop-cont | tstp-cont | orphan-traceme | traceme-exec CMD...
+ *       commands whose exit status nook-init must pass on (7, 7, 6, 6, 8,
+ *       CMD's); orphan-traceme's grandchild makes PID 1 its tracer
  *
  * Controls (run on the host, against a child of their own):
  *   enter scan-control SECRET   a dumpable child holds SECRET's directory
@@ -551,10 +552,72 @@ on_usr1 (int sig)
   handled = 1;
 }
 
+static bool traced (void);
+
+/* A grandchild orphaned to PID 1 (or nook exec's reaper) that makes its
+   adopter its tracer, then takes a signal it handles, then stops: it reports on FD whether it ran on, and the
+   command (its grandparent) exits with 8 when it did, 9 when it did not.  The adopter must neither take the
+   stops for the command's end nor leave the grandchild stopped in them.  */
+static int
+orphan_traceme (void)
+{
+  int report[2];
+  char c = 'n';
+  pid_t child;
+
+  if (pipe (report) < 0)
+    return 2;
+  child = fork ();
+  if (child == 0)
+    {
+      pid_t parent = getpid ();
+      if (fork () != 0)
+        _exit (0);
+      /* The grandchild: wait until it is adopted (by PID 1, or by the
+         reaper nook exec puts above its command).  */
+      for (int i = 0; i < 2000 && getppid () == parent; i++)
+        usleep (5000);
+      if (getppid () == parent || ptrace (PTRACE_TRACEME, 0, 0, 0) < 0)
+        _exit (1);
+      /* Not traced after all: the test would prove nothing (11).  */
+      if (!traced ())
+        {
+          c = 'u';
+          write (report[1], &c, 1);
+          _exit (0);
+        }
+      signal (SIGUSR1, on_usr1);
+      raise (SIGUSR1);
+      /* A stop under a tracer: PID 1 sees it too, detaches, and the
+         grandchild stays stopped until the watcher continues it.  */
+      continue_when_stopped (getpid ());
+      raise (SIGSTOP);
+      c = handled ? 'y' : 'n';
+      write (report[1], &c, 1);
+      _exit (0);
+    }
+  close (report[1]);
+  waitpid (child, NULL, 0);
+  if (read (report[0], &c, 1) != 1)
+    return 10;
+  return c == 'y' ? 8 : c == 'u' ? 11 : 9;
+}
+
 static int
 traceme (int argc, char **argv)
 {
   const char *what = argv[1];
+
+  if (!strcmp (what, "orphan-traceme"))
+    return orphan_traceme ();
+  if (!strcmp (what, "tstp-cont"))
+    {
+      continue_when_stopped (getpid ());
+      raise (SIGTSTP);
+      while (wait (NULL) > 0)
+        ;
+      return 6;
+    }
 
   if (!strcmp (what, "stop-cont") || !strcmp (what, "traceme-stop"))
     continue_when_stopped (getpid ());
@@ -702,7 +765,8 @@ main (int argc, char **argv)
       marker = m;
       return parked ();
     }
-  if (!strncmp (a, "traceme-", 8) || !strcmp (a, "stop-cont"))
+  if (!strncmp (a, "traceme-", 8) || !strcmp (a, "stop-cont") || !strcmp (a, "tstp-cont")
+      || !strcmp (a, "orphan-traceme"))
     return traceme (argc, argv);
   if (!strcmp (a, "scan-control") && argc == 3)
     {

@@ -23,6 +23,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -261,7 +262,7 @@ terminal_filter_masks_the_upper_half (void **state)
   struct nook_error err = { 0 };
   struct nook_bpf bpf;
 
-  assert_int_equal (nook_seccomp_terminal_filter (&bpf, &err), 0);
+  assert_int_equal (nook_seccomp_terminal_filter (NOOK_SECCOMP_SOCKET_BY_ARGS, &bpf, &err), 0);
   assert_true (has_jeq (&bpf, 0x5412)); /* TIOCSTI */
   assert_true (has_jeq (&bpf, 0x541c)); /* TIOCLINUX */
   nook_bpf_free (&bpf);
@@ -393,6 +394,121 @@ stacked (uint32_t older, uint32_t newer)
 
 static void expect_verdicts_of_stack (const struct nook_bpf *under, const struct nook_bpf *a,
                                       const struct nook_bpf *b);
+
+/* The default policy as a sandbox loads it (the terminal filter merged in,
+   as security.c does) refuses AF_ALG (38) and AF_VSOCK (40) and lets every
+   other family the C library knows through, on every ABI of this machine:
+   socket through syscall, x32 and int $0x80 alike, and the 32-bit
+   socketcall(SYS_SOCKET), whose family no filter can read, refused
+   whatever it points at, while socketcall's other calls stay.  */
+static void
+default_policy_refuses_socket_families_on_every_abi (void **state)
+{
+  struct
+  {
+    uint32_t arch, scmp_arch, nr;
+    bool wide; /* the family is a 64-bit register */
+  } const abis[] = {
+    { AUDIT_ARCH_X86_64, SCMP_ARCH_X86_64, 41, true },
+    { AUDIT_ARCH_X86_64, SCMP_ARCH_X32, 0x40000000 | 41, true },
+    { AUDIT_ARCH_I386, SCMP_ARCH_X86, 359, false },
+    { AUDIT_ARCH_AARCH64, SCMP_ARCH_AARCH64, 198, true },
+    { AUDIT_ARCH_ARM, SCMP_ARCH_ARM, 281, false },
+  };
+  const uint32_t eperm = SECCOMP_RET_ERRNO | EPERM;
+  struct nook_seccomp_params p = { nook_caps_default (), false };
+  struct nook_error err = { 0 };
+  cleanup_free char *text = NULL;
+  struct nook_bpf term, bpf, merged;
+  size_t len, checked = 0;
+
+  text = default_policy (&len);
+  assert_int_equal (nook_seccomp_compile (text, len, "default.json", &p, &bpf, &err), 0);
+  assert_int_equal (bpf.socket_guard, NOOK_SECCOMP_SOCKET_BY_ARGS);
+  assert_int_equal (nook_seccomp_terminal_filter (bpf.socket_guard, &term, &err), 0);
+  assert_int_equal (nook_bpf_merge (&term, &bpf, &merged), 1);
+  for (size_t a = 0; a < sizeof abis / sizeof abis[0]; a++)
+    {
+      if (!nook_seccomp_arch_is_ours (abis[a].scmp_arch))
+        continue;
+      for (uint64_t family = 0; family <= AF_MAX + 2; family++)
+        for (int high = 0; high < (abis[a].wide ? 2 : 1); high++)
+          {
+            struct seccomp_data d = { .nr = (int)abis[a].nr, .arch = abis[a].arch };
+            uint32_t want = family == AF_ALG || family == AF_VSOCK ? eperm : SECCOMP_RET_ALLOW, got;
+
+            /* The kernel reads the low 32 bits: 1 << 32 | AF_VSOCK is AF_VSOCK.  */
+            d.args[0] = family | (uint64_t)high << 32;
+            d.args[1] = SOCK_STREAM;
+            got = run_bpf (merged.insns, merged.len, &d);
+            if (got != want)
+              fail_msg ("arch %#x nr %#x family %#llx: %#x, not %#x", abis[a].arch, abis[a].nr,
+                        (unsigned long long)d.args[0], got, want);
+            checked++;
+          }
+    }
+  if (nook_seccomp_arch_is_ours (SCMP_ARCH_X86))
+    for (uint64_t call = 1; call <= 20; call++)
+      {
+        struct seccomp_data d
+            = { .nr = 102 /* socketcall */, .arch = AUDIT_ARCH_I386, .args = { call, 0x1000 } };
+        uint32_t want = call == 1 /* SYS_SOCKET */ ? eperm : SECCOMP_RET_ALLOW;
+
+        assert_int_equal (run_bpf (merged.insns, merged.len, &d), want);
+        checked++;
+      }
+  assert_true (checked > 2 * AF_MAX);
+  nook_bpf_free (&term);
+  nook_bpf_free (&bpf);
+  nook_bpf_free (&merged);
+}
+
+/* Two rules with conditions for socket, with different actions (docker's
+   shape, every other family let through by a rule of its own): on the
+   32-bit x86 ABI they conflict on socketcall, where libseccomp drops the
+   conditions, and the second rule could not be added there.  It still
+   holds on x86_64 (once it was undone there too), and the 32-bit socket
+   calls are refused for every family, not answered by the first rule.  */
+static void
+conflicting_socket_rules_hold_on_the_native_abi (void **state)
+{
+  const char *policy
+      = "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"archMap\":[{\"architecture\":\"SCMP_ARCH_"
+        "X86_64\",\"subArchitectures\":[\"SCMP_ARCH_X86\"]}],\"syscalls\":[{\"names\":[\"socket\"],"
+        "\"action\":\"SCMP_ACT_LOG\",\"args\":[{\"index\":0,\"value\":40,\"op\":\"SCMP_CMP_NE\"}]},"
+        "{\"names\":[\"socket\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1,\"args\":[{"
+        "\"index\":0,\"value\":40,\"op\":\"SCMP_CMP_EQ\"}]}]}";
+#ifdef __x86_64__
+  struct nook_seccomp_params p = { nook_caps_default (), false };
+  struct nook_error err = { 0 };
+  struct nook_bpf term, bpf;
+  struct seccomp_data d = { .nr = 41, .arch = AUDIT_ARCH_X86_64 };
+
+  assert_int_equal (compile (policy, &p, &bpf, &err), 0);
+  d.args[0] = AF_VSOCK;
+  assert_int_equal (run_bpf (bpf.insns, bpf.len, &d), SECCOMP_RET_ERRNO | EPERM);
+  d.args[0] = AF_UNIX;
+  assert_int_equal (run_bpf (bpf.insns, bpf.len, &d), SECCOMP_RET_LOG);
+  assert_int_equal (bpf.socket_guard, NOOK_SECCOMP_SOCKET_BY_ARGS | NOOK_SECCOMP_X86_SOCKET_LOST);
+  assert_int_equal (nook_seccomp_terminal_filter (bpf.socket_guard, &term, &err), 0);
+  for (uint64_t family = 0; family <= AF_MAX; family++)
+    {
+      struct seccomp_data i386 = { .nr = 359, .arch = AUDIT_ARCH_I386, .args = { family } };
+      struct seccomp_data mux = { .nr = 102, .arch = AUDIT_ARCH_I386, .args = { 1 } };
+      assert_int_equal (stacked (run_bpf (term.insns, term.len, &i386), run_bpf (bpf.insns, bpf.len, &i386)),
+                        SECCOMP_RET_ERRNO | EPERM);
+      assert_int_equal (stacked (run_bpf (term.insns, term.len, &mux), run_bpf (bpf.insns, bpf.len, &mux)),
+                        SECCOMP_RET_ERRNO | EPERM);
+    }
+  /* The other ABIs keep their sockets.  */
+  d.args[0] = AF_UNIX;
+  assert_int_equal (run_bpf (term.insns, term.len, &d), SECCOMP_RET_ALLOW);
+  nook_bpf_free (&term);
+  nook_bpf_free (&bpf);
+#else
+  skip ();
+#endif
+}
 
 static void
 expect_same_verdicts (const struct nook_bpf *a, const struct nook_bpf *b)
@@ -574,7 +690,7 @@ terminal_filter_merges_alike (void **state)
   struct nook_bpf term, bpf, out;
   size_t len;
 
-  assert_int_equal (nook_seccomp_terminal_filter (&term, &err), 0);
+  assert_int_equal (nook_seccomp_terminal_filter (NOOK_SECCOMP_SOCKET_BY_ARGS, &term, &err), 0);
   text = default_policy (&len);
   for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
     {
@@ -587,6 +703,9 @@ terminal_filter_merges_alike (void **state)
       nook_bpf_free (&bpf);
       nook_bpf_free (&out);
     }
+  /* Policies that leave socket alone get no socketcall refusal.  */
+  nook_bpf_free (&term);
+  assert_int_equal (nook_seccomp_terminal_filter (0, &term, &err), 0);
   for (size_t i = 0; i < sizeof merged / sizeof merged[0]; i++)
     {
       if (compile (merged[i], &params[0], &bpf, &err) < 0)
@@ -618,7 +737,7 @@ merged_program_keeps_speculation_mitigated (void **state)
   struct nook_error err = { 0 };
   struct nook_bpf term, bpf, out;
 
-  assert_int_equal (nook_seccomp_terminal_filter (&term, &err), 0);
+  assert_int_equal (nook_seccomp_terminal_filter (NOOK_SECCOMP_SOCKET_BY_ARGS, &term, &err), 0);
   assert_int_equal (term.flags, 0);
   assert_int_equal (
       compile (
@@ -901,7 +1020,7 @@ kernel_answers_rewrites_alike (void **state)
     n += sweep_numbers (probes + n, true);
   else
     fprintf (stderr, "# this kernel runs no i386 call from a 64-bit process: x86_64 and x32 only\n");
-  assert_int_equal (nook_seccomp_terminal_filter (&term, &err), 0);
+  assert_int_equal (nook_seccomp_terminal_filter (0, &term, &err), 0);
   for (int shape = 0; shape < 4; shape++)
     {
       struct nook_bpf raw, short_ = { 0 }, merged;
@@ -970,7 +1089,7 @@ kernel_answers_policies_alike (void **state)
   struct nook_bpf term, raw, bpf;
   size_t len;
 
-  assert_int_equal (nook_seccomp_terminal_filter (&term, &err), 0);
+  assert_int_equal (nook_seccomp_terminal_filter (NOOK_SECCOMP_SOCKET_BY_ARGS, &term, &err), 0);
   text = default_policy (&len);
   for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
     {
@@ -979,7 +1098,7 @@ kernel_answers_policies_alike (void **state)
       const struct nook_bpf *want[] = { &term, &raw }, *loaded[] = { &filters[0], &filters[1] };
 
       compile_raw (text, len, &params[i], &raw);
-      assert_int_equal (nook_seccomp_terminal_filter (&filters[0], &err), 0);
+      assert_int_equal (nook_seccomp_terminal_filter (NOOK_SECCOMP_SOCKET_BY_ARGS, &filters[0], &err), 0);
       assert_int_equal (nook_seccomp_compile (text, len, "default.json", &params[i], &filters[1], &err), 0);
       {
         struct nook_bpf merged;
@@ -1370,7 +1489,7 @@ cache_returns_only_exact_matches (void **state)
 
   assert_non_null (mkdtemp (dir));
   setenv ("XDG_RUNTIME_DIR", dir, 1);
-  assert_int_equal (nook_seccomp_terminal_filter (&progs[0], &err), 0);
+  assert_int_equal (nook_seccomp_terminal_filter (0, &progs[0], &err), 0);
   assert_int_equal (compile (policy, &p, &progs[1], &err), 0);
   assert_int_equal (nook_seccomp_cache_load (policy, strlen (policy), &p, got), 0);
   nook_seccomp_cache_store (policy, strlen (policy), &p, progs);
@@ -1474,6 +1593,8 @@ main (void)
     cmocka_unit_test (cap_sets_follow_podman),
     cmocka_unit_test (policy_errors_name_the_place),
     cmocka_unit_test (default_policy_covers_every_abi),
+    cmocka_unit_test (default_policy_refuses_socket_families_on_every_abi),
+    cmocka_unit_test (conflicting_socket_rules_hold_on_the_native_abi),
     cmocka_unit_test (includes_and_excludes_change_the_filter),
     cmocka_unit_test (terminal_filter_masks_the_upper_half),
     cmocka_unit_test (shortened_default_policy_decides_alike),
