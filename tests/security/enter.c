@@ -724,6 +724,20 @@ seize_control (void)
   return 0;
 }
 
+/* The marker comes reversed on the command line, so that the attacker's
+   own argv never holds it.  */
+static char *
+reversed (const char *s)
+{
+  size_t n = strlen (s);
+  char *m = malloc (n + 1);
+
+  for (size_t i = 0; i < n; i++)
+    m[i] = s[n - 1 - i];
+  m[n] = '\0';
+  return m;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -732,13 +746,8 @@ main (int argc, char **argv)
   setvbuf (stdout, NULL, _IOLBF, 0);
   if (!strcmp (a, "scan") && argc == 5)
     {
-      size_t n = strlen (argv[3]);
-      char *m = malloc (n + 1);
-      for (size_t i = 0; i < n; i++)
-        m[i] = argv[3][n - 1 - i];
-      m[n] = '\0';
       secret = argv[2];
-      marker = m;
+      marker = reversed (argv[3]);
       watch (argv[4], scan_pid);
       printf ("scan: pids=%d nook=%d reached-nook=%d reached-other=%d breaches=%d\n", n_pids, n_nook,
               reached_nook, reached_other, breaches);
@@ -756,13 +765,8 @@ main (int argc, char **argv)
     return probe ();
   if (!strcmp (a, "parked") && argc == 4)
     {
-      size_t n = strlen (argv[3]);
-      char *m = malloc (n + 1);
-      for (size_t i = 0; i < n; i++)
-        m[i] = argv[3][n - 1 - i];
-      m[n] = '\0';
       secret = argv[2];
-      marker = m;
+      marker = reversed (argv[3]);
       return parked ();
     }
   if (!strncmp (a, "traceme-", 8) || !strcmp (a, "stop-cont") || !strcmp (a, "tstp-cont")
