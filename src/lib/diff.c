@@ -480,6 +480,7 @@ int
 nook_diff_read_layers (const char *upper, char ***lowers, struct nook_error *err)
 {
   cleanup_free char *abs = realpath (upper, NULL), *meta = NULL, *path = NULL;
+  cleanup_close int fd = -1;
   json_object *root, *arr;
 
   *lowers = NULL;
@@ -487,9 +488,11 @@ nook_diff_read_layers (const char *upper, char ***lowers, struct nook_error *err
     return nook_error_errno (err, "upper `%s`", upper);
   meta = nook_overlay_meta_dir (abs);
   path = xasprintf ("%s/layers.json", meta);
-  if (access (path, F_OK) < 0)
+  /* Beside an upper the sandbox may have written: a symlink is no record.  */
+  fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT)
     return 0;
-  root = json_object_from_file (path);
+  root = fd >= 0 ? json_object_from_fd (fd) : NULL;
   if (root == NULL || !json_object_object_get_ex (root, "layers", &arr)
       || !json_object_is_type (arr, json_type_array))
     {

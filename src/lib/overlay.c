@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 #include <limits.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sys/capability.h>
 #include <sched.h>
 #include <signal.h>
@@ -26,6 +27,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -331,29 +333,66 @@ check_upper_outside_layers (const struct nook_overlay *ov, char *const *lowers, 
   return 0;
 }
 
-/* layers.json beside the upper: what nook diff compares the upper with.  */
+/* layers.json beside the upper: what nook diff compares the upper with.
+   Written into META's fd under a new name and renamed over the old one:
+   a symlink there is replaced, never written through.  */
 static int
-write_layers_json (const char *meta, char *const *lowers, const char *upper, struct nook_error *err)
+write_layers_json (int meta_fd, const char *meta, char *const *lowers, const char *upper,
+                   struct nook_error *err)
 {
   json_object *root = json_object_new_object (), *arr = json_object_new_array ();
-  cleanup_free char *path = xasprintf ("%s/layers.json", meta);
-  int r;
+  cleanup_close int fd = -1;
+  const char *text;
+  int r = 0;
 
   for (size_t i = 0; lowers[i]; i++)
     json_object_array_add (arr, json_object_new_string (lowers[i]));
   json_object_object_add (root, "layers", arr);
   json_object_object_add (root, "upper", json_object_new_string (upper));
-  r = json_object_to_file_ext (path, root, JSON_C_TO_STRING_PRETTY);
+  text = json_object_to_json_string_ext (root, JSON_C_TO_STRING_PRETTY);
+  unlinkat (meta_fd, "layers.json.new", 0);
+  fd = openat (meta_fd, "layers.json.new", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 || nook_write_all (fd, text, strlen (text)) < 0
+      || renameat (meta_fd, "layers.json.new", meta_fd, "layers.json") < 0)
+    r = nook_error_errno (err, "write `%s/layers.json`", meta);
   json_object_put (root);
-  if (r < 0)
-    return nook_error_errno (err, "write `%s`", path);
-  return 0;
+  return r;
+}
+
+/* A directory of nook's beside the upper, made if missing.  It lies in
+   the upper's parent, which a sandbox may have been able to write (a
+   project bound read-write, the upper inside it): what is there must be a
+   directory of the caller's, not a symlink that would steer overlayfs's
+   clean-up of its work directory, or nook's writes, onto another one.
+   Returns an fd of it (O_PATH), or -1 with ERR set.  */
+static int
+own_dir (int dirfd, const char *name, const char *path, struct nook_error *err)
+{
+  struct stat st;
+  int fd;
+
+  if (mkdirat (dirfd, name, 0700) < 0 && errno != EEXIST)
+    {
+      nook_error_errno (err, "create the work directory `%s` beside the upper", path);
+      return nook_error_hint (err, "the upper's parent directory must be writable");
+    }
+  fd = openat (dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 || fstat (fd, &st) < 0 || st.st_uid != geteuid ())
+    {
+      if (fd >= 0)
+        close (fd);
+      nook_error_set (err, 0, "`%s` beside the upper is not a directory of nook's (a symlink, or not yours)",
+                      path);
+      return nook_error_hint (err, "remove it: nook makes it again");
+    }
+  return fd;
 }
 
 static int
 plan_upper (const struct nook_overlay *ov, struct nook_overlay_mount *m, struct nook_error *err)
 {
   cleanup_free char *meta = NULL;
+  cleanup_close int meta_fd = -1, work_fd = -1;
   bool created = mkdir (ov->upper, 0755) == 0;
 
   if (!created && errno != EEXIST)
@@ -379,12 +418,16 @@ plan_upper (const struct nook_overlay *ov, struct nook_overlay_mount *m, struct 
     }
   meta = nook_overlay_meta_dir (m->upper);
   m->work = xasprintf ("%s/work", meta);
-  if ((mkdir (meta, 0700) < 0 && errno != EEXIST) || (mkdir (m->work, 0700) < 0 && errno != EEXIST))
-    {
-      nook_error_errno (err, "create the work directory `%s` beside the upper", m->work);
-      return nook_error_hint (err, "the upper's parent directory must be writable");
-    }
-  return write_layers_json (meta, m->lowers, m->upper, err);
+  meta_fd = own_dir (AT_FDCWD, meta, meta, err);
+  if (meta_fd < 0 || (work_fd = own_dir (meta_fd, "work", m->work, err)) < 0)
+    return -1;
+  /* O_PATH: reopened to write into it.  */
+  {
+    cleanup_close int wfd = openat (meta_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (wfd < 0)
+      return nook_error_errno (err, "open `%s`", meta);
+    return write_layers_json (wfd, meta, m->lowers, m->upper, err);
+  }
 }
 
 int
@@ -422,11 +465,19 @@ void
 nook_overlay_mount_release (struct nook_overlay_mount *m)
 {
   /* overlayfs leaves WORK/work with mode 0: without this a plain rm -rf
-     of the upper's work directory fails.  */
+     of the upper's work directory fails.  WORK was resolved when planned:
+     a symlink in it now was planted since, by a sandbox that could write
+     beside the upper, and is not followed.  */
   if (m->work)
     {
+      struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
       cleanup_free char *inner = xasprintf ("%s/work", m->work);
-      chmod (inner, 0700);
+      cleanup_close int fd = syscall (SYS_openat2, AT_FDCWD, inner, &how, sizeof how);
+      char magic[64];
+
+      snprintf (magic, sizeof magic, "/proc/self/fd/%d", fd);
+      if (fd >= 0)
+        chmod (magic, 0700);
     }
   strv_free (m->lowers);
   free (m->upper);

@@ -9,6 +9,12 @@
 #   - from another process of the caller: every field of state.json, the
 #     stored seccomp filter, the names/ links, a state copied from another
 #     sandbox.
+#   - nook's files beside an --upper (.NAME.nook/: layers.json, which
+#     `nook diff` reads, and overlayfs's work directory, which the kernel
+#     empties at each mount): a sandbox that can write the upper's parent
+#     (a project bound read-write) plants symlinks there, so that the next
+#     run writes layers.json into a host file and has the work directory
+#     of another host directory emptied;
 #   - nook-oci's state root (--root): each container's config.json and
 #     seccomp.json there are what `nook-oci exec` applies; a container
 #     whose config binds the root (or an ancestor, or through a symlink)
@@ -313,4 +319,35 @@ EOF
   run "$NOOK_OCI" --root "$OCI_ROOT" run --bundle "$BUNDLE" --config "$BATS_TEST_TMPDIR/config.json" box </dev/null
   assert_status 0
   oci_teardown
+}
+
+@test "symlinks planted beside an --upper steer none of nook's writes: layers.json and the work directory" {
+  cd "$BATS_TEST_TMPDIR"
+  mkdir -p base/bin && cp /bin/busybox base/bin/
+  for a in sh ln rm; do ln -s busybox "base/bin/$a"; done
+  echo precious >victim
+  mkdir -p victimdir/work && echo keep >victimdir/work/keep
+  # The project is bound read-write, and the upper is inside it.
+  run nook run --layer base --upper upper -v "$PWD:/proj" -- \
+    sh -c 'cd /proj && rm .upper.nook/layers.json && ln -s ../victim .upper.nook/layers.json'
+  assert_status 0
+  [ -L .upper.nook/layers.json ]
+  run nook run --layer base --upper upper -- sh -c 'echo ok'
+  assert_status 0
+  [ "$(cat victim)" = precious ]
+  [ -f .upper.nook/layers.json ] && [ ! -L .upper.nook/layers.json ]
+  run nook diff upper
+  assert_status 0
+  # The work directory, replaced while the overlay is mounted: the
+  # clean-up at the end of that run does not follow it either.
+  run nook run --layer base --upper upper -v "$PWD:/proj" -- \
+    sh -c 'cd /proj && rm -rf .upper.nook/work && ln -s ../victimdir .upper.nook/work'
+  assert_status 0
+  [ "$(stat -c %a victimdir/work)" = 755 ]
+  run nook run --layer base --upper upper -- sh -c 'echo ran'
+  assert_status 125
+  assert_output_has "is not a directory of nook's"
+  [ "${#lines[@]}" -eq 1 ]
+  [ "$(cat victimdir/work/keep)" = keep ]
+  [ "$(stat -c %a victimdir/work)" = 755 ]
 }
