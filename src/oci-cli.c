@@ -218,7 +218,7 @@ oci_check_args (const char *cmd, int n, int min, int max, struct nook_error *err
   return 0;
 }
 
-static const struct oci_opt no_opts[] = { { NULL, 0, false, 0 } };
+static const struct oci_opt no_opts[] = { { NULL, 0, false, 0, NULL, NULL } };
 
 int
 oci_parse_plain (int argc, char **argv, int min, int max, struct nook_error *err)
@@ -284,48 +284,36 @@ oci_check_none (int argc, char **argv, struct nook_error *err)
 /* ---- the command line ---------------------------------------------------------------- */
 
 /* Each command: FN parses its command line and acts; CHECK only parses
-   it, the same way (the same parse function), touching nothing.  */
+   it, the same way (the same parse function), touching nothing.  OPTS,
+   OPERANDS and SUMMARY are what --help says.  */
 static const struct
 {
   const char *name;
   int (*fn) (int argc, char **argv, struct nook_error *err);
   int (*check) (int argc, char **argv, struct nook_error *err);
+  const struct oci_opt *opts;
+  const char *operands, *summary;
 } commands[] = {
-  { "create", oci_cmd_create, oci_check_create },
-  { "start", oci_cmd_start, oci_check_id },
-  { "run", oci_cmd_run, oci_check_run },
-  { "state", oci_cmd_state, oci_check_id },
-  { "kill", oci_cmd_kill, oci_check_kill },
-  { "delete", oci_cmd_delete, oci_check_delete },
-  { "exec", oci_cmd_exec, oci_check_exec },
-  { "ps", oci_cmd_ps, oci_check_ps },
-  { "list", oci_cmd_list, oci_check_list },
-  { "pause", oci_cmd_pause, oci_check_id },
-  { "resume", oci_cmd_pause, oci_check_id },
-  { "update", oci_cmd_update, oci_check_update },
-  { "features", oci_cmd_features, oci_check_none },
-  { "spec", oci_cmd_spec, oci_check_spec },
-  { NULL, NULL, NULL },
+  { "create", oci_cmd_create, oci_check_create, oci_create_options, "ID",
+    "build the container; its command waits for start" },
+  { "start", oci_cmd_start, oci_check_id, NULL, "ID", "let a created container run its command" },
+  { "run", oci_cmd_run, oci_check_run, oci_run_options, "ID", "create and start, then wait and delete" },
+  { "state", oci_cmd_state, oci_check_id, NULL, "ID", "the runtime-spec's state document" },
+  { "kill", oci_cmd_kill, oci_check_kill, oci_kill_options, "ID [SIGNAL]", "signal the container (TERM)" },
+  { "delete", oci_cmd_delete, oci_check_delete, oci_delete_options, "ID",
+    "remove a stopped or created container" },
+  { "exec", oci_cmd_exec, oci_check_exec, oci_exec_options, "ID [COMMAND...]",
+    "run a process in the container" },
+  { "ps", oci_cmd_ps, oci_check_ps, oci_ps_options, "ID", "the host pids of the container's processes" },
+  { "list", oci_cmd_list, oci_check_list, oci_list_options, "", "the containers under --root" },
+  { "pause", oci_cmd_pause, oci_check_id, NULL, "ID", "freeze every process of the container" },
+  { "resume", oci_cmd_pause, oci_check_id, NULL, "ID", "thaw them" },
+  { "update", oci_cmd_update, oci_check_update, oci_update_options, "ID",
+    "new limits for the container's cgroup" },
+  { "features", oci_cmd_features, oci_check_none, NULL, "", "the runtime-spec's features document" },
+  { "spec", oci_cmd_spec, oci_check_spec, oci_spec_options, "", "write a default config.json" },
+  { NULL, NULL, NULL, NULL, NULL, NULL },
 };
-
-static void
-usage (void)
-{
-  printf (
-      "Usage: nook-oci [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n\n"
-      "An OCI runtime (the command line of runc and crun) on nook's sandbox.\n\n"
-      "Commands: create, start, run, state, kill, delete, exec, ps, list, pause, resume,\n"
-      "          update, features, spec\n\n"
-      "Global options:\n"
-      "  --root DIR             the state root (default $XDG_RUNTIME_DIR/nook-oci, /run/nook-oci as root)\n"
-      "  --log FILE             write the log there (errors otherwise go to stderr)\n"
-      "  --log-format text|json the log's format\n"
-      "  --log-level LEVEL      error, warning, info or debug\n"
-      "  --debug                the same as --log-level debug\n"
-      "  --systemd-cgroup, --cgroup-manager M   how cgroups are made (see man nook-oci)\n"
-      "  --rootless V                           accepted\n"
-      "  --version, --help\n");
-}
 
 enum
 {
@@ -343,19 +331,76 @@ enum
 };
 
 static const struct oci_opt global_opts[] = {
-  { "root", 0, true, G_ROOT },
-  { "log", 0, true, G_LOG },
-  { "log-format", 0, true, G_LOG_FORMAT },
-  { "log-level", 0, true, G_LOG_LEVEL },
-  { "debug", 0, false, G_DEBUG },
-  { "systemd-cgroup", 0, false, G_SYSTEMD_CGROUP },
-  { "cgroup-manager", 0, true, G_CGROUP_MANAGER },
-  { "rootless", 0, true, G_ROOTLESS },
-  { "version", 'v', false, G_VERSION },
-  { "help", 'h', false, G_HELP },
-  { "criu", 0, true, G_CRIU },
-  { NULL, 0, false, 0 },
+  { "root", 0, true, G_ROOT, "DIR",
+    "the state root (default $XDG_RUNTIME_DIR/nook-oci, /run/nook-oci as root)" },
+  { "log", 0, true, G_LOG, "FILE", "write the log there (errors otherwise go to stderr)" },
+  { "log-format", 0, true, G_LOG_FORMAT, "text|json", "the log's format" },
+  { "log-level", 0, true, G_LOG_LEVEL, "LEVEL", "error, warning, info or debug" },
+  { "debug", 0, false, G_DEBUG, NULL, "the same as --log-level debug" },
+  { "systemd-cgroup", 0, false, G_SYSTEMD_CGROUP, NULL, "the same as --cgroup-manager systemd" },
+  { "cgroup-manager", 0, true, G_CGROUP_MANAGER, "MANAGER",
+    "systemd, cgroupfs or disabled (see man nook-oci)" },
+  { "rootless", 0, true, G_ROOTLESS, "VALUE", NULL },
+  { "version", 'v', false, G_VERSION, NULL, "print the version" },
+  { "help", 'h', false, G_HELP, NULL, "print this help (COMMAND --help: a command's)" },
+  { "criu", 0, true, G_CRIU, "PATH", NULL },
+  { NULL, 0, false, 0, NULL, NULL },
 };
+
+void
+oci_print_options (const struct oci_opt *opts)
+{
+  bool ignored = false;
+
+  for (const struct oci_opt *o = opts; o->name; o++)
+    {
+      char left[80];
+      if (o->help == NULL)
+        {
+          ignored = true;
+          continue;
+        }
+      if (o->short_name)
+        snprintf (left, sizeof left, "-%c, --%s%s%s", o->short_name, o->name, o->value ? " " : "",
+                  o->value ? o->value : "");
+      else
+        snprintf (left, sizeof left, "    --%s%s%s", o->name, o->value ? " " : "", o->value ? o->value : "");
+      printf ("  %-32s %s\n", left, o->help);
+    }
+  if (!ignored)
+    return;
+  printf ("  accepted and ignored:");
+  for (const struct oci_opt *o = opts; o->name; o++)
+    if (o->help == NULL)
+      printf (" --%s", o->name);
+  printf ("\n");
+}
+
+/* --help: the whole program's (CMD < 0), or a command's.  */
+static void
+usage (int cmd)
+{
+  if (cmd >= 0)
+    {
+      printf ("Usage: nook-oci [GLOBAL OPTIONS] %s%s%s%s\n\n%c%s.\n", commands[cmd].name,
+              commands[cmd].opts ? " [OPTIONS]" : "", *commands[cmd].operands ? " " : "",
+              commands[cmd].operands, commands[cmd].summary[0] - 'a' + 'A', commands[cmd].summary + 1);
+      if (commands[cmd].opts)
+        {
+          printf ("\nOptions:\n");
+          oci_print_options (commands[cmd].opts);
+        }
+      printf ("\nSee man nook-oci, COMMANDS.\n");
+      return;
+    }
+  printf ("Usage: nook-oci [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n\n"
+          "An OCI runtime (the command line of runc and crun) on nook's sandbox.\n\nCommands:\n");
+  for (int i = 0; commands[i].name; i++)
+    printf ("  %-10s %s\n", commands[i].name, commands[i].summary);
+  printf ("\nGlobal options:\n");
+  oci_print_options (global_opts);
+  printf ("\nnook-oci COMMAND --help: a command's options.  See man nook-oci.\n");
+}
 
 static int
 apply_global (struct oci_globals *g, const struct oci_arg *a, struct nook_error *err)
@@ -490,10 +535,8 @@ dispatch (int argc, char **argv, struct nook_error *err)
     }
   if (a == A_COMMAND)
     a = find_command (argc, argv, first, &cmd, err);
-  if (a == A_HELP && cmd < 0)
-    usage ();
-  else if (a == A_HELP)
-    printf ("Usage: nook-oci %s [OPTIONS] ... (see man nook-oci)\n", commands[cmd].name);
+  if (a == A_HELP)
+    usage (cmd);
   else if (a == A_VERSION)
     printf ("nook-oci version %s\nspec: 1.2.0\n+SECCOMP +CAP +JSON_C\n", PACKAGE_VERSION);
   if (a != A_COMMAND)

@@ -48,14 +48,28 @@ extern struct oci_globals oci_globals;
  */
 void oci_log (enum oci_level level, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
-/* An option of a command.  */
+/* An option of a command: what the parser reads, and what --help says
+   of it (oci_print_options).  */
 struct oci_opt
 {
   const char *name; /* long name */
   char short_name;  /* 0: none */
   bool arg;         /* takes a value */
   int id;
+  const char *value; /* --help: the value's name ("DIR"); NULL for a flag */
+  const char *help;  /* --help: what it does; NULL: accepted and ignored */
 };
+
+/* The options of each command that has some (their files'): --help prints
+   them, and the commands parse with them.  */
+extern const struct oci_opt oci_create_options[], oci_run_options[], oci_exec_options[], oci_kill_options[],
+    oci_delete_options[], oci_ps_options[], oci_list_options[], oci_update_options[], oci_spec_options[];
+
+/**
+ * oci_print_options - the options of a table, one a line, for --help
+ * @opts: a table of oci_parse's; its ignored options are listed together
+ */
+void oci_print_options (const struct oci_opt *opts);
 
 /* One parsed option.  */
 struct oci_arg

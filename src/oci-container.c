@@ -98,19 +98,37 @@ struct kill_cli
   bool all;
 };
 
+enum
+{
+  O_ALL,
+  O_PID,
+  O_FORMAT,
+  O_QUIET,
+};
+
+const struct oci_opt oci_kill_options[] = {
+  { "all", 'a', false, O_ALL, NULL, "signal every process of the container" },
+  { "pid", 'p', true, O_PID, "PID", "(not supported: an error)" },
+  { NULL, 0, false, 0, NULL, NULL },
+};
+
+const struct oci_opt oci_ps_options[] = {
+  { "format", 'f', true, O_FORMAT, "table|json", "how the pids are printed" },
+  { NULL, 0, false, 0, NULL, NULL },
+};
+
+const struct oci_opt oci_list_options[] = {
+  { "format", 'f', true, O_FORMAT, "table|json", "how the containers are printed" },
+  { "quiet", 'q', false, O_QUIET, NULL, "their ids only" },
+  { NULL, 0, false, 0, NULL, NULL },
+};
+
 static int
 parse_kill (int argc, char **argv, struct kill_cli *k, struct nook_error *err)
 {
-  enum
-  {
-    O_ALL,
-    O_PID,
-  };
-  static const struct oci_opt opts[]
-      = { { "all", 'a', false, O_ALL }, { "pid", 'p', true, O_PID }, { NULL, 0, false, 0 } };
   struct oci_arg args[8];
   size_t n;
-  int first = oci_parse (opts, argc, argv, args, 8, &n, err);
+  int first = oci_parse (oci_kill_options, argc, argv, args, 8, &n, err);
 
   if (first < 0 || oci_check_args ("kill", argc - first, 1, 2, err) < 0)
     return -1;
@@ -204,10 +222,9 @@ parse_format (const char *cmd, const char *value, bool *json, struct nook_error 
 static int
 parse_ps (int argc, char **argv, bool *json, struct nook_error *err)
 {
-  static const struct oci_opt opts[] = { { "format", 'f', true, 0 }, { NULL, 0, false, 0 } };
   struct oci_arg args[4];
   size_t n;
-  int first = oci_parse (opts, argc, argv, args, 4, &n, err);
+  int first = oci_parse (oci_ps_options, argc, argv, args, 4, &n, err);
 
   if (first < 0 || oci_check_args ("ps", argc - first, 1, 1, err) < 0)
     return -1;
@@ -262,16 +279,9 @@ oci_cmd_ps (int argc, char **argv, struct nook_error *err)
 static int
 parse_list (int argc, char **argv, bool *json, bool *quiet, struct nook_error *err)
 {
-  enum
-  {
-    O_FORMAT,
-    O_QUIET
-  };
-  static const struct oci_opt opts[]
-      = { { "format", 'f', true, O_FORMAT }, { "quiet", 'q', false, O_QUIET }, { NULL, 0, false, 0 } };
   struct oci_arg args[4];
   size_t n;
-  int first = oci_parse (opts, argc, argv, args, 4, &n, err);
+  int first = oci_parse (oci_list_options, argc, argv, args, 4, &n, err);
 
   if (first < 0 || oci_check_args ("list", argc - first, 0, 0, err) < 0)
     return -1;

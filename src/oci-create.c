@@ -41,18 +41,27 @@ enum
   C_KEEP,
 };
 
-static const struct oci_opt create_opts_table[] = {
-  { "bundle", 'b', true, C_BUNDLE },
-  { "config", 'f', true, C_CONFIG },
-  { "console-socket", 0, true, C_CONSOLE },
-  { "preserve-fds", 0, true, C_PRESERVE },
-  { "pid-file", 0, true, C_PIDFILE },
-  { "no-pivot", 0, false, C_IGNORED },
-  { "no-subreaper", 0, false, C_IGNORED },
-  { "no-new-keyring", 0, false, C_IGNORED },
-  { "detach", 'd', false, C_DETACH },
-  { "keep", 0, false, C_KEEP },
-  { NULL, 0, false, 0 },
+#define CREATE_OPTIONS                                                                                       \
+  { "bundle", 'b', true, C_BUNDLE, "DIR", "the bundle: config.json and the root (default: .)" },             \
+      { "config", 'f', true, C_CONFIG, "FILE", "the config, instead of the bundle's config.json" },          \
+      { "console-socket", 0, true, C_CONSOLE, "SOCKET", "where the terminal's master is sent" },             \
+      { "preserve-fds", 0, true, C_PRESERVE, "N", "pass fds 3 to 3+N-1 to the container" },                  \
+      { "pid-file", 0, true, C_PIDFILE, "FILE", "write the container's init's pid there" },                  \
+      { "no-pivot", 0, false, C_IGNORED, NULL, NULL }, { "no-subreaper", 0, false, C_IGNORED, NULL, NULL },  \
+  {                                                                                                          \
+    "no-new-keyring", 0, false, C_IGNORED, NULL, NULL                                                        \
+  }
+
+const struct oci_opt oci_create_options[] = {
+  CREATE_OPTIONS,
+  { NULL, 0, false, 0, NULL, NULL },
+};
+
+const struct oci_opt oci_run_options[] = {
+  CREATE_OPTIONS,
+  { "detach", 'd', false, C_DETACH, NULL, "return once the command runs" },
+  { "keep", 0, false, C_KEEP, NULL, "keep the container's state once it ends" },
+  { NULL, 0, false, 0, NULL, NULL },
 };
 
 int
@@ -61,7 +70,7 @@ oci_parse_create (int argc, char **argv, bool run, struct oci_create_opts *o, co
 {
   struct oci_arg args[32];
   size_t n;
-  int first = oci_parse (create_opts_table, argc, argv, args, 32, &n, err);
+  int first = oci_parse (run ? oci_run_options : oci_create_options, argc, argv, args, 32, &n, err);
 
   if (first < 0 || oci_check_args (argv[0], argc - first, 1, 1, err) < 0)
     return -1;
@@ -89,15 +98,11 @@ oci_parse_create (int argc, char **argv, bool run, struct oci_create_opts *o, co
           o->preserve_fds = v;
           break;
         }
-      case C_DETACH:
+      case C_DETACH: /* run's only (oci_run_options) */
+        o->detach = true;
+        break;
       case C_KEEP:
-        if (!run)
-          return nook_error_set (err, 0, "create: unknown option `--%s`",
-                                 args[i].id == C_DETACH ? "detach" : "keep");
-        if (args[i].id == C_DETACH)
-          o->detach = true;
-        else
-          o->keep = true;
+        o->keep = true;
         break;
       default:
         break;

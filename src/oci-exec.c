@@ -45,22 +45,22 @@ enum
   E_IGNORED,
 };
 
-static const struct oci_opt exec_opts_table[] = {
-  { "console-socket", 0, true, E_CONSOLE },
-  { "tty", 't', false, E_TTY },
-  { "process", 'p', true, E_PROCESS },
-  { "cwd", 0, true, E_CWD },
-  { "cgroup", 0, true, E_CGROUP },
-  { "detach", 'd', false, E_DETACH },
-  { "user", 'u', true, E_USER },
-  { "env", 'e', true, E_ENV },
-  { "cap", 'c', true, E_CAP },
-  { "pid-file", 0, true, E_PIDFILE },
-  { "preserve-fds", 0, true, E_PRESERVE },
-  { "no-new-privs", 0, false, E_NNP },
-  { "process-label", 0, true, E_IGNORED },
-  { "apparmor", 0, true, E_IGNORED },
-  { NULL, 0, false, 0 },
+const struct oci_opt oci_exec_options[] = {
+  { "process", 'p', true, E_PROCESS, "FILE", "the process, as config.json's process object" },
+  { "tty", 't', false, E_TTY, NULL, "give the process a terminal" },
+  { "detach", 'd', false, E_DETACH, NULL, "return once the process runs" },
+  { "console-socket", 0, true, E_CONSOLE, "SOCKET", "where the terminal's master is sent" },
+  { "cwd", 0, true, E_CWD, "DIR", "the working directory inside" },
+  { "env", 'e', true, E_ENV, "KEY=VALUE", "set a variable (again for more)" },
+  { "user", 'u', true, E_USER, "UID[:GID]", "the ids inside" },
+  { "cap", 'c', true, E_CAP, "CAP", "add a capability (again for more)" },
+  { "cgroup", 0, true, E_CGROUP, "[CONTROLLERS:]PATH", "a sub-cgroup of the container's to run in" },
+  { "pid-file", 0, true, E_PIDFILE, "FILE", "write the process's pid there" },
+  { "preserve-fds", 0, true, E_PRESERVE, "N", "pass fds 3 to 3+N-1 to the process" },
+  { "no-new-privs", 0, false, E_NNP, NULL, "set no_new_privs (always set)" },
+  { "process-label", 0, true, E_IGNORED, "LABEL", NULL },
+  { "apparmor", 0, true, E_IGNORED, "PROFILE", NULL },
+  { NULL, 0, false, 0, NULL, NULL },
 };
 
 struct exec_cli
@@ -273,7 +273,7 @@ parse_exec (int argc, char **argv, struct exec_cli *x, int *first, struct nook_e
   struct oci_arg args[256];
   size_t n;
 
-  *first = oci_parse (exec_opts_table, argc, argv, args, 256, &n, err);
+  *first = oci_parse (oci_exec_options, argc, argv, args, 256, &n, err);
   if (*first < 0 || oci_check_args ("exec", argc - *first, 1, -1, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)

@@ -177,22 +177,26 @@ static const char default_spec[]
       "  }\n"
       "}\n";
 
+enum
+{
+  O_BUNDLE,
+  O_FILE,
+  O_ROOTLESS
+};
+
+const struct oci_opt oci_spec_options[] = {
+  { "bundle", 'b', true, O_BUNDLE, "DIR", "write config.json there (default: .)" },
+  { "file", 'f', true, O_FILE, "FILE", "write it to FILE (- for stdout)" },
+  { "rootless", 0, false, O_ROOTLESS, NULL, NULL },
+  { NULL, 0, false, 0, NULL, NULL },
+};
+
 static int
 parse_spec (int argc, char **argv, const char **bundle, const char **file, struct nook_error *err)
 {
-  enum
-  {
-    O_BUNDLE,
-    O_FILE,
-    O_ROOTLESS
-  };
-  static const struct oci_opt opts[] = { { "bundle", 'b', true, O_BUNDLE },
-                                         { "file", 'f', true, O_FILE },
-                                         { "rootless", 0, false, O_ROOTLESS },
-                                         { NULL, 0, false, 0 } };
   struct oci_arg args[8];
   size_t n;
-  int first = oci_parse (opts, argc, argv, args, 8, &n, err);
+  int first = oci_parse (oci_spec_options, argc, argv, args, 8, &n, err);
 
   if (first < 0 || oci_check_args ("spec", argc - first, 0, 0, err) < 0)
     return -1;

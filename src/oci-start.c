@@ -144,14 +144,18 @@ delete_container (struct nook_oci_root *root, struct nook_oci_container *c, bool
 }
 
 /* delete's options: the index of the container id.  */
+const struct oci_opt oci_delete_options[] = {
+  { "force", 'f', false, 0, NULL, "kill a running container first (SIGKILL)" },
+  { "regex", 'r', false, 1, NULL, "(not supported: an error)" },
+  { NULL, 0, false, 0, NULL, NULL },
+};
+
 static int
 parse_delete (int argc, char **argv, bool *force, struct nook_error *err)
 {
-  static const struct oci_opt opts[]
-      = { { "force", 'f', false, 0 }, { "regex", 'r', false, 1 }, { NULL, 0, false, 0 } };
   struct oci_arg args[4];
   size_t n;
-  int first = oci_parse (opts, argc, argv, args, 4, &n, err);
+  int first = oci_parse (oci_delete_options, argc, argv, args, 4, &n, err);
 
   if (first < 0 || oci_check_args ("delete", argc - first, 1, 1, err) < 0)
     return -1;

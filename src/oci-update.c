@@ -31,30 +31,42 @@ enum kind
   K_IGNORED, /* cgroup v1 or Intel RDT: no cgroup v2 file */
 };
 
+/* Each option (but --resources) sets KEY of SECTION in the document.  */
+const struct oci_opt oci_update_options[] = {
+  { "resources", 'r', true, 0, "FILE",
+    "an OCI LinuxResources document (- for stdin); the options below override it" },
+  { "memory", 0, true, 1, "SIZE", "memory.limit" },
+  { "memory-reservation", 0, true, 2, "SIZE", "memory.reservation" },
+  { "memory-swap", 0, true, 3, "SIZE", "memory.swap (memory plus swap)" },
+  { "cpu-shares", 0, true, 4, "N", "cpu.shares" },
+  { "cpu-share", 0, true, 5, "N", "cpu.shares" },
+  { "cpu-quota", 0, true, 6, "N", "cpu.quota" },
+  { "cpu-period", 0, true, 7, "N", "cpu.period" },
+  { "cpu-rt-runtime", 0, true, 8, "N", "cpu.realtimeRuntime" },
+  { "cpu-rt-period", 0, true, 9, "N", "cpu.realtimePeriod" },
+  { "cpuset-cpus", 0, true, 10, "LIST", "cpu.cpus" },
+  { "cpuset-mems", 0, true, 11, "LIST", "cpu.mems" },
+  { "pids-limit", 0, true, 12, "N", "pids.limit" },
+  { "blkio-weight", 0, true, 13, "N", "blockIO.weight" },
+  { "kernel-memory", 0, true, 14, "SIZE", NULL },
+  { "kernel-memory-tcp", 0, true, 15, "SIZE", NULL },
+  { "l3-cache-schema", 0, true, 16, "SCHEMA", NULL },
+  { "mem-bw-schema", 0, true, 17, "SCHEMA", NULL },
+  { NULL, 0, false, 0, NULL, NULL },
+};
+
+/* Where each option of oci_update_options goes, by its id.  */
 static const struct
 {
-  const char *name;
   const char *section, *key;
   enum kind kind;
 } flags[] = {
-  { "resources", NULL, NULL, K_STRING },
-  { "memory", "memory", "limit", K_SIZE },
-  { "memory-reservation", "memory", "reservation", K_SIZE },
-  { "memory-swap", "memory", "swap", K_SIZE },
-  { "cpu-shares", "cpu", "shares", K_INT },
-  { "cpu-share", "cpu", "shares", K_INT },
-  { "cpu-quota", "cpu", "quota", K_INT },
-  { "cpu-period", "cpu", "period", K_INT },
-  { "cpu-rt-runtime", "cpu", "realtimeRuntime", K_INT },
-  { "cpu-rt-period", "cpu", "realtimePeriod", K_INT },
-  { "cpuset-cpus", "cpu", "cpus", K_STRING },
-  { "cpuset-mems", "cpu", "mems", K_STRING },
-  { "pids-limit", "pids", "limit", K_INT },
-  { "blkio-weight", "blockIO", "weight", K_INT },
-  { "kernel-memory", NULL, NULL, K_IGNORED },
-  { "kernel-memory-tcp", NULL, NULL, K_IGNORED },
-  { "l3-cache-schema", NULL, NULL, K_IGNORED },
-  { "mem-bw-schema", NULL, NULL, K_IGNORED },
+  { NULL, NULL, K_STRING },           { "memory", "limit", K_SIZE },  { "memory", "reservation", K_SIZE },
+  { "memory", "swap", K_SIZE },       { "cpu", "shares", K_INT },     { "cpu", "shares", K_INT },
+  { "cpu", "quota", K_INT },          { "cpu", "period", K_INT },     { "cpu", "realtimeRuntime", K_INT },
+  { "cpu", "realtimePeriod", K_INT }, { "cpu", "cpus", K_STRING },    { "cpu", "mems", K_STRING },
+  { "pids", "limit", K_INT },         { "blockIO", "weight", K_INT }, { NULL, NULL, K_IGNORED },
+  { NULL, NULL, K_IGNORED },          { NULL, NULL, K_IGNORED },      { NULL, NULL, K_IGNORED },
 };
 
 #define N_FLAGS (sizeof flags / sizeof flags[0])
@@ -101,7 +113,8 @@ set_flag (json_object *res, size_t f, const char *value, struct nook_error *err)
 
   if (flags[f].kind == K_IGNORED)
     {
-      oci_log (OCI_LOG_WARNING, "update: --%s ignored: cgroup v2 has no such limit", flags[f].name);
+      oci_log (OCI_LOG_WARNING, "update: --%s ignored: cgroup v2 has no such limit",
+               oci_update_options[f].name);
       return 0;
     }
   if (flags[f].kind == K_STRING)
@@ -114,7 +127,7 @@ set_flag (json_object *res, size_t f, const char *value, struct nook_error *err)
     v = json_object_new_int64 ((int64_t)u);
   else
     {
-      nook_error_set (err, 0, "update: --%s `%s`: %s", flags[f].name, value,
+      nook_error_set (err, 0, "update: --%s `%s`: %s", oci_update_options[f].name, value,
                       flags[f].kind == K_SIZE ? "a size (e.g. 512m) or -1" : "a number or -1");
       return -1;
     }
@@ -156,15 +169,13 @@ add_current_memory (json_object *res, const char *dir)
 static json_object *
 parse_update (int argc, char **argv, bool read, int *first, struct nook_error *err)
 {
-  struct oci_opt opts[N_FLAGS + 1];
   struct oci_arg args[64];
   json_object *res = NULL;
   size_t n;
 
-  for (size_t i = 0; i < N_FLAGS; i++)
-    opts[i] = (struct oci_opt){ flags[i].name, i == 0 ? 'r' : 0, true, (int)i };
-  opts[N_FLAGS] = (struct oci_opt){ NULL, 0, false, 0 };
-  *first = oci_parse (opts, argc, argv, args, 64, &n, err);
+  _Static_assert(N_FLAGS + 1 == sizeof oci_update_options / sizeof oci_update_options[0],
+                 "every option of update has its place in flags[]");
+  *first = oci_parse (oci_update_options, argc, argv, args, 64, &n, err);
   if (*first < 0 || oci_check_args ("update", argc - *first, 1, 1, err) < 0)
     return NULL;
   for (size_t i = 0; i < n; i++)

@@ -81,6 +81,34 @@ pid_gone() { ! kill -0 "$1" 2>/dev/null; }
   [ "$status" -ne 0 ]
 }
 
+@test "--help is made from the option tables: every command listed, and each option a command's help names is one its parser takes" {
+  cd "$BATS_TEST_TMPDIR"
+  run oci --help
+  assert_status 0
+  mapfile -t cmds < <(sed -n '/^Commands:/,/^$/p' <<<"$output" | awk 'NF > 1 { print $1 }')
+  [ "${#cmds[@]}" -eq 14 ]
+  assert_output_has "--cgroup-manager MANAGER"
+  for c in "${cmds[@]}"; do
+    run oci "$c" --help
+    assert_status 0
+    [ "${lines[0]#Usage: nook-oci \[GLOBAL OPTIONS\] "$c"}" != "${lines[0]}" ]
+    # Each option shown (with a value where it takes one) is not unknown
+    # to the parser; a made-up one is.
+    mapfile -t opts < <(grep -oE -- '--[a-z0-9-]+( [A-Z]|$| )' <<<"$output" | awk '{ print $1, ($2 ? "x" : "") }')
+    for o in "${opts[@]}"; do
+      # shellcheck disable=SC2086
+      run oci "$c" $o no-such-box
+      assert_output_lacks "unknown option"
+    done
+    run oci "$c" --no-such-option no-such-box
+    assert_output_has "unknown option"
+  done
+  # exec's table: 12 options shown, two accepted and ignored.
+  run oci exec --help
+  [ "$(grep -cE '^ +(-., )?--' <<<"$output")" -eq 12 ]
+  assert_output_has "accepted and ignored: --process-label --apparmor"
+}
+
 @test "bad configs are refused with the field named, and leave nothing" {
   set_config "$BUNDLE" '.process.args = "not-an-array"'
   run oci create --bundle "$BUNDLE" b1
