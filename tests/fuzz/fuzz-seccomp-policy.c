@@ -16,11 +16,14 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 /* Every filter context made must be released: counted here, because the
    leak checker is told to ignore libseccomp's own allocations (see
-   lsan.supp).  Linked with -Wl,--wrap=seccomp_init,--wrap=seccomp_release.  */
+   lsan.supp).  Linked with -Wl,--wrap=seccomp_init,--wrap=seccomp_release
+   and --wrap=seccomp_merge, which releases the context it merges in.  */
 scmp_filter_ctx __real_seccomp_init (uint32_t def_action);
 void __real_seccomp_release (scmp_filter_ctx ctx);
+int __real_seccomp_merge (scmp_filter_ctx dst, scmp_filter_ctx src);
 scmp_filter_ctx __wrap_seccomp_init (uint32_t def_action);
 void __wrap_seccomp_release (scmp_filter_ctx ctx);
+int __wrap_seccomp_merge (scmp_filter_ctx dst, scmp_filter_ctx src);
 static long live_contexts;
 
 scmp_filter_ctx
@@ -36,6 +39,15 @@ __wrap_seccomp_release (scmp_filter_ctx ctx)
 {
   live_contexts -= ctx != NULL;
   __real_seccomp_release (ctx);
+}
+
+int
+__wrap_seccomp_merge (scmp_filter_ctx dst, scmp_filter_ctx src)
+{
+  int r = __real_seccomp_merge (dst, src);
+
+  live_contexts -= r == 0;
+  return r;
 }
 
 int
