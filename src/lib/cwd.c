@@ -181,8 +181,11 @@ nook_cwd_for_spec (const struct nook_spec *spec, const struct nook_caller *calle
 
   if (home == NULL && caller->home)
     home = xstrdup (caller->home);
-  alias = cwd_alias (home, buf);
-  *why = nook_cwd_decide (alias ? alias : cwd, home, spec->cwd_mode, owned_by, &o);
+  *why = nook_cwd_decide (cwd, home, spec->cwd_mode, owned_by, &o);
+  /* Only a directory the rule would bind by its name can be one it keeps
+     out under another name: the stats are spared otherwise.  */
+  if (nook_cwd_is_bound (*why) && (alias = cwd_alias (home, buf)) != NULL)
+    *why = nook_cwd_decide (alias, home, spec->cwd_mode, owned_by, &o);
   if (*why == NOOK_CWD_HOST_VIEW && spec->cwd_mode == NOOK_CWD_FORCE)
     {
       nook_error_set (err, 0, "--bind-cwd: the current directory `%s` cannot be bound", cwd);
