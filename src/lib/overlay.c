@@ -364,7 +364,7 @@ write_layers_json (int meta_fd, const char *meta, char *const *lowers, const cha
    project bound read-write, the upper inside it): what is there must be a
    directory of the caller's, not a symlink that would steer overlayfs's
    clean-up of its work directory, or nook's writes, onto another one.
-   Returns an fd of it (O_PATH), or -1 with ERR set.  */
+   Returns an fd of it, or -1 with ERR set.  */
 static int
 own_dir (int dirfd, const char *name, const char *path, struct nook_error *err)
 {
@@ -376,7 +376,7 @@ own_dir (int dirfd, const char *name, const char *path, struct nook_error *err)
       nook_error_errno (err, "create the work directory `%s` beside the upper", path);
       return nook_error_hint (err, "the upper's parent directory must be writable");
     }
-  fd = openat (dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0 || fstat (fd, &st) < 0 || st.st_uid != geteuid ())
     {
       if (fd >= 0)
@@ -421,13 +421,7 @@ plan_upper (const struct nook_overlay *ov, struct nook_overlay_mount *m, struct 
   meta_fd = own_dir (AT_FDCWD, meta, meta, err);
   if (meta_fd < 0 || (work_fd = own_dir (meta_fd, "work", m->work, err)) < 0)
     return -1;
-  /* O_PATH: reopened to write into it.  */
-  {
-    cleanup_close int wfd = openat (meta_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (wfd < 0)
-      return nook_error_errno (err, "open `%s`", meta);
-    return write_layers_json (wfd, meta, m->lowers, m->upper, err);
-  }
+  return write_layers_json (meta_fd, meta, m->lowers, m->upper, err);
 }
 
 int
