@@ -12,6 +12,7 @@
  */
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -384,7 +385,8 @@ usage (int cmd)
     {
       printf ("Usage: nook-oci [GLOBAL OPTIONS] %s%s%s%s\n\n%c%s.\n", commands[cmd].name,
               commands[cmd].opts ? " [OPTIONS]" : "", *commands[cmd].operands ? " " : "",
-              commands[cmd].operands, commands[cmd].summary[0] - 'a' + 'A', commands[cmd].summary + 1);
+              commands[cmd].operands, toupper ((unsigned char)commands[cmd].summary[0]),
+              commands[cmd].summary + 1);
       if (commands[cmd].opts)
         {
           printf ("\nOptions:\n");
